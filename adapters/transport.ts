@@ -1,0 +1,42 @@
+/**
+ * The one small interface every transport implements (TCP, TLS, WebSocket; Node or browser).
+ * A transport carries bytes; it knows nothing of MQTT. Each runtime has its own file.
+ */
+import type { ErrorData } from '../errors.js';
+
+/** Where to connect. `host`/`port` for TCP and TLS; `url` for WebSocket transports. */
+export interface TransportTarget {
+  /** Host name or address. */
+  readonly host: string;
+  /** TCP port. */
+  readonly port: number;
+  /** Full URL for URL-based transports (WebSocket); ignored by TCP. */
+  readonly url?: string;
+}
+
+/** What a transport reports to its owner. All callbacks may be called synchronously. */
+export interface TransportHandlers {
+  /** The connection is established; bytes may be written. */
+  onOpen(): void;
+  /** Bytes arrived (in order; may hold several packets or part of one). */
+  onData(chunk: Uint8Array): void;
+  /** The connection failed or broke; `onClose` follows. */
+  onError(error: ErrorData): void;
+  /** The connection is gone; called exactly once per transport, after `onError` if any. */
+  onClose(): void;
+}
+
+/** An open (or opening) connection. */
+export interface Transport {
+  /** Writes bytes; returns false when the runtime buffer is above its high-water mark. */
+  write(bytes: Uint8Array): boolean;
+  /** Bytes accepted by `write` and not yet handed to the operating system. */
+  readonly bufferedBytes: number;
+  /** Flushes what was written, then closes. `onClose` follows. Idempotent. */
+  end(): void;
+  /** Closes at once, dropping unwritten bytes. `onClose` follows. Idempotent. */
+  destroy(): void;
+}
+
+/** Opens transports: the one thing a runtime supplies to connect somewhere. */
+export type TransportFactory = (target: TransportTarget, handlers: TransportHandlers) => Transport;

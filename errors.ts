@@ -1,0 +1,194 @@
+/**
+ * Typed errors of mqtt-lifeline. Every public failure is one of these classes, each with a stable
+ * `code` so callers can branch without parsing messages.
+ *
+ * Inside the statechart, failures travel as plain data ({@link ErrorData}); they become `Error`
+ * instances only at the public API edge.
+ */
+
+/** The stable codes carried by {@link MqttError.code}. */
+export type MqttErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_CONFIG'
+  | 'INVALID_TOPIC'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'PACKET_TOO_LARGE'
+  | 'PROTOCOL_ERROR'
+  | 'CONNACK_REFUSED'
+  | 'CONNECT_TIMEOUT'
+  | 'PING_TIMEOUT'
+  | 'TRANSPORT_ERROR'
+  | 'TRANSPORT_CLOSED'
+  | 'NOT_CONNECTED'
+  | 'QUEUE_FULL'
+  | 'MESSAGE_DROPPED'
+  | 'SUBSCRIBE_FAILED'
+  | 'CLIENT_CLOSED';
+
+/** A failure as plain, JSON-safe data: what travels through the machine and the journal. */
+export interface ErrorData {
+  /** The error's stable code. */
+  readonly code: MqttErrorCode;
+  /** A human-readable explanation. */
+  readonly message: string;
+  /** The CONNACK return code, for `CONNACK_REFUSED`. */
+  readonly returnCode?: number;
+}
+
+/** Base class of every error mqtt-lifeline throws or rejects with. */
+export class MqttError extends Error {
+  /** The error's stable code. */
+  readonly code: MqttErrorCode;
+  constructor(code: MqttErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MqttError';
+    this.code = code;
+  }
+  /** This error as plain data, for events and journals. */
+  toData(): ErrorData {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** A caller passed a value the API does not accept (a programmer error). */
+export class InvalidArgumentError extends MqttError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('INVALID_ARGUMENT', message, options);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+/** A configuration value is invalid; `key` names it (for example `mqtt1.reconnect_timeout_min`). */
+export class ConfigError extends MqttError {
+  /** The dotted path of the offending key. */
+  readonly key: string;
+  constructor(key: string, message: string, options?: ErrorOptions) {
+    super('INVALID_CONFIG', `${key}: ${message}`, options);
+    this.name = 'ConfigError';
+    this.key = key;
+  }
+}
+
+/** A topic name or filter breaks MQTT 3.1.1 section 4.7. */
+export class InvalidTopicError extends MqttError {
+  /** The rejected topic. */
+  readonly topic: string;
+  constructor(topic: string, reason: string, options?: ErrorOptions) {
+    super('INVALID_TOPIC', `invalid topic ${JSON.stringify(topic)}: ${reason}`, options);
+    this.name = 'InvalidTopicError';
+    this.topic = topic;
+  }
+}
+
+/** A payload or packet is larger than the configured or protocol limit. */
+export class SizeLimitError extends MqttError {
+  /** The size that was seen, in bytes. */
+  readonly size: number;
+  /** The limit, in bytes. */
+  readonly limit: number;
+  constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number) {
+    super(code, `${code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet'} of ${size} bytes exceeds the limit of ${limit} bytes`);
+    this.name = 'SizeLimitError';
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** The broker sent something MQTT 3.1.1 forbids; the client closes the connection. */
+export class ProtocolError extends MqttError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PROTOCOL_ERROR', message, options);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** Human-readable meaning of each MQTT 3.1.1 CONNACK return code. */
+export const CONNACK_REASONS: Readonly<Record<number, string>> = {
+  1: 'unacceptable protocol version',
+  2: 'identifier rejected',
+  3: 'server unavailable',
+  4: 'bad user name or password',
+  5: 'not authorized',
+};
+
+/** The broker refused the CONNECT (CONNACK return code other than 0). */
+export class ConnackError extends MqttError {
+  /** The CONNACK return code (1-5 in MQTT 3.1.1). */
+  readonly returnCode: number;
+  constructor(returnCode: number) {
+    super('CONNACK_REFUSED', `connection refused: ${CONNACK_REASONS[returnCode] ?? `return code ${returnCode}`}`);
+    this.name = 'ConnackError';
+    this.returnCode = returnCode;
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, returnCode: this.returnCode };
+  }
+}
+
+/** A connect, CONNACK or PINGRESP deadline passed. */
+export class TimeoutError extends MqttError {
+  constructor(code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', message: string) {
+    super(code, message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The transport failed to open, or failed while open. */
+export class TransportError extends MqttError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('TRANSPORT_ERROR', message, options);
+    this.name = 'TransportError';
+  }
+}
+
+/** An operation needs a connection and there is none (and it cannot be queued). */
+export class NotConnectedError extends MqttError {
+  constructor(message = 'not connected') {
+    super('NOT_CONNECTED', message);
+    this.name = 'NotConnectedError';
+  }
+}
+
+/** A queued message was dropped (queue overflow, or its session was lost). */
+export class MessageDroppedError extends MqttError {
+  constructor(code: 'QUEUE_FULL' | 'MESSAGE_DROPPED', message: string) {
+    super(code, message);
+    this.name = 'MessageDroppedError';
+  }
+}
+
+/** The broker answered a SUBSCRIBE with the failure code 0x80. */
+export class SubscribeError extends MqttError {
+  /** The filter the broker refused. */
+  readonly filter: string;
+  constructor(filter: string) {
+    super('SUBSCRIBE_FAILED', `the broker refused the subscription to ${JSON.stringify(filter)}`);
+    this.name = 'SubscribeError';
+    this.filter = filter;
+  }
+}
+
+/** The client was closed (disconnected by the user) while the operation was pending. */
+export class ClientClosedError extends MqttError {
+  constructor(message = 'the client was disconnected') {
+    super('CLIENT_CLOSED', message);
+    this.name = 'ClientClosedError';
+  }
+}
+
+/** Every error class, for `instanceof` checks and documentation. */
+export const errors = {
+  MqttError,
+  InvalidArgumentError,
+  ConfigError,
+  InvalidTopicError,
+  SizeLimitError,
+  ProtocolError,
+  ConnackError,
+  TimeoutError,
+  TransportError,
+  NotConnectedError,
+  MessageDroppedError,
+  SubscribeError,
+  ClientClosedError,
+} as const;

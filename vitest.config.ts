@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    reporters: ['default', './test/support/summaryReporter.ts'],
+  },
+});
