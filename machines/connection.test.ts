@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accept,
+  createHarness,
+  type DriverKind,
+  defaultOptions,
+  mongooseOptions,
+  refuse,
+  refusedSchedule,
+  server,
+} from '../test/support/lifecycleHarness.js';
+import { unknownDelays } from './diagram.js';
+import { connectionMachine } from './connection.js';
+
+const noJitter = { ...mongooseOptions, jitter: 0 };
+const seconds = (schedule: [string, number][]) => schedule.map(([name, ms]) => `${name === 'mqtt' ? 'P' : 'B'}${ms / 1000}`);
+
+describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)', (kind) => {
+  describe('schedule worked examples (spec R12-R13, reference table 1.2)', () => {
+    it('P(2,60), B(2,60): P2..P60 then B4..B60 then P4..', () => {
+      const h = createHarness({ servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: noJitter }, kind);
+      expect(seconds(refusedSchedule(h, 16))).toEqual(
+        'P2 P4 P8 P16 P32 P60 B4 B8 B16 B32 B60 P4 P8 P16 P32 P60'.split(' '),
+      );
+    });
+    it('P(1,60), B(1,60): the first delay is 2 s, not 1 s', () => {
+      const h = createHarness({ servers: [server('mqtt', 1, 60), server('mqtt1', 1, 60)], options: noJitter }, kind);
+      expect(seconds(refusedSchedule(h, 9))).toEqual('P2 P4 P8 P16 P32 P60 B2 B4 B8'.split(' '));
+    });
+    it('P(5,60), B(10,30): each server restarts with its own min and max', () => {
+      const h = createHarness({ servers: [server('mqtt', 5, 60), server('mqtt1', 10, 30)], options: noJitter }, kind);
+      expect(seconds(refusedSchedule(h, 13))).toEqual('P5 P10 P20 P40 P60 B20 B30 P10 P20 P40 P60 B20 B30'.split(' '));
+    });
+    it('P(2,60), B disabled: stays on the primary at max', () => {
+      const h = createHarness(
+        { servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60, false)], options: noJitter },
+        kind,
+      );
+      expect(seconds(refusedSchedule(h, 9))).toEqual('P2 P4 P8 P16 P32 P60 P60 P60 P60'.split(' '));
+    });
+    it('three servers form a ring under the same rule', () => {
+      const servers = [server('mqtt', 2, 8), server('b', 2, 8), server('c', 2, 8)];
+      const h = createHarness({ servers, options: noJitter }, kind);
+      const names = refusedSchedule(h, 9).map(([name, ms]) => `${name}${ms / 1000}`);
+      expect(names).toEqual('mqtt2 mqtt4 mqtt8 b4 b8 c4 c8 mqtt4 mqtt8'.split(' '));
+    });
+  });
+
+  it('jitter: the delay is nominal x (1 + j(2r - 1)) from the drawn r (R14)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind, () => 0.9);
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    expect(h.driver.getSnapshot().context.delayMs).toBeCloseTo(2000 * (1 + 0.1 * 0.8));
+    h.tick(2159);
+    expect(h.attempts()).toHaveLength(1);
+    h.tick(1);
+    expect(h.attempts()).toHaveLength(2);
+  });
+
+  it('the draw is an input: random.drawn is in the journal (R15)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind, () => 0.25);
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    expect(h.journal.map((e) => e.event)).toContainEqual({ type: 'random.drawn', value: 0.25 });
+  });
+
+  it('mongoose profile: CONNACK resets the schedule, so a kicked client retries every 2 s (R17)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: noJitter }, kind);
+    h.send({ type: 'client.connect' });
+    for (let i = 0; i < 5; i++) {
+      accept(h);
+      h.send({ type: 'transport.closed' });
+      expect(h.driver.getSnapshot().context.nominalMs).toBe(2000);
+      h.tick(2000);
+    }
+  });
+
+  it('default profile: a connection dropped before stableConnectionMs keeps escalating (R18)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } }, kind);
+    h.send({ type: 'client.connect' });
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      accept(h);
+      h.tick(29_999);
+      h.send({ type: 'transport.closed' });
+      delays.push(h.driver.getSnapshot().context.nominalMs);
+      h.tick(h.driver.getSnapshot().context.delayMs);
+    }
+    expect(delays).toEqual([2000, 4000, 8000, 16000, 32000, 60000]);
+  });
+
+  it('default profile: a connection up for stableConnectionMs resets the schedule (R18)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } }, kind);
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    h.tick(2000);
+    refuse(h);
+    h.tick(4000);
+    accept(h);
+    h.tick(30_000);
+    h.send({ type: 'mqtt.pingresp' });
+    h.send({ type: 'transport.closed' });
+    expect(h.driver.getSnapshot().context.nominalMs).toBe(2000);
+  });
+
+  it('a kick at max in the default profile fails over (no endless storm on one server)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 8), server('mqtt1', 2, 8)], options: { ...defaultOptions, jitter: 0 } }, kind);
+    h.send({ type: 'client.connect' });
+    const servers: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      accept(h);
+      h.send({ type: 'transport.closed' });
+      h.tick(h.driver.getSnapshot().context.delayMs);
+      servers.push(h.openServer() ?? -1);
+    }
+    expect(servers).toEqual([0, 0, 0, 1]);
+  });
+
+  it('CONNACK refused is a failed attempt with its return code (R11)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
+    h.send({ type: 'client.connect' });
+    h.send({ type: 'transport.opened' });
+    h.send({ type: 'mqtt.connack', returnCode: 4, sessionPresent: false });
+    expect(h.value()).toEqual({ backoff: 'waiting' });
+    expect(h.emitted).toContainEqual(
+      expect.objectContaining({ type: 'connect.error', error: expect.objectContaining({ code: 'CONNACK_REFUSED', returnCode: 4 }) }),
+    );
+    expect(h.emitted.some((e) => e.type === 'connected')).toBe(false);
+  });
+
+  it('connect timeout: no CONNACK within connectTimeoutMs fails the attempt (R20)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
+    h.send({ type: 'client.connect' });
+    h.send({ type: 'transport.opened' });
+    h.tick(29_999);
+    expect(h.value()).toEqual({ online: { connecting: 'handshaking' } });
+    h.tick(1);
+    expect(h.value()).toEqual({ backoff: 'waiting' });
+    expect(h.driver.getSnapshot().context.lastError?.code).toBe('CONNECT_TIMEOUT');
+  });
+
+  it('mongoose profile has no connect timeout (R20)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
+    h.send({ type: 'client.connect' });
+    h.send({ type: 'transport.opened' });
+    h.tick(3_600_000);
+    expect(h.value()).toEqual({ online: { connecting: 'handshaking' } });
+  });
+
+  it('keep-alive: PINGREQ every keepAliveMs; a missing PINGRESP fails within 1.5x (R21-R22)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
+    h.send({ type: 'client.connect' });
+    accept(h);
+    h.tick(60_000);
+    expect(h.effects.filter((e) => e === 'pingreq')).toHaveLength(1);
+    h.send({ type: 'mqtt.pingresp' });
+    h.tick(60_000);
+    expect(h.effects.filter((e) => e === 'pingreq')).toHaveLength(2);
+    h.tick(29_999);
+    expect(h.openServer()).toBe(0);
+    h.tick(1);
+    expect(h.openServer()).toBeNull();
+    expect(h.emitted.at(-2)).toMatchObject({ type: 'disconnected', error: { code: 'PING_TIMEOUT' } });
+  });
+
+  it('mongoose profile: no PINGRESP timeout, pings go on (R22)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
+    h.send({ type: 'client.connect' });
+    accept(h);
+    // SimulatedClock fires one timer generation per increment, so step per keep-alive.
+    for (let i = 0; i < 5; i++) h.tick(60_000);
+    expect(h.openServer()).toBe(0);
+    expect(h.effects.filter((e) => e === 'pingreq')).toHaveLength(5);
+  });
+
+  it('keepAliveMs 0 sends no PINGREQ (R21)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, keepAliveMs: 0 } }, kind);
+    h.send({ type: 'client.connect' });
+    accept(h);
+    h.tick(3_600_000);
+    expect(h.effects).not.toContain('pingreq');
+  });
+
+  it('disconnect during backoff cancels the retry: Mongoose bug 1.11 is impossible (R23)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    h.send({ type: 'client.disconnect' });
+    h.tick(3_600_000);
+    expect(h.attempts()).toHaveLength(1);
+    expect(h.value()).toBe('stopped');
+    h.send({ type: 'net.up' });
+    expect(h.attempts()).toHaveLength(1);
+    h.send({ type: 'client.connect' });
+    expect(h.attempts()).toHaveLength(2);
+  });
+
+  it('disconnect while connected writes DISCONNECT before closing (R24)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
+    h.send({ type: 'client.connect' });
+    accept(h);
+    h.send({ type: 'client.disconnect' });
+    expect(h.effects.slice(-3)).toEqual(['sessionDown', 'disconnect', 'close']);
+    expect(h.emitted.slice(-2)).toEqual([
+      { type: 'disconnected', server: 'mqtt', error: null },
+      { type: 'stopped' },
+    ]);
+  });
+
+  it('connect after disconnect starts over on the first server (R19, R25)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 4), server('mqtt1', 2, 4)], options: noJitter }, kind);
+    refusedSchedule(h, 3);
+    expect(h.openServer()).toBe(1);
+    h.send({ type: 'client.disconnect' });
+    h.send({ type: 'client.connect' });
+    expect(h.openServer()).toBe(0);
+    refuse(h);
+    expect(h.driver.getSnapshot().context.nominalMs).toBe(2000);
+  });
+
+  it('reconfigure while connected reconnects with the new configuration: Mongoose bug 1.12 is impossible (R26)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
+    h.send({ type: 'client.connect' });
+    accept(h);
+    h.send({ type: 'client.configure', servers: [server('mqtt', 5, 10)], options: defaultOptions });
+    expect(h.effects.slice(-4)).toEqual(['sessionDown', 'disconnect', 'close', 'open:0']);
+    expect(h.value()).toEqual({ online: { connecting: 'opening' } });
+    expect(h.emitted.filter((e) => e.type === 'disconnected')).toHaveLength(1);
+    refuse(h);
+    expect(h.driver.getSnapshot().context.nominalMs).toBe(5000);
+  });
+
+  it('emits Mongoose-style lifecycle events in order (R29-R33)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: noJitter }, kind);
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    h.tick(2000);
+    accept(h, true);
+    h.send({ type: 'session.drained' });
+    h.send({ type: 'transport.closed' });
+    expect(h.emitted.map((e) => e.type)).toEqual([
+      'connecting',
+      'connect.error',
+      'backoff',
+      'connecting',
+      'connected',
+      'ready',
+      'disconnected',
+      'backoff',
+    ]);
+    expect(h.emitted[4]).toEqual({ type: 'connected', server: 'mqtt', sessionPresent: true });
+  });
+
+  it('client.connect while online is a no-op; in backoff it attempts at once (R6-R7)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
+    h.send({ type: 'client.connect' });
+    h.send({ type: 'client.connect' });
+    expect(h.attempts()).toHaveLength(1);
+    refuse(h);
+    h.send({ type: 'net.up' });
+    expect(h.attempts()).toHaveLength(2);
+  });
+
+  it('never opens two transports (R27)', () => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: defaultOptions }, kind);
+    refusedSchedule(h, 12);
+    accept(h);
+    h.send({ type: 'client.configure', servers: [server('mqtt', 2, 60)], options: defaultOptions });
+    h.send({ type: 'transport.opened' });
+    h.send({ type: 'mqtt.error', error: { code: 'PROTOCOL_ERROR', message: 'x' } });
+    h.send({ type: 'client.connect' });
+    expect(h.violations).toEqual([]);
+  });
+});
+
+describe('machine structure (R45)', () => {
+  it('every after delay names a declared delay', () => {
+    expect(unknownDelays(connectionMachine)).toEqual([]);
+  });
+});

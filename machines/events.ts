@@ -1,0 +1,89 @@
+/**
+ * The vocabulary of the connection statechart: what comes in (inputs, all JSON-safe so they can be
+ * journalled) and what it emits to users. Event names are dotted lowercase so `'transport.*'`
+ * wildcards work.
+ */
+import type { ErrorData } from '../errors.js';
+import type { ServerTiming } from './backoff.js';
+
+/** Lifecycle tuning that the statechart reads from its context (no credentials, no addresses). */
+export interface LifecycleOptions {
+  /**
+   * When the reconnect schedule resets to its start: on CONNACK rc=0 (`'connack'`, Mongoose) or only
+   * after the connection stayed up `stableConnectionMs` (`'stable'`).
+   * @default 'stable'
+   */
+  readonly reset: 'connack' | 'stable';
+  /** How long a connection must stay up before the schedule resets, in ms (with `reset: 'stable'`). @default 30000 */
+  readonly stableConnectionMs: number;
+  /** Deadline from the start of an attempt to CONNACK, in ms; 0 = none (Mongoose). @default 30000 */
+  readonly connectTimeoutMs: number;
+  /** Keep-alive interval, in ms; 0 = no PINGREQ. @default 60000 */
+  readonly keepAliveMs: number;
+  /** Deadline for PINGRESP after a PINGREQ, in ms; 0 = none (Mongoose). @default keepAliveMs / 2 */
+  readonly pingTimeoutMs: number;
+  /** Relative jitter of each retry delay: the delay is uniform in nominal x [1 - jitter, 1 + jitter). @default 0.1 */
+  readonly jitter: number;
+}
+
+/** What the statechart is created with. */
+export interface ConnectionInput {
+  /** The server ring, primary first; at least one must be enabled. */
+  readonly servers: readonly ServerTiming[];
+  /** Lifecycle options. */
+  readonly options: LifecycleOptions;
+}
+
+/** Every input event of the statechart. Each is plain JSON, so it can be journalled and replayed. */
+export type ConnectionEvent =
+  /** The user wants a connection (Mongoose `global_connect`). */
+  | { readonly type: 'client.connect' }
+  /** The user wants no connection (Mongoose `global_disconnect`). */
+  | { readonly type: 'client.disconnect' }
+  /** The user changed the configuration (Mongoose `set_config`). */
+  | { readonly type: 'client.configure'; readonly servers: readonly ServerTiming[]; readonly options: LifecycleOptions }
+  /** The network came up (Mongoose `MGOS_NET_EV_IP_ACQUIRED`): retry now unless the user disconnected. */
+  | { readonly type: 'net.up' }
+  /** The transport connected. */
+  | { readonly type: 'transport.opened' }
+  /** The transport closed. */
+  | { readonly type: 'transport.closed' }
+  /** The transport failed. */
+  | { readonly type: 'transport.error'; readonly error: ErrorData }
+  /** The broker answered CONNECT. */
+  | { readonly type: 'mqtt.connack'; readonly returnCode: number; readonly sessionPresent: boolean }
+  /** The broker answered PINGREQ. */
+  | { readonly type: 'mqtt.pingresp' }
+  /** The broker broke the protocol, or sent an oversized packet: the connection must close. */
+  | { readonly type: 'mqtt.error'; readonly error: ErrorData }
+  /** Everything queued from before this connection went out and was acknowledged. */
+  | { readonly type: 'session.drained' }
+  /** A uniform draw in [0, 1) from the runtime's random source, asked for by `drawRandom`. */
+  | { readonly type: 'random.drawn'; readonly value: number };
+
+/** Event types of {@link ConnectionEvent}. */
+export type ConnectionEventType = ConnectionEvent['type'];
+
+/** What the statechart emits to users (the lifecycle part of the client's event stream). */
+export type LifecycleEvent =
+  /** An attempt starts (Mongoose `CLOUD_CONNECTING`, on every attempt). */
+  | { readonly type: 'connecting'; readonly server: string; readonly serverIndex: number; readonly attempt: number }
+  /** An attempt failed before the session was up (Mongoose `CLOUD_CONNECTERROR`, widened to every cause). */
+  | { readonly type: 'connect.error'; readonly server: string; readonly error: ErrorData }
+  /** CONNACK rc=0 (Mongoose `CLOUD_CONNECTED`). */
+  | { readonly type: 'connected'; readonly server: string; readonly sessionPresent: boolean }
+  /** A session that was up is gone (Mongoose `CLOUD_DISCONNECTED`); `error` is null when the user asked for it. */
+  | { readonly type: 'disconnected'; readonly server: string; readonly error: ErrorData | null }
+  /** The next attempt is scheduled. */
+  | {
+      readonly type: 'backoff';
+      readonly server: string;
+      readonly serverIndex: number;
+      readonly nominalMs: number;
+      readonly delayMs: number;
+      readonly switched: boolean;
+    }
+  /** Everything queued from before this connection was delivered. */
+  | { readonly type: 'ready'; readonly server: string }
+  /** The user disconnected; nothing is pending. */
+  | { readonly type: 'stopped' };
