@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   accept,
@@ -9,27 +10,39 @@ import {
   refusedSchedule,
   server,
 } from '../test/support/lifecycleHarness.js';
-import { unknownDelays } from './diagram.js';
 import { connectionMachine } from './connection.js';
+import { diagramFiles, unknownDelays } from './diagram.js';
 
 const noJitter = { ...mongooseOptions, jitter: 0 };
-const seconds = (schedule: [string, number][]) => schedule.map(([name, ms]) => `${name === 'mqtt' ? 'P' : 'B'}${ms / 1000}`);
+const seconds = (schedule: [string, number][]) =>
+  schedule.map(([name, ms]) => `${name === 'mqtt' ? 'P' : 'B'}${ms / 1000}`);
 
 describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)', (kind) => {
   describe('schedule worked examples (spec R12-R13, reference table 1.2)', () => {
     it('P(2,60), B(2,60): P2..P60 then B4..B60 then P4..', () => {
-      const h = createHarness({ servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: noJitter }, kind);
+      const h = createHarness(
+        { servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: noJitter },
+        kind,
+      );
       expect(seconds(refusedSchedule(h, 16))).toEqual(
         'P2 P4 P8 P16 P32 P60 B4 B8 B16 B32 B60 P4 P8 P16 P32 P60'.split(' '),
       );
     });
     it('P(1,60), B(1,60): the first delay is 2 s, not 1 s', () => {
-      const h = createHarness({ servers: [server('mqtt', 1, 60), server('mqtt1', 1, 60)], options: noJitter }, kind);
+      const h = createHarness(
+        { servers: [server('mqtt', 1, 60), server('mqtt1', 1, 60)], options: noJitter },
+        kind,
+      );
       expect(seconds(refusedSchedule(h, 9))).toEqual('P2 P4 P8 P16 P32 P60 B2 B4 B8'.split(' '));
     });
     it('P(5,60), B(10,30): each server restarts with its own min and max', () => {
-      const h = createHarness({ servers: [server('mqtt', 5, 60), server('mqtt1', 10, 30)], options: noJitter }, kind);
-      expect(seconds(refusedSchedule(h, 13))).toEqual('P5 P10 P20 P40 P60 B20 B30 P10 P20 P40 P60 B20 B30'.split(' '));
+      const h = createHarness(
+        { servers: [server('mqtt', 5, 60), server('mqtt1', 10, 30)], options: noJitter },
+        kind,
+      );
+      expect(seconds(refusedSchedule(h, 13))).toEqual(
+        'P5 P10 P20 P40 P60 B20 B30 P10 P20 P40 P60 B20 B30'.split(' '),
+      );
     });
     it('P(2,60), B disabled: stays on the primary at max', () => {
       const h = createHarness(
@@ -76,7 +89,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('default profile: a connection dropped before stableConnectionMs keeps escalating (R18)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } }, kind);
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } },
+      kind,
+    );
     h.send({ type: 'client.connect' });
     const delays: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -90,7 +106,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('default profile: a connection up for stableConnectionMs resets the schedule (R18)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } }, kind);
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } },
+      kind,
+    );
     h.send({ type: 'client.connect' });
     refuse(h);
     h.tick(2000);
@@ -104,7 +123,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('a kick at max in the default profile fails over (no endless storm on one server)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 8), server('mqtt1', 2, 8)], options: { ...defaultOptions, jitter: 0 } }, kind);
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 8), server('mqtt1', 2, 8)], options: { ...defaultOptions, jitter: 0 } },
+      kind,
+    );
     h.send({ type: 'client.connect' });
     const servers: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -123,7 +145,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
     h.send({ type: 'mqtt.connack', returnCode: 4, sessionPresent: false });
     expect(h.value()).toEqual({ backoff: 'waiting' });
     expect(h.emitted).toContainEqual(
-      expect.objectContaining({ type: 'connect.error', error: expect.objectContaining({ code: 'CONNACK_REFUSED', returnCode: 4 }) }),
+      expect.objectContaining({
+        type: 'connect.error',
+        error: expect.objectContaining({ code: 'CONNACK_REFUSED', returnCode: 4 }),
+      }),
     );
     expect(h.emitted.some((e) => e.type === 'connected')).toBe(false);
   });
@@ -174,7 +199,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('keepAliveMs 0 sends no PINGREQ (R21)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, keepAliveMs: 0 } }, kind);
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, keepAliveMs: 0 } },
+      kind,
+    );
     h.send({ type: 'client.connect' });
     accept(h);
     h.tick(3_600_000);
@@ -208,7 +236,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('connect after disconnect starts over on the first server (R19, R25)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 4), server('mqtt1', 2, 4)], options: noJitter }, kind);
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 4), server('mqtt1', 2, 4)], options: noJitter },
+      kind,
+    );
     refusedSchedule(h, 3);
     expect(h.openServer()).toBe(1);
     h.send({ type: 'client.disconnect' });
@@ -262,7 +293,10 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('never opens two transports (R27)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: defaultOptions }, kind);
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: defaultOptions },
+      kind,
+    );
     refusedSchedule(h, 12);
     accept(h);
     h.send({ type: 'client.configure', servers: [server('mqtt', 2, 60)], options: defaultOptions });
@@ -276,5 +310,13 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
 describe('machine structure (R45)', () => {
   it('every after delay names a declared delay', () => {
     expect(unknownDelays(connectionMachine)).toEqual([]);
+  });
+});
+
+describe('the checked-in diagram (docs/statechart.*)', () => {
+  it('equals what the machine generates (run `npm run diagram` after changing the machine)', () => {
+    for (const [path, content] of Object.entries(diagramFiles(connectionMachine))) {
+      expect(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8'), path).toBe(content);
+    }
   });
 });
