@@ -1,0 +1,169 @@
+/**
+ * A trie of topic filters, for routing each inbound PUBLISH to every subscription that matches it
+ * (Mongoose calls every matching handler, not just the first). Import it through `./topics.js`.
+ */
+import { validateTopicFilter } from './topicRules.js';
+
+/** A value with the order it was added in, so matches can be returned in insertion order. */
+interface Entry<T> {
+  readonly seq: number;
+  readonly value: T;
+}
+
+/** One level of the trie. Wildcard children live outside `children` so lookups skip them. */
+interface TrieNode<T> {
+  /** Children by literal level (including the empty level). */
+  readonly children: Map<string, TrieNode<T>>;
+  /** The child for a `+` level. */
+  plus: TrieNode<T> | undefined;
+  /** Values of filters that end at this node. */
+  readonly values: Entry<T>[];
+  /** Values of filters that end with `#` right below this node. */
+  readonly hash: Entry<T>[];
+}
+
+function newNode<T>(): TrieNode<T> {
+  return { children: new Map(), plus: undefined, values: [], hash: [] };
+}
+
+function isEmpty<T>(node: TrieNode<T>): boolean {
+  return (
+    node.children.size === 0 && node.plus === undefined && node.values.length === 0 && node.hash.length === 0
+  );
+}
+
+function removeValue<T>(bucket: Entry<T>[], value: T): boolean {
+  const at = bucket.findIndex((entry) => entry.value === value);
+  if (at === -1) return false;
+  bucket.splice(at, 1);
+  return true;
+}
+
+/**
+ * Many topic filters, each holding values, matched against topic names in one walk.
+ *
+ * Matching follows {@link topicMatches} exactly (wildcards, `$` topics, empty levels). A
+ * `(filter, value)` pair is held at most once: adding it again changes nothing. The same value may
+ * be held under several filters, and is then returned once per matching filter.
+ *
+ * @typeParam T - What each filter holds, for example a subscription record.
+ */
+export class TopicMatcher<T> {
+  private readonly root: TrieNode<T> = newNode();
+  private count = 0;
+  private seq = 0;
+  /** Reused by `match` so a lookup allocates only its result and the split levels. */
+  private readonly scratch: Entry<T>[] = [];
+  /** How many non-empty buckets the current `match` collected; one bucket needs no sort. */
+  private buckets = 0;
+
+  /** The number of `(filter, value)` pairs held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Adds `value` under `filter`. Does nothing when this exact pair is already held (values are
+   * compared with `===`), so it keeps its original place in the match order.
+   *
+   * @param filter - A topic filter; validated with {@link validateTopicFilter}.
+   * @param value - The value `match` returns for topics the filter matches.
+   * @throws {@link InvalidTopicError} when the filter is invalid.
+   */
+  add(filter: string, value: T): void {
+    validateTopicFilter(filter);
+    let node = this.root;
+    let bucket: Entry<T>[] | undefined;
+    for (const level of filter.split('/')) {
+      if (level === '#') {
+        bucket = node.hash; // validation guarantees `#` is the last level
+        break;
+      }
+      if (level === '+') {
+        node.plus ??= newNode();
+        node = node.plus;
+        continue;
+      }
+      let child = node.children.get(level);
+      if (child === undefined) {
+        child = newNode();
+        node.children.set(level, child);
+      }
+      node = child;
+    }
+    bucket ??= node.values;
+    if (bucket.some((entry) => entry.value === value)) return;
+    bucket.push({ seq: this.seq++, value });
+    this.count++;
+  }
+
+  /**
+   * Removes `value` from under `filter` (filters are compared as exact strings, as Mongoose's
+   * `unsub` does), and prunes trie nodes left empty.
+   *
+   * @param filter - The filter the value was added under.
+   * @param value - The value to remove (compared with `===`).
+   * @returns True when the pair was held and is now removed; false when it was not held.
+   */
+  remove(filter: string, value: T): boolean {
+    const removed = this.removeAt(this.root, filter.split('/'), 0, value);
+    if (removed) this.count--;
+    return removed;
+  }
+
+  /**
+   * Returns the values of every filter that matches `topic`, in the order they were added.
+   *
+   * The topic is not validated: this runs for every inbound message, and the packet decoder
+   * checks topics where they enter.
+   *
+   * @param topic - A topic name.
+   * @returns A new array (the caller may keep or change it); empty when nothing matches.
+   */
+  match(topic: string): T[] {
+    const found = this.scratch;
+    this.buckets = 0;
+    this.collect(this.root, topic.split('/'), 0, topic.charCodeAt(0) === 0x24 /* $ */);
+    // Each bucket is already in insertion order; entries from several need merging by `seq`.
+    if (this.buckets > 1) found.sort((a, b) => a.seq - b.seq);
+    const result = new Array<T>(found.length);
+    for (let i = 0; i < found.length; i++) result[i] = (found[i] as Entry<T>).value;
+    // Drop the references so removed values can be collected.
+    found.length = 0;
+    return result;
+  }
+
+  private collect(node: TrieNode<T>, levels: string[], depth: number, dollar: boolean): void {
+    // [MQTT-4.7.2-1]: a wildcard in the first level does not match a topic starting with `$`.
+    const wildcards = !(dollar && depth === 0);
+    // `x/#` matches everything below `x` and `x` itself, so its bucket applies at any depth here.
+    if (wildcards) this.take(node.hash);
+    const level = levels[depth];
+    if (level === undefined) {
+      this.take(node.values);
+      return;
+    }
+    const child = node.children.get(level);
+    if (child !== undefined) this.collect(child, levels, depth + 1, dollar);
+    if (wildcards && node.plus !== undefined) this.collect(node.plus, levels, depth + 1, dollar);
+  }
+
+  private take(bucket: Entry<T>[]): void {
+    if (bucket.length === 0) return;
+    this.buckets++;
+    for (const entry of bucket) this.scratch.push(entry);
+  }
+
+  private removeAt(node: TrieNode<T>, levels: string[], depth: number, value: T): boolean {
+    const level = levels[depth];
+    if (level === undefined) return removeValue(node.values, value);
+    if (level === '#') return depth === levels.length - 1 && removeValue(node.hash, value);
+    const child = level === '+' ? node.plus : node.children.get(level);
+    if (child === undefined || !this.removeAt(child, levels, depth + 1, value)) return false;
+    if (isEmpty(child)) {
+      if (level === '+') node.plus = undefined;
+      else node.children.delete(level);
+    }
+    return true;
+  }
+}

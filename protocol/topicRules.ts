@@ -1,0 +1,174 @@
+/**
+ * MQTT 3.1.1 topic rules: validation of topic names and filters (sections 1.5.3 and 4.7) and the
+ * matching of one filter against one topic. Import these through `./topics.js`.
+ */
+import { InvalidTopicError } from '../errors.js';
+
+/** The longest UTF-8 encoded string MQTT can carry: its length prefix is 16 bits [MQTT-1.5.3]. */
+const MAX_TOPIC_BYTES = 0xffff;
+
+// Character codes compared in the matching loop, which avoids allocating substrings.
+const DOLLAR = 0x24;
+const HASH = 0x23;
+const PLUS = 0x2b;
+
+/**
+ * Counts the bytes `s` takes when UTF-8 encoded, without encoding it.
+ *
+ * An unpaired surrogate counts 3 bytes, the size of the U+FFFD that `TextEncoder` and `Buffer`
+ * write in its place, so the result always equals `Buffer.byteLength(s, 'utf8')`.
+ *
+ * @param s - Any JavaScript string.
+ * @returns The UTF-8 encoded length in bytes.
+ */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(s.charCodeAt(i + 1))) {
+      // A pair encodes one code point above U+FFFF: 4 bytes for both units.
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/**
+ * Checks what topic names and filters share: not empty [MQTT-4.7.3-1], no U+0000 [MQTT-1.5.3-2],
+ * well-formed UTF-16 so that it has a UTF-8 encoding [MQTT-1.5.3-1], and at most 65535 bytes.
+ *
+ * Other control characters (U+0001..U+001F, U+007F..U+009F) are only "SHOULD NOT" in the spec, and
+ * a broker MAY accept them, so they pass: rejecting them would lock users out of topics their
+ * broker serves.
+ */
+function validateString(topic: string, what: string): void {
+  if (topic.length === 0) throw new InvalidTopicError(topic, `a ${what} must not be empty`);
+  for (let i = 0; i < topic.length; i++) {
+    const unit = topic.charCodeAt(i);
+    if (unit === 0) throw new InvalidTopicError(topic, `a ${what} must not contain U+0000`);
+    if (unit >= 0xd800 && unit <= 0xdfff) {
+      if (unit <= 0xdbff && isLowSurrogate(topic.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
+      throw new InvalidTopicError(topic, `unpaired surrogate at index ${i} has no UTF-8 encoding`);
+    }
+  }
+  const bytes = utf8Length(topic);
+  if (bytes > MAX_TOPIC_BYTES) {
+    throw new InvalidTopicError(topic, `${bytes} UTF-8 bytes exceed the limit of ${MAX_TOPIC_BYTES}`);
+  }
+}
+
+/**
+ * Validates a topic name, the topic of a PUBLISH (MQTT 3.1.1 sections 1.5.3 and 4.7).
+ *
+ * Rejects: the empty string, the wildcards `+` and `#` anywhere [MQTT-3.3.2-2], U+0000, unpaired
+ * surrogates, and names longer than 65535 UTF-8 bytes. Empty levels (`a//b`, `/a`) and names
+ * starting with `$` are valid.
+ *
+ * @param topic - The topic name to check.
+ * @throws {@link InvalidTopicError} naming the rule the topic breaks.
+ */
+export function validateTopicName(topic: string): void {
+  validateString(topic, 'topic name');
+  if (topic.includes('+') || topic.includes('#')) {
+    throw new InvalidTopicError(topic, 'a topic name must not contain the wildcards + or #');
+  }
+}
+
+/**
+ * Validates a topic filter, the topic of a SUBSCRIBE or UNSUBSCRIBE (MQTT 3.1.1 section 4.7).
+ *
+ * On top of the rules of {@link validateTopicName} (wildcards aside): `+` must be a whole level
+ * [MQTT-4.7.1-3], and `#` must be the whole last level [MQTT-4.7.1-2].
+ *
+ * @param filter - The topic filter to check.
+ * @throws {@link InvalidTopicError} naming the rule the filter breaks.
+ */
+export function validateTopicFilter(filter: string): void {
+  validateString(filter, 'topic filter');
+  let start = 0;
+  while (start <= filter.length) {
+    let end = filter.indexOf('/', start);
+    if (end === -1) end = filter.length;
+    const width = end - start;
+    const plus = filter.indexOf('+', start);
+    if (plus !== -1 && plus < end && width !== 1) {
+      throw new InvalidTopicError(filter, '+ must occupy a whole level');
+    }
+    const hash = filter.indexOf('#', start);
+    if (hash !== -1 && hash < end) {
+      if (width !== 1) throw new InvalidTopicError(filter, '# must occupy a whole level');
+      if (end !== filter.length) throw new InvalidTopicError(filter, '# must be the last level');
+    }
+    start = end + 1;
+  }
+}
+
+/**
+ * Tells whether a topic name matches a topic filter under MQTT 3.1.1 section 4.7.
+ *
+ * - `+` matches exactly one level, which may be empty (`+/a` matches `/a`).
+ * - `#` matches its own level and every level below, including none: `a/#` matches `a`.
+ * - A topic whose first level starts with `$` is not matched by a filter whose first level is a
+ *   wildcard [MQTT-4.7.2-1]: `#` and `+/x` do not match `$SYS/x`, but `$SYS/#` does.
+ * - Empty levels are levels: `a//b` has three.
+ *
+ * The arguments are not validated (this runs for every inbound message); validate them once where
+ * they enter. On invalid input the result is unspecified, but the function does not throw.
+ *
+ * @param filter - A valid topic filter.
+ * @param topic - A valid topic name.
+ * @returns True when `filter` matches `topic`.
+ */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.charCodeAt(0) === DOLLAR) {
+    const first = filter.charCodeAt(0);
+    if (first === HASH || first === PLUS) return false;
+  }
+  // Walk both strings level by level with indices, so nothing is allocated.
+  let f = 0;
+  let t = 0;
+  for (;;) {
+    let fEnd = filter.indexOf('/', f);
+    if (fEnd === -1) fEnd = filter.length;
+    const width = fEnd - f;
+    if (width === 1 && filter.charCodeAt(f) === HASH) return true;
+    let tEnd = topic.indexOf('/', t);
+    if (tEnd === -1) tEnd = topic.length;
+    const plus = width === 1 && filter.charCodeAt(f) === PLUS;
+    if (!plus && !sameLevel(filter, f, topic, t, width, tEnd - t)) return false;
+    const filterDone = fEnd === filter.length;
+    const topicDone = tEnd === topic.length;
+    if (filterDone || topicDone) {
+      if (filterDone && topicDone) return true;
+      // Only `x/#` may go on past the topic's last level, and it matches the parent `x`.
+      return topicDone && filter.length - fEnd === 2 && filter.charCodeAt(fEnd + 1) === HASH;
+    }
+    f = fEnd + 1;
+    t = tEnd + 1;
+  }
+}
+
+function sameLevel(
+  filter: string,
+  f: number,
+  topic: string,
+  t: number,
+  fWidth: number,
+  tWidth: number,
+): boolean {
+  if (fWidth !== tWidth) return false;
+  for (let i = 0; i < fWidth; i++) {
+    if (filter.charCodeAt(f + i) !== topic.charCodeAt(t + i)) return false;
+  }
+  return true;
+}
