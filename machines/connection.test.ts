@@ -282,6 +282,21 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
     expect(h.emitted[4]).toEqual({ type: 'connected', server: 'mqtt', sessionPresent: true });
   });
 
+  it('connect.error names the server that failed, backoff the server it will retry (R30, R33)', () => {
+    const h = createHarness(
+      { servers: [server('mqtt', 2, 2), server('mqtt1', 2, 2)], options: noJitter },
+      kind,
+    );
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    h.tick(2000);
+    refuse(h);
+    const named = h.emitted.flatMap((e) =>
+      e.type === 'connect.error' || e.type === 'backoff' ? [`${e.type}:${e.server}`] : [],
+    );
+    expect(named).toEqual(['connect.error:mqtt', 'backoff:mqtt', 'connect.error:mqtt', 'backoff:mqtt1']);
+  });
+
   it('client.connect while online is a no-op; in backoff it attempts at once (R6-R7)', () => {
     const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
     h.send({ type: 'client.connect' });

@@ -35,7 +35,11 @@ export interface ConnectionContext {
 
 const serverName = (context: ConnectionContext): string => context.servers[context.current]?.name ?? '?';
 
-const firstEnabled = (servers: readonly ServerTiming[]): number => Math.max(0, servers.findIndex((s) => s.enabled));
+const firstEnabled = (servers: readonly ServerTiming[]): number =>
+  Math.max(
+    0,
+    servers.findIndex((s) => s.enabled),
+  );
 
 const errorOf = (event: ConnectionEvent): ErrorData => {
   switch (event.type) {
@@ -45,17 +49,21 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
     case 'transport.closed':
       return { code: 'TRANSPORT_CLOSED', message: 'the connection was closed' };
     case 'mqtt.connack':
-      return { code: 'CONNACK_REFUSED', message: `connection refused, return code ${event.returnCode}`, returnCode: event.returnCode };
+      return {
+        code: 'CONNACK_REFUSED',
+        message: `connection refused, return code ${event.returnCode}`,
+        returnCode: event.returnCode,
+      };
     default:
       // Only the named timeouts reach here; their params say which.
       return { code: 'TRANSPORT_ERROR', message: `unexpected ${event.type}` };
   }
 };
 
-/** The failure bookkeeping shared by every path into backoff (spec R10-R13). */
-const scheduleAfter = (context: ConnectionContext, error: ErrorData) => {
+/** The schedule step shared by every path into backoff (spec R10-R13). */
+const advance = (context: ConnectionContext) => {
   const next = nextRetry(context.servers, context);
-  return { current: next.current, t: next.t, nominalMs: next.nominalMs, switched: next.switched, lastError: error };
+  return { current: next.current, t: next.t, nominalMs: next.nominalMs, switched: next.switched };
 };
 
 const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData => ({
@@ -95,19 +103,23 @@ export const connectionMachine = setup({
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     resetSchedule: assign({ t: 0 }),
     restart: assign({ t: 0, attempt: 0, current: ({ context }) => firstEnabled(context.servers) }),
-    recordFailure: assign(({ context, event }) => scheduleAfter(context, errorOf(event))),
-    recordTimeout: assign(({ context }, params: { code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' }) =>
-      scheduleAfter(
-        context,
+    recordFailure: assign({ lastError: ({ event }) => errorOf(event) }),
+    recordTimeout: assign({
+      lastError: ({ context }, params: { code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' }) =>
         timeoutError(
           params.code,
-          params.code === 'CONNECT_TIMEOUT' ? context.options.connectTimeoutMs : context.options.pingTimeoutMs,
+          params.code === 'CONNECT_TIMEOUT'
+            ? context.options.connectTimeoutMs
+            : context.options.pingTimeoutMs,
         ),
-      ),
-    ),
+    }),
+    // Runs after the error events, so they name the server that failed, not the next one.
+    advanceSchedule: assign(({ context }) => advance(context)),
     applyJitter: assign({
       delayMs: ({ context, event }) =>
-        event.type === 'random.drawn' ? jittered(context.nominalMs, context.options.jitter, event.value) : context.nominalMs,
+        event.type === 'random.drawn'
+          ? jittered(context.nominalMs, context.options.jitter, event.value)
+          : context.nominalMs,
     }),
     applyConfig: assign(({ event, context }) =>
       event.type === 'client.configure'
@@ -233,14 +245,25 @@ export const connectionMachine = setup({
             'emitConnected',
             {
               type: 'sessionUp',
-              params: ({ event }) => ({ sessionPresent: event.type === 'mqtt.connack' && event.sessionPresent }),
+              params: ({ event }) => ({
+                sessionPresent: event.type === 'mqtt.connack' && event.sessionPresent,
+              }),
             },
           ],
           exit: 'sessionDown',
           on: {
-            'transport.error': { target: '#conn.backoff', actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }] },
-            'transport.closed': { target: '#conn.backoff', actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }] },
-            'mqtt.error': { target: '#conn.backoff', actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }] },
+            'transport.error': {
+              target: '#conn.backoff',
+              actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
+            },
+            'transport.closed': {
+              target: '#conn.backoff',
+              actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
+            },
+            'mqtt.error': {
+              target: '#conn.backoff',
+              actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
+            },
             'client.disconnect': { target: '#conn.online.disconnecting' },
             'client.configure': { target: '#conn.online.reconfiguring', actions: 'applyConfig' },
           },
@@ -277,7 +300,10 @@ export const connectionMachine = setup({
               initial: 'choosing',
               states: {
                 choosing: {
-                  always: [{ guard: 'resetsOnConnack', target: 'stable', actions: 'resetSchedule' }, { target: 'settling' }],
+                  always: [
+                    { guard: 'resetsOnConnack', target: 'stable', actions: 'resetSchedule' },
+                    { target: 'settling' },
+                  ],
                 },
                 settling: { after: { stableConnection: { target: 'stable', actions: 'resetSchedule' } } },
                 stable: {},
@@ -306,6 +332,7 @@ export const connectionMachine = setup({
     },
     // No transport; waiting to retry. Leaving this state cancels the timer (fixes Mongoose bug 1.11).
     backoff: {
+      entry: 'advanceSchedule',
       initial: 'drawing',
       on: {
         'client.connect': { target: 'online' },

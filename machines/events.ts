@@ -41,7 +41,11 @@ export type ConnectionEvent =
   /** The user wants no connection (Mongoose `global_disconnect`). */
   | { readonly type: 'client.disconnect' }
   /** The user changed the configuration (Mongoose `set_config`). */
-  | { readonly type: 'client.configure'; readonly servers: readonly ServerTiming[]; readonly options: LifecycleOptions }
+  | {
+      readonly type: 'client.configure';
+      readonly servers: readonly ServerTiming[];
+      readonly options: LifecycleOptions;
+    }
   /** The network came up (Mongoose `MGOS_NET_EV_IP_ACQUIRED`): retry now unless the user disconnected. */
   | { readonly type: 'net.up' }
   /** The transport connected. */
@@ -67,7 +71,12 @@ export type ConnectionEventType = ConnectionEvent['type'];
 /** What the statechart emits to users (the lifecycle part of the client's event stream). */
 export type LifecycleEvent =
   /** An attempt starts (Mongoose `CLOUD_CONNECTING`, on every attempt). */
-  | { readonly type: 'connecting'; readonly server: string; readonly serverIndex: number; readonly attempt: number }
+  | {
+      readonly type: 'connecting';
+      readonly server: string;
+      readonly serverIndex: number;
+      readonly attempt: number;
+    }
   /** An attempt failed before the session was up (Mongoose `CLOUD_CONNECTERROR`, widened to every cause). */
   | { readonly type: 'connect.error'; readonly server: string; readonly error: ErrorData }
   /** CONNACK rc=0 (Mongoose `CLOUD_CONNECTED`). */

@@ -78,7 +78,7 @@ export function replay(journal: Journal): ReplayStep[] {
 
 /** Serialises a journal as JSON lines: the header, then one entry per line. */
 export function toJsonLines(journal: Journal): string {
-  return [journal.header, ...journal.entries].map((line) => JSON.stringify(line)).join('\n') + '\n';
+  return `${[journal.header, ...journal.entries].map((line) => JSON.stringify(line)).join('\n')}\n`;
 }
 
 /** Parses JSON lines written by {@link toJsonLines}; a malformed line is a ConfigError naming its line number. */
@@ -102,10 +102,16 @@ export function fromJsonLines(text: string): Journal {
   return { header, entries: entries as JournalEntry[] };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
 
 function isHeader(value: unknown): value is JournalHeader {
-  return isRecord(value) && value.format === JOURNAL_FORMAT && typeof value.version === 'number' && isRecord(value.input);
+  return (
+    isRecord(value) &&
+    value.format === JOURNAL_FORMAT &&
+    typeof value.version === 'number' &&
+    isRecord(value.input)
+  );
 }
 
 function isEntry(value: unknown): value is JournalEntry {

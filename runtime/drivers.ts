@@ -100,7 +100,8 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
     input: options.input,
     clock: options.clock,
     inspect: (inspectionEvent) => {
-      if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor) log(inspectionEvent.event);
+      if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
+        log(inspectionEvent.event);
       if (typeof options.inspect === 'function') options.inspect(inspectionEvent);
       else options.inspect?.next?.(inspectionEvent);
     },

@@ -4,7 +4,12 @@
  */
 import { SimulatedClock } from 'xstate';
 import type { ServerTiming } from '../../machines/backoff.js';
-import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from '../../machines/events.js';
+import type {
+  ConnectionEvent,
+  ConnectionInput,
+  LifecycleEvent,
+  LifecycleOptions,
+} from '../../machines/events.js';
 import type { JournalEntry } from '../../machines/journal.js';
 import { createActorDriver, createStepDriver, type LifecycleDriver } from '../../runtime/drivers.js';
 

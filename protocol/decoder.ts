@@ -1,0 +1,222 @@
+/**
+ * The receive path: turns the byte stream from the broker into validated MQTT 3.1.1 packets.
+ *
+ * The broker is untrusted input, so the decoder frames packets itself (instead of handing bytes to
+ * mqtt-packet's parser) and validates each one against the rules a client must enforce. Framing
+ * itself lets it refuse an oversized packet from its fixed header alone, never buffer more than
+ * one packet, and hand out PUBLISH payloads as views into the received chunk without copying.
+ */
+import { InvalidArgumentError, ProtocolError, SizeLimitError } from '../errors.js';
+import { checkFirstByte, checkRemainingLength, decodeBody, type InboundPacket } from './decoderRules.js';
+
+export type { InboundPacket, InboundPublish } from './decoderRules.js';
+
+/**
+ * The largest packet MQTT 3.1.1 can express: a 1-byte type, a 4-byte remaining length, and the
+ * largest remaining length, 268435455.
+ */
+export const MAX_PACKET_BYTES = 1 + 4 + 268_435_455;
+
+// Partial bodies start in a buffer of at most this size and grow by doubling, so memory tracks
+// the bytes actually received, not the length an untrusted header merely declares.
+const INITIAL_BODY_CAPACITY = 64 * 1024;
+
+/** Options of {@link createDecoder}. */
+export interface DecoderOptions {
+  /**
+   * The largest packet accepted, in bytes, counting the fixed header. A larger packet is refused
+   * from its fixed header, before its body is buffered. There is no "unlimited" value: the default
+   * already is the largest packet the protocol can express. Must be an integer of at least 2.
+   *
+   * @default 268435460 ({@link MAX_PACKET_BYTES})
+   */
+  readonly maxPacketBytes?: number;
+  /** Receives each valid packet, in stream order. */
+  onPacket(packet: InboundPacket): void;
+  /** Receives the first error; the decoder then ignores all input until {@link Decoder.reset}. */
+  onError(error: ProtocolError | SizeLimitError): void;
+}
+
+/** An incremental MQTT 3.1.1 decoder for the client side of one connection. */
+export interface Decoder {
+  /**
+   * Feeds bytes from the broker, in order; chunk boundaries may fall anywhere. Calls `onPacket`
+   * for each complete packet, synchronously, then `onError` at most once if the input breaks a
+   * rule. Never throws because of the input. An exception thrown by a callback propagates and
+   * stops the decoder, as its position in the stream would be lost.
+   *
+   * The decoder keeps references to `chunk` (PUBLISH payloads are views into it, and so may be a
+   * partial packet), so the caller must not modify it afterwards. A push made from inside a
+   * callback is queued and decoded after the current chunk.
+   */
+  push(chunk: Uint8Array): void;
+  /** Drops all buffered bytes and any error, ready for a new connection. Safe in callbacks. */
+  reset(): void;
+}
+
+/**
+ * Creates a decoder for the byte stream of one connection.
+ *
+ * @param options - Callbacks and the packet size limit.
+ * @returns The decoder.
+ * @throws {@link InvalidArgumentError} when `maxPacketBytes` is not an integer of at least 2.
+ */
+export function createDecoder(options: DecoderOptions): Decoder {
+  const limit = options.maxPacketBytes ?? MAX_PACKET_BYTES;
+  if (!Number.isSafeInteger(limit) || limit < 2) {
+    throw new InvalidArgumentError(`maxPacketBytes must be an integer of at least 2, got ${limit}`);
+  }
+  const { onPacket, onError } = options;
+
+  let failed = false;
+  // Bumped by reset(), so a decode loop interrupted by a callback that reset the decoder stops.
+  let epoch = 0;
+  let busy = false;
+  let queued: Uint8Array[] = [];
+  // Fixed header of the current packet: bytes read so far (0 = between packets), first byte,
+  // and the remaining length decoded so far with the weight of its next 7-bit group.
+  let headerBytes = 0;
+  let first = 0;
+  let lengthSoFar = 0;
+  let multiplier = 1;
+  // The current packet's remaining length once its header is complete, else -1.
+  let bodyLength = -1;
+  // Body bytes of a packet that spans chunks.
+  let body: Buffer | null = null;
+  let bodyFill = 0;
+
+  function clear(): void {
+    headerBytes = 0;
+    lengthSoFar = 0;
+    multiplier = 1;
+    bodyLength = -1;
+    body = null;
+    bodyFill = 0;
+  }
+
+  function fail(error: ProtocolError | SizeLimitError): void {
+    failed = true;
+    clear();
+    queued = [];
+    onError(error);
+  }
+
+  /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 to stop. */
+  function readHeader(buf: Buffer, off: number): number {
+    const len = buf.length;
+    while (off < len) {
+      const byte = buf[off++] as number;
+      if (headerBytes === 0) {
+        first = byte;
+        headerBytes = 1;
+        const problem = checkFirstByte(byte);
+        if (problem !== undefined) return stop(new ProtocolError(problem));
+        continue;
+      }
+      lengthSoFar += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      headerBytes++;
+      if ((byte & 0x80) !== 0) {
+        if (headerBytes === 5) return stop(new ProtocolError('remaining length is longer than 4 bytes'));
+        continue;
+      }
+      const size = headerBytes + lengthSoFar;
+      if (size > limit) return stop(new SizeLimitError('PACKET_TOO_LARGE', size, limit));
+      const problem = checkRemainingLength(first, lengthSoFar);
+      if (problem !== undefined) return stop(new ProtocolError(problem));
+      bodyLength = lengthSoFar;
+      return off;
+    }
+    return off;
+  }
+
+  function stop(error: ProtocolError | SizeLimitError): number {
+    fail(error);
+    return -1;
+  }
+
+  /** Appends `count` bytes of `buf` at `off` to the body of a packet that spans chunks. */
+  function appendBody(buf: Buffer, off: number, count: number): void {
+    const needed = bodyFill + count;
+    if (body === null || body.length < needed) {
+      const grown = Math.max(needed, body === null ? INITIAL_BODY_CAPACITY : body.length * 2);
+      const next = Buffer.allocUnsafe(Math.min(bodyLength, grown));
+      if (body !== null) body.copy(next, 0, 0, bodyFill);
+      body = next;
+    }
+    buf.copy(body, bodyFill, off, off + count);
+    bodyFill = needed;
+  }
+
+  function decodeChunk(buf: Buffer): void {
+    const startEpoch = epoch;
+    const len = buf.length;
+    let off = 0;
+    for (;;) {
+      if (bodyLength < 0) {
+        off = readHeader(buf, off);
+        if (off < 0 || bodyLength < 0) return;
+      }
+      let source: Buffer;
+      let start: number;
+      if (body === null && len - off >= bodyLength) {
+        // Fast path: the whole body is in this chunk; decode it in place.
+        source = buf;
+        start = off;
+        off += bodyLength;
+      } else {
+        const count = Math.min(bodyLength - bodyFill, len - off);
+        appendBody(buf, off, count);
+        off += count;
+        if (bodyFill < bodyLength) return;
+        source = body as Buffer;
+        start = 0;
+      }
+      const packetFirst = first;
+      const end = start + bodyLength;
+      clear();
+      const packet = decodeBody(packetFirst, source, start, end);
+      if (typeof packet === 'string') {
+        fail(new ProtocolError(packet));
+        return;
+      }
+      onPacket(packet);
+      if (failed || epoch !== startEpoch) return;
+    }
+  }
+
+  function push(chunk: Uint8Array): void {
+    if (failed) return;
+    if (busy) {
+      queued.push(chunk);
+      return;
+    }
+    busy = true;
+    try {
+      let next: Uint8Array | undefined = chunk;
+      while (next !== undefined && !failed) {
+        decodeChunk(
+          Buffer.isBuffer(next) ? next : Buffer.from(next.buffer, next.byteOffset, next.byteLength),
+        );
+        next = queued.shift();
+      }
+    } catch (error) {
+      // A callback threw: the rest of the chunk is lost, so any later bytes would be misframed.
+      failed = true;
+      clear();
+      queued = [];
+      throw error;
+    } finally {
+      busy = false;
+    }
+  }
+
+  function reset(): void {
+    epoch++;
+    failed = false;
+    queued = [];
+    clear();
+  }
+
+  return { push, reset };
+}

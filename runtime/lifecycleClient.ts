@@ -1,0 +1,344 @@
+/**
+ * The runtime around the statechart: it owns the one transport, the receive path and the timers,
+ * carries out the machine's effects, and journals its inputs. Packets other than CONNACK and
+ * PINGRESP go straight to the session layer: the hot path never touches the actor.
+ */
+import { type RuntimeClock, systemClock } from '../adapters/clock.js';
+import { tcpTransport } from '../adapters/tcp.js';
+import type { Transport } from '../adapters/transport.js';
+import { type ErrorData, InvalidArgumentError, MqttError, ProtocolError } from '../errors.js';
+import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
+import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
+import { buildConnect, type ConnectOptions, encodeConnect } from '../protocol/connect.js';
+import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
+import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
+import {
+  type ConnectionSnapshot,
+  createActorDriver,
+  createStepDriver,
+  type LifecycleDriver,
+} from './drivers.js';
+import {
+  type LifecycleClientOptions,
+  type NormalisedOptions,
+  normaliseOptions,
+  type ServerConfig,
+} from './options.js';
+
+/** The client's coarse state, for users. */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+
+/** What the lifecycle runtime hands to the session layer (the MQTT session lives there). */
+export interface SessionPort {
+  /** CONNACK rc=0 arrived; `write` goes to the new transport. */
+  connected(sessionPresent: boolean): void;
+  /** The transport is gone. */
+  disconnected(): void;
+  /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
+  handle(packet: InboundPacket): void;
+}
+
+/** Options of {@link LifecycleClient}. */
+export interface LifecycleClientConfig extends LifecycleClientOptions {
+  /** Keep every journal entry in memory (`true`) or stream each to a function. @default false */
+  readonly journal?: boolean | ((entry: JournalEntry) => void);
+  /** Grace period for a closing transport to flush before it is destroyed, in ms. @default 1000 */
+  readonly closeGraceMs?: number;
+}
+
+const MAX_PACKET_DEFAULT = 1 + 4 + 268_435_455;
+
+const hex8 = (random: () => number): string =>
+  Math.floor(random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
+
+/**
+ * A connection kept alive by the statechart. It exposes lifecycle events and the bytes path;
+ * `MqttClient` adds the MQTT session (publish / subscribe) on top.
+ */
+export class LifecycleClient {
+  readonly #options: NormalisedOptions;
+  readonly #config: LifecycleClientConfig;
+  readonly #clock: RuntimeClock;
+  readonly #random: () => number;
+  readonly #driver: LifecycleDriver;
+  readonly #entries: JournalEntry[] | null;
+  readonly #listeners = new Set<(event: LifecycleEvent) => void>();
+  readonly #clientIds: string[];
+  readonly #closeWaiters: (() => void)[] = [];
+  #transport: Transport | null = null;
+  #generation = 0;
+  #open = 0;
+  #decoder: Decoder | null = null;
+  #session: SessionPort | null = null;
+
+  constructor(config: LifecycleClientConfig) {
+    this.#config = config;
+    this.#options = normaliseOptions(config);
+    this.#clock = config.clock ?? systemClock;
+    this.#random = config.random ?? Math.random;
+    // One generated id per server, kept across reconnects so a persistent session can resume.
+    this.#clientIds = this.#options.servers.map((s) => s.clientId || `mqttlifeline_${hex8(this.#random)}`);
+    // Static CONNECT options are checked now, so a bad one is a synchronous, typed error.
+    for (let i = 0; i < this.#options.servers.length; i++) buildConnect(this.#connectOptions(i));
+    this.#entries = config.journal === true ? [] : null;
+    const record =
+      typeof config.journal === 'function'
+        ? config.journal
+        : this.#entries !== null
+          ? (entry: JournalEntry) => this.#entries?.push(entry)
+          : undefined;
+    const driverOptions = { input: this.#options.input, clock: this.#clock, host: this.#host(), record };
+    this.#driver =
+      config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
+  }
+
+  /** Starts connecting (Mongoose `global_connect`); a no-op while connecting or connected. */
+  connect(): void {
+    this.#driver.send({ type: 'client.connect' });
+  }
+
+  /**
+   * Stops (Mongoose `global_disconnect`): cancels every pending attempt and timer, writes
+   * DISCONNECT when a session is up, and resolves once the transport is closed.
+   */
+  disconnect(): Promise<void> {
+    this.#driver.send({ type: 'client.disconnect' });
+    return this.#whenClosed();
+  }
+
+  /** Tells the client the network is up (Mongoose `IP_ACQUIRED`): retry now unless disconnected. */
+  netUp(): void {
+    this.#driver.send({ type: 'net.up' });
+  }
+
+  /** The coarse state. */
+  get state(): ClientState {
+    const value = this.#driver.getSnapshot().value;
+    if (typeof value === 'string') return value as ClientState;
+    if ('backoff' in value) return 'backoff';
+    return 'connected' in (value.online as object) ? 'connected' : 'connecting';
+  }
+
+  /** Whether CONNACK rc=0 was received and the session is up (Mongoose `is_connected`). */
+  isConnected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** The statechart's snapshot. */
+  getSnapshot(): ConnectionSnapshot {
+    return this.#driver.getSnapshot();
+  }
+
+  /** Calls `listener` with every new snapshot; returns an unsubscribe function. */
+  subscribeSnapshots(listener: (snapshot: ConnectionSnapshot) => void): () => void {
+    return this.#driver.subscribe(listener);
+  }
+
+  /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
+  onLifecycle(listener: (event: LifecycleEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The journal so far (with `journal: true`). */
+  journal(): Journal {
+    if (this.#entries === null)
+      throw new InvalidArgumentError('the journal is off: create the client with journal: true');
+    return { header: journalHeader(this.#options.input), entries: [...this.#entries] };
+  }
+
+  /** The servers as configured (normalised). */
+  get servers(): readonly ServerConfig[] {
+    return this.#options.servers;
+  }
+
+  /** The clock in use. */
+  get clock(): RuntimeClock {
+    return this.#clock;
+  }
+
+  /** Attaches the session layer. */
+  attachSession(session: SessionPort): void {
+    this.#session = session;
+  }
+
+  /** Writes bytes to the current transport; false when there is none or it is above its high-water mark. */
+  write(bytes: Uint8Array): boolean {
+    return this.#transport?.write(bytes) ?? false;
+  }
+
+  /** Bytes the transport has not yet handed to the operating system. */
+  get bufferedBytes(): number {
+    return this.#transport?.bufferedBytes ?? 0;
+  }
+
+  /** Tells the statechart that the replay from before this connection is complete. */
+  sessionDrained(): void {
+    this.#driver.send({ type: 'session.drained' });
+  }
+
+  /** Delivers an input event to the statechart (for adapters and tests). */
+  send(event: ConnectionEvent): void {
+    this.#driver.send(event);
+  }
+
+  #connectOptions(server: number): ConnectOptions {
+    const s = this.#options.servers[server] as ServerConfig;
+    return {
+      clientId: this.#clientIds[server],
+      clean: s.clean,
+      keepAliveSec: s.keepAliveSec,
+      username: s.username,
+      password: s.password,
+      will: s.will,
+    };
+  }
+
+  #whenClosed(): Promise<void> {
+    if (this.#open === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+  }
+
+  #fail(generation: number, error: ErrorData): void {
+    if (generation === this.#generation) this.#driver.send({ type: 'mqtt.error', error });
+  }
+
+  #onPacket(generation: number, packet: InboundPacket): void {
+    if (generation !== this.#generation) return;
+    switch (packet.cmd) {
+      case 'connack': {
+        if (!this.#driver.getSnapshot().matches({ online: { connecting: 'handshaking' } })) {
+          this.#fail(generation, new ProtocolError('unexpected CONNACK').toData());
+          return;
+        }
+        this.#driver.send({
+          type: 'mqtt.connack',
+          returnCode: packet.returnCode ?? 0,
+          sessionPresent: packet.sessionPresent,
+        });
+        return;
+      }
+      case 'pingresp':
+        this.#driver.send({ type: 'mqtt.pingresp' });
+        return;
+      default:
+        // [MQTT-3.2.0-1]: the first packet from the server must be CONNACK.
+        if (!this.isConnected()) {
+          this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
+          return;
+        }
+        this.#session?.handle(packet);
+    }
+  }
+
+  #host() {
+    return {
+      openTransport: (server: number) => this.#openTransport(server),
+      closeTransport: () => this.#closeTransport(),
+      sendConnect: (server: number) => this.#sendConnect(server),
+      sendPingreq: () => this.write(encodePingreq()),
+      sendDisconnect: () => this.write(encodeDisconnect()),
+      sessionUp: (sessionPresent: boolean) => {
+        if (this.#session === null) this.sessionDrained();
+        else this.#session.connected(sessionPresent);
+      },
+      sessionDown: () => this.#session?.disconnected(),
+      random: this.#random,
+      emitted: (event: LifecycleEvent) => {
+        for (const listener of this.#listeners) listener(event);
+      },
+    };
+  }
+
+  #openTransport(server: number): void {
+    const generation = ++this.#generation;
+    const s = this.#options.servers[server] as ServerConfig;
+    const current = () => generation === this.#generation;
+    const mongoose = this.#config.profile === 'mongoose';
+    this.#decoder = createDecoder({
+      maxPacketBytes: this.#config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_DEFAULT),
+      onPacket: (packet) => this.#onPacket(generation, packet),
+      onError: (error) => this.#fail(generation, error.toData()),
+    });
+    const decoder = this.#decoder;
+    let closed = false;
+    this.#open += 1;
+    const factory = s.transport ?? tcpTransport;
+    this.#transport = factory(
+      { host: s.host, port: s.port ?? 1883, url: s.url },
+      {
+        onOpen: () => {
+          if (current()) this.#driver.send({ type: 'transport.opened' });
+        },
+        onData: (chunk) => {
+          if (current()) decoder.push(chunk);
+        },
+        onError: (error) => {
+          if (current()) this.#driver.send({ type: 'transport.error', error });
+        },
+        onClose: () => {
+          if (closed) return;
+          closed = true;
+          this.#open -= 1;
+          if (current()) this.#driver.send({ type: 'transport.closed' });
+          if (this.#open === 0) for (const resolve of this.#closeWaiters.splice(0)) resolve();
+        },
+      },
+    );
+  }
+
+  #closeTransport(): void {
+    const transport = this.#transport;
+    this.#transport = null;
+    this.#decoder = null;
+    // From here on, this transport's events are stale (spec R28).
+    this.#generation += 1;
+    if (transport === null) return;
+    transport.end();
+    const handle = this.#clock.setTimeout(() => transport.destroy(), this.#config.closeGraceMs ?? 1000);
+    // The grace timer must not outlive a transport that closed in time.
+    const waiter = () => this.#clock.clearTimeout(handle);
+    this.#closeWaiters.push(waiter);
+  }
+
+  #sendConnect(server: number): void {
+    const generation = this.#generation;
+    const s = this.#options.servers[server] as ServerConfig;
+    const write = (options: ConnectOptions) => {
+      if (generation !== this.#generation) return;
+      try {
+        this.write(encodeConnect(options));
+      } catch (error) {
+        const data =
+          error instanceof MqttError
+            ? error.toData()
+            : { code: 'INVALID_ARGUMENT' as const, message: String(error) };
+        this.#fail(generation, data);
+      }
+    };
+    const hook = this.#config.connectHook;
+    if (hook === undefined) {
+      write(this.#connectOptions(server));
+      return;
+    }
+    try {
+      const result = hook({
+        server: s.name ?? '',
+        serverIndex: server,
+        options: this.#connectOptions(server),
+      });
+      if (result instanceof Promise) {
+        result.then(write, (error: unknown) =>
+          this.#fail(generation, {
+            code: 'INVALID_ARGUMENT',
+            message: `connect hook failed: ${String(error)}`,
+          }),
+        );
+      } else write(result);
+    } catch (error) {
+      this.#fail(generation, { code: 'INVALID_ARGUMENT', message: `connect hook failed: ${String(error)}` });
+    }
+  }
+}

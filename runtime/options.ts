@@ -1,0 +1,143 @@
+/**
+ * Client options, the two profiles, and their normalisation into the statechart's input (timings
+ * only) plus what the runtime keeps to itself (addresses, credentials, transports).
+ */
+import type { RuntimeClock } from '../adapters/clock.js';
+import type { TransportFactory } from '../adapters/transport.js';
+import { ConfigError } from '../errors.js';
+import type { ServerTiming } from '../machines/backoff.js';
+import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
+import type { ConnectOptions } from '../protocol/connect.js';
+
+/** One broker the client may connect to. Servers form a ring: the first is the primary. */
+export interface ServerConfig extends ConnectOptions {
+  /** A label for events and the journal. @default 'mqtt' for the first server, 'mqtt1' for the second, 'mqttN' after */
+  readonly name?: string;
+  /** Host name or address. */
+  readonly host: string;
+  /** TCP port. @default 1883 */
+  readonly port?: number;
+  /** Full URL, for URL-based transports (WebSocket). @default none */
+  readonly url?: string;
+  /** Whether failover may use this server. @default true */
+  readonly enabled?: boolean;
+  /** `reconnect_timeout_min` in ms. @default 2000 */
+  readonly minDelayMs?: number;
+  /** `reconnect_timeout_max` in ms. @default 60000 */
+  readonly maxDelayMs?: number;
+  /** How to reach it. @default the Node TCP transport */
+  readonly transport?: TransportFactory;
+}
+
+/**
+ * `'default'` fixes Mongoose's known hazards (stable-connection reset, connect and ping timeouts);
+ * `'mongoose'` reproduces its code exactly (spec section 4).
+ */
+export type Profile = 'default' | 'mongoose';
+
+/** What the connect hook receives: the attempt's server and the CONNECT options it may change. */
+export interface ConnectHookContext {
+  /** The server's label. */
+  readonly server: string;
+  /** The server's index in the ring. */
+  readonly serverIndex: number;
+  /** The CONNECT options configured for that server. */
+  readonly options: ConnectOptions;
+}
+
+/**
+ * Runs before every CONNECT (Mongoose `set_connect_fn`): returns the options to use, e.g. with a
+ * fresh token as password. May be async; a rejection fails the attempt.
+ */
+export type ConnectHook = (context: ConnectHookContext) => ConnectOptions | Promise<ConnectOptions>;
+
+/** Options of the lifecycle part of the client. */
+export interface LifecycleClientOptions {
+  /** The server ring, primary first. */
+  readonly servers: readonly ServerConfig[];
+  /** Which defaults apply. @default 'default' */
+  readonly profile?: Profile;
+  /** Reset rule (spec R17-R18). @default 'stable' ('connack' with the mongoose profile) */
+  readonly reset?: 'connack' | 'stable';
+  /** @default 30000 (0 with the mongoose profile) */
+  readonly stableConnectionMs?: number;
+  /** Deadline from attempt start to CONNACK; 0 = none. @default 30000 (0 with the mongoose profile) */
+  readonly connectTimeoutMs?: number;
+  /** Keep alive in seconds, sent in CONNECT and used for PINGREQ; 0 = off. @default 60 (0 becomes 60 with the mongoose profile) */
+  readonly keepAliveSec?: number;
+  /** PINGRESP deadline; 0 = none. @default half the keep alive (0 with the mongoose profile) */
+  readonly pingTimeoutMs?: number;
+  /** Relative retry jitter in [0, 1). @default 0.1 */
+  readonly jitter?: number;
+  /** Uniform random source in [0, 1) for jitter and generated client ids. @default Math.random */
+  readonly random?: () => number;
+  /** Clock for timers and journal timestamps. @default systemClock */
+  readonly clock?: RuntimeClock;
+  /** Runs the statechart as a live actor or by pure stepping (spec R44). @default 'step' */
+  readonly driver?: 'actor' | 'step';
+  /** Runs before every CONNECT. @default none */
+  readonly connectHook?: ConnectHook;
+  /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
+  readonly maxIncomingPacketBytes?: number;
+}
+
+/** The normalised result: the statechart's input and the per-server runtime configs. */
+export interface NormalisedOptions {
+  readonly input: ConnectionInput;
+  readonly servers: readonly ServerConfig[];
+}
+
+const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
+
+function positive(key: string, value: number | undefined, fallback: number, allowZero: boolean): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new ConfigError(key, `must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${String(value)}`);
+  }
+  return v;
+}
+
+/** Checks options and turns them into the statechart's input (timings only, no credentials). */
+export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
+  const mongoose = (options.profile ?? 'default') === 'mongoose';
+  if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
+  const timings: ServerTiming[] = options.servers.map((s, i) => {
+    const key = `servers[${i}]`;
+    if (typeof s.host !== 'string' || s.host === '')
+      throw new ConfigError(`${key}.host`, 'must be a non-empty string');
+    const port = s.port ?? 1883;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new ConfigError(`${key}.port`, `must be an integer from 1 to 65535, got ${String(s.port)}`);
+    }
+    const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
+    const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
+    if (maxMs < minMs)
+      throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
+    return { name: s.name ?? defaultName(i), enabled: s.enabled ?? true, minMs, maxMs };
+  });
+  if (!timings.some((t) => t.enabled))
+    throw new ConfigError('servers', 'at least one server must be enabled');
+  const keepAliveSecRaw = positive('keepAliveSec', options.keepAliveSec, 60, true);
+  if (!Number.isInteger(keepAliveSecRaw) || keepAliveSecRaw > 65535) {
+    throw new ConfigError('keepAliveSec', `must be an integer from 0 to 65535, got ${keepAliveSecRaw}`);
+  }
+  // Mongoose cannot turn keep alive off: 0 becomes 60.
+  const keepAliveSec = mongoose && keepAliveSecRaw === 0 ? 60 : keepAliveSecRaw;
+  const jitter = positive('jitter', options.jitter, 0.1, true);
+  if (jitter >= 1) throw new ConfigError('jitter', `must be below 1, got ${jitter}`);
+  const lifecycle: LifecycleOptions = {
+    reset: options.reset ?? (mongoose ? 'connack' : 'stable'),
+    stableConnectionMs: positive(
+      'stableConnectionMs',
+      options.stableConnectionMs,
+      mongoose ? 0 : 30_000,
+      true,
+    ),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, mongoose ? 0 : 30_000, true),
+    keepAliveMs: keepAliveSec * 1000,
+    pingTimeoutMs: positive('pingTimeoutMs', options.pingTimeoutMs, mongoose ? 0 : keepAliveSec * 500, true),
+    jitter,
+  };
+  const servers = options.servers.map((s, i) => ({ ...s, name: timings[i]?.name, keepAliveSec }));
+  return { input: { servers: timings, options: lifecycle }, servers };
+}
