@@ -87,7 +87,10 @@ export class SizeLimitError extends MqttError {
   /** The limit, in bytes. */
   readonly limit: number;
   constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number) {
-    super(code, `${code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet'} of ${size} bytes exceeds the limit of ${limit} bytes`);
+    super(
+      code,
+      `${code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet'} of ${size} bytes exceeds the limit of ${limit} bytes`,
+    );
     this.name = 'SizeLimitError';
     this.size = size;
     this.limit = limit;
@@ -116,7 +119,10 @@ export class ConnackError extends MqttError {
   /** The CONNACK return code (1-5 in MQTT 3.1.1). */
   readonly returnCode: number;
   constructor(returnCode: number) {
-    super('CONNACK_REFUSED', `connection refused: ${CONNACK_REASONS[returnCode] ?? `return code ${returnCode}`}`);
+    super(
+      'CONNACK_REFUSED',
+      `connection refused: ${CONNACK_REASONS[returnCode] ?? `return code ${returnCode}`}`,
+    );
     this.name = 'ConnackError';
     this.returnCode = returnCode;
   }
