@@ -65,6 +65,7 @@ export class LifecycleClient {
   readonly #driver: LifecycleDriver;
   readonly #entries: JournalEntry[] | null;
   readonly #listeners = new Set<(event: LifecycleEvent) => void>();
+  readonly #protocolListeners = new Set<(error: ErrorData) => void>();
   readonly #clientIds: string[];
   readonly #closeWaiters: (() => void)[] = [];
   #transport: Transport | null = null;
@@ -142,6 +143,12 @@ export class LifecycleClient {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Calls `listener` when the connection is closed for a protocol error or a failed connect hook. */
+  onProtocolError(listener: (error: ErrorData) => void): () => void {
+    this.#protocolListeners.add(listener);
+    return () => this.#protocolListeners.delete(listener);
+  }
+
   /** The journal so far (with `journal: true`). */
   journal(): Journal {
     if (this.#entries === null)
@@ -202,7 +209,9 @@ export class LifecycleClient {
   }
 
   #fail(generation: number, error: ErrorData): void {
-    if (generation === this.#generation) this.#driver.send({ type: 'mqtt.error', error });
+    if (generation !== this.#generation) return;
+    for (const listener of this.#protocolListeners) listener(error);
+    this.#driver.send({ type: 'mqtt.error', error });
   }
 
   #onPacket(generation: number, packet: InboundPacket): void {

@@ -1,0 +1,160 @@
+/**
+ * The state of outbound QoS >= 1 messages and the primitives that move them (send, drain, drop,
+ * replay accounting). The protocol reactions built on them are in `outbound.ts`.
+ */
+import type { MqttError } from '../errors.js';
+import { encodePubrel, withDup } from './encode.js';
+import { OfflineQueue, type OutboundMessage } from './offlineQueue.js';
+import type { PacketIdAllocator } from './packetIds.js';
+import {
+  type DropReason,
+  type PublishCallback,
+  type ResolvedSessionOptions,
+  type SessionIO,
+  settle,
+} from './sessionTypes.js';
+
+/** A QoS 2 message past PUBREC: only its id is held, until PUBCOMP. */
+export interface Releasing {
+  /** The message's completion callback. */
+  readonly done: PublishCallback | undefined;
+  /** An id released on behalf of a dropped message (see `discard`); it has no caller to notify. */
+  readonly orphan: boolean;
+  /** Whether it predates the current connection (counted by the replay). */
+  replay: boolean;
+}
+
+/**
+ * Outbound QoS >= 1 bookkeeping. Every message lives in exactly one place: `pending` (not on the
+ * current wire, publish order), `inflight` (written on this connection, awaiting PUBACK/PUBREC)
+ * or `releasing` (PUBREC received, awaiting PUBCOMP). Every in-flight message is older than every
+ * pending one, because sends always take the head of `pending` and a new publish skips the queue
+ * only when it is empty; so on a disconnect the in-flight messages go back in front, in order.
+ */
+export class OutboundState {
+  /** Messages not on the current wire, in publish order. */
+  protected readonly pending = new OfflineQueue();
+  /** Messages written on this connection awaiting PUBACK/PUBREC, in send (= publish) order. */
+  protected readonly inflight = new Map<number, OutboundMessage>();
+  /** QoS 2 ids awaiting PUBCOMP. */
+  protected readonly releasing = new Map<number, Releasing>();
+  /** Payload bytes of `inflight`. */
+  protected inflightBytes = 0;
+  /** Whether a connection is up. */
+  protected connected = false;
+  /** Whether the replay of messages from before this connection is still running. */
+  protected replaying = false;
+  /** How many messages from before this connection are not yet acknowledged or dropped. */
+  protected replayLeft = 0;
+
+  /**
+   * @param ids - The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE.
+   * @param io - Where packets and events go.
+   * @param options - The session's resolved options.
+   */
+  constructor(
+    protected readonly ids: PacketIdAllocator,
+    protected readonly io: SessionIO,
+    protected readonly options: ResolvedSessionOptions,
+  ) {}
+
+  /** Messages held against `maxQueueLength`: queued plus in flight awaiting PUBACK/PUBREC. */
+  get queueLength(): number {
+    return this.pending.length + this.inflight.size;
+  }
+
+  /** Payload bytes of queued and in-flight messages. */
+  get queueBytes(): number {
+    return this.pending.bytes + this.inflightBytes;
+  }
+
+  /** QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC. */
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** QoS 2 ids awaiting PUBCOMP (including those released for dropped messages). */
+  get releasingCount(): number {
+    return this.releasing.size;
+  }
+
+  /** True from `startReplay` until everything that predates the connection is acknowledged. */
+  get isReplaying(): boolean {
+    return this.replaying;
+  }
+
+  /**
+   * Takes the next free packet id.
+   * @returns The id, or 0 when all 65535 are held (the caller treats it as overflow).
+   */
+  protected allocate(): number {
+    try {
+      return this.ids.next();
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Writes a message and moves it in flight.
+   * @param m - A message not in flight.
+   */
+  protected send(m: OutboundMessage): void {
+    // DUP = 1 exactly when this id was already written to some socket [MQTT-3.3.1-1].
+    if (m.written) this.markDup(m);
+    m.written = true;
+    this.inflight.set(m.packetId, m);
+    this.inflightBytes += m.size;
+    this.io.write(m.packet);
+  }
+
+  /**
+   * Gives a message its DUP = 1 packet (a copy: the transport may still hold the first one).
+   * @param m - A message already written once.
+   */
+  protected markDup(m: OutboundMessage): void {
+    if (((m.packet[0] ?? 0) & 0x08) === 0) m.packet = withDup(m.packet);
+  }
+
+  /** Sends queued messages, oldest first, while the window has room. */
+  protected drain(): void {
+    while (this.connected && this.inflight.size < this.options.maxInflight) {
+      const m = this.pending.shift();
+      if (m === undefined) return;
+      this.send(m);
+    }
+  }
+
+  /**
+   * Drops a message that is not in flight. A QoS 2 message already written may be held by the
+   * broker awaiting PUBREL; reusing its id would make the broker discard the next message with it
+   * as a duplicate, so while the session lives the id goes through PUBREL/PUBCOMP first.
+   * @param m - The message.
+   * @param reason - For the `drop` event.
+   * @param error - For its callback.
+   * @param keepSession - False when the broker's session is gone (no PUBREL needed).
+   */
+  protected discard(m: OutboundMessage, reason: DropReason, error: MqttError, keepSession: boolean): void {
+    if (keepSession && m.written && m.qos === 2) {
+      this.releasing.set(m.packetId, { done: undefined, orphan: true, replay: false });
+      if (this.connected) this.io.write(encodePubrel(m.packetId));
+    } else {
+      this.ids.release(m.packetId);
+    }
+    this.io.emit({ type: 'drop', reason, topic: m.topic, packetId: m.packetId, qos: m.qos });
+    settle(m.done, error);
+    this.replayed(m.replay);
+  }
+
+  /**
+   * Counts one message as finished for the replay; emits `replay.done` when none is left.
+   * @param wasReplay - Whether the message predates the connection.
+   */
+  protected replayed(wasReplay: boolean): void {
+    if (!this.replaying) return;
+    if (wasReplay) this.replayLeft--;
+    if (this.replayLeft > 0) return;
+    this.replaying = false;
+    this.io.emit({ type: 'replay.done' });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The MQTT 3.1.1 session: the protocol bookkeeping of publishing and receiving, kept out of the
+ * connection statechart because it is the hot path. Plain synchronous code; the client runtime
+ * calls it and gives it a socket to write to ({@link SessionIO}).
+ */
+import { InvalidArgumentError, NotConnectedError, SizeLimitError } from '../errors.js';
+import { encodePublish, type QoS } from './encode.js';
+import { utf8ByteLength } from './encodeBytes.js';
+import { checkQos, SessionCore } from './sessionCore.js';
+import {
+  type PublishCallback,
+  type PublishResult,
+  type SubscribeCallback,
+  type SubscriptionInfo,
+  settle,
+  type UnsubscribeCallback,
+} from './sessionTypes.js';
+import { validateTopicFilter } from './topics.js';
+
+export type { QoS } from './encode.js';
+export { SessionCore } from './sessionCore.js';
+export {
+  DEFAULT_SESSION_OPTIONS,
+  type DropReason,
+  MONGOOSE_SESSION_OPTIONS,
+  type OverflowPolicy,
+  type PublishCallback,
+  type PublishResult,
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  type SessionEvent,
+  type SessionIO,
+  type SessionOptions,
+  type SubscribeCallback,
+  type SubscribeResult,
+  type SubscriptionInfo,
+  type UnsubscribeCallback,
+} from './sessionTypes.js';
+export { SubscriptionCancelledError } from './subscriptions.js';
+
+// Shared results, so a QoS 0 publish allocates nothing but its packet.
+const SENT: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent' });
+const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped' });
+
+/**
+ * Publishing and receiving over one logical MQTT session, across many connections.
+ *
+ * Decisions, beyond what MQTT 3.1.1 requires:
+ * - QoS is capped at `maxQos` without notice, and the queue decision uses that effective QoS (a
+ *   QoS 1 publish under `maxQos: 0` is sent as QoS 0 and never queued; Mongoose bug fixed).
+ * - QoS 0 is never queued: written when connected, dropped (event `drop`/`offline`) when not.
+ * - QoS >= 1 keeps publish order across reconnects: a new publish never overtakes a queued one.
+ * - DUP = 1 exactly on re-sends of an id already written to a socket, never on a first send.
+ * - Overflow and the clean-session policy: see {@link SessionOptions}; `drop-oldest` never drops
+ *   a message on the current wire (its id is live), and falls back to dropping the new one.
+ * - `reject` throws `QUEUE_FULL` from `publish` (nothing kept, `done` not called) so it differs
+ *   from `drop-newest`, which accepts the call and completes `done` with `QUEUE_FULL`.
+ * - A QoS 2 message past PUBREC is completed successfully if the session is then lost: the broker
+ *   took it at PUBREC, so re-sending it would duplicate it.
+ * - One SUBSCRIBE per filter, re-sent on every connection in registration order; a filter the
+ *   broker refused (0x80) stays registered; an offline `unsubscribe` is sent on reconnect.
+ * - Every inbound QoS 1 PUBLISH is acknowledged, matched or not; inbound QoS 2 is exactly once.
+ * - Packets handed to {@link MqttSession.handle} while disconnected are ignored (a dead socket's).
+ */
+export class MqttSession extends SessionCore {
+  /**
+   * Publishes a message. QoS 0 is written now or dropped; QoS >= 1 is sent now or queued.
+   *
+   * @param topic - A topic name (no wildcards).
+   * @param payload - Bytes, or a string sent as UTF-8.
+   * @param qos - The requested QoS; `min(qos, maxQos)` is used.
+   * @param retain - The RETAIN flag.
+   * @param done - Called exactly once: see {@link PublishCallback}. Not called when this throws.
+   * @returns The packet id and what happened to the message.
+   * @throws {@link InvalidTopicError} for an invalid topic; {@link SizeLimitError}
+   *   `PAYLOAD_TOO_LARGE` above `maxPayloadBytes`; {@link MessageDroppedError} `QUEUE_FULL` when
+   *   the queue is full and `overflow` is `reject`; {@link InvalidArgumentError} for a bad QoS.
+   */
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    qos: QoS,
+    retain: boolean,
+    done?: PublishCallback,
+  ): PublishResult {
+    const encodedTopic = this.topics.bytes(topic);
+    checkQos(qos);
+    let size: number;
+    if (typeof payload === 'string') size = utf8ByteLength(payload);
+    else if (payload instanceof Uint8Array) size = payload.length;
+    else throw new InvalidArgumentError('payload must be a Uint8Array or a string');
+    if (size > this.options.maxPayloadBytes) {
+      throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, this.options.maxPayloadBytes);
+    }
+    const effective = qos < this.currentMaxQos ? qos : this.currentMaxQos;
+    if (effective !== 0)
+      return this.outbound.publish(topic, encodedTopic, payload, size, effective, retain, done);
+    if (!this.connectedNow) {
+      this.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
+      settle(done, new NotConnectedError());
+      return DROPPED;
+    }
+    this.io.write(encodePublish(encodedTopic, payload, 0, retain, false, 0, size));
+    if (done !== undefined) settle(done, undefined);
+    return SENT;
+  }
+
+  /**
+   * Registers a subscription (updating the QoS of an existing filter in place) and sends
+   * SUBSCRIBE now if connected, else on the next connection.
+   *
+   * @param filter - A topic filter.
+   * @param qos - The requested QoS; each SUBSCRIBE sends `min(qos, maxQos)` at the time.
+   * @param done - Called with the SUBACK outcome (`{ error }` for 0x80), or with a
+   *   {@link SubscriptionCancelledError} if `unsubscribe` withdrew it before any SUBACK.
+   * @throws {@link InvalidTopicError} for an invalid filter; {@link InvalidArgumentError} for a bad QoS.
+   */
+  subscribe(filter: string, qos: QoS, done?: SubscribeCallback): void {
+    validateTopicFilter(filter);
+    checkQos(qos);
+    this.subs.subscribe(filter, qos, done);
+  }
+
+  /**
+   * Removes a subscription locally and sends UNSUBSCRIBE now if connected, else on the next
+   * connection that keeps the session (without one there is nothing to remove and `done` succeeds).
+   *
+   * @param filter - A topic filter, registered or not.
+   * @param done - Called when the broker acknowledged it.
+   * @throws {@link InvalidTopicError} for an invalid filter.
+   */
+  unsubscribe(filter: string, done?: UnsubscribeCallback): void {
+    validateTopicFilter(filter);
+    this.subs.unsubscribe(filter, done);
+  }
+
+  /**
+   * The registered subscriptions in registration order, with the QoS requested and the QoS last granted.
+   * @returns A new array.
+   */
+  subscriptions(): SubscriptionInfo[] {
+    return this.subs.list();
+  }
+
+  /**
+   * Changes the maximum QoS for later publishes and SUBSCRIBEs (including the re-subscriptions on
+   * the next connection). Raising it again works (unlike Mongoose's `set_max_qos`).
+   * @param qos - The new maximum.
+   * @throws {@link InvalidArgumentError} for a bad QoS.
+   */
+  setMaxQos(qos: QoS): void {
+    checkQos(qos);
+    this.currentMaxQos = qos;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The runtime-facing half of {@link MqttSession}: its state, the connection lifecycle calls and
+ * inbound packet dispatch. The caller-facing API (publish, subscribe) is in `session.ts`.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import type { InboundPacket } from './decoder.js';
+import type { QoS } from './encode.js';
+import { InboundFlow } from './inbound.js';
+import { OutboundFlow } from './outbound.js';
+import { PacketIdAllocator } from './packetIds.js';
+import {
+  type ResolvedSessionOptions,
+  resolveSessionOptions,
+  type SessionIO,
+  type SessionOptions,
+} from './sessionTypes.js';
+import { SubscriptionRegistry } from './subscriptions.js';
+import { TopicCache } from './topicCache.js';
+
+/**
+ * Checks a QoS argument from untyped callers.
+ * @param qos - The value.
+ * @throws {@link InvalidArgumentError} unless it is 0, 1 or 2.
+ */
+export function checkQos(qos: number): asserts qos is QoS {
+  if (qos !== 0 && qos !== 1 && qos !== 2)
+    throw new InvalidArgumentError(`qos must be 0, 1 or 2, got ${qos}`);
+}
+
+/** State and lifecycle of a session; use {@link MqttSession}. */
+export class SessionCore {
+  /** The packet-id allocator shared by PUBLISH, SUBSCRIBE and UNSUBSCRIBE. */
+  readonly packetIds: PacketIdAllocator;
+  protected readonly options: ResolvedSessionOptions;
+  protected readonly outbound: OutboundFlow;
+  protected readonly subs: SubscriptionRegistry;
+  protected readonly inbound: InboundFlow;
+  protected readonly topics = new TopicCache();
+  protected currentMaxQos: QoS;
+  protected connectedNow = false;
+
+  /**
+   * @param io - The runtime's socket and event sink.
+   * @param options - Queue, window and QoS limits.
+   * @param packetIds - The allocator to use.
+   *   @default a new PacketIdAllocator()
+   * @throws {@link ConfigError} when an option is invalid.
+   */
+  constructor(
+    protected readonly io: SessionIO,
+    options?: SessionOptions,
+    packetIds: PacketIdAllocator = new PacketIdAllocator(),
+  ) {
+    this.options = resolveSessionOptions(options);
+    this.currentMaxQos = this.options.maxQos;
+    this.packetIds = packetIds;
+    this.outbound = new OutboundFlow(packetIds, io, this.options);
+    this.inbound = new InboundFlow(io);
+    this.subs = new SubscriptionRegistry(packetIds, io, () => this.currentMaxQos);
+  }
+
+  /** True between {@link SessionCore.connected} and {@link SessionCore.disconnected}. */
+  get isConnected(): boolean {
+    return this.connectedNow;
+  }
+
+  /** True while messages from before the current connection are still unacknowledged. */
+  get isReplaying(): boolean {
+    return this.outbound.isReplaying;
+  }
+
+  /** The current maximum QoS. */
+  get maxQos(): QoS {
+    return this.currentMaxQos;
+  }
+
+  /** QoS >= 1 messages held (queued plus in flight awaiting PUBACK/PUBREC); at most `maxQueueLength`. */
+  get queueLength(): number {
+    return this.outbound.queueLength;
+  }
+
+  /** QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC; at most `maxInflight`. */
+  get inflightCount(): number {
+    return this.outbound.inflightCount;
+  }
+
+  /**
+   * Call right after CONNACK with return code 0. In order: re-sends PUBREL for outbound QoS 2
+   * messages past PUBREC, sends UNSUBSCRIBEs made offline, re-subscribes every filter in
+   * registration order, then replays queued QoS >= 1 publishes in order, up to `maxInflight` at
+   * once. Emits `replay.done` when everything from before this connection is acknowledged
+   * (at once if there was nothing).
+   * @param sessionPresent - The CONNACK's session-present flag.
+   */
+  connected(sessionPresent: boolean): void {
+    if (this.connectedNow) this.disconnected();
+    this.connectedNow = true;
+    if (!sessionPresent) this.inbound.forgetSession();
+    this.outbound.resume(sessionPresent);
+    this.subs.onConnected(sessionPresent);
+    this.outbound.startReplay();
+  }
+
+  /**
+   * Call when the socket is gone. In-flight QoS >= 1 messages stay, in order, for the replay;
+   * QoS 0 already written is gone; registrations stay; inbound QoS 2 ids awaiting PUBREL are
+   * kept until a CONNACK says the session was lost.
+   */
+  disconnected(): void {
+    if (!this.connectedNow) return;
+    this.connectedNow = false;
+    this.outbound.disconnected();
+    this.subs.onDisconnected();
+  }
+
+  /**
+   * Re-sends every unacknowledged PUBLISH (DUP = 1) and PUBREL on the current connection. Not
+   * required by MQTT 3.1.1; Mongoose does it on each PINGRESP.
+   */
+  retransmit(): void {
+    this.outbound.retransmit();
+  }
+
+  /**
+   * Processes one packet from the broker (CONNACK and PINGRESP are left to the runtime).
+   * @param packet - A decoded, validated packet.
+   */
+  handle(packet: InboundPacket): void {
+    if (!this.connectedNow) return;
+    switch (packet.cmd) {
+      case 'publish':
+        this.inbound.receive(packet);
+        return;
+      case 'puback':
+        this.outbound.onPuback(packet.messageId);
+        return;
+      case 'pubrec':
+        this.outbound.onPubrec(packet.messageId);
+        return;
+      case 'pubcomp':
+        this.outbound.onPubcomp(packet.messageId);
+        return;
+      case 'pubrel':
+        this.inbound.release(packet.messageId);
+        return;
+      case 'suback':
+        this.subs.onSuback(packet.messageId, packet.granted);
+        return;
+      case 'unsuback':
+        this.subs.onUnsuback(packet.messageId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Payload bytes of queued and in-flight QoS >= 1 messages plus the transport's unflushed bytes
+   * (Mongoose `num_unsent_bytes`; topics and headers are not counted).
+   * @returns A byte count.
+   */
+  numUnsentBytes(): number {
+    return this.outbound.queueBytes + this.io.bufferedBytes();
+  }
+
+  /**
+   * An id not in use right now, without holding it (Mongoose's `get_packet_id`). It advances the
+   * counter, so the next publish gets a later id.
+   * @returns An id from 1 to 65535.
+   * @throws {@link MqttError} `QUEUE_FULL` when all ids are in use.
+   */
+  nextPacketId(): number {
+    const id = this.packetIds.next();
+    this.packetIds.release(id);
+    return id;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The types shared by {@link MqttSession} and its helpers: the I/O it is given, the events it
+ * emits, its options and their defaults. Kept apart so the helpers need not import the session.
+ */
+import { ConfigError, type MqttError, type SubscribeError } from '../errors.js';
+import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
+
+export type { QoS } from './encode.js';
+
+/** What the client runtime gives a session: the socket it writes to and where events go. */
+export interface SessionIO {
+  /** Writes one encoded packet to the current connection. Only called while connected. */
+  write(bytes: Uint8Array): void;
+  /** Receives every {@link SessionEvent}, synchronously. */
+  emit(event: SessionEvent): void;
+  /** Bytes written but not yet flushed by the transport (for {@link MqttSession.numUnsentBytes}). */
+  bufferedBytes(): number;
+}
+
+/** Why a message was dropped. */
+export type DropReason = 'overflow' | 'offline' | 'session-lost';
+
+/**
+ * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
+ * Packet ids of SUBSCRIBE/UNSUBSCRIBE acks are included so journals can pair them with requests.
+ */
+export type SessionEvent =
+  | {
+      readonly type: 'message';
+      readonly topic: string;
+      readonly payload: Uint8Array;
+      readonly qos: QoS;
+      readonly retain: boolean;
+      readonly dup: boolean;
+    }
+  | { readonly type: 'puback'; readonly packetId: number }
+  | { readonly type: 'pubrec'; readonly packetId: number }
+  | { readonly type: 'pubcomp'; readonly packetId: number }
+  | {
+      readonly type: 'suback';
+      readonly packetId: number;
+      readonly filter: string;
+      readonly granted: QoS | null;
+    }
+  | { readonly type: 'unsuback'; readonly packetId: number; readonly filter: string }
+  | {
+      readonly type: 'drop';
+      readonly reason: DropReason;
+      readonly topic: string;
+      /** The message's packet id, or 0 when it never got one (QoS 0, or refused on arrival). */
+      readonly packetId: number;
+      readonly qos: QoS;
+    }
+  | { readonly type: 'replay.done' };
+
+/** What {@link MqttSession.publish} did with a message. */
+export interface PublishResult {
+  /** The packet id; 0 for QoS 0 and for a message dropped before it got one. */
+  readonly packetId: number;
+  /** `sent`: on the wire now; `queued`: waiting for the connection or a free in-flight slot; `dropped`: discarded. */
+  readonly disposition: 'sent' | 'queued' | 'dropped';
+}
+
+/**
+ * Completion of one publish, called exactly once: with no argument when the message is delivered
+ * (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
+ * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`).
+ */
+export type PublishCallback = (error?: MqttError) => void;
+
+/** The outcome of one SUBSCRIBE: the QoS the broker granted, or the broker's refusal. */
+export type SubscribeResult = { readonly granted: QoS } | { readonly error: SubscribeError };
+
+/** Completion of one {@link MqttSession.subscribe} call. */
+export type SubscribeCallback = (result: SubscribeResult) => void;
+
+/** Completion of one {@link MqttSession.unsubscribe} call: called when the broker confirmed it. */
+export type UnsubscribeCallback = (error?: MqttError) => void;
+
+/** One registered subscription, as {@link MqttSession.subscriptions} lists it. */
+export interface SubscriptionInfo {
+  /** The topic filter. */
+  readonly filter: string;
+  /** The QoS requested by the caller (each SUBSCRIBE sends `min(qos, maxQos)`). */
+  readonly qos: QoS;
+  /** The QoS in the last SUBACK; `null` if the broker refused (0x80); absent before any SUBACK. */
+  readonly granted?: QoS | null;
+}
+
+/** What to do with a QoS >= 1 publish that does not fit in the queue. */
+export type OverflowPolicy = 'drop-oldest' | 'drop-newest' | 'reject';
+
+/** Options of {@link MqttSession}. */
+export interface SessionOptions {
+  /**
+   * Most QoS >= 1 messages held at once: queued ones plus those in flight awaiting PUBACK (QoS 1)
+   * or PUBREC (QoS 2). After PUBREC only the packet id is kept, as Mongoose does. 0 disables the
+   * queue: a QoS >= 1 publish is then accepted only when it can go on the wire at once, and is
+   * dropped (reason `offline`) if the connection closes before its acknowledgement.
+   * @default 1000
+   */
+  readonly maxQueueLength?: number;
+  /**
+   * Most payload bytes held by queued and in-flight messages (topics and headers not counted).
+   * @default 16777216
+   */
+  readonly maxQueueBytes?: number;
+  /**
+   * What to do when a QoS >= 1 publish does not fit. `drop-oldest` (Mongoose) drops the oldest
+   * message not on the current wire; `drop-newest` drops the new one; `reject` throws
+   * `MessageDroppedError('QUEUE_FULL')` from `publish` and keeps nothing.
+   * @default 'drop-oldest'
+   */
+  readonly overflow?: OverflowPolicy;
+  /**
+   * Most QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC at once; 1 is Mongoose's
+   * stop-and-wait.
+   * @default 64
+   */
+  readonly maxInflight?: number;
+  /**
+   * Highest QoS used for outgoing publishes and subscriptions; higher requests are downgraded
+   * without notice (Mongoose `max_qos`). Changeable later with `setMaxQos`.
+   * @default 2
+   */
+  readonly maxQos?: QoS;
+  /**
+   * What happens to QoS >= 1 messages already written to an earlier connection when a CONNACK
+   * says `sessionPresent = false`: `resend` (Mongoose) sends them again with their ids and DUP = 1;
+   * `fail` drops them with `MessageDroppedError('MESSAGE_DROPPED')` (Paho, HiveMQ). Messages
+   * never written belonged to no session and are sent normally in both modes.
+   * @default 'resend'
+   */
+  readonly onCleanSession?: 'resend' | 'fail';
+  /**
+   * Largest payload accepted by `publish`; larger ones throw `SizeLimitError('PAYLOAD_TOO_LARGE')`.
+   * @default 268369916 (the protocol limit minus room for the largest topic and a packet id)
+   */
+  readonly maxPayloadBytes?: number;
+}
+
+/** {@link SessionOptions} with every default applied. */
+export type ResolvedSessionOptions = Required<SessionOptions>;
+
+/** The defaults of {@link SessionOptions}. */
+export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
+  maxQueueLength: 1000,
+  maxQueueBytes: 16 * 1024 * 1024,
+  overflow: 'drop-oldest',
+  maxInflight: 64,
+  maxQos: 2,
+  onCleanSession: 'resend',
+  maxPayloadBytes: MAX_PAYLOAD_BYTES,
+});
+
+/** Session options that reproduce Mongoose OS: a queue of 5, drop-oldest, stop-and-wait replay. */
+export const MONGOOSE_SESSION_OPTIONS: SessionOptions = Object.freeze({
+  maxQueueLength: 5,
+  overflow: 'drop-oldest',
+  maxInflight: 1,
+  onCleanSession: 'resend',
+});
+
+function checkInt(key: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}, got ${value}`);
+  }
+}
+
+/**
+ * Applies defaults and checks ranges.
+ *
+ * @param options - The caller's options.
+ * @returns Complete options.
+ * @throws {@link ConfigError} naming the first invalid option.
+ */
+export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSessionOptions {
+  const o: ResolvedSessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options };
+  // The queue can never hold more than the 65535 packet ids there are.
+  checkInt('maxQueueLength', o.maxQueueLength, 0, 0xffff);
+  checkInt('maxQueueBytes', o.maxQueueBytes, 0, Number.MAX_SAFE_INTEGER);
+  checkInt('maxInflight', o.maxInflight, 1, 0xffff);
+  checkInt('maxQos', o.maxQos, 0, 2);
+  checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
+  if (!['drop-oldest', 'drop-newest', 'reject'].includes(o.overflow)) {
+    throw new ConfigError(
+      'overflow',
+      `must be 'drop-oldest', 'drop-newest' or 'reject', got ${String(o.overflow)}`,
+    );
+  }
+  if (o.onCleanSession !== 'resend' && o.onCleanSession !== 'fail') {
+    throw new ConfigError('onCleanSession', `must be 'resend' or 'fail', got ${String(o.onCleanSession)}`);
+  }
+  return o;
+}
+
+/**
+ * Calls a completion callback so that a throwing callback cannot leave the session half-updated:
+ * the error is rethrown from a microtask, where it surfaces as an uncaught exception.
+ *
+ * @param callback - The callback, if any.
+ * @param arg - Its argument.
+ */
+export function settle<A>(callback: ((arg: A) => void) | undefined, arg: A): void {
+  if (callback === undefined) return;
+  try {
+    callback(arg);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}

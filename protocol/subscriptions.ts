@@ -1,0 +1,210 @@
+/**
+ * The subscription half of the session: the registered filters in registration order, the
+ * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
+ */
+import { SubscribeError } from '../errors.js';
+import { encodeSubscribe, encodeUnsubscribe, type QoS } from './encode.js';
+import type { PacketIdAllocator } from './packetIds.js';
+import {
+  type SessionIO,
+  type SubscribeCallback,
+  type SubscribeResult,
+  type SubscriptionInfo,
+  settle,
+  type UnsubscribeCallback,
+} from './sessionTypes.js';
+
+/**
+ * A `subscribe` was withdrawn by `unsubscribe` before its SUBSCRIBE could be acknowledged (code
+ * `SUBSCRIBE_FAILED`, like a refusal, since the subscription does not exist).
+ */
+export class SubscriptionCancelledError extends SubscribeError {
+  constructor(filter: string) {
+    super(filter);
+    this.name = 'SubscriptionCancelledError';
+    this.message = `the subscription to ${JSON.stringify(filter)} was withdrawn before the broker acknowledged it`;
+  }
+}
+
+interface Registration {
+  /** The QoS the caller asked for; each SUBSCRIBE sends `min(qos, maxQos)` at the time. */
+  qos: QoS;
+  granted: QoS | null | undefined;
+  /** Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet. */
+  waiters: SubscribeCallback[];
+}
+
+type Request =
+  | { readonly kind: 'subscribe'; readonly filter: string; readonly waiters: SubscribeCallback[] }
+  | { readonly kind: 'unsubscribe'; readonly filter: string; readonly waiters: UnsubscribeCallback[] };
+
+/**
+ * Subscription bookkeeping. Decisions:
+ * - One SUBSCRIBE per filter, each with its own packet id (as Mongoose): a refusal then maps to
+ *   exactly one filter, and no broker limit on filters per packet (AWS IoT: 8) can bite.
+ * - Every registered filter is re-subscribed on every connection, whatever the session-present
+ *   flag (Mongoose; robust against brokers that lose sessions), in registration order.
+ * - A refused filter (SUBACK 0x80) stays registered and is tried again on the next connection;
+ *   `unsubscribe` removes it.
+ * - An `unsubscribe` made offline is sent on the next connection if the broker kept the session
+ *   (Mongoose forgets it, leaving the broker subscribed), before the re-subscriptions so that a
+ *   later `subscribe` of the same filter wins.
+ */
+export class SubscriptionRegistry {
+  private readonly registrations = new Map<string, Registration>();
+  private readonly requests = new Map<number, Request>();
+  private readonly unsent = new Map<string, UnsubscribeCallback[]>();
+  private connected = false;
+
+  /**
+   * @param ids - The packet-id allocator shared with PUBLISH.
+   * @param io - Where packets and events go.
+   * @param maxQos - Reads the session's current maximum QoS.
+   */
+  constructor(
+    private readonly ids: PacketIdAllocator,
+    private readonly io: SessionIO,
+    private readonly maxQos: () => QoS,
+  ) {}
+
+  /**
+   * Registers (or updates, keeping its position) a filter and sends SUBSCRIBE when connected.
+   * @param filter - A valid topic filter.
+   * @param qos - The requested QoS.
+   * @param done - Called with the SUBACK's outcome.
+   */
+  subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
+    let reg = this.registrations.get(filter);
+    if (reg === undefined) {
+      reg = { qos, granted: undefined, waiters: [] };
+      this.registrations.set(filter, reg);
+    } else reg.qos = qos;
+    if (done !== undefined) reg.waiters.push(done);
+    if (this.connected) this.sendSubscribe(filter, reg);
+  }
+
+  /**
+   * Removes a filter locally and sends UNSUBSCRIBE (now, or on the next connection).
+   * @param filter - A valid topic filter (it need not be registered: the broker may know it).
+   * @param done - Called on UNSUBACK.
+   */
+  unsubscribe(filter: string, done: UnsubscribeCallback | undefined): void {
+    const reg = this.registrations.get(filter);
+    if (reg !== undefined) {
+      this.registrations.delete(filter);
+      this.cancel(filter, reg.waiters);
+    }
+    const waiters = done === undefined ? [] : [done];
+    if (this.connected && this.sendUnsubscribe(filter, waiters)) return;
+    this.unsent.set(filter, (this.unsent.get(filter) ?? []).concat(waiters));
+  }
+
+  /**
+   * The registered subscriptions, in registration order.
+   * @returns A new array.
+   */
+  list(): SubscriptionInfo[] {
+    const out: SubscriptionInfo[] = [];
+    for (const [filter, r] of this.registrations) {
+      out.push(r.granted === undefined ? { filter, qos: r.qos } : { filter, qos: r.qos, granted: r.granted });
+    }
+    return out;
+  }
+
+  /**
+   * After CONNACK (and the PUBRELs): sends the offline UNSUBSCRIBEs, then re-subscribes everything.
+   * @param sessionPresent - Without a session the broker has no subscription to remove, so the
+   *   offline unsubscribes simply succeed.
+   */
+  onConnected(sessionPresent: boolean): void {
+    this.connected = true;
+    const unsent = [...this.unsent];
+    this.unsent.clear();
+    for (const [filter, waiters] of unsent) {
+      if (!sessionPresent) for (const w of waiters) settle(w, undefined);
+      else if (!this.sendUnsubscribe(filter, waiters)) this.unsent.set(filter, waiters);
+    }
+    for (const [filter, reg] of this.registrations) this.sendSubscribe(filter, reg);
+  }
+
+  /** The socket is gone: unacknowledged requests are sent again on the next connection. */
+  onDisconnected(): void {
+    this.connected = false;
+    const requests = [...this.requests.values()];
+    for (const id of this.requests.keys()) this.ids.release(id);
+    this.requests.clear();
+    for (const req of requests) {
+      if (req.kind === 'unsubscribe') {
+        this.unsent.set(req.filter, req.waiters.concat(this.unsent.get(req.filter) ?? []));
+        continue;
+      }
+      const reg = this.registrations.get(req.filter);
+      if (reg === undefined) this.cancel(req.filter, req.waiters);
+      else reg.waiters = req.waiters.concat(reg.waiters);
+    }
+  }
+
+  /**
+   * Handles a SUBACK (one return code, since each SUBSCRIBE carries one filter); unknown ids are ignored.
+   * @param id - The packet id.
+   * @param granted - The SUBACK's return codes.
+   */
+  onSuback(id: number, granted: readonly number[]): void {
+    const req = this.requests.get(id);
+    if (req === undefined || req.kind !== 'subscribe') return;
+    this.requests.delete(id);
+    this.ids.release(id);
+    const code = granted[0];
+    const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
+    const reg = this.registrations.get(req.filter);
+    if (reg !== undefined) reg.granted = qos;
+    this.io.emit({ type: 'suback', packetId: id, filter: req.filter, granted: qos });
+    const result: SubscribeResult =
+      qos === null ? { error: new SubscribeError(req.filter) } : { granted: qos };
+    for (const w of req.waiters) settle(w, result);
+  }
+
+  /**
+   * Handles an UNSUBACK; unknown ids are ignored.
+   * @param id - The packet id.
+   */
+  onUnsuback(id: number): void {
+    const req = this.requests.get(id);
+    if (req === undefined || req.kind !== 'unsubscribe') return;
+    this.requests.delete(id);
+    this.ids.release(id);
+    this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
+    for (const w of req.waiters) settle(w, undefined);
+  }
+
+  private allocate(): number {
+    try {
+      return this.ids.next();
+    } catch {
+      return 0; // all ids held by publishes: the request waits for the next connection
+    }
+  }
+
+  private sendSubscribe(filter: string, reg: Registration): void {
+    const id = this.allocate();
+    if (id === 0) return;
+    const max = this.maxQos();
+    this.requests.set(id, { kind: 'subscribe', filter, waiters: reg.waiters });
+    reg.waiters = [];
+    this.io.write(encodeSubscribe(id, [{ filter, qos: Math.min(reg.qos, max) as QoS }]));
+  }
+
+  private sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {
+    const id = this.allocate();
+    if (id === 0) return false;
+    this.requests.set(id, { kind: 'unsubscribe', filter, waiters });
+    this.io.write(encodeUnsubscribe(id, [filter]));
+    return true;
+  }
+
+  private cancel(filter: string, waiters: readonly SubscribeCallback[]): void {
+    if (waiters.length === 0) return;
+    const result = { error: new SubscriptionCancelledError(filter) };
+    for (const w of waiters) settle(w, result);
+  }
+}

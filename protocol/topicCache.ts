@@ -1,0 +1,36 @@
+/**
+ * A small cache of validated topic names and their UTF-8 bytes, so a publisher that reuses a few
+ * topics pays for validation and encoding once per topic instead of once per message.
+ */
+import { encodeTopic } from './encode.js';
+import { validateTopicName } from './topics.js';
+
+/** Validated topic names mapped to their encoded bytes, evicting the oldest entry when full. */
+export class TopicCache {
+  private readonly entries = new Map<string, Uint8Array>();
+
+  /**
+   * @param capacity - The most topics kept.
+   *   @default 256
+   */
+  constructor(private readonly capacity = 256) {}
+
+  /**
+   * Validates a topic name (once) and returns its UTF-8 bytes. Only valid topics are cached.
+   * @param topic - A topic name.
+   * @returns Its bytes, shared between calls: never modify them.
+   * @throws {@link InvalidTopicError} when the topic is not a valid topic name.
+   */
+  bytes(topic: string): Uint8Array {
+    let bytes = this.entries.get(topic);
+    if (bytes !== undefined) return bytes;
+    validateTopicName(topic);
+    bytes = encodeTopic(topic);
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(topic, bytes);
+    return bytes;
+  }
+}
