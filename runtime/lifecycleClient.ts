@@ -58,15 +58,16 @@ const hex8 = (random: () => number): string =>
  * `MqttClient` adds the MQTT session (publish / subscribe) on top.
  */
 export class LifecycleClient {
-  readonly #options: NormalisedOptions;
-  readonly #config: LifecycleClientConfig;
+  #options: NormalisedOptions;
+  readonly #initialInput: NormalisedOptions['input'];
+  #config: LifecycleClientConfig;
   readonly #clock: RuntimeClock;
   readonly #random: () => number;
   readonly #driver: LifecycleDriver;
   readonly #entries: JournalEntry[] | null;
   readonly #listeners = new Set<(event: LifecycleEvent) => void>();
   readonly #protocolListeners = new Set<(error: ErrorData) => void>();
-  readonly #clientIds: string[];
+  #clientIds: string[];
   readonly #closeWaiters: (() => void)[] = [];
   #transport: Transport | null = null;
   #generation = 0;
@@ -79,10 +80,9 @@ export class LifecycleClient {
     this.#options = normaliseOptions(config);
     this.#clock = config.clock ?? systemClock;
     this.#random = config.random ?? Math.random;
-    // One generated id per server, kept across reconnects so a persistent session can resume.
-    this.#clientIds = this.#options.servers.map((s) => s.clientId || `mqttlifeline_${hex8(this.#random)}`);
-    // Static CONNECT options are checked now, so a bad one is a synchronous, typed error.
-    for (let i = 0; i < this.#options.servers.length; i++) buildConnect(this.#connectOptions(i));
+    this.#initialInput = this.#options.input;
+    this.#clientIds = this.#generateIds([]);
+    this.#checkConnectOptions();
     this.#entries = config.journal === true ? [] : null;
     const record =
       typeof config.journal === 'function'
@@ -90,7 +90,7 @@ export class LifecycleClient {
         : this.#entries !== null
           ? (entry: JournalEntry) => this.#entries?.push(entry)
           : undefined;
-    const driverOptions = { input: this.#options.input, clock: this.#clock, host: this.#host(), record };
+    const driverOptions = { input: this.#initialInput, clock: this.#clock, host: this.#host(), record };
     this.#driver =
       config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
   }
@@ -107,6 +107,29 @@ export class LifecycleClient {
   disconnect(): Promise<void> {
     this.#driver.send({ type: 'client.disconnect' });
     return this.#whenClosed();
+  }
+
+  /**
+   * Replaces the configuration (Mongoose `set_config`), checked first: a bad value throws and
+   * changes nothing. While connecting, connected or waiting, the client reconnects at once with
+   * the new configuration, starting over on the first enabled server (spec R26).
+   */
+  configure(config: Partial<LifecycleClientOptions>): void {
+    const nextConfig = { ...this.#config, ...config };
+    const next = normaliseOptions(nextConfig);
+    const previous = { options: this.#options, config: this.#config, ids: this.#clientIds };
+    this.#options = next;
+    this.#config = nextConfig;
+    this.#clientIds = this.#generateIds(previous.ids);
+    try {
+      this.#checkConnectOptions();
+    } catch (error) {
+      this.#options = previous.options;
+      this.#config = previous.config;
+      this.#clientIds = previous.ids;
+      throw error;
+    }
+    this.#driver.send({ type: 'client.configure', servers: next.input.servers, options: next.input.options });
   }
 
   /** Tells the client the network is up (Mongoose `IP_ACQUIRED`): retry now unless disconnected. */
@@ -153,7 +176,7 @@ export class LifecycleClient {
   journal(): Journal {
     if (this.#entries === null)
       throw new InvalidArgumentError('the journal is off: create the client with journal: true');
-    return { header: journalHeader(this.#options.input), entries: [...this.#entries] };
+    return { header: journalHeader(this.#initialInput), entries: [...this.#entries] };
   }
 
   /** The servers as configured (normalised). */
@@ -189,6 +212,18 @@ export class LifecycleClient {
   /** Delivers an input event to the statechart (for adapters and tests). */
   send(event: ConnectionEvent): void {
     this.#driver.send(event);
+  }
+
+  // One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume.
+  #generateIds(previous: readonly string[]): string[] {
+    return this.#options.servers.map(
+      (s, i) => s.clientId || previous[i] || `mqttlifeline_${hex8(this.#random)}`,
+    );
+  }
+
+  // Static CONNECT options are checked up front, so a bad one is a synchronous, typed error.
+  #checkConnectOptions(): void {
+    for (let i = 0; i < this.#options.servers.length; i++) buildConnect(this.#connectOptions(i));
   }
 
   #connectOptions(server: number): ConnectOptions {

@@ -228,4 +228,31 @@ describe('lifecycle against aedes', () => {
     expect(events.filter((e) => e.type === 'connecting')).toHaveLength(attempts);
     expect(c.state).toBe('stopped');
   });
+
+  it('reconfiguring while connected reconnects to the new server: Mongoose bug 1.12 is impossible (R26)', async () => {
+    const first = await aedes();
+    const second = await aedes();
+    const c = client({ servers: [{ host: '127.0.0.1', port: first.port }] });
+    c.connect();
+    await waitForEvent(c, (e) => e.type === 'connected');
+    const events = recordEvents(c);
+    c.configure({ servers: [{ name: 'moved', host: '127.0.0.1', port: second.port }] });
+    await waitForEvent(c, (e) => e.type === 'connected');
+    expect(events.map((e) => e.type)).toEqual(['disconnected', 'connecting', 'connected', 'ready']);
+    expect(events[2]).toMatchObject({ server: 'moved' });
+    expect(c.isConnected()).toBe(true);
+    expect(second.broker.connectedClients).toBe(1);
+  });
+
+  it('a bad reconfiguration throws a typed error and changes nothing', async () => {
+    const broker = await aedes();
+    const c = client({ servers: [{ host: '127.0.0.1', port: broker.port }] });
+    c.connect();
+    await waitForEvent(c, (e) => e.type === 'connected');
+    expect(() => c.configure({ servers: [{ host: '127.0.0.1', port: 70000 }] })).toThrow(
+      /servers\[0\]\.port/,
+    );
+    expect(c.isConnected()).toBe(true);
+    expect(c.servers[0]?.port).toBe(broker.port);
+  });
 });
