@@ -105,6 +105,11 @@ export class MqttClient {
     return this.lifecycle.disconnect();
   }
 
+  /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
+  configure(config: Parameters<LifecycleClient['configure']>[0]): void {
+    this.lifecycle.configure(config);
+  }
+
   /** The coarse state. */
   get state(): ClientState {
     return this.lifecycle.state;
