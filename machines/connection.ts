@@ -241,14 +241,15 @@ export const connectionMachine = setup({
         },
         connected: {
           type: 'parallel',
+          // The session goes up first, so a `connected` listener can publish at once.
           entry: [
-            'emitConnected',
             {
               type: 'sessionUp',
               params: ({ event }) => ({
                 sessionPresent: event.type === 'mqtt.connack' && event.sessionPresent,
               }),
             },
+            'emitConnected',
           ],
           exit: 'sessionDown',
           on: {

@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import type { MqttError } from '../errors.js';
+import { type MqttError, SubscribeError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import {
@@ -159,9 +159,7 @@ export class MqttClient {
     let entry = this.#filters.get(filter);
     if (entry === undefined) {
       const created: FilterEntry = { observers: new Set() };
-      this.session.subscribe(filter, qos, (result) => {
-        if ('error' in result) for (const o of [...created.observers]) o.error(result.error);
-      });
+      this.session.subscribe(filter, qos);
       this.#matcher.add(filter, created);
       this.#filters.set(filter, created);
       entry = created;
@@ -224,12 +222,27 @@ export class MqttClient {
         for (const listener of this.#messageListeners) listener(event);
         break;
       }
+      case 'suback':
+        // Every refusal errors the filter's streams (a resubscription's after a reconnect too),
+        // after listeners have seen the suback itself.
+        if (this.#eventListeners.size > 0) this.#emit(event);
+        if (event.granted === null) this.#refuse(event.filter);
+        return;
       case 'replay.done':
+        // Listeners hear replay.done before the statechart's `ready` that it causes.
+        this.#emit(event);
         this.lifecycle.sessionDrained();
-        break;
+        return;
       default:
         break;
     }
     if (this.#eventListeners.size > 0) this.#emit(event);
+  }
+
+  #refuse(filter: string): void {
+    const entry = this.#filters.get(filter);
+    if (entry === undefined) return;
+    const error = new SubscribeError(filter);
+    for (const observer of [...entry.observers]) observer.error(error);
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * A TCP pass-through in front of a broker that parses what the client writes, so tests can assert
+ * the exact wire order and flags (DUP) of client packets. A broker's own events cannot do that:
+ * aedes handles the packets of one socket read concurrently, so its `publish` / `subscribe` events
+ * may come out of wire order. The tap outlives the broker behind it: while the broker is down it
+ * accepts and at once closes client connections.
+ */
+import * as net from 'node:net';
+import * as mqtt from 'mqtt-packet';
+
+/** One client packet as seen on the wire. */
+export interface TappedPacket {
+  /** Which client connection through the tap carried it (0, 1, ...). */
+  readonly connection: number;
+  readonly packet: mqtt.Packet;
+}
+
+/** A running tap. */
+export interface WireTap {
+  /** The loopback port clients connect to. */
+  readonly port: number;
+  /** Every client packet so far, in wire order. */
+  readonly packets: TappedPacket[];
+  /** Closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts a tap on a free loopback port that forwards to `127.0.0.1:targetPort`. */
+export async function startWireTap(targetPort: number): Promise<WireTap> {
+  const packets: TappedPacket[] = [];
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((client) => {
+    const connection = connections++;
+    const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      // Resets are how brokers go away in these tests; the close handlers below deal with them.
+      socket.on('error', () => {});
+      socket.once('close', () => sockets.delete(socket));
+    }
+    const parser = mqtt.parser({ protocolVersion: 4 });
+    parser.on('packet', (packet: mqtt.Packet) => packets.push({ connection, packet }));
+    parser.on('error', (error: Error) => {
+      throw new Error(`the client sent invalid MQTT 3.1.1: ${error.message}`);
+    });
+    client.on('data', (chunk: Buffer) => {
+      parser.parse(chunk);
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    // Either side closing ends the other once what it still has to write is flushed.
+    client.once('close', () => upstream.end());
+    upstream.once('close', () => client.end());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    packets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The PUBLISH packets among `tapped`, described as `topic` plus `:dup` when the DUP flag is set. */
+export function wirePublishes(tapped: readonly TappedPacket[]): string[] {
+  return tapped.flatMap(({ packet }) =>
+    packet.cmd === 'publish' ? [`${packet.topic}${packet.dup ? ':dup' : ''}`] : [],
+  );
+}
