@@ -1,0 +1,170 @@
+/** The Mongoose config -> MqttClient options mapping, key by key (no broker needed). */
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { MqttClient } from '../runtime/client.js';
+import { loadMongooseConfig, MONGOOSE_MQTT_DEFAULTS, MONGOOSE_MQTT1_DEFAULTS } from './mongooseConfig.js';
+import { mongooseClientOptions } from './mongooseOptions.js';
+
+/** Maps a document's `mqtt` section (enabled, server `h`) plus `extra`. */
+function map(mqtt: Record<string, unknown>, mqtt1: Record<string, unknown> = {}, overrides = {}) {
+  const config = loadMongooseConfig({ mqtt: { enable: true, server: 'h', ...mqtt }, mqtt1 });
+  return mongooseClientOptions(config, overrides);
+}
+
+function mapError(mqtt: Record<string, unknown>, mqtt1: Record<string, unknown> = {}): ConfigError {
+  try {
+    map(mqtt, mqtt1);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  return expect.fail('mapped without error');
+}
+
+describe('mongooseClientOptions', () => {
+  it('maps the defaults to the mongoose profile with one server', () => {
+    const options = map({});
+    expect(options).toEqual({
+      profile: 'mongoose',
+      keepAliveSec: 60,
+      maxIncomingPacketBytes: 3072,
+      servers: [
+        {
+          name: 'mqtt',
+          host: 'h',
+          port: 1883,
+          enabled: true,
+          minDelayMs: 2000,
+          maxDelayMs: 60_000,
+          clientId: '',
+          clean: true,
+        },
+      ],
+      session: { maxQos: 2, maxQueueLength: 5 },
+      enabled: true,
+      cloudEvents: true,
+    });
+    // The result is accepted by the client as it is.
+    expect(() => new MqttClient(options)).not.toThrow();
+  });
+
+  it('returns enable and cloud_events as flags for the facade', () => {
+    const config = { mqtt: { ...MONGOOSE_MQTT_DEFAULTS }, mqtt1: { ...MONGOOSE_MQTT1_DEFAULTS } };
+    expect(mongooseClientOptions(config)).toMatchObject({ enabled: false, cloudEvents: true });
+    expect(map({ cloud_events: false })).toMatchObject({ enabled: true, cloudEvents: false });
+  });
+
+  it('resolves server into host and port (1883 by default, IPv6 without brackets)', () => {
+    expect(map({ server: 'broker.example:1884' }).servers[0]).toMatchObject({
+      host: 'broker.example',
+      port: 1884,
+    });
+    expect(map({ server: '[::1]' }).servers[0]).toMatchObject({ host: '::1', port: 1883 });
+  });
+
+  it('names the dotted key of a bad server', () => {
+    const config = {
+      mqtt: { ...MONGOOSE_MQTT_DEFAULTS, enable: true, server: '' },
+      mqtt1: MONGOOSE_MQTT1_DEFAULTS,
+    };
+    expect(() => mongooseClientOptions(config)).toThrow(/^mqtt\.server: must not be empty/);
+  });
+
+  it('converts reconnect timeouts from seconds to ms, fractions included', () => {
+    expect(map({ reconnect_timeout_min: 0.01, reconnect_timeout_max: 0.07 }).servers[0]).toMatchObject({
+      minDelayMs: 10,
+      maxDelayMs: 70,
+    });
+    expect(map({ reconnect_timeout_min: 1.5, reconnect_timeout_max: 2.25 }).servers[0]).toMatchObject({
+      minDelayMs: 1500,
+      maxDelayMs: 2250,
+    });
+  });
+
+  it('uses client_id, else deviceId, else lets the client generate one', () => {
+    expect(map({ client_id: 'dev-1' }, {}, { deviceId: 'esp32_ABC' }).servers[0]?.clientId).toBe('dev-1');
+    const fallback = map({}, {}, { deviceId: 'esp32_ABC' });
+    expect(fallback.servers[0]?.clientId).toBe('esp32_ABC');
+    expect(fallback).not.toHaveProperty('deviceId');
+    expect(map({}).servers[0]?.clientId).toBe('');
+  });
+
+  it('maps clean_session, keep_alive, user and pass (empty = absent)', () => {
+    const options = map({ clean_session: false, keep_alive: 0, user: 'u', pass: 'p' });
+    expect(options.servers[0]).toMatchObject({ clean: false, username: 'u', password: 'p' });
+    // 0 stays 0 here; the mongoose profile turns it into 60.
+    expect(options.keepAliveSec).toBe(0);
+    const anonymous = map({}).servers[0];
+    expect(anonymous).not.toHaveProperty('username');
+    expect(anonymous).not.toHaveProperty('password');
+    expect(map({ user: 'u' }).servers[0]).not.toHaveProperty('password');
+  });
+
+  it('sends a will only when both will_topic and will_message are set, at QoS 0', () => {
+    expect(
+      map({ will_topic: 'dev/status', will_message: 'gone', will_retain: true }).servers[0]?.will,
+    ).toEqual({
+      topic: 'dev/status',
+      payload: 'gone',
+      qos: 0,
+      retain: true,
+    });
+    expect(map({ will_topic: 'dev/status' }).servers[0]).not.toHaveProperty('will');
+    expect(map({ will_message: 'gone' }).servers[0]).not.toHaveProperty('will');
+  });
+
+  it('maps max_qos, max_queue_length (capped at 65535) and recv_mbuf_limit (0 = no limit)', () => {
+    const options = map({ max_qos: 0, max_queue_length: 0, recv_mbuf_limit: 0 });
+    expect(options.session).toEqual({ maxQos: 0, maxQueueLength: 0 });
+    expect(options.maxIncomingPacketBytes).toBe(268_435_460);
+    expect(map({ max_qos: -1, max_queue_length: 100_000, recv_mbuf_limit: 512 })).toMatchObject({
+      session: { maxQos: 2, maxQueueLength: 65_535 },
+      maxIncomingPacketBytes: 512,
+    });
+  });
+
+  it('adds mqtt1 when its server is set, enabled as mqtt1.enable', () => {
+    expect(map({}).servers).toHaveLength(1);
+    const options = map({}, { enable: true, server: 'backup:1885', user: 'b', reconnect_timeout_min: 0.5 });
+    expect(options.servers[1]).toMatchObject({
+      name: 'mqtt1',
+      host: 'backup',
+      port: 1885,
+      enabled: true,
+      username: 'b',
+      minDelayMs: 500,
+    });
+    expect(map({}, { server: 'backup' }).servers[1]).toMatchObject({
+      name: 'mqtt1',
+      enabled: false,
+      port: 1883,
+    });
+  });
+
+  it.each([
+    ['ssl_ca_cert', { ssl_ca_cert: 'ca.pem' }],
+    ['ssl_cert', { ssl_cert: 'cert.pem', ssl_key: 'key.pem' }],
+    ['ssl_psk_identity', { ssl_psk_identity: 'id', ssl_psk_key: '00' }],
+  ])('refuses a config that needs TLS, naming mqtt.%s', (key, tls) => {
+    const error = mapError(tls);
+    expect(error.key).toBe(`mqtt.${key}`);
+    expect(error.message).toMatch(/TLS is not available yet/);
+  });
+
+  it('refuses WebSocket, naming mqtt.ws_enable, and checks an enabled mqtt1 too', () => {
+    expect(mapError({ ws_enable: true }).key).toBe('mqtt.ws_enable');
+    expect(mapError({ ws_enable: true }).message).toMatch(/WebSocket is not available yet/);
+    expect(mapError({}, { enable: true, server: 'b', ssl_ca_cert: 'ca.pem' }).key).toBe('mqtt1.ssl_ca_cert');
+    // A disabled backup is never used, so what it would need does not matter.
+    expect(map({}, { server: 'b', ws_enable: true }).servers[1]).toMatchObject({ enabled: false });
+  });
+
+  it('lets overrides win: session merged key by key, servers replacing the mapped ones', () => {
+    const options = map({ max_qos: 1 }, {}, { session: { maxInflight: 4 }, keepAliveSec: 30 });
+    expect(options.session).toEqual({ maxQos: 1, maxQueueLength: 5, maxInflight: 4 });
+    expect(options.keepAliveSec).toBe(30);
+    // With explicit servers a TLS section is not mapped, so it does not fail.
+    const servers = [{ host: 'elsewhere', port: 2000 }];
+    expect(map({ ssl_ca_cert: 'ca.pem' }, {}, { servers }).servers).toBe(servers);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Maps a loaded Mongoose `mqtt` / `mqtt1` config (see {@link loadMongooseConfig}) to
+ * {@link MqttClientOptions} with the `mongoose` profile, so a device's configuration drives the
+ * client unchanged.
+ *
+ * What is client-wide here but per section in Mongoose (Mongoose switches its whole config on
+ * failover): `keep_alive`, `recv_mbuf_limit` and `max_queue_length` are taken from `mqtt` only;
+ * `mqtt1`'s values are not used. (`max_qos` and `cloud_events` follow the active section in the
+ * {@link MongooseMqtt} facade.) `require_time` is always satisfied (a Node clock is set), and
+ * `debug_use_log_level` has no meaning here.
+ */
+import { ConfigError } from '../errors.js';
+import type { MqttClient, MqttClientOptions } from '../runtime/client.js';
+import type { ServerConfig } from '../runtime/options.js';
+import { type MongooseServerConfig, resolveServerAddress } from './mongooseConfig.js';
+import type { HandlerErrorReporter } from './mongooseEvents.js';
+
+/** Both sections, as {@link loadMongooseConfig} returns them. */
+export interface MongooseConfig {
+  /** The primary server section. */
+  readonly mqtt: MongooseServerConfig;
+  /** The backup server section, used after `mqtt` failed at its longest delay (if enabled). */
+  readonly mqtt1: MongooseServerConfig;
+}
+
+/** What {@link mongooseClientOptions} accepts on top of the config: client options that win, and `deviceId`. */
+export interface MongooseOptionsOverrides extends Partial<MqttClientOptions> {
+  /**
+   * Mongoose's `device.id`: the client id of a section whose `client_id` is empty.
+   * @default none (the client generates `mqttlifeline_` and 8 hex digits, kept across reconnects)
+   */
+  readonly deviceId?: string;
+}
+
+/** {@link MqttClientOptions} plus the two settings only the Mongoose facade reads. */
+export interface MongooseClientOptions extends MqttClientOptions {
+  /**
+   * `mqtt.enable`. When false the facade creates no client: `globalConnect()` returns false and
+   * nothing ever connects (Mongoose creates no connection object). An `MqttClient` built from
+   * these options ignores this flag and connects when told to.
+   */
+  readonly enabled: boolean;
+  /** `mqtt.cloud_events`: whether the facade raises the gated cloud events for `mqtt`. */
+  readonly cloudEvents: boolean;
+}
+
+/** {@link MongooseMqtt} built from a config: it creates its client (only if `mqtt.enable`). */
+export interface MongooseMqttFromConfig {
+  /** Both sections, as {@link loadMongooseConfig} returns them. */
+  readonly config: MongooseConfig;
+  /** Client options on top of the mapped ones, and `deviceId`. @default none */
+  readonly clientOptions?: MongooseOptionsOverrides;
+  /** Receives what a user handler threw. @default console.error */
+  readonly onHandlerError?: HandlerErrorReporter;
+}
+
+/** {@link MongooseMqtt} over an existing client (`setConnectFn` is then unavailable). */
+export interface MongooseMqttFromClient {
+  /** The client to drive; its server ring should be `[mqtt, mqtt1]`. */
+  readonly client: MqttClient;
+  /** Both sections: `mqtt.enable`, and per section `max_qos` and `cloud_events`. */
+  readonly config: MongooseConfig;
+  /** Receives what a user handler threw. @default console.error */
+  readonly onHandlerError?: HandlerErrorReporter;
+}
+
+/** The largest inbound packet MQTT 3.1.1 allows: `recv_mbuf_limit: 0` (no limit) maps to it. */
+const MAX_PACKET_BYTES = 1 + 4 + 268_435_455;
+/** The queue cannot hold more messages than there are packet ids. */
+const MAX_QUEUE_LENGTH = 0xffff;
+
+/** Seconds to ms; rounded to 12 significant digits so `0.07` gives 70, not 70.00000000000001. */
+const toMs = (seconds: number): number => Number((seconds * 1000).toPrecision(12));
+
+/** Rethrows the address resolver's `server` error under the section's dotted key. */
+function address(cfg: MongooseServerConfig, name: string): ReturnType<typeof resolveServerAddress> {
+  try {
+    return resolveServerAddress(cfg);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const message = error.message.slice(error.key.length + 2);
+    throw new ConfigError(`${name}.${error.key}`, message, { cause: error });
+  }
+}
+
+/**
+ * Refuses a section that needs TLS or WebSocket: there is no such transport yet, and connecting in
+ * plain TCP instead would send credentials in the clear to a port that expects TLS.
+ */
+function checkTransport(
+  cfg: MongooseServerConfig,
+  name: string,
+  resolved: { tls: boolean; ws: boolean },
+): void {
+  if (resolved.ws) {
+    throw new ConfigError(
+      `${name}.ws_enable`,
+      'MQTT over WebSocket is not available yet (mqtt-lifeline has no WebSocket transport); set it to false to use TCP',
+    );
+  }
+  if (resolved.tls) {
+    const key = (['ssl_ca_cert', 'ssl_cert', 'ssl_psk_identity'] as const).find((k) => cfg[k] !== '');
+    throw new ConfigError(
+      `${name}.${key ?? 'ssl_ca_cert'}`,
+      'TLS is not available yet (mqtt-lifeline has no TLS transport); refusing to connect in plain TCP instead',
+    );
+  }
+}
+
+/** One section as a server of the ring. */
+function server(cfg: MongooseServerConfig, name: string, enabled: boolean, deviceId: string): ServerConfig {
+  const resolved = address(cfg, name);
+  // A disabled backup is never connected to, so the transport it would need does not matter.
+  if (enabled) checkTransport(cfg, name, resolved);
+  const hasWill = cfg.will_topic !== '' && cfg.will_message !== '';
+  return {
+    name,
+    host: resolved.host,
+    port: resolved.port,
+    enabled,
+    minDelayMs: toMs(cfg.reconnect_timeout_min),
+    maxDelayMs: toMs(cfg.reconnect_timeout_max),
+    // Mongoose falls back to device.id; '' lets the client generate one.
+    clientId: cfg.client_id !== '' ? cfg.client_id : deviceId,
+    clean: cfg.clean_session,
+    ...(cfg.user !== '' ? { username: cfg.user } : {}),
+    ...(cfg.pass !== '' ? { password: cfg.pass } : {}),
+    // Mongoose sends a will only when both are set, always at QoS 0.
+    ...(hasWill
+      ? {
+          will: {
+            topic: cfg.will_topic,
+            payload: cfg.will_message,
+            qos: 0 as const,
+            retain: cfg.will_retain,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Maps a loaded Mongoose config to client options with `profile: 'mongoose'`.
+ *
+ * - servers: `mqtt` (name `mqtt`, always enabled in the ring: `mqtt.enable` is the facade's gate,
+ *   returned as `enabled`), then `mqtt1` (name `mqtt1`, `enabled: mqtt1.enable`) when its `server`
+ *   is set; host and port by {@link resolveServerAddress} (1883, or 8883 with `ssl_ca_cert`);
+ * - `reconnect_timeout_min` / `_max` (seconds, fractions allowed) to `minDelayMs` / `maxDelayMs`;
+ * - `client_id`, else `deviceId`, else generated; `clean_session`; `user` / `pass` (empty = absent);
+ *   `will_topic` + `will_message` (only both, QoS 0, `will_retain`);
+ * - `mqtt.keep_alive` to `keepAliveSec` (0 becomes 60 in the profile);
+ * - `mqtt.max_qos` to `session.maxQos`; `mqtt.max_queue_length` to `session.maxQueueLength`
+ *   (capped at 65535, the number of packet ids); `mqtt.recv_mbuf_limit` to
+ *   `maxIncomingPacketBytes` (0 = no limit);
+ * - `mqtt.enable` and `mqtt.cloud_events` returned as `enabled` and `cloudEvents`.
+ *
+ * @param config - Both sections, as loaded by {@link loadMongooseConfig}.
+ * @param overrides - Client options that replace the mapped ones (`session` is merged key by key;
+ *   with `servers`, the sections' servers are not mapped at all), and `deviceId`.
+ * @returns Options for `new MqttClient(...)` plus the facade's flags.
+ * @throws {@link ConfigError} naming the dotted key: `mqtt.ws_enable` or `mqtt.ssl_ca_cert`
+ *   (`ssl_cert`, `ssl_psk_identity`) when a used section needs a transport that does not exist
+ *   yet; `mqtt.server` when it is empty or malformed.
+ */
+export function mongooseClientOptions(
+  config: MongooseConfig,
+  overrides: MongooseOptionsOverrides = {},
+): MongooseClientOptions {
+  const { deviceId = '', session, servers, ...rest } = overrides;
+  const { mqtt, mqtt1 } = config;
+  const ring =
+    servers ??
+    [server(mqtt, 'mqtt', true, deviceId)].concat(
+      mqtt1.server !== '' ? [server(mqtt1, 'mqtt1', mqtt1.enable, deviceId)] : [],
+    );
+  return {
+    profile: 'mongoose',
+    keepAliveSec: mqtt.keep_alive,
+    maxIncomingPacketBytes: mqtt.recv_mbuf_limit === 0 ? MAX_PACKET_BYTES : mqtt.recv_mbuf_limit,
+    ...rest,
+    servers: ring,
+    session: {
+      maxQos: mqtt.max_qos,
+      maxQueueLength: Math.min(mqtt.max_queue_length, MAX_QUEUE_LENGTH),
+      ...session,
+    },
+    enabled: mqtt.enable,
+    cloudEvents: mqtt.cloud_events,
+  };
+}
