@@ -50,6 +50,7 @@ export class MongooseMqtt {
   readonly #client: MqttClient | undefined;
   readonly #enabled: boolean;
   readonly #ownsClient: boolean;
+  #hookInstalled = false;
   readonly #handlers: MongooseHandlers;
   // getPacketId() without a client (MQTT disabled) still counts, as Mongoose's static counter does.
   readonly #spareIds = new PacketIdAllocator();
@@ -141,15 +142,14 @@ export class MongooseMqtt {
   /**
    * `mgos_mqtt_set_connect_fn`: `fn` runs before every later CONNECT and may change its options
    * (a fresh password per attempt, say); null removes it.
-   * @throws {@link InvalidArgumentError} on a facade over an existing client, whose hook is fixed.
    */
   setConnectFn<A>(fn: MgConnectFn<A> | null, fnArg?: A): void {
-    if (!this.#ownsClient) {
-      throw new InvalidArgumentError(
-        'setConnectFn needs a MongooseMqtt built from a config: an existing MqttClient has its connectHook fixed at construction',
-      );
-    }
     this.#connectFn = fn === null ? null : (options, context) => fn(options, context, fnArg as A);
+    // A facade over an existing client installs its delegating hook on first use.
+    if (!this.#ownsClient && !this.#hookInstalled && this.#client !== undefined) {
+      this.#client.setConnectHook(delegatingConnectHook(undefined, () => this.#connectFn));
+      this.#hookInstalled = true;
+    }
   }
 
   /**

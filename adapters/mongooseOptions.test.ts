@@ -1,6 +1,7 @@
 /** The Mongoose config -> MqttClient options mapping, key by key (no broker needed). */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
+import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import { MqttClient } from '../runtime/client.js';
 import { loadMongooseConfig, MONGOOSE_MQTT_DEFAULTS, MONGOOSE_MQTT1_DEFAULTS } from './mongooseConfig.js';
 import { mongooseClientOptions } from './mongooseOptions.js';
@@ -36,6 +37,8 @@ describe('mongooseClientOptions', () => {
           enabled: true,
           minDelayMs: 2000,
           maxDelayMs: 60_000,
+          keepAliveSec: 60,
+          maxIncomingPacketBytes: 3072,
           clientId: '',
           clean: true,
         },
@@ -46,6 +49,16 @@ describe('mongooseClientOptions', () => {
     });
     // The result is accepted by the client as it is.
     expect(() => new MqttClient(options)).not.toThrow();
+  });
+
+  it('keeps keep_alive and recv_mbuf_limit per section, as Mongoose switches its whole config', () => {
+    const config = loadMongooseConfig({
+      mqtt: { enable: true, server: 'p', keep_alive: 30, recv_mbuf_limit: 1000 },
+      mqtt1: { enable: true, server: 'b', keep_alive: 5, recv_mbuf_limit: 0 },
+    });
+    const [primary, backup] = mongooseClientOptions(config).servers;
+    expect(primary).toMatchObject({ keepAliveSec: 30, maxIncomingPacketBytes: 1000 });
+    expect(backup).toMatchObject({ keepAliveSec: 5, maxIncomingPacketBytes: MAX_PACKET_BYTES });
   });
 
   it('returns enable and cloud_events as flags for the facade', () => {

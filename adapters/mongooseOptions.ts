@@ -3,13 +3,14 @@
  * {@link MqttClientOptions} with the `mongoose` profile, so a device's configuration drives the
  * client unchanged.
  *
- * What is client-wide here but per section in Mongoose (Mongoose switches its whole config on
- * failover): `keep_alive`, `recv_mbuf_limit` and `max_queue_length` are taken from `mqtt` only;
- * `mqtt1`'s values are not used. (`max_qos` and `cloud_events` follow the active section in the
+ * `keep_alive` and `recv_mbuf_limit` are per section, as in Mongoose (which switches its whole
+ * config on failover). `max_queue_length` is client-wide here (the queue outlives a failover),
+ * taken from `mqtt`. (`max_qos` and `cloud_events` follow the active section in the
  * {@link MongooseMqtt} facade.) `require_time` is always satisfied (a Node clock is set), and
  * `debug_use_log_level` has no meaning here.
  */
 import { ConfigError } from '../errors.js';
+import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { MqttClient, MqttClientOptions } from '../runtime/client.js';
 import type { ServerConfig } from '../runtime/options.js';
 import { type MongooseServerConfig, resolveServerAddress } from './mongooseConfig.js';
@@ -64,8 +65,6 @@ export interface MongooseMqttFromClient {
   readonly onHandlerError?: HandlerErrorReporter;
 }
 
-/** The largest inbound packet MQTT 3.1.1 allows: `recv_mbuf_limit: 0` (no limit) maps to it. */
-const MAX_PACKET_BYTES = 1 + 4 + 268_435_455;
 /** The queue cannot hold more messages than there are packet ids. */
 const MAX_QUEUE_LENGTH = 0xffff;
 
@@ -120,6 +119,8 @@ function server(cfg: MongooseServerConfig, name: string, enabled: boolean, devic
     enabled,
     minDelayMs: toMs(cfg.reconnect_timeout_min),
     maxDelayMs: toMs(cfg.reconnect_timeout_max),
+    keepAliveSec: cfg.keep_alive,
+    maxIncomingPacketBytes: cfg.recv_mbuf_limit === 0 ? MAX_PACKET_BYTES : cfg.recv_mbuf_limit,
     // Mongoose falls back to device.id; '' lets the client generate one.
     clientId: cfg.client_id !== '' ? cfg.client_id : deviceId,
     clean: cfg.clean_session,

@@ -14,6 +14,10 @@ export interface ServerTiming {
   readonly minMs: number;
   /** `reconnect_timeout_max` in milliseconds. */
   readonly maxMs: number;
+  /** This server's keep alive in ms (Mongoose's `mqtt1` has its own `keep_alive`). @default the client-wide `keepAliveMs` */
+  readonly keepAliveMs?: number;
+  /** This server's PINGRESP deadline in ms. @default the client-wide `pingTimeoutMs` */
+  readonly pingTimeoutMs?: number;
 }
 
 /** Where the schedule stands: which server, and Mongoose's `reconnect_timeout_ms` (`t`). */

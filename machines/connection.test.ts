@@ -230,7 +230,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
     h.send({ type: 'client.disconnect' });
     expect(h.effects.slice(-3)).toEqual(['sessionDown', 'disconnect', 'close']);
     expect(h.emitted.slice(-2)).toEqual([
-      { type: 'disconnected', server: 'mqtt', error: null },
+      { type: 'disconnected', server: 'mqtt', serverIndex: 0, error: null },
       { type: 'stopped' },
     ]);
   });
@@ -279,7 +279,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
       'disconnected',
       'backoff',
     ]);
-    expect(h.emitted[4]).toEqual({ type: 'connected', server: 'mqtt', sessionPresent: true });
+    expect(h.emitted[4]).toEqual({ type: 'connected', server: 'mqtt', serverIndex: 0, sessionPresent: true });
   });
 
   it('connect.error names the server that failed, backoff the server it will retry (R30, R33)', () => {
@@ -333,5 +333,26 @@ describe('the checked-in diagram (docs/statechart.*)', () => {
     for (const [path, content] of Object.entries(diagramFiles(connectionMachine))) {
       expect(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8'), path).toBe(content);
     }
+  });
+});
+
+describe('per-server keep alive (Mongoose mqtt1.keep_alive)', () => {
+  it('pings at the current server own keep alive, else the client-wide one', () => {
+    const servers = [
+      server('mqtt', 2, 2),
+      { ...server('mqtt1', 2, 2), keepAliveMs: 10_000, pingTimeoutMs: 5000 },
+    ];
+    const h = createHarness({ servers, options: { ...defaultOptions, jitter: 0 } });
+    h.send({ type: 'client.connect' });
+    refuse(h);
+    h.tick(2000);
+    refuse(h);
+    h.tick(4000);
+    expect(h.openServer()).toBe(1);
+    accept(h);
+    h.tick(10_000);
+    expect(h.effects.filter((e) => e === 'pingreq')).toHaveLength(1);
+    h.tick(5000);
+    expect(h.driver.getSnapshot().context.lastError?.code).toBe('PING_TIMEOUT');
   });
 });

@@ -35,6 +35,12 @@ export interface ConnectionContext {
 
 const serverName = (context: ConnectionContext): string => context.servers[context.current]?.name ?? '?';
 
+/** The current server's keep alive and ping deadline: its own, else the client-wide one. */
+const keepAliveMs = (c: ConnectionContext): number =>
+  c.servers[c.current]?.keepAliveMs ?? c.options.keepAliveMs;
+const pingTimeoutMs = (c: ConnectionContext): number =>
+  c.servers[c.current]?.pingTimeoutMs ?? c.options.pingTimeoutMs;
+
 const firstEnabled = (servers: readonly ServerTiming[]): number =>
   Math.max(
     0,
@@ -108,9 +114,7 @@ export const connectionMachine = setup({
       lastError: ({ context }, params: { code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' }) =>
         timeoutError(
           params.code,
-          params.code === 'CONNECT_TIMEOUT'
-            ? context.options.connectTimeoutMs
-            : context.options.pingTimeoutMs,
+          params.code === 'CONNECT_TIMEOUT' ? context.options.connectTimeoutMs : pingTimeoutMs(context),
         ),
     }),
     // Runs after the error events, so they name the server that failed, not the next one.
@@ -135,16 +139,19 @@ export const connectionMachine = setup({
     emitConnectError: emit(({ context }) => ({
       type: 'connect.error' as const,
       server: serverName(context),
+      serverIndex: context.current,
       error: context.lastError ?? { code: 'TRANSPORT_ERROR' as const, message: 'unknown' },
     })),
     emitConnected: emit(({ context, event }) => ({
       type: 'connected' as const,
       server: serverName(context),
+      serverIndex: context.current,
       sessionPresent: event.type === 'mqtt.connack' && event.sessionPresent,
     })),
     emitDisconnected: emit(({ context }, params: { byUser: boolean }) => ({
       type: 'disconnected' as const,
       server: serverName(context),
+      serverIndex: context.current,
       error: params.byUser ? null : context.lastError,
     })),
     emitBackoff: emit(({ context }) => ({
@@ -162,14 +169,14 @@ export const connectionMachine = setup({
     accepted: ({ event }) => event.type === 'mqtt.connack' && event.returnCode === 0,
     resetsOnConnack: ({ context }) => context.options.reset === 'connack',
     hasConnectTimeout: ({ context }) => context.options.connectTimeoutMs > 0,
-    hasPingTimeout: ({ context }) => context.options.pingTimeoutMs > 0,
-    keepAliveEnabled: ({ context }) => context.options.keepAliveMs > 0,
+    hasPingTimeout: ({ context }) => pingTimeoutMs(context) > 0,
+    keepAliveEnabled: ({ context }) => keepAliveMs(context) > 0,
   },
   delays: {
     retryDelay: ({ context }) => context.delayMs,
     connectTimeout: ({ context }) => context.options.connectTimeoutMs,
-    keepAlive: ({ context }) => context.options.keepAliveMs,
-    pingTimeout: ({ context }) => context.options.pingTimeoutMs || context.options.keepAliveMs,
+    keepAlive: ({ context }) => keepAliveMs(context),
+    pingTimeout: ({ context }) => pingTimeoutMs(context) || keepAliveMs(context),
     stableConnection: ({ context }) => context.options.stableConnectionMs,
   },
 }).createMachine({

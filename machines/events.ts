@@ -78,11 +78,26 @@ export type LifecycleEvent =
       readonly attempt: number;
     }
   /** An attempt failed before the session was up (Mongoose `CLOUD_CONNECTERROR`, widened to every cause). */
-  | { readonly type: 'connect.error'; readonly server: string; readonly error: ErrorData }
+  | {
+      readonly type: 'connect.error';
+      readonly server: string;
+      readonly serverIndex: number;
+      readonly error: ErrorData;
+    }
   /** CONNACK rc=0 (Mongoose `CLOUD_CONNECTED`). */
-  | { readonly type: 'connected'; readonly server: string; readonly sessionPresent: boolean }
+  | {
+      readonly type: 'connected';
+      readonly server: string;
+      readonly serverIndex: number;
+      readonly sessionPresent: boolean;
+    }
   /** A session that was up is gone (Mongoose `CLOUD_DISCONNECTED`); `error` is null when the user asked for it. */
-  | { readonly type: 'disconnected'; readonly server: string; readonly error: ErrorData | null }
+  | {
+      readonly type: 'disconnected';
+      readonly server: string;
+      readonly serverIndex: number;
+      readonly error: ErrorData | null;
+    }
   /** The next attempt is scheduled. */
   | {
       readonly type: 'backoff';

@@ -69,6 +69,7 @@ export class InboundFlow {
       qos: p.qos,
       retain: p.retain,
       dup: p.dup,
+      packetId: p.messageId ?? 0,
     });
   }
 }

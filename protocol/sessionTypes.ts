@@ -32,6 +32,8 @@ export type SessionEvent =
       readonly qos: QoS;
       readonly retain: boolean;
       readonly dup: boolean;
+      /** The PUBLISH's packet id; 0 for QoS 0. */
+      readonly packetId: number;
     }
   | { readonly type: 'puback'; readonly packetId: number }
   | { readonly type: 'pubrec'; readonly packetId: number }

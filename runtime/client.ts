@@ -110,6 +110,11 @@ export class MqttClient {
     this.lifecycle.configure(config);
   }
 
+  /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
+  setConnectHook(hook: Parameters<LifecycleClient['setConnectHook']>[0]): void {
+    this.lifecycle.setConnectHook(hook);
+  }
+
   /** The coarse state. */
   get state(): ClientState {
     return this.lifecycle.state;

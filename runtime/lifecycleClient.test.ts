@@ -78,6 +78,31 @@ describe('LifecycleClient (fake transport, simulated clock)', () => {
     expect(ids[1]).toBe(ids[0]);
   });
 
+  it('sends each server its own keep alive, else the client-wide one', () => {
+    const n = fakeNetwork();
+    const c = new LifecycleClient({
+      servers: [
+        { host: 'p', transport: n.factory, minDelayMs: 10, maxDelayMs: 10 },
+        { host: 'b', transport: n.factory, keepAliveSec: 7, minDelayMs: 10, maxDelayMs: 10 },
+      ],
+      keepAliveSec: 30,
+      clock: new SimulatedClock(),
+    });
+    c.connect();
+    n.connections[0]?.handlers.onOpen();
+    n.connections[0]?.handlers.onClose();
+    c.send({ type: 'client.connect' });
+    n.connections[1]?.handlers.onOpen();
+    n.connections[1]?.handlers.onClose();
+    c.send({ type: 'client.connect' });
+    n.connections[2]?.handlers.onOpen();
+    const keepalives = n.connections.map(
+      (conn) => (conn.written[0] as { keepalive?: number } | undefined)?.keepalive,
+    );
+    expect(n.connections.map((conn) => conn.target.host)).toEqual(['p', 'p', 'b']);
+    expect(keepalives).toEqual([30, 30, 7]);
+  });
+
   it('refuses a password without a user name at construction ([MQTT-3.1.2-22])', () => {
     expect(() => new LifecycleClient({ servers: [{ host: 'p', password: 'x' }] })).toThrow(
       InvalidArgumentError,

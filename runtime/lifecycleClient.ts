@@ -10,7 +10,7 @@ import { type ErrorData, InvalidArgumentError, MqttError, ProtocolError } from '
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect, type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
+import { createDecoder, type Decoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import {
   type ConnectionSnapshot,
@@ -45,8 +45,6 @@ export interface LifecycleClientConfig extends LifecycleClientOptions {
   /** Grace period for a closing transport to flush before it is destroyed, in ms. @default 1000 */
   readonly closeGraceMs?: number;
 }
-
-const MAX_PACKET_DEFAULT = 1 + 4 + 268_435_455;
 
 const hex8 = (random: () => number): string =>
   Math.floor(random() * 0x1_0000_0000)
@@ -164,6 +162,11 @@ export class LifecycleClient {
   onLifecycle(listener: (event: LifecycleEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
+  setConnectHook(hook: LifecycleClientOptions['connectHook']): void {
+    this.#config = { ...this.#config, connectHook: hook };
   }
 
   /** Calls `listener` when the connection is closed for a protocol error or a failed connect hook. */
@@ -302,7 +305,10 @@ export class LifecycleClient {
     const current = () => generation === this.#generation;
     const mongoose = this.#config.profile === 'mongoose';
     this.#decoder = createDecoder({
-      maxPacketBytes: this.#config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_DEFAULT),
+      maxPacketBytes:
+        s.maxIncomingPacketBytes ??
+        this.#config.maxIncomingPacketBytes ??
+        (mongoose ? 3072 : MAX_PACKET_BYTES),
       onPacket: (packet) => this.#onPacket(generation, packet),
       onError: (error) => this.#fail(generation, error.toData()),
     });

@@ -27,6 +27,8 @@ export interface ServerConfig extends ConnectOptions {
   readonly maxDelayMs?: number;
   /** How to reach it. @default the Node TCP transport */
   readonly transport?: TransportFactory;
+  /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
+  readonly maxIncomingPacketBytes?: number;
 }
 
 /**
@@ -63,7 +65,11 @@ export interface LifecycleClientOptions {
   readonly stableConnectionMs?: number;
   /** Deadline from attempt start to CONNACK; 0 = none. @default 30000 (0 with the mongoose profile) */
   readonly connectTimeoutMs?: number;
-  /** Keep alive in seconds, sent in CONNECT and used for PINGREQ; 0 = off. @default 60 (0 becomes 60 with the mongoose profile) */
+  /**
+   * Keep alive in seconds, sent in CONNECT and used for PINGREQ; 0 = off. A server's own
+   * `keepAliveSec` wins for that server (Mongoose's `mqtt1.keep_alive`).
+   * @default 60 (0 becomes 60 with the mongoose profile)
+   */
   readonly keepAliveSec?: number;
   /** PINGRESP deadline; 0 = none. @default half the keep alive (0 with the mongoose profile) */
   readonly pingTimeoutMs?: number;
@@ -97,10 +103,24 @@ function positive(key: string, value: number | undefined, fallback: number, allo
   return v;
 }
 
+/** Keep alive in seconds from `value` (0..65535); the mongoose profile turns 0 into 60. */
+function keepAliveOf(key: string, value: number | undefined, fallback: number, mongoose: boolean): number {
+  const raw = positive(key, value, fallback, true);
+  if (!Number.isInteger(raw) || raw > 65535) {
+    throw new ConfigError(key, `must be an integer from 0 to 65535, got ${raw}`);
+  }
+  // Mongoose cannot turn keep alive off: 0 becomes 60.
+  return mongoose && raw === 0 ? 60 : raw;
+}
+
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
   const mongoose = (options.profile ?? 'default') === 'mongoose';
   if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
+  const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
+  const pingTimeoutFor = (key: string, keepAlive: number) =>
+    positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
+  const perServerKeepAlive: number[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
     if (typeof s.host !== 'string' || s.host === '')
@@ -113,16 +133,16 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
       throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
-    return { name: s.name ?? defaultName(i), enabled: s.enabled ?? true, minMs, maxMs };
+    const timing = { name: s.name ?? defaultName(i), enabled: s.enabled ?? true, minMs, maxMs };
+    const own = keepAliveOf(`${key}.keepAliveSec`, s.keepAliveSec, keepAliveSec, mongoose);
+    perServerKeepAlive.push(own);
+    // Only a server with its own keep alive carries liveness timings; the others use the client's.
+    return s.keepAliveSec === undefined
+      ? timing
+      : { ...timing, keepAliveMs: own * 1000, pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', own) };
   });
   if (!timings.some((t) => t.enabled))
     throw new ConfigError('servers', 'at least one server must be enabled');
-  const keepAliveSecRaw = positive('keepAliveSec', options.keepAliveSec, 60, true);
-  if (!Number.isInteger(keepAliveSecRaw) || keepAliveSecRaw > 65535) {
-    throw new ConfigError('keepAliveSec', `must be an integer from 0 to 65535, got ${keepAliveSecRaw}`);
-  }
-  // Mongoose cannot turn keep alive off: 0 becomes 60.
-  const keepAliveSec = mongoose && keepAliveSecRaw === 0 ? 60 : keepAliveSecRaw;
   const jitter = positive('jitter', options.jitter, 0.1, true);
   if (jitter >= 1) throw new ConfigError('jitter', `must be below 1, got ${jitter}`);
   const lifecycle: LifecycleOptions = {
@@ -135,9 +155,13 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     ),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, mongoose ? 0 : 30_000, true),
     keepAliveMs: keepAliveSec * 1000,
-    pingTimeoutMs: positive('pingTimeoutMs', options.pingTimeoutMs, mongoose ? 0 : keepAliveSec * 500, true),
+    pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', keepAliveSec),
     jitter,
   };
-  const servers = options.servers.map((s, i) => ({ ...s, name: timings[i]?.name, keepAliveSec }));
+  const servers = options.servers.map((s, i) => ({
+    ...s,
+    name: timings[i]?.name,
+    keepAliveSec: perServerKeepAlive[i],
+  }));
   return { input: { servers: timings, options: lifecycle }, servers };
 }

@@ -269,7 +269,13 @@ describe('whenState under a TestScheduler (virtual time)', () => {
     test.run(({ expectObservable }) => {
       test.schedule(() => source.become('backoff', { type: 'stopped' }), 200);
       test.schedule(
-        () => source.become('connected', { type: 'connected', server: 'mqtt', sessionPresent: false }),
+        () =>
+          source.become('connected', {
+            type: 'connected',
+            server: 'mqtt',
+            serverIndex: 0,
+            sessionPresent: false,
+          }),
         500,
       );
       expectObservable(whenState(source.typed, 'connected', { timeoutMs: 1000, scheduler: test })).toBe(
