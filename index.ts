@@ -6,6 +6,7 @@
  */
 
 export { clockFromScheduler, type RuntimeClock, systemClock } from './adapters/clock.js';
+export * from './adapters/mongoose.js';
 export {
   loadMongooseConfig,
   type MongooseServerConfig,
