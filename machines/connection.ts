@@ -127,7 +127,13 @@ export const connectionMachine = setup({
     }),
     applyConfig: assign(({ event, context }) =>
       event.type === 'client.configure'
-        ? { servers: event.servers, options: event.options, current: firstEnabled(event.servers), t: 0 }
+        ? {
+            servers: event.servers,
+            options: event.options,
+            current: firstEnabled(event.servers),
+            t: 0,
+            attempt: 0,
+          }
         : context,
     ),
     emitConnecting: emit(({ context }) => ({
