@@ -1,0 +1,66 @@
+/**
+ * mqtt-lifeline behind the bench interface: `MqttClient` with `publishNow` (no promise per
+ * message) and the session's subscribe callback, i.e. the cheapest public paths.
+ */
+import type { LifecycleEvent } from '../../machines/events.js';
+import { MqttClient } from '../../runtime/client.js';
+import { type BenchClient, type CreateClient, HOST } from './types.js';
+
+/** Creates an mqtt-lifeline client and starts connecting. */
+export const createClient: CreateClient = (options) => {
+  const fixedRetry =
+    options.retryMs === undefined ? {} : { minDelayMs: options.retryMs, maxDelayMs: options.retryMs };
+  const client = new MqttClient({
+    servers: [{ host: HOST, port: options.port, ...fixedRetry }],
+    keepAliveSec: 60,
+    // A fixed retry interval means no jitter, so both libraries retry on the same schedule.
+    ...(options.retryMs === undefined ? {} : { jitter: 0 }),
+    ...(options.maxInflight === undefined
+      ? {}
+      : // The queue limit counts in-flight messages too, so it must not be what caps the window.
+        {
+          session: {
+            maxInflight: options.maxInflight,
+            maxQueueLength: Math.max(1000, 2 * options.maxInflight),
+          },
+        }),
+  });
+  // Lifecycle events only: `onEvent` would also see every message, which the scenarios do not need.
+  const lifecycleListeners = new Set<(event: LifecycleEvent) => void>();
+  client.lifecycle.onLifecycle((event) => {
+    for (const listener of lifecycleListeners) listener(event);
+  });
+  const nextEvent = (type: LifecycleEvent['type']): Promise<void> =>
+    new Promise((resolve) => {
+      const listener = (event: LifecycleEvent) => {
+        if (event.type !== type) return;
+        lifecycleListeners.delete(listener);
+        resolve();
+      };
+      lifecycleListeners.add(listener);
+    });
+  const ready = nextEvent('connected');
+  client.connect();
+
+  const bench: BenchClient = {
+    ready,
+    publish(topic, payload, qos, done) {
+      client.publishNow(topic, payload, qos, false, done);
+    },
+    subscribe(filter, qos) {
+      return new Promise((resolve, reject) => {
+        client.session.subscribe(filter, qos, (result) =>
+          'error' in result ? reject(result.error) : resolve(),
+        );
+      });
+    },
+    onMessage(handler) {
+      client.onMessage((message) => handler(message.topic, message.payload));
+    },
+    bufferedBytes: () => client.lifecycle.bufferedBytes,
+    connected: () => client.isConnected(),
+    nextDisconnect: () => nextEvent('disconnected'),
+    end: () => client.disconnect(),
+  };
+  return bench;
+};

@@ -1,0 +1,167 @@
+/**
+ * The scenario registry: what each scenario measures, its parameters at both scales, and the
+ * issue's target for each metric. Modules are loaded lazily, so a worker loads only its own.
+ */
+import type { Scenario } from './support.js';
+
+/** `small` is the smoke test's tiny run; `full` is the real benchmark. */
+export type Scale = 'small' | 'full';
+
+/** A target on the ratio mqtt-lifeline / MQTT.js of a metric's medians. */
+export interface Target {
+  readonly op: '<=' | '>=';
+  readonly ratio: number;
+  /**
+   * Where the broker is the bottleneck the ratio may miss by noise: when the two clients' ranges
+   * overlap the target counts as met "within the spread".
+   */
+  readonly withinSpread?: boolean;
+}
+
+/** One number a scenario reports. */
+export interface MetricSpec {
+  /** The key in the scenario's result. */
+  readonly key: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly better: 'higher' | 'lower';
+  readonly target?: Target;
+  /**
+   * Which values are valid: `positive` (the default), `nonNegative` (a loss count), or `any`
+   * finite number (a difference the operating system may make negative, like RSS growth).
+   */
+  readonly range?: 'positive' | 'nonNegative' | 'any';
+}
+
+export interface ScenarioSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly load: () => Promise<Scenario<never>>;
+  readonly params: Readonly<Record<Scale, object>>;
+  readonly metrics: readonly MetricSpec[];
+  /** Extra node flags for the worker process. */
+  readonly nodeFlags?: readonly string[];
+}
+
+const throughput = (target: Target): MetricSpec => ({
+  key: 'msgsPerSec',
+  label: 'throughput',
+  unit: 'msg/s',
+  better: 'higher',
+  target,
+});
+const atLeastAsFast: Target = { op: '>=', ratio: 1, withinSpread: true };
+
+export const SCENARIOS: readonly ScenarioSpec[] = [
+  {
+    id: 'qos0-throughput',
+    title: 'QoS 0 throughput, publisher and subscriber in one process',
+    load: async () => (await import('./throughputQos0.js')).run,
+    params: { small: { messages: 2_000, idleMs: 300 }, full: { messages: 200_000, idleMs: 1_000 } },
+    metrics: [
+      throughput(atLeastAsFast),
+      { key: 'lost', label: 'messages lost', unit: 'msgs', better: 'lower', range: 'nonNegative' },
+    ],
+  },
+  {
+    id: 'publish-cpu',
+    title: 'CPU time per 100,000 QoS 0 publishes, publisher only',
+    load: async () => (await import('./publishCpu.js')).run,
+    params: { small: { messages: 2_000, warmup: 500 }, full: { messages: 200_000, warmup: 20_000 } },
+    metrics: [
+      {
+        key: 'cpuMsPer100k',
+        label: 'CPU (user + system)',
+        unit: 'ms',
+        better: 'lower',
+        target: { op: '<=', ratio: 0.15 },
+      },
+    ],
+  },
+  {
+    id: 'qos1-throughput',
+    title: 'QoS 1 publish throughput, 1,000 in flight, until every PUBACK',
+    load: async () => (await import('./throughputAcked.js')).run,
+    params: {
+      small: { qos: 1, messages: 2_000, inflight: 100 },
+      full: { qos: 1, messages: 100_000, inflight: 1_000 },
+    },
+    metrics: [throughput(atLeastAsFast)],
+  },
+  {
+    id: 'qos2-throughput',
+    title: 'QoS 2 publish throughput, 1,000 in flight, until every PUBCOMP',
+    load: async () => (await import('./throughputAcked.js')).run,
+    params: {
+      small: { qos: 2, messages: 1_000, inflight: 100 },
+      full: { qos: 2, messages: 50_000, inflight: 1_000 },
+    },
+    metrics: [throughput(atLeastAsFast)],
+  },
+  ...([0, 1] as const).map(
+    (qos): ScenarioSpec => ({
+      id: `latency-qos${qos}`,
+      title: `QoS ${qos} round-trip latency, 5,000 sequential messages`,
+      load: async () => (await import('./latency.js')).run,
+      params: { small: { qos, messages: 200, warmup: 20 }, full: { qos, messages: 5_000, warmup: 500 } },
+      metrics: [
+        { key: 'p50Us', label: 'p50', unit: 'µs', better: 'lower' },
+        { key: 'p99Us', label: 'p99', unit: 'µs', better: 'lower', target: { op: '<=', ratio: 0.5 } },
+      ],
+    }),
+  ),
+  {
+    id: 'idle-memory',
+    title: 'Memory per idle connected client, 1,000 clients in one process',
+    load: async () => (await import('./idleMemory.js')).run,
+    params: {
+      small: { clients: 20, settleMs: 100, warmupClients: 20 },
+      full: { clients: 1_000, settleMs: 1_000, warmupClients: 50 },
+    },
+    metrics: [
+      {
+        key: 'heapPerClient',
+        label: 'heap per client',
+        unit: 'bytes',
+        better: 'lower',
+        target: { op: '<=', ratio: 0.5 },
+      },
+      { key: 'rssPerClient', label: 'RSS per client', unit: 'bytes', better: 'lower', range: 'any' },
+    ],
+    nodeFlags: ['--expose-gc'],
+  },
+  {
+    id: 'reconnect',
+    title: 'Broker accepting again after a kill -> client resubscribed and receiving (100 ms retry)',
+    load: async () => (await import('./reconnect.js')).run,
+    params: {
+      small: { cycles: 1, retryMs: 100, downMs: 150, timeoutMs: 5_000 },
+      full: { cycles: 10, retryMs: 100, downMs: 150, timeoutMs: 5_000 },
+    },
+    metrics: [
+      {
+        key: 'recoveryMs',
+        label: 'recovery',
+        unit: 'ms',
+        better: 'lower',
+        target: { op: '<=', ratio: 1 },
+      },
+    ],
+  },
+  {
+    id: 'connect-many',
+    title: 'Time to connect 1,000 clients, 50 handshakes at a time',
+    load: async () => (await import('./connectMany.js')).run,
+    params: { small: { clients: 20 }, full: { clients: 1_000 } },
+    metrics: [{ key: 'connectMs', label: 'connect all', unit: 'ms', better: 'lower' }],
+  },
+];
+
+/** The scenario called `id`, or a readable error listing the valid ids. */
+export function scenarioById(id: string): ScenarioSpec {
+  const spec = SCENARIOS.find((s) => s.id === id);
+  if (spec === undefined) {
+    throw new Error(`unknown scenario '${id}'; one of: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  }
+  return spec;
+}
