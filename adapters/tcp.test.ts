@@ -224,6 +224,35 @@ describe('tcpTransport end and destroy against a raw server', () => {
     }
   });
 
+  it('coalesces the packets of one synchronous run into one socket write, in order', async () => {
+    const chunks: Buffer[] = [];
+    let gotAll!: () => void;
+    const all = new Promise<void>((resolve) => {
+      gotAll = resolve;
+    });
+    const packets = Array.from({ length: 50 }, (_, i) => new Uint8Array([0x30, 0x03, 0x00, 0x01, i]));
+    const server = await rawServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (Buffer.concat(chunks).length === 250) gotAll();
+      });
+    });
+    try {
+      const rec = recorder();
+      const transport = tcpTransport({ host: '127.0.0.1', port: server.port }, rec.handlers);
+      await rec.when('open');
+      for (const packet of packets) transport.write(packet);
+      // Nothing reached the socket yet: all 250 bytes wait for the end of this run.
+      expect(transport.bufferedBytes).toBe(250);
+      await all;
+      expect(Buffer.concat(chunks)).toEqual(Buffer.concat(packets));
+      expect(chunks).toHaveLength(1);
+      transport.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('end() closes even when the peer never closes its side', async () => {
     // allowHalfOpen: the server keeps its side open after our FIN, like a frozen broker would.
     const sockets: net.Socket[] = [];

@@ -223,7 +223,10 @@ export class MqttClient {
   #onSessionEvent(event: SessionEvent): void {
     switch (event.type) {
       case 'message': {
-        for (const entry of this.#matcher.match(event.topic)) for (const o of entry.observers) o.next(event);
+        if (this.#filters.size > 0) {
+          for (const entry of this.#matcher.match(event.topic))
+            for (const o of entry.observers) o.next(event);
+        }
         for (const listener of this.#messageListeners) listener(event);
         break;
       }

@@ -10,9 +10,8 @@ import {
   type AnyActorLogic,
   type AnyEventObject,
   createActor,
-  initialTransition,
+  type EventFromLogic,
   type SnapshotFrom,
-  transition,
 } from 'xstate';
 import type { RuntimeClock } from '../adapters/clock.js';
 import { connectionMachine } from '../machines/connection.js';
@@ -125,6 +124,52 @@ interface StepAction {
   readonly params?: unknown;
 }
 
+type Scope = Parameters<typeof connectionMachine.transition>[2];
+let sharedScope: Scope | undefined;
+let collected: StepAction[] = [];
+
+/**
+ * One inert actor scope for every step driver. xstate's own `transition()` builds a throwaway
+ * actor per call (about 20 us, and a context factory run without input); the scope is only read
+ * while a step runs and steps never nest, so one scope whose action collector is swapped per
+ * step serves all clients. The same thing xstate's pure `transition()` does, without the rebuild.
+ */
+function scope(input: ConnectionInput): Scope {
+  if (sharedScope !== undefined) return sharedScope;
+  const self = createActor(connectionMachine, { input });
+  sharedScope = {
+    // The actor is never started: it is only the identity the pure step reads.
+    self: self as unknown as Scope['self'],
+    id: '',
+    sessionId: '',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    system: self.system,
+    stopChild: () => {},
+    actionExecutor: (action) => {
+      collected.push(action);
+    },
+  };
+  return sharedScope;
+}
+
+/** The pure step: next snapshot and the actions to carry out. */
+function step(
+  snapshot: ConnectionSnapshot,
+  event: AnyEventObject,
+  input: ConnectionInput,
+): [ConnectionSnapshot, StepAction[]] {
+  const actions: StepAction[] = [];
+  collected = actions;
+  const next = connectionMachine.transition(
+    snapshot,
+    event as EventFromLogic<typeof connectionMachine>,
+    scope(input),
+  );
+  return [next, actions];
+}
+
 /**
  * Runs the statechart by folding the pure `transition()`: delayed raises become timers on the
  * injected clock and cancels clear them, so the runtime owns all of its timers.
@@ -197,7 +242,9 @@ export function createStepDriver(options: DriverOptions): LifecycleDriver {
     }
   };
 
-  let [snapshot, initialActions] = initialTransition(connectionMachine, options.input);
+  const initialActions: StepAction[] = [];
+  collected = initialActions;
+  let snapshot = connectionMachine.getInitialSnapshot(scope(options.input), options.input);
 
   // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
   function deliver(event: AnyEventObject): void {
@@ -208,7 +255,7 @@ export function createStepDriver(options: DriverOptions): LifecycleDriver {
     try {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         log(next);
-        const [nextSnapshot, actions] = transition(connectionMachine, snapshot, next as ConnectionEvent);
+        const [nextSnapshot, actions] = step(snapshot, next, options.input);
         snapshot = nextSnapshot;
         for (const action of actions) execute(action);
         for (const listener of listeners) listener(snapshot);
