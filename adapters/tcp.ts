@@ -3,6 +3,7 @@
  */
 import * as net from 'node:net';
 import type { ErrorData } from '../errors.js';
+import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from './transport.js';
 
 /** Options of {@link createTcpTransport}. */
@@ -113,34 +114,45 @@ function openTcp(
 
   // Packets written in one synchronous run go out as one socket write: a write call per packet
   // costs more CPU than encoding the packet (see bench/RESULTS.md).
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  const out = new OutBuffer();
   let flushQueued = false;
+  const open = (): boolean => !(ending || destroyed || closed || socket.destroyed);
   const flush = (): void => {
     flushQueued = false;
-    if (pending.length === 0) return;
-    const chunks = pending;
-    const size = pendingBytes;
-    pending = [];
-    pendingBytes = 0;
-    if (ending || destroyed || closed || socket.destroyed) return;
-    socket.write(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, size));
+    const bytes = out.take();
+    if (bytes !== null && open()) socket.write(bytes);
   };
+  const schedule = (): void => {
+    if (flushQueued) return;
+    flushQueued = true;
+    queueMicrotask(flush);
+  };
+  const below = (): boolean => socket.writableLength + out.length < socket.writableHighWaterMark;
 
   return {
     write(bytes: Uint8Array): boolean {
       // Writing to an ended or destroyed socket makes Node emit an error; the owner already knows.
-      if (ending || destroyed || closed || socket.destroyed) return false;
-      pending.push(bytes);
-      pendingBytes += bytes.length;
-      if (!flushQueued) {
-        flushQueued = true;
-        queueMicrotask(flush);
+      if (!open()) return false;
+      if (bytes.length > COPY_LIMIT_BYTES) {
+        // Large payloads are not worth a copy: flush what waits (order), then write them as they are.
+        flush();
+        socket.write(bytes);
+        return below();
       }
-      return socket.writableLength + pendingBytes < socket.writableHighWaterMark;
+      out.append(bytes);
+      schedule();
+      return below();
+    },
+    reserve(size: number): number {
+      if (!open()) return -1;
+      schedule();
+      return out.reserve(size);
+    },
+    get outBuffer(): Uint8Array {
+      return out.buffer;
     },
     get bufferedBytes(): number {
-      return destroyed || closed ? 0 : socket.writableLength + pendingBytes;
+      return destroyed || closed ? 0 : socket.writableLength + out.length;
     },
     end(): void {
       if (ending || destroyed || closed) return;

@@ -30,6 +30,14 @@ export interface TransportHandlers {
 export interface Transport {
   /** Writes bytes; returns false when the runtime buffer is above its high-water mark. */
   write(bytes: Uint8Array): boolean;
+  /**
+   * Optional zero-copy path: makes room for `size` bytes that go out after what was written so
+   * far, and returns their offset in {@link Transport.outBuffer} (the caller fills them at once);
+   * -1 when the transport is closed. Transports without it get packets through `write`.
+   */
+  reserve?(size: number): number;
+  /** The buffer `reserve` offsets point into; valid until the next `write` or `reserve`. */
+  readonly outBuffer?: Uint8Array;
   /** Bytes accepted by `write` and not yet handed to the operating system. */
   readonly bufferedBytes: number;
   /** Flushes what was written, then closes. `onClose` follows. Idempotent. */

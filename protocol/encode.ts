@@ -74,19 +74,53 @@ export function encodePublish(
   const topicBytes = typeof topic === 'string' ? utf8ByteLength(topic) : topic.length;
   const payloadBytes =
     typeof payload === 'string' ? (payloadLength ?? utf8ByteLength(payload)) : payload.length;
+  const buf = alloc(publishSize(topicBytes, payloadBytes, qos));
+  encodePublishInto(buf, 0, topic, topicBytes, payload, payloadBytes, qos, retain, dup, packetId);
+  return buf;
+}
+
+/**
+ * The size of a PUBLISH packet in bytes.
+ * @param topicBytes - The topic's UTF-8 length.
+ * @param payloadBytes - The payload's length.
+ * @param qos - Its QoS (a packet id is added above 0).
+ * @returns The whole packet's length.
+ */
+export function publishSize(topicBytes: number, payloadBytes: number, qos: QoS): number {
   const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadBytes;
-  const buf = alloc(1 + varintSize(remaining) + remaining);
-  buf[0] = PUBLISH | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
-  let at = writeUint16(buf, writeVarint(buf, 1, remaining), topicBytes);
+  return 1 + varintSize(remaining) + remaining;
+}
+
+/**
+ * Writes a PUBLISH packet into `buf` at `offset` (the zero-copy path into a transport's buffer;
+ * {@link encodePublish} allocates instead). `buf` must have {@link publishSize} bytes free there.
+ *
+ * @returns The offset after the packet.
+ */
+export function encodePublishInto(
+  buf: Uint8Array,
+  offset: number,
+  topic: string | Uint8Array,
+  topicBytes: number,
+  payload: Uint8Array | string,
+  payloadBytes: number,
+  qos: QoS,
+  retain: boolean,
+  dup: boolean,
+  packetId: number,
+): number {
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadBytes;
+  buf[offset] = PUBLISH | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
+  let at = writeUint16(buf, writeVarint(buf, offset + 1, remaining), topicBytes);
   if (typeof topic === 'string') at = writeUtf8(buf, at, topic, topicBytes);
   else {
     buf.set(topic, at);
     at += topicBytes;
   }
   if (qos > 0) at = writeUint16(buf, at, packetId);
-  if (typeof payload === 'string') writeUtf8(buf, at, payload, payloadBytes);
-  else buf.set(payload, at);
-  return buf;
+  if (typeof payload === 'string') return writeUtf8(buf, at, payload, payloadBytes);
+  buf.set(payload, at);
+  return at + payloadBytes;
 }
 
 /**

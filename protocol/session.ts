@@ -4,7 +4,7 @@
  * calls it and gives it a socket to write to ({@link SessionIO}).
  */
 import { InvalidArgumentError, NotConnectedError, SizeLimitError } from '../errors.js';
-import { encodePublish, type QoS } from './encode.js';
+import { encodePublish, encodePublishInto, publishSize, type QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
 import { checkQos, SessionCore } from './sessionCore.js';
 import {
@@ -100,9 +100,21 @@ export class MqttSession extends SessionCore {
       settle(done, new NotConnectedError());
       return DROPPED;
     }
-    this.io.write(encodePublish(encodedTopic, payload, 0, retain, false, 0, size));
+    this.writeQos0(encodedTopic, payload, size, retain);
     if (done !== undefined) settle(done, undefined);
     return SENT;
+  }
+
+  /**
+   * QoS 0 straight into the transport's buffer when it offers one: no allocation, no copy.
+   * Otherwise (no zero-copy transport, or none open) the packet goes through `write`.
+   */
+  private writeQos0(topic: Uint8Array, payload: Uint8Array | string, size: number, retain: boolean): void {
+    const io = this.io;
+    const at = io.reserve === undefined ? -1 : io.reserve(publishSize(topic.length, size, 0));
+    const buffer = io.outBuffer;
+    if (at < 0 || buffer === undefined) io.write(encodePublish(topic, payload, 0, retain, false, 0, size));
+    else encodePublishInto(buffer, at, topic, topic.length, payload, size, 0, retain, false, 0);
   }
 
   /**

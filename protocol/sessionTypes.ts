@@ -15,6 +15,14 @@ export interface SessionIO {
   emit(event: SessionEvent): void;
   /** Bytes written but not yet flushed by the transport (for {@link MqttSession.numUnsentBytes}). */
   bufferedBytes(): number;
+  /**
+   * Optional zero-copy path (see `Transport.reserve`): room for `size` bytes after everything
+   * written so far, as an offset into {@link SessionIO.outBuffer}; -1 when that is not possible
+   * (no connection, or a transport without it): the packet then goes through `write`.
+   */
+  reserve?(size: number): number;
+  /** The buffer `reserve` offsets point into, read right after `reserve`. */
+  readonly outBuffer?: Uint8Array;
 }
 
 /** Why a message was dropped. */

@@ -72,7 +72,8 @@ export class MqttClient {
   readonly messages$: Observable<Message> = messages$(this);
 
   constructor(options: MqttClientOptions) {
-    this.lifecycle = new LifecycleClient(options);
+    const lifecycle = new LifecycleClient(options);
+    this.lifecycle = lifecycle;
     const mongoose = options.profile === 'mongoose';
     this.session = new MqttSession(
       {
@@ -81,6 +82,10 @@ export class MqttClient {
         },
         emit: (event) => this.#onSessionEvent(event),
         bufferedBytes: () => this.lifecycle.bufferedBytes,
+        reserve: (size) => this.lifecycle.reserve(size),
+        get outBuffer() {
+          return lifecycle.outBuffer;
+        },
       },
       { ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}), ...options.session },
     );

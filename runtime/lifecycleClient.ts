@@ -202,6 +202,16 @@ export class LifecycleClient {
     return this.#transport?.write(bytes) ?? false;
   }
 
+  /** Room for `size` bytes in the transport's write buffer (see `Transport.reserve`); -1 when not possible. */
+  reserve(size: number): number {
+    return this.#transport?.reserve?.(size) ?? -1;
+  }
+
+  /** The buffer `reserve` offsets point into. */
+  get outBuffer(): Uint8Array | undefined {
+    return this.#transport?.outBuffer;
+  }
+
   /** Bytes the transport has not yet handed to the operating system. */
   get bufferedBytes(): number {
     return this.#transport?.bufferedBytes ?? 0;
