@@ -1,25 +1,19 @@
 /** The JS API `MQTT` object and throwing handlers, against aedes. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startAedes } from '../test/support/brokers.js';
+import { cleanupList } from '../test/support/cleanups.js';
+import { startFacade } from '../test/support/mongooseFacade.js';
 import { connectFacade, nextGlobal } from '../test/support/mongooseWait.js';
-import { createMqttJs, type HandlerKind, MG_EV, MongooseMqtt, type MqttJsEventData } from './mongoose.js';
-import { loadMongooseConfig } from './mongooseConfig.js';
+import { createMqttJs, type HandlerKind, MG_EV, type MqttJsEventData } from './mongoose.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
+const { defer, run } = cleanupList();
 afterEach(async () => {
   // Disconnecting delivers EV_CLOSE to handlers that may still throw: keep console.error mocked until then.
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await run();
   vi.restoreAllMocks();
 });
 
 async function setup(onHandlerError?: (error: unknown, kind: HandlerKind) => void) {
-  const broker = await startAedes();
-  cleanups.push(() => broker.close());
-  const config = loadMongooseConfig({
-    mqtt: { enable: true, server: `127.0.0.1:${broker.port}`, reconnect_timeout_min: 0.01 },
-  });
-  const facade = new MongooseMqtt({ config, ...(onHandlerError ? { onHandlerError } : {}) });
-  cleanups.push(() => facade.globalDisconnect());
+  const { broker, facade } = await startFacade(defer, onHandlerError ? { onHandlerError } : {});
   return { broker, facade, MQTT: createMqttJs(facade) };
 }
 

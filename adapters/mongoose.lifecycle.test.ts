@@ -1,7 +1,9 @@
 /** The Mongoose facade's connection life against aedes: EV_CLOSE, cloud events, connect fn, failover. */
 import type { AedesOptions, AuthenticateError } from 'aedes';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startAedes } from '../test/support/brokers.js';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../test/support/brokers.js';
+import { useResources } from '../test/support/integration.js';
+import { startFacade } from '../test/support/mongooseFacade.js';
 import {
   brokerReceives,
   connectFacade,
@@ -12,21 +14,16 @@ import {
 import { type CloudEvent, MG_EV, MongooseMqtt } from './mongoose.js';
 import { loadMongooseConfig } from './mongooseConfig.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer, aedes } = useResources();
 
 const FAST = { reconnect_timeout_min: 0.01, reconnect_timeout_max: 0.04 };
 
-async function setup(mqtt: Record<string, unknown> = {}, aedes?: AedesOptions) {
-  const broker = await startAedes(aedes ? { aedes } : {});
-  cleanups.push(() => broker.close());
-  const config = loadMongooseConfig({
-    mqtt: { enable: true, server: `127.0.0.1:${broker.port}`, ...FAST, ...mqtt },
+/** A facade over a fresh aedes, retrying fast, with its cloud events recorded as `type:server`. */
+async function setup(mqtt: Record<string, unknown> = {}, aedesOptions?: AedesOptions) {
+  const { broker, facade } = await startFacade(defer, {
+    mqtt: { ...FAST, ...mqtt },
+    ...(aedesOptions ? { aedes: aedesOptions } : {}),
   });
-  const facade = new MongooseMqtt({ config });
-  cleanups.push(() => facade.globalDisconnect());
   const cloud: string[] = [];
   facade.onCloudEvent((e) => cloud.push(`${e.type}:${e.server}`));
   return { broker, facade, cloud };
@@ -124,8 +121,7 @@ describe('MongooseMqtt connection events', () => {
 
 describe('MongooseMqtt failover and configuration documents', () => {
   it('fails over to mqtt1 when mqtt is down; mqtt1 max_qos then applies', async () => {
-    const broker = await startAedes();
-    cleanups.push(() => broker.close());
+    const broker = await aedes();
     const dead = await freePort();
     const facade = new MongooseMqtt({
       config: loadMongooseConfig({
@@ -133,7 +129,7 @@ describe('MongooseMqtt failover and configuration documents', () => {
         mqtt1: { enable: true, server: `127.0.0.1:${broker.port}`, max_qos: 0, ...FAST },
       }),
     });
-    cleanups.push(() => facade.globalDisconnect());
+    defer(() => facade.globalDisconnect());
     const cloud: CloudEvent[] = [];
     facade.onCloudEvent((e) => cloud.push(e));
     await connectFacade(facade);
@@ -148,7 +144,7 @@ describe('MongooseMqtt failover and configuration documents', () => {
   it('drives a real broker end to end from a Mongoose config JSON document', async () => {
     const connects: { clientId: string; keepalive?: number; clean?: boolean; will?: unknown }[] = [];
     const users: string[] = [];
-    const broker = await startAedes({
+    const broker = await aedes({
       aedes: {
         preConnect: (_client, packet, done) => {
           connects.push({
@@ -165,7 +161,6 @@ describe('MongooseMqtt failover and configuration documents', () => {
         },
       },
     });
-    cleanups.push(() => broker.close());
     const doc = JSON.stringify({
       device: { id: 'esp32_0A1B2C' },
       wifi: { sta: { enable: true, ssid: 'home' } },
@@ -185,7 +180,7 @@ describe('MongooseMqtt failover and configuration documents', () => {
       mqtt1: { enable: false, server: '' },
     });
     const facade = MongooseMqtt.fromDocument(doc, { clientOptions: { deviceId: 'esp32_0A1B2C' } });
-    cleanups.push(() => facade.globalDisconnect());
+    defer(() => facade.globalDisconnect());
     const commands = new Promise<string>((resolve) =>
       facade.sub('devices/+/cmd', (topic, msg) => resolve(`${topic} ${new TextDecoder().decode(msg)}`), null),
     );

@@ -1,8 +1,9 @@
 /** The Mongoose facade against aedes: publish ids, subscriptions, max QoS, packet ids, the JS API. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { MqttClient } from '../runtime/client.js';
-import { startAedes } from '../test/support/brokers.js';
+import { useCleanups } from '../test/support/cleanups.js';
+import { startFacade } from '../test/support/mongooseFacade.js';
 import {
   brokerReceives,
   brokerSees,
@@ -13,26 +14,12 @@ import {
 import { MG_EV, type MgMqttMessage, MongooseMqtt } from './mongoose.js';
 import { loadMongooseConfig } from './mongooseConfig.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const defer = useCleanups();
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-async function setup(
-  mqtt: Record<string, unknown> = {},
-  onHandlerError?: (e: unknown, kind: string) => void,
-) {
-  const broker = await startAedes();
-  cleanups.push(() => broker.close());
-  const config = loadMongooseConfig({
-    mqtt: { enable: true, server: `127.0.0.1:${broker.port}`, reconnect_timeout_min: 0.01, ...mqtt },
-  });
-  const facade = new MongooseMqtt({ config, ...(onHandlerError ? { onHandlerError } : {}) });
-  cleanups.push(() => facade.globalDisconnect());
-  return { broker, facade };
-}
+const setup = (mqtt: Record<string, unknown> = {}, onHandlerError?: (e: unknown, kind: string) => void) =>
+  startFacade(defer, { mqtt, ...(onHandlerError ? { onHandlerError } : {}) });
 
 describe('MongooseMqtt with mqtt.enable false', () => {
   it('creates no client, globalConnect() is false and nothing is sent', async () => {

@@ -5,51 +5,60 @@ import {
   createHarness,
   type DriverKind,
   defaultOptions,
+  type Harness,
   mongooseOptions,
   refuse,
   refusedSchedule,
   server,
 } from '../test/support/lifecycleHarness.js';
+import type { ServerTiming } from './backoff.js';
 import { connectionMachine } from './connection.js';
 import { diagramFiles, unknownDelays } from './diagram.js';
+import type { LifecycleOptions } from './events.js';
 
 const noJitter = { ...mongooseOptions, jitter: 0 };
 const seconds = (schedule: [string, number][]) =>
   schedule.map(([name, ms]) => `${name === 'mqtt' ? 'P' : 'B'}${ms / 1000}`);
 
 describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)', (kind) => {
+  /** One server, mqtt (2 s, 60 s), under `options`, told to connect: its first attempt is open. */
+  const connecting = (options: LifecycleOptions, random?: () => number): Harness => {
+    const h = createHarness({ servers: [server('mqtt', 2, 60)], options }, kind, random);
+    h.send({ type: 'client.connect' });
+    return h;
+  };
+
   describe('schedule worked examples (spec R12-R13, reference table 1.2)', () => {
+    /**
+     * Refuses every attempt on `servers` (mongoose profile, no jitter) and expects the delays, in
+     * seconds and named P / B for the primary / backup, as `expected` lists them.
+     */
+    const expectSchedule = (servers: ServerTiming[], expected: string): void => {
+      const delays = expected.split(' ');
+      const h = createHarness({ servers, options: noJitter }, kind);
+      expect(seconds(refusedSchedule(h, delays.length))).toEqual(delays);
+    };
+
     it('P(2,60), B(2,60): P2..P60 then B4..B60 then P4..', () => {
-      const h = createHarness(
-        { servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60)], options: noJitter },
-        kind,
-      );
-      expect(seconds(refusedSchedule(h, 16))).toEqual(
-        'P2 P4 P8 P16 P32 P60 B4 B8 B16 B32 B60 P4 P8 P16 P32 P60'.split(' '),
+      expectSchedule(
+        [server('mqtt', 2, 60), server('mqtt1', 2, 60)],
+        'P2 P4 P8 P16 P32 P60 B4 B8 B16 B32 B60 P4 P8 P16 P32 P60',
       );
     });
     it('P(1,60), B(1,60): the first delay is 2 s, not 1 s', () => {
-      const h = createHarness(
-        { servers: [server('mqtt', 1, 60), server('mqtt1', 1, 60)], options: noJitter },
-        kind,
-      );
-      expect(seconds(refusedSchedule(h, 9))).toEqual('P2 P4 P8 P16 P32 P60 B2 B4 B8'.split(' '));
+      expectSchedule([server('mqtt', 1, 60), server('mqtt1', 1, 60)], 'P2 P4 P8 P16 P32 P60 B2 B4 B8');
     });
     it('P(5,60), B(10,30): each server restarts with its own min and max', () => {
-      const h = createHarness(
-        { servers: [server('mqtt', 5, 60), server('mqtt1', 10, 30)], options: noJitter },
-        kind,
-      );
-      expect(seconds(refusedSchedule(h, 13))).toEqual(
-        'P5 P10 P20 P40 P60 B20 B30 P10 P20 P40 P60 B20 B30'.split(' '),
+      expectSchedule(
+        [server('mqtt', 5, 60), server('mqtt1', 10, 30)],
+        'P5 P10 P20 P40 P60 B20 B30 P10 P20 P40 P60 B20 B30',
       );
     });
     it('P(2,60), B disabled: stays on the primary at max', () => {
-      const h = createHarness(
-        { servers: [server('mqtt', 2, 60), server('mqtt1', 2, 60, false)], options: noJitter },
-        kind,
+      expectSchedule(
+        [server('mqtt', 2, 60), server('mqtt1', 2, 60, false)],
+        'P2 P4 P8 P16 P32 P60 P60 P60 P60',
       );
-      expect(seconds(refusedSchedule(h, 9))).toEqual('P2 P4 P8 P16 P32 P60 P60 P60 P60'.split(' '));
     });
     it('three servers form a ring under the same rule', () => {
       const servers = [server('mqtt', 2, 8), server('b', 2, 8), server('c', 2, 8)];
@@ -60,8 +69,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('jitter: the delay is nominal x (1 + j(2r - 1)) from the drawn r (R14)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind, () => 0.9);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions, () => 0.9);
     refuse(h);
     expect(h.driver.getSnapshot().context.delayMs).toBeCloseTo(2000 * (1 + 0.1 * 0.8));
     h.tick(2159);
@@ -71,15 +79,13 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('the draw is an input: random.drawn is in the journal (R15)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind, () => 0.25);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions, () => 0.25);
     refuse(h);
     expect(h.journal.map((e) => e.event)).toContainEqual({ type: 'random.drawn', value: 0.25 });
   });
 
   it('mongoose profile: CONNACK resets the schedule, so a kicked client retries every 2 s (R17)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: noJitter }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(noJitter);
     for (let i = 0; i < 5; i++) {
       accept(h);
       h.send({ type: 'transport.closed' });
@@ -89,11 +95,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('default profile: a connection dropped before stableConnectionMs keeps escalating (R18)', () => {
-    const h = createHarness(
-      { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } },
-      kind,
-    );
-    h.send({ type: 'client.connect' });
+    const h = connecting({ ...defaultOptions, jitter: 0 });
     const delays: number[] = [];
     for (let i = 0; i < 6; i++) {
       accept(h);
@@ -106,11 +108,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('default profile: a connection up for stableConnectionMs resets the schedule (R18)', () => {
-    const h = createHarness(
-      { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, jitter: 0 } },
-      kind,
-    );
-    h.send({ type: 'client.connect' });
+    const h = connecting({ ...defaultOptions, jitter: 0 });
     refuse(h);
     h.tick(2000);
     refuse(h);
@@ -139,8 +137,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('CONNACK refused is a failed attempt with its return code (R11)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions);
     h.send({ type: 'transport.opened' });
     h.send({ type: 'mqtt.connack', returnCode: 4, sessionPresent: false });
     expect(h.value()).toEqual({ backoff: 'waiting' });
@@ -154,8 +151,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('connect timeout: no CONNACK within connectTimeoutMs fails the attempt (R20)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(defaultOptions);
     h.send({ type: 'transport.opened' });
     h.tick(29_999);
     expect(h.value()).toEqual({ online: { connecting: 'handshaking' } });
@@ -165,16 +161,14 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('mongoose profile has no connect timeout (R20)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions);
     h.send({ type: 'transport.opened' });
     h.tick(3_600_000);
     expect(h.value()).toEqual({ online: { connecting: 'handshaking' } });
   });
 
   it('keep-alive: PINGREQ every keepAliveMs; a missing PINGRESP fails within 1.5x (R21-R22)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(defaultOptions);
     accept(h);
     h.tick(60_000);
     expect(h.effects.filter((e) => e === 'pingreq')).toHaveLength(1);
@@ -189,8 +183,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('mongoose profile: no PINGRESP timeout, pings go on (R22)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions);
     accept(h);
     // SimulatedClock fires one timer generation per increment, so step per keep-alive.
     for (let i = 0; i < 5; i++) h.tick(60_000);
@@ -199,19 +192,14 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('keepAliveMs 0 sends no PINGREQ (R21)', () => {
-    const h = createHarness(
-      { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, keepAliveMs: 0 } },
-      kind,
-    );
-    h.send({ type: 'client.connect' });
+    const h = connecting({ ...defaultOptions, keepAliveMs: 0 });
     accept(h);
     h.tick(3_600_000);
     expect(h.effects).not.toContain('pingreq');
   });
 
   it('disconnect during backoff cancels the retry: Mongoose bug 1.11 is impossible (R23)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions);
     refuse(h);
     h.send({ type: 'client.disconnect' });
     h.tick(3_600_000);
@@ -224,8 +212,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('disconnect while connected writes DISCONNECT before closing (R24)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(defaultOptions);
     accept(h);
     h.send({ type: 'client.disconnect' });
     expect(h.effects.slice(-3)).toEqual(['sessionDown', 'disconnect', 'close']);
@@ -250,8 +237,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('reconfigure while connected reconnects with the new configuration: Mongoose bug 1.12 is impossible (R26)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: defaultOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(defaultOptions);
     accept(h);
     h.send({ type: 'client.configure', servers: [server('mqtt', 5, 10)], options: defaultOptions });
     expect(h.effects.slice(-4)).toEqual(['sessionDown', 'disconnect', 'close', 'open:0']);
@@ -262,8 +248,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('emits Mongoose-style lifecycle events in order (R29-R33)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: noJitter }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(noJitter);
     refuse(h);
     h.tick(2000);
     accept(h, true);
@@ -298,8 +283,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
   });
 
   it('client.connect while online is a no-op; in backoff it attempts at once (R6-R7)', () => {
-    const h = createHarness({ servers: [server('mqtt', 2, 60)], options: mongooseOptions }, kind);
-    h.send({ type: 'client.connect' });
+    const h = connecting(mongooseOptions);
     h.send({ type: 'client.connect' });
     expect(h.attempts()).toHaveLength(1);
     refuse(h);

@@ -71,6 +71,11 @@ function trimmedLines(text: string): string[] {
   return text.split('\n').map((line) => line.trim());
 }
 
+/** Expects each of `expected` among `lines`, one assertion a line, so a failure names the missing one. */
+function expectLines(lines: readonly string[], expected: readonly string[]): void {
+  for (const line of expected) expect(lines).toContain(line);
+}
+
 /** A light structural check: braces balance and never close before they open. */
 function bracesBalanced(text: string): boolean {
   let depth = 0;
@@ -93,9 +98,11 @@ describe('toMermaid', () => {
   });
 
   it('labels delayed transitions with the delay name or number and appends guards', () => {
-    expect(lines).toContain('state_a --> state_b : after(retry)');
-    expect(lines).toContain('state_b --> session : after(250) [canRetry]');
-    expect(lines).toContain('state_b --> idle : after(5000)');
+    expectLines(lines, [
+      'state_a --> state_b : after(retry)',
+      'state_b --> session : after(250) [canRetry]',
+      'state_b --> idle : after(5000)',
+    ]);
   });
 
   it('labels eventless transitions as always', () => {
@@ -104,20 +111,24 @@ describe('toMermaid', () => {
   });
 
   it('draws one edge per guarded branch and per label between the same pair', () => {
-    expect(lines).toContain('session --> closed : client.close [isClean]');
-    expect(lines).toContain('session --> idle : client.close [!isClean]');
-    expect(lines).toContain('session --> idle : client.reset');
+    expectLines(lines, [
+      'session --> closed : client.close [isClean]',
+      'session --> idle : client.close [!isClean]',
+      'session --> idle : client.reset',
+    ]);
   });
 
   it('nests compound states, separates parallel regions and marks initial and final states', () => {
-    expect(lines).toContain('[*] --> idle');
-    expect(lines).toContain('state session {');
-    expect(lines).toContain('[*] --> session_connecting');
-    expect(lines).toContain('state "connecting" as session_connecting');
-    expect(lines).toContain('state "online" as session_online {');
-    expect(lines).toContain('state "inbound" as session_online_inbound {');
-    expect(lines).toContain('--');
-    expect(lines).toContain('closed --> [*]');
+    expectLines(lines, [
+      '[*] --> idle',
+      'state session {',
+      '[*] --> session_connecting',
+      'state "connecting" as session_connecting',
+      'state "online" as session_online {',
+      'state "inbound" as session_online_inbound {',
+      '--',
+      'closed --> [*]',
+    ]);
     const inbound = lines.indexOf('state "inbound" as session_online_inbound {');
     const separator = lines.indexOf('--');
     expect(inbound).toBeLessThan(separator);
@@ -182,11 +193,13 @@ describe('guard and id rendering', () => {
   const lines = trimmedLines(toMermaid(machine));
 
   it('renders combinators, parameterised and inline guards readably', () => {
-    expect(lines).toContain('s_default --> wait_ack : e1 [a && !b]');
-    expect(lines).toContain('s_default --> wait_ack : e2 [(a && b) || c]');
-    expect(lines).toContain('s_default --> wait_ack : e3 [in(guards.default)]');
-    expect(lines).toContain('s_default --> wait_ack : e4 [withParams]');
-    expect(lines).toContain('s_default --> wait_ack : e5 [guard]');
+    expectLines(lines, [
+      's_default --> wait_ack : e1 [a && !b]',
+      's_default --> wait_ack : e2 [(a && b) || c]',
+      's_default --> wait_ack : e3 [in(guards.default)]',
+      's_default --> wait_ack : e4 [withParams]',
+      's_default --> wait_ack : e5 [guard]',
+    ]);
   });
 
   it('draws a targetless transition with reenter as a self loop', () => {
@@ -213,9 +226,7 @@ describe('parallel root', () => {
   it('boxes the root so its regions can be separated by --', () => {
     const mermaid = toMermaid(machine);
     const lines = trimmedLines(mermaid);
-    expect(lines).toContain('state par {');
-    expect(lines).toContain('--');
-    expect(lines).toContain('par --> left_done : stop');
+    expectLines(lines, ['state par {', '--', 'par --> left_done : stop']);
     expect(bracesBalanced(mermaid)).toBe(true);
   });
 });
@@ -233,12 +244,14 @@ describe('toDot', () => {
   });
 
   it('draws compound and parallel states as clusters with an initial marker', () => {
-    expect(lines).toContain('subgraph "cluster_session" {');
-    expect(lines).toContain('subgraph "cluster_session_online" {');
-    expect(lines).toContain('subgraph "cluster_session_online_inbound" {');
-    expect(lines).toContain('subgraph "cluster_session_online_outbound" {');
-    expect(lines).toContain('"session:anchor" [shape=point];');
-    expect(lines).toContain('"session:anchor" -> "session_connecting";');
+    expectLines(lines, [
+      'subgraph "cluster_session" {',
+      'subgraph "cluster_session_online" {',
+      'subgraph "cluster_session_online_inbound" {',
+      'subgraph "cluster_session_online_outbound" {',
+      '"session:anchor" [shape=point];',
+      '"session:anchor" -> "session_connecting";',
+    ]);
   });
 
   it('uses the same labels as Mermaid, including always transitions', () => {

@@ -7,7 +7,12 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleOptions } from '../machines/events.js';
-import { defaultOptions, type Harness, mongooseOptions } from '../test/support/lifecycleHarness.js';
+import {
+  type DriverKind,
+  defaultOptions,
+  type Harness,
+  mongooseOptions,
+} from '../test/support/lifecycleHarness.js';
 
 /**
  * `n` property runs, scaled by the environment variable PROPERTY_RUNS_SCALE (e.g. 20 for a long
@@ -115,18 +120,34 @@ export const jitterArb = fc.double({ min: 0, max: 0.5, noNaN: true });
 export const drawArb = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 export const drawsArb = fc.array(drawArb, { minLength: 1, maxLength: 8 });
 
-/** Options of either profile with a random jitter; the default profile's timings vary too. */
-export const optionsArb: fc.Arbitrary<LifecycleOptions> = fc.oneof(
-  jitterArb.map((jitter) => ({ ...mongooseOptions, jitter })),
+/** Which driver runs the machine: the XState actor or the pure step function. */
+export const kindArb = fc.constantFrom<DriverKind>('actor', 'step');
+
+/** The mongoose profile with a random jitter. */
+export const mongooseOptionsArb: fc.Arbitrary<LifecycleOptions> = jitterArb.map((jitter) => ({
+  ...mongooseOptions,
+  jitter,
+}));
+
+/**
+ * The default profile with a random jitter and random timings (a timeout or keep-alive may be 0:
+ * off); `maxStableMs` bounds stableConnectionMs.
+ */
+export const defaultOptionsArb = (maxStableMs: number): fc.Arbitrary<LifecycleOptions> =>
   fc
     .record({
       jitter: jitterArb,
-      stableConnectionMs: fc.integer({ min: 1, max: 60_000 }),
+      stableConnectionMs: fc.integer({ min: 1, max: maxStableMs }),
       connectTimeoutMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60_000 })),
       keepAliveMs: fc.oneof(fc.constant(0), fc.integer({ min: 1000, max: 120_000 })),
       pingTimeoutMs: fc.integer({ min: 1, max: 60_000 }),
     })
-    .map((o) => ({ ...defaultOptions, ...o })),
+    .map((o) => ({ ...defaultOptions, ...o }));
+
+/** Options of either profile with a random jitter; the default profile's timings vary too. */
+export const optionsArb: fc.Arbitrary<LifecycleOptions> = fc.oneof(
+  mongooseOptionsArb,
+  defaultOptionsArb(60_000),
 );
 
 export const inputArb: fc.Arbitrary<ConnectionInput> = fc.record({

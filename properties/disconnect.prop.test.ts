@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ServerTiming } from '../machines/backoff.js';
-import { createHarness, type DriverKind } from '../test/support/lifecycleHarness.js';
+import { createHarness } from '../test/support/lifecycleHarness.js';
 import {
   applyCommand,
   awaitRetry,
@@ -17,13 +17,12 @@ import {
   drawsArb,
   firstEnabledIndex,
   inputArb,
+  kindArb,
   numRuns,
   optionsArb,
   ringArb,
   transportError,
 } from './arbitraries.js';
-
-const kindArb = fc.constantFrom<DriverKind>('actor', 'step');
 
 /** The server ring in force after `commands`: client.configure replaces it in every state (R26). */
 const serversAfter = (

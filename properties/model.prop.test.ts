@@ -8,18 +8,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ServerTiming } from '../machines/backoff.js';
-import type { LifecycleOptions } from '../machines/events.js';
-import {
-  createHarness,
-  defaultOptions,
-  type Harness,
-  mongooseOptions,
-} from '../test/support/lifecycleHarness.js';
+import type { ConnectionEvent, LifecycleOptions } from '../machines/events.js';
+import { createHarness, defaultOptions, type Harness } from '../test/support/lifecycleHarness.js';
 import {
   coarse,
   drawsArb,
   firstEnabledIndex,
   jitterArb,
+  mongooseOptionsArb,
   numRuns,
   protocolError,
   ringArb,
@@ -334,7 +330,7 @@ const inputCommand = (
  * PINGRESP) can never fall due together when S < K + P, so the firing order is never ambiguous.
  */
 const profileArb: fc.Arbitrary<LifecycleOptions> = fc.oneof(
-  jitterArb.map((jitter) => ({ ...mongooseOptions, jitter })),
+  mongooseOptionsArb,
   jitterArb.map((jitter) => ({ ...defaultOptions, jitter })),
   jitterArb.map((jitter) => ({
     reset: 'stable' as const,
@@ -449,36 +445,43 @@ const configure = fc.record({ servers: serversArb, options: profileArb }).map(({
   ),
 );
 
+/**
+ * A wake-up input: from a state in `restartFrom` it restarts the schedule and attempts, from
+ * backoff it attempts at once; anywhere else it does nothing.
+ */
+const wakeUp = (
+  name: string,
+  restartFrom: readonly ModelState[],
+  event: ConnectionEvent,
+): fc.Arbitrary<Cmd> =>
+  fc.constant(
+    command(
+      name,
+      (m) => {
+        if (restartFrom.includes(m.state)) restartAndAttempt(m);
+        else if (m.state === 'backoff') startAttempt(m);
+      },
+      (h) => h.send(event),
+    ),
+  );
+
+/** A transport or protocol failure (R10): it fails whatever attempt or session is online. */
+const failureInput = (name: string, event: ConnectionEvent): fc.Arbitrary<Cmd> =>
+  inputCommand(
+    name,
+    online,
+    (m) => {
+      if (online(m)) fail(m);
+    },
+    (h) => h.send(event),
+  );
+
 /** Every command with its weight: time and a healthy handshake matter most. */
 const commands: [fc.Arbitrary<Cmd>, number][] = [
-  [
-    fc.constant(
-      command(
-        'connect',
-        (m) => {
-          // R5, R19, R25: restart from idle or stopped; R7: attempt at once from backoff; R6: no-op online.
-          if (m.state === 'idle' || m.state === 'stopped') restartAndAttempt(m);
-          else if (m.state === 'backoff') startAttempt(m);
-        },
-        (h) => h.send({ type: 'client.connect' }),
-      ),
-    ),
-    2,
-  ],
-  [
-    fc.constant(
-      command(
-        'netUp',
-        (m) => {
-          // R5, R7, R8: like connect, but ignored in stopped.
-          if (m.state === 'idle') restartAndAttempt(m);
-          else if (m.state === 'backoff') startAttempt(m);
-        },
-        (h) => h.send({ type: 'net.up' }),
-      ),
-    ),
-    1,
-  ],
+  // R5, R19, R25: restart from idle or stopped; R7: attempt at once from backoff; R6: no-op online.
+  [wakeUp('connect', ['idle', 'stopped'], { type: 'client.connect' }), 2],
+  // R5, R7, R8: like connect, but ignored in stopped.
+  [wakeUp('netUp', ['idle'], { type: 'net.up' }), 1],
   [
     fc.constant(
       command(
@@ -508,39 +511,9 @@ const commands: [fc.Arbitrary<Cmd>, number][] = [
     ),
     1,
   ],
-  [
-    inputCommand(
-      'transportError',
-      online,
-      (m) => {
-        if (online(m)) fail(m);
-      },
-      (h) => h.send(transportError),
-    ),
-    1,
-  ],
-  [
-    inputCommand(
-      'transportClosed',
-      online,
-      (m) => {
-        if (online(m)) fail(m);
-      },
-      (h) => h.send({ type: 'transport.closed' }),
-    ),
-    1,
-  ],
-  [
-    inputCommand(
-      'mqttError',
-      online,
-      (m) => {
-        if (online(m)) fail(m);
-      },
-      (h) => h.send(protocolError),
-    ),
-    1,
-  ],
+  [failureInput('transportError', transportError), 1],
+  [failureInput('transportClosed', { type: 'transport.closed' }), 1],
+  [failureInput('mqttError', protocolError), 1],
   [
     fc.boolean().chain((sessionPresent) =>
       inputCommand(

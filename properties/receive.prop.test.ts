@@ -28,7 +28,7 @@ const valid: mqtt.Packet[] = [
   { cmd: 'pubrec', messageId: 4 },
   { cmd: 'pubcomp', messageId: 4 },
   { cmd: 'suback', messageId: 1, granted: [1] },
-  { cmd: 'unsuback', messageId: 2 },
+  { cmd: 'unsuback', messageId: 2, granted: [] },
   { cmd: 'pingresp' },
 ];
 const encoded = valid.map((p) => Uint8Array.from(mqtt.generate(p, { protocolVersion: 4 })));

@@ -6,31 +6,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionEvent, LifecycleOptions } from '../machines/events.js';
-import {
-  createHarness,
-  type DriverKind,
-  defaultOptions,
-  type Harness,
-  mongooseOptions,
-} from '../test/support/lifecycleHarness.js';
+import { createHarness, type Harness } from '../test/support/lifecycleHarness.js';
 import {
   anyRingArb,
   awaitRetry,
   clamp,
   coarse,
+  defaultOptionsArb,
   drawArb,
   type FailureKind,
   failAttempt,
   failsUnder,
   failureArb,
-  jitterArb,
+  kindArb,
+  mongooseOptionsArb,
   numRuns,
   protocolError,
   specNext,
   transportError,
 } from './arbitraries.js';
-
-const kindArb = fc.constantFrom<DriverKind>('actor', 'step');
 
 /** How an established session ends (R10): each is a failure. */
 const dropArb = fc.constantFrom<ConnectionEvent>({ type: 'transport.closed' }, transportError, protocolError);
@@ -76,8 +70,25 @@ function stayUp(h: Harness, ticks: readonly number[]): void {
   }
 }
 
-/** The first nominal delay of a restarted schedule on `server` (R12 from t = 0). */
-const fresh = (server: ServerTiming): number => clamp(2000, server.minMs, server.maxMs);
+/**
+ * Ends the session with `drop` and checks that the schedule restarted (R12 from t = 0): the retry
+ * is clamp(2000, min, max) on the same server `current`, without a failover.
+ */
+function expectFreshRetry(
+  h: Harness,
+  servers: readonly ServerTiming[],
+  current: number,
+  drop: ConnectionEvent,
+): void {
+  h.send(drop);
+  const { context } = h.driver.getSnapshot();
+  const server = servers[current] as ServerTiming;
+  expect(context.current).toBe(current);
+  expect(context.switched).toBe(false);
+  expect(context.nominalMs).toBe(clamp(2000, server.minMs, server.maxMs));
+  expect(awaitRetry(h)).toBe(current);
+  expect(h.violations).toEqual([]);
+}
 
 const failuresArb = (options: LifecycleOptions) =>
   fc.array(
@@ -85,13 +96,46 @@ const failuresArb = (options: LifecycleOptions) =>
     { maxLength: 14 },
   );
 
+/**
+ * The R18 property: in the default profile (stableConnectionMs up to 120 s) some failures escalate
+ * the schedule, a connection is accepted (with `sessionPresent`) and stays up for an uptime drawn
+ * by `uptimeArb`, in random ticks; then `check` gets the harness, the ring, the schedule from
+ * before the CONNACK and the event that is to end the session.
+ */
+function stableRunProperty(
+  uptimeArb: (options: LifecycleOptions) => fc.Arbitrary<number>,
+  sessionPresent: boolean,
+  check: (
+    h: Harness,
+    servers: readonly ServerTiming[],
+    before: { current: number; t: number },
+    drop: ConnectionEvent,
+  ) => void,
+) {
+  return fc.property(
+    anyRingArb,
+    defaultOptionsArb(120_000).chain((options) =>
+      fc.tuple(fc.constant(options), failuresArb(options), uptimeArb(options)),
+    ),
+    piecesArb,
+    dropArb,
+    drawArb,
+    kindArb,
+    (servers, [options, failures, uptime], pieces, drop, r, kind) => {
+      const h = createHarness({ servers, options }, kind, () => r);
+      const before = escalateThenAccept(h, failures, sessionPresent);
+      stayUp(h, split(uptime, pieces));
+      check(h, servers, before, drop);
+    },
+  );
+}
+
 describe('schedule resets', () => {
   it('R17: in the mongoose profile any CONNACK rc=0 resets t, so the next failure is clamp(2000, min, max) on the same server', () => {
-    const optionsArb = jitterArb.map((jitter) => ({ ...mongooseOptions, jitter }));
     fc.assert(
       fc.property(
         anyRingArb,
-        optionsArb.chain((options) => fc.tuple(fc.constant(options), failuresArb(options))),
+        mongooseOptionsArb.chain((options) => fc.tuple(fc.constant(options), failuresArb(options))),
         fc.boolean(),
         fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 4 }),
         dropArb,
@@ -102,48 +146,19 @@ describe('schedule resets', () => {
           const before = escalateThenAccept(h, failures, sessionPresent);
           expect(h.driver.getSnapshot().context.t).toBe(0);
           stayUp(h, uptime);
-          h.send(drop);
-          const { context } = h.driver.getSnapshot();
-          expect(context.current).toBe(before.current);
-          expect(context.switched).toBe(false);
-          expect(context.nominalMs).toBe(fresh(servers[before.current] as ServerTiming));
-          expect(awaitRetry(h)).toBe(before.current);
-          expect(h.violations).toEqual([]);
+          expectFreshRetry(h, servers, before.current, drop);
         },
       ),
       { numRuns: numRuns(80) },
     );
   });
 
-  const stableOptionsArb = fc
-    .record({
-      jitter: jitterArb,
-      stableConnectionMs: fc.integer({ min: 1, max: 120_000 }),
-      connectTimeoutMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60_000 })),
-      keepAliveMs: fc.oneof(fc.constant(0), fc.integer({ min: 1000, max: 120_000 })),
-      pingTimeoutMs: fc.integer({ min: 1, max: 60_000 }),
-    })
-    .map((o): LifecycleOptions => ({ ...defaultOptions, ...o }));
-
   it('R18: in the default profile a connection that lasted < stableConnectionMs does not reset: the schedule escalates (R12-R13)', () => {
     fc.assert(
-      fc.property(
-        anyRingArb,
-        stableOptionsArb.chain((options) =>
-          fc.tuple(
-            fc.constant(options),
-            failuresArb(options),
-            fc.integer({ min: 0, max: options.stableConnectionMs - 1 }),
-          ),
-        ),
-        piecesArb,
-        dropArb,
-        drawArb,
-        kindArb,
-        (servers, [options, failures, uptime], pieces, drop, r, kind) => {
-          const h = createHarness({ servers, options }, kind, () => r);
-          const before = escalateThenAccept(h, failures, false);
-          stayUp(h, split(uptime, pieces));
+      stableRunProperty(
+        (options) => fc.integer({ min: 0, max: options.stableConnectionMs - 1 }),
+        false,
+        (h, servers, before, drop) => {
           h.send(drop);
           const expected = specNext(servers, before.current, before.t);
           const { context } = h.driver.getSnapshot();
@@ -163,32 +178,14 @@ describe('schedule resets', () => {
 
   it('R18: in the default profile a connection that lasted >= stableConnectionMs resets: the next failure is clamp(2000, min, max) on the same server', () => {
     fc.assert(
-      fc.property(
-        anyRingArb,
-        stableOptionsArb.chain((options) =>
-          fc.tuple(
-            fc.constant(options),
-            failuresArb(options),
-            // One ms past the boundary: clock times here are float sums, so == is not reliable.
-            fc.integer({ min: options.stableConnectionMs + 1, max: options.stableConnectionMs + 200_000 }),
-          ),
-        ),
-        piecesArb,
-        dropArb,
-        drawArb,
-        kindArb,
-        (servers, [options, failures, uptime], pieces, drop, r, kind) => {
-          const h = createHarness({ servers, options }, kind, () => r);
-          const before = escalateThenAccept(h, failures, true);
-          stayUp(h, split(uptime, pieces));
+      stableRunProperty(
+        // One ms past the boundary: clock times here are float sums, so == is not reliable.
+        (options) =>
+          fc.integer({ min: options.stableConnectionMs + 1, max: options.stableConnectionMs + 200_000 }),
+        true,
+        (h, servers, before, drop) => {
           expect(h.driver.getSnapshot().context.t).toBe(0);
-          h.send(drop);
-          const { context } = h.driver.getSnapshot();
-          expect(context.current).toBe(before.current);
-          expect(context.switched).toBe(false);
-          expect(context.nominalMs).toBe(fresh(servers[before.current] as ServerTiming));
-          expect(awaitRetry(h)).toBe(before.current);
-          expect(h.violations).toEqual([]);
+          expectFreshRetry(h, servers, before.current, drop);
         },
       ),
       { numRuns: numRuns(80) },

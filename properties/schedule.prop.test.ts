@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from '../machines/backoff.js';
 import type { LifecycleEvent, LifecycleOptions } from '../machines/events.js';
-import { createHarness, type DriverKind, type Harness } from '../test/support/lifecycleHarness.js';
+import { createHarness, type Harness } from '../test/support/lifecycleHarness.js';
 import {
   awaitRetry,
   clamp,
@@ -20,6 +20,7 @@ import {
   firstEnabledIndex,
   halfCycleAttempts,
   jitterArb,
+  kindArb,
   numRuns,
   optionsArb,
   ringArb,
@@ -31,8 +32,6 @@ import {
 } from './arbitraries.js';
 
 type BackoffEvent = Extract<LifecycleEvent, { type: 'backoff' }>;
-
-const kindArb = fc.constantFrom<DriverKind>('actor', 'step');
 
 /** Failure patterns valid under `options`: each entry is a failure there (R10). */
 const patternArb = (options: LifecycleOptions) =>

@@ -1,43 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, ProtocolError, SizeLimitError } from '../errors.js';
-import { createDecoder, type InboundPacket } from './decoder.js';
-
-type DecodeError = ProtocolError | SizeLimitError;
-
-function decoderWithLog(maxPacketBytes?: number) {
-  const packets: InboundPacket[] = [];
-  const errors: DecodeError[] = [];
-  const decoder = createDecoder({
-    ...(maxPacketBytes === undefined ? {} : { maxPacketBytes }),
-    onPacket: (p) => packets.push(p),
-    onError: (e) => errors.push(e),
-  });
-  return { decoder, packets, errors };
-}
-
-/** Decodes `bytes` pushed as one chunk. */
-function decode(bytes: number[], maxPacketBytes?: number) {
-  const log = decoderWithLog(maxPacketBytes);
-  log.decoder.push(Uint8Array.from(bytes));
-  return log;
-}
-
-/** Expects `bytes` to be refused with a ProtocolError whose message matches `message`. */
-function expectProtocolError(bytes: number[], message: RegExp): void {
-  const { packets, errors } = decode(bytes);
-  expect(packets).toEqual([]);
-  expect(errors).toHaveLength(1);
-  expect(errors[0]).toBeInstanceOf(ProtocolError);
-  expect(errors[0]?.message).toMatch(message);
-}
-
-/** A PUBLISH with the given fixed-header flags, topic bytes, packet id bytes and payload. */
-function publish(flags: number, topic: number[], id: number[] = [], payload: number[] = []): number[] {
-  const body = [topic.length >> 8, topic.length & 0xff, ...topic, ...id, ...payload];
-  return [0x30 | flags, body.length, ...body];
-}
-
-const topicA = [0x61]; // 'a'
+import { InvalidArgumentError, SizeLimitError } from '../errors.js';
+import { decode, decoderWithLog, expectProtocolError, publish, topicA } from '../test/support/decoding.js';
+import { createDecoder } from './decoder.js';
 
 describe('valid packets', () => {
   it('decodes every packet type a client may receive', () => {

@@ -1,33 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, type SizeLimitError } from '../errors.js';
-import { createDecoder, type InboundPacket } from './decoder.js';
-
-/** Decodes `bytes` pushed as one chunk. */
-function decode(bytes: number[]) {
-  const packets: InboundPacket[] = [];
-  const errors: (ProtocolError | SizeLimitError)[] = [];
-  createDecoder({ onPacket: (p) => packets.push(p), onError: (e) => errors.push(e) }).push(
-    Uint8Array.from(bytes),
-  );
-  return { packets, errors };
-}
-
-/** Expects `bytes` to be refused with a ProtocolError whose message matches `message`. */
-function expectProtocolError(bytes: number[], message: RegExp): void {
-  const { packets, errors } = decode(bytes);
-  expect(packets).toEqual([]);
-  expect(errors).toHaveLength(1);
-  expect(errors[0]).toBeInstanceOf(ProtocolError);
-  expect(errors[0]?.message).toMatch(message);
-}
-
-/** A PUBLISH with the given fixed-header flags, topic bytes, packet id bytes and payload. */
-function publish(flags: number, topic: number[], id: number[] = [], payload: number[] = []): number[] {
-  const body = [topic.length >> 8, topic.length & 0xff, ...topic, ...id, ...payload];
-  return [0x30 | flags, body.length, ...body];
-}
-
-const topicA = [0x61]; // 'a'
+import { decode, expectProtocolError, publish, topicA } from '../test/support/decoding.js';
 
 describe('fixed header', () => {
   it('refuses non-zero reserved flags on a non-PUBLISH packet [MQTT-2.2.2-1]', () => {

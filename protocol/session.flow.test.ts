@@ -1,17 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import { broker, createHarness, describePackets, publishes } from '../test/support/sessionHarness.js';
+import {
+  broker,
+  connectedHarness,
+  createHarness,
+  describePackets,
+  publishes,
+} from '../test/support/sessionHarness.js';
 
 describe('MqttSession: inbound', () => {
-  function connected() {
-    const h = createHarness();
-    h.session.connected(false);
-    h.take();
-    h.takeEvents();
-    return h;
-  }
-
   it('delivers QoS 0 without an ack and acks every QoS 1, matched or not', () => {
-    const h = connected();
+    const h = connectedHarness();
     h.session.handle(broker.publish('x', 'a', 0));
     h.session.handle(broker.publish('nobody/listens', 'b', 1, 5));
     expect(describePackets(h.take())).toEqual(['puback:5']);
@@ -25,7 +23,7 @@ describe('MqttSession: inbound', () => {
   });
 
   it('delivers QoS 2 exactly once across a duplicate PUBLISH, then completes', () => {
-    const h = connected();
+    const h = connectedHarness();
     h.session.handle(broker.publish('q2', 'once', 2, 9));
     h.session.handle(broker.publish('q2', 'once', 2, 9, true));
     expect(describePackets(h.take())).toEqual(['pubrec:9', 'pubrec:9']);
@@ -37,7 +35,7 @@ describe('MqttSession: inbound', () => {
   });
 
   it('keeps inbound QoS 2 state across a reconnect with the session, forgets it without', () => {
-    const h = connected();
+    const h = connectedHarness();
     h.session.handle(broker.publish('q2', 'm', 2, 4));
     h.session.disconnected();
     h.session.connected(true);
@@ -52,7 +50,7 @@ describe('MqttSession: inbound', () => {
   });
 
   it('answers PUBREL for an unknown id with PUBCOMP; ignores packets while disconnected', () => {
-    const h = connected();
+    const h = connectedHarness();
     h.session.handle(broker.pubrel(300));
     expect(describePackets(h.take())).toEqual(['pubcomp:300']);
     h.session.disconnected();

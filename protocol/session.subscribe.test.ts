@@ -1,15 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SubscribeError } from '../errors.js';
-import { broker, createHarness, describePackets } from '../test/support/sessionHarness.js';
+import { broker, connectedHarness, createHarness, describePackets } from '../test/support/sessionHarness.js';
 import { SubscriptionCancelledError } from './session.js';
-
-function connectedHarness() {
-  const h = createHarness();
-  h.session.connected(false);
-  h.take();
-  h.takeEvents();
-  return h;
-}
 
 describe('MqttSession subscribe', () => {
   it('stores offline, sends on connect, reports the granted QoS', () => {

@@ -1,27 +1,26 @@
 /** The MQTT client over real sockets against aedes: publish / subscribe at every QoS, the RxJS API. */
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
 import { ofType } from '../../streams/events.js';
 import { text } from '../../streams/messages.js';
 import { whenState } from '../../streams/whenState.js';
-import { type AedesHandle, startAedes } from '../support/brokers.js';
+import type { AedesHandle } from '../support/brokers.js';
+import { useResources } from '../support/integration.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { aedes, own } = useResources();
 
+/** A client connected to a fresh aedes; its options are the library defaults under `options`. */
 async function setup(
   options: Partial<MqttClientOptions> = {},
 ): Promise<{ broker: AedesHandle; client: MqttClient }> {
-  const broker = await startAedes();
-  cleanups.push(() => broker.close());
-  const client = new MqttClient({
-    servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 20, maxDelayMs: 40 }],
-    ...options,
-  });
-  cleanups.push(() => client.disconnect());
+  const broker = await aedes();
+  const client = own(
+    new MqttClient({
+      servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 20, maxDelayMs: 40 }],
+      ...options,
+    }),
+  );
   client.connect();
   await firstValueFrom(whenState(client, 'connected', { timeoutMs: 5000 }));
   return { broker, client };

@@ -2,31 +2,28 @@
  * The statechart over real sockets against embedded aedes brokers, with short real intervals
  * (tens to hundreds of ms): reconnect gaps, failover, a kicking broker, refused credentials.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { LifecycleClient, type LifecycleClientConfig } from '../../runtime/lifecycleClient.js';
-import { type AedesHandle, freePort, startAedes } from '../support/brokers.js';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/brokers.js';
 import { recordEvents, waitForEvent } from '../support/events.js';
+import { useResources } from '../support/integration.js';
 
 /** Timer slack we accept on a loaded 2-core machine: the gap may be late, never early. */
 const LATE_MS = 120;
 const EARLY_MS = 5;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+const { aedes, lifecycleClient: client } = useResources();
+
+/**
+ * A server entry for two clients that share `clientId`, so the broker kicks one whenever the other
+ * connects; a max delay well above the min leaves room for the schedule to escalate.
+ */
+const sharedIdServer = (port: number, clientId: string) => ({
+  host: '127.0.0.1',
+  port,
+  clientId,
+  minDelayMs: 20,
+  maxDelayMs: 160,
 });
-
-function client(config: LifecycleClientConfig): LifecycleClient {
-  const c = new LifecycleClient({ jitter: 0, keepAliveSec: 0, ...config });
-  cleanups.push(() => c.disconnect());
-  return c;
-}
-
-async function aedes(port?: number, options?: Parameters<typeof startAedes>[0]): Promise<AedesHandle> {
-  const broker = await startAedes({ ...options, port });
-  cleanups.push(() => broker.close());
-  return broker;
-}
 
 const gaps = (events: { type: string; at: number }[]): number[] => {
   const starts = events.filter((e) => e.type === 'connecting').map((e) => e.at);
@@ -118,9 +115,9 @@ describe('lifecycle against aedes', () => {
     const connected = await waitForEvent(c, (e) => e.type === 'connected');
     expect(connected).toMatchObject({ server: 'mqtt1' });
     // Sticky: a drop on the backup reconnects to the backup.
-    await aedes(port);
+    await aedes({ port });
     await backup.close();
-    await aedes(backup.port);
+    await aedes({ port: backup.port });
     const next = await waitForEvent(c, (e) => e.type === 'connected');
     expect(next).toMatchObject({ server: 'mqtt1' });
   });
@@ -136,7 +133,7 @@ describe('lifecycle against aedes', () => {
     const events = recordEvents(c);
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connecting' && e.server === 'mqtt1', { count: 2 });
-    await aedes(p);
+    await aedes({ port: p });
     const connected = await waitForEvent(c, (e) => e.type === 'connected');
     expect(connected).toMatchObject({ server: 'mqtt' });
     expect(events.some((e) => e.type === 'backoff' && e.switched)).toBe(true);
@@ -145,13 +142,7 @@ describe('lifecycle against aedes', () => {
   it('a broker that accepts then kicks (duplicate client id) causes no storm in the default profile (R18)', async () => {
     const broker = await aedes();
     const backup = await aedes();
-    const server = {
-      host: '127.0.0.1',
-      port: broker.port,
-      clientId: 'same-id',
-      minDelayMs: 20,
-      maxDelayMs: 160,
-    };
+    const server = sharedIdServer(broker.port, 'same-id');
     const victim = client({ servers: [server, { ...server, port: backup.port }] });
     const rival = client({ servers: [server] });
     const events = recordEvents(victim);
@@ -168,13 +159,7 @@ describe('lifecycle against aedes', () => {
 
   it('the mongoose profile reproduces the kick storm: every retry at clamp(2 s) (R17)', async () => {
     const broker = await aedes();
-    const server = {
-      host: '127.0.0.1',
-      port: broker.port,
-      clientId: 'same-id-m',
-      minDelayMs: 20,
-      maxDelayMs: 160,
-    };
+    const server = sharedIdServer(broker.port, 'same-id-m');
     const victim = client({ servers: [server], profile: 'mongoose' });
     const rival = client({ servers: [server], profile: 'mongoose' });
     const events = recordEvents(victim);
@@ -187,7 +172,7 @@ describe('lifecycle against aedes', () => {
   });
 
   it('a refused CONNACK (bad credentials) is a failed attempt (R11)', async () => {
-    const broker = await aedes(undefined, {
+    const broker = await aedes({
       aedes: {
         authenticate: (_client, username, password, done) =>
           done(null, username === 'alice' && password?.toString() === 'secret'),
@@ -221,7 +206,7 @@ describe('lifecycle against aedes', () => {
     await c.disconnect();
     const attempts = events.filter((e) => e.type === 'connecting').length;
     // Had the retry survived, it would fire within 10 ms; a broker now listening would see it.
-    const broker = await aedes(port);
+    const broker = await aedes({ port });
     const c2 = client({ servers: [{ host: '127.0.0.1', port: broker.port }] });
     c2.connect();
     await waitForEvent(c2, (e) => e.type === 'connected');

@@ -2,35 +2,25 @@
  * The statechart against a real mosquitto (installed by .ci/run; in CI its absence fails the run):
  * a frozen broker is noticed by the PINGRESP timeout, a restarted one is reconnected to.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LifecycleClient } from '../../runtime/lifecycleClient.js';
-import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
+import { haveMosquitto } from '../support/brokers.js';
 import { recordEvents, waitForEvent } from '../support/events.js';
+import { useResources } from '../support/integration.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function mosquitto(options?: Parameters<typeof startMosquitto>[0]): Promise<MosquittoHandle> {
-  const broker = await startMosquitto(options);
-  cleanups.push(async () => {
-    broker.thaw();
-    await broker.kill();
-  });
-  return broker;
-}
+const { mosquitto, own } = useResources();
 
 describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
   it('a frozen broker (SIGSTOP) is detected by the PINGRESP timeout within 1.5 x keep alive (R22)', async () => {
     const broker = await mosquitto();
-    const c = new LifecycleClient({
-      servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 50, maxDelayMs: 100 }],
-      keepAliveSec: 1,
-      pingTimeoutMs: 500,
-      jitter: 0,
-    });
-    cleanups.push(() => c.disconnect());
+    const c = own(
+      new LifecycleClient({
+        servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 50, maxDelayMs: 100 }],
+        keepAliveSec: 1,
+        pingTimeoutMs: 500,
+        jitter: 0,
+      }),
+    );
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connected');
     const events = recordEvents(c);
@@ -48,12 +38,13 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
 
   it('the mongoose profile has no PINGRESP timeout: a frozen broker goes unnoticed (R22)', async () => {
     const broker = await mosquitto();
-    const c = new LifecycleClient({
-      servers: [{ host: '127.0.0.1', port: broker.port }],
-      profile: 'mongoose',
-      keepAliveSec: 1,
-    });
-    cleanups.push(() => c.disconnect());
+    const c = own(
+      new LifecycleClient({
+        servers: [{ host: '127.0.0.1', port: broker.port }],
+        profile: 'mongoose',
+        keepAliveSec: 1,
+      }),
+    );
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connected');
     broker.freeze();
@@ -66,20 +57,21 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
 
   it('reconnects after the broker restarts, and a refused login counts as a failure (R11, R16)', async () => {
     const broker = await mosquitto({ passwords: { alice: 'secret' } });
-    const c = new LifecycleClient({
-      servers: [
-        {
-          host: '127.0.0.1',
-          port: broker.port,
-          username: 'alice',
-          password: 'secret',
-          minDelayMs: 50,
-          maxDelayMs: 100,
-        },
-      ],
-      jitter: 0,
-    });
-    cleanups.push(() => c.disconnect());
+    const c = own(
+      new LifecycleClient({
+        servers: [
+          {
+            host: '127.0.0.1',
+            port: broker.port,
+            username: 'alice',
+            password: 'secret',
+            minDelayMs: 50,
+            maxDelayMs: 100,
+          },
+        ],
+        jitter: 0,
+      }),
+    );
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connected');
     await broker.kill();
@@ -87,19 +79,20 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
     await broker.restart();
     await waitForEvent(c, (e) => e.type === 'connected', { timeoutMs: 4000 });
 
-    const intruder = new LifecycleClient({
-      servers: [
-        {
-          host: '127.0.0.1',
-          port: broker.port,
-          username: 'alice',
-          password: 'nope',
-          minDelayMs: 50,
-          maxDelayMs: 100,
-        },
-      ],
-    });
-    cleanups.push(() => intruder.disconnect());
+    const intruder = own(
+      new LifecycleClient({
+        servers: [
+          {
+            host: '127.0.0.1',
+            port: broker.port,
+            username: 'alice',
+            password: 'nope',
+            minDelayMs: 50,
+            maxDelayMs: 100,
+          },
+        ],
+      }),
+    );
     intruder.connect();
     const refused = await waitForEvent(intruder, (e) => e.type === 'connect.error');
     expect(refused).toMatchObject({ error: { code: 'CONNACK_REFUSED' } });

@@ -8,59 +8,24 @@
  */
 import type { AuthorizePublishHandler } from 'aedes';
 import { firstValueFrom, lastValueFrom, map, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageDroppedError, type MqttError, NotConnectedError, SubscribeError } from '../../errors.js';
 import type { PublishResult, QoS } from '../../protocol/session.js';
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
-import type { ServerConfig } from '../../runtime/options.js';
+import type { MqttClient } from '../../runtime/client.js';
 import { text } from '../../streams/messages.js';
-import { type AedesHandle, type AedesStartOptions, freePort, startAedes } from '../support/brokers.js';
+import { type AedesHandle, freePort } from '../support/brokers.js';
 import {
-  type EventOf,
   recordBroker,
   recordClient,
   waitForBroker,
   waitForClientEvent,
   waitForCount,
 } from '../support/clientEvents.js';
-import { startWireTap, type WireTap, wirePublishes } from '../support/wireTap.js';
+import { connect, server, useResources } from '../support/integration.js';
+import * as outage from '../support/sessionOutage.js';
+import { wirePublishes, wireSubscribes } from '../support/wireTap.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function aedes(options: AedesStartOptions = {}): Promise<AedesHandle> {
-  const broker = await startAedes(options);
-  cleanups.push(() => broker.close());
-  return broker;
-}
-
-async function tap(port: number): Promise<WireTap> {
-  const wire = await startWireTap(port);
-  cleanups.push(() => wire.close());
-  return wire;
-}
-
-const server = (port: number, extra: Partial<ServerConfig> = {}): ServerConfig => ({
-  host: '127.0.0.1',
-  port,
-  minDelayMs: 20,
-  maxDelayMs: 40,
-  ...extra,
-});
-
-function makeClient(options: MqttClientOptions): MqttClient {
-  const client = new MqttClient({ jitter: 0, keepAliveSec: 0, ...options });
-  cleanups.push(() => client.disconnect());
-  return client;
-}
-
-async function connect(client: MqttClient): Promise<EventOf<'connected'>> {
-  const connected = waitForClientEvent(client, 'connected');
-  client.connect();
-  return connected;
-}
+const { aedes, tap, makeClient } = useResources();
 
 /** A publish whose synchronous result and eventual outcome (undefined = delivered) are both kept. */
 interface Tracked {
@@ -99,27 +64,12 @@ describe('MQTT session against aedes', () => {
     const wire = await tap(first.port);
     const sub = makeClient({ servers: [server(first.port, { clientId: 'ps-sub', clean: false })] });
     const pub = makeClient({ servers: [server(wire.port, { clientId: 'ps-pub', clean: false })] });
-    const received: { text: string; qos: QoS }[] = [];
-    const subscribed = waitForClientEvent(sub, 'suback');
-    sub.subscribe('ps/#', { qos: 2 }).subscribe((m) => {
-      received.push({ text: Buffer.from(m.payload).toString('utf8'), qos: m.qos });
-    });
-    await connect(sub);
-    expect((await subscribed).granted).toBe(2);
-    await connect(pub);
+    const received = await outage.connectPair(sub, pub, 'ps');
     const inflight = pub.publish('ps/inflight', 'inflight', { qos: 1 });
     expect(await held).toBe(false);
 
-    const down = Promise.all([
-      waitForClientEvent(pub, 'disconnected'),
-      waitForClientEvent(sub, 'disconnected'),
-    ]);
-    await first.close();
-    await down;
-    const offline = ['0', '1', '2'].flatMap((i) => [
-      pub.publish(`ps/q1/${i}`, `q1-${i}`, { qos: 1 }),
-      pub.publish(`ps/q2/${i}`, `q2-${i}`, { qos: 2 }),
-    ]);
+    await outage.takeDown([pub, sub], () => first.close());
+    const offline = outage.publishOffline(pub, 'ps');
     // Everything is held for the replay: the unacked message and the six published offline.
     expect(pub.session.queueLength).toBe(7);
 
@@ -128,12 +78,7 @@ describe('MQTT session against aedes', () => {
     await Promise.all([inflight, ...offline]);
     // The broker kept the subscriber's session (subscription and queued messages) across the outage.
     expect((await subBack).sessionPresent).toBe(true);
-    const distinct = () => [...new Set(received.map((r) => r.text))];
-    await waitForCount(sub, distinct, 7);
-    // Barrier: a later message from the same publisher, so any duplicate would have arrived by now.
-    const end = waitForClientEvent(sub, 'message', (m) => m.topic === 'ps/end');
-    await pub.publish('ps/end', 'end', { qos: 2 });
-    await end;
+    await outage.awaitAllDelivered(sub, pub, 'ps', received);
 
     // On the wire: the unacked message again, now with DUP=1, then the queue in publish order.
     expect(wirePublishes(wire.packets)).toEqual([
@@ -147,12 +92,7 @@ describe('MQTT session against aedes', () => {
       'ps/q2/2',
       'ps/end',
     ]);
-    const count = (t: string) => received.filter((r) => r.text === t).length;
-    for (const i of ['0', '1', '2']) {
-      expect(count(`q2-${i}`), `q2-${i} exactly once`).toBe(1);
-      expect(count(`q1-${i}`), `q1-${i} at least once`).toBeGreaterThanOrEqual(1);
-    }
-    expect(count('inflight')).toBeGreaterThanOrEqual(1);
+    outage.expectDeliveryGuarantees(received);
     expect(received.find((r) => r.text === 'q2-0')?.qos).toBe(2);
   });
 
@@ -179,12 +119,8 @@ describe('MQTT session against aedes', () => {
     const again = waitForClientEvent(client, 'suback', () => true, { count: filters.length });
     expect((await waitForClientEvent(client, 'connected')).sessionPresent).toBe(false);
     await again;
-    const subscribes = (packets: typeof wire.packets) =>
-      packets.flatMap(({ packet }) =>
-        packet.cmd === 'subscribe' ? packet.subscriptions.map((x) => x.topic) : [],
-      );
-    expect(subscribes(wire.packets.slice(0, before))).toEqual(filters);
-    expect(subscribes(wire.packets.slice(before))).toEqual(filters);
+    expect(wireSubscribes(wire.packets.slice(0, before))).toEqual(filters);
+    expect(wireSubscribes(wire.packets.slice(before))).toEqual(filters);
 
     const other = makeClient({ servers: [server(second.port)] });
     await connect(other);
@@ -303,60 +239,53 @@ describe('MQTT session against aedes', () => {
       return { client, arrived: () => wirePublishes(wire.packets), events };
     }
 
+    /** What each publish did at once (sent, queued or dropped). */
+    const dispositions = (sent: readonly Tracked[]) => sent.map((s) => s.result.disposition);
+
+    /** Publishes `m0` to `m4` at QoS 1, each to `ovf/<m>`, keeping every result and outcome. */
+    const publishFive = (client: MqttClient): Tracked[] =>
+      ['m0', 'm1', 'm2', 'm3', 'm4'].map((m) => track(client, `ovf/${m}`, m, 1));
+
+    /** Each of `dropped` ended with MessageDroppedError QUEUE_FULL. */
+    async function expectQueueFull(dropped: readonly Tracked[]): Promise<void> {
+      for (const { outcome } of dropped) {
+        const error = await outcome;
+        expect(error).toBeInstanceOf(MessageDroppedError);
+        expect(error?.code).toBe('QUEUE_FULL');
+      }
+    }
+
+    /** Each of `kept` was delivered. */
+    async function expectDelivered(kept: readonly Tracked[]): Promise<void> {
+      expect(await Promise.all(kept.map((s) => s.outcome))).toEqual(kept.map(() => undefined));
+    }
+
     it('drop-oldest: the two oldest are dropped (drop event reason overflow, promise rejects MessageDroppedError QUEUE_FULL); the kept three arrive in order', async () => {
       const { client, arrived, events } = await offlineFive('drop-oldest');
-      const sent = ['m0', 'm1', 'm2', 'm3', 'm4'].map((m) => track(client, `ovf/${m}`, m, 1));
-      expect(sent.map((s) => s.result.disposition)).toEqual([
-        'queued',
-        'queued',
-        'queued',
-        'queued',
-        'queued',
-      ]);
+      const sent = publishFive(client);
+      expect(dispositions(sent)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued']);
       const drops = events.filter((e) => e.type === 'drop');
       expect(drops).toEqual([
         { type: 'drop', reason: 'overflow', topic: 'ovf/m0', packetId: sent[0]?.result.packetId, qos: 1 },
         { type: 'drop', reason: 'overflow', topic: 'ovf/m1', packetId: sent[1]?.result.packetId, qos: 1 },
       ]);
-      for (const dropped of sent.slice(0, 2)) {
-        const error = await dropped.outcome;
-        expect(error).toBeInstanceOf(MessageDroppedError);
-        expect(error?.code).toBe('QUEUE_FULL');
-      }
+      await expectQueueFull(sent.slice(0, 2));
       await connect(client);
-      expect(await Promise.all(sent.slice(2).map((s) => s.outcome))).toEqual([
-        undefined,
-        undefined,
-        undefined,
-      ]);
+      await expectDelivered(sent.slice(2));
       expect(arrived()).toEqual(['ovf/m2', 'ovf/m3', 'ovf/m4']);
     });
 
     it('drop-newest: the two newest are dropped (packet id 0, QUEUE_FULL); the first three arrive in order', async () => {
       const { client, arrived, events } = await offlineFive('drop-newest');
-      const sent = ['m0', 'm1', 'm2', 'm3', 'm4'].map((m) => track(client, `ovf/${m}`, m, 1));
-      expect(sent.map((s) => s.result.disposition)).toEqual([
-        'queued',
-        'queued',
-        'queued',
-        'dropped',
-        'dropped',
-      ]);
+      const sent = publishFive(client);
+      expect(dispositions(sent)).toEqual(['queued', 'queued', 'queued', 'dropped', 'dropped']);
       expect(events.filter((e) => e.type === 'drop')).toEqual([
         { type: 'drop', reason: 'overflow', topic: 'ovf/m3', packetId: 0, qos: 1 },
         { type: 'drop', reason: 'overflow', topic: 'ovf/m4', packetId: 0, qos: 1 },
       ]);
-      for (const dropped of sent.slice(3)) {
-        const error = await dropped.outcome;
-        expect(error).toBeInstanceOf(MessageDroppedError);
-        expect(error?.code).toBe('QUEUE_FULL');
-      }
+      await expectQueueFull(sent.slice(3));
       await connect(client);
-      expect(await Promise.all(sent.slice(0, 3).map((s) => s.outcome))).toEqual([
-        undefined,
-        undefined,
-        undefined,
-      ]);
+      await expectDelivered(sent.slice(0, 3));
       expect(arrived()).toEqual(['ovf/m0', 'ovf/m1', 'ovf/m2']);
     });
 

@@ -5,42 +5,18 @@
  * and malformed bytes after CONNACK.
  */
 import type * as mqtt from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageDroppedError, type MqttError } from '../../errors.js';
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
+import type { MqttClient, MqttClientOptions } from '../../runtime/client.js';
 import { recordClient, waitForClientEvent } from '../support/clientEvents.js';
-import {
-  connack,
-  type FakeBroker,
-  type FakeConnection,
-  type FakeScript,
-  publishesOf,
-  startFakeBroker,
-} from '../support/fakeBroker.js';
+import { connack, type FakeConnection, type FakeScript, publishesOf } from '../support/fakeBroker.js';
+import { connect, server, useResources } from '../support/integration.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { fakeBroker: fake, makeClient: testClient } = useResources();
 
-async function fake(script: FakeScript): Promise<FakeBroker> {
-  const broker = await startFakeBroker(script);
-  cleanups.push(() => broker.close());
-  return broker;
-}
-
-function makeClient(port: number, options: Partial<MqttClientOptions> = {}): MqttClient {
-  const client = new MqttClient({
-    servers: [
-      { host: '127.0.0.1', port, clientId: 'fake-session', clean: false, minDelayMs: 20, maxDelayMs: 40 },
-    ],
-    jitter: 0,
-    keepAliveSec: 0,
-    ...options,
-  });
-  cleanups.push(() => client.disconnect());
-  return client;
-}
+/** A client of `port` with a persistent session under a fixed id, so a reconnect resumes it. */
+const makeClient = (port: number, options: Partial<MqttClientOptions> = {}): MqttClient =>
+  testClient({ servers: [server(port, { clientId: 'fake-session', clean: false })], ...options });
 
 const ack = (connection: FakeConnection, cmd: 'puback' | 'pubrec' | 'pubcomp', messageId: number) =>
   connection.send({ cmd, messageId } as mqtt.Packet);
@@ -63,9 +39,7 @@ describe('MQTT session against a scripted broker', () => {
       }
     });
     const client = makeClient(broker.port);
-    const connected = waitForClientEvent(client, 'connected');
-    client.connect();
-    await connected;
+    await connect(client);
     const reconnected = waitForClientEvent(client, 'connected');
     const delivered = outcome(client.publish('dup/q1', 'payload', { qos: 1 }));
     expect((await reconnected).sessionPresent).toBe(true);
@@ -100,9 +74,7 @@ describe('MQTT session against a scripted broker', () => {
       if (packet.cmd === 'pubrel') ack(connection, 'pubcomp', packet.messageId ?? 0);
     });
     const client = makeClient(broker.port);
-    const connected = waitForClientEvent(client, 'connected');
-    client.connect();
-    await connected;
+    await connect(client);
     const lost = outcome(client.publish('q2/lost', 'l', { qos: 2 }));
     const received = outcome(client.publish('q2/received', 'r', { qos: 2 }));
     expect(await Promise.all([lost, received])).toEqual([undefined, undefined]);
@@ -135,9 +107,7 @@ describe('MQTT session against a scripted broker', () => {
       const broker = await fake(lostSession);
       const client = makeClient(broker.port, { session: { onCleanSession: 'fail' } });
       const events = recordClient(client);
-      const connected = waitForClientEvent(client, 'connected');
-      client.connect();
-      await connected;
+      await connect(client);
       let offline: Promise<MqttError | undefined> | undefined;
       // Published while the connection is down: never written, so it belonged to no session.
       const off = client.onEvent((e) => {
@@ -165,9 +135,7 @@ describe('MQTT session against a scripted broker', () => {
       const broker = await fake(lostSession);
       const client = makeClient(broker.port, { session: { onCleanSession: 'resend' } });
       const events = recordClient(client);
-      const connected = waitForClientEvent(client, 'connected');
-      client.connect();
-      await connected;
+      await connect(client);
       const reconnected = waitForClientEvent(client, 'connected');
       const written = outcome(client.publish('cs/written', 'w', { qos: 1 }));
       expect((await reconnected).sessionPresent).toBe(false);

@@ -7,61 +7,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { QoS } from '../../protocol/session.js';
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
-import type { ServerConfig } from '../../runtime/options.js';
+import { describe, expect, it } from 'vitest';
 import { text } from '../../streams/messages.js';
-import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
-import { type EventOf, waitForClientEvent, waitForCount } from '../support/clientEvents.js';
-import { startWireTap, type WireTap } from '../support/wireTap.js';
+import { haveMosquitto, type MosquittoHandle } from '../support/brokers.js';
+import { waitForClientEvent, waitForCount } from '../support/clientEvents.js';
+import { connect, server, useResources } from '../support/integration.js';
+import * as outage from '../support/sessionOutage.js';
+import { wireSubscribes } from '../support/wireTap.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function mosquitto(options?: Parameters<typeof startMosquitto>[0]): Promise<MosquittoHandle> {
-  const broker = await startMosquitto(options);
-  cleanups.push(async () => {
-    broker.thaw();
-    await broker.kill();
-  });
-  return broker;
-}
+const { defer, mosquitto, tap, makeClient } = useResources();
 
 /** A mosquitto that keeps sessions on disk across restarts (saved on SIGTERM, loaded on start). */
 async function persistentMosquitto(): Promise<MosquittoHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-persist-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  defer(() => rmSync(dir, { recursive: true, force: true }));
   // Appended after brokers.ts's own `persistence false`, so it wins.
   return mosquitto({ config: `persistence true\npersistence_location ${dir}/` });
-}
-
-async function tap(port: number): Promise<WireTap> {
-  const wire = await startWireTap(port);
-  cleanups.push(() => wire.close());
-  return wire;
-}
-
-const server = (port: number, extra: Partial<ServerConfig> = {}): ServerConfig => ({
-  host: '127.0.0.1',
-  port,
-  minDelayMs: 20,
-  maxDelayMs: 40,
-  ...extra,
-});
-
-function makeClient(options: MqttClientOptions): MqttClient {
-  const client = new MqttClient({ jitter: 0, keepAliveSec: 0, ...options });
-  cleanups.push(() => client.disconnect());
-  return client;
-}
-
-async function connect(client: MqttClient): Promise<EventOf<'connected'>> {
-  const connected = waitForClientEvent(client, 'connected');
-  client.connect();
-  return connected;
 }
 
 describe.runIf(haveMosquitto)('MQTT session against mosquitto', () => {
@@ -69,28 +30,13 @@ describe.runIf(haveMosquitto)('MQTT session against mosquitto', () => {
     const broker = await persistentMosquitto();
     const sub = makeClient({ servers: [server(broker.port, { clientId: 'mq-sub', clean: false })] });
     const pub = makeClient({ servers: [server(broker.port, { clientId: 'mq-pub', clean: false })] });
-    const received: { text: string; qos: QoS }[] = [];
-    const subscribed = waitForClientEvent(sub, 'suback');
-    sub.subscribe('po/#', { qos: 2 }).subscribe((m) => {
-      received.push({ text: Buffer.from(m.payload).toString('utf8'), qos: m.qos });
-    });
-    await connect(sub);
-    expect((await subscribed).granted).toBe(2);
-    await connect(pub);
+    const received = await outage.connectPair(sub, pub, 'po');
 
     // Frozen, the broker leaves this PUBLISH unread in its socket: it is on the wire, unanswered.
     broker.freeze();
     const inflight = pub.publish('po/inflight', 'inflight', { qos: 1 });
-    const down = Promise.all([
-      waitForClientEvent(pub, 'disconnected'),
-      waitForClientEvent(sub, 'disconnected'),
-    ]);
-    await broker.stop();
-    await down;
-    const offline = ['0', '1', '2'].flatMap((i) => [
-      pub.publish(`po/q1/${i}`, `q1-${i}`, { qos: 1 }),
-      pub.publish(`po/q2/${i}`, `q2-${i}`, { qos: 2 }),
-    ]);
+    await outage.takeDown([pub, sub], () => broker.stop());
+    const offline = outage.publishOffline(pub, 'po');
     const subBack = waitForClientEvent(sub, 'connected');
     const pubBack = waitForClientEvent(pub, 'connected');
     await broker.restart();
@@ -98,18 +44,9 @@ describe.runIf(haveMosquitto)('MQTT session against mosquitto', () => {
     // mosquitto restored both sessions from disk.
     expect((await subBack).sessionPresent).toBe(true);
     expect((await pubBack).sessionPresent).toBe(true);
-    await waitForCount(sub, () => [...new Set(received.map((r) => r.text))], 7);
-    // Barrier: a later message from the same publisher, so any duplicate would have arrived by now.
-    const end = waitForClientEvent(sub, 'message', (m) => m.topic === 'po/end');
-    await pub.publish('po/end', 'end', { qos: 2 });
-    await end;
+    await outage.awaitAllDelivered(sub, pub, 'po', received);
 
-    const count = (t: string) => received.filter((r) => r.text === t).length;
-    for (const i of ['0', '1', '2']) {
-      expect(count(`q2-${i}`), `q2-${i} exactly once`).toBe(1);
-      expect(count(`q1-${i}`), `q1-${i} at least once`).toBeGreaterThanOrEqual(1);
-    }
-    expect(count('inflight')).toBeGreaterThanOrEqual(1);
+    outage.expectDeliveryGuarantees(received);
     expect(received.filter((r) => r.text.startsWith('q2-')).every((r) => r.qos === 2)).toBe(true);
   });
 
@@ -136,12 +73,8 @@ describe.runIf(haveMosquitto)('MQTT session against mosquitto', () => {
     const again = waitForClientEvent(client, 'suback', () => true, { count: filters.length });
     await broker.restart();
     expect((await again).granted).toBe(1);
-    const subscribes = (packets: typeof wire.packets) =>
-      packets.flatMap(({ packet }) =>
-        packet.cmd === 'subscribe' ? packet.subscriptions.map((s) => s.topic) : [],
-      );
-    expect(subscribes(wire.packets.slice(0, before))).toEqual(filters);
-    expect(subscribes(wire.packets.slice(before))).toEqual(filters);
+    expect(wireSubscribes(wire.packets.slice(0, before))).toEqual(filters);
+    expect(wireSubscribes(wire.packets.slice(before))).toEqual(filters);
 
     const other = makeClient({ servers: [server(broker.port)] });
     await connect(other);

@@ -5,48 +5,17 @@
  */
 import { firstValueFrom, map, type Observable, type Subscription, TimeoutError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MqttClient as Client, ClientEvent, TopicObserver } from '../../runtime/client.js';
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
+import { describe, expect, it } from 'vitest';
+import type { ClientEvent, TopicObserver } from '../../runtime/client.js';
 import type { ClientState } from '../../runtime/lifecycleClient.js';
-import type { ServerConfig } from '../../runtime/options.js';
 import { ofType } from '../../streams/events.js';
 import { json, text } from '../../streams/messages.js';
 import type { StreamSource } from '../../streams/source.js';
 import { whenState } from '../../streams/whenState.js';
-import { type AedesHandle, startAedes } from '../support/brokers.js';
 import { recordBroker, waitForBroker, waitForClientEvent, waitForCount } from '../support/clientEvents.js';
+import { connect, server, useResources } from '../support/integration.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function aedes(): Promise<AedesHandle> {
-  const broker = await startAedes();
-  cleanups.push(() => broker.close());
-  return broker;
-}
-
-const server = (port: number, extra: Partial<ServerConfig> = {}): ServerConfig => ({
-  host: '127.0.0.1',
-  port,
-  minDelayMs: 20,
-  maxDelayMs: 40,
-  ...extra,
-});
-
-function makeClient(options: MqttClientOptions): MqttClient {
-  const client = new MqttClient({ jitter: 0, keepAliveSec: 0, ...options });
-  cleanups.push(() => client.disconnect());
-  return client;
-}
-
-async function connect(client: Client): Promise<void> {
-  const connected = waitForClientEvent(client, 'connected');
-  client.connect();
-  await connected;
-}
+const { defer, aedes, makeClient } = useResources();
 
 /** Collects `topic=payload` of each message of `stream` (copied in the handler: payloads are views). */
 function collect(stream: Observable<{ topic: string; payload: Uint8Array }>): {
@@ -55,7 +24,7 @@ function collect(stream: Observable<{ topic: string; payload: Uint8Array }>): {
 } {
   const seen: string[] = [];
   const sub = stream.subscribe((m) => seen.push(`${m.topic}=${Buffer.from(m.payload).toString('utf8')}`));
-  cleanups.push(() => sub.unsubscribe());
+  defer(() => sub.unsubscribe());
   return { seen, sub };
 }
 

@@ -6,6 +6,7 @@
  */
 import * as net from 'node:net';
 import * as mqtt from 'mqtt-packet';
+import { clientPacketParser, listenOnLoopback } from './loopback.js';
 
 /** One client connection as the fake broker sees it. */
 export interface FakeConnection {
@@ -79,25 +80,16 @@ export async function startFakeBroker(script: FakeScript): Promise<FakeBroker> {
       },
     };
     connections.push(connection);
-    const parser = mqtt.parser({ protocolVersion: 4 });
-    parser.on('packet', (packet: mqtt.Packet) => {
+    const parser = clientPacketParser((packet) => {
       connection.packets.push(packet);
       for (const watcher of [...watchers]) watcher(packet, connection);
       if (!socket.destroyed) script(connection, packet);
-    });
-    parser.on('error', (error: Error) => {
-      // Surfaces as an uncaught exception, which fails the test run: the client broke the protocol.
-      throw new Error(`the client sent invalid MQTT 3.1.1: ${error.message}`);
     });
     socket.on('data', (chunk: Buffer) => {
       parser.parse(chunk);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     port,
     connections,

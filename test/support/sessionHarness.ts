@@ -72,6 +72,20 @@ export function createHarness(options?: SessionOptions): SessionHarness {
   return harness;
 }
 
+/**
+ * A harness whose session is connected (no session present), with the connect's own packets and
+ * events already taken, so a test sees only what it causes.
+ * @param options - The session's options.
+ * @returns The harness.
+ */
+export function connectedHarness(options?: SessionOptions): SessionHarness {
+  const h = createHarness(options);
+  h.session.connected(false);
+  h.take();
+  h.takeEvents();
+  return h;
+}
+
 /** Broker packets, typed as the decoder emits them. */
 export const broker = {
   puback: (messageId: number): InboundPacket => ({ cmd: 'puback', messageId }),

@@ -6,7 +6,8 @@
  * accepts and at once closes client connections.
  */
 import * as net from 'node:net';
-import * as mqtt from 'mqtt-packet';
+import type * as mqtt from 'mqtt-packet';
+import { clientPacketParser, listenOnLoopback } from './loopback.js';
 
 /** One client packet as seen on the wire. */
 export interface TappedPacket {
@@ -39,11 +40,7 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
       socket.on('error', () => {});
       socket.once('close', () => sockets.delete(socket));
     }
-    const parser = mqtt.parser({ protocolVersion: 4 });
-    parser.on('packet', (packet: mqtt.Packet) => packets.push({ connection, packet }));
-    parser.on('error', (error: Error) => {
-      throw new Error(`the client sent invalid MQTT 3.1.1: ${error.message}`);
-    });
+    const parser = clientPacketParser((packet) => packets.push({ connection, packet }));
     client.on('data', (chunk: Buffer) => {
       parser.parse(chunk);
       upstream.write(chunk);
@@ -53,11 +50,7 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
     client.once('close', () => upstream.end());
     upstream.once('close', () => client.end());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     port,
     packets,
@@ -73,5 +66,12 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
 export function wirePublishes(tapped: readonly TappedPacket[]): string[] {
   return tapped.flatMap(({ packet }) =>
     packet.cmd === 'publish' ? [`${packet.topic}${packet.dup ? ':dup' : ''}`] : [],
+  );
+}
+
+/** The topic filters of the SUBSCRIBE packets among `tapped`, in wire order. */
+export function wireSubscribes(tapped: readonly TappedPacket[]): string[] {
+  return tapped.flatMap(({ packet }) =>
+    packet.cmd === 'subscribe' ? packet.subscriptions.map((s) => s.topic) : [],
   );
 }
