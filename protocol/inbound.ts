@@ -13,15 +13,18 @@ import type { SessionIO } from './sessionTypes.js';
  * id until PUBREL so a repeated PUBLISH is acknowledged but not delivered again.
  */
 export class InboundFlow {
-  /** Ids of QoS 2 messages delivered and awaiting PUBREL; bounded by the id space (65535). */
-  private readonly awaitingRelease = new Set<number>();
+  /**
+   * Ids of QoS 2 messages delivered and awaiting PUBREL; bounded by the id space (65535). Made on
+   * the first such message (and forgotten with the session): most sessions never receive QoS 2.
+   */
+  private awaitingRelease: Set<number> | undefined;
 
   /** @param io - Where acks and `message` events go. */
   constructor(private readonly io: SessionIO) {}
 
   /** How many inbound QoS 2 ids await PUBREL. */
   get awaitingReleaseCount(): number {
-    return this.awaitingRelease.size;
+    return this.awaitingRelease?.size ?? 0;
   }
 
   /**
@@ -32,8 +35,10 @@ export class InboundFlow {
     const id = p.messageId ?? 0;
     if (p.qos === 2) {
       // Exactly once: a repeated PUBLISH before PUBREL gets PUBREC again but is not delivered.
-      if (!this.awaitingRelease.has(id)) {
-        this.awaitingRelease.add(id);
+      this.awaitingRelease ??= new Set();
+      const awaiting = this.awaitingRelease;
+      if (!awaiting.has(id)) {
+        awaiting.add(id);
         this.deliver(p);
       }
       this.io.write(encodePubrec(id));
@@ -49,7 +54,7 @@ export class InboundFlow {
    * @param id - The packet id.
    */
   release(id: number): void {
-    this.awaitingRelease.delete(id);
+    this.awaitingRelease?.delete(id);
     this.io.write(encodePubcomp(id));
   }
 
@@ -58,7 +63,7 @@ export class InboundFlow {
    * send no PUBREL for them, and a stale id would swallow the next QoS 2 message that reuses it.
    */
   forgetSession(): void {
-    this.awaitingRelease.clear();
+    this.awaitingRelease = undefined;
   }
 
   private deliver(p: InboundPublish): void {

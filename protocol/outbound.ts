@@ -59,7 +59,7 @@ export class OutboundFlow extends OutboundState {
   onPuback(id: number): void {
     const m = this.inflight.get(id);
     if (m === undefined || m.qos !== 1) return;
-    this.inflight.delete(id);
+    this.ownInflight().delete(id);
     this.inflightBytes -= m.size;
     this.ids.release(id);
     this.io.emit({ type: 'puback', packetId: id });
@@ -78,10 +78,10 @@ export class OutboundFlow extends OutboundState {
     this.io.write(encodePubrel(id));
     const m = this.inflight.get(id);
     if (m === undefined || m.qos !== 2) return;
-    this.inflight.delete(id);
+    this.ownInflight().delete(id);
     this.inflightBytes -= m.size;
     // The payload is no longer needed: from here on only the id is held (as in Mongoose).
-    this.releasing.set(id, { done: m.done, orphan: false, replay: m.replay });
+    this.ownReleasing().set(id, { done: m.done, orphan: false, replay: m.replay });
     this.io.emit({ type: 'pubrec', packetId: id });
     this.drain();
   }
@@ -93,7 +93,7 @@ export class OutboundFlow extends OutboundState {
   onPubcomp(id: number): void {
     const r = this.releasing.get(id);
     if (r === undefined) return;
-    this.releasing.delete(id);
+    this.ownReleasing().delete(id);
     this.ids.release(id);
     if (r.orphan) return;
     this.io.emit({ type: 'pubcomp', packetId: id });
@@ -114,7 +114,7 @@ export class OutboundFlow extends OutboundState {
     } else {
       const released = [...this.releasing.values()];
       for (const id of this.releasing.keys()) this.ids.release(id);
-      this.releasing.clear();
+      this.clearReleasing();
       for (const r of released) if (!r.orphan) settle(r.done, undefined);
       if (this.options.onCleanSession === 'fail') {
         const error = () => new MessageDroppedError('MESSAGE_DROPPED', 'the broker lost the session');
@@ -147,7 +147,7 @@ export class OutboundFlow extends OutboundState {
     this.connected = false;
     this.replaying = false;
     const flying = [...this.inflight.values()];
-    this.inflight.clear();
+    this.clearInflight();
     this.inflightBytes = 0;
     if (this.options.maxQueueLength > 0) this.pending.prepend(flying);
     else {

@@ -24,6 +24,10 @@ export interface Releasing {
   replay: boolean;
 }
 
+// Stands in for a session's empty message tables: shared by every session and never written to
+// (writes go through `ownInflight` / `ownReleasing`), so an idle session holds no hash tables.
+const NONE: ReadonlyMap<number, never> = new Map<number, never>();
+
 /**
  * Outbound QoS >= 1 bookkeeping. Every message lives in exactly one place: `pending` (not on the
  * current wire, publish order), `inflight` (written on this connection, awaiting PUBACK/PUBREC)
@@ -35,9 +39,9 @@ export class OutboundState {
   /** Messages not on the current wire, in publish order. */
   protected readonly pending = new OfflineQueue();
   /** Messages written on this connection awaiting PUBACK/PUBREC, in send (= publish) order. */
-  protected readonly inflight = new Map<number, OutboundMessage>();
+  protected inflight: ReadonlyMap<number, OutboundMessage> = NONE;
   /** QoS 2 ids awaiting PUBCOMP. */
-  protected readonly releasing = new Map<number, Releasing>();
+  protected releasing: ReadonlyMap<number, Releasing> = NONE;
   /** Payload bytes of `inflight`. */
   protected inflightBytes = 0;
   /** Whether a connection is up. */
@@ -83,6 +87,28 @@ export class OutboundState {
     return this.replaying;
   }
 
+  /** `inflight` for writing, made on first use. */
+  protected ownInflight(): Map<number, OutboundMessage> {
+    if (this.inflight === NONE) this.inflight = new Map();
+    return this.inflight as Map<number, OutboundMessage>;
+  }
+
+  /** `releasing` for writing, made on first use. */
+  protected ownReleasing(): Map<number, Releasing> {
+    if (this.releasing === NONE) this.releasing = new Map();
+    return this.releasing as Map<number, Releasing>;
+  }
+
+  /** Empties `inflight`, letting its table go. */
+  protected clearInflight(): void {
+    this.inflight = NONE;
+  }
+
+  /** Empties `releasing`, letting its table go. */
+  protected clearReleasing(): void {
+    this.releasing = NONE;
+  }
+
   /**
    * Takes the next free packet id.
    * @returns The id, or 0 when all 65535 are held (the caller treats it as overflow).
@@ -103,7 +129,7 @@ export class OutboundState {
     // DUP = 1 exactly when this id was already written to some socket [MQTT-3.3.1-1].
     if (m.written) this.markDup(m);
     m.written = true;
-    this.inflight.set(m.packetId, m);
+    this.ownInflight().set(m.packetId, m);
     this.inflightBytes += m.size;
     this.io.write(m.packet);
   }
@@ -136,7 +162,7 @@ export class OutboundState {
    */
   protected discard(m: OutboundMessage, reason: DropReason, error: MqttError, keepSession: boolean): void {
     if (keepSession && m.written && m.qos === 2) {
-      this.releasing.set(m.packetId, { done: undefined, orphan: true, replay: false });
+      this.ownReleasing().set(m.packetId, { done: undefined, orphan: true, replay: false });
       if (this.connected) this.io.write(encodePubrel(m.packetId));
     } else {
       this.ids.release(m.packetId);

@@ -30,7 +30,8 @@ function checkPacketId(id: number, what: string): void {
  */
 export class PacketIdAllocator {
   private last: number;
-  private readonly held = new Set<number>();
+  /** The ids in use; made on the first one, as an idle session needs none. */
+  private held: Set<number> | undefined;
 
   /**
    * @param start - The id that counts as issued last, so the first `next()` returns `start + 1`
@@ -47,7 +48,7 @@ export class PacketIdAllocator {
 
   /** The number of ids in use. */
   get inUse(): number {
-    return this.held.size;
+    return this.held?.size ?? 0;
   }
 
   /**
@@ -57,13 +58,15 @@ export class PacketIdAllocator {
    * @throws {@link MqttError} with code `QUEUE_FULL` when all 65535 ids are in use.
    */
   next(): number {
-    if (this.held.size >= MAX_ID) throw new MqttError('QUEUE_FULL', 'all 65535 packet ids are in use');
+    this.held ??= new Set();
+    const held = this.held;
+    if (held.size >= MAX_ID) throw new MqttError('QUEUE_FULL', 'all 65535 packet ids are in use');
     let id = this.last;
     // Terminates: at least one id is free, and the walk visits every id within 65535 steps.
     do id = id >= MAX_ID ? 1 : id + 1;
-    while (this.held.has(id));
+    while (held.has(id));
     this.last = id;
-    this.held.add(id);
+    held.add(id);
     return id;
   }
 
@@ -76,6 +79,7 @@ export class PacketIdAllocator {
    */
   hold(id: number): void {
     checkPacketId(id, 'hold');
+    this.held ??= new Set();
     this.held.add(id);
   }
 
@@ -88,7 +92,7 @@ export class PacketIdAllocator {
    */
   release(id: number): void {
     checkPacketId(id, 'release');
-    this.held.delete(id);
+    this.held?.delete(id);
   }
 
   /**
@@ -98,6 +102,6 @@ export class PacketIdAllocator {
    * @returns True when `id` is held.
    */
   isInUse(id: number): boolean {
-    return this.held.has(id);
+    return this.held?.has(id) ?? false;
   }
 }

@@ -56,7 +56,8 @@ export class SessionCore {
     this.packetIds = packetIds;
     this.outbound = new OutboundFlow(packetIds, io, this.options);
     this.inbound = new InboundFlow(io);
-    this.subs = new SubscriptionRegistry(packetIds, io, () => this.currentMaxQos);
+    // The registry reads `maxQos` from the session itself, rather than through a closure.
+    this.subs = new SubscriptionRegistry(packetIds, io, this);
   }
 
   /** True between {@link SessionCore.connected} and {@link SessionCore.disconnected}. */

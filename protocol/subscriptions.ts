@@ -51,20 +51,22 @@ type Request =
  *   later `subscribe` of the same filter wins.
  */
 export class SubscriptionRegistry {
-  private readonly registrations = new Map<string, Registration>();
-  private readonly requests = new Map<number, Request>();
-  private readonly unsent = new Map<string, UnsubscribeCallback[]>();
+  // The tables are made on first use and the transient ones dropped when empty: many sessions
+  // subscribe to nothing, and an idle one has no request in flight.
+  private registrations: Map<string, Registration> | undefined;
+  private requests: Map<number, Request> | undefined;
+  private unsent: Map<string, UnsubscribeCallback[]> | undefined;
   private connected = false;
 
   /**
    * @param ids - The packet-id allocator shared with PUBLISH.
    * @param io - Where packets and events go.
-   * @param maxQos - Reads the session's current maximum QoS.
+   * @param session - Where the session's current maximum QoS is read (`maxQos`).
    */
   constructor(
     private readonly ids: PacketIdAllocator,
     private readonly io: SessionIO,
-    private readonly maxQos: () => QoS,
+    private readonly session: { readonly maxQos: QoS },
   ) {}
 
   /**
@@ -74,10 +76,12 @@ export class SubscriptionRegistry {
    * @param done - Called with the SUBACK's outcome.
    */
   subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
-    let reg = this.registrations.get(filter);
+    this.registrations ??= new Map();
+    const registrations = this.registrations;
+    let reg = registrations.get(filter);
     if (reg === undefined) {
       reg = { qos, granted: undefined, waiters: [] };
-      this.registrations.set(filter, reg);
+      registrations.set(filter, reg);
     } else reg.qos = qos;
     if (done !== undefined) reg.waiters.push(done);
     if (this.connected) this.sendSubscribe(filter, reg);
@@ -89,14 +93,16 @@ export class SubscriptionRegistry {
    * @param done - Called on UNSUBACK.
    */
   unsubscribe(filter: string, done: UnsubscribeCallback | undefined): void {
-    const reg = this.registrations.get(filter);
+    const reg = this.registrations?.get(filter);
     if (reg !== undefined) {
-      this.registrations.delete(filter);
+      this.registrations?.delete(filter);
       this.cancel(filter, reg.waiters);
     }
     const waiters = done === undefined ? [] : [done];
     if (this.connected && this.sendUnsubscribe(filter, waiters)) return;
-    this.unsent.set(filter, (this.unsent.get(filter) ?? []).concat(waiters));
+    this.unsent ??= new Map();
+    const unsent = this.unsent;
+    unsent.set(filter, (unsent.get(filter) ?? []).concat(waiters));
   }
 
   /**
@@ -105,7 +111,7 @@ export class SubscriptionRegistry {
    */
   list(): SubscriptionInfo[] {
     const out: SubscriptionInfo[] = [];
-    for (const [filter, r] of this.registrations) {
+    for (const [filter, r] of this.registrations ?? []) {
       out.push(r.granted === undefined ? { filter, qos: r.qos } : { filter, qos: r.qos, granted: r.granted });
     }
     return out;
@@ -118,27 +124,33 @@ export class SubscriptionRegistry {
    */
   onConnected(sessionPresent: boolean): void {
     this.connected = true;
-    const unsent = [...this.unsent];
-    this.unsent.clear();
-    for (const [filter, waiters] of unsent) {
+    const unsent = this.unsent;
+    this.unsent = undefined;
+    for (const [filter, waiters] of unsent ?? []) {
       if (!sessionPresent) for (const w of waiters) settle(w, undefined);
-      else if (!this.sendUnsubscribe(filter, waiters)) this.unsent.set(filter, waiters);
+      else if (!this.sendUnsubscribe(filter, waiters)) {
+        this.unsent ??= new Map();
+        this.unsent.set(filter, waiters);
+      }
     }
-    for (const [filter, reg] of this.registrations) this.sendSubscribe(filter, reg);
+    for (const [filter, reg] of this.registrations ?? []) this.sendSubscribe(filter, reg);
   }
 
   /** The socket is gone: unacknowledged requests are sent again on the next connection. */
   onDisconnected(): void {
     this.connected = false;
-    const requests = [...this.requests.values()];
-    for (const id of this.requests.keys()) this.ids.release(id);
-    this.requests.clear();
-    for (const req of requests) {
+    const requests = this.requests;
+    if (requests === undefined) return;
+    this.requests = undefined;
+    for (const id of requests.keys()) this.ids.release(id);
+    for (const req of requests.values()) {
       if (req.kind === 'unsubscribe') {
-        this.unsent.set(req.filter, req.waiters.concat(this.unsent.get(req.filter) ?? []));
+        this.unsent ??= new Map();
+        const unsent = this.unsent;
+        unsent.set(req.filter, req.waiters.concat(unsent.get(req.filter) ?? []));
         continue;
       }
-      const reg = this.registrations.get(req.filter);
+      const reg = this.registrations?.get(req.filter);
       if (reg === undefined) this.cancel(req.filter, req.waiters);
       else reg.waiters = req.waiters.concat(reg.waiters);
     }
@@ -150,13 +162,12 @@ export class SubscriptionRegistry {
    * @param granted - The SUBACK's return codes.
    */
   onSuback(id: number, granted: readonly number[]): void {
-    const req = this.requests.get(id);
+    const req = this.requests?.get(id);
     if (req === undefined || req.kind !== 'subscribe') return;
-    this.requests.delete(id);
-    this.ids.release(id);
+    this.forget(id);
     const code = granted[0];
     const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
-    const reg = this.registrations.get(req.filter);
+    const reg = this.registrations?.get(req.filter);
     if (reg !== undefined) reg.granted = qos;
     this.io.emit({ type: 'suback', packetId: id, filter: req.filter, granted: qos });
     const result: SubscribeResult =
@@ -169,12 +180,18 @@ export class SubscriptionRegistry {
    * @param id - The packet id.
    */
   onUnsuback(id: number): void {
-    const req = this.requests.get(id);
+    const req = this.requests?.get(id);
     if (req === undefined || req.kind !== 'unsubscribe') return;
-    this.requests.delete(id);
-    this.ids.release(id);
+    this.forget(id);
     this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
     for (const w of req.waiters) settle(w, undefined);
+  }
+
+  /** Ends an acknowledged request: its id is free again, and an empty table is let go. */
+  private forget(id: number): void {
+    this.requests?.delete(id);
+    if (this.requests?.size === 0) this.requests = undefined;
+    this.ids.release(id);
   }
 
   private allocate(): number {
@@ -188,7 +205,8 @@ export class SubscriptionRegistry {
   private sendSubscribe(filter: string, reg: Registration): void {
     const id = this.allocate();
     if (id === 0) return;
-    const max = this.maxQos();
+    const max = this.session.maxQos;
+    this.requests ??= new Map();
     this.requests.set(id, { kind: 'subscribe', filter, waiters: reg.waiters });
     reg.waiters = [];
     this.io.write(encodeSubscribe(id, [{ filter, qos: Math.min(reg.qos, max) as QoS }]));
@@ -197,6 +215,7 @@ export class SubscriptionRegistry {
   private sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {
     const id = this.allocate();
     if (id === 0) return false;
+    this.requests ??= new Map();
     this.requests.set(id, { kind: 'unsubscribe', filter, waiters });
     this.io.write(encodeUnsubscribe(id, [filter]));
     return true;

@@ -7,7 +7,8 @@ import { validateTopicName } from './topics.js';
 
 /** Validated topic names mapped to their encoded bytes, evicting the oldest entry when full. */
 export class TopicCache {
-  private readonly entries = new Map<string, Uint8Array>();
+  /** Made on the first publish, as a session that only receives never needs it. */
+  private entries: Map<string, Uint8Array> | undefined;
 
   /**
    * @param capacity - The most topics kept.
@@ -22,15 +23,17 @@ export class TopicCache {
    * @throws {@link InvalidTopicError} when the topic is not a valid topic name.
    */
   bytes(topic: string): Uint8Array {
-    let bytes = this.entries.get(topic);
+    let bytes = this.entries?.get(topic);
     if (bytes !== undefined) return bytes;
     validateTopicName(topic);
     bytes = encodeTopic(topic);
-    if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    this.entries ??= new Map();
+    const entries = this.entries;
+    if (entries.size >= this.capacity) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
     }
-    this.entries.set(topic, bytes);
+    entries.set(topic, bytes);
     return bytes;
   }
 }

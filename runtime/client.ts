@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { type MqttError, SubscribeError } from '../errors.js';
+import { type ErrorData, type MqttError, SubscribeError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import {
@@ -13,6 +13,7 @@ import {
   type PublishResult,
   type QoS,
   type SessionEvent,
+  type SessionIO,
   type SessionOptions,
   type SubscriptionInfo,
 } from '../protocol/session.js';
@@ -20,7 +21,14 @@ import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
-import { type ClientState, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
+import {
+  attachSink,
+  type ClientState,
+  LifecycleClient,
+  type LifecycleClientConfig,
+  type LifecycleSink,
+  type SessionPort,
+} from './lifecycleClient.js';
 
 /** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
 export type Message = Extract<SessionEvent, { type: 'message' }>;
@@ -51,6 +59,17 @@ interface FilterEntry {
   readonly observers: Set<TopicObserver>;
 }
 
+// Stand-ins for a client's listener sets and filter tables until their first entry: shared by
+// every client and never written to, so an idle client holds no empty hash tables of its own.
+const NO_LISTENERS: ReadonlySet<never> = new Set<never>();
+const NO_FILTERS: ReadonlyMap<string, never> = new Map<string, never>();
+const NO_MATCHER = new TopicMatcher<never>();
+
+/** `set` itself, or a new Set in place of the shared empty stand-in. */
+function own<T>(set: ReadonlySet<T>): Set<T> {
+  return set === NO_LISTENERS ? new Set<T>() : (set as Set<T>);
+}
+
 /**
  * An MQTT 3.1.1 client: `connect()`, then `publish` / `subscribe`. Reconnects, fails over and
  * resubscribes by itself (docs/spec.md); queues QoS >= 1 publishes while offline.
@@ -60,44 +79,83 @@ export class MqttClient {
   readonly lifecycle: LifecycleClient;
   /** The MQTT session (queues, acknowledgements, subscriptions). */
   readonly session: MqttSession;
-  readonly #eventListeners = new Set<(event: ClientEvent) => void>();
-  readonly #messageListeners = new Set<(message: Message) => void>();
-  readonly #filters = new Map<string, FilterEntry>();
-  readonly #matcher = new TopicMatcher<FilterEntry>();
-  /** The coarse state: the current one at once, then every change. */
-  readonly state$: Observable<ClientState> = state$(this);
-  /** Every client event (lifecycle, session, protocol errors). */
-  readonly events$: Observable<ClientEvent> = events$(this);
-  /** Every received message. */
-  readonly messages$: Observable<Message> = messages$(this);
+  #eventListeners: ReadonlySet<(event: ClientEvent) => void> = NO_LISTENERS;
+  #messageListeners: ReadonlySet<(message: Message) => void> = NO_LISTENERS;
+  #filters: ReadonlyMap<string, FilterEntry> = NO_FILTERS;
+  #matcher: TopicMatcher<FilterEntry> = NO_MATCHER;
+  // The streams are built on first access: most clients never use some of them.
+  #state$: Observable<ClientState> | undefined;
+  #events$: Observable<ClientEvent> | undefined;
+  #messages$: Observable<Message> | undefined;
+
+  /**
+   * The client's side of its session (`SessionIO`) and of its lifecycle (`SessionPort`, and the
+   * sink that forwards lifecycle events and protocol errors to client events): prototype methods
+   * on one small object per client rather than a closure per callback.
+   */
+  static readonly #Link = class implements SessionIO, SessionPort, LifecycleSink {
+    constructor(readonly client: MqttClient) {}
+    write(bytes: Uint8Array): void {
+      this.client.lifecycle.write(bytes);
+    }
+    emit(event: SessionEvent): void {
+      this.client.#onSessionEvent(event);
+    }
+    bufferedBytes(): number {
+      return this.client.lifecycle.bufferedBytes;
+    }
+    reserve(size: number): number {
+      return this.client.lifecycle.reserve(size);
+    }
+    get outBuffer(): Uint8Array | undefined {
+      return this.client.lifecycle.outBuffer;
+    }
+    connected(sessionPresent: boolean): void {
+      this.client.session.connected(sessionPresent);
+    }
+    disconnected(): void {
+      this.client.session.disconnected();
+    }
+    handle(packet: InboundPacket): void {
+      this.client.session.handle(packet);
+    }
+    lifecycle(event: LifecycleEvent): void {
+      this.client.#emit(event);
+    }
+    protocolError(error: ErrorData): void {
+      this.client.#emit({ type: 'protocol.error', code: error.code, message: error.message });
+    }
+  };
 
   constructor(options: MqttClientOptions) {
-    const lifecycle = new LifecycleClient(options);
-    this.lifecycle = lifecycle;
+    this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
-    this.session = new MqttSession(
-      {
-        write: (bytes) => {
-          this.lifecycle.write(bytes);
-        },
-        emit: (event) => this.#onSessionEvent(event),
-        bufferedBytes: () => this.lifecycle.bufferedBytes,
-        reserve: (size) => this.lifecycle.reserve(size),
-        get outBuffer() {
-          return lifecycle.outBuffer;
-        },
-      },
-      { ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}), ...options.session },
-    );
-    this.lifecycle.attachSession({
-      connected: (sessionPresent) => this.session.connected(sessionPresent),
-      disconnected: () => this.session.disconnected(),
-      handle: (packet: InboundPacket) => this.session.handle(packet),
+    const link = new MqttClient.#Link(this);
+    this.session = new MqttSession(link, {
+      ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}),
+      ...options.session,
     });
-    this.lifecycle.onLifecycle((event) => this.#emit(event));
-    this.lifecycle.onProtocolError((error) =>
-      this.#emit({ type: 'protocol.error', code: error.code, message: error.message }),
-    );
+    this.lifecycle.attachSession(link);
+    // Ahead of every listener, as listeners registered here first would be.
+    attachSink(this.lifecycle, link);
+  }
+
+  /** The coarse state: the current one at once, then every change. */
+  get state$(): Observable<ClientState> {
+    this.#state$ ??= state$(this);
+    return this.#state$;
+  }
+
+  /** Every client event (lifecycle, session, protocol errors). */
+  get events$(): Observable<ClientEvent> {
+    this.#events$ ??= events$(this);
+    return this.#events$;
+  }
+
+  /** Every received message. */
+  get messages$(): Observable<Message> {
+    this.#messages$ ??= messages$(this);
+    return this.#messages$;
   }
 
   /** Starts connecting; a no-op while connecting or connected. */
@@ -166,20 +224,21 @@ export class MqttClient {
    * Returns the function that removes it. A SUBACK failure calls `observer.error`.
    */
   addTopicObserver(filter: string, qos: QoS, observer: TopicObserver): () => void {
-    let entry = this.#filters.get(filter);
+    const filters = this.#ownFilters();
+    let entry = filters.get(filter);
     if (entry === undefined) {
       const created: FilterEntry = { observers: new Set() };
       this.session.subscribe(filter, qos);
       this.#matcher.add(filter, created);
-      this.#filters.set(filter, created);
+      filters.set(filter, created);
       entry = created;
     }
     const target = entry;
     target.observers.add(observer);
     return () => {
       if (!target.observers.delete(observer) || target.observers.size > 0) return;
-      if (this.#filters.get(filter) !== target) return;
-      this.#filters.delete(filter);
+      if (filters.get(filter) !== target) return;
+      filters.delete(filter);
       this.#matcher.remove(filter, target);
       this.session.unsubscribe(filter);
     };
@@ -196,14 +255,18 @@ export class MqttClient {
 
   /** Calls `listener` with every message received (matched by a subscription or not). */
   onMessage(listener: (message: Message) => void): () => void {
-    this.#messageListeners.add(listener);
-    return () => this.#messageListeners.delete(listener);
+    const listeners = own(this.#messageListeners);
+    this.#messageListeners = listeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Calls `listener` with every client event. */
   onEvent(listener: (event: ClientEvent) => void): () => void {
-    this.#eventListeners.add(listener);
-    return () => this.#eventListeners.delete(listener);
+    const listeners = own(this.#eventListeners);
+    this.#eventListeners = listeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** The subscriptions in registration order, with the QoS each was granted. */
@@ -219,6 +282,15 @@ export class MqttClient {
   /** Payload bytes queued or in flight plus what the transport still buffers (Mongoose `num_unsent_bytes`). */
   numUnsentBytes(): number {
     return this.session.numUnsentBytes();
+  }
+
+  // The filter table and its matcher, made with the first topic observer; never replaced after.
+  #ownFilters(): Map<string, FilterEntry> {
+    if (this.#filters === NO_FILTERS) {
+      this.#filters = new Map<string, FilterEntry>();
+      this.#matcher = new TopicMatcher<FilterEntry>();
+    }
+    return this.#filters as Map<string, FilterEntry>;
   }
 
   #emit(event: ClientEvent): void {

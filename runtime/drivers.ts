@@ -154,6 +154,39 @@ function scope(input: ConnectionInput): Scope {
   return sharedScope;
 }
 
+// XState rebuilds its snapshot on every step and never changes one in place (it copies first), so
+// the parts that many clients have alike can be single shared objects: an idle client then holds
+// no state-value tree, active-node list, empty `tags` Set, `children` or `historyValue` of its own.
+const NO_TAGS: ConnectionSnapshot['tags'] = new Set();
+const NO_CHILDREN: ConnectionSnapshot['children'] = {};
+const NO_HISTORY: ConnectionSnapshot['historyValue'] = {};
+/** State configurations seen so far, by their ordered node ids: the machine has few of them. */
+const configurations = new Map<string, Pick<ConnectionSnapshot, '_nodes' | 'value'>>();
+const MAX_CONFIGURATIONS = 256;
+
+/** Replaces the parts of a fresh snapshot that equal shared ones by those; returns it. */
+function shareParts(snapshot: ConnectionSnapshot): ConnectionSnapshot {
+  if (snapshot.tags.size === 0) snapshot.tags = NO_TAGS;
+  if (isEmpty(snapshot.children)) snapshot.children = NO_CHILDREN;
+  if (isEmpty(snapshot.historyValue)) snapshot.historyValue = NO_HISTORY;
+  // The value follows from the active nodes, so one key covers both.
+  let key = '';
+  for (const node of snapshot._nodes) key += `${node.id} `;
+  const known = configurations.get(key);
+  if (known !== undefined) {
+    snapshot._nodes = known._nodes;
+    snapshot.value = known.value;
+  } else if (configurations.size < MAX_CONFIGURATIONS) {
+    configurations.set(key, { _nodes: snapshot._nodes, value: snapshot.value });
+  }
+  return snapshot;
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
 /** The pure step: next snapshot and the actions to carry out. */
 function step(
   snapshot: ConnectionSnapshot,
@@ -167,7 +200,8 @@ function step(
     event as EventFromLogic<typeof connectionMachine>,
     scope(input),
   );
-  return [next, actions];
+  // An unchanged snapshot comes back as it was, already shared.
+  return [next === snapshot ? next : shareParts(next), actions];
 }
 
 /**
@@ -175,38 +209,135 @@ function step(
  * injected clock and cancels clear them, so the runtime owns all of its timers.
  */
 export function createStepDriver(options: DriverOptions): LifecycleDriver {
-  const { host, clock } = options;
-  const log = journaller(options);
-  const timers = new Map<string, unknown>();
-  const listeners = new Set<(snapshot: ConnectionSnapshot) => void>();
-  const queue: AnyEventObject[] = [];
-  let processing = false;
-  let stopped = false;
+  return new StepDriver(options);
+}
 
-  const execute = (action: StepAction): void => {
+const NO_TIMERS: readonly unknown[] = [];
+
+/**
+ * The step driver. A class, not a bundle of closures, and its tables are made on first use:
+ * many idle clients in one process each pay for one small object, not for a closure context,
+ * a dozen closures and empty hash tables.
+ */
+class StepDriver implements LifecycleDriver {
+  readonly #host: LifecycleHost;
+  readonly #clock: RuntimeClock;
+  readonly #input: ConnectionInput;
+  readonly #record: ((entry: JournalEntry) => void) | undefined;
+  #seq = 0;
+  #snapshot: ConnectionSnapshot;
+  /**
+   * Pending delayed raises as `[id, handle, id, handle, ...]`: there are a few, changing a few
+   * times per connection, and an exact-size array costs an idle client far less than a Map.
+   */
+  #timers: readonly unknown[] = NO_TIMERS;
+  #listeners: Set<(snapshot: ConnectionSnapshot) => void> | undefined;
+  /** Events waiting for the running step; undefined outside of one. */
+  #queue: AnyEventObject[] | undefined;
+  #processing = false;
+  #stopped = false;
+
+  constructor(options: DriverOptions) {
+    this.#host = options.host;
+    this.#clock = options.clock;
+    this.#input = options.input;
+    this.#record = options.record;
+    const initialActions: StepAction[] = [];
+    collected = initialActions;
+    this.#snapshot = shareParts(connectionMachine.getInitialSnapshot(scope(options.input), options.input));
+    this.#processing = true;
+    for (const action of initialActions) this.#execute(action);
+    this.#processing = false;
+    const first = this.#queue?.shift();
+    if (first !== undefined) this.#deliver(first);
+  }
+
+  send(event: ConnectionEvent): void {
+    this.#deliver(event);
+  }
+
+  getSnapshot(): ConnectionSnapshot {
+    return this.#snapshot;
+  }
+
+  subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void {
+    this.#listeners ??= new Set();
+    const listeners = this.#listeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    const timers = this.#timers;
+    this.#timers = NO_TIMERS;
+    for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
+    if (this.#queue !== undefined) this.#queue.length = 0;
+  }
+
+  // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
+  #deliver(event: AnyEventObject): void {
+    if (this.#stopped) return;
+    this.#queue ??= [];
+    const queue = this.#queue;
+    queue.push(event);
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        this.#log(next);
+        const [nextSnapshot, actions] = step(this.#snapshot, next, this.#input);
+        this.#snapshot = nextSnapshot;
+        for (const action of actions) this.#execute(action);
+        if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(nextSnapshot);
+      }
+    } finally {
+      this.#processing = false;
+      // An idle driver holds no queue; one left non-empty by a throwing effect is kept, as before.
+      if (queue.length === 0 && this.#queue === queue) this.#queue = undefined;
+    }
+  }
+
+  /** Removes the timer of delayed raise `key` and returns its handle (undefined when none). */
+  #takeTimer(key: string): unknown {
+    const timers = this.#timers;
+    for (let i = 0; i < timers.length; i += 2) {
+      if (timers[i] !== key) continue;
+      this.#timers = timers.length === 2 ? NO_TIMERS : timers.slice(0, i).concat(timers.slice(i + 2));
+      return timers[i + 1];
+    }
+    return undefined;
+  }
+
+  #log(event: AnyEventObject): void {
+    if (this.#record === undefined || event.type === 'xstate.init') return;
+    this.#seq += 1;
+    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent });
+  }
+
+  #execute(action: StepAction): void {
     const params = action.params as Record<string, unknown> | undefined;
+    const host = this.#host;
     switch (action.type) {
       case 'xstate.raise': {
         const { event, id, delay } = params as { event: AnyEventObject; id?: string; delay?: number };
         if (typeof delay !== 'number') {
-          queue.push(event);
+          this.#queue ??= [];
+          this.#queue.push(event);
           return;
         }
         const key = id ?? event.type;
-        clock.clearTimeout(timers.get(key));
-        timers.set(
-          key,
-          clock.setTimeout(() => {
-            timers.delete(key);
-            deliver(event);
-          }, delay),
-        );
+        this.#clock.clearTimeout(this.#takeTimer(key));
+        const handle = this.#clock.setTimeout(() => {
+          this.#takeTimer(key);
+          this.#deliver(event);
+        }, delay);
+        // One array argument, so a handle that is itself an array is kept whole.
+        this.#timers = this.#timers.concat([key, handle]);
         return;
       }
       case 'xstate.cancel': {
-        const key = (params as { sendId: string }).sendId;
-        clock.clearTimeout(timers.get(key));
-        timers.delete(key);
+        this.#clock.clearTimeout(this.#takeTimer((params as { sendId: string }).sendId));
         return;
       }
       case 'xstate.emit':
@@ -234,54 +365,12 @@ export function createStepDriver(options: DriverOptions): LifecycleDriver {
         host.sessionDown();
         return;
       case 'drawRandom':
-        queue.push({ type: 'random.drawn', value: host.random() });
+        this.#queue ??= [];
+        this.#queue.push({ type: 'random.drawn', value: host.random() });
         return;
       default:
         // Context assignments are already applied by the pure step.
         return;
     }
-  };
-
-  const initialActions: StepAction[] = [];
-  collected = initialActions;
-  let snapshot = connectionMachine.getInitialSnapshot(scope(options.input), options.input);
-
-  // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
-  function deliver(event: AnyEventObject): void {
-    if (stopped) return;
-    queue.push(event);
-    if (processing) return;
-    processing = true;
-    try {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        log(next);
-        const [nextSnapshot, actions] = step(snapshot, next, options.input);
-        snapshot = nextSnapshot;
-        for (const action of actions) execute(action);
-        for (const listener of listeners) listener(snapshot);
-      }
-    } finally {
-      processing = false;
-    }
   }
-
-  processing = true;
-  for (const action of initialActions) execute(action);
-  processing = false;
-  if (queue.length > 0) deliver(queue.shift() as AnyEventObject);
-
-  return {
-    send: (event) => deliver(event),
-    getSnapshot: () => snapshot,
-    subscribe: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    stop: () => {
-      stopped = true;
-      for (const handle of timers.values()) clock.clearTimeout(handle);
-      timers.clear();
-      queue.length = 0;
-    },
-  };
 }

@@ -10,13 +10,14 @@ import { type ErrorData, InvalidArgumentError, MqttError, ProtocolError } from '
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect, type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import { createDecoder, type Decoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
+import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import {
   type ConnectionSnapshot,
   createActorDriver,
   createStepDriver,
   type LifecycleDriver,
+  type LifecycleHost,
 } from './drivers.js';
 import {
   type LifecycleClientOptions,
@@ -46,6 +47,25 @@ export interface LifecycleClientConfig extends LifecycleClientOptions {
   readonly closeGraceMs?: number;
 }
 
+/**
+ * Hears every lifecycle event and protocol error ahead of the listeners: how `MqttClient`
+ * forwards them without a listener set and two closures per client. Internal: not in the index.
+ */
+export interface LifecycleSink {
+  /** A lifecycle event, before `onLifecycle` listeners. */
+  lifecycle(event: LifecycleEvent): void;
+  /** A protocol error, before `onProtocolError` listeners. */
+  protocolError(error: ErrorData): void;
+}
+
+// Set by LifecycleClient's static block, which alone can reach the private field.
+let setSink!: (client: LifecycleClient, sink: LifecycleSink) => void;
+
+/** Makes `sink` hear `client`'s lifecycle events and protocol errors before any listener. */
+export function attachSink(client: LifecycleClient, sink: LifecycleSink): void {
+  setSink(client, sink);
+}
+
 const hex8 = (random: () => number): string =>
   Math.floor(random() * 0x1_0000_0000)
     .toString(16)
@@ -63,15 +83,22 @@ export class LifecycleClient {
   readonly #random: () => number;
   readonly #driver: LifecycleDriver;
   readonly #entries: JournalEntry[] | null;
-  readonly #listeners = new Set<(event: LifecycleEvent) => void>();
-  readonly #protocolListeners = new Set<(error: ErrorData) => void>();
+  // Listener sets are made on first registration: an empty Set still costs its hash table.
+  #listeners: Set<(event: LifecycleEvent) => void> | undefined;
+  #protocolListeners: Set<(error: ErrorData) => void> | undefined;
   #clientIds: string[];
   readonly #closeWaiters: (() => void)[] = [];
   #transport: Transport | null = null;
   #generation = 0;
   #open = 0;
-  #decoder: Decoder | null = null;
   #session: SessionPort | null = null;
+  #sink: LifecycleSink | null = null;
+
+  static {
+    setSink = (client, sink) => {
+      client.#sink = sink;
+    };
+  }
 
   constructor(config: LifecycleClientConfig) {
     this.#config = config;
@@ -88,7 +115,12 @@ export class LifecycleClient {
         : this.#entries !== null
           ? (entry: JournalEntry) => this.#entries?.push(entry)
           : undefined;
-    const driverOptions = { input: this.#initialInput, clock: this.#clock, host: this.#host(), record };
+    const driverOptions = {
+      input: this.#initialInput,
+      clock: this.#clock,
+      host: new LifecycleClient.#Host(this),
+      record,
+    };
     this.#driver =
       config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
   }
@@ -113,7 +145,9 @@ export class LifecycleClient {
    * the new configuration, starting over on the first enabled server (spec R26).
    */
   configure(config: Partial<LifecycleClientOptions>): void {
-    const nextConfig = { ...this.#config, ...config };
+    // `Object.assign`, not spreads: the copy is kept, and V8 stores a merged spread with a large
+    // out-of-object property backing.
+    const nextConfig: LifecycleClientConfig = Object.assign({}, this.#config, config);
     const next = normaliseOptions(nextConfig);
     const previous = { options: this.#options, config: this.#config, ids: this.#clientIds };
     this.#options = next;
@@ -160,19 +194,23 @@ export class LifecycleClient {
 
   /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
   onLifecycle(listener: (event: LifecycleEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#listeners ??= new Set();
+    const listeners = this.#listeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
   setConnectHook(hook: LifecycleClientOptions['connectHook']): void {
-    this.#config = { ...this.#config, connectHook: hook };
+    this.#config = Object.assign({}, this.#config, { connectHook: hook });
   }
 
   /** Calls `listener` when the connection is closed for a protocol error or a failed connect hook. */
   onProtocolError(listener: (error: ErrorData) => void): () => void {
-    this.#protocolListeners.add(listener);
-    return () => this.#protocolListeners.delete(listener);
+    this.#protocolListeners ??= new Set();
+    const listeners = this.#protocolListeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** The journal so far (with `journal: true`). */
@@ -258,7 +296,9 @@ export class LifecycleClient {
 
   #fail(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
-    for (const listener of this.#protocolListeners) listener(error);
+    this.#sink?.protocolError(error);
+    if (this.#protocolListeners !== undefined)
+      for (const listener of this.#protocolListeners) listener(error);
     this.#driver.send({ type: 'mqtt.error', error });
   }
 
@@ -290,31 +330,53 @@ export class LifecycleClient {
     }
   }
 
-  #host() {
-    return {
-      openTransport: (server: number) => this.#openTransport(server),
-      closeTransport: () => this.#closeTransport(),
-      sendConnect: (server: number) => this.#sendConnect(server),
-      sendPingreq: () => this.write(encodePingreq()),
-      sendDisconnect: () => this.write(encodeDisconnect()),
-      sessionUp: (sessionPresent: boolean) => {
-        if (this.#session === null) this.sessionDrained();
-        else this.#session.connected(sessionPresent);
-      },
-      sessionDown: () => this.#session?.disconnected(),
-      random: this.#random,
-      emitted: (event: LifecycleEvent) => {
-        for (const listener of this.#listeners) listener(event);
-      },
-    };
-  }
+  /**
+   * The statechart's effects on one client. Prototype methods on one small object per client,
+   * rather than a closure per effect: many idle clients in one process each pay for it.
+   */
+  static readonly #Host = class implements LifecycleHost {
+    constructor(readonly client: LifecycleClient) {}
+    openTransport(server: number): void {
+      this.client.#openTransport(server);
+    }
+    closeTransport(): void {
+      this.client.#closeTransport();
+    }
+    sendConnect(server: number): void {
+      this.client.#sendConnect(server);
+    }
+    sendPingreq(): void {
+      this.client.write(encodePingreq());
+    }
+    sendDisconnect(): void {
+      this.client.write(encodeDisconnect());
+    }
+    sessionUp(sessionPresent: boolean): void {
+      const session = this.client.#session;
+      if (session === null) this.client.sessionDrained();
+      else session.connected(sessionPresent);
+    }
+    sessionDown(): void {
+      this.client.#session?.disconnected();
+    }
+    random(): number {
+      const random = this.client.#random;
+      return random();
+    }
+    emitted(event: LifecycleEvent): void {
+      this.client.#sink?.lifecycle(event);
+      const listeners = this.client.#listeners;
+      if (listeners !== undefined) for (const listener of listeners) listener(event);
+    }
+  };
 
+  // The handlers stay closures (a transport may pass them on detached, e.g. to `socket.on`), all
+  // over one small context; events of a transport other than the current one are stale (spec R28).
   #openTransport(server: number): void {
     const generation = ++this.#generation;
     const s = this.#options.servers[server] as ServerConfig;
-    const current = () => generation === this.#generation;
     const mongoose = this.#config.profile === 'mongoose';
-    this.#decoder = createDecoder({
+    const decoder = createDecoder({
       maxPacketBytes:
         s.maxIncomingPacketBytes ??
         this.#config.maxIncomingPacketBytes ??
@@ -322,7 +384,6 @@ export class LifecycleClient {
       onPacket: (packet) => this.#onPacket(generation, packet),
       onError: (error) => this.#fail(generation, error.toData()),
     });
-    const decoder = this.#decoder;
     let closed = false;
     this.#open += 1;
     const factory = s.transport ?? tcpTransport;
@@ -330,19 +391,19 @@ export class LifecycleClient {
       { host: s.host, port: s.port ?? 1883, url: s.url },
       {
         onOpen: () => {
-          if (current()) this.#driver.send({ type: 'transport.opened' });
+          if (generation === this.#generation) this.#driver.send({ type: 'transport.opened' });
         },
         onData: (chunk) => {
-          if (current()) decoder.push(chunk);
+          if (generation === this.#generation) decoder.push(chunk);
         },
         onError: (error) => {
-          if (current()) this.#driver.send({ type: 'transport.error', error });
+          if (generation === this.#generation) this.#driver.send({ type: 'transport.error', error });
         },
         onClose: () => {
           if (closed) return;
           closed = true;
           this.#open -= 1;
-          if (current()) this.#driver.send({ type: 'transport.closed' });
+          if (generation === this.#generation) this.#driver.send({ type: 'transport.closed' });
           if (this.#open === 0) for (const resolve of this.#closeWaiters.splice(0)) resolve();
         },
       },
@@ -352,7 +413,6 @@ export class LifecycleClient {
   #closeTransport(): void {
     const transport = this.#transport;
     this.#transport = null;
-    this.#decoder = null;
     // From here on, this transport's events are stale (spec R28).
     this.#generation += 1;
     if (transport === null) return;

@@ -133,13 +133,22 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
       throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
-    const timing = { name: s.name ?? defaultName(i), enabled: s.enabled ?? true, minMs, maxMs };
+    const name = s.name ?? defaultName(i);
+    const enabled = s.enabled ?? true;
     const own = keepAliveOf(`${key}.keepAliveSec`, s.keepAliveSec, keepAliveSec, mongoose);
     perServerKeepAlive.push(own);
     // Only a server with its own keep alive carries liveness timings; the others use the client's.
+    // (Literals, not a spread plus keys, which V8 stores with a large property backing per object.)
     return s.keepAliveSec === undefined
-      ? timing
-      : { ...timing, keepAliveMs: own * 1000, pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', own) };
+      ? { name, enabled, minMs, maxMs }
+      : {
+          name,
+          enabled,
+          minMs,
+          maxMs,
+          keepAliveMs: own * 1000,
+          pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', own),
+        };
   });
   if (!timings.some((t) => t.enabled))
     throw new ConfigError('servers', 'at least one server must be enabled');
@@ -158,10 +167,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', keepAliveSec),
     jitter,
   };
-  const servers = options.servers.map((s, i) => ({
-    ...s,
-    name: timings[i]?.name,
-    keepAliveSec: perServerKeepAlive[i],
-  }));
+  // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
+  // followed by more keys costs V8 a large out-of-object property store.
+  const servers = options.servers.map((s, i) =>
+    Object.assign({}, s, { name: timings[i]?.name, keepAliveSec: perServerKeepAlive[i] }),
+  );
   return { input: { servers: timings, options: lifecycle }, servers };
 }
