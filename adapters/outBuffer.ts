@@ -12,8 +12,11 @@ const MAX_HINT_BYTES = 1024 * 1024;
 export const COPY_LIMIT_BYTES = 64 * 1024;
 
 /** A growable write buffer; `take()` hands its bytes over and starts a fresh one. */
+/** The buffer of an idle OutBuffer: zero-length, so nothing is ever written to it, and shared. */
+const EMPTY = new Uint8Array(0);
+
 export class OutBuffer {
-  #buffer: Uint8Array = new Uint8Array(0);
+  #buffer: Uint8Array = EMPTY;
   #length = 0;
   /** The last batch's size: the next buffer starts that big, so a steady stream rarely regrows. */
   #hint = MIN_BYTES;
@@ -55,14 +58,14 @@ export class OutBuffer {
     if (this.#length === 0) return null;
     const out = this.#buffer.subarray(0, this.#length);
     this.#hint = Math.min(MAX_HINT_BYTES, Math.max(MIN_BYTES, this.#length));
-    this.#buffer = new Uint8Array(0);
+    this.#buffer = EMPTY;
     this.#length = 0;
     return out;
   }
 
   /** Drops everything waiting. */
   clear(): void {
-    this.#buffer = new Uint8Array(0);
+    this.#buffer = EMPTY;
     this.#length = 0;
   }
 }

@@ -49,124 +49,147 @@ function openTcp(
   connectTimeoutMs: number,
   noDelay: boolean,
 ): Transport {
-  const where = `${target.host}:${target.port}`;
+  return new TcpTransport(target, handlers, connectTimeoutMs, noDelay);
+}
+
+/**
+ * One TCP connection. A class with prototype methods, so a connection costs one object and the
+ * four socket listeners rather than a closure context and a closure per step and method.
+ */
+class TcpTransport implements Transport {
+  readonly #where: string;
+  readonly #handlers: TransportHandlers;
   /** `end()` was called: the owner no longer wants `onOpen`. */
-  let ending = false;
+  #ending = false;
   /** `destroy()` was called: the owner wants nothing but `onClose`. */
-  let destroyed = false;
-  let errorReported = false;
-  let closed = false;
-  let connectTimer: ReturnType<typeof setTimeout> | undefined;
-
-  const reportError = (error: ErrorData): void => {
-    // One error per transport: Node can emit a second one while tearing down (EPIPE after ECONNRESET).
-    if (destroyed || errorReported || closed) return;
-    errorReported = true;
-    handlers.onError(error);
-  };
-  const reportClose = (): void => {
-    if (closed) return;
-    closed = true;
-    if (connectTimer !== undefined) clearTimeout(connectTimer);
-    handlers.onClose();
-  };
-
-  let socket: net.Socket;
-  try {
-    socket = net.connect({ host: target.host, port: target.port, noDelay });
-  } catch (cause) {
-    // Bad arguments throw synchronously; the contract promises callbacks, not exceptions, and the
-    // owner has not received the Transport yet, so deliver them after it has.
-    queueMicrotask(() => {
-      reportError(transportError(where, cause));
-      reportClose();
-    });
-    return {
-      write: () => false,
-      bufferedBytes: 0,
-      end: () => {
-        ending = true;
-      },
-      destroy: () => {
-        destroyed = true;
-      },
-    };
-  }
-
-  socket.on('connect', () => {
-    if (connectTimer !== undefined) clearTimeout(connectTimer);
-    if (!ending && !destroyed) handlers.onOpen();
-  });
-  socket.on('data', (chunk: Buffer) => {
-    if (!destroyed) handlers.onData(chunk);
-  });
-  socket.on('error', (cause) => reportError(transportError(where, cause)));
-  socket.on('close', reportClose);
-
-  if (connectTimeoutMs > 0) {
-    connectTimer = setTimeout(() => {
-      const cause = Object.assign(new Error(`connect ETIMEDOUT ${where} after ${connectTimeoutMs} ms`), {
-        code: 'ETIMEDOUT',
-      });
-      socket.destroy(cause);
-    }, connectTimeoutMs);
-  }
-
+  #destroyed = false;
+  #errorReported = false;
+  #closed = false;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #socket: net.Socket | undefined;
   // Packets written in one synchronous run go out as one socket write: a write call per packet
   // costs more CPU than encoding the packet (see bench/RESULTS.md).
-  const out = new OutBuffer();
-  let flushQueued = false;
-  const open = (): boolean => !(ending || destroyed || closed || socket.destroyed);
-  const flush = (): void => {
-    flushQueued = false;
-    const bytes = out.take();
-    if (bytes !== null && open()) socket.write(bytes);
+  readonly #out = new OutBuffer();
+  #flushQueued = false;
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    const bytes = this.#out.take();
+    if (bytes !== null && this.#open()) this.#socket?.write(bytes);
   };
-  const schedule = (): void => {
-    if (flushQueued) return;
-    flushQueued = true;
-    queueMicrotask(flush);
-  };
-  const below = (): boolean => socket.writableLength + out.length < socket.writableHighWaterMark;
 
-  return {
-    write(bytes: Uint8Array): boolean {
-      // Writing to an ended or destroyed socket makes Node emit an error; the owner already knows.
-      if (!open()) return false;
-      if (bytes.length > COPY_LIMIT_BYTES) {
-        // Large payloads are not worth a copy: flush what waits (order), then write them as they are.
-        flush();
-        socket.write(bytes);
-        return below();
-      }
-      out.append(bytes);
-      schedule();
-      return below();
-    },
-    reserve(size: number): number {
-      if (!open()) return -1;
-      schedule();
-      return out.reserve(size);
-    },
-    get outBuffer(): Uint8Array {
-      return out.buffer;
-    },
-    get bufferedBytes(): number {
-      return destroyed || closed ? 0 : socket.writableLength + out.length;
-    },
-    end(): void {
-      if (ending || destroyed || closed) return;
-      flush();
-      ending = true;
-      socket.once('finish', () => socket.destroy());
-      socket.end();
-    },
-    destroy(): void {
-      if (destroyed || closed) return;
-      destroyed = true;
-      socket.destroy();
-    },
-  };
+  constructor(
+    target: TransportTarget,
+    handlers: TransportHandlers,
+    connectTimeoutMs: number,
+    noDelay: boolean,
+  ) {
+    this.#where = `${target.host}:${target.port}`;
+    this.#handlers = handlers;
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: target.host, port: target.port, noDelay });
+    } catch (cause) {
+      // Bad arguments throw synchronously; the contract promises callbacks, not exceptions, and the
+      // owner has not received the Transport yet, so deliver them after it has.
+      queueMicrotask(() => {
+        this.#reportError(transportError(this.#where, cause));
+        this.#reportClose();
+      });
+      return;
+    }
+    this.#socket = socket;
+    socket.on('connect', () => {
+      if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+      if (!this.#ending && !this.#destroyed) this.#handlers.onOpen();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.#destroyed) this.#handlers.onData(chunk);
+    });
+    socket.on('error', (cause) => this.#reportError(transportError(this.#where, cause)));
+    socket.on('close', () => this.#reportClose());
+    if (connectTimeoutMs > 0) {
+      this.#connectTimer = setTimeout(() => {
+        const cause = Object.assign(
+          new Error(`connect ETIMEDOUT ${this.#where} after ${connectTimeoutMs} ms`),
+          {
+            code: 'ETIMEDOUT',
+          },
+        );
+        socket.destroy(cause);
+      }, connectTimeoutMs);
+    }
+  }
+
+  // One error per transport: Node can emit a second one while tearing down (EPIPE after ECONNRESET).
+  #reportError(error: ErrorData): void {
+    if (this.#destroyed || this.#errorReported || this.#closed) return;
+    this.#errorReported = true;
+    this.#handlers.onError(error);
+  }
+  #reportClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    this.#handlers.onClose();
+  }
+  #open(): boolean {
+    const socket = this.#socket;
+    return !(this.#ending || this.#destroyed || this.#closed || socket === undefined || socket.destroyed);
+  }
+  #schedule(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(this.#flush);
+  }
+  #below(): boolean {
+    const socket = this.#socket as net.Socket;
+    return socket.writableLength + this.#out.length < socket.writableHighWaterMark;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    // Writing to an ended or destroyed socket makes Node emit an error; the owner already knows.
+    if (!this.#open()) return false;
+    if (bytes.length > COPY_LIMIT_BYTES) {
+      // Large payloads are not worth a copy: flush what waits (order), then write them as they are.
+      this.#flush();
+      this.#socket?.write(bytes);
+      return this.#below();
+    }
+    this.#out.append(bytes);
+    this.#schedule();
+    return this.#below();
+  }
+  reserve(size: number): number {
+    if (!this.#open()) return -1;
+    this.#schedule();
+    return this.#out.reserve(size);
+  }
+  get outBuffer(): Uint8Array {
+    return this.#out.buffer;
+  }
+  get bufferedBytes(): number {
+    const socket = this.#socket;
+    return this.#destroyed || this.#closed || socket === undefined
+      ? 0
+      : socket.writableLength + this.#out.length;
+  }
+  end(): void {
+    if (this.#ending || this.#destroyed || this.#closed) return;
+    if (this.#socket === undefined) {
+      this.#ending = true;
+      return;
+    }
+    this.#flush();
+    this.#ending = true;
+    const socket = this.#socket;
+    socket.once('finish', () => socket.destroy());
+    socket.end();
+  }
+  destroy(): void {
+    if (this.#destroyed || this.#closed) return;
+    this.#destroyed = true;
+    this.#socket?.destroy();
+  }
 }
 
 /** Turns a Node error into plain error data that names the peer and the errno code. */

@@ -66,157 +66,183 @@ export function createDecoder(options: DecoderOptions): Decoder {
   if (!Number.isSafeInteger(limit) || limit < 2) {
     throw new InvalidArgumentError(`maxPacketBytes must be an integer of at least 2, got ${limit}`);
   }
-  const { onPacket, onError } = options;
+  return new StreamDecoder(limit, options.onPacket, options.onError);
+}
 
-  let failed = false;
+/**
+ * The decoder's state and steps as one object with prototype methods: a connection holds one
+ * small object rather than a closure context and a closure per step.
+ */
+class StreamDecoder implements Decoder {
+  #failed = false;
   // Bumped by reset(), so a decode loop interrupted by a callback that reset the decoder stops.
-  let epoch = 0;
-  let busy = false;
-  let queued: Uint8Array[] = [];
+  #epoch = 0;
+  #busy = false;
+  #queued: Uint8Array[] | null = null;
   // Fixed header of the current packet: bytes read so far (0 = between packets), first byte,
   // and the remaining length decoded so far with the weight of its next 7-bit group.
-  let headerBytes = 0;
-  let first = 0;
-  let lengthSoFar = 0;
-  let multiplier = 1;
+  #headerBytes = 0;
+  #first = 0;
+  #lengthSoFar = 0;
+  #multiplier = 1;
   // The current packet's remaining length once its header is complete, else -1.
-  let bodyLength = -1;
+  #bodyLength = -1;
   // Body bytes of a packet that spans chunks.
-  let body: Buffer | null = null;
-  let bodyFill = 0;
+  #body: Buffer | null = null;
+  #bodyFill = 0;
 
-  function clear(): void {
-    headerBytes = 0;
-    lengthSoFar = 0;
-    multiplier = 1;
-    bodyLength = -1;
-    body = null;
-    bodyFill = 0;
+  readonly #limit: number;
+  readonly #onPacket: (packet: InboundPacket) => void;
+  readonly #onError: (error: ProtocolError | SizeLimitError) => void;
+
+  constructor(
+    limit: number,
+    onPacket: (packet: InboundPacket) => void,
+    onError: (error: ProtocolError | SizeLimitError) => void,
+  ) {
+    this.#limit = limit;
+    this.#onPacket = onPacket;
+    this.#onError = onError;
   }
 
-  function fail(error: ProtocolError | SizeLimitError): void {
-    failed = true;
-    clear();
-    queued = [];
+  push(chunk: Uint8Array): void {
+    if (this.#failed) return;
+    if (this.#busy) {
+      this.#queued ??= [];
+      this.#queued.push(chunk);
+      return;
+    }
+    this.#busy = true;
+    try {
+      let next: Uint8Array | undefined = chunk;
+      while (next !== undefined && !this.#failed) {
+        this.#decodeChunk(
+          Buffer.isBuffer(next) ? next : Buffer.from(next.buffer, next.byteOffset, next.byteLength),
+        );
+        next = this.#queued?.shift();
+      }
+    } catch (error) {
+      // A callback threw: the rest of the chunk is lost, so any later bytes would be misframed.
+      this.#failed = true;
+      this.#clear();
+      this.#queued = null;
+      throw error;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  reset(): void {
+    this.#epoch++;
+    this.#failed = false;
+    this.#queued = null;
+    this.#clear();
+  }
+
+  #clear(): void {
+    this.#headerBytes = 0;
+    this.#lengthSoFar = 0;
+    this.#multiplier = 1;
+    this.#bodyLength = -1;
+    this.#body = null;
+    this.#bodyFill = 0;
+  }
+
+  #fail(error: ProtocolError | SizeLimitError): void {
+    this.#failed = true;
+    this.#clear();
+    this.#queued = null;
+    // Called as a plain function, as the options' callbacks always were.
+    const onError = this.#onError;
     onError(error);
   }
 
   /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 to stop. */
-  function readHeader(buf: Buffer, off: number): number {
+  #readHeader(buf: Buffer, off: number): number {
     const len = buf.length;
     while (off < len) {
       const byte = buf[off++] as number;
-      if (headerBytes === 0) {
-        first = byte;
-        headerBytes = 1;
+      if (this.#headerBytes === 0) {
+        this.#first = byte;
+        this.#headerBytes = 1;
         const problem = checkFirstByte(byte);
-        if (problem !== undefined) return stop(new ProtocolError(problem));
+        if (problem !== undefined) return this.#stop(new ProtocolError(problem));
         continue;
       }
-      lengthSoFar += (byte & 0x7f) * multiplier;
-      multiplier *= 128;
-      headerBytes++;
+      this.#lengthSoFar += (byte & 0x7f) * this.#multiplier;
+      this.#multiplier *= 128;
+      this.#headerBytes++;
       if ((byte & 0x80) !== 0) {
-        if (headerBytes === 5) return stop(new ProtocolError('remaining length is longer than 4 bytes'));
+        if (this.#headerBytes === 5)
+          return this.#stop(new ProtocolError('remaining length is longer than 4 bytes'));
         continue;
       }
-      const size = headerBytes + lengthSoFar;
-      if (size > limit) return stop(new SizeLimitError('PACKET_TOO_LARGE', size, limit));
-      const problem = checkRemainingLength(first, lengthSoFar);
-      if (problem !== undefined) return stop(new ProtocolError(problem));
-      bodyLength = lengthSoFar;
+      const size = this.#headerBytes + this.#lengthSoFar;
+      if (size > this.#limit) return this.#stop(new SizeLimitError('PACKET_TOO_LARGE', size, this.#limit));
+      const problem = checkRemainingLength(this.#first, this.#lengthSoFar);
+      if (problem !== undefined) return this.#stop(new ProtocolError(problem));
+      this.#bodyLength = this.#lengthSoFar;
       return off;
     }
     return off;
   }
 
-  function stop(error: ProtocolError | SizeLimitError): number {
-    fail(error);
+  #stop(error: ProtocolError | SizeLimitError): number {
+    this.#fail(error);
     return -1;
   }
 
   /** Appends `count` bytes of `buf` at `off` to the body of a packet that spans chunks. */
-  function appendBody(buf: Buffer, off: number, count: number): void {
-    const needed = bodyFill + count;
+  #appendBody(buf: Buffer, off: number, count: number): void {
+    const needed = this.#bodyFill + count;
+    let body = this.#body;
     if (body === null || body.length < needed) {
       const grown = Math.max(needed, body === null ? INITIAL_BODY_CAPACITY : body.length * 2);
-      const next = Buffer.allocUnsafe(Math.min(bodyLength, grown));
-      if (body !== null) body.copy(next, 0, 0, bodyFill);
+      const next = Buffer.allocUnsafe(Math.min(this.#bodyLength, grown));
+      if (body !== null) body.copy(next, 0, 0, this.#bodyFill);
       body = next;
+      this.#body = next;
     }
-    buf.copy(body, bodyFill, off, off + count);
-    bodyFill = needed;
+    buf.copy(body, this.#bodyFill, off, off + count);
+    this.#bodyFill = needed;
   }
 
-  function decodeChunk(buf: Buffer): void {
-    const startEpoch = epoch;
+  #decodeChunk(buf: Buffer): void {
+    const startEpoch = this.#epoch;
     const len = buf.length;
     let off = 0;
     for (;;) {
-      if (bodyLength < 0) {
-        off = readHeader(buf, off);
-        if (off < 0 || bodyLength < 0) return;
+      if (this.#bodyLength < 0) {
+        off = this.#readHeader(buf, off);
+        if (off < 0 || this.#bodyLength < 0) return;
       }
+      const bodyLength = this.#bodyLength;
       let source: Buffer;
       let start: number;
-      if (body === null && len - off >= bodyLength) {
+      if (this.#body === null && len - off >= bodyLength) {
         // Fast path: the whole body is in this chunk; decode it in place.
         source = buf;
         start = off;
         off += bodyLength;
       } else {
-        const count = Math.min(bodyLength - bodyFill, len - off);
-        appendBody(buf, off, count);
+        const count = Math.min(bodyLength - this.#bodyFill, len - off);
+        this.#appendBody(buf, off, count);
         off += count;
-        if (bodyFill < bodyLength) return;
-        source = body as Buffer;
+        if (this.#bodyFill < bodyLength) return;
+        source = this.#body as unknown as Buffer;
         start = 0;
       }
-      const packetFirst = first;
+      const packetFirst = this.#first;
       const end = start + bodyLength;
-      clear();
+      this.#clear();
       const packet = decodeBody(packetFirst, source, start, end);
       if (typeof packet === 'string') {
-        fail(new ProtocolError(packet));
+        this.#fail(new ProtocolError(packet));
         return;
       }
+      const onPacket = this.#onPacket;
       onPacket(packet);
-      if (failed || epoch !== startEpoch) return;
+      if (this.#failed || this.#epoch !== startEpoch) return;
     }
   }
-
-  function push(chunk: Uint8Array): void {
-    if (failed) return;
-    if (busy) {
-      queued.push(chunk);
-      return;
-    }
-    busy = true;
-    try {
-      let next: Uint8Array | undefined = chunk;
-      while (next !== undefined && !failed) {
-        decodeChunk(
-          Buffer.isBuffer(next) ? next : Buffer.from(next.buffer, next.byteOffset, next.byteLength),
-        );
-        next = queued.shift();
-      }
-    } catch (error) {
-      // A callback threw: the rest of the chunk is lost, so any later bytes would be misframed.
-      failed = true;
-      clear();
-      queued = [];
-      throw error;
-    } finally {
-      busy = false;
-    }
-  }
-
-  function reset(): void {
-    epoch++;
-    failed = false;
-    queued = [];
-    clear();
-  }
-
-  return { push, reset };
 }
