@@ -11,10 +11,10 @@ const MAX_HINT_BYTES = 1024 * 1024;
 /** Above this, an appended packet is written on its own instead of being copied. */
 export const COPY_LIMIT_BYTES = 64 * 1024;
 
-/** A growable write buffer; `take()` hands its bytes over and starts a fresh one. */
 /** The buffer of an idle OutBuffer: zero-length, so nothing is ever written to it, and shared. */
 const EMPTY = new Uint8Array(0);
 
+/** A growable write buffer; `take()` hands its bytes over and starts a fresh one. */
 export class OutBuffer {
   #buffer: Uint8Array = EMPTY;
   #length = 0;

@@ -9,6 +9,9 @@ import { validateTopicName } from './topics.js';
 export class TopicCache {
   /** Made on the first publish, as a session that only receives never needs it. */
   private entries: Map<string, Uint8Array> | undefined;
+  /** The last topic asked for: a publisher usually repeats it, and comparing beats a Map lookup. */
+  private lastTopic: string | undefined;
+  private lastBytes: Uint8Array | undefined;
 
   /**
    * @param capacity - The most topics kept.
@@ -23,8 +26,13 @@ export class TopicCache {
    * @throws {@link InvalidTopicError} when the topic is not a valid topic name.
    */
   bytes(topic: string): Uint8Array {
+    if (topic === this.lastTopic && this.lastBytes !== undefined) return this.lastBytes;
     let bytes = this.entries?.get(topic);
-    if (bytes !== undefined) return bytes;
+    if (bytes !== undefined) {
+      this.lastTopic = topic;
+      this.lastBytes = bytes;
+      return bytes;
+    }
     validateTopicName(topic);
     bytes = encodeTopic(topic);
     this.entries ??= new Map();
@@ -34,6 +42,8 @@ export class TopicCache {
       if (oldest !== undefined) entries.delete(oldest);
     }
     entries.set(topic, bytes);
+    this.lastTopic = topic;
+    this.lastBytes = bytes;
     return bytes;
   }
 }
