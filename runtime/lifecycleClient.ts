@@ -4,20 +4,18 @@
  * PINGRESP go straight to the session layer: the hot path never touches the actor.
  */
 import { type RuntimeClock, systemClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
 import type { Transport } from '../adapters/transport.js';
-import { type ErrorData, InvalidArgumentError, MqttError, ProtocolError } from '../errors.js';
+import { type ErrorData, InvalidArgumentError } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
-import { buildConnect, type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
-import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
+import { buildConnect, type ConnectOptions } from '../protocol/connect.js';
+import type { InboundPacket } from '../protocol/decoder.js';
+import { ConnectionHost } from './connection.js';
 import {
   type ConnectionSnapshot,
   createActorDriver,
   createStepDriver,
   type LifecycleDriver,
-  type LifecycleHost,
 } from './drivers.js';
 import {
   type LifecycleClientOptions,
@@ -87,12 +85,10 @@ export class LifecycleClient {
   #listeners: Set<(event: LifecycleEvent) => void> | undefined;
   #protocolListeners: Set<(error: ErrorData) => void> | undefined;
   #clientIds: string[];
-  readonly #closeWaiters: (() => void)[] = [];
   #transport: Transport | null = null;
-  #generation = 0;
-  #open = 0;
   #session: SessionPort | null = null;
   #sink: LifecycleSink | null = null;
+  readonly #host: ConnectionHost;
 
   static {
     setSink = (client, sink) => {
@@ -115,10 +111,11 @@ export class LifecycleClient {
         : this.#entries !== null
           ? (entry: JournalEntry) => this.#entries?.push(entry)
           : undefined;
+    this.#host = new LifecycleClient.#Host(this);
     const driverOptions = {
       input: this.#initialInput,
       clock: this.#clock,
-      host: new LifecycleClient.#Host(this),
+      host: this.#host,
       record,
     };
     this.#driver =
@@ -136,7 +133,7 @@ export class LifecycleClient {
    */
   disconnect(): Promise<void> {
     this.#driver.send({ type: 'client.disconnect' });
-    return this.#whenClosed();
+    return this.#host.whenClosed();
   }
 
   /**
@@ -289,75 +286,39 @@ export class LifecycleClient {
     };
   }
 
-  #whenClosed(): Promise<void> {
-    if (this.#open === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#closeWaiters.push(resolve));
-  }
-
-  #fail(generation: number, error: ErrorData): void {
-    if (generation !== this.#generation) return;
-    this.#sink?.protocolError(error);
-    if (this.#protocolListeners !== undefined)
-      for (const listener of this.#protocolListeners) listener(error);
-    this.#driver.send({ type: 'mqtt.error', error });
-  }
-
-  #onPacket(generation: number, packet: InboundPacket): void {
-    if (generation !== this.#generation) return;
-    switch (packet.cmd) {
-      case 'connack': {
-        if (!this.#driver.getSnapshot().matches({ online: { connecting: 'handshaking' } })) {
-          this.#fail(generation, new ProtocolError('unexpected CONNACK').toData());
-          return;
-        }
-        this.#driver.send({
-          type: 'mqtt.connack',
-          returnCode: packet.returnCode ?? 0,
-          sessionPresent: packet.sessionPresent,
-        });
-        return;
-      }
-      case 'pingresp':
-        this.#driver.send({ type: 'mqtt.pingresp' });
-        return;
-      default:
-        // [MQTT-3.2.0-1]: the first packet from the server must be CONNACK.
-        if (!this.isConnected()) {
-          this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
-          return;
-        }
-        this.#session?.handle(packet);
-    }
-  }
-
   /**
-   * The statechart's effects on one client. Prototype methods on one small object per client,
-   * rather than a closure per effect: many idle clients in one process each pay for it.
+   * The statechart's effects on this client: {@link ConnectionHost}, with its protected members
+   * mapped onto the private fields here.
    */
-  static readonly #Host = class implements LifecycleHost {
-    constructor(readonly client: LifecycleClient) {}
-    openTransport(server: number): void {
-      this.client.#openTransport(server);
+  static readonly #Host = class extends ConnectionHost {
+    protected get transport(): Transport | null {
+      return this.client.#transport;
     }
-    closeTransport(): void {
-      this.client.#closeTransport();
+    protected set transport(transport: Transport | null) {
+      this.client.#transport = transport;
     }
-    sendConnect(server: number): void {
-      this.client.#sendConnect(server);
+    protected get driver(): LifecycleDriver {
+      return this.client.#driver;
     }
-    sendPingreq(): void {
-      this.client.write(encodePingreq());
+    protected get clock(): RuntimeClock {
+      return this.client.#clock;
     }
-    sendDisconnect(): void {
-      this.client.write(encodeDisconnect());
+    protected get config(): LifecycleClientConfig {
+      return this.client.#config;
     }
-    sessionUp(sessionPresent: boolean): void {
-      const session = this.client.#session;
-      if (session === null) this.client.sessionDrained();
-      else session.connected(sessionPresent);
+    protected get options(): NormalisedOptions {
+      return this.client.#options;
     }
-    sessionDown(): void {
-      this.client.#session?.disconnected();
+    protected get session(): SessionPort | null {
+      return this.client.#session;
+    }
+    protected connectOptions(server: number): ConnectOptions {
+      return this.client.#connectOptions(server);
+    }
+    protected protocolError(error: ErrorData): void {
+      this.client.#sink?.protocolError(error);
+      const listeners = this.client.#protocolListeners;
+      if (listeners !== undefined) for (const listener of listeners) listener(error);
     }
     random(): number {
       const random = this.client.#random;
@@ -369,96 +330,4 @@ export class LifecycleClient {
       if (listeners !== undefined) for (const listener of listeners) listener(event);
     }
   };
-
-  // The handlers stay closures (a transport may pass them on detached, e.g. to `socket.on`), all
-  // over one small context; events of a transport other than the current one are stale (spec R28).
-  #openTransport(server: number): void {
-    const generation = ++this.#generation;
-    const s = this.#options.servers[server] as ServerConfig;
-    const mongoose = this.#config.profile === 'mongoose';
-    const decoder = createDecoder({
-      maxPacketBytes:
-        s.maxIncomingPacketBytes ??
-        this.#config.maxIncomingPacketBytes ??
-        (mongoose ? 3072 : MAX_PACKET_BYTES),
-      onPacket: (packet) => this.#onPacket(generation, packet),
-      onError: (error) => this.#fail(generation, error.toData()),
-    });
-    let closed = false;
-    this.#open += 1;
-    const factory = s.transport ?? tcpTransport;
-    this.#transport = factory(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
-      {
-        onOpen: () => {
-          if (generation === this.#generation) this.#driver.send({ type: 'transport.opened' });
-        },
-        onData: (chunk) => {
-          if (generation === this.#generation) decoder.push(chunk);
-        },
-        onError: (error) => {
-          if (generation === this.#generation) this.#driver.send({ type: 'transport.error', error });
-        },
-        onClose: () => {
-          if (closed) return;
-          closed = true;
-          this.#open -= 1;
-          if (generation === this.#generation) this.#driver.send({ type: 'transport.closed' });
-          if (this.#open === 0) for (const resolve of this.#closeWaiters.splice(0)) resolve();
-        },
-      },
-    );
-  }
-
-  #closeTransport(): void {
-    const transport = this.#transport;
-    this.#transport = null;
-    // From here on, this transport's events are stale (spec R28).
-    this.#generation += 1;
-    if (transport === null) return;
-    transport.end();
-    const handle = this.#clock.setTimeout(() => transport.destroy(), this.#config.closeGraceMs ?? 1000);
-    // The grace timer must not outlive a transport that closed in time.
-    const waiter = () => this.#clock.clearTimeout(handle);
-    this.#closeWaiters.push(waiter);
-  }
-
-  #sendConnect(server: number): void {
-    const generation = this.#generation;
-    const s = this.#options.servers[server] as ServerConfig;
-    const write = (options: ConnectOptions) => {
-      if (generation !== this.#generation) return;
-      try {
-        this.write(encodeConnect(options));
-      } catch (error) {
-        const data =
-          error instanceof MqttError
-            ? error.toData()
-            : { code: 'INVALID_ARGUMENT' as const, message: String(error) };
-        this.#fail(generation, data);
-      }
-    };
-    const hook = this.#config.connectHook;
-    if (hook === undefined) {
-      write(this.#connectOptions(server));
-      return;
-    }
-    try {
-      const result = hook({
-        server: s.name ?? '',
-        serverIndex: server,
-        options: this.#connectOptions(server),
-      });
-      if (result instanceof Promise) {
-        result.then(write, (error: unknown) =>
-          this.#fail(generation, {
-            code: 'INVALID_ARGUMENT',
-            message: `connect hook failed: ${String(error)}`,
-          }),
-        );
-      } else write(result);
-    } catch (error) {
-      this.#fail(generation, { code: 'INVALID_ARGUMENT', message: `connect hook failed: ${String(error)}` });
-    }
-  }
 }
