@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { type ErrorData, type MqttError, SubscribeError } from '../errors.js';
+import { ConfigError, type ErrorData, type MqttError, SubscribeError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import {
@@ -131,10 +131,7 @@ export class MqttClient {
     this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
     const link = new MqttClient.#Link(this);
-    this.session = new MqttSession(link, {
-      ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}),
-      ...options.session,
-    });
+    this.session = sessionFor(link, { ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}), ...options.session });
     this.lifecycle.attachSession(link);
     // Ahead of every listener, as listeners registered here first would be.
     attachSink(this.lifecycle, link);
@@ -329,5 +326,17 @@ export class MqttClient {
     if (entry === undefined) return;
     const error = new SubscribeError(filter);
     for (const observer of [...entry.observers]) observer.error(error);
+  }
+}
+
+/** The session, with a bad option named as the client's key (`session.maxInflight`). */
+function sessionFor(io: ConstructorParameters<typeof MqttSession>[0], options: SessionOptions): MqttSession {
+  try {
+    return new MqttSession(io, options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(`session.${error.key}`, error.message.slice(error.key.length + 2), {
+      cause: error,
+    });
   }
 }

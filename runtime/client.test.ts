@@ -1,0 +1,35 @@
+/** Bad input gets a clear, typed error: it never crashes the process or hangs (developers' guide). */
+import { firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, InvalidArgumentError, InvalidTopicError, SizeLimitError } from '../errors.js';
+import { MqttClient } from './client.js';
+
+const servers = [{ host: '127.0.0.1', port: 1 }];
+
+describe('MqttClient bad input', () => {
+  it('rejects publishes with an invalid topic, an oversized payload or a bad QoS', async () => {
+    const client = new MqttClient({ servers, session: { maxPayloadBytes: 10 } });
+    await expect(client.publish('a/+', 'x')).rejects.toBeInstanceOf(InvalidTopicError);
+    await expect(client.publish('a', 'x'.repeat(11), { qos: 1 })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      constructor: SizeLimitError,
+    });
+    await expect(client.publish('a', 'x', { qos: 3 as 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('errors a subscription to an invalid filter instead of throwing', async () => {
+    const client = new MqttClient({ servers });
+    await expect(firstValueFrom(client.subscribe('a/#/b'))).rejects.toBeInstanceOf(InvalidTopicError);
+  });
+
+  it.each([
+    [{ servers: [{ host: 'h', port: 0 }] }, 'servers[0].port'],
+    [{ servers: [] }, 'servers'],
+    [{ servers: [{ host: 'h', minDelayMs: 5, maxDelayMs: 1 }] }, 'servers[0].maxDelayMs'],
+    [{ servers: [{ host: 'h' }], keepAliveSec: 70_000 }, 'keepAliveSec'],
+    [{ servers: [{ host: 'h' }], session: { maxInflight: 0 } }, 'session.maxInflight'],
+  ])('names the offending key of a bad option (%j)', (options, key) => {
+    expect(() => new MqttClient(options)).toThrow(ConfigError);
+    expect(() => new MqttClient(options)).toThrow(expect.objectContaining({ key }));
+  });
+});
