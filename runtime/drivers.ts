@@ -5,18 +5,12 @@
  *   (no actor system: the smallest footprint per connection).
  * Both carry out the machine's effects through one {@link LifecycleHost} and journal every input.
  */
-import {
-  type ActorOptions,
-  type AnyActorLogic,
-  type AnyEventObject,
-  createActor,
-  type EventFromLogic,
-  type SnapshotFrom,
-} from 'xstate';
+import { type AnyEventObject, createActor, type EventFromLogic, type SnapshotFrom } from 'xstate';
 import type { RuntimeClock } from '../adapters/clock.js';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
+import { type InspectObserver, notifyInspector, StepInspection } from './inspection.js';
 
 /** What the statechart's effects do in a runtime. */
 export interface LifecycleHost {
@@ -65,8 +59,11 @@ export interface DriverOptions {
   readonly host: LifecycleHost;
   /** Called with every input as it is processed. @default no journal */
   readonly record?: (entry: JournalEntry) => void;
-  /** An XState inspection observer (actor driver only). @default none */
-  readonly inspect?: ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * An XState inspection observer. Both drivers send it the connection machine's `@xstate.actor`,
+   * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
 }
 
 function journaller(options: DriverOptions): (event: AnyEventObject) => void {
@@ -101,8 +98,7 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
     inspect: (inspectionEvent) => {
       if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
         log(inspectionEvent.event);
-      if (typeof options.inspect === 'function') options.inspect(inspectionEvent);
-      else options.inspect?.next?.(inspectionEvent);
+      if (options.inspect !== undefined) notifyInspector(options.inspect, inspectionEvent);
     },
   });
   actor.on('*', (event) => host.emitted(event));
@@ -236,6 +232,8 @@ class StepDriver implements LifecycleDriver {
   #queue: AnyEventObject[] | undefined;
   #processing = false;
   #stopped = false;
+  /** The inspection events of an actor, made only when an observer is given. */
+  readonly #inspection: StepInspection | undefined;
 
   constructor(options: DriverOptions) {
     this.#host = options.host;
@@ -245,9 +243,22 @@ class StepDriver implements LifecycleDriver {
     const initialActions: StepAction[] = [];
     collected = initialActions;
     this.#snapshot = shareParts(connectionMachine.getInitialSnapshot(scope(options.input), options.input));
+    const inspection =
+      options.inspect === undefined
+        ? undefined
+        : new StepInspection(
+            options.inspect,
+            (event) => this.#deliver(event),
+            () => this.#snapshot,
+          );
+    this.#inspection = inspection;
+    const init = { type: 'xstate.init', input: options.input };
+    inspection?.actor();
+    inspection?.event(init);
     this.#processing = true;
     for (const action of initialActions) this.#execute(action);
     this.#processing = false;
+    inspection?.snapshot(this.#snapshot, init);
     const first = this.#queue?.shift();
     if (first !== undefined) this.#deliver(first);
   }
@@ -273,10 +284,12 @@ class StepDriver implements LifecycleDriver {
     this.#timers = NO_TIMERS;
     for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
     if (this.#queue !== undefined) this.#queue.length = 0;
+    this.#inspection?.stopped(this.#snapshot);
   }
 
   // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
-  #deliver(event: AnyEventObject): void {
+  #deliver(event: AnyEventObject, fromTimer = false): void {
+    this.#inspection?.event(event, fromTimer);
     if (this.#stopped) return;
     this.#queue ??= [];
     const queue = this.#queue;
@@ -290,6 +303,7 @@ class StepDriver implements LifecycleDriver {
         this.#snapshot = nextSnapshot;
         for (const action of actions) this.#execute(action);
         if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(nextSnapshot);
+        this.#inspection?.snapshot(nextSnapshot, next);
       }
     } finally {
       this.#processing = false;
@@ -318,6 +332,7 @@ class StepDriver implements LifecycleDriver {
   #execute(action: StepAction): void {
     const params = action.params as Record<string, unknown> | undefined;
     const host = this.#host;
+    this.#inspection?.action(action.type, action.params);
     switch (action.type) {
       case 'xstate.raise': {
         const { event, id, delay } = params as { event: AnyEventObject; id?: string; delay?: number };
@@ -330,7 +345,7 @@ class StepDriver implements LifecycleDriver {
         this.#clock.clearTimeout(this.#takeTimer(key));
         const handle = this.#clock.setTimeout(() => {
           this.#takeTimer(key);
-          this.#deliver(event);
+          this.#deliver(event, true);
         }, delay);
         // One array argument, so a handle that is itself an array is kept whole.
         this.#timers = this.#timers.concat([key, handle]);
@@ -364,10 +379,13 @@ class StepDriver implements LifecycleDriver {
       case 'sessionDown':
         host.sessionDown();
         return;
-      case 'drawRandom':
+      case 'drawRandom': {
+        const drawn = { type: 'random.drawn', value: host.random() };
+        this.#inspection?.event(drawn);
         this.#queue ??= [];
-        this.#queue.push({ type: 'random.drawn', value: host.random() });
+        this.#queue.push(drawn);
         return;
+      }
       default:
         // Context assignments are already applied by the pure step.
         return;

@@ -17,6 +17,7 @@ import {
   createStepDriver,
   type LifecycleDriver,
 } from './drivers.js';
+import type { InspectObserver } from './inspection.js';
 import {
   type LifecycleClientOptions,
   type NormalisedOptions,
@@ -43,6 +44,12 @@ export interface LifecycleClientConfig extends LifecycleClientOptions {
   readonly journal?: boolean | ((entry: JournalEntry) => void);
   /** Grace period for a closing transport to flush before it is destroyed, in ms. @default 1000 */
   readonly closeGraceMs?: number;
+  /**
+   * An XState inspection observer (`createActor`'s `inspect`), with either driver: it hears the
+   * connection machine's `@xstate.actor`, `@xstate.event`, `@xstate.action` and `@xstate.snapshot`
+   * events, so `@statelyai/inspect`'s inspectors work unchanged (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
 }
 
 /**
@@ -117,6 +124,7 @@ export class LifecycleClient {
       clock: this.#clock,
       host: this.#host,
       record,
+      inspect: config.inspect,
     };
     this.#driver =
       config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
