@@ -1,0 +1,55 @@
+/**
+ * mqtt-lifeline for browsers: the same statechart, session and journal as the Node entry, over
+ * the browser's global `WebSocket`. No Node built-ins and no polyfills (spec R122); rxjs is a
+ * peer, loaded only by the stream getters' users.
+ *
+ * @packageDocumentation
+ */
+
+export { websocketTransport } from './adapters/transports/websocket.js';
+export type {
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportTarget,
+} from './adapters/transport.js';
+export {
+  ClientClosedError,
+  ConfigError,
+  ConnackError,
+  type ErrorData,
+  InvalidArgumentError,
+  InvalidTopicError,
+  MessageDroppedError,
+  MqttError,
+  type MqttErrorCode,
+  NotConnectedError,
+  ProtocolError,
+  SizeLimitError,
+  SubscribeError,
+  TimeoutError,
+  TransportError,
+} from './errors.js';
+export { connectionMachine, MACHINE_VERSION } from './machines/connection.js';
+export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
+export {
+  fromJsonLines,
+  type Journal,
+  type JournalEntry,
+  type JournalEvent,
+  type ReplayStep,
+  replay,
+  toJsonLines,
+} from './machines/journal.js';
+export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
+export {
+  type ClientEvent,
+  type Message,
+  MqttClient,
+  type MqttClientOptions,
+  type ProtocolErrorEvent,
+} from './runtime/client.js';
+export type { ConnectionSnapshot } from './runtime/drivers.js';
+export type { InspectObserver } from './runtime/inspection.js';
+export { type ClientState, LifecycleClient, type LifecycleClientConfig } from './runtime/lifecycleClient.js';
+export type { ServerConfig } from './runtime/options.js';
