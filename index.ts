@@ -5,20 +5,15 @@
  * @packageDocumentation
  */
 
-export { clockFromScheduler, type RuntimeClock, systemClock } from './adapters/clock.js';
-export * from './adapters/mongoose.js';
+export { clockFromScheduler } from './adapters/clocks/scheduler.js';
+export { systemClock } from './adapters/clocks/system.js';
 export {
   loadMongooseConfig,
   type MongooseServerConfig,
   resolveServerAddress,
-} from './adapters/mongooseConfig.js';
-export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/tcp.js';
-export type {
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportTarget,
-} from './adapters/transport.js';
+} from './adapters/mongoose/config.js';
+export * from './adapters/mongoose/facade.js';
+export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
 export * from './errors.js';
 export {
   jittered,
@@ -93,4 +88,11 @@ export type {
   Profile,
   ServerConfig,
 } from './runtime/options.js';
+export type {
+  RuntimeClock,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportTarget,
+} from './runtime/ports.js';
 export * from './streams/index.js';

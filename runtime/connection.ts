@@ -5,9 +5,8 @@
  *
  * @module
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport } from '../adapters/transport.js';
+
+import { tcpTransport } from '../adapters/transports/tcp.js';
 import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -16,6 +15,7 @@ import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
 import type { NormalisedOptions, ServerConfig } from './options.js';
+import type { RuntimeClock, Transport } from './ports.js';
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,

@@ -3,8 +3,7 @@
  * carries out the machine's effects, and journals its inputs. Packets other than CONNACK and
  * PINGRESP go straight to the session layer: the hot path never touches the actor.
  */
-import { type RuntimeClock, systemClock } from '../adapters/clock.js';
-import type { Transport } from '../adapters/transport.js';
+import { systemClock } from '../adapters/clocks/system.js';
 import { type ErrorData, InvalidArgumentError } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
@@ -23,6 +22,7 @@ import {
   normaliseOptions,
   type ServerConfig,
 } from './options.js';
+import type { RuntimeClock, Transport } from './ports.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';

@@ -2,12 +2,12 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import type { TransportFactory } from '../adapters/transport.js';
+
 import { ConfigError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import type { RuntimeClock, TransportFactory } from './ports.js';
 
 /** One broker the client may connect to. Servers form a ring: the first is the primary. */
 export interface ServerConfig extends ConnectOptions {
