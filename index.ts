@@ -13,6 +13,7 @@ export {
   resolveServerAddress,
 } from './adapters/mongoose/config.js';
 export * from './adapters/mongoose/facade.js';
+export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
 export * from './errors.js';
 export {
@@ -59,13 +60,12 @@ export {
   type SubscriptionInfo,
 } from './protocol/session.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
-export {
-  type ClientEvent,
-  type Message,
-  MqttClient,
-  type MqttClientOptions,
-  type ProtocolErrorEvent,
-  type TopicObserver,
+export type {
+  ClientEvent,
+  Message,
+  MqttClientOptions,
+  ProtocolErrorEvent,
+  TopicObserver,
 } from './runtime/client.js';
 export {
   type ConnectionSnapshot,
@@ -75,11 +75,10 @@ export {
   type LifecycleDriver,
   type LifecycleHost,
 } from './runtime/drivers.js';
-export {
-  type ClientState,
-  LifecycleClient,
-  type LifecycleClientConfig,
-  type SessionPort,
+export type {
+  ClientState,
+  LifecycleClientConfig,
+  SessionPort,
 } from './runtime/lifecycleClient.js';
 export type {
   ConnectHook,
@@ -88,8 +87,10 @@ export type {
   Profile,
   ServerConfig,
 } from './runtime/options.js';
+export { withDefaults } from './runtime/options.js';
 export type {
   RuntimeClock,
+  RuntimeDefaults,
   Transport,
   TransportFactory,
   TransportHandlers,

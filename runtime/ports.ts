@@ -68,3 +68,14 @@ export interface RuntimeClock {
   /** Cancels a pending `setTimeout`. */
   clearTimeout(handle: unknown): void;
 }
+
+/**
+ * What an entry point plugs into the runtime's ports when the options name none: `mqtt-lifeline`
+ * wires Node's TCP transport and the system clock; a browser entry wires its own.
+ */
+export interface RuntimeDefaults {
+  /** The transport for servers that name none. */
+  readonly transport: TransportFactory;
+  /** The clock when the options name none. */
+  readonly clock: RuntimeClock;
+}

@@ -1,7 +1,6 @@
 /** The Mongoose facade against aedes: publish ids, subscriptions, max QoS, packet ids, the JS API. */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../errors.js';
-import { MqttClient } from '../../runtime/client.js';
 import { useCleanups } from '../../test/support/cleanups.js';
 import { startFacade } from '../../test/support/mongooseFacade.js';
 import {
@@ -11,6 +10,7 @@ import {
   nextClientEvent,
   nextGlobal,
 } from '../../test/support/mongooseWait.js';
+import { MqttClient } from '../node.js';
 import { loadMongooseConfig } from './config.js';
 import { MG_EV, type MgMqttMessage, MongooseMqtt } from './facade.js';
 

@@ -6,7 +6,8 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { PacketIdAllocator } from '../../protocol/packetIds.js';
 import type { QoS } from '../../protocol/session.js';
-import { type ClientEvent, MqttClient } from '../../runtime/client.js';
+import type { ClientEvent } from '../../runtime/client.js';
+import { MqttClient } from '../node.js';
 import { loadMongooseConfig, type MongooseServerConfig } from './config.js';
 import {
   type CloudEvent,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.js';
 import { MAX_PACKET_BYTES } from '../../protocol/decoder.js';
-import { MqttClient } from '../../runtime/client.js';
+import { MqttClient } from '../node.js';
 import { loadMongooseConfig, MONGOOSE_MQTT_DEFAULTS, MONGOOSE_MQTT1_DEFAULTS } from './config.js';
 import { mongooseClientOptions } from './options.js';
 
