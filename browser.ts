@@ -12,7 +12,7 @@ export type {
   TransportFactory,
   TransportHandlers,
   TransportTarget,
-} from './adapters/transport.js';
+} from './runtime/ports.js';
 export {
   ClientClosedError,
   ConfigError,

@@ -6,11 +6,11 @@
  * Both carry out the machine's effects through one {@link LifecycleHost} and journal every input.
  */
 import { type AnyEventObject, createActor, type EventFromLogic, type SnapshotFrom } from 'xstate';
-import type { RuntimeClock } from '../adapters/clock.js';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
 import { type InspectObserver, notifyInspector, StepInspection } from './inspection.js';
+import type { RuntimeClock } from './ports.js';
 
 /** What the statechart's effects do in a runtime. */
 export interface LifecycleHost {

@@ -2,7 +2,7 @@
  * MQTT over the global `WebSocket` (browsers, and Node >= 22): subprotocol `mqtt`, binary frames.
  * Interim version for the browser work; the `transports` branch owns this file.
  */
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../transport.js';
+import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 
 /** Opens MQTT over the runtime's global `WebSocket` to `target.url` (else `ws://host:port/mqtt`). */
 export const websocketTransport: TransportFactory = (target, handlers) =>
