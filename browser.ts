@@ -6,13 +6,9 @@
  * @packageDocumentation
  */
 
+export { browserDefaults, LifecycleClient, MqttClient } from './adapters/browser.js';
+export { systemClock } from './adapters/clocks/system.js';
 export { websocketTransport } from './adapters/transports/websocket.js';
-export type {
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportTarget,
-} from './runtime/ports.js';
 export {
   ClientClosedError,
   ConfigError,
@@ -42,14 +38,21 @@ export {
   toJsonLines,
 } from './machines/journal.js';
 export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
-export {
-  type ClientEvent,
-  type Message,
-  MqttClient,
-  type MqttClientOptions,
-  type ProtocolErrorEvent,
+export type {
+  ClientEvent,
+  Message,
+  MqttClientOptions,
+  ProtocolErrorEvent,
 } from './runtime/client.js';
 export type { ConnectionSnapshot } from './runtime/drivers.js';
 export type { InspectObserver } from './runtime/inspection.js';
-export { type ClientState, LifecycleClient, type LifecycleClientConfig } from './runtime/lifecycleClient.js';
+export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';
 export type { ServerConfig } from './runtime/options.js';
+export type {
+  RuntimeClock,
+  RuntimeDefaults,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportTarget,
+} from './runtime/ports.js';

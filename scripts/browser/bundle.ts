@@ -23,6 +23,8 @@ export interface BundleOptions {
   readonly external?: readonly string[];
   /** `esm` for `<script type="module">` and imports, `iife` for a classic script. @default 'esm' */
   readonly format?: 'esm' | 'iife';
+  /** With `iife`: the global the entry's exports are assigned to. @default none */
+  readonly globalName?: string;
 }
 
 /** A built bundle and its sizes. */
@@ -48,6 +50,7 @@ export async function bundle(options: BundleOptions): Promise<Bundle> {
     target: 'es2022',
     minify: options.minify ?? true,
     external: [...(options.external ?? [])],
+    ...(options.globalName === undefined ? {} : { globalName: options.globalName }),
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',

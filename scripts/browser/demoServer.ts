@@ -78,6 +78,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => unknown> = {
     'GET /': (_, response) => send(response, 200, 'text/html; charset=utf-8', html),
     'GET /page.js': (_, response) => send(response, 200, 'text/javascript; charset=utf-8', script),
+    'GET /favicon.ico': (_, response) => response.writeHead(204).end(),
     'GET /statechart.svg': (_, response) => send(response, 200, 'image/svg+xml', svg),
     'GET /config.json': (_, response) => sendJson(response, config),
     'GET /broker': (_, response) => sendJson(response, { running: broker !== null }),

@@ -16,7 +16,6 @@ import {
   type ReplayStep,
   replay,
   toJsonLines,
-  websocketTransport,
 } from '../../../browser.js';
 import type { DemoConfig } from '../demoServer.js';
 import { describeValue } from '../stateNames.js';
@@ -60,7 +59,10 @@ function describeInput(event: { type: string } & Record<string, unknown>): strin
 function describeClientEvent(event: ClientEvent): [kind: 'lifecycle' | 'message', text: string] | null {
   switch (event.type) {
     case 'message':
-      return ['message', `message ${event.topic} qos${event.qos}: ${new TextDecoder().decode(event.payload)}`];
+      return [
+        'message',
+        `message ${event.topic} qos${event.qos}: ${new TextDecoder().decode(event.payload)}`,
+      ];
     case 'connecting':
       return ['lifecycle', `connecting to ${event.server} (attempt ${event.attempt})`];
     case 'connect.error':
@@ -126,7 +128,6 @@ async function main(): Promise<void> {
         host: '127.0.0.1',
         port: config.brokerPort,
         url: config.brokerUrl,
-        transport: websocketTransport,
         minDelayMs: 500,
         maxDelayMs: 4000,
       },
@@ -141,7 +142,11 @@ async function main(): Promise<void> {
   });
   const received: { topic: string; qos: QoS; payload: string }[] = [];
   client.subscribe('demo/#', { qos: 2 }).subscribe((message) => {
-    received.push({ topic: message.topic, qos: message.qos, payload: new TextDecoder().decode(message.payload) });
+    received.push({
+      topic: message.topic,
+      qos: message.qos,
+      payload: new TextDecoder().decode(message.payload),
+    });
   });
 
   const brokerPill = $('broker');
@@ -201,7 +206,8 @@ async function main(): Promise<void> {
         return item;
       }),
     );
-    $('replay-summary').textContent = `${source}: ${replaySteps.length} inputs replayed with no broker; scrub to walk the states.`;
+    $('replay-summary').textContent =
+      `${source}: ${replaySteps.length} inputs replayed with no broker; scrub to walk the states.`;
     scrub.disabled = false;
     scrub.max = String(Math.max(0, replaySteps.length - 1));
     scrub.value = scrub.max;
