@@ -199,6 +199,13 @@ describe.runIf(haveChromium)('in Chromium', () => {
       await page.click('#replay');
       expect(await page.evaluate(() => demo.replayed())).toEqual(live.slice(1));
       expect(await page.textContent('#state')).toMatch(/^replay \d+\/\d+$/);
+
+      // Back to live, then the downloaded file itself, loaded into the page, replays the same.
+      await page.click('#live');
+      expect(await page.evaluate(() => demo.replayed())).toBeNull();
+      await page.setInputFiles('#file', path);
+      await page.waitForFunction(() => demo.replayed() !== null, null, WAIT);
+      expect(await page.evaluate(() => demo.replayed())).toEqual(live.slice(1));
     }, 60_000);
   });
 });
