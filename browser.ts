@@ -1,7 +1,8 @@
 /**
  * mqtt-lifeline for browsers: the same statechart, session and journal as the Node entry, over
  * the browser's global `WebSocket`. No Node built-ins and no polyfills (spec R122); rxjs is a
- * peer, loaded only by the stream getters' users.
+ * peer. The machine and `replay()` alone live in the machine entry, so a client that only records
+ * its journal does not carry the replay code.
  *
  * @packageDocumentation
  */
@@ -26,17 +27,8 @@ export {
   TimeoutError,
   TransportError,
 } from './errors.js';
-export { connectionMachine, MACHINE_VERSION } from './machines/connection.js';
 export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
-export {
-  fromJsonLines,
-  type Journal,
-  type JournalEntry,
-  type JournalEvent,
-  type ReplayStep,
-  replay,
-  toJsonLines,
-} from './machines/journal.js';
+export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';
 export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
 export type {
   ClientEvent,

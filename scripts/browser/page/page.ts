@@ -7,16 +7,8 @@
  * @module
  */
 import type { InspectionEvent } from 'xstate';
-import {
-  type ClientEvent,
-  fromJsonLines,
-  type Journal,
-  MqttClient,
-  type QoS,
-  type ReplayStep,
-  replay,
-  toJsonLines,
-} from '../../../browser.js';
+import { type ClientEvent, type Journal, MqttClient, type QoS, toJsonLines } from '../../../browser.js';
+import { fromJsonLines, type ReplayStep, replay } from '../../../machines/journal.js';
 import type { DemoConfig } from '../demoServer.js';
 import { describeValue } from '../stateNames.js';
 import { DiagramView } from './diagramView.js';
