@@ -14,11 +14,15 @@ export {
 } from './adapters/mongooseConfig.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/tcp.js';
 export type {
+  TlsOptions,
   Transport,
   TransportFactory,
   TransportHandlers,
+  TransportScheme,
   TransportTarget,
 } from './adapters/transport.js';
+export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
+export { nodeTransport } from './adapters/transports/node.js';
 export * from './errors.js';
 export {
   jittered,
@@ -91,6 +95,15 @@ export type {
   ConnectHookContext,
   LifecycleClientOptions,
   Profile,
+  ResolvedServer,
   ServerConfig,
 } from './runtime/options.js';
+export {
+  checkHost,
+  DEFAULT_PORTS,
+  DEFAULT_WS_PATH,
+  parseServerUrl,
+  type ServerScheme,
+  type ServerUrl,
+} from './runtime/serverUrl.js';
 export * from './streams/index.js';

@@ -6,8 +6,8 @@
  * @module
  */
 import type { RuntimeClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
 import type { Transport } from '../adapters/transport.js';
+import { nodeTransport } from '../adapters/transports/node.js';
 import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -15,7 +15,7 @@ import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
-import type { NormalisedOptions, ServerConfig } from './options.js';
+import type { NormalisedOptions, ResolvedServer } from './options.js';
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,
@@ -110,7 +110,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   // over one small context; events of a transport other than the current one are stale (spec R28).
   openTransport(server: number): void {
     const generation = ++this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as ResolvedServer;
     const mongoose = this.config.profile === 'mongoose';
     const decoder = createDecoder({
       maxPacketBytes:
@@ -122,9 +122,16 @@ export abstract class ConnectionHost implements LifecycleHost {
     });
     let closed = false;
     this.#open += 1;
-    const factory = s.transport ?? tcpTransport;
+    const factory = s.transport ?? nodeTransport;
     this.transport = factory(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
       {
         onOpen: () => {
           if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });
@@ -161,7 +168,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   sendConnect(server: number): void {
     const generation = this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as ResolvedServer;
     const write = (options: ConnectOptions) => {
       if (generation !== this.#generation) return;
       try {

@@ -3,29 +3,50 @@
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
 import type { RuntimeClock } from '../adapters/clock.js';
-import type { TransportFactory } from '../adapters/transport.js';
+import type { TlsOptions, TransportFactory, TransportScheme } from '../adapters/transport.js';
 import { ConfigError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import {
+  checkHost,
+  checkPort,
+  DEFAULT_PORTS,
+  DEFAULT_WS_PATH,
+  isTlsScheme,
+  isWebSocketScheme,
+  parseServerUrl,
+  webSocketUrl,
+} from './serverUrl.js';
 
 /** One broker the client may connect to. Servers form a ring: the first is the primary. */
 export interface ServerConfig extends ConnectOptions {
   /** A label for events and the journal. @default 'mqtt' for the first server, 'mqtt1' for the second, 'mqttN' after */
   readonly name?: string;
-  /** Host name or address. */
-  readonly host: string;
-  /** TCP port. @default 1883 */
-  readonly port?: number;
-  /** Full URL, for URL-based transports (WebSocket). @default none */
+  /**
+   * Where the server is, as a URL: `mqtt://`, `mqtts://`, `ws://`, `wss://` with optional
+   * `user:password@`, port and (WebSocket) path (spec R70). Either `url` or `host` is required;
+   * `host`, `port` and `protocol` given next to it must agree with it.
+   * @default none
+   */
   readonly url?: string;
+  /** Host name or IP address (not a URL: use `url`). Required without `url`. */
+  readonly host?: string;
+  /** TCP port. @default by scheme: 1883, 8883 (mqtts), 80 (ws), 443 (wss) */
+  readonly port?: number;
+  /** How to reach it, when not given by `url`. @default 'mqtts' when `tls` is set, else 'mqtt' */
+  readonly protocol?: TransportScheme;
+  /** WebSocket path (with query), for `ws` / `wss`. @default '/mqtt' */
+  readonly path?: string;
+  /** TLS settings for `mqtts` / `wss` (CA, client certificate, PSK, SNI, ALPN ...). @default none */
+  readonly tls?: TlsOptions;
   /** Whether failover may use this server. @default true */
   readonly enabled?: boolean;
   /** `reconnect_timeout_min` in ms. @default 2000 */
   readonly minDelayMs?: number;
   /** `reconnect_timeout_max` in ms. @default 60000 */
   readonly maxDelayMs?: number;
-  /** How to reach it. @default the Node TCP transport */
+  /** Opens the connection. @default the entry point's factory, chosen by scheme (TCP, TLS, WebSocket) */
   readonly transport?: TransportFactory;
   /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
   readonly maxIncomingPacketBytes?: number;
@@ -87,10 +108,76 @@ export interface LifecycleClientOptions {
   readonly maxIncomingPacketBytes?: number;
 }
 
+/** A server after normalisation: where and how to connect is always known. */
+export interface ResolvedServer extends ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: TransportScheme;
+  /** The WebSocket URL, for `ws` / `wss`. */
+  readonly url?: string;
+}
+
 /** The normalised result: the statechart's input and the per-server runtime configs. */
 export interface NormalisedOptions {
   readonly input: ConnectionInput;
-  readonly servers: readonly ServerConfig[];
+  readonly servers: readonly ResolvedServer[];
+}
+
+/** A `url` field and the separate fields next to it must not disagree. */
+function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
+  if (given !== undefined && given !== fromUrl) {
+    throw new ConfigError(
+      `${key}.${field}`,
+      `${String(given)} disagrees with ${key}.url (${String(fromUrl)})`,
+    );
+  }
+}
+
+/**
+ * Where and how to reach one server: from `url`, else from `host` / `port` / `protocol`
+ * (spec R70-R71). Credentials in the URL become `username` / `password` unless given separately.
+ */
+export function resolveServer(s: ServerConfig, key: string): ResolvedServer {
+  let protocol: TransportScheme;
+  let host: string;
+  let port: number;
+  let path: string | undefined;
+  let credentials: { username?: string; password?: string } = {};
+  if (s.url !== undefined) {
+    const u = parseServerUrl(s.url, `${key}.url`);
+    agree(key, 'protocol', s.protocol, u.scheme);
+    agree(key, 'port', s.port, u.port);
+    if (s.host !== undefined && checkHost(s.host, `${key}.host`) !== u.host)
+      agree(key, 'host', s.host, u.host);
+    ({ scheme: protocol, host, port, path } = u);
+    if (s.username === undefined && u.username !== undefined) credentials = { username: u.username };
+    if (s.password === undefined && u.password !== undefined)
+      credentials = { ...credentials, password: u.password };
+  } else {
+    protocol = s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt');
+    if (DEFAULT_PORTS[protocol] === undefined) {
+      throw new ConfigError(`${key}.protocol`, `must be mqtt, mqtts, ws or wss, got ${String(protocol)}`);
+    }
+    host = checkHost(s.host, `${key}.host`);
+    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkPort(s.port, `${key}.port`);
+    path = s.path;
+  }
+  if (s.tls !== undefined && !isTlsScheme(protocol)) {
+    // Certificates or a PSK for a plain connection are a mistake that would send secrets in the clear.
+    throw new ConfigError(`${key}.tls`, `is set but the server is ${protocol}://; use mqtts:// or wss://`);
+  }
+  const ws = isWebSocketScheme(protocol);
+  if (ws) {
+    path = s.path ?? path ?? DEFAULT_WS_PATH;
+    if (!path.startsWith('/'))
+      throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
+  }
+  return Object.assign({}, s, credentials, {
+    host,
+    port,
+    protocol,
+    ...(ws ? { path, url: webSocketUrl(protocol as 'ws' | 'wss', host, port, path as string) } : {}),
+  });
 }
 
 const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
@@ -121,14 +208,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const pingTimeoutFor = (key: string, keepAlive: number) =>
     positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
   const perServerKeepAlive: number[] = [];
+  const resolved: ResolvedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
-    if (typeof s.host !== 'string' || s.host === '')
-      throw new ConfigError(`${key}.host`, 'must be a non-empty string');
-    const port = s.port ?? 1883;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ConfigError(`${key}.port`, `must be an integer from 1 to 65535, got ${String(s.port)}`);
-    }
+    resolved.push(resolveServer(s, key));
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
@@ -169,8 +252,11 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   };
   // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
   // followed by more keys costs V8 a large out-of-object property store.
-  const servers = options.servers.map((s, i) =>
-    Object.assign({}, s, { name: timings[i]?.name, keepAliveSec: perServerKeepAlive[i] }),
+  const servers = options.servers.map((_, i) =>
+    Object.assign(resolved[i] as ResolvedServer, {
+      name: timings[i]?.name,
+      keepAliveSec: perServerKeepAlive[i],
+    }),
   );
   return { input: { servers: timings, options: lifecycle }, servers };
 }
