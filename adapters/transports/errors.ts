@@ -59,6 +59,7 @@ const BY_CODE: Readonly<Record<string, TransportErrorReason>> = {
   CERT_HAS_EXPIRED: 'TLS_CERT_EXPIRED',
   CERT_NOT_YET_VALID: 'TLS_CERT_NOT_YET_VALID',
   ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'TLS_CLIENT_CERT_REQUIRED',
+  MQTT_TLS_CONFIG: 'TLS_CONFIG',
 };
 /** Alerts a server sends when the PSK does not match. */
 const PSK_ALERTS = /DECRYPT_ERROR|BAD_RECORD_MAC|UNKNOWN_PSK_IDENTITY|HANDSHAKE_FAILURE|ILLEGAL_PARAMETER/;
@@ -71,6 +72,8 @@ export function reasonOf(code: string | undefined, context: FailureContext): Tra
   if (UNKNOWN_CA.has(code)) return 'TLS_UNKNOWN_CA';
   const known = BY_CODE[code];
   if (known !== undefined) return known;
+  // OpenSSL refused a certificate, key or setting of ours before any byte went out.
+  if (code.startsWith('ERR_OSSL_') || code === 'ERR_TLS_INVALID_PROTOCOL_VERSION') return 'TLS_CONFIG';
   if (!code.startsWith('ERR_SSL_')) return 'OTHER';
   if (context.psk && PSK_ALERTS.test(code)) return 'TLS_PSK_REJECTED';
   if (context.clientCert && CLIENT_CERT_ALERTS.test(code)) return 'TLS_CLIENT_CERT_REJECTED';
@@ -92,7 +95,11 @@ export function failure(context: FailureContext, reason: TransportErrorReason, d
 
 /** Turns a runtime error (Node `Error` with `code`, or anything) into typed error data. */
 export function transportErrorData(context: FailureContext, cause: unknown): ErrorData {
-  const message = cause instanceof Error ? cause.message : String(cause);
+  // OpenSSL errors carry a short `reason` ("tlsv13 alert certificate required") next to a long
+  // message with library internals.
+  const short = (cause as { reason?: unknown } | null)?.reason;
+  const message =
+    typeof short === 'string' ? short : cause instanceof Error ? cause.message : String(cause);
   const raw = (cause as { code?: unknown } | null)?.code;
   const code = typeof raw === 'string' ? raw : undefined;
   // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
