@@ -98,8 +98,7 @@ export function transportErrorData(context: FailureContext, cause: unknown): Err
   // OpenSSL errors carry a short `reason` ("tlsv13 alert certificate required") next to a long
   // message with library internals.
   const short = (cause as { reason?: unknown } | null)?.reason;
-  const message =
-    typeof short === 'string' ? short : cause instanceof Error ? cause.message : String(cause);
+  const message = typeof short === 'string' ? short : cause instanceof Error ? cause.message : String(cause);
   const raw = (cause as { code?: unknown } | null)?.code;
   const code = typeof raw === 'string' ? raw : undefined;
   // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
