@@ -69,6 +69,7 @@ const CLIENT_CERT_ALERTS = /BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTI
 /** Classifies a runtime error code (errno or OpenSSL) under what was configured. */
 export function reasonOf(code: string | undefined, context: FailureContext): TransportErrorReason {
   if (code === undefined) return 'OTHER';
+  if (code.startsWith('WS_ERR_')) return 'WS_PROTOCOL';
   if (UNKNOWN_CA.has(code)) return 'TLS_UNKNOWN_CA';
   const known = BY_CODE[code];
   if (known !== undefined) return known;
@@ -103,7 +104,14 @@ export function transportErrorData(context: FailureContext, cause: unknown): Err
   const code = typeof raw === 'string' ? raw : undefined;
   // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
   const detail = code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
-  return failure(context, reasonOf(code, context), detail);
+  return failure(context, code === undefined ? reasonOfMessage(message) : reasonOf(code, context), detail);
+}
+
+/** Errors without a code: the `ws` package's handshake failures. */
+function reasonOfMessage(message: string): TransportErrorReason {
+  if (/^(Server sent|Unexpected server response|Invalid Sec-WebSocket)/.test(message)) return 'WS_HANDSHAKE';
+  if (/Opening handshake has timed out/.test(message)) return 'TIMED_OUT';
+  return 'OTHER';
 }
 
 /**

@@ -95,20 +95,17 @@ class BrowserWsTransport implements Transport {
         this.#handlers.onData(new Uint8Array(data));
         return;
       }
-      // MQTT over WebSocket is binary only (MQTT 3.1.1 6.0).
-      this.#fail(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
+      // MQTT over WebSocket is binary only (MQTT 3.1.1 6.0). The close handshake may never be
+      // answered by such a peer, so the owner hears of the close now.
+      this.#handlers.onError(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
       socket.close(1002);
+      this.#finish();
     };
     socket.onerror = (event) => {
       this.#errorSeen = true;
       this.#error ??= reasonOfEvent(event, this.#context);
     };
     socket.onclose = (event) => this.#onClose(event.code, event.reason);
-  }
-
-  #fail(error: ErrorData): void {
-    this.#errorSeen = true;
-    this.#error ??= error;
   }
 
   #onClose(code: number | undefined, why: string | undefined): void {

@@ -39,20 +39,6 @@ export function targetUrl(target: TransportTarget): string {
   return webSocketUrl(scheme, target.host, target.port, '/mqtt');
 }
 
-/** Reads `ws`'s handshake and framing errors (which carry no errno) as typed reasons. */
-function wsErrorData(context: FailureContext, cause: unknown): ErrorData {
-  const code = (cause as { code?: unknown } | null)?.code;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  if (typeof code === 'string' && code.startsWith('WS_ERR_')) return failure(context, 'WS_PROTOCOL', message);
-  if (code === undefined && /^(Server sent|Unexpected server response|Invalid Sec-WebSocket)/.test(message)) {
-    return failure(context, 'WS_HANDSHAKE', message);
-  }
-  if (code === undefined && /Opening handshake has timed out/.test(message)) {
-    return failure(context, 'TIMED_OUT', message);
-  }
-  return transportErrorData(context, cause);
-}
-
 /** One MQTT-over-WebSocket connection. */
 class WsTransport implements Transport {
   readonly #context: FailureContext;
@@ -97,7 +83,7 @@ class WsTransport implements Transport {
       // A bad URL or unreadable key file: the contract promises callbacks, delivered once the
       // owner has the transport.
       queueMicrotask(() => {
-        this.#reportError(wsErrorData(this.#context, cause));
+        this.#reportError(transportErrorData(this.#context, cause));
         this.#reportClose();
       });
       return;
@@ -129,7 +115,7 @@ class WsTransport implements Transport {
       request.destroy();
       socket.terminate();
     });
-    socket.on('error', (cause) => this.#reportError(wsErrorData(this.#context, cause)));
+    socket.on('error', (cause) => this.#reportError(transportErrorData(this.#context, cause)));
     socket.on('close', () => this.#reportClose());
   }
 

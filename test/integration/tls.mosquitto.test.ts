@@ -122,7 +122,7 @@ describe.runIf(haveMosquitto)('TLS against mosquitto', () => {
       const backoff = waitForClientEvent(c, 'backoff');
       c.connect();
       const second = await errors;
-    expect(second.error).toMatchObject({ code: 'TRANSPORT_ERROR', reason });
+      expect(second.error).toMatchObject({ code: 'TRANSPORT_ERROR', reason });
       expect((await backoff).server).toBe('mqtt');
       expect(c.isConnected()).toBe(false);
     },
