@@ -5,6 +5,8 @@
  */
 import { firstValueFrom, take } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMongooseConfig } from '../../adapters/mongooseConfig.js';
+import { mongooseClientOptions } from '../../adapters/mongooseOptions.js';
 import type { TransportErrorReason } from '../../errors.js';
 import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
 import type { ServerConfig } from '../../runtime/options.js';
@@ -64,6 +66,31 @@ describe.runIf(haveMosquitto)('TLS against mosquitto', () => {
 
   it('connects with a pre-shared key (TLS 1.2 PSK suites), the identity as user name', async () => {
     await roundTrip(client({ host: '127.0.0.1', port: broker.pskPort, tls: { psk: TEST_PSK } }));
+  });
+
+  it.each([
+    ['ssl_ca_cert', () => ({ server: `localhost:${broker.tlsPort}`, ssl_ca_cert: certs.file('ca.pem') })],
+    [
+      'ssl_cert + ssl_key (mutual TLS), ssl_server_name',
+      () => ({
+        server: `127.0.0.1:${broker.mtlsPort}`,
+        ssl_ca_cert: certs.file('ca.pem'),
+        ssl_cert: certs.file('client.pem'),
+        ssl_key: certs.file('client.key'),
+        ssl_server_name: 'localhost',
+      }),
+    ],
+    [
+      'ssl_psk_identity + ssl_psk_key',
+      () => ({
+        server: `127.0.0.1:${broker.pskPort}`,
+        ssl_psk_identity: TEST_PSK.identity,
+        ssl_psk_key: TEST_PSK.key,
+      }),
+    ],
+  ])('a Mongoose config with %s connects over TLS (R78)', async (_, section) => {
+    const config = loadMongooseConfig({ mqtt: { enable: true, ...section() } });
+    await roundTrip(own(new MqttClient(mongooseClientOptions(config))));
   });
 
   const failures: [string, () => ServerConfig, TransportErrorReason][] = [

@@ -8,6 +8,8 @@ import * as mqtt from 'mqtt-packet';
 import { firstValueFrom, take } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { loadMongooseConfig } from '../../adapters/mongooseConfig.js';
+import { mongooseClientOptions } from '../../adapters/mongooseOptions.js';
 import { createWebSocketTransport, type WebSocketConstructor } from '../../adapters/transports/websocket.js';
 import type { TransportErrorReason } from '../../errors.js';
 import { MqttClient } from '../../runtime/client.js';
@@ -74,6 +76,17 @@ describe('MQTT over WebSocket against aedes', () => {
     const error = waitForClientEvent(c, 'connect.error');
     c.connect();
     expect((await error).error).toMatchObject({ code: 'TRANSPORT_ERROR', reason: 'TLS_UNKNOWN_CA' });
+  });
+
+  it('a Mongoose config with ws_enable and ws_path connects over WebSocket (R78)', async () => {
+    const broker = await startAedesWs({ path: '/mg' });
+    defer(() => broker.close());
+    const config = loadMongooseConfig({
+      mqtt: { enable: true, server: `127.0.0.1:${broker.port}`, ws_enable: true, ws_path: '/mg' },
+    });
+    const c = new MqttClient(mongooseClientOptions(config));
+    defer(() => c.disconnect());
+    await roundTrip(c);
   });
 
   it('the browser transport (global WebSocket API) round-trips QoS 0, 1 and 2', async () => {
