@@ -5,24 +5,27 @@
  * @packageDocumentation
  */
 
-export { clockFromScheduler, type RuntimeClock, systemClock } from './adapters/clock.js';
-export * from './adapters/mongoose.js';
+export { clockFromScheduler } from './adapters/clocks/scheduler.js';
+export { systemClock } from './adapters/clocks/system.js';
 export {
   loadMongooseConfig,
   type MongooseServerConfig,
   resolveServerAddress,
-} from './adapters/mongooseConfig.js';
-export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/tcp.js';
-export type {
-  TlsOptions,
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportScheme,
-  TransportTarget,
-} from './adapters/transport.js';
+} from './adapters/mongoose/config.js';
+export * from './adapters/mongoose/facade.js';
+export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
 export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { nodeTransport } from './adapters/transports/node.js';
+export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
+export { createTlsTransport, type TlsTransportOptions, tlsTransport } from './adapters/transports/tls.js';
+export {
+  createWebSocketTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+  webSocketTransport,
+} from './adapters/transports/websocket.js';
+export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
 export * from './errors.js';
 export {
   jittered,
@@ -68,13 +71,12 @@ export {
   type SubscriptionInfo,
 } from './protocol/session.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
-export {
-  type ClientEvent,
-  type Message,
-  MqttClient,
-  type MqttClientOptions,
-  type ProtocolErrorEvent,
-  type TopicObserver,
+export type {
+  ClientEvent,
+  Message,
+  MqttClientOptions,
+  ProtocolErrorEvent,
+  TopicObserver,
 } from './runtime/client.js';
 export {
   type ConnectionSnapshot,
@@ -84,20 +86,30 @@ export {
   type LifecycleDriver,
   type LifecycleHost,
 } from './runtime/drivers.js';
-export {
-  type ClientState,
-  LifecycleClient,
-  type LifecycleClientConfig,
-  type SessionPort,
+export type {
+  ClientState,
+  LifecycleClientConfig,
+  SessionPort,
 } from './runtime/lifecycleClient.js';
 export type {
   ConnectHook,
   ConnectHookContext,
   LifecycleClientOptions,
+  NormalisedServer,
   Profile,
-  ResolvedServer,
   ServerConfig,
 } from './runtime/options.js';
+export { withDefaults } from './runtime/options.js';
+export type {
+  RuntimeClock,
+  RuntimeDefaults,
+  TlsOptions,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportScheme,
+  TransportTarget,
+} from './runtime/ports.js';
 export {
   checkHost,
   DEFAULT_PORTS,

@@ -2,12 +2,17 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import type { TlsOptions, TransportFactory, TransportScheme } from '../adapters/transport.js';
 import { ConfigError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import type {
+  RuntimeClock,
+  RuntimeDefaults,
+  TlsOptions,
+  TransportFactory,
+  TransportScheme,
+} from './ports.js';
 import {
   checkHost,
   checkPort,
@@ -46,7 +51,7 @@ export interface ServerConfig extends ConnectOptions {
   readonly minDelayMs?: number;
   /** `reconnect_timeout_max` in ms. @default 60000 */
   readonly maxDelayMs?: number;
-  /** Opens the connection. @default the entry point's factory, chosen by scheme (TCP, TLS, WebSocket) */
+  /** How to reach it. @default the client's `transport` */
   readonly transport?: TransportFactory;
   /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
   readonly maxIncomingPacketBytes?: number;
@@ -98,8 +103,14 @@ export interface LifecycleClientOptions {
   readonly jitter?: number;
   /** Uniform random source in [0, 1) for jitter and generated client ids. @default Math.random */
   readonly random?: () => number;
-  /** Clock for timers and journal timestamps. @default systemClock */
+  /** Clock for timers and journal timestamps. @default the entry point's: `systemClock` */
   readonly clock?: RuntimeClock;
+  /**
+   * How to reach servers that name no transport of their own. The entry point supplies the
+   * default (see {@link RuntimeDefaults}), so the runtime itself never imports a transport.
+   * @default the entry point's: in Node (`mqtt-lifeline`) one chosen by scheme: TCP, TLS or WebSocket
+   */
+  readonly transport?: TransportFactory;
   /** Runs the statechart as a live actor or by pure stepping (spec R44). @default 'step' */
   readonly driver?: 'actor' | 'step';
   /** Runs before every CONNECT. @default none */
@@ -108,8 +119,13 @@ export interface LifecycleClientOptions {
   readonly maxIncomingPacketBytes?: number;
 }
 
-/** A server after normalisation: where and how to connect is always known. */
-export interface ResolvedServer extends ServerConfig {
+/**
+ * A server as the runtime keeps it: named, with where and how to connect resolved (spec R70),
+ * and the transport that reaches it.
+ */
+export interface NormalisedServer extends ServerConfig {
+  readonly name: string;
+  readonly transport: TransportFactory;
   readonly host: string;
   readonly port: number;
   readonly protocol: TransportScheme;
@@ -120,8 +136,26 @@ export interface ResolvedServer extends ServerConfig {
 /** The normalised result: the statechart's input and the per-server runtime configs. */
 export interface NormalisedOptions {
   readonly input: ConnectionInput;
-  readonly servers: readonly ResolvedServer[];
+  readonly servers: readonly NormalisedServer[];
 }
+
+/**
+ * `options` with the entry point's defaults for the ports it leaves unset: how an entry point
+ * (Node's `mqtt-lifeline`, a browser bundle) wires its transport and clock into the runtime.
+ */
+export function withDefaults<T extends LifecycleClientOptions>(options: T, defaults: RuntimeDefaults): T {
+  if (options.transport !== undefined && options.clock !== undefined) return options;
+  return Object.assign({}, options, {
+    transport: options.transport ?? defaults.transport,
+    clock: options.clock ?? defaults.clock,
+  });
+}
+
+const NO_TRANSPORT =
+  "no transport: pass one (the server's or the client's `transport`), or construct the client from an entry point such as 'mqtt-lifeline', which supplies one";
+
+/** A server with where and how to reach it resolved (before naming and the transport). */
+type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport'>;
 
 /** A `url` field and the separate fields next to it must not disagree. */
 function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
@@ -137,7 +171,7 @@ function agree(key: string, field: string, given: unknown, fromUrl: unknown): vo
  * Where and how to reach one server: from `url`, else from `host` / `port` / `protocol`
  * (spec R70-R71). Credentials in the URL become `username` / `password` unless given separately.
  */
-export function resolveServer(s: ServerConfig, key: string): ResolvedServer {
+function resolveServer(s: ServerConfig, key: string): ResolvedServer {
   let protocol: TransportScheme;
   let host: string;
   let port: number;
@@ -216,6 +250,8 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
       throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
+    if ((s.transport ?? options.transport) === undefined)
+      throw new ConfigError(`${key}.transport`, NO_TRANSPORT);
     const name = s.name ?? defaultName(i);
     const enabled = s.enabled ?? true;
     const own = keepAliveOf(`${key}.keepAliveSec`, s.keepAliveSec, keepAliveSec, mongoose);
@@ -252,11 +288,13 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   };
   // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
   // followed by more keys costs V8 a large out-of-object property store.
-  const servers = options.servers.map((_, i) =>
-    Object.assign(resolved[i] as ResolvedServer, {
-      name: timings[i]?.name,
-      keepAliveSec: perServerKeepAlive[i],
-    }),
+  const servers = options.servers.map(
+    (s, i): NormalisedServer =>
+      Object.assign(resolved[i] as ResolvedServer, {
+        name: timings[i]?.name as string,
+        keepAliveSec: perServerKeepAlive[i],
+        transport: (s.transport ?? options.transport) as TransportFactory,
+      }),
   );
   return { input: { servers: timings, options: lifecycle }, servers };
 }

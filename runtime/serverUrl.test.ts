@@ -1,8 +1,9 @@
 /** Connect by URL (spec R70-R71): schemes, default ports and paths, credentials, bad hosts. */
 import { describe, expect, it } from 'vitest';
+import { MqttClient } from '../adapters/node.js';
 import { ConfigError } from '../errors.js';
-import { MqttClient } from './client.js';
 import { normaliseOptions } from './options.js';
+import type { TransportFactory } from './ports.js';
 import { checkHost, parseServerUrl } from './serverUrl.js';
 
 describe('parseServerUrl (R70)', () => {
@@ -80,8 +81,12 @@ describe('checkHost (R71)', () => {
 });
 
 describe('servers by url (R70-R71)', () => {
+  const transport: TransportFactory = () => {
+    throw new Error('never opened');
+  };
   it('resolves a url into host, port, protocol, path and credentials', () => {
     const { servers } = normaliseOptions({
+      transport,
       servers: [{ url: 'wss://me:pw@broker:9001' }, { url: 'mqtts://backup' }, { host: 'plain' }],
     });
     expect(servers[0]).toMatchObject({
@@ -98,13 +103,14 @@ describe('servers by url (R70-R71)', () => {
   });
 
   it('lets explicit credentials win over the URL and accepts its own resolved servers back', () => {
-    const { servers } = normaliseOptions({ servers: [{ url: 'ws://u:p@h/x', username: 'v' }] });
+    const { servers } = normaliseOptions({ transport, servers: [{ url: 'ws://u:p@h/x', username: 'v' }] });
     expect(servers[0]).toMatchObject({ username: 'v', password: 'p', path: '/x' });
-    expect(normaliseOptions({ servers }).servers).toEqual(servers);
+    expect(normaliseOptions({ transport, servers }).servers).toEqual(servers);
   });
 
   it('defaults the port by protocol and switches to TLS when tls options are given', () => {
     const { servers } = normaliseOptions({
+      transport,
       servers: [
         { host: 'a', protocol: 'ws' },
         { host: 'b', tls: { ca: 'PEM' } },

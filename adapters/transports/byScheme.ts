@@ -3,7 +3,7 @@
  * place where `mqtt://`, `mqtts://`, `ws://` and `wss://` meet their runtimes. Each entry point
  * builds one with the transports its runtime has (Node: all four; a browser: WebSocket only).
  */
-import type { TransportFactory, TransportScheme } from '../transport.js';
+import type { TransportFactory, TransportScheme } from '../../runtime/ports.js';
 import { transportFailure } from './errors.js';
 
 /** The factories by scheme; a missing scheme fails each attempt with `UNSUPPORTED_SCHEME`. */

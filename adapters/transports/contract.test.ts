@@ -17,7 +17,7 @@ import {
   type PeerConnection,
   transportContract,
 } from '../../test/support/transportContract.js';
-import { tcpTransport } from '../tcp.js';
+import { tcpTransport } from './tcp.js';
 import { tlsTransport } from './tls.js';
 import { webSocketTransport } from './websocket.js';
 import { wsTransport } from './ws.js';

@@ -4,7 +4,7 @@
  * that names the peer and the runtime's own code. Messages never carry keys, PSKs or passwords.
  */
 import type { ErrorData, TransportErrorReason } from '../../errors.js';
-import type { Transport, TransportHandlers } from '../transport.js';
+import type { Transport, TransportHandlers } from '../../runtime/ports.js';
 
 /** What the transport had configured, which decides how an ambiguous TLS alert is read. */
 export interface FailureContext {

@@ -2,9 +2,10 @@
  * The Node runtime's transports by scheme: `mqtt://` over `node:net`, `mqtts://` over `node:tls`,
  * `ws://` and `wss://` over the `ws` package.
  */
-import { tcpTransport } from '../tcp.js';
-import type { TransportFactory } from '../transport.js';
+
+import type { TransportFactory } from '../../runtime/ports.js';
 import { transportByScheme } from './byScheme.js';
+import { tcpTransport } from './tcp.js';
 import { tlsTransport } from './tls.js';
 import { wsTransport } from './ws.js';
 

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { SocketTransport } from '../tcp.js';
-import type { TlsOptions, TransportFactory, TransportTarget } from '../transport.js';
+import type { TlsOptions, TransportFactory, TransportTarget } from '../../runtime/ports.js';
+import { SocketTransport } from './tcp.js';
 
 /** Options of {@link createTlsTransport}. */
 export interface TlsTransportOptions {

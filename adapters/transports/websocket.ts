@@ -5,7 +5,7 @@
  * reason from the event's `error` where the runtime gives one (the `ws` package does).
  */
 import type { ErrorData, TransportErrorReason } from '../../errors.js';
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../transport.js';
+import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 import { type FailureContext, failure, transportErrorData, transportFailure } from './errors.js';
 
 /** The part of the WHATWG `WebSocket` this transport uses (structural, so no DOM types needed). */

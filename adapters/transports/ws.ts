@@ -6,10 +6,10 @@
  */
 import WebSocket from 'ws';
 import type { ErrorData } from '../../errors.js';
+import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 import { webSocketUrl } from '../../runtime/serverUrl.js';
-import { OutBuffer } from '../outBuffer.js';
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../transport.js';
 import { type FailureContext, failure, transportErrorData } from './errors.js';
+import { OutBuffer } from './outBuffer.js';
 import { tlsConnectOptions } from './tls.js';
 
 /** Options of {@link createWsTransport}. */

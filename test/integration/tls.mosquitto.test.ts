@@ -5,10 +5,11 @@
  */
 import { firstValueFrom, take } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMongooseConfig } from '../../adapters/mongooseConfig.js';
-import { mongooseClientOptions } from '../../adapters/mongooseOptions.js';
+import { loadMongooseConfig } from '../../adapters/mongoose/config.js';
+import { mongooseClientOptions } from '../../adapters/mongoose/options.js';
+import { MqttClient } from '../../adapters/node.js';
 import type { TransportErrorReason } from '../../errors.js';
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
+import type { MqttClientOptions } from '../../runtime/client.js';
 import type { ServerConfig } from '../../runtime/options.js';
 import { ofType } from '../../streams/events.js';
 import { text } from '../../streams/messages.js';

@@ -5,14 +5,9 @@
  * under the real client.
  */
 import { describe, expect, it } from 'vitest';
-import type {
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportTarget,
-} from '../../adapters/transport.js';
+import { MqttClient } from '../../adapters/node.js';
 import type { ErrorData } from '../../errors.js';
-import { MqttClient } from '../../runtime/client.js';
+import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 import { useCleanups } from './cleanups.js';
 import { waitForClientEvent } from './clientEvents.js';
 
