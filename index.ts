@@ -19,11 +19,11 @@ export { nodeTransport } from './adapters/transports/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
 export { createTlsTransport, type TlsTransportOptions, tlsTransport } from './adapters/transports/tls.js';
 export {
-  createWebSocketTransport,
+  createWebsocketTransport,
   type WebSocketConstructor,
   type WebSocketLike,
   type WebSocketTransportOptions,
-  webSocketTransport,
+  websocketTransport,
 } from './adapters/transports/websocket.js';
 export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
 export * from './errors.js';

@@ -19,7 +19,7 @@ import {
 } from '../../test/support/transportContract.js';
 import { tcpTransport } from './tcp.js';
 import { tlsTransport } from './tls.js';
-import { webSocketTransport } from './websocket.js';
+import { websocketTransport } from './websocket.js';
 import { wsTransport } from './ws.js';
 
 let certs: TestCerts | undefined;
@@ -187,7 +187,7 @@ transportContract({
 });
 transportContract({
   name: 'websocket (browser transport, global WebSocket)',
-  factory: webSocketTransport,
+  factory: websocketTransport,
   startPeer: () => wsPeer(false),
   refusedTarget: refused('ws'),
 });

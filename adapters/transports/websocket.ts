@@ -25,7 +25,7 @@ export interface WebSocketLike {
 /** A `WebSocket` constructor: the global one, or any class with its shape. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
-/** Options of {@link createWebSocketTransport}. */
+/** Options of {@link createWebsocketTransport}. */
 export interface WebSocketTransportOptions {
   /** The WebSocket class. @default globalThis.WebSocket */
   readonly WebSocket?: WebSocketConstructor;
@@ -171,7 +171,7 @@ class BrowserWsTransport implements Transport {
  * `mqtt`, binary frames, for `ws://` and `wss://` targets. TLS settings cannot apply in a browser
  * (its own trust store decides), so a target with `tls` fails with `TLS_CONFIG`.
  */
-export function createWebSocketTransport(options: WebSocketTransportOptions = {}): TransportFactory {
+export function createWebsocketTransport(options: WebSocketTransportOptions = {}): TransportFactory {
   return (target: TransportTarget, handlers: TransportHandlers): Transport => {
     const url =
       target.url ?? `${target.scheme === 'wss' ? 'wss' : 'ws'}://${target.host}:${target.port}/mqtt`;
@@ -200,4 +200,4 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
 }
 
 /** The browser WebSocket {@link TransportFactory} on the global `WebSocket`. */
-export const webSocketTransport: TransportFactory = createWebSocketTransport();
+export const websocketTransport: TransportFactory = createWebsocketTransport();

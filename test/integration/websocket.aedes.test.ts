@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { loadMongooseConfig } from '../../adapters/mongoose/config.js';
 import { mongooseClientOptions } from '../../adapters/mongoose/options.js';
 import { MqttClient } from '../../adapters/node.js';
-import { createWebSocketTransport, type WebSocketConstructor } from '../../adapters/transports/websocket.js';
+import { createWebsocketTransport, type WebSocketConstructor } from '../../adapters/transports/websocket.js';
 import type { TransportErrorReason } from '../../errors.js';
 import type { ServerConfig } from '../../runtime/options.js';
 import { ofType } from '../../streams/events.js';
@@ -26,7 +26,7 @@ const defer = useCleanups();
 const certs = generateCerts();
 afterAll(() => certs.remove());
 
-const browserTransport = createWebSocketTransport({
+const browserTransport = createWebsocketTransport({
   WebSocket: WebSocket as unknown as WebSocketConstructor,
 });
 
