@@ -13,16 +13,7 @@ import type {
   TransportFactory,
   TransportScheme,
 } from './ports.js';
-import {
-  checkHost,
-  checkPort,
-  DEFAULT_PORTS,
-  DEFAULT_WS_PATH,
-  isTlsScheme,
-  isWebSocketScheme,
-  parseServerUrl,
-  webSocketUrl,
-} from './serverUrl.js';
+import { type ResolvedServer, resolveServer } from './servers.js';
 
 /** One broker the client may connect to. Servers form a ring: the first is the primary. */
 export interface ServerConfig extends ConnectOptions {
@@ -153,66 +144,6 @@ export function withDefaults<T extends LifecycleClientOptions>(options: T, defau
 
 const NO_TRANSPORT =
   "no transport: pass one (the server's or the client's `transport`), or construct the client from an entry point such as 'mqtt-lifeline', which supplies one";
-
-/** A server with where and how to reach it resolved (before naming and the transport). */
-type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport'>;
-
-/** A `url` field and the separate fields next to it must not disagree. */
-function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
-  if (given !== undefined && given !== fromUrl) {
-    throw new ConfigError(
-      `${key}.${field}`,
-      `${String(given)} disagrees with ${key}.url (${String(fromUrl)})`,
-    );
-  }
-}
-
-/**
- * Where and how to reach one server: from `url`, else from `host` / `port` / `protocol`
- * (spec R70-R71). Credentials in the URL become `username` / `password` unless given separately.
- */
-function resolveServer(s: ServerConfig, key: string): ResolvedServer {
-  let protocol: TransportScheme;
-  let host: string;
-  let port: number;
-  let path: string | undefined;
-  let credentials: { username?: string; password?: string } = {};
-  if (s.url !== undefined) {
-    const u = parseServerUrl(s.url, `${key}.url`);
-    agree(key, 'protocol', s.protocol, u.scheme);
-    agree(key, 'port', s.port, u.port);
-    if (s.host !== undefined && checkHost(s.host, `${key}.host`) !== u.host)
-      agree(key, 'host', s.host, u.host);
-    ({ scheme: protocol, host, port, path } = u);
-    if (s.username === undefined && u.username !== undefined) credentials = { username: u.username };
-    if (s.password === undefined && u.password !== undefined)
-      credentials = { ...credentials, password: u.password };
-  } else {
-    protocol = s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt');
-    if (DEFAULT_PORTS[protocol] === undefined) {
-      throw new ConfigError(`${key}.protocol`, `must be mqtt, mqtts, ws or wss, got ${String(protocol)}`);
-    }
-    host = checkHost(s.host, `${key}.host`);
-    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkPort(s.port, `${key}.port`);
-    path = s.path;
-  }
-  if (s.tls !== undefined && !isTlsScheme(protocol)) {
-    // Certificates or a PSK for a plain connection are a mistake that would send secrets in the clear.
-    throw new ConfigError(`${key}.tls`, `is set but the server is ${protocol}://; use mqtts:// or wss://`);
-  }
-  const ws = isWebSocketScheme(protocol);
-  if (ws) {
-    path = s.path ?? path ?? DEFAULT_WS_PATH;
-    if (!path.startsWith('/'))
-      throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
-  }
-  return Object.assign({}, s, credentials, {
-    host,
-    port,
-    protocol,
-    ...(ws ? { path, url: webSocketUrl(protocol as 'ws' | 'wss', host, port, path as string) } : {}),
-  });
-}
 
 const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
 
