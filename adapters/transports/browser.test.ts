@@ -1,5 +1,5 @@
 /**
- * The browser transport's files carry no Node built-in and no `Buffer` (spec R78), and the
+ * The browser transport's files carry no Node built-in and no `Buffer` (spec R79), and the
  * browser's default transport refuses what a browser cannot open.
  */
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ function importGraph(entry: string): Map<string, string> {
   return files;
 }
 
-describe('the browser transport (R78)', () => {
+describe('the browser transport (R79)', () => {
   it('imports no Node built-in, no package, and uses no Buffer', () => {
     const graph = importGraph('adapters/transports/browser.ts');
     const names = [...graph.keys()].map((f) => (f.startsWith('package:') ? f : relative(root, f)));
