@@ -10,7 +10,7 @@ import type { TlsOptions } from '../../runtime/ports.js';
 import { generateCerts } from '../../test/support/tlsFixtures.js';
 import { recorder } from '../../test/support/transportContract.js';
 import { MqttClient } from '../node.js';
-import { createTlsTransport, PSK_CIPHERS, tlsConnectOptions } from './tls.js';
+import { createTlsTransport, opensslCiphers, PSK_CIPHERS, tlsConnectOptions } from './tls.js';
 
 const certs = generateCerts();
 afterAll(() => certs.remove());
@@ -61,6 +61,33 @@ describe('tlsConnectOptions (R72)', () => {
       tlsConnectOptions({ host: 'h', port: 1, tls: { dangerouslySkipVerification: true } })
         .rejectUnauthorized,
     ).toBe(false);
+  });
+});
+
+describe('opensslCiphers (R78)', () => {
+  it.each([
+    ['TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+    ['TLS-PSK-WITH-AES-128-CBC-SHA256', 'PSK-AES128-CBC-SHA256'],
+    ['TLS_RSA_WITH_AES_128_CBC_SHA', 'AES128-SHA'],
+    ['TLS-ECDHE-RSA-WITH-AES-256-CBC-SHA', 'ECDHE-RSA-AES256-SHA'],
+    ['TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256', 'ECDHE-RSA-CHACHA20-POLY1305'],
+    [
+      'ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256',
+      'ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256',
+    ],
+    [
+      'TLS-PSK-WITH-AES-128-GCM-SHA256, TLS-NOPE-WITH-AES-128-GCM-SHA256',
+      'PSK-AES128-GCM-SHA256:TLS-NOPE-WITH-AES-128-GCM-SHA256',
+    ],
+  ])('%s -> %s', (mongoose, openssl) => {
+    expect(opensslCiphers(mongoose)).toBe(openssl);
+  });
+
+  it('an unknown cipher fails the attempt as TLS_CONFIG', async () => {
+    const rec = recorder();
+    createTlsTransport()({ host: 'localhost', port: 1, tls: { ciphers: 'NO-SUCH-CIPHER' } }, rec.handlers);
+    await rec.when('close');
+    expect(rec.errors[0]).toMatchObject({ reason: 'TLS_CONFIG' });
   });
 });
 

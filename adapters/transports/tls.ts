@@ -25,6 +25,48 @@ export interface TlsTransportOptions {
 export const PSK_CIPHERS =
   'PSK-AES128-GCM-SHA256:PSK-AES256-GCM-SHA384:PSK-AES128-CBC-SHA256:PSK-CHACHA20-POLY1305';
 
+/** Key exchange names: IANA / mbedTLS spelling to OpenSSL's prefix. */
+const KEY_EXCHANGE: Readonly<Record<string, string>> = {
+  RSA: '',
+  ECDHE_RSA: 'ECDHE-RSA-',
+  ECDHE_ECDSA: 'ECDHE-ECDSA-',
+  DHE_RSA: 'DHE-RSA-',
+  PSK: 'PSK-',
+  ECDHE_PSK: 'ECDHE-PSK-',
+  DHE_PSK: 'DHE-PSK-',
+  RSA_PSK: 'RSA-PSK-',
+};
+
+/** OpenSSL spellings one IANA suite may have (OpenSSL's names are not regular). */
+function opensslCandidates(name: string): string[] {
+  const m =
+    /^TLS_(.+)_WITH_(AES_(?:128|256)|CHACHA20_POLY1305)_?(GCM|CBC|CCM_8|CCM)?_(SHA|SHA256|SHA384)$/.exec(
+      name.toUpperCase().replace(/-/g, '_'),
+    );
+  const kx = m === null ? undefined : KEY_EXCHANGE[m[1] as string];
+  if (m === null || kx === undefined) return [];
+  const [, , cipher = '', mode, mac = ''] = m;
+  if (cipher === 'CHACHA20_POLY1305') return [`${kx}CHACHA20-POLY1305`];
+  const aes = cipher.replace('_', '');
+  if (mode === 'GCM') return [`${kx}${aes}-GCM-${mac}`];
+  if (mode === 'CCM' || mode === 'CCM_8') return [`${kx}${aes}-${mode.replace('_', '')}`];
+  return [`${kx}${aes}-${mac}`, `${kx}${aes}-CBC-${mac}`];
+}
+
+/**
+ * Accepts Mongoose's mbedTLS / IANA suite names (`TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256`) next to
+ * OpenSSL's (`ECDHE-ECDSA-AES128-GCM-SHA256`), separated by `:` or `,`; a name OpenSSL does not
+ * know is kept, so the handshake fails with `TLS_CONFIG` naming it.
+ */
+export function opensslCiphers(list: string): string {
+  const known = new Set(tls.getCiphers());
+  return list
+    .split(/[:,\s]+/)
+    .filter((name) => name !== '')
+    .map((name) => opensslCandidates(name).find((c) => known.has(c.toLowerCase())) ?? name)
+    .join(':');
+}
+
 /** An error of the TLS settings themselves (unreadable file, bad PSK key): reason `TLS_CONFIG`. */
 function configError(message: string, cause?: unknown): Error {
   return Object.assign(new Error(message, { cause }), { code: 'MQTT_TLS_CONFIG' });
@@ -75,14 +117,14 @@ export function tlsConnectOptions(target: TransportTarget): tls.ConnectionOption
         ? { servername: target.host }
         : {}),
     ...(t.alpn !== undefined ? { ALPNProtocols: [...t.alpn] } : {}),
-    ...(t.ciphers !== undefined ? { ciphers: t.ciphers } : {}),
+    ...(t.ciphers !== undefined ? { ciphers: opensslCiphers(t.ciphers) } : {}),
   };
   const psk = t.psk;
   if (psk !== undefined) {
     const key = pskKey(psk.key);
     options.pskCallback = () => ({ identity: psk.identity, psk: key });
     options.maxVersion = 'TLSv1.2';
-    options.ciphers = t.ciphers ?? PSK_CIPHERS;
+    options.ciphers = t.ciphers !== undefined ? opensslCiphers(t.ciphers) : PSK_CIPHERS;
     // The PSK authenticates the server (only a holder of the key completes the handshake); there
     // is no certificate to check a name against.
     if (t.ca === undefined && t.caFile === undefined) options.checkServerIdentity = () => undefined;
