@@ -14,8 +14,8 @@ export {
 } from './adapters/mongoose/config.js';
 export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
-export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { browserTransport } from './adapters/transports/browser.js';
+export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { nodeTransport } from './adapters/transports/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
 export { createTlsTransport, type TlsTransportOptions, tlsTransport } from './adapters/transports/tls.js';
