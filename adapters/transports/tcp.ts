@@ -31,7 +31,7 @@ export interface TcpTransportOptions {
  * - `onClose` fires exactly once, also after `end()` or `destroy()`, and also when `net.connect`
  *   throws synchronously (bad port): then `onError` and `onClose` arrive in a microtask.
  * - After `destroy()` only `onClose` fires. After `end()`, `onOpen` no longer fires but
- *   `onData`/`onError` may, until the socket is closed.
+ *   `onError` may, and `onData` too if `onOpen` came before (spec R73).
  * - `end()` destroys the socket once the write side has flushed, so a peer that never closes
  *   (frozen, or half-open) cannot keep it alive.
  */
@@ -73,6 +73,8 @@ export class SocketTransport implements Transport {
   #destroyed = false;
   #errorReported = false;
   #closed = false;
+  /** `onOpen` was delivered. */
+  #opened = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #socket: net.Socket | undefined;
   // Packets written in one synchronous run go out as one socket write: a write call per packet
@@ -115,10 +117,13 @@ export class SocketTransport implements Transport {
     this.#socket = socket;
     socket.on(openEvent, () => {
       if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-      if (!this.#ending && !this.#destroyed) this.#handlers.onOpen();
+      if (this.#ending || this.#destroyed) return;
+      this.#opened = true;
+      this.#handlers.onOpen();
     });
     socket.on('data', (chunk: Buffer) => {
-      if (!this.#destroyed) this.#handlers.onData(chunk);
+      // No data without onOpen first (spec R73): after end() while connecting, replies are dropped.
+      if (this.#opened && !this.#destroyed) this.#handlers.onData(chunk);
     });
     socket.on('error', (cause) => this.#reportError(transportErrorData(this.#context, cause)));
     socket.on('close', () => this.#reportClose());

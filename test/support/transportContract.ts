@@ -194,15 +194,20 @@ export function transportContract(subject: ContractSubject): void {
       expect(t.write(Buffer.from('z'))).toBe(false);
     });
 
-    it.each(['end', 'destroy'] as const)('%s() while connecting never opens and closes once', async (how) => {
-      const p = await peer();
-      const rec = recorder();
-      const t = open(p.target, rec);
-      t[how]();
-      await rec.when('close');
-      await settle();
-      expect(rec.kinds).toEqual(['close']);
-    });
+    it.each(['end', 'destroy'] as const)(
+      '%s() while connecting never opens, gets no data, closes once',
+      async (how) => {
+        const p = await peer();
+        const rec = recorder();
+        // A peer that speaks first: its bytes must not reach a transport that never opened.
+        void p.accept().then((conn) => conn.send(Buffer.from('hello')));
+        const t = open(p.target, rec);
+        t[how]();
+        await rec.when('close');
+        await settle();
+        expect(rec.kinds).toEqual(['close']);
+      },
+    );
 
     it('keeps one live transport at a time under the client, through a drop and a reconnect', async () => {
       const p = await peer();
