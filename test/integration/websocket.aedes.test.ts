@@ -145,20 +145,35 @@ describe.each([
     expect(messages).toEqual(['m1', 'm2', 'm3']);
   });
 
-  it('sends CONNECT as one binary frame with subprotocol mqtt', async () => {
+  it('sends CONNECT as one binary frame, and what one synchronous run writes as one frame (R76)', async () => {
     let frames: ReturnType<typeof readClientFrames>['frames'] = [];
+    let second!: () => void;
+    const twoFrames = new Promise<void>((resolve) => {
+      second = resolve;
+    });
     const peer = await startRawWsPeer((socket) => {
       let bytes = Buffer.alloc(0);
       socket.on('data', (chunk: Buffer) => {
+        const before = frames.length;
         bytes = Buffer.concat([bytes, chunk]);
         frames = readClientFrames(bytes).frames;
-        if (frames.length > 0) socket.write(serverFrame(connack));
+        if (before === 0 && frames.length > 0) socket.write(serverFrame(connack));
+        if (frames.length >= 2) second();
       });
     });
     defer(() => peer.close());
-    await connect(rawClient(peer.port));
-    expect(frames[0]?.opcode).toBe(0x2);
+    const c = rawClient(peer.port);
+    await connect(c);
+    void c.publish('a', 'one').catch(() => {});
+    void c.publish('b', 'two').catch(() => {});
+    await twoFrames;
+    expect(frames.map((f) => f.opcode)).toEqual([0x2, 0x2]);
     expect(frames[0]?.payload[0]).toBe(0x10);
+    // Both PUBLISH packets (0x30, 8 bytes each: header, length, topic, payload) in the second frame.
+    const batch = frames[1]?.payload ?? Buffer.alloc(0);
+    expect(batch.length).toBe(16);
+    expect([batch[0], batch[8]]).toEqual([0x30, 0x30]);
+    expect(batch.toString('latin1')).toMatch(/a.*one.*b.*two/s);
   });
 
   const failures: [string, (socket: net.Socket) => void, TransportErrorReason | null, object?][] = [
