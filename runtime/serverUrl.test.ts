@@ -135,4 +135,12 @@ describe('servers by url (R70-R71)', () => {
     expect(make).toThrow(expect.objectContaining({ key }));
     expect(make).toThrow(text);
   });
+
+  it('checks hosts on configure too, and keeps the old configuration when refused', () => {
+    const client = new MqttClient({ servers: [{ url: 'mqtt://good.example' }] });
+    expect(() => client.configure({ servers: [{ host: 'mqtt://x' }] })).toThrow(
+      expect.objectContaining({ key: 'servers[0].host' }),
+    );
+    expect(client.lifecycle.servers[0]).toMatchObject({ host: 'good.example', port: 1883 });
+  });
 });
