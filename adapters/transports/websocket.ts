@@ -1,8 +1,9 @@
 /**
  * The browser WebSocket transport (`ws://`, `wss://`) on the global `WebSocket` (spec R76-R78).
  * No Node built-ins and no `Buffer`: this file is what a browser bundle carries. Browsers report
- * no cause for a failed WebSocket, so errors say what is known (the close code) and take their
- * reason from the event's `error` where the runtime gives one (the `ws` package does).
+ * no cause for a failed WebSocket (a refused connection, a TLS failure and a refused upgrade all
+ * look alike), so a failure before open is `WS_HANDSHAKE` with the close code, unless the event
+ * carries an `error` (the `ws` package's class does), which is then classified.
  */
 import type { ErrorData, TransportErrorReason } from '../../errors.js';
 import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
@@ -97,7 +98,8 @@ class BrowserWsTransport implements Transport {
       }
       // MQTT over WebSocket is binary only (MQTT 3.1.1 6.0). The close handshake may never be
       // answered by such a peer, so the owner hears of the close now.
-      this.#handlers.onError(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
+      if (!this.#ending)
+        this.#handlers.onError(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
       socket.close(1002);
       this.#finish();
     };
