@@ -9,6 +9,7 @@ import { loadMongooseConfig } from '../../adapters/mongoose/config.js';
 import { mongooseClientOptions } from '../../adapters/mongoose/options.js';
 import { MqttClient } from '../../adapters/node.js';
 import type { TransportErrorReason } from '../../errors.js';
+import { fromJsonLines, replay, toJsonLines } from '../../machines/journal.js';
 import type { MqttClientOptions } from '../../runtime/client.js';
 import type { ServerConfig } from '../../runtime/options.js';
 import { ofType } from '../../streams/events.js';
@@ -173,7 +174,12 @@ describe.runIf(haveMosquitto)('TLS against mosquitto', () => {
     const error = waitForClientEvent(c, 'connect.error');
     c.connect();
     expect((await error).error.message).toMatch(/^tls 127\.0\.0\.1:\d+: /);
-    const text = JSON.stringify(c.lifecycle.journal());
+    const journal = c.lifecycle.journal();
+    const text = toJsonLines(journal);
+    // The typed reason travels in the journal, and the journal replays to the live state (R42).
+    expect(text).toContain('"reason":"TLS_PSK_REJECTED"');
+    const steps = replay(fromJsonLines(text));
+    expect(steps.at(-1)?.context.lastError).toMatchObject({ reason: 'TLS_PSK_REJECTED' });
     for (const secret of [
       'ffeeddcc',
       'hunter2',
