@@ -51,4 +51,15 @@ describe('the browser transport (R79)', () => {
       expect(rec.errors[0]).toMatchObject({ code: 'TRANSPORT_ERROR', reason: 'UNSUPPORTED_SCHEME' });
     },
   );
+
+  it('fails wss:// with tls settings as TLS_CONFIG (R77): a browser cannot take them', async () => {
+    const rec = recorder();
+    browserTransport(
+      { scheme: 'wss', host: 'h', port: 1, url: 'wss://h:1/mqtt', tls: { ca: 'PEM' } },
+      rec.handlers,
+    );
+    await rec.when('close');
+    expect(rec.kinds).toEqual(['error', 'close']);
+    expect(rec.errors[0]).toMatchObject({ reason: 'TLS_CONFIG' });
+  });
 });

@@ -7,6 +7,7 @@
  */
 import type { ErrorData, TransportErrorReason } from '../../errors.js';
 import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
+import { webSocketUrl } from '../../runtime/serverUrl.js';
 import { type FailureContext, failure, transportErrorData, transportFailure } from './errors.js';
 
 /** The part of the WHATWG `WebSocket` this transport uses (structural, so no DOM types needed). */
@@ -176,12 +177,8 @@ class BrowserWsTransport implements Transport {
 export function createWebsocketTransport(options: WebSocketTransportOptions = {}): TransportFactory {
   return (target: TransportTarget, handlers: TransportHandlers): Transport => {
     const url =
-      target.url ?? `${target.scheme === 'wss' ? 'wss' : 'ws'}://${target.host}:${target.port}/mqtt`;
+      target.url ?? webSocketUrl(target.scheme === 'wss' ? 'wss' : 'ws', target.host, target.port, '/mqtt');
     const context: FailureContext = { kind: url.startsWith('wss:') ? 'wss' : 'ws', where: url };
-    const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (Ctor === undefined) {
-      return transportFailure(handlers, failure(context, 'UNSUPPORTED_SCHEME', 'no global WebSocket here'));
-    }
     if (target.tls !== undefined) {
       return transportFailure(
         handlers,
@@ -191,6 +188,10 @@ export function createWebsocketTransport(options: WebSocketTransportOptions = {}
           'tls options cannot apply to a browser WebSocket; its trust store decides',
         ),
       );
+    }
+    const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (Ctor === undefined) {
+      return transportFailure(handlers, failure(context, 'UNSUPPORTED_SCHEME', 'no global WebSocket here'));
     }
     try {
       return new BrowserWsTransport(Ctor, url, context, handlers);
