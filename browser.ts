@@ -9,7 +9,14 @@
 
 export { browserDefaults, LifecycleClient, MqttClient } from './adapters/browser.js';
 export { systemClock } from './adapters/clocks/system.js';
-export { websocketTransport } from './adapters/transports/websocket.js';
+export { browserTransport } from './adapters/transports/browser.js';
+export {
+  createWebsocketTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+  websocketTransport,
+} from './adapters/transports/websocket.js';
 export {
   ClientClosedError,
   ConfigError,

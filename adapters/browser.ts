@@ -12,15 +12,16 @@ import {
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
 import { systemClock } from './clocks/system.js';
-import { websocketTransport } from './transports/websocket.js';
+import { browserTransport } from './transports/browser.js';
 
-/** The browser's defaults: MQTT over the global `WebSocket`, and the system clock. */
-export const browserDefaults: RuntimeDefaults = { transport: websocketTransport, clock: systemClock };
+/** The browser's defaults: `ws://` and `wss://` over the global `WebSocket`, and the system clock. */
+export const browserDefaults: RuntimeDefaults = { transport: browserTransport, clock: systemClock };
 
 /**
  * An MQTT 3.1.1 client for browsers: `connect()`, then `publish` / `subscribe`. Reconnects, fails
- * over and resubscribes by itself (docs/spec.md). Servers that name no transport are reached over
- * the global `WebSocket` (subprotocol `mqtt`, binary frames).
+ * over and resubscribes by itself (docs/spec.md). `ws://` and `wss://` servers that name no
+ * transport are reached over the global `WebSocket` (subprotocol `mqtt`, binary frames); a browser
+ * cannot open `mqtt://` or `mqtts://`, so those attempts fail with `UNSUPPORTED_SCHEME`.
  */
 export class MqttClient extends RuntimeMqttClient {
   /** @throws `ConfigError` naming the offending option. */

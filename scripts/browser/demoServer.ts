@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type AedesWsHandle, startAedesWs } from '../../test/support/wsBroker.js';
+import { type AedesWsHandle, startAedesWs } from '../../test/support/wsBrokers.js';
 import { bundle, ROOT } from './bundle.js';
 
 /** Options of {@link startDemoServer}. */

@@ -10,7 +10,7 @@ import { fromJsonLines, replay } from '../../machines/journal.js';
 import { bundle } from '../../scripts/browser/bundle.js';
 import { type DemoServer, startDemoServer } from '../../scripts/browser/demoServer.js';
 import { haveChromium, launchChromium } from '../support/chromium.js';
-import { type AedesWsHandle, startAedesWs } from '../support/wsBroker.js';
+import { type AedesWsHandle, startAedesWs } from '../support/wsBrokers.js';
 
 /** The demo page's test handle (`window.demo`), as far as these tests use it. */
 interface DemoHandle {
@@ -72,7 +72,7 @@ describe.runIf(haveChromium)('in Chromium', () => {
       const received = page.evaluate(async (url) => {
         type Lib = typeof import('../../browser.js');
         const { MqttClient } = (globalThis as unknown as { lifeline: Lib }).lifeline;
-        const client = new MqttClient({ servers: [{ host: '127.0.0.1', url, clientId: 'page' }] });
+        const client = new MqttClient({ servers: [{ url, clientId: 'page' }] });
         const messages: { topic: string; qos: number; payload: string }[] = [];
         const all = new Promise<void>((resolve) => {
           client.subscribe('lab/#', { qos: 2 }).subscribe((message) => {

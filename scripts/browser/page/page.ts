@@ -117,8 +117,6 @@ async function main(): Promise<void> {
     servers: [
       {
         name: 'aedes',
-        host: '127.0.0.1',
-        port: config.brokerPort,
         url: config.brokerUrl,
         minDelayMs: 500,
         maxDelayMs: 4000,
