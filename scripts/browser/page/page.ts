@@ -41,8 +41,9 @@ class EventLog {
 
 /** A machine input in a few words. */
 function describeInput(event: { type: string } & Record<string, unknown>): string {
-  const error = event.error as { code?: string; message?: string } | undefined;
-  if (error !== undefined) return `${event.type}  ${error.code ?? ''} ${error.message ?? ''}`;
+  const error = event.error as { code?: string; reason?: string; message?: string } | undefined;
+  if (error !== undefined)
+    return `${event.type}  ${error.reason ?? error.code ?? ''}: ${error.message ?? ''}`;
   if (event.type === 'random.drawn') return `random.drawn  ${Number(event.value).toFixed(3)}`;
   if (event.type === 'mqtt.connack') return `mqtt.connack  rc=${String(event.returnCode)}`;
   return event.type.replace(/^xstate\.after\.(\w+)\..*$/, 'timer: $1');
@@ -58,13 +59,13 @@ function describeClientEvent(event: ClientEvent): [kind: 'lifecycle' | 'message'
     case 'connecting':
       return ['lifecycle', `connecting to ${event.server} (attempt ${event.attempt})`];
     case 'connect.error':
-      return ['lifecycle', `connect error: ${event.error.code} ${event.error.message}`];
+      return ['lifecycle', `connect error: ${event.error.reason ?? event.error.code} ${event.error.message}`];
     case 'backoff':
       return ['lifecycle', `retry in ${(event.delayMs / 1000).toFixed(2)} s`];
     case 'connected':
       return ['lifecycle', `CONNECTED to ${event.server}`];
     case 'disconnected':
-      return ['lifecycle', `disconnected: ${event.error?.code ?? 'by the user'}`];
+      return ['lifecycle', `disconnected: ${event.error?.reason ?? event.error?.code ?? 'by the user'}`];
     case 'puback':
     case 'pubrec':
     case 'pubcomp':
