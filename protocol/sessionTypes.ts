@@ -123,7 +123,8 @@ export interface SessionOptions {
    */
   readonly overflow?: OverflowPolicy;
   /**
-   * Most QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC at once; 1 is Mongoose's
+   * Most QoS >= 1 messages on the wire whose flow is not complete: QoS 1 until PUBACK, QoS 2 until
+   * PUBCOMP (past PUBREC too, as MQTT 5's Receive Maximum counts; spec R60). 1 is Mongoose's
    * stop-and-wait.
    * @default 64
    */
