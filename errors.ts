@@ -23,7 +23,8 @@ export type MqttErrorCode =
   | 'QUEUE_FULL'
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'LISTENER_ERROR';
 
 /** A failure as plain, JSON-safe data: what travels through the machine and the journal. */
 export interface ErrorData {
@@ -182,6 +183,32 @@ export class ClientClosedError extends MqttError {
   }
 }
 
+/** Which kind of user callback threw, in a {@link ListenerError}. */
+export type ListenerKind =
+  | 'message'
+  | 'event'
+  | 'lifecycle'
+  | 'protocolError'
+  | 'snapshot'
+  | 'topicObserver'
+  | 'completion'
+  | 'journal';
+
+/**
+ * User code called by the client threw (spec R64). The client caught it and went on: the message
+ * was still acknowledged and the other listeners still called. `cause` is what was thrown.
+ */
+export class ListenerError extends MqttError {
+  /** Which kind of callback threw. */
+  readonly listener: ListenerKind;
+  constructor(listener: ListenerKind, cause: unknown) {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${what}`, { cause });
+    this.name = 'ListenerError';
+    this.listener = listener;
+  }
+}
+
 /** Every error class, for `instanceof` checks and documentation. */
 export const errors = {
   MqttError,
@@ -197,4 +224,5 @@ export const errors = {
   MessageDroppedError,
   SubscribeError,
   ClientClosedError,
+  ListenerError,
 } as const;

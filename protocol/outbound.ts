@@ -63,7 +63,7 @@ export class OutboundFlow extends OutboundState {
     this.inflightBytes -= m.size;
     this.ids.release(id);
     this.io.emit({ type: 'puback', packetId: id });
-    settle(m.done, undefined);
+    settle(m.done, undefined, this.io);
     this.replayed(m.replay);
     this.drain();
   }
@@ -102,7 +102,7 @@ export class OutboundFlow extends OutboundState {
       return;
     }
     this.io.emit({ type: 'pubcomp', packetId: id });
-    settle(r.done, undefined);
+    settle(r.done, undefined, this.io);
     this.replayed(r.replay);
     this.drain();
   }
@@ -121,7 +121,7 @@ export class OutboundFlow extends OutboundState {
       const released = [...this.releasing.values()];
       for (const id of this.releasing.keys()) this.ids.release(id);
       this.clearReleasing();
-      for (const r of released) if (!r.orphan) settle(r.done, undefined);
+      for (const r of released) if (!r.orphan) settle(r.done, undefined, this.io);
       if (this.options.onCleanSession === 'fail') {
         const error = () => new MessageDroppedError('MESSAGE_DROPPED', 'the broker lost the session');
         for (const m of this.pending.removeWhere((p) => p.written))
@@ -205,12 +205,12 @@ export class OutboundFlow extends OutboundState {
   private refuse(topic: string, qos: 1 | 2, done: PublishCallback | undefined): PublishResult {
     if (this.options.maxQueueLength === 0 && !this.connected) {
       this.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
-      settle(done, new NotConnectedError('not connected and the queue is disabled'));
+      settle(done, new NotConnectedError('not connected and the queue is disabled'), this.io);
     } else if (this.options.overflow === 'reject') {
       throw new MessageDroppedError('QUEUE_FULL', 'the publish queue is full');
     } else {
       this.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
-      settle(done, new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'));
+      settle(done, new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'), this.io);
     }
     return { packetId: 0, disposition: 'dropped' };
   }

@@ -185,7 +185,7 @@ export class OutboundState {
       this.ids.release(m.packetId);
     }
     this.io.emit({ type: 'drop', reason, topic: m.topic, packetId: m.packetId, qos: m.qos });
-    settle(m.done, error);
+    settle(m.done, error, this.io);
     this.replayed(m.replay);
   }
 

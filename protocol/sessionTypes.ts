@@ -23,6 +23,11 @@ export interface SessionIO {
   reserve?(size: number): number;
   /** The buffer `reserve` offsets point into, read right after `reserve`. */
   readonly outBuffer?: Uint8Array;
+  /**
+   * Receives what a completion callback (`done`) threw, after the session finished its own update
+   * (spec R64). Without it the error is rethrown from a microtask.
+   */
+  callbackError?(thrown: unknown): void;
 }
 
 /** Why a message was dropped. */
@@ -207,18 +212,22 @@ export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSes
 
 /**
  * Calls a completion callback so that a throwing callback cannot leave the session half-updated:
- * the error is rethrown from a microtask, where it surfaces as an uncaught exception.
+ * the error goes to `io.callbackError` (the client reports it, spec R64), or without one is
+ * rethrown from a microtask.
  *
  * @param callback - The callback, if any.
  * @param arg - Its argument.
+ * @param io - The session's I/O.
  */
-export function settle<A>(callback: ((arg: A) => void) | undefined, arg: A): void {
+export function settle<A>(callback: ((arg: A) => void) | undefined, arg: A, io: SessionIO): void {
   if (callback === undefined) return;
   try {
     callback(arg);
   } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+    if (io.callbackError !== undefined) io.callbackError(error);
+    else
+      queueMicrotask(() => {
+        throw error;
+      });
   }
 }
