@@ -194,6 +194,16 @@ export type ListenerKind =
   | 'completion'
   | 'journal';
 
+/** What was thrown, as text, whatever it is (an object without a prototype has no `toString`). */
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
+  try {
+    return String(thrown);
+  } catch {
+    return Object.prototype.toString.call(thrown);
+  }
+}
+
 /**
  * User code called by the client threw (spec R64). The client caught it and went on: the message
  * was still acknowledged and the other listeners still called. `cause` is what was thrown.
@@ -202,8 +212,9 @@ export class ListenerError extends MqttError {
   /** Which kind of callback threw. */
   readonly listener: ListenerKind;
   constructor(listener: ListenerKind, cause: unknown) {
-    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${what}`, { cause });
+    super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${describeThrown(cause)}`, {
+      cause,
+    });
     this.name = 'ListenerError';
     this.listener = listener;
   }

@@ -1,5 +1,5 @@
 /**
- * Spec R63: a CONNACK is checked against the CONNECT actually written on its connection (after the
+ * Spec R62: a CONNACK is checked against the CONNECT actually written on its connection (after the
  * connect hook), and one that contradicts it closes the connection with a typed protocol error.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ function setup(clean: boolean | undefined, connectHook?: ConnectHook) {
 
 const accepted = (sessionPresent: boolean) => ({ cmd: 'connack', returnCode: 0, sessionPresent }) as const;
 
-describe('CONNACK against the CONNECT it answers (R63)', () => {
+describe('CONNACK against the CONNECT it answers (R62)', () => {
   it('refuses session present 1 answering a CleanSession=1 CONNECT [MQTT-3.2.2-1], never reporting connected', () => {
     const { client, errors, events, conn } = setup(undefined);
     expect(conn?.written[0]).toMatchObject({ cmd: 'connect', clean: true });

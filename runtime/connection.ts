@@ -28,7 +28,7 @@ import type { NormalisedOptions, ServerConfig } from './options.js';
 export abstract class ConnectionHost implements LifecycleHost {
   #generation = 0;
   #open = 0;
-  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R63). */
+  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
   #sentConnect: SentConnect | undefined;
   readonly #closeWaiters: (() => void)[] = [];
 

@@ -1,5 +1,5 @@
 /**
- * Spec R63 on the wire: a broker whose CONNACK contradicts the CONNECT it answers (session present
+ * Spec R62 on the wire: a broker whose CONNACK contradicts the CONNECT it answers (session present
  * 1 for a CleanSession=1 CONNECT, [MQTT-3.2.2-1]) is refused: the client closes the connection with
  * a typed protocol error, never reports `connected`, and retries.
  */
@@ -10,7 +10,7 @@ import { server, useResources } from '../support/integration.js';
 
 const { fakeBroker, makeClient } = useResources();
 
-describe('CONNACK that contradicts the CONNECT (R63)', () => {
+describe('CONNACK that contradicts the CONNECT (R62)', () => {
   it('session present 1 answering CleanSession=1 is a protocol.error PROTOCOL_ERROR that closes the connection; the next attempt connects', async () => {
     // The first connection gets the forbidden CONNACK; the retry a correct one.
     const broker = await fakeBroker((connection, packet) => {
