@@ -177,7 +177,7 @@ describe('decoder properties', () => {
     );
   });
 
-  it('R63: accepts a CONNACK exactly when it obeys every rule of section 3.2 for the CONNECT it answers', () => {
+  it('R62: accepts a CONNACK exactly when it obeys every rule of section 3.2 for the CONNECT it answers', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 255 }),

@@ -110,7 +110,7 @@ describe('CONNACK and SUBACK', () => {
   });
 });
 
-describe('CONNACK against the CONNECT it answers (R63)', () => {
+describe('CONNACK against the CONNECT it answers (R62)', () => {
   it('refuses session present 1 answering CleanSession=1 [MQTT-3.2.2-1]', () => {
     expect(checkConnackAnswers({ sessionPresent: true, returnCode: 0 }, { clean: true })).toMatch(
       /\[MQTT-3\.2\.2-1\]/,

@@ -160,7 +160,7 @@ export interface SentConnect {
 
 /**
  * The CONNACK rules of MQTT 3.1.1 section 3.2 that the bytes alone cannot decide: those about the
- * CONNECT it answers (spec R63). The byte rules (reserved flags, return codes above 5, session
+ * CONNECT it answers (spec R62). The byte rules (reserved flags, return codes above 5, session
  * present with a refusal [MQTT-3.2.2-4]) are checked by {@link decodeBody}.
  *
  * @param connack - A CONNACK accepted by {@link decodeBody}.
