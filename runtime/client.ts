@@ -192,6 +192,11 @@ export class MqttClient {
     this.lifecycle.configure(config);
   }
 
+  /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
+  get connectHook(): LifecycleClient['connectHook'] {
+    return this.lifecycle.connectHook;
+  }
+
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
   setConnectHook(hook: Parameters<LifecycleClient['setConnectHook']>[0]): void {
     this.lifecycle.setConnectHook(hook);

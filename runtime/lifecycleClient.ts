@@ -238,6 +238,11 @@ export class LifecycleClient {
     return () => listeners.delete(listener);
   }
 
+  /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
+  get connectHook(): LifecycleClientOptions['connectHook'] {
+    return this.#config.connectHook;
+  }
+
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
   setConnectHook(hook: LifecycleClientOptions['connectHook']): void {
     this.#config = Object.assign({}, this.#config, { connectHook: hook });
