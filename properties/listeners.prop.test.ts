@@ -89,8 +89,11 @@ beforeAll(() => {
   previousHook = rxjsConfig.onUnhandledError;
   rxjsConfig.onUnhandledError = (error) => rxjsErrors.push(error);
 });
-afterAll(() => {
+afterAll(async () => {
+  // RxJS delivers its reports from 0 ms timers; one queued after them runs after all of them.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   rxjsConfig.onUnhandledError = previousHook;
+  expect(rxjsErrors.length).toBeGreaterThan(0);
 });
 
 function run(steps: readonly Step[], planOf: Record<Callback, Plan> | null): Run {
