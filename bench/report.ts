@@ -92,7 +92,7 @@ ${table(['Scenario', 'Metric', 'mqtt-lifeline', 'MQTT.js', 'Ratio', 'Target', 'V
   because it kills it.
 - Both clients speak MQTT 3.1.1 with their default options (mqtt-lifeline: \`keepAliveSec: 60\`,
   its default). With 1,000 publishes outstanding, MQTT.js puts them all on the wire; mqtt-lifeline
-  keeps its default window (\`maxInflight\` 64, a QoS 2 message holding its slot until PUBCOMP) and
+  keeps its default window (\`maxInflight\` 20, a QoS 2 message holding its slot until PUBCOMP) and
   queues the rest. The TUNED rows and the \`maxInflight\` sweep (mqtt-lifeline alone) set the window;
   the reconnect scenario gives both a fixed 100 ms retry interval (MQTT.js \`reconnectPeriod\`,
   mqtt-lifeline \`minDelayMs = maxDelayMs\`, no jitter).

@@ -130,8 +130,9 @@ export interface SessionOptions {
   /**
    * Most QoS >= 1 messages on the wire whose flow is not complete: QoS 1 until PUBACK, QoS 2 until
    * PUBCOMP (past PUBREC too, as MQTT 5's Receive Maximum counts; spec R60). 1 is Mongoose's
-   * stop-and-wait.
-   * @default 64
+   * stop-and-wait. The default is mosquitto's default `max_inflight_messages`: a stock mosquitto
+   * acknowledges but discards QoS 2 messages beyond 20 awaiting PUBREL (spec R61).
+   * @default 20
    */
   readonly maxInflight?: number;
   /**
@@ -163,7 +164,7 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   maxQueueLength: 1000,
   maxQueueBytes: 16 * 1024 * 1024,
   overflow: 'drop-oldest',
-  maxInflight: 64,
+  maxInflight: 20,
   maxQos: 2,
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,

@@ -75,6 +75,16 @@ const throughput = (target: Target | undefined): MetricSpec => ({
   ...(target === undefined ? {} : { target }),
 });
 const atLeastAsFast: Target = { op: '>=', ratio: 1, withinSpread: true };
+/** Messages a publisher saw acknowledged that no subscriber got (the broker dropped them). */
+const lostAfterAck = (target?: Target): MetricSpec => ({
+  key: 'lost',
+  label: 'acknowledged but never delivered',
+  unit: 'msgs',
+  better: 'lower',
+  range: 'nonNegative',
+  ...(target === undefined ? {} : { target }),
+});
+const noneLost: Target = { op: '<=', value: 0 };
 
 export const SCENARIOS: readonly ScenarioSpec[] = [
   {
@@ -115,7 +125,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
           small: { qos, messages: 2_000, outstanding: 100 },
           full: { qos, messages, outstanding: 1_000 },
         },
-        metrics: [throughput(atLeastAsFast)],
+        metrics: [throughput(atLeastAsFast), lostAfterAck(noneLost)],
         broker: 'stock',
       },
       {
@@ -137,7 +147,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
           small: { qos, messages: 2_000, outstanding: 100, maxInflight: 100 },
           full: { qos, messages, outstanding: 1_000, maxInflight: 1_000 },
         },
-        metrics: [throughput(undefined)],
+        metrics: [throughput(undefined), lostAfterAck()],
         broker: 'stock',
       },
     ];
@@ -152,7 +162,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         full: { qos: 2, messages: 20_000, outstanding: 1_000, maxInflight },
       },
       // A delayed-ACK stall (~40 ms per window) would put every window size far below this.
-      metrics: [throughput({ op: '>=', value: 1_000 })],
+      metrics: [throughput({ op: '>=', value: 1_000 }), lostAfterAck()],
       broker: 'stock',
       clients: ['lifeline'],
     }),

@@ -2,10 +2,12 @@
  * QoS 1 / QoS 2 publish throughput with a fixed number of messages outstanding: the application
  * keeps that many publishes unacknowledged, publishing a new one as each completes (PUBACK /
  * PUBCOMP), until every one is acknowledged. How many of them are on the wire at once is the
- * library's business (mqtt-lifeline's `maxInflight` window; MQTT.js sends them all).
+ * library's business (mqtt-lifeline's `maxInflight` window; MQTT.js sends them all). A bare
+ * subscriber counts what reached it: `lost` is what was acknowledged but never delivered.
  */
 import type { QoS } from '../clients/types.js';
 import { loadClient } from '../clients/types.js';
+import { countingSubscriber } from './countingSubscriber.js';
 import { now, PAYLOAD, type Scenario, uniqueTopic, until } from './support.js';
 
 export interface ThroughputAckedParams {
@@ -24,6 +26,7 @@ export interface ThroughputAckedParams {
 export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) => {
   const create = await loadClient(kind);
   const topic = uniqueTopic(`qos${params.qos}`);
+  const subscriber = await countingSubscriber(port, topic);
   const client = create(
     params.maxInflight === undefined ? { port } : { port, maxInflight: params.maxInflight },
   );
@@ -51,5 +54,8 @@ export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) =
   if (failed !== undefined) throw failed;
 
   await client.end();
-  return { msgsPerSec: (params.messages / (endAt - start)) * 1000 };
+  // Every message was acknowledged; count those the broker really passed on.
+  const delivered = await subscriber.settle(params.messages, 1_000);
+  subscriber.close();
+  return { msgsPerSec: (params.messages / (endAt - start)) * 1000, lost: params.messages - delivered };
 };
