@@ -205,7 +205,7 @@ function describeThrown(thrown: unknown): string {
 }
 
 /**
- * User code called by the client threw (spec R64). The client caught it and went on: the message
+ * User code called by the client threw (spec R63). The client caught it and went on: the message
  * was still acknowledged and the other listeners still called. `cause` is what was thrown.
  */
 export class ListenerError extends MqttError {

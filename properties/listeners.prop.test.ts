@@ -1,5 +1,5 @@
 /**
- * R64: whatever user code throws, at any point, the session is unaffected. The same script of
+ * R63: whatever user code throws, at any point, the session is unaffected. The same script of
  * broker traffic (inbound PUBLISH of every QoS, PUBREL, outbound publishes and their acks, a
  * dropped connection and the reconnect) runs twice on a fake transport: once with every listener
  * well-behaved, once with listeners that throw on a schedule drawn by fast-check. The bytes the
@@ -82,7 +82,7 @@ interface Run {
   listenerErrorEvents: ListenerError[];
 }
 
-// RxJS reports a throwing subscriber through its own global hook (spec R64); collect, never crash.
+// RxJS reports a throwing subscriber through its own global hook (spec R63); collect, never crash.
 const rxjsErrors: unknown[] = [];
 let previousHook: typeof rxjsConfig.onUnhandledError;
 beforeAll(() => {
@@ -197,7 +197,7 @@ function run(steps: readonly Step[], planOf: Record<Callback, Plan> | null): Run
   };
 }
 
-describe('user code that throws (R64)', () => {
+describe('user code that throws (R63)', () => {
   it('leaves acknowledgements, deliveries, completions and state exactly as with well-behaved listeners', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), plans, (steps, planOf) => {

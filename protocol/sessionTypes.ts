@@ -25,7 +25,7 @@ export interface SessionIO {
   readonly outBuffer?: Uint8Array;
   /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
-   * (spec R64). Without it the error is rethrown from a microtask.
+   * (spec R63). Without it the error is rethrown from a microtask.
    */
   callbackError?(thrown: unknown): void;
 }
@@ -213,7 +213,7 @@ export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSes
 
 /**
  * Calls a completion callback so that a throwing callback cannot leave the session half-updated:
- * the error goes to `io.callbackError` (the client reports it, spec R64), or without one is
+ * the error goes to `io.callbackError` (the client reports it, spec R63), or without one is
  * rethrown from a microtask.
  *
  * @param callback - The callback, if any.

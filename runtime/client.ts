@@ -44,7 +44,7 @@ export type Message = Extract<SessionEvent, { type: 'message' }>;
 export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
 
 /**
- * User code called by the client threw (spec R64); the client went on. Not JSON-safe: `error`
+ * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`
  * carries what was thrown as its `cause`.
  */
 export interface ListenerErrorEvent {
@@ -317,7 +317,7 @@ export class MqttClient {
     return this.#filters as Map<string, FilterEntry>;
   }
 
-  // Every call into user code is guarded (R64): a throw is reported and never reaches the receive path.
+  // Every call into user code is guarded (R63): a throw is reported and never reaches the receive path.
   #emit(event: ClientEvent): void {
     callEach(this.#eventListeners, event, 'event', this.lifecycle);
   }

@@ -60,7 +60,7 @@ export interface LifecycleSink {
   lifecycle(event: LifecycleEvent): void;
   /** A protocol error, before `onProtocolError` listeners. */
   protocolError(error: ErrorData): void;
-  /** User code threw (spec R64), after the `onListenerError` handler. */
+  /** User code threw (spec R63), after the `onListenerError` handler. */
   listenerError(error: ListenerError): void;
 }
 
@@ -124,7 +124,7 @@ export class LifecycleClient {
     const sink = config.journal;
     const record =
       typeof sink === 'function'
-        ? // A throwing journal sink must not abort the statechart's step (R64).
+        ? // A throwing journal sink must not abort the statechart's step (R63).
           (entry: JournalEntry) => {
             try {
               sink(entry);
@@ -208,7 +208,7 @@ export class LifecycleClient {
     return this.#driver.getSnapshot();
   }
 
-  /** Calls `listener` with every new snapshot; returns an unsubscribe function. A throw is reported (R64). */
+  /** Calls `listener` with every new snapshot; returns an unsubscribe function. A throw is reported (R63). */
   subscribeSnapshots(listener: (snapshot: ConnectionSnapshot) => void): () => void {
     return this.#driver.subscribe((snapshot) => {
       try {
@@ -220,7 +220,7 @@ export class LifecycleClient {
   }
 
   /**
-   * Reports what user code threw (spec R64) to `onListenerError`, then to the sink (`MqttClient`'s
+   * Reports what user code threw (spec R63) to `onListenerError`, then to the sink (`MqttClient`'s
    * `listener.error` event) unless the throw came from a listener of that very event. Never throws.
    * @param kind - Which kind of callback threw.
    * @param thrown - What it threw.
@@ -385,7 +385,7 @@ export class LifecycleClient {
     emitted(event: LifecycleEvent): void {
       this.client.#sink?.lifecycle(event);
       const listeners = this.client.#listeners;
-      // Listeners run inside the statechart's step: a throw must not abort it (R64).
+      // Listeners run inside the statechart's step: a throw must not abort it (R63).
       if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this.client);
     }
   };

@@ -1,5 +1,5 @@
 /**
- * R64's reporting rules, one at a time (the property in properties/listeners.prop.test.ts covers
+ * R63's reporting rules, one at a time (the property in properties/listeners.prop.test.ts covers
  * "whatever throws, whenever"): where a throw goes, the default, and the cases that could loop.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -38,7 +38,7 @@ const qos1 = (messageId: number) =>
     retain: false,
   }) as const;
 
-describe('ListenerError reporting (R64)', () => {
+describe('ListenerError reporting (R63)', () => {
   it('without onListenerError, logs with console.error and goes on', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const { client, conn } = connected();

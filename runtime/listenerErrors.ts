@@ -1,6 +1,6 @@
 /**
  * User code on the receive path (listeners, observers, completion callbacks) is called guarded
- * (spec R64): what it throws is caught and reported, never thrown back into the socket's data
+ * (spec R63): what it throws is caught and reported, never thrown back into the socket's data
  * callback, so one bad handler cannot leave a message unacknowledged or the decoder failed.
  *
  * @module

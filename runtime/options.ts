@@ -93,7 +93,7 @@ export interface LifecycleClientOptions {
   readonly maxIncomingPacketBytes?: number;
   /**
    * Called when user code the client calls (a listener, an observer, a completion callback)
-   * throws (spec R64). The client has caught the error and gone on; `MqttClient` also emits it as
+   * throws (spec R63). The client has caught the error and gone on; `MqttClient` also emits it as
    * a `listener.error` event. What this handler throws is ignored.
    * @default logs it with `console.error`
    */

@@ -1,5 +1,5 @@
 /**
- * Spec R65 on the wire: a MongooseMqtt built over an existing MqttClient keeps the client's own
+ * Spec R64 on the wire: a MongooseMqtt built over an existing MqttClient keeps the client's own
  * connect hook and runs the Mongoose connect fn after it, on the options that hook returned. A
  * scripted broker records the CONNECT each attempt really carried.
  */
@@ -13,7 +13,7 @@ import { MG_EV, MongooseMqtt } from './facade.js';
 
 const { defer, fakeBroker, makeClient } = useResources();
 
-describe('MongooseMqtt over an existing client: connect hooks compose (R65)', () => {
+describe('MongooseMqtt over an existing client: connect hooks compose (R64)', () => {
   it("CONNECT carries the client hook's user name and the Mongoose connect fn's password and will, the fn seeing the hook's output", async () => {
     const broker = await fakeBroker((connection, packet) => {
       if (packet.cmd === 'connect') connection.send(connack(false));

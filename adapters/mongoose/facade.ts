@@ -144,7 +144,7 @@ export class MongooseMqtt {
    * `mgos_mqtt_set_connect_fn`: `fn` runs before every later CONNECT and may change its options
    * (a fresh password per attempt, say); null removes it. It runs after the client's own connect
    * hook (the `connectHook` client option, or the hook an existing client already had), on the
-   * options that hook returned (spec R65).
+   * options that hook returned (spec R64).
    */
   setConnectFn<A>(fn: MgConnectFn<A> | null, fnArg?: A): void {
     this.#connectFn = fn === null ? null : (options, context) => fn(options, context, fnArg as A);

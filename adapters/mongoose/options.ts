@@ -57,7 +57,7 @@ export interface MongooseMqttFromConfig {
 
 /**
  * {@link MongooseMqtt} over an existing client. `setConnectFn` composes with the client's own
- * connect hook: the client's runs first, then the connect fn (spec R65).
+ * connect hook: the client's runs first, then the connect fn (spec R64).
  */
 export interface MongooseMqttFromClient {
   /** The client to drive; its server ring should be `[mqtt, mqtt1]`. */

@@ -1,5 +1,5 @@
 /**
- * R64 on a real mosquitto, as a new user would hit it: an `onMessage` handler (and a topic
+ * R63 on a real mosquitto, as a new user would hit it: an `onMessage` handler (and a topic
  * observer, and an RxJS subscriber) that throws on the first message of a QoS 1 subscription, then
  * five more QoS 1 messages. Every message is still delivered and acknowledged on the wire (a tap
  * shows the subscriber's PUBACKs), the connection stays up, and the throws are reported.
@@ -19,7 +19,7 @@ afterEach(() => {
   rxjsConfig.onUnhandledError = previousRxjsHook;
 });
 
-describe.runIf(haveMosquitto)('user code that throws, against mosquitto (R64)', () => {
+describe.runIf(haveMosquitto)('user code that throws, against mosquitto (R63)', () => {
   it('a handler throwing on the first QoS 1 message: it and five more are all delivered and acknowledged, the connection stays up, the throw is reported', async () => {
     const broker = await mosquitto();
     const wire = await tap(broker.port);
