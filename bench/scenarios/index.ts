@@ -85,6 +85,15 @@ const lostAfterAck = (target?: Target): MetricSpec => ({
   ...(target === undefined ? {} : { target }),
 });
 const noneLost: Target = { op: '<=', value: 0 };
+/** Messages that reached a subscriber per second of publishing: throughput net of what the broker dropped. */
+const delivered = (target?: Target): MetricSpec => ({
+  key: 'deliveredPerSec',
+  label: 'delivered to a subscriber',
+  unit: 'msg/s',
+  better: 'higher',
+  range: 'nonNegative',
+  ...(target === undefined ? {} : { target }),
+});
 
 export const SCENARIOS: readonly ScenarioSpec[] = [
   {
@@ -125,7 +134,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
           small: { qos, messages: 2_000, outstanding: 100 },
           full: { qos, messages, outstanding: 1_000 },
         },
-        metrics: [throughput(atLeastAsFast), lostAfterAck(noneLost)],
+        metrics: [throughput(atLeastAsFast), delivered(atLeastAsFast), lostAfterAck(noneLost)],
         broker: 'stock',
       },
       {
@@ -147,7 +156,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
           small: { qos, messages: 2_000, outstanding: 100, maxInflight: 100 },
           full: { qos, messages, outstanding: 1_000, maxInflight: 1_000 },
         },
-        metrics: [throughput(undefined), lostAfterAck()],
+        metrics: [throughput(undefined), delivered(), lostAfterAck()],
         broker: 'stock',
       },
     ];
@@ -162,7 +171,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         full: { qos: 2, messages: 20_000, outstanding: 1_000, maxInflight },
       },
       // A delayed-ACK stall (~40 ms per window) would put every window size far below this.
-      metrics: [throughput({ op: '>=', value: 1_000 }), lostAfterAck()],
+      metrics: [throughput({ op: '>=', value: 1_000 }), delivered(), lostAfterAck()],
       broker: 'stock',
       clients: ['lifeline'],
     }),

@@ -57,5 +57,10 @@ export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) =
   // Every message was acknowledged; count those the broker really passed on.
   const delivered = await subscriber.settle(params.messages, 1_000);
   subscriber.close();
-  return { msgsPerSec: (params.messages / (endAt - start)) * 1000, lost: params.messages - delivered };
+  const seconds = (endAt - start) / 1000;
+  return {
+    msgsPerSec: params.messages / seconds,
+    deliveredPerSec: delivered / seconds,
+    lost: params.messages - delivered,
+  };
 };
