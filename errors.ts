@@ -23,7 +23,10 @@ export type MqttErrorCode =
   | 'QUEUE_FULL'
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'STORE_CORRUPT'
+  | 'STORE_LOCKED'
+  | 'STORE_IO';
 
 /** A failure as plain, JSON-safe data: what travels through the machine and the journal. */
 export interface ErrorData {
@@ -182,6 +185,21 @@ export class ClientClosedError extends MqttError {
   }
 }
 
+/**
+ * A session store cannot be used: its file is corrupted, foreign or of an unknown format version
+ * (`STORE_CORRUPT`), another process (or another open in this one) holds it (`STORE_LOCKED`), or
+ * the operating system refused a read or write (`STORE_IO`). The client does not start on it.
+ */
+export class StoreError extends MqttError {
+  /** The store's file. */
+  readonly path: string;
+  constructor(code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO', path: string, reason: string, options?: ErrorOptions) {
+    super(code, `session store ${path}: ${reason}`, options);
+    this.name = 'StoreError';
+    this.path = path;
+  }
+}
+
 /** Every error class, for `instanceof` checks and documentation. */
 export const errors = {
   MqttError,
@@ -197,4 +215,5 @@ export const errors = {
   MessageDroppedError,
   SubscribeError,
   ClientClosedError,
+  StoreError,
 } as const;
