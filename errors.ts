@@ -193,7 +193,12 @@ export class ClientClosedError extends MqttError {
 export class StoreError extends MqttError {
   /** The store's file. */
   readonly path: string;
-  constructor(code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO', path: string, reason: string, options?: ErrorOptions) {
+  constructor(
+    code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO',
+    path: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
     super(code, `session store ${path}: ${reason}`, options);
     this.name = 'StoreError';
     this.path = path;

@@ -108,7 +108,11 @@ export class SessionLog {
  * @throws {@link ConfigError} `store` when `store` does not implement {@link SessionStore}.
  */
 export function attachStore(store: SessionStore, target: RestoreTarget): SessionLog {
-  if (typeof store?.readBack !== 'function' || typeof store.append !== 'function' || typeof store.compact !== 'function') {
+  if (
+    typeof store?.readBack !== 'function' ||
+    typeof store.append !== 'function' ||
+    typeof store.compact !== 'function'
+  ) {
     throw new ConfigError('store', 'must implement SessionStore (readBack, append, compact)');
   }
   const image = recover(store.readBack());
@@ -123,7 +127,16 @@ export function attachStore(store: SessionStore, target: RestoreTarget): Session
     // The codec checks every stored PUBLISH; a store that hands back a bad one is skipped, not trusted.
     if (info === undefined) continue;
     const { topic, size } = info;
-    messages.push({ packetId: m.packetId, topic, qos: m.qos, size, packet: m.packet, written: m.state === 'sent', replay: false, done: undefined });
+    messages.push({
+      packetId: m.packetId,
+      topic,
+      qos: m.qos,
+      size,
+      packet: m.packet,
+      written: m.state === 'sent',
+      replay: false,
+      done: undefined,
+    });
   }
   target.restoreOutbound(messages, releasing);
   target.restoreInbound(image.inbound);

@@ -28,10 +28,9 @@ const TYPES = [
   'subscribe',
   'unsubscribe',
 ] as const;
-const CODE: Record<StoreRecord['type'], number> = Object.fromEntries(TYPES.map((t, i) => [t, i + 1])) as Record<
-  StoreRecord['type'],
-  number
->;
+const CODE: Record<StoreRecord['type'], number> = Object.fromEntries(
+  TYPES.map((t, i) => [t, i + 1]),
+) as Record<StoreRecord['type'], number>;
 
 const CRC_TABLE = (() => {
   const table = new Int32Array(256);

@@ -130,7 +130,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * @returns Its topic and payload size, or `undefined` when it is not a well-formed QoS >= 1 PUBLISH.
  */
 export function publishInfo(packet: Uint8Array): PublishInfo | undefined {
-  if (packet.length < 2 || (packet[0] ?? 0) >> 4 !== 3 || (((packet[0] ?? 0) >> 1) & 3) === 0) return undefined;
+  if (packet.length < 2 || (packet[0] ?? 0) >> 4 !== 3 || (((packet[0] ?? 0) >> 1) & 3) === 0)
+    return undefined;
   let at = 1;
   let remaining = 0;
   for (let shift = 0; shift < 28; shift += 7) {
