@@ -1,7 +1,9 @@
 /**
  * The binary format of a session log (docs/spec.md R104-R106), pure so that recovery can be
  * proved without a disk. A log is a 12-byte header (magic `MQLSTORE`, u32 format version) and
- * frames `u32 bodyLength | u32 crc32(body) | body`, all big-endian. A body is a type byte and its
+ * frames `u32 crc32(rest of the frame) | u32 bodyLength | u32 ~bodyLength | body`, big-endian.
+ * The length is stored twice so that a damaged length is told from a frame cut short by a crash;
+ * the checksum covers both, so zeros never pass for a frame. A body is a type byte and its
  * fields: a packet id (u16), then for `publish` the encoded PUBLISH, for `subscribe` a QoS byte
  * and the filter, for `unsubscribe` the filter (UTF-8).
  */
@@ -14,7 +16,7 @@ export const STORE_FORMAT_VERSION = 1;
 export const STORE_MAGIC: Uint8Array = new TextEncoder().encode('MQLSTORE');
 /** Header length: magic and version. */
 export const HEADER_BYTES = 12;
-const FRAME_BYTES = 8;
+const FRAME_BYTES = 12;
 
 const TYPES = [
   'publish',
@@ -108,9 +110,10 @@ export function encodeRecord(r: StoreRecord): Uint8Array {
   const body = bodyOf(r);
   const out = new Uint8Array(FRAME_BYTES + body.length);
   const view = new DataView(out.buffer);
-  view.setUint32(0, body.length);
-  view.setUint32(4, crc32(body));
+  view.setUint32(4, body.length);
+  view.setUint32(8, ~body.length >>> 0);
   out.set(body, FRAME_BYTES);
+  view.setUint32(0, crc32(out, 4));
   return out;
 }
 
@@ -193,12 +196,21 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
   }
   const records: StoreRecord[] = [];
   let at = HEADER_BYTES;
+  // Zeros up to the end are blocks allocated but never written: like a cut frame, a torn write.
+  let zeroTail = bytes.length;
+  while (zeroTail > at && bytes[zeroTail - 1] === 0) zeroTail--;
   while (at < bytes.length) {
-    const end = at + FRAME_BYTES + (bytes.length - at >= FRAME_BYTES ? view.getUint32(at) : 0);
     const torn = { records, validBytes: at, tornBytes: bytes.length - at };
-    if (bytes.length - at < FRAME_BYTES || end > bytes.length) return torn;
-    if (crc32(bytes, at + FRAME_BYTES, end) !== view.getUint32(at + 4)) {
-      if (end === bytes.length) return torn;
+    if (bytes.length - at < FRAME_BYTES || zeroTail <= at + FRAME_BYTES) return torn;
+    const length = view.getUint32(at + 4);
+    if (length !== ~view.getUint32(at + 8) >>> 0) {
+      throw new LogFormatError(`record at byte ${at}: damaged length (the file is corrupted)`);
+    }
+    const end = at + FRAME_BYTES + length;
+    if (end > bytes.length) return torn;
+    if (crc32(bytes, at + 4, end) !== view.getUint32(at)) {
+      // Only the last frame can be torn; a bad one with frames after it is damage.
+      if (end === bytes.length || zeroTail <= end) return torn;
       throw new LogFormatError(`record at byte ${at}: checksum mismatch (the file is corrupted)`);
     }
     records.push(decodeBody(bytes.subarray(at + FRAME_BYTES, end), at));

@@ -73,7 +73,7 @@ describe('the file store (R104-R109)', () => {
     const before = statSync(path).size;
     store.append(RECORDS[1] as StoreRecord, true);
     // Both frames are in the file now: the urgent one carries the buffered one with it.
-    expect(statSync(path).size).toBeGreaterThan(before + 20);
+    expect(statSync(path).size).toBeGreaterThan(before + 24);
   });
 
   it('drops a torn last record at any cut, truncates it away, and appends after it (R106)', () => {
@@ -81,7 +81,7 @@ describe('the file store (R104-R109)', () => {
     for (const r of RECORDS) store.append(r, true);
     store.close();
     const whole = readFileSync(path);
-    const lastFrame = 8 + 3; // the inbound record: frame header + type + id
+    const lastFrame = 12 + 3; // the inbound record: frame header + type + id
     for (let cut = 1; cut < lastFrame; cut++) {
       writeFileSync(path, whole.subarray(0, whole.length - cut));
       const reopened = openStore();
@@ -109,7 +109,7 @@ describe('the file store (R104-R109)', () => {
     for (const r of RECORDS) store.append(r, true);
     store.close();
     const bytes = readFileSync(path);
-    bytes.writeUInt8((bytes.at(22) ?? 0) ^ 0x01, 22); // inside the first record's body
+    bytes.writeUInt8((bytes.at(26) ?? 0) ^ 0x01, 26); // inside the first record's frame
     writeFileSync(path, bytes);
     expectStoreError(() => openFileStore(path), 'STORE_CORRUPT', /checksum mismatch/);
     expect(readFileSync(path)).toEqual(bytes);
