@@ -12,6 +12,12 @@ export {
   type MongooseServerConfig,
   resolveServerAddress,
 } from './adapters/mongooseConfig.js';
+export {
+  FileStore,
+  type FileStoreOptions,
+  type FsyncPolicy,
+  openFileStore,
+} from './adapters/stores/file.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/tcp.js';
 export type {
   Transport,
@@ -63,6 +69,7 @@ export {
   type SessionOptions,
   type SubscriptionInfo,
 } from './protocol/session.js';
+export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export {
   type ClientEvent,
