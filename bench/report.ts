@@ -22,7 +22,7 @@ function row(m: MetricResult): string[] {
   const ratio = m.ratio === null ? 'n/a' : `${m.ratio.toFixed(2)}x`;
   const target = m.target === undefined ? '' : `${m.target.op} ${m.target.ratio}x`;
   return [
-    m.title,
+    m.baseline === undefined ? m.title : `${m.title}; the MQTT.js column is ${m.baseline}`,
     `${m.label} (${m.unit}, ${m.better} is better)`,
     cell(m.lifeline, m.unit),
     cell(m.mqttjs, m.unit),

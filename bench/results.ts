@@ -18,6 +18,8 @@ export interface MetricResult {
   readonly ratio: number | null;
   readonly target?: Target;
   readonly verdict: Verdict;
+  /** What the `mqttjs` column holds when it is not MQTT.js (see `ScenarioSpec.baseline`). */
+  readonly baseline?: string;
 }
 
 export interface BenchResults {

@@ -136,6 +136,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           ratio,
           ...(metric.target === undefined ? {} : { target: metric.target }),
           verdict: verdict(metric.target, ratio, lifeline, mqttjs),
+          ...(spec.baseline === undefined ? {} : { baseline: spec.baseline }),
         });
       }
     }

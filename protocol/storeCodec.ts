@@ -68,37 +68,79 @@ export function encodeHeader(): Uint8Array {
   return out;
 }
 
-function bodyOf(r: StoreRecord): Uint8Array {
-  const code = CODE[r.type];
+/** The UTF-8 bytes of a record's filter, or `undefined` for records without one. */
+function filterBytes(r: StoreRecord): Uint8Array | undefined {
+  return r.type === 'subscribe' || r.type === 'unsubscribe' ? encoder.encode(r.filter) : undefined;
+}
+
+function bodySize(r: StoreRecord, filter: Uint8Array | undefined): number {
   switch (r.type) {
-    case 'publish': {
-      const out = new Uint8Array(3 + r.packet.length);
-      out[0] = code;
-      out[1] = r.packetId >> 8;
-      out[2] = r.packetId & 0xff;
-      out.set(r.packet, 3);
-      return out;
-    }
+    case 'publish':
+      return 3 + r.packet.length;
     case 'forget':
-      return Uint8Array.of(code);
-    case 'subscribe': {
-      const filter = encoder.encode(r.filter);
-      const out = new Uint8Array(2 + filter.length);
-      out[0] = code;
-      out[1] = r.qos;
-      out.set(filter, 2);
-      return out;
-    }
-    case 'unsubscribe': {
-      const filter = encoder.encode(r.filter);
-      const out = new Uint8Array(1 + filter.length);
-      out[0] = code;
-      out.set(filter, 1);
-      return out;
-    }
+      return 1;
+    case 'subscribe':
+      return 2 + (filter?.length ?? 0);
+    case 'unsubscribe':
+      return 1 + (filter?.length ?? 0);
     default:
-      return Uint8Array.of(code, r.packetId >> 8, r.packetId & 0xff);
+      return 3;
   }
+}
+
+/**
+ * The frame of one record, in bytes.
+ * @param r - The record.
+ * @returns Its encoded length.
+ */
+export function frameSize(r: StoreRecord): number {
+  return FRAME_BYTES + bodySize(r, filterBytes(r));
+}
+
+/**
+ * Encodes one record as a frame into `out` at `at`, which must have {@link frameSize} bytes of
+ * room: the file store encodes into one reused buffer, allocating nothing per record.
+ * @param out - The buffer.
+ * @param at - Where the frame starts.
+ * @param r - The record.
+ * @returns The offset after the frame.
+ */
+export function encodeRecordInto(out: Uint8Array, at: number, r: StoreRecord): number {
+  const filter = filterBytes(r);
+  const length = bodySize(r, filter);
+  const body = at + FRAME_BYTES;
+  writeUint32(out, at + 4, length);
+  writeUint32(out, at + 8, ~length >>> 0);
+  out[body] = CODE[r.type];
+  switch (r.type) {
+    case 'publish':
+      out[body + 1] = r.packetId >> 8;
+      out[body + 2] = r.packetId & 0xff;
+      out.set(r.packet, body + 3);
+      break;
+    case 'forget':
+      break;
+    case 'subscribe':
+      out[body + 1] = r.qos;
+      out.set(filter as Uint8Array, body + 2);
+      break;
+    case 'unsubscribe':
+      out.set(filter as Uint8Array, body + 1);
+      break;
+    default:
+      out[body + 1] = r.packetId >> 8;
+      out[body + 2] = r.packetId & 0xff;
+  }
+  const end = body + length;
+  writeUint32(out, at, crc32(out, at + 4, end));
+  return end;
+}
+
+function writeUint32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = (value >>> 16) & 0xff;
+  out[at + 2] = (value >>> 8) & 0xff;
+  out[at + 3] = value & 0xff;
 }
 
 /**
@@ -107,13 +149,8 @@ function bodyOf(r: StoreRecord): Uint8Array {
  * @returns The frame's bytes.
  */
 export function encodeRecord(r: StoreRecord): Uint8Array {
-  const body = bodyOf(r);
-  const out = new Uint8Array(FRAME_BYTES + body.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(4, body.length);
-  view.setUint32(8, ~body.length >>> 0);
-  out.set(body, FRAME_BYTES);
-  view.setUint32(0, crc32(out, 4));
+  const out = new Uint8Array(frameSize(r));
+  encodeRecordInto(out, 0, r);
   return out;
 }
 

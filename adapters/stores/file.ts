@@ -5,6 +5,7 @@
  */
 import {
   closeSync,
+  fdatasync,
   fdatasyncSync,
   fsyncSync,
   ftruncateSync,
@@ -18,17 +19,28 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, StoreError } from '../../errors.js';
 import { MIN_COMPACT_RECORDS, type SessionStore, type StoreRecord } from '../../protocol/store.js';
-import { decodeLog, encodeHeader, encodeRecord, LogFormatError } from '../../protocol/storeCodec.js';
+import {
+  decodeLog,
+  encodeHeader,
+  encodeRecord,
+  encodeRecordInto,
+  frameSize,
+  LogFormatError,
+} from '../../protocol/storeCodec.js';
 
 /**
  * When the log is forced to disk. Every record reaches the operating system before `append`
  * returns when it must (see `SessionStore.append`), so process death loses nothing in any mode;
  * the policy decides what a power cut or kernel crash may lose.
- * - `every`: each record is written and fdatasync'd before `append` returns (nothing lost).
+ * - `every`: every write is fdatasync'd: an urgent record (with the records buffered before it) is
+ *   on disk before `append` returns, so nothing a packet depends on is lost to a power cut.
  * - `batched`: fdatasync every `fsyncIntervalMs` when something was written (at most that window lost).
  * - `none`: left to the operating system.
  */
 export type FsyncPolicy = 'every' | 'batched' | 'none';
+
+/** The write buffer's usual size: records of one event-loop turn, written with one system call. */
+const BUFFER_BYTES = 64 * 1024;
 
 /** Options of {@link openFileStore}. */
 export interface FileStoreOptions {
@@ -50,10 +62,18 @@ export class FileStore implements SessionStore {
   #count: number;
   #compactAt = MIN_COMPACT_RECORDS;
   /** Frames not yet written (records appended without `urgent`), and whether a flush is scheduled. */
-  #buffered: Uint8Array[] = [];
+  #buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  #used = 0;
   #flushQueued = false;
   #dirty = false;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** A compaction waiting for its snapshot to reach the disk. */
+  #compaction:
+    | { fd: number; temp: string; carried: Uint8Array[]; records: number; since: number }
+    | undefined;
+  /** A batched fdatasync running on the thread pool, and file descriptors to close after it. */
+  #syncing = false;
+  #closeAfterSync: number[] = [];
   #closed = false;
   readonly #lockPath: string;
 
@@ -77,13 +97,18 @@ export class FileStore implements SessionStore {
       this.#count = records.length;
       this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
     } catch (error) {
-      unlock(this.#lockPath);
+      unlink(this.#lockPath);
       throw error;
     }
     if (this.#policy === 'batched') {
-      this.#timer = setInterval(() => this.#sync(), this.#intervalMs);
+      this.#timer = setInterval(() => this.#syncInBackground(), this.#intervalMs);
       this.#timer.unref();
     }
+  }
+
+  /** Whether a compaction is waiting for its snapshot to reach the disk. */
+  get compacting(): boolean {
+    return this.#compaction !== undefined;
   }
 
   readBack(): readonly StoreRecord[] {
@@ -92,9 +117,11 @@ export class FileStore implements SessionStore {
 
   append(record: StoreRecord, urgent: boolean): boolean {
     if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed');
-    this.#buffered.push(encodeRecord(record));
+    const size = frameSize(record);
+    if (this.#used + size > this.#buffer.length) this.#grow(size);
+    this.#used = encodeRecordInto(this.#buffer, this.#used, record);
     this.#count++;
-    if (urgent || this.#policy === 'every') this.flush();
+    if (urgent) this.flush();
     else if (!this.#flushQueued) {
       this.#flushQueued = true;
       setImmediate(() => this.flush());
@@ -105,36 +132,65 @@ export class FileStore implements SessionStore {
   /** Writes buffered records to the operating system (and to disk under `every`). */
   flush(): void {
     this.#flushQueued = false;
-    if (this.#buffered.length === 0 || this.#closed) return;
-    const frames =
-      this.#buffered.length === 1 ? (this.#buffered[0] as Uint8Array) : Buffer.concat(this.#buffered);
-    this.#buffered = [];
+    if (this.#used === 0 || this.#closed) return;
+    const frames = this.#buffer.subarray(0, this.#used);
+    this.#used = 0;
     this.#io('write', () => writeAll(this.#fd, frames));
+    // Written to the old log now, and after the snapshot when the compaction completes.
+    this.#compaction?.carried.push(Buffer.from(frames));
+    // A burst may have grown the buffer; it goes back to its usual size once written.
+    if (this.#buffer.length > 16 * BUFFER_BYTES) this.#buffer = Buffer.allocUnsafe(BUFFER_BYTES);
     this.#dirty = true;
     if (this.#policy === 'every') this.#sync();
   }
 
+  /**
+   * Writes `live` to a temporary file and renames it over the log once it is on disk. Under
+   * `batched` and `none` the fdatasync runs on the thread pool: records appended meanwhile still go
+   * to the old log and are copied after the snapshot just before the rename, so the log is whole
+   * at every instant. Under `every` it all happens before returning.
+   */
   compact(live: readonly StoreRecord[]): void {
-    if (this.#closed) return;
-    // The snapshot supersedes whatever is still buffered.
-    this.#buffered = [];
+    if (this.#closed || this.#compaction !== undefined) return;
+    this.flush();
     const temp = join(dirname(this.path), `.${basename(this.path)}.compact`);
+    let fd = -1;
     this.#io('compact', () => {
-      const fd = openSync(temp, 'w');
-      try {
-        writeAll(fd, Buffer.concat([encodeHeader(), ...live.map(encodeRecord)]));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(temp, this.path);
-      syncDir(this.path);
-      closeSync(this.#fd);
-      this.#fd = openSync(this.path, 'a');
+      fd = openSync(temp, 'w');
+      writeAll(fd, Buffer.concat([encodeHeader(), ...live.map(encodeRecord)]));
     });
-    this.#dirty = false;
-    this.#count = live.length;
+    const compaction = { fd, temp, carried: [] as Uint8Array[], records: live.length, since: this.#count };
+    this.#compaction = compaction;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * live.length);
+    if (this.#policy === 'every') {
+      this.#io('compact', () => fsyncSync(fd));
+      this.#finishCompaction();
+      return;
+    }
+    fdatasync(fd, (error) => {
+      if (this.#compaction !== compaction) return closeSync(fd);
+      if (error === null) return this.#finishCompaction();
+      // The old log is whole: give this compaction up, a later append asks again.
+      this.#compaction = undefined;
+      closeSync(fd);
+    });
+  }
+
+  /** Appends what was written meanwhile to the snapshot, renames it over the log and writes to it from now on. */
+  #finishCompaction(): void {
+    const c = this.#compaction;
+    if (c === undefined) return;
+    this.flush();
+    this.#compaction = undefined;
+    this.#io('compact', () => {
+      for (const frames of c.carried) writeAll(c.fd, frames);
+      renameSync(c.temp, this.path);
+      syncDir(this.path);
+    });
+    this.#closeFd(this.#fd);
+    this.#fd = c.fd;
+    this.#dirty = c.carried.length > 0;
+    this.#count = c.records + (this.#count - c.since);
   }
 
   /** Flushes, forces the log to disk, closes the file and releases the lock. Idempotent. */
@@ -144,9 +200,40 @@ export class FileStore implements SessionStore {
     this.#dirty = true;
     this.#sync();
     this.#closed = true;
+    // A compaction still running is given up: the log is whole without it.
+    if (this.#compaction !== undefined) {
+      unlink(this.#compaction.temp);
+      this.#compaction = undefined;
+    }
     if (this.#timer !== undefined) clearInterval(this.#timer);
-    closeSync(this.#fd);
-    unlock(this.#lockPath);
+    this.#closeFd(this.#fd);
+    unlink(this.#lockPath);
+  }
+
+  /** Makes room for `size` more bytes, keeping what is buffered. */
+  #grow(size: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.#buffer.length, this.#used + size));
+    this.#buffer.copy(bigger, 0, 0, this.#used);
+    this.#buffer = bigger;
+  }
+
+  /** `batched`: fdatasync off the event loop, so the session never waits for the disk. */
+  #syncInBackground(): void {
+    if (!this.#dirty || this.#closed || this.#syncing) return;
+    this.#dirty = false;
+    this.#syncing = true;
+    fdatasync(this.#fd, (error) => {
+      // A failed background sync is retried on the next tick of the timer.
+      if (error !== null) this.#dirty = true;
+      this.#syncing = false;
+      for (const fd of this.#closeAfterSync.splice(0)) closeSync(fd);
+    });
+  }
+
+  /** Closes `fd` now, or after the background sync that may still use it. */
+  #closeFd(fd: number): void {
+    if (this.#syncing) this.#closeAfterSync.push(fd);
+    else closeSync(fd);
   }
 
   #sync(): void {
@@ -288,9 +375,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function unlock(lockPath: string): void {
+function unlink(path: string): void {
   try {
-    unlinkSync(lockPath);
+    unlinkSync(path);
   } catch {
     // Already gone.
   }

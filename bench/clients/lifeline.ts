@@ -22,6 +22,7 @@ export const createClient: CreateClient = (options) => {
           session: {
             maxInflight: options.maxInflight,
             maxQueueLength: Math.max(1000, 2 * options.maxInflight),
+            ...(options.store === undefined ? {} : { store: options.store }),
           },
         }),
   });

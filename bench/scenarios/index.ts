@@ -41,6 +41,12 @@ export interface ScenarioSpec {
   readonly metrics: readonly MetricSpec[];
   /** Extra node flags for the worker process. */
   readonly nodeFlags?: readonly string[];
+  /**
+   * What the second column measures when it is not MQTT.js: the store rows compare mqtt-lifeline
+   * with a file store against mqtt-lifeline with its in-memory session.
+   * @default MQTT.js
+   */
+  readonly baseline?: string;
 }
 
 const throughput = (target: Target): MetricSpec => ({
@@ -98,6 +104,28 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     },
     metrics: [throughput(atLeastAsFast)],
   },
+  ...(['batched', 'every'] as const).map(
+    (fsync): ScenarioSpec => ({
+      id: `qos1-throughput-store-${fsync}`,
+      title: `QoS 1 throughput with the file store (fsync ${fsync === 'every' ? 'per message' : 'batched, 50 ms'}), 1,000 in flight`,
+      load: async () => (await import('./throughputStore.js')).run,
+      params: {
+        small: { qos: 1, messages: 2_000, inflight: 100, fsync },
+        full: { qos: 1, messages: fsync === 'every' ? 10_000 : 100_000, inflight: 1_000, fsync },
+      },
+      // Issue 11: at least half the in-memory throughput with batched fsync; per message as it is.
+      metrics: [
+        {
+          key: 'msgsPerSec',
+          label: 'throughput',
+          unit: 'msg/s',
+          better: 'higher',
+          ...(fsync === 'batched' ? { target: { op: '>=', ratio: 0.5 } as const } : {}),
+        },
+      ],
+      baseline: 'mqtt-lifeline, in-memory session',
+    }),
+  ),
   ...([0, 1] as const).map(
     (qos): ScenarioSpec => ({
       id: `latency-qos${qos}`,

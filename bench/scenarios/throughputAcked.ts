@@ -2,7 +2,7 @@
  * QoS 1 / QoS 2 publish throughput with a fixed number of messages in flight: a new message is
  * published as each one completes (PUBACK / PUBCOMP), until every one is acknowledged.
  */
-import type { QoS } from '../clients/types.js';
+import type { ClientKind, ClientOptions, QoS } from '../clients/types.js';
 import { loadClient } from '../clients/types.js';
 import { now, PAYLOAD, type Scenario, uniqueTopic, until } from './support.js';
 
@@ -14,10 +14,18 @@ export interface ThroughputAckedParams {
   readonly inflight: number;
 }
 
-export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) => {
+export const run: Scenario<ThroughputAckedParams> = (kind, params, port) =>
+  measureAcked(kind, params, { port });
+
+/** The measurement, with extra client options (the store scenarios give mqtt-lifeline a store). */
+export async function measureAcked(
+  kind: ClientKind,
+  params: ThroughputAckedParams,
+  options: ClientOptions,
+): Promise<Record<string, number>> {
   const create = await loadClient(kind);
   const topic = uniqueTopic(`qos${params.qos}`);
-  const client = create({ port, maxInflight: params.inflight });
+  const client = create({ ...options, maxInflight: params.inflight });
   await client.ready;
 
   let sent = 0;
@@ -43,4 +51,4 @@ export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) =
 
   await client.end();
   return { msgsPerSec: (params.messages / (endAt - start)) * 1000 };
-};
+}

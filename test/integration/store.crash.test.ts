@@ -53,7 +53,10 @@ describe.runIf(haveMosquitto)('a publisher on a file store, SIGKILLed 100 times 
       config: [
         'persistence true',
         `persistence_location ${dir}/`,
-        'max_queued_messages 0',
+        // mosquitto keeps a topic's order at the subscriber only when it never queues behind a full
+        // in-flight window (its default of 20 lets a new message overtake queued ones).
+        'max_inflight_messages 0',
+        'max_queued_messages 100000',
         'connection_messages false',
       ].join('\n'),
     });
@@ -201,7 +204,7 @@ describe.runIf(haveMosquitto)('a publisher on a file store, SIGKILLed 100 times 
     const [q1, q2] = report;
     const context = `seed ${SEED} (STORE_CRASH_SEED=${SEED} replays it): ${JSON.stringify(report)}`;
     expect(drops, context).toEqual([]);
-    expect(q1?.accepted, context).toBeGreaterThan(1000);
+    expect(q1?.accepted, context).toBeGreaterThan(KILLS);
     expect(q1?.lost, context).toBe(0);
     expect(q2?.lost, context).toBe(0);
     expect(q2?.duplicates, context).toBe(0);
