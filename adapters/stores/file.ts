@@ -4,11 +4,14 @@
  * session owns the port (`protocol/store.ts`), and nothing outside `adapters/` imports this.
  */
 import {
+  close,
   closeSync,
   fdatasync,
   fdatasyncSync,
+  fsync,
   fsyncSync,
   ftruncateSync,
+  open,
   openSync,
   readFileSync,
   readSync,
@@ -185,8 +188,10 @@ export class FileStore implements SessionStore {
     this.#io('compact', () => {
       for (const frames of c.carried) writeAll(c.fd, frames);
       renameSync(c.temp, this.path);
-      syncDir(this.path);
     });
+    // The rename is atomic either way; forcing it to disk waits with the data under `every` only.
+    if (this.#policy === 'every') syncDir(this.path);
+    else syncDirInBackground(this.path);
     this.#closeFd(this.#fd);
     this.#fd = c.fd;
     this.#dirty = c.carried.length > 0;
@@ -318,6 +323,12 @@ function syncDir(path: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+function syncDirInBackground(path: string): void {
+  open(dirname(path), 'r', (error, fd) => {
+    if (error === null) fsync(fd, () => close(fd, () => {}));
+  });
 }
 
 /** Takes the lock file (O_EXCL), replacing one left by a process that no longer runs. */
