@@ -5,9 +5,7 @@
  *
  * @module
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport } from '../adapters/transport.js';
+
 import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -15,7 +13,8 @@ import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
-import type { NormalisedOptions, ServerConfig } from './options.js';
+import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { RuntimeClock, Transport } from './ports.js';
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,
@@ -110,7 +109,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   // over one small context; events of a transport other than the current one are stale (spec R28).
   openTransport(server: number): void {
     const generation = ++this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     const decoder = createDecoder({
       maxPacketBytes:
@@ -122,8 +121,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     });
     let closed = false;
     this.#open += 1;
-    const factory = s.transport ?? tcpTransport;
-    this.transport = factory(
+    this.transport = s.transport(
       { host: s.host, port: s.port ?? 1883, url: s.url },
       {
         onOpen: () => {
@@ -161,7 +159,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   sendConnect(server: number): void {
     const generation = this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const write = (options: ConnectOptions) => {
       if (generation !== this.#generation) return;
       try {

@@ -11,8 +11,8 @@
  * Payloads are `<run>:<seq>`, so order across runs is (run, seq).
  */
 import { writeSync } from 'node:fs';
+import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
-import { MqttClient } from '../../runtime/client.js';
 
 interface Args {
   readonly port: number;
