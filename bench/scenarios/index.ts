@@ -110,7 +110,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       title: `QoS 1 throughput with the file store (fsync ${fsync === 'every' ? 'per message' : 'batched, 50 ms'}), 1,000 in flight`,
       load: async () => (await import('./throughputStore.js')).run,
       params: {
-        small: { qos: 1, messages: 2_000, inflight: 100, fsync },
+        small: { qos: 1, messages: fsync === 'every' ? 300 : 2_000, inflight: 100, fsync },
         full: { qos: 1, messages: fsync === 'every' ? 10_000 : 100_000, inflight: 1_000, fsync },
       },
       // Issue 11: at least half the in-memory throughput with batched fsync; per message as it is.
