@@ -59,7 +59,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   sessionUp(sessionPresent: boolean): void {
     const session = this.session;
     if (session === null) this.client.sessionDrained();
-    else session.connected(sessionPresent);
+    else this.#guard(this.#generation, () => session.connected(sessionPresent));
   }
   sessionDown(): void {
     this.session?.disconnected();
@@ -101,7 +101,24 @@ export abstract class ConnectionHost implements LifecycleHost {
           this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
           return;
         }
-        this.session?.handle(packet);
+        this.#guard(generation, () => this.session?.handle(packet));
+    }
+  }
+
+  /**
+   * Runs a session step; one that throws (a session store that cannot write, spec section 8)
+   * fails the connection with its error instead of escaping into the transport's callback. The
+   * session writes nothing that depends on a record it could not store, so nothing is lost.
+   */
+  #guard(generation: number, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      const data =
+        error instanceof MqttError
+          ? error.toData()
+          : { code: 'PROTOCOL_ERROR' as const, message: String(error) };
+      this.#fail(generation, data);
     }
   }
 

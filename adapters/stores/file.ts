@@ -73,6 +73,8 @@ export class FileStore implements SessionStore {
   #syncing = false;
   #closeAfterSync: number[] = [];
   #closed = false;
+  /** A write that failed with no caller to tell (see `#deferredFlush`); every later append throws it. */
+  #failure: StoreError | undefined;
   readonly #lockPath: string;
 
   /** @internal Use {@link openFileStore}. */
@@ -115,6 +117,7 @@ export class FileStore implements SessionStore {
 
   append(record: StoreRecord, urgent: boolean): boolean {
     if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed');
+    if (this.#failure !== undefined) throw this.#failure;
     const size = frameSize(record);
     if (this.#used + size > this.#buffer.length) this.#grow(size);
     this.#used = encodeRecordInto(this.#buffer, this.#used, record);
@@ -122,7 +125,7 @@ export class FileStore implements SessionStore {
     if (urgent) this.flush();
     else if (!this.#flushQueued) {
       this.#flushQueued = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.#deferredFlush());
     }
     return this.#count >= this.#compactAt;
   }
@@ -208,6 +211,15 @@ export class FileStore implements SessionStore {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#closeFd(this.#fd);
     unlink(this.#lockPath);
+  }
+
+  /** The end-of-turn flush: a failure there has no caller, so the next `append` reports it. */
+  #deferredFlush(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.#failure = error as StoreError;
+    }
   }
 
   /** Makes room for `size` more bytes, keeping what is buffered. */
