@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
+import { type ErrorData, MqttError, ProtocolError, StoreError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
@@ -114,11 +114,9 @@ export abstract class ConnectionHost implements LifecycleHost {
     try {
       step();
     } catch (error) {
-      const data =
-        error instanceof MqttError
-          ? error.toData()
-          : { code: 'PROTOCOL_ERROR' as const, message: String(error) };
-      this.#fail(generation, data);
+      // Only the store's failures: anything else (a listener that throws) keeps its own path.
+      if (!(error instanceof StoreError)) throw error;
+      this.#fail(generation, error.toData());
     }
   }
 
@@ -139,7 +137,14 @@ export abstract class ConnectionHost implements LifecycleHost {
     let closed = false;
     this.#open += 1;
     this.transport = s.transport(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
       {
         onOpen: () => {
           if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });
