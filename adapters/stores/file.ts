@@ -170,7 +170,14 @@ export class FileStore implements SessionStore {
     }
     fdatasync(fd, (error) => {
       if (this.#compaction !== compaction) return closeSync(fd);
-      if (error === null) return this.#finishCompaction();
+      if (error === null) {
+        try {
+          return this.#finishCompaction();
+        } catch (failure) {
+          // No caller here: the next append reports it (the old log is whole up to the failure).
+          this.#failure = failure as StoreError;
+        }
+      }
       // The old log is whole: give this compaction up, a later append asks again.
       this.#compaction = undefined;
       closeSync(fd);
