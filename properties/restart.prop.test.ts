@@ -134,9 +134,10 @@ describe('restart from a store against a model (R110-R112)', () => {
         const written = next.take();
         const expected = [
           ...owed.filter((m) => m.pubrec).map((m) => `pubrel:${m.id}`),
+          // A QoS 2 message owing PUBREL keeps its window slot until PUBCOMP (R60).
           ...owed
             .filter((m) => !m.pubrec)
-            .slice(0, MAX_INFLIGHT)
+            .slice(0, Math.max(0, MAX_INFLIGHT - owed.filter((m) => m.pubrec).length))
             .map((m) => `publish:${m.id}:${m.written ? 'dup' : 'new'}:${m.payload}`),
         ];
         const actual = written.map((p) =>

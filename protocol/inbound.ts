@@ -19,7 +19,7 @@ export class InboundFlow {
    * the first such message (and forgotten with the session): most sessions never receive QoS 2.
    */
   private awaitingRelease: Set<number> | undefined;
-  /** Records delivered and released ids when the session has a store (spec section 8). */
+  /** Records delivered and released ids when the session has a store (spec R100-R115). */
   log: SessionLog | undefined = undefined;
 
   /** @param io - Where acks and `message` events go. */

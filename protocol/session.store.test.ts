@@ -1,5 +1,5 @@
 /**
- * Restart semantics of a session on a store (docs/spec.md section 8): a new session on the same
+ * Restart semantics of a session on a store (docs/spec.md R100-R115): a new session on the same
  * store resumes what the old one owed, as if the process had died at that point.
  */
 import { describe, expect, it } from 'vitest';
@@ -22,8 +22,8 @@ describe('a session restored from its store (R110-R113)', () => {
     h.session.publish('t/b', 'b', 2, false);
     h.session.publish('t/c', 'c', 1, false);
     h.session.publish('t/d', 'd', 2, false); // queued: the window is full
-    h.session.handle(broker.pubrec(2)); // frees a slot: d is written
-    h.session.handle(broker.puback(3));
+    h.session.handle(broker.pubrec(2)); // b keeps its slot until PUBCOMP (R60)
+    h.session.handle(broker.puback(3)); // frees a slot: d is written
     h.session.disconnected();
     h.session.publish('t/e', 'e', 1, false);
     // The process dies here: nothing of `h` is used again.

@@ -1,6 +1,6 @@
 /**
  * The session's side of a {@link SessionStore}: restoring a session from the store's log, and the
- * hooks that record each session event (docs/spec.md section 8). A session without a store has no
+ * hooks that record each session event (docs/spec.md R100-R115). A session without a store has no
  * `SessionLog` at all, so its hot path pays one `undefined` check per hook and allocates nothing.
  */
 import { ConfigError } from '../errors.js';

@@ -1,7 +1,7 @@
 /**
  * The session store port: where a session writes the events that change what it must not lose
  * (queued and in-flight QoS >= 1 messages, inbound QoS 2 ids, subscriptions), so that a new
- * process can resume the session (docs/spec.md section 8). The session owns this interface;
+ * process can resume the session (docs/spec.md R100-R115). The session owns this interface;
  * stores implement it: {@link MemoryStore} here, the Node file store in `adapters/stores/file.ts`.
  */
 import type { QoS } from './encode.js';

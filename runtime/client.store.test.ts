@@ -24,7 +24,9 @@ class FailingStore extends MemoryStore {
 function connectedClient(failing: StoreRecord['type']) {
   const net = fakeNetwork();
   const client = new MqttClient({
-    servers: [{ host: 'p', transport: net.factory, minDelayMs: 10, maxDelayMs: 10 }],
+    servers: [
+      { host: 'p', transport: net.factory, clientId: 'c', clean: false, minDelayMs: 10, maxDelayMs: 10 },
+    ],
     clock: new SimulatedClock(),
     session: { store: new FailingStore(failing) },
   });
