@@ -1,21 +1,36 @@
 /**
  * mqtt-lifeline: an MQTT 3.1.1 client whose connection lifecycle is a formally specified,
- * event-sourced XState v5 statechart (docs/spec.md).
+ * event-sourced XState v5 statechart (docs/spec.md). The Node entry: it wires Node's TCP transport
+ * and the system clock into the runtime (see `nodeDefaults`). Other entries:
+ * `mqtt-lifeline/mongoose` (the Mongoose OS API) and `mqtt-lifeline/machine` (the statechart,
+ * schedule and journal alone, with no Node built-ins and no rxjs).
  *
  * @packageDocumentation
  */
 
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
-export {
-  loadMongooseConfig,
-  type MongooseServerConfig,
-  resolveServerAddress,
-} from './adapters/mongoose/config.js';
-export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
-export * from './errors.js';
+export {
+  ClientClosedError,
+  CONNACK_REASONS,
+  ConfigError,
+  ConnackError,
+  type ErrorData,
+  errors,
+  InvalidArgumentError,
+  InvalidTopicError,
+  MessageDroppedError,
+  MqttError,
+  type MqttErrorCode,
+  NotConnectedError,
+  ProtocolError,
+  SizeLimitError,
+  SubscribeError,
+  TimeoutError,
+  TransportError,
+} from './errors.js';
 export {
   jittered,
   type NextRetry,
@@ -96,4 +111,14 @@ export type {
   TransportHandlers,
   TransportTarget,
 } from './runtime/ports.js';
-export * from './streams/index.js';
+export {
+  events$,
+  json,
+  messages$,
+  ofType,
+  type StreamSource,
+  state$,
+  subscribe,
+  text,
+  whenState,
+} from './streams/index.js';
