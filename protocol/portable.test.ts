@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { alloc, portable, utf8ByteLength, utf8Text } from './encodeBytes.js';
 
-type Encode = typeof import('./encode.js');
+type Encode = typeof import('./encode.js') & typeof import('./encodeSubscribe.js');
 type Connect = typeof import('./connect.js');
 type Decoder = typeof import('./decoder.js');
 
@@ -16,12 +16,13 @@ async function loadWithoutBuffer(): Promise<{ encode: Encode; connect: Connect; 
   vi.resetModules();
   vi.stubGlobal('Buffer', undefined);
   try {
-    const [encode, connect, decoder] = await Promise.all([
+    const [encode, subscribe, connect, decoder] = await Promise.all([
       import('./encode.js'),
+      import('./encodeSubscribe.js'),
       import('./connect.js'),
       import('./decoder.js'),
     ]);
-    return { encode, connect, decoder };
+    return { encode: { ...encode, ...subscribe }, connect, decoder };
   } finally {
     vi.unstubAllGlobals();
   }
@@ -45,7 +46,7 @@ describe('protocol without Buffer (R48)', () => {
   it('encodes PUBLISH, SUBSCRIBE and CONNECT to the same bytes, and decodes them back', async () => {
     const browser = await loadWithoutBuffer();
     const node = {
-      encode: await import('./encode.js'),
+      encode: { ...(await import('./encode.js')), ...(await import('./encodeSubscribe.js')) },
       connect: await import('./connect.js'),
     };
     const topic = 'sensors/ü/€/😀';

@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { ConfigError, type ErrorData, type MqttError, SubscribeError } from '../errors.js';
+import { ConfigError, type ErrorData, SubscribeError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import {
@@ -23,36 +23,19 @@ import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
 import {
   attachSink,
-  type ClientState,
   LifecycleClient,
   type LifecycleClientConfig,
   type LifecycleSink,
   type SessionPort,
 } from './lifecycleClient.js';
+import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
 
-/** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
-export type Message = Extract<SessionEvent, { type: 'message' }>;
-
-/** Every event of the client: lifecycle (from the statechart) and session (from the protocol). */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent;
-
-/** The connection was closed because the broker broke the protocol or sent an oversized packet. */
-export interface ProtocolErrorEvent {
-  readonly type: 'protocol.error';
-  readonly code: string;
-  readonly message: string;
-}
+export type { ClientEvent, Message, ProtocolErrorEvent, TopicObserver } from './types.js';
 
 /** Options of {@link MqttClient}. */
 export interface MqttClientOptions extends LifecycleClientConfig {
   /** Queue, in-flight window and QoS limits. @default DEFAULT_SESSION_OPTIONS (MONGOOSE_SESSION_OPTIONS with the mongoose profile) */
   readonly session?: SessionOptions;
-}
-
-/** A consumer of the messages matching one topic filter. */
-export interface TopicObserver {
-  next(message: Message): void;
-  error(error: MqttError): void;
 }
 
 interface FilterEntry {

@@ -22,9 +22,9 @@ import {
   type ServerConfig,
 } from './options.js';
 import type { RuntimeClock, Transport } from './ports.js';
+import type { ClientState } from './types.js';
 
-/** The client's coarse state, for users. */
-export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+export type { ClientState } from './types.js';
 
 /** What the lifecycle runtime hands to the session layer (the MQTT session lives there). */
 export interface SessionPort {

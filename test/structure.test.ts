@@ -57,6 +57,15 @@ describe('layers (R46)', () => {
     expect(importsOf('runtime/client.ts').some((e) => e.target === 'streams/events.ts')).toBe(true);
   });
 
+  it('streams/ takes its types from the leaf runtime/types.ts, never from the client that imports it', () => {
+    const runtimeImports = sourcesUnder('streams/')
+      .flatMap(importsOf)
+      .filter((e) => e.target?.startsWith('runtime/') && e.target !== 'runtime/types.ts')
+      .map(describeEdge);
+    expect(runtimeImports).toEqual([]);
+    expect(importsOf('runtime/types.ts').filter((e) => e.target?.startsWith('runtime/'))).toEqual([]);
+  });
+
   it('has no `export *` in shipped sources (named exports only)', () => {
     const star = shipped.filter((file) => /^\s*export\s+\*/m.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(star).toEqual([]);
