@@ -66,6 +66,27 @@ describe('layers (R46)', () => {
     expect(importsOf('runtime/types.ts').filter((e) => e.target?.startsWith('runtime/'))).toEqual([]);
   });
 
+  it('the shipped modules import each other without cycles', () => {
+    const graph = new Map(
+      shipped.map((f) => [f, importsOf(f).flatMap((e) => (e.target === undefined ? [] : [e.target]))]),
+    );
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, 'open');
+      stack.push(file);
+      for (const next of graph.get(file) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' -> '));
+        else if (state.get(next) === undefined) visit(next);
+      }
+      stack.pop();
+      state.set(file, 'done');
+    };
+    for (const file of shipped) if (state.get(file) === undefined) visit(file);
+    expect(cycles).toEqual([]);
+  });
+
   it('has no `export *` in shipped sources (named exports only)', () => {
     const star = shipped.filter((file) => /^\s*export\s+\*/m.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(star).toEqual([]);
