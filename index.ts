@@ -85,7 +85,6 @@ export type {
 export {
   type ConnectionSnapshot,
   createActorDriver,
-  createStepDriver,
   type DriverOptions,
   type LifecycleDriver,
   type LifecycleHost,
@@ -111,6 +110,7 @@ export type {
   TransportHandlers,
   TransportTarget,
 } from './runtime/ports.js';
+export { createStepDriver } from './runtime/stepDriver.js';
 export {
   events$,
   json,

@@ -15,12 +15,7 @@ import {
   connectOptionsOf,
   type SessionPort,
 } from './connection.js';
-import {
-  type ConnectionSnapshot,
-  createActorDriver,
-  createStepDriver,
-  type LifecycleDriver,
-} from './drivers.js';
+import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
 import {
   type LifecycleClientOptions,
   type NormalisedOptions,
@@ -28,6 +23,7 @@ import {
   type ServerConfig,
 } from './options.js';
 import type { RuntimeClock } from './ports.js';
+import { createStepDriver } from './stepDriver.js';
 import type { ClientState } from './types.js';
 
 export type { SessionPort } from './connection.js';
