@@ -23,7 +23,31 @@ export type MqttErrorCode =
   | 'QUEUE_FULL'
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'LISTENER_ERROR';
+
+/**
+ * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
+ * parsing messages. Classified by `adapters/transports/errors.ts`.
+ */
+export type TransportErrorReason =
+  | 'CONNECTION_REFUSED'
+  | 'HOST_NOT_FOUND'
+  | 'TIMED_OUT'
+  | 'CONNECTION_RESET'
+  | 'UNSUPPORTED_SCHEME'
+  | 'TLS_UNKNOWN_CA'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_CERT_EXPIRED'
+  | 'TLS_CERT_NOT_YET_VALID'
+  | 'TLS_CLIENT_CERT_REQUIRED'
+  | 'TLS_CLIENT_CERT_REJECTED'
+  | 'TLS_PSK_REJECTED'
+  | 'TLS_CONFIG'
+  | 'TLS_HANDSHAKE'
+  | 'WS_HANDSHAKE'
+  | 'WS_PROTOCOL'
+  | 'OTHER';
 
 /** A failure as plain, JSON-safe data: what travels through the machine and the journal. */
 export interface ErrorData {
@@ -33,6 +57,8 @@ export interface ErrorData {
   readonly message: string;
   /** The CONNACK return code, for `CONNACK_REFUSED`. */
   readonly returnCode?: number;
+  /** Why the transport failed, for `TRANSPORT_ERROR`. */
+  readonly reason?: TransportErrorReason;
 }
 
 /** Base class of every error mqtt-lifeline throws or rejects with. */
@@ -139,11 +165,17 @@ export class TimeoutError extends MqttError {
   }
 }
 
-/** The transport failed to open, or failed while open. */
+/** The transport failed to open, or failed while open; `reason` says why (unknown CA, refused ...). */
 export class TransportError extends MqttError {
-  constructor(message: string, options?: ErrorOptions) {
+  /** Why the transport failed. */
+  readonly reason: TransportErrorReason;
+  constructor(message: string, options?: ErrorOptions & { reason?: TransportErrorReason }) {
     super('TRANSPORT_ERROR', message, options);
     this.name = 'TransportError';
+    this.reason = options?.reason ?? 'OTHER';
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reason: this.reason };
   }
 }
 
@@ -182,6 +214,43 @@ export class ClientClosedError extends MqttError {
   }
 }
 
+/** Which kind of user callback threw, in a {@link ListenerError}. */
+export type ListenerKind =
+  | 'message'
+  | 'event'
+  | 'lifecycle'
+  | 'protocolError'
+  | 'snapshot'
+  | 'topicObserver'
+  | 'completion'
+  | 'journal';
+
+/** What was thrown, as text, whatever it is (an object without a prototype has no `toString`). */
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
+  try {
+    return String(thrown);
+  } catch {
+    return Object.prototype.toString.call(thrown);
+  }
+}
+
+/**
+ * User code called by the client threw (spec R63). The client caught it and went on: the message
+ * was still acknowledged and the other listeners still called. `cause` is what was thrown.
+ */
+export class ListenerError extends MqttError {
+  /** Which kind of callback threw. */
+  readonly listener: ListenerKind;
+  constructor(listener: ListenerKind, cause: unknown) {
+    super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${describeThrown(cause)}`, {
+      cause,
+    });
+    this.name = 'ListenerError';
+    this.listener = listener;
+  }
+}
+
 /** Every error class, for `instanceof` checks and documentation. */
 export const errors = {
   MqttError,
@@ -197,4 +266,5 @@ export const errors = {
   MessageDroppedError,
   SubscribeError,
   ClientClosedError,
+  ListenerError,
 } as const;

@@ -11,7 +11,19 @@
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export { browserTransport } from './adapters/transports/browser.js';
+export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
+export { nodeTransport } from './adapters/transports/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
+export { createTlsTransport, type TlsTransportOptions, tlsTransport } from './adapters/transports/tls.js';
+export {
+  createWebsocketTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+  websocketTransport,
+} from './adapters/transports/websocket.js';
+export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
 export {
   ClientClosedError,
   CONNACK_REASONS,
@@ -21,6 +33,8 @@ export {
   errors,
   InvalidArgumentError,
   InvalidTopicError,
+  ListenerError,
+  type ListenerKind,
   MessageDroppedError,
   MqttError,
   type MqttErrorCode,
@@ -30,6 +44,7 @@ export {
   SubscribeError,
   TimeoutError,
   TransportError,
+  type TransportErrorReason,
 } from './errors.js';
 export {
   jittered,
@@ -77,6 +92,7 @@ export {
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,
+  ListenerErrorEvent,
   Message,
   MqttClientOptions,
   ProtocolErrorEvent,
@@ -98,6 +114,7 @@ export type {
   ConnectHook,
   ConnectHookContext,
   LifecycleClientOptions,
+  NormalisedServer,
   Profile,
   ServerConfig,
 } from './runtime/options.js';
@@ -105,11 +122,21 @@ export { withDefaults } from './runtime/options.js';
 export type {
   RuntimeClock,
   RuntimeDefaults,
+  TlsOptions,
   Transport,
   TransportFactory,
   TransportHandlers,
+  TransportScheme,
   TransportTarget,
 } from './runtime/ports.js';
+export {
+  checkHost,
+  DEFAULT_PORTS,
+  DEFAULT_WS_PATH,
+  parseServerUrl,
+  type ServerScheme,
+  type ServerUrl,
+} from './runtime/serverUrl.js';
 export { createStepDriver } from './runtime/stepDriver.js';
 export {
   events$,

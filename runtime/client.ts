@@ -18,9 +18,10 @@ import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
+import { callEach } from './listenerErrors.js';
 import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
 
-export type { ClientEvent, Message, ProtocolErrorEvent, TopicObserver } from './types.js';
+export type { ClientEvent, ListenerErrorEvent, Message, ProtocolErrorEvent, TopicObserver } from './types.js';
 
 /** Options of {@link MqttClient}. */
 export interface MqttClientOptions extends LifecycleClientConfig {
@@ -106,6 +107,11 @@ export class MqttClient {
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
   configure(config: Parameters<LifecycleClient['configure']>[0]): void {
     this.lifecycle.configure(config);
+  }
+
+  /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
+  get connectHook(): LifecycleClient['connectHook'] {
+    return this.lifecycle.connectHook;
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
@@ -228,18 +234,26 @@ export class MqttClient {
     return this.#filters as Map<string, FilterEntry>;
   }
 
+  // Every call into user code is guarded (R63): a throw is reported and never reaches the receive path.
   #emit(event: ClientEvent): void {
-    for (const listener of this.#eventListeners) listener(event);
+    callEach(this.#eventListeners, event, 'event', this.lifecycle);
   }
 
   #onEvent(event: ClientEvent): void {
     switch (event.type) {
       case 'message': {
         if (this.#filters.size > 0) {
-          for (const entry of this.#matcher.match(event.topic))
-            for (const o of entry.observers) o.next(event);
+          for (const entry of this.#matcher.match(event.topic)) {
+            for (const o of entry.observers) {
+              try {
+                o.next(event);
+              } catch (thrown) {
+                this.lifecycle.reportListenerError('topicObserver', thrown);
+              }
+            }
+          }
         }
-        for (const listener of this.#messageListeners) listener(event);
+        callEach(this.#messageListeners, event, 'message', this.lifecycle);
         break;
       }
       case 'suback':
@@ -263,7 +277,13 @@ export class MqttClient {
     const entry = this.#filters.get(filter);
     if (entry === undefined) return;
     const error = new SubscribeError(filter);
-    for (const observer of [...entry.observers]) observer.error(error);
+    for (const observer of [...entry.observers]) {
+      try {
+        observer.error(error);
+      } catch (thrown) {
+        this.lifecycle.reportListenerError('topicObserver', thrown);
+      }
+    }
   }
 }
 

@@ -8,13 +8,15 @@
  *
  * @module
  */
-import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
+import { type ErrorData, ListenerError, type ListenerKind, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
+import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
+import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
 import type { RuntimeClock, Transport } from './ports.js';
 import type { ClientEvent, ClientState } from './types.js';
@@ -61,7 +63,7 @@ export function clientState(snapshot: ConnectionSnapshot): ClientState {
  * One object per client with prototype methods, rather than a closure per effect: many idle
  * clients in one process each pay for it.
  */
-export class Connection implements LifecycleHost, SessionIO {
+export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   /** The statechart that drives this connection; set by the owner right after construction. */
   driver!: LifecycleDriver;
   /** The configuration as last set. */
@@ -82,6 +84,10 @@ export class Connection implements LifecycleHost, SessionIO {
 
   #generation = 0;
   #open = 0;
+  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
+  #sentConnect: SentConnect | undefined;
+  /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
+  #forwarding = false;
   readonly #closeWaiters: (() => void)[] = [];
 
   constructor(
@@ -116,7 +122,33 @@ export class Connection implements LifecycleHost, SessionIO {
   emitted(event: LifecycleEvent): void {
     this.emit(event);
     const listeners = this.lifecycleListeners;
-    if (listeners !== undefined) for (const listener of listeners) listener(event);
+    // Listeners run inside the statechart's step: a throw must not abort it (R63).
+    if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this);
+  }
+
+  /**
+   * Reports what user code threw (spec R63) to `onListenerError`, then as a `listener.error`
+   * event unless the throw came from a listener of that very event. Never throws.
+   */
+  reportListenerError(kind: ListenerKind, thrown: unknown): void {
+    const error = new ListenerError(kind, thrown);
+    try {
+      (this.config.onListenerError ?? logListenerError)(error);
+    } catch {
+      // The handler is the last line: what it throws has nowhere left to go.
+    }
+    if (this.#forwarding) return;
+    this.#forwarding = true;
+    try {
+      this.emit({ type: 'listener.error', error });
+    } finally {
+      this.#forwarding = false;
+    }
+  }
+
+  /** What a session's completion callback threw (SessionIO): reported, never rethrown (R63). */
+  callbackError(thrown: unknown): void {
+    this.reportListenerError('completion', thrown);
   }
   sendPingreq(): void {
     this.write(encodePingreq());
@@ -147,7 +179,7 @@ export class Connection implements LifecycleHost, SessionIO {
   #protocolError(error: ErrorData): void {
     this.emit({ type: 'protocol.error', code: error.code, message: error.message });
     const listeners = this.protocolListeners;
-    if (listeners !== undefined) for (const listener of listeners) listener(error);
+    if (listeners !== undefined) callEach(listeners, error, 'protocolError', this);
   }
 
   #fail(generation: number, error: ErrorData): void {
@@ -162,6 +194,11 @@ export class Connection implements LifecycleHost, SessionIO {
       case 'connack': {
         if (!this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } })) {
           this.#fail(generation, new ProtocolError('unexpected CONNACK').toData());
+          return;
+        }
+        const contradiction = checkConnackAnswers(packet, this.#sentConnect);
+        if (contradiction !== undefined) {
+          this.#fail(generation, new ProtocolError(contradiction).toData());
           return;
         }
         this.driver.send({
@@ -188,6 +225,7 @@ export class Connection implements LifecycleHost, SessionIO {
   // over one small context; events of a transport other than the current one are stale (spec R28).
   openTransport(server: number): void {
     const generation = ++this.#generation;
+    this.#sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     const decoder = createDecoder({
@@ -201,7 +239,14 @@ export class Connection implements LifecycleHost, SessionIO {
     let closed = false;
     this.#open += 1;
     this.transport = s.transport(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
       {
         onOpen: () => {
           if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });
@@ -243,6 +288,7 @@ export class Connection implements LifecycleHost, SessionIO {
       if (generation !== this.#generation) return;
       try {
         this.write(encodeConnect(options));
+        this.#sentConnect = { clean: options.clean ?? true };
       } catch (error) {
         const data =
           error instanceof MqttError

@@ -4,7 +4,7 @@
  * Packets other than CONNACK and PINGRESP go straight to the session layer: the hot path never
  * touches the actor.
  */
-import { ConfigError, type ErrorData, InvalidArgumentError } from '../errors.js';
+import { ConfigError, type ErrorData, InvalidArgumentError, type ListenerKind } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect } from '../protocol/connect.js';
@@ -69,9 +69,17 @@ export class LifecycleClient {
       );
     this.#initialInput = options.input;
     this.#entries = config.journal === true ? [] : null;
+    const sink = config.journal;
     const record =
-      typeof config.journal === 'function'
-        ? config.journal
+      typeof sink === 'function'
+        ? // A throwing journal sink must not abort the statechart's step (R63).
+          (entry: JournalEntry) => {
+            try {
+              sink(entry);
+            } catch (thrown) {
+              this.reportListenerError('journal', thrown);
+            }
+          }
         : this.#entries !== null
           ? (entry: JournalEntry) => this.#entries?.push(entry)
           : undefined;
@@ -136,9 +144,25 @@ export class LifecycleClient {
     return this.#driver.getSnapshot();
   }
 
-  /** Calls `listener` with every new snapshot; returns an unsubscribe function. */
+  /** Calls `listener` with every new snapshot; returns an unsubscribe function. A throw is reported (R63). */
   subscribeSnapshots(listener: (snapshot: ConnectionSnapshot) => void): () => void {
-    return this.#driver.subscribe(listener);
+    return this.#driver.subscribe((snapshot) => {
+      try {
+        listener(snapshot);
+      } catch (thrown) {
+        this.reportListenerError('snapshot', thrown);
+      }
+    });
+  }
+
+  /**
+   * Reports what user code threw (spec R63) to `onListenerError`, then to `MqttClient`'s
+   * `listener.error` event unless the throw came from a listener of that very event. Never throws.
+   * @param kind - Which kind of callback threw.
+   * @param thrown - What it threw.
+   */
+  reportListenerError(kind: ListenerKind, thrown: unknown): void {
+    this.connection.reportListenerError(kind, thrown);
   }
 
   /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
@@ -147,6 +171,11 @@ export class LifecycleClient {
     const listeners = this.connection.lifecycleListeners;
     listeners.add(listener);
     return () => listeners.delete(listener);
+  }
+
+  /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
+  get connectHook(): LifecycleClientOptions['connectHook'] {
+    return this.connection.config.connectHook;
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */

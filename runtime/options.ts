@@ -2,34 +2,14 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
-
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { RuntimeClock, RuntimeDefaults, TransportFactory } from './ports.js';
+import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
 
-/** One broker the client may connect to. Servers form a ring: the first is the primary. */
-export interface ServerConfig extends ConnectOptions {
-  /** A label for events and the journal. @default 'mqtt' for the first server, 'mqtt1' for the second, 'mqttN' after */
-  readonly name?: string;
-  /** Host name or address. */
-  readonly host: string;
-  /** TCP port. @default 1883 */
-  readonly port?: number;
-  /** Full URL, for URL-based transports (WebSocket). @default none */
-  readonly url?: string;
-  /** Whether failover may use this server. @default true */
-  readonly enabled?: boolean;
-  /** `reconnect_timeout_min` in ms. @default 2000 */
-  readonly minDelayMs?: number;
-  /** `reconnect_timeout_max` in ms. @default 60000 */
-  readonly maxDelayMs?: number;
-  /** How to reach it. @default the client's `transport` */
-  readonly transport?: TransportFactory;
-  /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
-  readonly maxIncomingPacketBytes?: number;
-}
+export type { NormalisedServer, ServerConfig } from './servers.js';
 
 /**
  * `'default'` fixes Mongoose's known hazards (stable-connection reset, connect and ping timeouts);
@@ -82,7 +62,7 @@ export interface LifecycleClientOptions {
   /**
    * How to reach servers that name no transport of their own. The entry point supplies the
    * default (see {@link RuntimeDefaults}), so the runtime itself never imports a transport.
-   * @default the entry point's: Node TCP (`tcpTransport`) from `mqtt-lifeline`
+   * @default the entry point's: in Node (`mqtt-lifeline`) one chosen by scheme: TCP, TLS or WebSocket
    */
   readonly transport?: TransportFactory;
   /** Runs the statechart as a live actor or by pure stepping (spec R44). @default 'step' */
@@ -91,12 +71,13 @@ export interface LifecycleClientOptions {
   readonly connectHook?: ConnectHook;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
-}
-
-/** A server as the runtime keeps it: named, and with the transport that reaches it. */
-export interface NormalisedServer extends ServerConfig {
-  readonly name: string;
-  readonly transport: TransportFactory;
+  /**
+   * Called when user code the client calls (a listener, an observer, a completion callback)
+   * throws (spec R63). The client has caught the error and gone on; `MqttClient` also emits it as
+   * a `listener.error` event. What this handler throws is ignored.
+   * @default logs it with `console.error`
+   */
+  readonly onListenerError?: (error: ListenerError) => void;
 }
 
 /** The normalised result: the statechart's input and the per-server runtime configs. */
@@ -148,14 +129,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const pingTimeoutFor = (key: string, keepAlive: number) =>
     positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
   const perServerKeepAlive: number[] = [];
+  const resolved: ResolvedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
-    if (typeof s.host !== 'string' || s.host === '')
-      throw new ConfigError(`${key}.host`, 'must be a non-empty string');
-    const port = s.port ?? 1883;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ConfigError(`${key}.port`, `must be an integer from 1 to 65535, got ${String(s.port)}`);
-    }
+    resolved.push(resolveServer(s, key));
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
@@ -200,7 +177,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   // followed by more keys costs V8 a large out-of-object property store.
   const servers = options.servers.map(
     (s, i): NormalisedServer =>
-      Object.assign({}, s, {
+      Object.assign(resolved[i] as ResolvedServer, {
         name: timings[i]?.name as string,
         keepAliveSec: perServerKeepAlive[i],
         transport: (s.transport ?? options.transport) as TransportFactory,

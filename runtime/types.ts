@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { MqttError } from '../errors.js';
+import type { ListenerError, MqttError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { SessionEvent } from '../protocol/sessionTypes.js';
 
@@ -15,8 +15,17 @@ export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'sto
 /** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
 export type Message = Extract<SessionEvent, { type: 'message' }>;
 
-/** Every event of the client: lifecycle (from the statechart) and session (from the protocol). */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent;
+/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors. */
+export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
+
+/**
+ * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`
+ * carries what was thrown as its `cause`.
+ */
+export interface ListenerErrorEvent {
+  readonly type: 'listener.error';
+  readonly error: ListenerError;
+}
 
 /** The connection was closed because the broker broke the protocol or sent an oversized packet. */
 export interface ProtocolErrorEvent {
