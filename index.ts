@@ -11,6 +11,12 @@
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export {
+  FileStore,
+  type FileStoreOptions,
+  type FsyncPolicy,
+  openFileStore,
+} from './adapters/stores/file.js';
 export { browserTransport } from './adapters/transports/browser.js';
 export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { nodeTransport } from './adapters/transports/node.js';
@@ -41,6 +47,7 @@ export {
   NotConnectedError,
   ProtocolError,
   SizeLimitError,
+  StoreError,
   SubscribeError,
   TimeoutError,
   TransportError,
@@ -89,6 +96,7 @@ export {
   type SessionOptions,
   type SubscriptionInfo,
 } from './protocol/session.js';
+export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,

@@ -53,6 +53,7 @@ export class OutboundFlow {
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done);
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
+    s.log?.accepted(packetId, packet);
     const message: OutboundMessage = {
       packetId,
       topic,
@@ -83,6 +84,7 @@ export class OutboundFlow {
     s.ownInflight().delete(id);
     s.inflightBytes -= m.size;
     s.ids.release(id);
+    s.log?.complete(id);
     s.io.emit({ type: 'puback', packetId: id });
     settle(m.done, undefined, s.io);
     s.replayed(m.replay);
@@ -100,8 +102,10 @@ export class OutboundFlow {
    */
   onPubrec(id: number): void {
     const s = this.state;
-    s.io.write(encodePubrel(id));
     const m = s.inflight.get(id);
+    // Recorded before PUBREL is written: after PUBCOMP the broker may reuse the id (spec R103).
+    if (m !== undefined && m.qos === 2) s.log?.pubrec(id);
+    s.io.write(encodePubrel(id));
     if (m === undefined || m.qos !== 2) return;
     s.ownInflight().delete(id);
     s.inflightBytes -= m.size;
@@ -120,6 +124,7 @@ export class OutboundFlow {
     if (r === undefined) return;
     s.ownReleasing().delete(id);
     s.ids.release(id);
+    s.log?.complete(id);
     if (r.orphan) {
       s.orphans--;
       return;
@@ -143,7 +148,10 @@ export class OutboundFlow {
       for (const id of s.releasing.keys()) s.io.write(encodePubrel(id));
     } else {
       const released = [...s.releasing.values()];
-      for (const id of s.releasing.keys()) s.ids.release(id);
+      for (const id of s.releasing.keys()) {
+        s.ids.release(id);
+        s.log?.complete(id);
+      }
       s.clearReleasing();
       for (const r of released) if (!r.orphan) settle(r.done, undefined, s.io);
       if (s.options.onCleanSession === 'fail') {

@@ -10,6 +10,7 @@ import { utf8ByteLength } from './encodeBytes.js';
 import { InboundFlow } from './inbound.js';
 import { OutboundFlow } from './outbound.js';
 import { PacketIdAllocator } from './packetIds.js';
+import { attachStore, type SessionLog } from './sessionLog.js';
 import {
   type PublishCallback,
   type PublishResult,
@@ -110,6 +111,22 @@ export class MqttSession {
     this.inbound = new InboundFlow(io);
     // The registry reads `maxQos` from the session itself, rather than through a closure.
     this.subs = new SubscriptionRegistry(packetIds, io, this);
+    const store = this.options.store;
+    if (store !== undefined) {
+      const subs = this.subs;
+      const log = attachStore(store, {
+        restoreOutbound: (messages, releasing) => this.outbound.state.restoreOutbound(messages, releasing),
+        restoreInbound: (ids) => this.inbound.restoreInbound(ids),
+        restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),
+      });
+      this.outbound.state.log = log;
+      this.inbound.log = log;
+    }
+  }
+
+  /** The session's store log; `undefined` without a store. */
+  private get log(): SessionLog | undefined {
+    return this.outbound.state.log;
   }
 
   /** True between {@link MqttSession.connected} and {@link MqttSession.disconnected}. */
@@ -212,6 +229,7 @@ export class MqttSession {
   subscribe(filter: string, qos: QoS, done?: SubscribeCallback): void {
     validateTopicFilter(filter);
     checkQos(qos);
+    this.log?.subscribe(filter, qos);
     this.subs.subscribe(filter, qos, done);
   }
 
@@ -225,6 +243,7 @@ export class MqttSession {
    */
   unsubscribe(filter: string, done?: UnsubscribeCallback): void {
     validateTopicFilter(filter);
+    this.log?.unsubscribe(filter);
     this.subs.unsubscribe(filter, done);
   }
 

@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { type ErrorData, ListenerError, type ListenerKind, MqttError, ProtocolError } from '../errors.js';
+import {
+  type ErrorData,
+  ListenerError,
+  type ListenerKind,
+  MqttError,
+  ProtocolError,
+  StoreError,
+} from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
@@ -158,8 +165,15 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   }
   sessionUp(sessionPresent: boolean): void {
     const session = this.session;
-    if (session === null) this.driver.send({ type: 'session.drained' });
-    else session.connected(sessionPresent);
+    if (session === null) {
+      this.driver.send({ type: 'session.drained' });
+      return;
+    }
+    try {
+      session.connected(sessionPresent);
+    } catch (error) {
+      this.#storeFailed(this.#generation, error);
+    }
   }
   sessionDown(): void {
     this.session?.disconnected();
@@ -217,8 +231,24 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
           this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
           return;
         }
-        this.session?.handle(packet);
+        // Inline, not a closure per packet: this is the receive hot path.
+        try {
+          this.session?.handle(packet);
+        } catch (error) {
+          this.#storeFailed(generation, error);
+        }
     }
+  }
+
+  /**
+   * A session step threw: one that failed to store (a session store that cannot write, spec
+   * R100-R115) fails the connection with its error instead of escaping into the transport's
+   * callback; the session writes nothing that depends on a record it could not store, so nothing
+   * is lost. Anything else (a listener that throws) keeps its own path.
+   */
+  #storeFailed(generation: number, error: unknown): void {
+    if (!(error instanceof StoreError)) throw error;
+    this.#fail(generation, error.toData());
   }
 
   // The handlers stay closures (a transport may pass them on detached, e.g. to `socket.on`), all
