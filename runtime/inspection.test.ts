@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type InspectionEvent, SimulatedClock } from 'xstate';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { defaultOptions, server } from '../test/support/lifecycleHarness.js';
-import { createActorDriver, createStepDriver, type LifecycleHost } from './drivers.js';
+import { createActorDriver, type LifecycleHost } from './drivers.js';
 import type { InspectObserver } from './inspection.js';
 import { LifecycleClient } from './lifecycleClient.js';
+import { createStepDriver } from './stepDriver.js';
 
 const quietHost: LifecycleHost = {
   openTransport: () => {},
