@@ -16,6 +16,7 @@ import {
   type SessionPort,
 } from './connection.js';
 import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
+import type { InspectObserver } from './inspection.js';
 import {
   type LifecycleClientOptions,
   type NormalisedOptions,
@@ -23,7 +24,6 @@ import {
   type ServerConfig,
 } from './options.js';
 import type { RuntimeClock } from './ports.js';
-import type { InspectObserver } from './inspection.js';
 import { createStepDriver } from './stepDriver.js';
 import type { ClientState } from './types.js';
 
