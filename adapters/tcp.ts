@@ -190,6 +190,14 @@ class TcpTransport implements Transport {
     this.#destroyed = true;
     this.#socket?.destroy();
   }
+  ref(): void {
+    this.#socket?.ref();
+    this.#connectTimer?.ref();
+  }
+  unref(): void {
+    this.#socket?.unref();
+    this.#connectTimer?.unref();
+  }
 }
 
 /** Turns a Node error into plain error data that names the peer and the errno code. */

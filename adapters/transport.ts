@@ -44,6 +44,13 @@ export interface Transport {
   end(): void;
   /** Closes at once, dropping unwritten bytes. `onClose` follows. Idempotent. */
   destroy(): void;
+  /**
+   * Lets the connection keep the process alive (Node's `socket.ref()`; the default). Transports
+   * of runtimes without a process to hold (browsers) leave it out.
+   */
+  ref?(): void;
+  /** Stops the connection from keeping the process alive (Node's `socket.unref()`). */
+  unref?(): void;
 }
 
 /** Opens transports: the one thing a runtime supplies to connect somewhere. */

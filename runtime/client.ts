@@ -165,6 +165,23 @@ export class MqttClient {
     return this.lifecycle.disconnect();
   }
 
+  /**
+   * Stops this client from keeping the Node process alive (as `net.Socket#unref`): neither its
+   * socket nor its timers hold the event loop (spec R52). By default a client between `connect()`
+   * and `disconnect()` keeps the process alive, also while it waits to retry (spec R50).
+   * @returns this client.
+   */
+  unref(): this {
+    this.lifecycle.unref();
+    return this;
+  }
+
+  /** Undoes {@link MqttClient.unref}: the client keeps the process alive again (the default). */
+  ref(): this {
+    this.lifecycle.ref();
+    return this;
+  }
+
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
   configure(config: Parameters<LifecycleClient['configure']>[0]): void {
     this.lifecycle.configure(config);

@@ -44,6 +44,8 @@ export abstract class ConnectionHost implements LifecycleHost {
   protected abstract get options(): NormalisedOptions;
   /** The client's session layer, if attached. */
   protected abstract get session(): SessionPort | null;
+  /** Whether the client keeps the process alive (spec R50, R52). */
+  protected abstract get held(): boolean;
   /** The static CONNECT options of a server, with its client id. */
   protected abstract connectOptions(server: number): ConnectOptions;
   /** Hands a protocol error to the client's sink and `onProtocolError` listeners. */
@@ -123,7 +125,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     let closed = false;
     this.#open += 1;
     const factory = s.transport ?? tcpTransport;
-    this.transport = factory(
+    const transport = factory(
       { host: s.host, port: s.port ?? 1883, url: s.url },
       {
         onOpen: () => {
@@ -144,6 +146,8 @@ export abstract class ConnectionHost implements LifecycleHost {
         },
       },
     );
+    if (!this.held) transport.unref?.();
+    this.transport = transport;
   }
 
   closeTransport(): void {
@@ -153,7 +157,10 @@ export abstract class ConnectionHost implements LifecycleHost {
     this.#generation += 1;
     if (transport === null) return;
     transport.end();
+    // Closed at once: no grace timer to clear later, and none to hold the process.
+    if (this.#open === 0) return;
     const handle = this.clock.setTimeout(() => transport.destroy(), this.config.closeGraceMs ?? 1000);
+    if (!this.held) this.clock.unref?.(handle);
     // The grace timer must not outlive a transport that closed in time.
     const waiter = () => this.clock.clearTimeout(handle);
     this.#closeWaiters.push(waiter);

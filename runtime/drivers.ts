@@ -53,6 +53,10 @@ export interface LifecycleDriver {
   subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void;
   /** Stops the driver and cancels its timers (no effects are run). */
   stop(): void;
+  /** Lets the pending timers (and later ones) keep the process alive: the default (spec R50). */
+  ref(): void;
+  /** Stops the pending timers (and later ones) from keeping the process alive (spec R52). */
+  unref(): void;
 }
 
 /** Options shared by both drivers. */
@@ -79,10 +83,40 @@ function journaller(options: DriverOptions): (event: AnyEventObject) => void {
   };
 }
 
+/**
+ * The clock an actor gets: `clock` itself, plus the pending timers it set, so `unref` can reach
+ * timers the actor's scheduler holds.
+ */
+function holdingClock(clock: RuntimeClock): RuntimeClock & { hold(held: boolean): void } {
+  const pending = new Set<unknown>();
+  let held = true;
+  return {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => {
+      const handle = clock.setTimeout(() => {
+        pending.delete(handle);
+        fn();
+      }, ms);
+      pending.add(handle);
+      if (!held) clock.unref?.(handle);
+      return handle;
+    },
+    clearTimeout: (handle) => {
+      pending.delete(handle);
+      clock.clearTimeout(handle);
+    },
+    hold: (next) => {
+      held = next;
+      for (const handle of pending) (next ? clock.ref : clock.unref)?.call(clock, handle);
+    },
+  };
+}
+
 /** Runs the statechart as a live XState actor with the effects provided per runtime. */
 export function createActorDriver(options: DriverOptions): LifecycleDriver {
   const { host } = options;
   const log = journaller(options);
+  const clock = holdingClock(options.clock);
   const machine = connectionMachine.provide({
     actions: {
       openTransport: (_, params) => host.openTransport(params.server),
@@ -97,7 +131,7 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
   });
   const actor = createActor(machine, {
     input: options.input,
-    clock: options.clock,
+    clock,
     inspect: (inspectionEvent) => {
       if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
         log(inspectionEvent.event);
@@ -115,6 +149,8 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
       return () => subscription.unsubscribe();
     },
     stop: () => actor.stop(),
+    ref: () => clock.hold(true),
+    unref: () => clock.hold(false),
   };
 }
 
@@ -236,6 +272,8 @@ class StepDriver implements LifecycleDriver {
   #queue: AnyEventObject[] | undefined;
   #processing = false;
   #stopped = false;
+  /** Whether timers keep the process alive (spec R50, R52). */
+  #held = true;
 
   constructor(options: DriverOptions) {
     this.#host = options.host;
@@ -273,6 +311,21 @@ class StepDriver implements LifecycleDriver {
     this.#timers = NO_TIMERS;
     for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
     if (this.#queue !== undefined) this.#queue.length = 0;
+  }
+
+  ref(): void {
+    this.#hold(true);
+  }
+
+  unref(): void {
+    this.#hold(false);
+  }
+
+  #hold(held: boolean): void {
+    this.#held = held;
+    const clock = this.#clock;
+    const timers = this.#timers;
+    for (let i = 1; i < timers.length; i += 2) (held ? clock.ref : clock.unref)?.call(clock, timers[i]);
   }
 
   // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
@@ -332,6 +385,7 @@ class StepDriver implements LifecycleDriver {
           this.#takeTimer(key);
           this.#deliver(event);
         }, delay);
+        if (!this.#held) this.#clock.unref?.(handle);
         // One array argument, so a handle that is itself an array is kept whole.
         this.#timers = this.#timers.concat([key, handle]);
         return;

@@ -88,6 +88,8 @@ export class LifecycleClient {
   #transport: Transport | null = null;
   #session: SessionPort | null = null;
   #sink: LifecycleSink | null = null;
+  /** Whether the client keeps the process alive (spec R50, R52). */
+  #held = true;
   readonly #host: ConnectionHost;
 
   static {
@@ -159,6 +161,35 @@ export class LifecycleClient {
       throw error;
     }
     this.#driver.send({ type: 'client.configure', servers: next.input.servers, options: next.input.options });
+  }
+
+  /**
+   * Stops this client from keeping the Node process alive (as `net.Socket#unref`): its socket and
+   * timers no longer hold the event loop, so the process may exit while it is connected or
+   * waiting to retry (spec R52). Work it still owes is then lost with the process.
+   * @returns this client.
+   */
+  unref(): this {
+    this.#hold(false);
+    return this;
+  }
+
+  /** Undoes {@link LifecycleClient.unref}: the client holds the process again (the default, spec R50). */
+  ref(): this {
+    this.#hold(true);
+    return this;
+  }
+
+  #hold(held: boolean): void {
+    if (this.#held === held) return;
+    this.#held = held;
+    if (held) {
+      this.#driver.ref();
+      this.#transport?.ref?.();
+    } else {
+      this.#driver.unref();
+      this.#transport?.unref?.();
+    }
   }
 
   /** Tells the client the network is up (Mongoose `IP_ACQUIRED`): retry now unless disconnected. */
@@ -311,6 +342,9 @@ export class LifecycleClient {
     }
     protected get session(): SessionPort | null {
       return this.client.#session;
+    }
+    protected get held(): boolean {
+      return this.client.#held;
     }
     protected connectOptions(server: number): ConnectOptions {
       return this.client.#connectOptions(server);
