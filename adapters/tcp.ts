@@ -71,10 +71,19 @@ class TcpTransport implements Transport {
   // costs more CPU than encoding the packet (see bench/RESULTS.md).
   readonly #out = new OutBuffer();
   #flushQueued = false;
+  /** `whenFlushed` callbacks for the bytes in `#out`: they ride on its socket write. */
+  #flushWaiters: ((flushed: boolean) => void)[] | undefined;
+  /** A `'drain'` listener is on the socket (added only once a write found it full). */
+  #drainListening = false;
   readonly #flush = (): void => {
     this.#flushQueued = false;
     const bytes = this.#out.take();
-    if (bytes !== null && this.#open()) this.#socket?.write(bytes);
+    const waiters = this.#flushWaiters;
+    this.#flushWaiters = undefined;
+    if (bytes !== null && this.#open()) {
+      const done = waiters === undefined ? undefined : (error?: Error | null) => settleAll(waiters, !error);
+      this.#written((this.#socket as net.Socket).write(bytes, done));
+    } else if (waiters !== undefined) settleAll(waiters, false);
   };
 
   constructor(
@@ -145,6 +154,15 @@ class TcpTransport implements Transport {
     const socket = this.#socket as net.Socket;
     return socket.writableLength + this.#out.length < socket.writableHighWaterMark;
   }
+  /** After a socket write: a full socket emits `'drain'` once it has written everything. */
+  #written(below: boolean): void {
+    if (below || this.#drainListening) return;
+    this.#drainListening = true;
+    (this.#socket as net.Socket).once('drain', () => {
+      this.#drainListening = false;
+      if (!this.#destroyed && !this.#closed) this.#handlers.onDrain?.();
+    });
+  }
 
   write(bytes: Uint8Array): boolean {
     // Writing to an ended or destroyed socket makes Node emit an error; the owner already knows.
@@ -152,7 +170,7 @@ class TcpTransport implements Transport {
     if (bytes.length > COPY_LIMIT_BYTES) {
       // Large payloads are not worth a copy: flush what waits (order), then write them as they are.
       this.#flush();
-      this.#socket?.write(bytes);
+      this.#written((this.#socket as net.Socket).write(bytes));
       return this.#below();
     }
     this.#out.append(bytes);
@@ -166,6 +184,18 @@ class TcpTransport implements Transport {
   }
   get outBuffer(): Uint8Array {
     return this.#out.buffer;
+  }
+  get needsDrain(): boolean {
+    return this.#open() && !this.#below();
+  }
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    if (!this.#open()) callback(false);
+    else if (this.#out.length > 0) {
+      this.#flushWaiters ??= [];
+      this.#flushWaiters.push(callback);
+    } else if ((this.#socket as net.Socket).writableLength === 0) callback(true);
+    // An empty write's callback runs after those of every earlier write.
+    else (this.#socket as net.Socket).write(NOTHING, (error) => callback(!error));
   }
   get bufferedBytes(): number {
     const socket = this.#socket;
@@ -198,6 +228,12 @@ class TcpTransport implements Transport {
     this.#socket?.unref();
     this.#connectTimer?.unref();
   }
+}
+
+const NOTHING = new Uint8Array(0);
+
+function settleAll(waiters: readonly ((flushed: boolean) => void)[], flushed: boolean): void {
+  for (const waiter of waiters) waiter(flushed);
 }
 
 /** Turns a Node error into plain error data that names the peer and the errno code. */

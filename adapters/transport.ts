@@ -24,6 +24,11 @@ export interface TransportHandlers {
   onError(error: ErrorData): void;
   /** The connection is gone; called exactly once per transport, after `onError` if any. */
   onClose(): void;
+  /**
+   * The bytes buffered after a write that left the transport at or above its high-water mark
+   * (`needsDrain`) have all been handed to the operating system (Node's `'drain'`).
+   */
+  onDrain?(): void;
 }
 
 /** An open (or opening) connection. */
@@ -40,6 +45,17 @@ export interface Transport {
   readonly outBuffer?: Uint8Array;
   /** Bytes accepted by `write` and not yet handed to the operating system. */
   readonly bufferedBytes: number;
+  /**
+   * True while `bufferedBytes` is at or above the transport's high-water mark; `onDrain` follows
+   * once they are written (spec R55). Transports without a buffer of their own leave it out.
+   */
+  readonly needsDrain?: boolean;
+  /**
+   * Calls `callback(true)` once every byte written so far has been handed to the operating system,
+   * or `callback(false)` if the transport closes first (spec R54). Transports that cannot tell
+   * leave it out; the runtime then counts a write below the high-water mark as handed over.
+   */
+  whenFlushed?(callback: (flushed: boolean) => void): void;
   /** Flushes what was written, then closes. `onClose` follows. Idempotent. */
   end(): void;
   /** Closes at once, dropping unwritten bytes. `onClose` follows. Idempotent. */

@@ -45,10 +45,10 @@ export class OutboundFlow extends OutboundState {
     };
     if (this.connected && this.pending.length === 0 && this.inflight.size < this.options.maxInflight) {
       this.send(message);
-      return { packetId, disposition: 'sent' };
+      return this.result(packetId, 'sent');
     }
     this.pending.push(message);
-    return { packetId, disposition: 'queued' };
+    return this.result(packetId, 'queued');
   }
 
   /**
@@ -206,6 +206,10 @@ export class OutboundFlow extends OutboundState {
       this.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
       settle(done, new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'));
     }
-    return { packetId: 0, disposition: 'dropped' };
+    return this.result(0, 'dropped');
+  }
+
+  private result(packetId: number, disposition: PublishResult['disposition']): PublishResult {
+    return { packetId, disposition, writable: this.io.needsDrain === undefined || !this.io.needsDrain() };
   }
 }

@@ -3,7 +3,7 @@
  * connection statechart because it is the hot path. Plain synchronous code; the client runtime
  * calls it and gives it a socket to write to ({@link SessionIO}).
  */
-import { InvalidArgumentError, NotConnectedError, SizeLimitError } from '../errors.js';
+import { InvalidArgumentError, MessageDroppedError, NotConnectedError, SizeLimitError } from '../errors.js';
 import { encodePublish, encodePublishInto, publishSize, type QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
 import { checkQos, SessionCore } from './sessionCore.js';
@@ -39,8 +39,10 @@ export {
 export { SubscriptionCancelledError } from './subscriptions.js';
 
 // Shared results, so a QoS 0 publish allocates nothing but its packet.
-const SENT: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent' });
-const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped' });
+const SENT: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent', writable: true });
+const SENT_FULL: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent', writable: false });
+const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped', writable: true });
+const DROPPED_FULL: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped', writable: false });
 
 /**
  * Publishing and receiving over one logical MQTT session, across many connections.
@@ -49,6 +51,8 @@ const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'droppe
  * - QoS is capped at `maxQos` without notice, and the queue decision uses that effective QoS (a
  *   QoS 1 publish under `maxQos: 0` is sent as QoS 0 and never queued; Mongoose bug fixed).
  * - QoS 0 is never queued: written when connected, dropped (event `drop`/`offline`) when not.
+ *   Its `done` waits until its bytes are handed to the operating system (spec R54); above
+ *   `maxBufferedBytes` waiting in the transport it is dropped (`drop`/`buffer-full`, spec R56).
  * - QoS >= 1 keeps publish order across reconnects: a new publish never overtakes a queued one.
  * - DUP = 1 exactly on re-sends of an id already written to a socket, never on a first send.
  * - Overflow and the clean-session policy: see {@link SessionOptions}; `drop-oldest` never drops
@@ -100,9 +104,37 @@ export class MqttSession extends SessionCore {
       settle(done, new NotConnectedError());
       return DROPPED;
     }
+    const io = this.io;
+    // The bound is checked only once a publish found the transport above its mark: the fast path
+    // pays for one `needsDrain` (spec R56).
+    if (this.full && io.bufferedBytes() > this.options.maxBufferedBytes) {
+      io.emit({ type: 'drop', reason: 'buffer-full', topic, packetId: 0, qos: 0 });
+      const limit = this.options.maxBufferedBytes;
+      settle(done, new MessageDroppedError('QUEUE_FULL', `the transport holds more than ${limit} bytes`));
+      return DROPPED_FULL;
+    }
     this.writeQos0(encodedTopic, payload, size, retain);
-    if (done !== undefined) settle(done, undefined);
-    return SENT;
+    const full = io.needsDrain !== undefined && io.needsDrain();
+    this.full = full;
+    if (done !== undefined) this.settleWhenFlushed(topic, done);
+    return full ? SENT_FULL : SENT;
+  }
+
+  /** Completes a QoS 0 publish once its bytes are handed to the operating system (spec R54). */
+  private settleWhenFlushed(topic: string, done: PublishCallback): void {
+    const io = this.io;
+    if (io.whenFlushed === undefined) {
+      settle(done, undefined);
+      return;
+    }
+    io.whenFlushed((flushed) => {
+      if (flushed) {
+        settle(done, undefined);
+        return;
+      }
+      io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
+      settle(done, new MessageDroppedError('MESSAGE_DROPPED', 'the connection closed before the message was written'));
+    });
   }
 
   /**

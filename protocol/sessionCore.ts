@@ -38,6 +38,8 @@ export class SessionCore {
   protected readonly topics = new TopicCache();
   protected currentMaxQos: QoS;
   protected connectedNow = false;
+  /** The last QoS 0 publish found the transport at or above its high-water mark. */
+  protected full = false;
 
   /**
    * @param io - The runtime's socket and event sink.

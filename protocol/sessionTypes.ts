@@ -23,10 +23,24 @@ export interface SessionIO {
   reserve?(size: number): number;
   /** The buffer `reserve` offsets point into, read right after `reserve`. */
   readonly outBuffer?: Uint8Array;
+  /**
+   * Whether the transport is at or above its high-water mark (spec R55).
+   * @default never (an IO without it reports no backpressure)
+   */
+  needsDrain?(): boolean;
+  /**
+   * Calls `callback(true)` once everything written so far is handed to the operating system, or
+   * `callback(false)` if the connection closes first (spec R54).
+   * @default without it, a QoS 0 publish completes when written
+   */
+  whenFlushed?(callback: (flushed: boolean) => void): void;
 }
 
-/** Why a message was dropped. */
-export type DropReason = 'overflow' | 'offline' | 'session-lost';
+/**
+ * Why a message was dropped. `buffer-full`: a QoS 0 publish while the transport already held more
+ * than `maxBufferedBytes` (spec R56).
+ */
+export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
@@ -69,11 +83,16 @@ export interface PublishResult {
   readonly packetId: number;
   /** `sent`: on the wire now; `queued`: waiting for the connection or a free in-flight slot; `dropped`: discarded. */
   readonly disposition: 'sent' | 'queued' | 'dropped';
+  /**
+   * False when the transport is now at or above its high-water mark (as Node's `write()` returns
+   * false): wait for `whenWritable()` or the `drain` event before publishing more (spec R55).
+   */
+  readonly writable: boolean;
 }
 
 /**
  * Completion of one publish, called exactly once: with no argument when the message is delivered
- * (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
+ * (QoS 0: its bytes handed to the operating system, spec R54; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
  * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`).
  */
 export type PublishCallback = (error?: MqttError) => void;
@@ -147,6 +166,14 @@ export interface SessionOptions {
    * @default 268369916 (the protocol limit minus room for the largest topic and a packet id)
    */
   readonly maxPayloadBytes?: number;
+  /**
+   * The bound on bytes waiting in the transport (not yet handed to the operating system) for
+   * QoS 0: a QoS 0 publish made while more than this is waiting is dropped (event `drop`, reason
+   * `buffer-full`; its callback gets `MessageDroppedError('QUEUE_FULL')`) instead of growing the
+   * buffer without limit (spec R56). Awaiting each publish, or `whenWritable()`, never gets there.
+   * @default 16777216
+   */
+  readonly maxBufferedBytes?: number;
 }
 
 /** {@link SessionOptions} with every default applied. */
@@ -161,6 +188,7 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   maxQos: 2,
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  maxBufferedBytes: 16 * 1024 * 1024,
 });
 
 /** Session options that reproduce Mongoose OS: a queue of 5, drop-oldest, stop-and-wait replay. */
@@ -192,6 +220,7 @@ export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSes
   checkInt('maxInflight', o.maxInflight, 1, 0xffff);
   checkInt('maxQos', o.maxQos, 0, 2);
   checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
+  checkInt('maxBufferedBytes', o.maxBufferedBytes, 0, Number.MAX_SAFE_INTEGER);
   if (!['drop-oldest', 'drop-newest', 'reject'].includes(o.overflow)) {
     throw new ConfigError(
       'overflow',

@@ -34,7 +34,17 @@ import {
 export type Message = Extract<SessionEvent, { type: 'message' }>;
 
 /** Every event of the client: lifecycle (from the statechart) and session (from the protocol). */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent;
+export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | DrainEvent;
+
+/**
+ * The transport, which had reached its high-water mark (`needsDrain`, a publish returning
+ * `writable: false`), has handed everything to the operating system: publishing may go on (spec R55).
+ */
+export interface DrainEvent {
+  readonly type: 'drain';
+}
+
+const DRAIN: DrainEvent = Object.freeze({ type: 'drain' });
 
 /** The connection was closed because the broker broke the protocol or sent an oversized packet. */
 export interface ProtocolErrorEvent {
@@ -109,6 +119,15 @@ export class MqttClient {
     }
     get outBuffer(): Uint8Array | undefined {
       return this.client.lifecycle.outBuffer;
+    }
+    needsDrain(): boolean {
+      return this.client.lifecycle.needsDrain;
+    }
+    whenFlushed(callback: (flushed: boolean) => void): void {
+      this.client.lifecycle.whenFlushed(callback);
+    }
+    drain(): void {
+      if (this.client.#eventListeners.size > 0) this.client.#emit(DRAIN);
     }
     connected(sessionPresent: boolean): void {
       this.client.session.connected(sessionPresent);
@@ -205,6 +224,8 @@ export class MqttClient {
   /**
    * Publishes and returns at once (the hot path, and Mongoose's `pub`): QoS 0 is written or
    * dropped, QoS >= 1 sent or queued. `done` is called once when the QoS flow completes or fails.
+   * The result's `writable` is false once the transport is at its high-water mark: like a Node
+   * stream's `write()`, wait for {@link MqttClient.whenWritable} (or `drain`) before going on.
    */
   publishNow(
     topic: string,
@@ -217,8 +238,10 @@ export class MqttClient {
   }
 
   /**
-   * Publishes and settles when the message's QoS flow completes (QoS 0: written; 1: PUBACK;
-   * 2: PUBCOMP), or rejects with a typed error (invalid topic, too large, dropped).
+   * Publishes and settles when the message's QoS flow completes (QoS 0: its bytes handed to the
+   * operating system; 1: PUBACK; 2: PUBCOMP), or rejects with a typed error (invalid topic, too
+   * large, dropped, or the connection closed before a QoS 0 message was written). Awaiting each
+   * publish therefore never buffers more than the socket holds (spec R54).
    */
   publish(
     topic: string,
@@ -230,6 +253,22 @@ export class MqttClient {
         error === undefined ? resolve() : reject(error),
       );
     });
+  }
+
+  /**
+   * True while the transport holds its high-water mark or more of unsent bytes (Node's
+   * `writableNeedDrain`): publishing more only grows the buffer (spec R55).
+   */
+  get needsDrain(): boolean {
+    return this.lifecycle.needsDrain;
+  }
+
+  /**
+   * Resolves once the transport is below its high-water mark: at once when it is, else on the
+   * next `drain` event or when the connection closes (spec R55).
+   */
+  whenWritable(): Promise<void> {
+    return this.lifecycle.whenWritable();
   }
 
   /**

@@ -48,6 +48,11 @@ export abstract class ConnectionHost implements LifecycleHost {
   protected abstract get held(): boolean;
   /** The static CONNECT options of a server, with its client id. */
   protected abstract connectOptions(server: number): ConnectOptions;
+  /**
+   * The current transport drained (`drained`), or went away (`!drained`): either way a writer
+   * waiting for room may go on (spec R55).
+   */
+  protected abstract writable(drained: boolean): void;
   /** Hands a protocol error to the client's sink and `onProtocolError` listeners. */
   protected abstract protocolError(error: ErrorData): void;
   abstract random(): number;
@@ -137,6 +142,9 @@ export abstract class ConnectionHost implements LifecycleHost {
         onError: (error) => {
           if (generation === this.#generation) this.driver.send({ type: 'transport.error', error });
         },
+        onDrain: () => {
+          if (generation === this.#generation) this.writable(true);
+        },
         onClose: () => {
           if (closed) return;
           closed = true;
@@ -156,6 +164,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     // From here on, this transport's events are stale (spec R28).
     this.#generation += 1;
     if (transport === null) return;
+    this.writable(false);
     transport.end();
     // Closed at once: no grace timer to clear later, and none to hold the process.
     if (this.#open === 0) return;

@@ -54,6 +54,8 @@ export interface LifecycleSink {
   lifecycle(event: LifecycleEvent): void;
   /** A protocol error, before `onProtocolError` listeners. */
   protocolError(error: ErrorData): void;
+  /** The transport drained after it reported `needsDrain` (spec R55). */
+  drain(): void;
 }
 
 // Set by LifecycleClient's static block, which alone can reach the private field.
@@ -90,6 +92,8 @@ export class LifecycleClient {
   #sink: LifecycleSink | null = null;
   /** Whether the client keeps the process alive (spec R50, R52). */
   #held = true;
+  /** `whenWritable` callers, made on first use. */
+  #drainWaiters: (() => void)[] | undefined;
   readonly #host: ConnectionHost;
 
   static {
@@ -283,6 +287,42 @@ export class LifecycleClient {
     return this.#transport?.bufferedBytes ?? 0;
   }
 
+  /**
+   * True while the transport holds at least its high-water mark of bytes not yet handed to the
+   * operating system (Node's `writableNeedDrain`): stop writing until {@link LifecycleClient.whenWritable}.
+   */
+  get needsDrain(): boolean {
+    return this.#transport?.needsDrain ?? false;
+  }
+
+  /**
+   * Resolves once the transport is below its high-water mark (spec R55): at once when it is,
+   * else when it drains or the connection closes (when nothing is buffered any more).
+   */
+  whenWritable(): Promise<void> {
+    if (!this.needsDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drainWaiters ??= [];
+      this.#drainWaiters.push(resolve);
+    });
+  }
+
+  /**
+   * Calls `callback(true)` once every byte written so far is handed to the operating system,
+   * `callback(false)` if the connection closes first or there is none (spec R54).
+   */
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    const transport = this.#transport;
+    if (transport === null) callback(false);
+    else if (transport.whenFlushed !== undefined) transport.whenFlushed(callback);
+    // A transport that cannot tell: bytes below its high-water mark count as handed over.
+    else if (!transport.needsDrain) callback(true);
+    else {
+      this.#drainWaiters ??= [];
+      this.#drainWaiters.push(() => callback(this.#transport === transport));
+    }
+  }
+
   /** Tells the statechart that the replay from before this connection is complete. */
   sessionDrained(): void {
     this.#driver.send({ type: 'session.drained' });
@@ -348,6 +388,12 @@ export class LifecycleClient {
     }
     protected connectOptions(server: number): ConnectOptions {
       return this.client.#connectOptions(server);
+    }
+    protected writable(drained: boolean): void {
+      const waiters = this.client.#drainWaiters;
+      this.client.#drainWaiters = undefined;
+      if (waiters !== undefined) for (const resolve of waiters) resolve();
+      if (drained) this.client.#sink?.drain();
     }
     protected protocolError(error: ErrorData): void {
       this.client.#sink?.protocolError(error);
