@@ -81,8 +81,12 @@ class TcpTransport implements Transport {
     const waiters = this.#flushWaiters;
     this.#flushWaiters = undefined;
     if (bytes !== null && this.#open()) {
-      const done = waiters === undefined ? undefined : (error?: Error | null) => settleAll(waiters, !error);
-      this.#written((this.#socket as net.Socket).write(bytes, done));
+      const socket = this.#socket as net.Socket;
+      const done =
+        waiters === undefined
+          ? undefined
+          : (error?: Error | null) => settleAll(waiters, handedOver(socket, error));
+      this.#written(socket.write(bytes, done));
     } else if (waiters !== undefined) settleAll(waiters, false);
   };
 
@@ -186,7 +190,9 @@ class TcpTransport implements Transport {
     return this.#out.buffer;
   }
   get needsDrain(): boolean {
-    return this.#open() && !this.#below();
+    // Read on every QoS 0 publish: no `#open()` (a closed socket's buffer is empty anyway).
+    const socket = this.#socket;
+    return socket !== undefined && socket.writableLength + this.#out.length >= socket.writableHighWaterMark;
   }
   whenFlushed(callback: (flushed: boolean) => void): void {
     if (!this.#open()) callback(false);
@@ -194,8 +200,11 @@ class TcpTransport implements Transport {
       this.#flushWaiters ??= [];
       this.#flushWaiters.push(callback);
     } else if ((this.#socket as net.Socket).writableLength === 0) callback(true);
-    // An empty write's callback runs after those of every earlier write.
-    else (this.#socket as net.Socket).write(NOTHING, (error) => callback(!error));
+    else {
+      // An empty write's callback runs after those of every earlier write.
+      const socket = this.#socket as net.Socket;
+      socket.write(NOTHING, (error) => callback(handedOver(socket, error)));
+    }
   }
   get bufferedBytes(): number {
     const socket = this.#socket;
@@ -231,6 +240,14 @@ class TcpTransport implements Transport {
 }
 
 const NOTHING = new Uint8Array(0);
+
+/**
+ * Whether a write whose callback got `error` reached the operating system. Node calls back
+ * without an error a write that libuv cancelled because the socket was destroyed meanwhile.
+ */
+function handedOver(socket: net.Socket, error: Error | null | undefined): boolean {
+  return !error && !socket.destroyed;
+}
 
 function settleAll(waiters: readonly ((flushed: boolean) => void)[], flushed: boolean): void {
   for (const waiter of waiters) waiter(flushed);

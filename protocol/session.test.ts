@@ -20,7 +20,11 @@ describe('MqttSession: QoS 0 and validation', () => {
   it('drops a QoS 0 publish while offline, with an event and NotConnectedError', () => {
     const h = createHarness();
     const done = vi.fn();
-    expect(h.session.publish('t', 'x', 0, false, done)).toEqual({ packetId: 0, disposition: 'dropped', writable: true });
+    expect(h.session.publish('t', 'x', 0, false, done)).toEqual({
+      packetId: 0,
+      disposition: 'dropped',
+      writable: true,
+    });
     expect(h.take()).toEqual([]);
     expect(h.events).toEqual([{ type: 'drop', reason: 'offline', topic: 't', packetId: 0, qos: 0 }]);
     expect(done.mock.calls[0]?.[0]).toBeInstanceOf(NotConnectedError);

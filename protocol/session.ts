@@ -114,7 +114,7 @@ export class MqttSession extends SessionCore {
       return DROPPED_FULL;
     }
     this.writeQos0(encodedTopic, payload, size, retain);
-    const full = io.needsDrain !== undefined && io.needsDrain();
+    const full = io.needsDrain?.() === true;
     this.full = full;
     if (done !== undefined) this.settleWhenFlushed(topic, done);
     return full ? SENT_FULL : SENT;
@@ -133,7 +133,10 @@ export class MqttSession extends SessionCore {
         return;
       }
       io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
-      settle(done, new MessageDroppedError('MESSAGE_DROPPED', 'the connection closed before the message was written'));
+      settle(
+        done,
+        new MessageDroppedError('MESSAGE_DROPPED', 'the connection closed before the message was written'),
+      );
     });
   }
 

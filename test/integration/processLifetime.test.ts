@@ -75,7 +75,11 @@ function run(mode: string, port: number): Child {
           resolve(found);
         } else if (child.exitCode !== null || child.signalCode !== null) {
           watchers.delete(watch);
-          reject(new Error(`child exited (${child.exitCode ?? child.signalCode}) first; saw ${lines.join(' | ')}; ${stderr}`));
+          reject(
+            new Error(
+              `child exited (${child.exitCode ?? child.signalCode}) first; saw ${lines.join(' | ')}; ${stderr}`,
+            ),
+          );
         }
       };
       watchers.add(watch);
