@@ -52,12 +52,18 @@ function openTcp(
   return new TcpTransport(target, handlers, connectTimeoutMs, noDelay);
 }
 
+/** Where a socket keeps its transport, so the socket's listeners can be shared functions. */
+const OWNER = Symbol('mqtt-lifeline.tcp');
+type OwnedSocket = net.Socket & { [OWNER]: TcpTransport };
+
 /**
- * One TCP connection. A class with prototype methods, so a connection costs one object and the
- * four socket listeners rather than a closure context and a closure per step and method.
+ * One TCP connection. A class with prototype methods, and socket listeners shared by every
+ * connection (they find theirs through the socket): a connection costs its objects, not a
+ * closure context and a closure per listener and step. Many idle clients in one process each
+ * pay for it.
  */
 class TcpTransport implements Transport {
-  readonly #where: string;
+  readonly #target: TransportTarget;
   readonly #handlers: TransportHandlers;
   /** `end()` was called: the owner no longer wants `onOpen`. */
   #ending = false;
@@ -75,7 +81,71 @@ class TcpTransport implements Transport {
   #flushWaiters: ((flushed: boolean) => void)[] | undefined;
   /** A `'drain'` listener is on the socket (added only once a write found it full). */
   #drainListening = false;
-  readonly #flush = (): void => {
+
+  /** Transports with bytes to flush at the end of this synchronous run: one microtask for all. */
+  static #dirty: TcpTransport[] = [];
+  static #flushAll(): void {
+    const dirty = TcpTransport.#dirty;
+    TcpTransport.#dirty = [];
+    for (const transport of dirty) transport.#flush();
+  }
+  // What the shared socket listeners below call: not part of the Transport interface.
+  socketConnected(): void {
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    if (!this.#ending && !this.#destroyed) this.#handlers.onOpen();
+  }
+  socketData(chunk: Buffer): void {
+    if (!this.#destroyed) this.#handlers.onData(chunk);
+  }
+  socketError(cause: Error): void {
+    this.#reportError(transportError(this.#target, cause));
+  }
+  socketClosed(): void {
+    this.#reportClose();
+  }
+  socketDrained(): void {
+    this.#drainListening = false;
+    if (!this.#destroyed && !this.#closed) this.#handlers.onDrain?.();
+  }
+
+  constructor(
+    target: TransportTarget,
+    handlers: TransportHandlers,
+    connectTimeoutMs: number,
+    noDelay: boolean,
+  ) {
+    this.#target = target;
+    this.#handlers = handlers;
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: target.host, port: target.port, noDelay });
+    } catch (cause) {
+      // Bad arguments throw synchronously; the contract promises callbacks, not exceptions, and the
+      // owner has not received the Transport yet, so deliver them after it has.
+      queueMicrotask(() => {
+        this.#reportError(transportError(this.#target, cause));
+        this.#reportClose();
+      });
+      return;
+    }
+    this.#socket = socket;
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('connect', onConnect);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    if (connectTimeoutMs > 0) {
+      this.#connectTimer = setTimeout(() => {
+        const where = `${target.host}:${target.port}`;
+        const cause = Object.assign(new Error(`connect ETIMEDOUT ${where} after ${connectTimeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        });
+        socket.destroy(cause);
+      }, connectTimeoutMs);
+    }
+  }
+
+  #flush(): void {
     this.#flushQueued = false;
     const bytes = this.#out.take();
     const waiters = this.#flushWaiters;
@@ -88,49 +158,6 @@ class TcpTransport implements Transport {
           : (error?: Error | null) => settleAll(waiters, handedOver(socket, error));
       this.#written(socket.write(bytes, done));
     } else if (waiters !== undefined) settleAll(waiters, false);
-  };
-
-  constructor(
-    target: TransportTarget,
-    handlers: TransportHandlers,
-    connectTimeoutMs: number,
-    noDelay: boolean,
-  ) {
-    this.#where = `${target.host}:${target.port}`;
-    this.#handlers = handlers;
-    let socket: net.Socket;
-    try {
-      socket = net.connect({ host: target.host, port: target.port, noDelay });
-    } catch (cause) {
-      // Bad arguments throw synchronously; the contract promises callbacks, not exceptions, and the
-      // owner has not received the Transport yet, so deliver them after it has.
-      queueMicrotask(() => {
-        this.#reportError(transportError(this.#where, cause));
-        this.#reportClose();
-      });
-      return;
-    }
-    this.#socket = socket;
-    socket.on('connect', () => {
-      if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-      if (!this.#ending && !this.#destroyed) this.#handlers.onOpen();
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.#destroyed) this.#handlers.onData(chunk);
-    });
-    socket.on('error', (cause) => this.#reportError(transportError(this.#where, cause)));
-    socket.on('close', () => this.#reportClose());
-    if (connectTimeoutMs > 0) {
-      this.#connectTimer = setTimeout(() => {
-        const cause = Object.assign(
-          new Error(`connect ETIMEDOUT ${this.#where} after ${connectTimeoutMs} ms`),
-          {
-            code: 'ETIMEDOUT',
-          },
-        );
-        socket.destroy(cause);
-      }, connectTimeoutMs);
-    }
   }
 
   // One error per transport: Node can emit a second one while tearing down (EPIPE after ECONNRESET).
@@ -152,7 +179,9 @@ class TcpTransport implements Transport {
   #schedule(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(this.#flush);
+    const dirty = TcpTransport.#dirty;
+    dirty.push(this);
+    if (dirty.length === 1) queueMicrotask(TcpTransport.#flushAll);
   }
   #below(): boolean {
     const socket = this.#socket as net.Socket;
@@ -162,10 +191,7 @@ class TcpTransport implements Transport {
   #written(below: boolean): void {
     if (below || this.#drainListening) return;
     this.#drainListening = true;
-    (this.#socket as net.Socket).once('drain', () => {
-      this.#drainListening = false;
-      if (!this.#destroyed && !this.#closed) this.#handlers.onDrain?.();
-    });
+    (this.#socket as net.Socket).once('drain', onDrain);
   }
 
   write(bytes: Uint8Array): boolean {
@@ -239,6 +265,23 @@ class TcpTransport implements Transport {
   }
 }
 
+// The socket listeners of every connection (Node calls them with the socket as `this`).
+function onConnect(this: OwnedSocket): void {
+  this[OWNER].socketConnected();
+}
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[OWNER].socketData(chunk);
+}
+function onError(this: OwnedSocket, cause: Error): void {
+  this[OWNER].socketError(cause);
+}
+function onClose(this: OwnedSocket): void {
+  this[OWNER].socketClosed();
+}
+function onDrain(this: OwnedSocket): void {
+  this[OWNER].socketDrained();
+}
+
 const NOTHING = new Uint8Array(0);
 
 /**
@@ -254,7 +297,8 @@ function settleAll(waiters: readonly ((flushed: boolean) => void)[], flushed: bo
 }
 
 /** Turns a Node error into plain error data that names the peer and the errno code. */
-function transportError(where: string, cause: unknown): ErrorData {
+function transportError(target: TransportTarget, cause: unknown): ErrorData {
+  const where = `${target.host}:${target.port}`;
   const message = cause instanceof Error ? cause.message : String(cause);
   const code = (cause as { code?: unknown } | null)?.code;
   // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.

@@ -213,6 +213,18 @@ function checkInt(key: string, value: number, min: number, max: number): void {
  * @throws {@link ConfigError} naming the first invalid option.
  */
 export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSessionOptions {
+  // Clients with the same options share one frozen object: a fleet holds one, not one each.
+  if (options === MONGOOSE_SESSION_OPTIONS) {
+    resolvedMongoose ??= resolveOnce(options);
+    return resolvedMongoose;
+  }
+  for (const _ in options) return resolveOnce(options);
+  return DEFAULT_SESSION_OPTIONS;
+}
+
+let resolvedMongoose: ResolvedSessionOptions | undefined;
+
+function resolveOnce(options: SessionOptions): ResolvedSessionOptions {
   const o: ResolvedSessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options };
   // The queue can never hold more than the 65535 packet ids there are.
   checkInt('maxQueueLength', o.maxQueueLength, 0, 0xffff);

@@ -150,7 +150,8 @@ export class MqttClient {
     this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
     const link = new MqttClient.#Link(this);
-    this.session = sessionFor(link, { ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}), ...options.session });
+    const base = mongoose ? MONGOOSE_SESSION_OPTIONS : undefined;
+    this.session = sessionFor(link, options.session === undefined ? base : { ...base, ...options.session });
     this.lifecycle.attachSession(link);
     // Ahead of every listener, as listeners registered here first would be.
     attachSink(this.lifecycle, link);
@@ -386,7 +387,10 @@ export class MqttClient {
 }
 
 /** The session, with a bad option named as the client's key (`session.maxInflight`). */
-function sessionFor(io: ConstructorParameters<typeof MqttSession>[0], options: SessionOptions): MqttSession {
+function sessionFor(
+  io: ConstructorParameters<typeof MqttSession>[0],
+  options: SessionOptions | undefined,
+): MqttSession {
   try {
     return new MqttSession(io, options);
   } catch (error) {

@@ -7,11 +7,17 @@
  */
 import type { RuntimeClock } from '../adapters/clock.js';
 import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport } from '../adapters/transport.js';
-import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
+import type { Transport, TransportHandlers } from '../adapters/transport.js';
+import { type ErrorData, MqttError, ProtocolError, type SizeLimitError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
+import {
+  createDecoder,
+  type Decoder,
+  type DecoderOptions,
+  type InboundPacket,
+  MAX_PACKET_BYTES,
+} from '../protocol/decoder.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
@@ -113,47 +119,73 @@ export abstract class ConnectionHost implements LifecycleHost {
     }
   }
 
-  // The handlers stay closures (a transport may pass them on detached, e.g. to `socket.on`), all
-  // over one small context; events of a transport other than the current one are stale (spec R28).
+  /**
+   * One transport's handlers and its decoder's sink, as one object with prototype methods rather
+   * than seven closures over a context: an idle client in a fleet pays for every one. Events of a
+   * transport other than the current one are stale (spec R28).
+   */
+  static readonly #Wire = class implements TransportHandlers {
+    /** This transport's `onClose` was seen. */
+    closed = false;
+    readonly decoder: Decoder;
+    constructor(
+      readonly host: ConnectionHost,
+      readonly generation: number,
+      maxPacketBytes: number,
+    ) {
+      this.decoder = createDecoder(new ConnectionHost.#Packets(this, maxPacketBytes));
+    }
+    get current(): boolean {
+      return this.generation === this.host.#generation;
+    }
+    onOpen(): void {
+      if (this.current) this.host.driver.send({ type: 'transport.opened' });
+    }
+    onData(chunk: Uint8Array): void {
+      if (this.current) this.decoder.push(chunk);
+    }
+    onError(error: ErrorData): void {
+      if (this.current) this.host.driver.send({ type: 'transport.error', error });
+    }
+    onDrain(): void {
+      if (this.current) this.host.writable(true);
+    }
+    onClose(): void {
+      if (this.closed) return;
+      this.closed = true;
+      const host = this.host;
+      host.#open -= 1;
+      if (this.current) host.driver.send({ type: 'transport.closed' });
+      if (host.#open === 0) for (const resolve of host.#closeWaiters.splice(0)) resolve();
+    }
+  };
+
+  /** The decoder's options and sink for one transport: what it decodes goes to the host. */
+  static readonly #Packets = class implements DecoderOptions {
+    constructor(
+      readonly wire: { readonly host: ConnectionHost; readonly generation: number },
+      readonly maxPacketBytes: number,
+    ) {}
+    onPacket(packet: InboundPacket): void {
+      const wire = this.wire;
+      wire.host.#onPacket(wire.generation, packet);
+    }
+    onError(error: ProtocolError | SizeLimitError): void {
+      const wire = this.wire;
+      wire.host.#fail(wire.generation, error.toData());
+    }
+  };
+
   openTransport(server: number): void {
     const generation = ++this.#generation;
     const s = this.options.servers[server] as ServerConfig;
     const mongoose = this.config.profile === 'mongoose';
-    const decoder = createDecoder({
-      maxPacketBytes:
-        s.maxIncomingPacketBytes ??
-        this.config.maxIncomingPacketBytes ??
-        (mongoose ? 3072 : MAX_PACKET_BYTES),
-      onPacket: (packet) => this.#onPacket(generation, packet),
-      onError: (error) => this.#fail(generation, error.toData()),
-    });
-    let closed = false;
+    const maxPacketBytes =
+      s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
+    const wire = new ConnectionHost.#Wire(this, generation, maxPacketBytes);
     this.#open += 1;
     const factory = s.transport ?? tcpTransport;
-    const transport = factory(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
-      {
-        onOpen: () => {
-          if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });
-        },
-        onData: (chunk) => {
-          if (generation === this.#generation) decoder.push(chunk);
-        },
-        onError: (error) => {
-          if (generation === this.#generation) this.driver.send({ type: 'transport.error', error });
-        },
-        onDrain: () => {
-          if (generation === this.#generation) this.writable(true);
-        },
-        onClose: () => {
-          if (closed) return;
-          closed = true;
-          this.#open -= 1;
-          if (generation === this.#generation) this.driver.send({ type: 'transport.closed' });
-          if (this.#open === 0) for (const resolve of this.#closeWaiters.splice(0)) resolve();
-        },
-      },
-    );
+    const transport = factory({ host: s.host, port: s.port ?? 1883, url: s.url }, wire);
     if (!this.held) transport.unref?.();
     this.transport = transport;
   }
