@@ -7,7 +7,7 @@
  */
 import type { RuntimeClock } from '../adapters/clock.js';
 import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport, TransportHandlers } from '../adapters/transport.js';
+import type { Transport, TransportHandlers, TransportTarget } from '../adapters/transport.js';
 import { type ErrorData, MqttError, ProtocolError, type SizeLimitError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -33,7 +33,8 @@ import type { NormalisedOptions, ServerConfig } from './options.js';
 export abstract class ConnectionHost implements LifecycleHost {
   #generation = 0;
   #open = 0;
-  readonly #closeWaiters: (() => void)[] = [];
+  /** Called once every transport is closed; made on first use. */
+  #closeWaiters: (() => void)[] | undefined;
 
   constructor(readonly client: LifecycleClient) {}
 
@@ -82,7 +83,12 @@ export abstract class ConnectionHost implements LifecycleHost {
   /** Resolves once every transport opened so far is closed. */
   whenClosed(): Promise<void> {
     if (this.#open === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+    return new Promise((resolve) => this.#waitClosed(resolve));
+  }
+
+  #waitClosed(waiter: () => void): void {
+    this.#closeWaiters ??= [];
+    this.#closeWaiters.push(waiter);
   }
 
   #fail(generation: number, error: ErrorData): void {
@@ -156,7 +162,10 @@ export abstract class ConnectionHost implements LifecycleHost {
       const host = this.host;
       host.#open -= 1;
       if (this.current) host.driver.send({ type: 'transport.closed' });
-      if (host.#open === 0) for (const resolve of host.#closeWaiters.splice(0)) resolve();
+      const waiters = host.#closeWaiters;
+      if (host.#open > 0 || waiters === undefined) return;
+      host.#closeWaiters = undefined;
+      for (const resolve of waiters) resolve();
     }
   };
 
@@ -185,7 +194,9 @@ export abstract class ConnectionHost implements LifecycleHost {
     const wire = new ConnectionHost.#Wire(this, generation, maxPacketBytes);
     this.#open += 1;
     const factory = s.transport ?? tcpTransport;
-    const transport = factory({ host: s.host, port: s.port ?? 1883, url: s.url }, wire);
+    // The server entry is a target already when it names its port: no object per connection.
+    const target = s.port === undefined ? { host: s.host, port: 1883, url: s.url } : (s as TransportTarget);
+    const transport = factory(target, wire);
     if (!this.held) transport.unref?.();
     this.transport = transport;
   }
@@ -204,7 +215,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     if (!this.held) this.clock.unref?.(handle);
     // The grace timer must not outlive a transport that closed in time.
     const waiter = () => this.clock.clearTimeout(handle);
-    this.#closeWaiters.push(waiter);
+    this.#waitClosed(waiter);
   }
 
   sendConnect(server: number): void {

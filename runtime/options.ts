@@ -172,5 +172,21 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const servers = options.servers.map((s, i) =>
     Object.assign({}, s, { name: timings[i]?.name, keepAliveSec: perServerKeepAlive[i] }),
   );
-  return { input: { servers: timings, options: lifecycle }, servers };
+  return { input: shared({ servers: timings, options: lifecycle }), servers };
+}
+
+/** Inputs seen so far, by their JSON: the clients of a fleet mostly have one. */
+const inputs = new Map<string, ConnectionInput>();
+const MAX_SHARED_INPUTS = 256;
+
+/**
+ * The statechart's input: an equal one made before, if any. Inputs are plain data that nothing
+ * writes to, so clients with equal timings share one, rather than five small objects each.
+ */
+function shared(input: ConnectionInput): ConnectionInput {
+  const key = JSON.stringify(input);
+  const known = inputs.get(key);
+  if (known !== undefined) return known;
+  if (inputs.size < MAX_SHARED_INPUTS) inputs.set(key, input);
+  return input;
 }
