@@ -17,6 +17,7 @@ import type { RuntimeClock } from '../adapters/clock.js';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
+import { isSharedInput } from './options.js';
 
 /** What the statechart's effects do in a runtime. */
 export interface LifecycleHost {
@@ -240,6 +241,26 @@ function step(
   return [next === snapshot ? next : shareParts(next), actions];
 }
 
+/** Initial snapshots and actions by input: clients with one (shared) input start alike. */
+const initialSteps = new WeakMap<ConnectionInput, [ConnectionSnapshot, readonly StepAction[]]>();
+
+/**
+ * The machine's initial snapshot and actions for `input`. Computing them costs a full macrostep
+ * (tens of microseconds); snapshots are never changed in place, so equal inputs share one.
+ */
+function initialStep(input: ConnectionInput): [ConnectionSnapshot, readonly StepAction[]] {
+  const known = initialSteps.get(input);
+  if (known !== undefined) return known;
+  const actions: StepAction[] = [];
+  collected = actions;
+  const result: [ConnectionSnapshot, readonly StepAction[]] = [
+    shareParts(connectionMachine.getInitialSnapshot(scope(input), input)),
+    actions,
+  ];
+  if (isSharedInput(input)) initialSteps.set(input, result);
+  return result;
+}
+
 /**
  * Runs the statechart by folding the pure `transition()`: delayed raises become timers on the
  * injected clock and cancels clear them, so the runtime owns all of its timers.
@@ -280,9 +301,8 @@ class StepDriver implements LifecycleDriver {
     this.#clock = options.clock;
     this.#input = options.input;
     this.#record = options.record;
-    const initialActions: StepAction[] = [];
-    collected = initialActions;
-    this.#snapshot = shareParts(connectionMachine.getInitialSnapshot(scope(options.input), options.input));
+    const [snapshot, initialActions] = initialStep(options.input);
+    this.#snapshot = snapshot;
     this.#processing = true;
     for (const action of initialActions) this.#execute(action);
     this.#processing = false;

@@ -187,6 +187,16 @@ function shared(input: ConnectionInput): ConnectionInput {
   const key = JSON.stringify(input);
   const known = inputs.get(key);
   if (known !== undefined) return known;
-  if (inputs.size < MAX_SHARED_INPUTS) inputs.set(key, input);
+  if (inputs.size < MAX_SHARED_INPUTS) {
+    inputs.set(key, input);
+    sharedInputs.add(input);
+  }
   return input;
+}
+
+const sharedInputs = new Set<ConnectionInput>();
+
+/** Whether `input` is one that many clients may share (so caching by it pays off). */
+export function isSharedInput(input: ConnectionInput): boolean {
+  return sharedInputs.has(input);
 }
