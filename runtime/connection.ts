@@ -5,9 +5,6 @@
  *
  * @module
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport, TransportHandlers, TransportTarget } from '../adapters/transport.js';
 import { type ErrorData, MqttError, ProtocolError, type SizeLimitError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -21,7 +18,8 @@ import {
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
-import type { NormalisedOptions, ServerConfig } from './options.js';
+import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { RuntimeClock, Transport, TransportHandlers, TransportTarget } from './ports.js';
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,
@@ -187,16 +185,15 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   openTransport(server: number): void {
     const generation = ++this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     const maxPacketBytes =
       s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
     const wire = new ConnectionHost.#Wire(this, generation, maxPacketBytes);
     this.#open += 1;
-    const factory = s.transport ?? tcpTransport;
     // The server entry is a target already when it names its port: no object per connection.
     const target = s.port === undefined ? { host: s.host, port: 1883, url: s.url } : (s as TransportTarget);
-    const transport = factory(target, wire);
+    const transport = s.transport(target, wire);
     if (!this.held) transport.unref?.();
     this.transport = transport;
   }
@@ -220,7 +217,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   sendConnect(server: number): void {
     const generation = this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const write = (options: ConnectOptions) => {
       if (generation !== this.#generation) return;
       try {
