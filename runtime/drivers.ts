@@ -18,6 +18,7 @@ import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machin
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
 import { isSharedInput } from './options.js';
 import type { RuntimeClock } from './ports.js';
+import { StepMemo } from './stepMemo.js';
 
 /** What the statechart's effects do in a runtime. */
 export interface LifecycleHost {
@@ -215,6 +216,7 @@ function shareParts(snapshot: ConnectionSnapshot): ConnectionSnapshot {
     snapshot.value = known.value;
   } else if (configurations.size < MAX_CONFIGURATIONS) {
     configurations.set(key, { _nodes: snapshot._nodes, value: snapshot.value });
+    memo.nameConfiguration(snapshot._nodes);
   }
   return snapshot;
 }
@@ -224,12 +226,17 @@ function isEmpty(record: object): boolean {
   return true;
 }
 
-/** The pure step: next snapshot and the actions to carry out. */
+const memo = new StepMemo<ConnectionSnapshot, StepAction>();
+
+/** The pure step: next snapshot and the actions to carry out (memoised, see `stepMemo.ts`). */
 function step(
   snapshot: ConnectionSnapshot,
   event: AnyEventObject,
   input: ConnectionInput,
-): [ConnectionSnapshot, StepAction[]] {
+): readonly [ConnectionSnapshot, readonly StepAction[]] {
+  const key = memo.key(snapshot, event);
+  const known = key === undefined ? undefined : memo.get(key);
+  if (known !== undefined) return known;
   const actions: StepAction[] = [];
   collected = actions;
   const next = connectionMachine.transition(
@@ -238,7 +245,9 @@ function step(
     scope(input),
   );
   // An unchanged snapshot comes back as it was, already shared.
-  return [next === snapshot ? next : shareParts(next), actions];
+  const result = [next === snapshot ? next : shareParts(next), actions] as const;
+  if (key !== undefined) memo.set(key, result);
+  return result;
 }
 
 /** Initial snapshots and actions by input: clients with one (shared) input start alike. */

@@ -224,13 +224,21 @@ function shared(input: ConnectionInput): ConnectionInput {
   if (inputs.size < MAX_SHARED_INPUTS) {
     inputs.set(key, input);
     sharedInputs.add(input);
+    sharedIds.set(input.servers, sharedIds.size);
+    sharedIds.set(input.options, sharedIds.size);
   }
   return input;
 }
 
 const sharedInputs = new Set<ConnectionInput>();
+const sharedIds = new Map<object, number>();
 
 /** Whether `input` is one that many clients may share (so caching by it pays off). */
 export function isSharedInput(input: ConnectionInput): boolean {
   return sharedInputs.has(input);
+}
+
+/** A number naming the servers or options of a shared input; undefined for any other object. */
+export function sharedId(part: object): number | undefined {
+  return sharedIds.get(part);
 }
