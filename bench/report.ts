@@ -20,7 +20,8 @@ const VERDICTS = { met: 'met', spread: 'met within the spread', missed: '**misse
 
 function row(m: MetricResult): string[] {
   const ratio = m.ratio === null ? 'n/a' : `${m.ratio.toFixed(2)}x`;
-  const target = m.target === undefined ? '' : `${m.target.op} ${m.target.ratio}x`;
+  const bound = m.target?.atMost === undefined ? '' : `, <= ${value(m.target.atMost, m.unit)} ${m.unit}`;
+  const target = m.target === undefined ? '' : `${m.target.op} ${m.target.ratio}x${bound}`;
   return [
     m.title,
     `${m.label} (${m.unit}, ${m.better} is better)`,
@@ -62,7 +63,7 @@ ${table(
 )}
 
 Values are the median of the runs, with the range (min–max) in parentheses. The ratio is
-mqtt-lifeline's median over MQTT.js's; the targets are those of issue 5.
+mqtt-lifeline's median over MQTT.js's; the targets are those of issues 5 and 8.
 
 ${table(['Scenario', 'Metric', 'mqtt-lifeline', 'MQTT.js', 'Ratio', 'Target', 'Verdict'], results.metrics.map(row))}
 

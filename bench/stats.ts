@@ -37,6 +37,7 @@ export function verdict(
   mqttjs: Summary,
 ): Verdict {
   if (target === undefined || ratio === null) return 'none';
+  if (target.atMost !== undefined && lifeline.median > target.atMost) return 'missed';
   if (target.op === '<=' ? ratio <= target.ratio : ratio >= target.ratio) return 'met';
   const overlap = lifeline.max >= mqttjs.min && mqttjs.max >= lifeline.min;
   return target.withinSpread && overlap ? 'spread' : 'missed';
