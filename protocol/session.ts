@@ -10,6 +10,7 @@ import { checkQos, SessionCore } from './sessionCore.js';
 import {
   type PublishCallback,
   type PublishResult,
+  RESERVE_FULL,
   type SubscribeCallback,
   type SubscriptionInfo,
   settle,
@@ -113,8 +114,7 @@ export class MqttSession extends SessionCore {
       settle(done, new MessageDroppedError('QUEUE_FULL', `the transport holds more than ${limit} bytes`));
       return DROPPED_FULL;
     }
-    this.writeQos0(encodedTopic, payload, size, retain);
-    const full = io.needsDrain?.() === true;
+    const full = this.writeQos0(encodedTopic, payload, size, retain);
     this.full = full;
     if (done !== undefined) this.settleWhenFlushed(topic, done);
     return full ? SENT_FULL : SENT;
@@ -143,13 +143,30 @@ export class MqttSession extends SessionCore {
   /**
    * QoS 0 straight into the transport's buffer when it offers one: no allocation, no copy.
    * Otherwise (no zero-copy transport, or none open) the packet goes through `write`.
+   * @returns Whether the transport is now at its high-water mark (spec R55).
    */
-  private writeQos0(topic: Uint8Array, payload: Uint8Array | string, size: number, retain: boolean): void {
+  private writeQos0(topic: Uint8Array, payload: Uint8Array | string, size: number, retain: boolean): boolean {
     const io = this.io;
     const at = io.reserve === undefined ? -1 : io.reserve(publishSize(topic.length, size, 0));
     const buffer = io.outBuffer;
-    if (at < 0 || buffer === undefined) io.write(encodePublish(topic, payload, 0, retain, false, 0, size));
-    else encodePublishInto(buffer, at, topic, topic.length, payload, size, 0, retain, false, 0);
+    if (at < 0 || buffer === undefined) {
+      io.write(encodePublish(topic, payload, 0, retain, false, 0, size));
+      return io.needsDrain?.() === true;
+    }
+    const full = at >= RESERVE_FULL;
+    encodePublishInto(
+      buffer,
+      full ? at - RESERVE_FULL : at,
+      topic,
+      topic.length,
+      payload,
+      size,
+      0,
+      retain,
+      false,
+      0,
+    );
+    return full;
   }
 
   /**

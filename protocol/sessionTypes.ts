@@ -7,6 +7,12 @@ import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
 
 export type { QoS } from './encode.js';
 
+/**
+ * Added to the offset `reserve` returns when the transport has reached its high-water mark with
+ * the reserved bytes (spec R55). Offsets stay far below it: a buffer never holds 1 GiB.
+ */
+export const RESERVE_FULL = 0x4000_0000;
+
 /** What the client runtime gives a session: the socket it writes to and where events go. */
 export interface SessionIO {
   /** Writes one encoded packet to the current connection. Only called while connected. */
@@ -17,8 +23,9 @@ export interface SessionIO {
   bufferedBytes(): number;
   /**
    * Optional zero-copy path (see `Transport.reserve`): room for `size` bytes after everything
-   * written so far, as an offset into {@link SessionIO.outBuffer}; -1 when that is not possible
-   * (no connection, or a transport without it): the packet then goes through `write`.
+   * written so far, as an offset into {@link SessionIO.outBuffer}, plus {@link RESERVE_FULL} when
+   * the transport is then at its high-water mark; -1 when that is not possible (no connection,
+   * or a transport without it): the packet then goes through `write`.
    */
   reserve?(size: number): number;
   /** The buffer `reserve` offsets point into, read right after `reserve`. */

@@ -10,6 +10,8 @@
  */
 import type { ErrorData } from '../errors.js';
 
+export { RESERVE_FULL } from '../protocol/sessionTypes.js';
+
 /** Where to connect. `host`/`port` for TCP and TLS; `url` for WebSocket transports. */
 export interface TransportTarget {
   /** Host name or address. */
@@ -43,7 +45,9 @@ export interface Transport {
   write(bytes: Uint8Array): boolean;
   /**
    * Optional zero-copy path: makes room for `size` bytes that go out after what was written so
-   * far, and returns their offset in {@link Transport.outBuffer} (the caller fills them at once);
+   * far, and returns their offset in {@link Transport.outBuffer} (the caller fills them at once),
+   * plus {@link RESERVE_FULL} when the bytes buffered, these included, reach the transport's
+   * high-water mark (`needsDrain`: the hot path learns it without another call, spec R55);
    * -1 when the transport is closed. Transports without it get packets through `write`.
    */
   reserve?(size: number): number;

@@ -3,7 +3,13 @@
  */
 import * as net from 'node:net';
 import type { ErrorData } from '../../errors.js';
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
+import {
+  RESERVE_FULL,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+  type TransportTarget,
+} from '../../runtime/ports.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 
 /** Options of {@link createTcpTransport}. */
@@ -81,6 +87,8 @@ class TcpTransport implements Transport {
   #flushWaiters: ((flushed: boolean) => void)[] | undefined;
   /** A `'drain'` listener is on the socket (added only once a write found it full). */
   #drainListening = false;
+  /** Bytes that fit below the socket's high-water mark, as of the last write or look (a lower bound). */
+  #room = 0;
 
   /** Transports with bytes to flush at the end of this synchronous run: one microtask for all. */
   static #dirty: TcpTransport[] = [];
@@ -189,9 +197,11 @@ class TcpTransport implements Transport {
   }
   /** After a socket write: a full socket emits `'drain'` once it has written everything. */
   #written(below: boolean): void {
+    const socket = this.#socket as net.Socket;
+    this.#room = socket.writableHighWaterMark - socket.writableLength;
     if (below || this.#drainListening) return;
     this.#drainListening = true;
-    (this.#socket as net.Socket).once('drain', onDrain);
+    socket.once('drain', onDrain);
   }
 
   write(bytes: Uint8Array): boolean {
@@ -210,15 +220,22 @@ class TcpTransport implements Transport {
   reserve(size: number): number {
     if (!this.#open()) return -1;
     this.#schedule();
-    return this.#out.reserve(size);
+    const at = this.#out.reserve(size);
+    // The hot path's backpressure check (spec R55): two fields, unless near the mark.
+    return this.#out.length < this.#room || !this.needsDrain ? at : at + RESERVE_FULL;
   }
   get outBuffer(): Uint8Array {
     return this.#out.buffer;
   }
   get needsDrain(): boolean {
-    // Read on every QoS 0 publish: no `#open()` (a closed socket's buffer is empty anyway).
+    // Read on every QoS 0 publish: below the room known at the last write it is below the mark
+    // (the socket's buffer only shrinks between writes); only near the mark is the socket asked.
+    const out = this.#out.length;
+    if (out < this.#room) return false;
     const socket = this.#socket;
-    return socket !== undefined && socket.writableLength + this.#out.length >= socket.writableHighWaterMark;
+    if (socket === undefined) return false;
+    this.#room = socket.writableHighWaterMark - socket.writableLength;
+    return out >= this.#room;
   }
   whenFlushed(callback: (flushed: boolean) => void): void {
     if (!this.#open()) callback(false);
