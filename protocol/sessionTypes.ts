@@ -7,11 +7,7 @@ import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
 
 export type { QoS } from './encode.js';
 
-/**
- * Added to the offset `reserve` returns when the transport has reached its high-water mark with
- * the reserved bytes (spec R55). Offsets stay far below it: a buffer never holds 1 GiB.
- */
-export const RESERVE_FULL = 0x4000_0000;
+export { RESERVE_FULL } from './reserveFull.js';
 
 /** What the client runtime gives a session: the socket it writes to and where events go. */
 export interface SessionIO {

@@ -19,7 +19,15 @@ import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
 import type { NormalisedOptions, NormalisedServer } from './options.js';
-import type { RuntimeClock, Transport, TransportHandlers, TransportTarget } from './ports.js';
+import type { RuntimeClock, Transport, TransportHandlers } from './ports.js';
+
+/** What a transport's handlers read (see `ConnectionHost.#handlers`). */
+interface Wire {
+  readonly host: ConnectionHost;
+  readonly generation: number;
+  closed: boolean;
+  readonly decoder: Decoder;
+}
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,
@@ -124,46 +132,54 @@ export abstract class ConnectionHost implements LifecycleHost {
   }
 
   /**
-   * One transport's handlers and its decoder's sink, as one object with prototype methods rather
-   * than seven closures over a context: an idle client in a fleet pays for every one. Events of a
-   * transport other than the current one are stale (spec R28).
+   * The transport handlers of every connection, as functions shared by all of them: each wire
+   * holds them as its own properties (so `{ ...handlers, onClose }` in a wrapping factory works)
+   * and they read the wire's fields through `this`, rather than seven closures over a context per
+   * connection. Events of a transport other than the current one are stale (spec R28).
    */
-  static readonly #Wire = class implements TransportHandlers {
+  static readonly #handlers = {
+    onOpen(this: Wire): void {
+      if (this.generation === this.host.#generation) this.host.driver.send({ type: 'transport.opened' });
+    },
+    onData(this: Wire, chunk: Uint8Array): void {
+      if (this.generation === this.host.#generation) this.decoder.push(chunk);
+    },
+    onError(this: Wire, error: ErrorData): void {
+      if (this.generation === this.host.#generation)
+        this.host.driver.send({ type: 'transport.error', error });
+    },
+    onDrain(this: Wire): void {
+      if (this.generation === this.host.#generation) this.host.writable(true);
+    },
+    onClose(this: Wire): void {
+      if (this.closed) return;
+      this.closed = true;
+      const host = this.host;
+      host.#open -= 1;
+      if (this.generation === host.#generation) host.driver.send({ type: 'transport.closed' });
+      const waiters = host.#closeWaiters;
+      if (host.#open > 0 || waiters === undefined) return;
+      host.#closeWaiters = undefined;
+      for (const resolve of waiters) resolve();
+    },
+  };
+
+  /** One transport's handlers (see `#handlers`) and its decoder. */
+  static readonly #Wire = class implements TransportHandlers, Wire {
     /** This transport's `onClose` was seen. */
     closed = false;
     readonly decoder: Decoder;
+    readonly onOpen = ConnectionHost.#handlers.onOpen;
+    readonly onData = ConnectionHost.#handlers.onData;
+    readonly onError = ConnectionHost.#handlers.onError;
+    readonly onDrain = ConnectionHost.#handlers.onDrain;
+    readonly onClose = ConnectionHost.#handlers.onClose;
     constructor(
       readonly host: ConnectionHost,
       readonly generation: number,
       maxPacketBytes: number,
     ) {
       this.decoder = createDecoder(new ConnectionHost.#Packets(this, maxPacketBytes));
-    }
-    get current(): boolean {
-      return this.generation === this.host.#generation;
-    }
-    onOpen(): void {
-      if (this.current) this.host.driver.send({ type: 'transport.opened' });
-    }
-    onData(chunk: Uint8Array): void {
-      if (this.current) this.decoder.push(chunk);
-    }
-    onError(error: ErrorData): void {
-      if (this.current) this.host.driver.send({ type: 'transport.error', error });
-    }
-    onDrain(): void {
-      if (this.current) this.host.writable(true);
-    }
-    onClose(): void {
-      if (this.closed) return;
-      this.closed = true;
-      const host = this.host;
-      host.#open -= 1;
-      if (this.current) host.driver.send({ type: 'transport.closed' });
-      const waiters = host.#closeWaiters;
-      if (host.#open > 0 || waiters === undefined) return;
-      host.#closeWaiters = undefined;
-      for (const resolve of waiters) resolve();
     }
   };
 
@@ -191,9 +207,17 @@ export abstract class ConnectionHost implements LifecycleHost {
       s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
     const wire = new ConnectionHost.#Wire(this, generation, maxPacketBytes);
     this.#open += 1;
-    // The server entry is a target already when it names its port: no object per connection.
-    const target = s.port === undefined ? { host: s.host, port: 1883, url: s.url } : (s as TransportTarget);
-    const transport = s.transport(target, wire);
+    const transport = s.transport(
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
+      wire,
+    );
     if (!this.held) transport.unref?.();
     this.transport = transport;
   }

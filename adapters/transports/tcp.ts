@@ -10,6 +10,7 @@ import {
   type TransportHandlers,
   type TransportTarget,
 } from '../../runtime/ports.js';
+import { type FailureContext, transportErrorData } from './errors.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 
 /** Options of {@link createTcpTransport}. */
@@ -36,7 +37,7 @@ export interface TcpTransportOptions {
  * - `onClose` fires exactly once, also after `end()` or `destroy()`, and also when `net.connect`
  *   throws synchronously (bad port): then `onError` and `onClose` arrive in a microtask.
  * - After `destroy()` only `onClose` fires. After `end()`, `onOpen` no longer fires but
- *   `onData`/`onError` may, until the socket is closed.
+ *   `onError` may, and `onData` too if `onOpen` came before (spec R73).
  * - `end()` destroys the socket once the write side has flushed, so a peer that never closes
  *   (frozen, or half-open) cannot keep it alive.
  */
@@ -55,21 +56,27 @@ function openTcp(
   connectTimeoutMs: number,
   noDelay: boolean,
 ): Transport {
-  return new TcpTransport(target, handlers, connectTimeoutMs, noDelay);
+  return new SocketTransport(
+    { kind: 'tcp', where: `${target.host}:${target.port}` },
+    handlers,
+    () => net.connect({ host: target.host, port: target.port, noDelay }),
+    'connect',
+    connectTimeoutMs,
+  );
 }
 
 /** Where a socket keeps its transport, so the socket's listeners can be shared functions. */
 const OWNER = Symbol('mqtt-lifeline.tcp');
-type OwnedSocket = net.Socket & { [OWNER]: TcpTransport };
+type OwnedSocket = net.Socket & { [OWNER]: SocketTransport };
 
 /**
- * One TCP connection. A class with prototype methods, and socket listeners shared by every
- * connection (they find theirs through the socket): a connection costs its objects, not a
- * closure context and a closure per listener and step. Many idle clients in one process each
- * pay for it.
+ * One connection over a Node stream socket (TCP, or TLS with `secureConnect` as its open event).
+ * A class with prototype methods, and socket listeners shared by every connection (they find
+ * theirs through the socket): a connection costs its objects, not a closure context and a
+ * closure per listener and step. Many idle clients in one process each pay for it.
  */
-class TcpTransport implements Transport {
-  readonly #target: TransportTarget;
+export class SocketTransport implements Transport {
+  readonly #context: FailureContext;
   readonly #handlers: TransportHandlers;
   /** `end()` was called: the owner no longer wants `onOpen`. */
   #ending = false;
@@ -77,6 +84,8 @@ class TcpTransport implements Transport {
   #destroyed = false;
   #errorReported = false;
   #closed = false;
+  /** `onOpen` was delivered. */
+  #opened = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #socket: net.Socket | undefined;
   // Packets written in one synchronous run go out as one socket write: a write call per packet
@@ -91,22 +100,25 @@ class TcpTransport implements Transport {
   #room = 0;
 
   /** Transports with bytes to flush at the end of this synchronous run: one microtask for all. */
-  static #dirty: TcpTransport[] = [];
+  static #dirty: SocketTransport[] = [];
   static #flushAll(): void {
-    const dirty = TcpTransport.#dirty;
-    TcpTransport.#dirty = [];
+    const dirty = SocketTransport.#dirty;
+    SocketTransport.#dirty = [];
     for (const transport of dirty) transport.#flush();
   }
   // What the shared socket listeners below call: not part of the Transport interface.
-  socketConnected(): void {
+  socketOpened(): void {
     if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-    if (!this.#ending && !this.#destroyed) this.#handlers.onOpen();
+    if (this.#ending || this.#destroyed) return;
+    this.#opened = true;
+    this.#handlers.onOpen();
   }
   socketData(chunk: Buffer): void {
-    if (!this.#destroyed) this.#handlers.onData(chunk);
+    // No data without onOpen first (spec R73): after end() while connecting, replies are dropped.
+    if (this.#opened && !this.#destroyed) this.#handlers.onData(chunk);
   }
   socketError(cause: Error): void {
-    this.#reportError(transportError(this.#target, cause));
+    this.#reportError(transportErrorData(this.#context, cause));
   }
   socketClosed(): void {
     this.#reportClose();
@@ -116,36 +128,42 @@ class TcpTransport implements Transport {
     if (!this.#destroyed && !this.#closed) this.#handlers.onDrain?.();
   }
 
+  /**
+   * @param context - Names the peer in errors and says what was configured (for TLS alerts).
+   * @param dial - Opens the socket; may throw (bad arguments, unreadable key file).
+   * @param openEvent - The socket event after which bytes may be written.
+   * @param connectTimeoutMs - Safety-net connect deadline; 0 = none.
+   */
   constructor(
-    target: TransportTarget,
+    context: FailureContext,
     handlers: TransportHandlers,
+    dial: () => net.Socket,
+    openEvent: 'connect' | 'secureConnect',
     connectTimeoutMs: number,
-    noDelay: boolean,
   ) {
-    this.#target = target;
+    this.#context = context;
     this.#handlers = handlers;
     let socket: net.Socket;
     try {
-      socket = net.connect({ host: target.host, port: target.port, noDelay });
+      socket = dial();
     } catch (cause) {
       // Bad arguments throw synchronously; the contract promises callbacks, not exceptions, and the
       // owner has not received the Transport yet, so deliver them after it has.
       queueMicrotask(() => {
-        this.#reportError(transportError(this.#target, cause));
+        this.#reportError(transportErrorData(this.#context, cause));
         this.#reportClose();
       });
       return;
     }
     this.#socket = socket;
     (socket as OwnedSocket)[OWNER] = this;
-    socket.on('connect', onConnect);
+    socket.on(openEvent, onOpenEvent);
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     if (connectTimeoutMs > 0) {
       this.#connectTimer = setTimeout(() => {
-        const where = `${target.host}:${target.port}`;
-        const cause = Object.assign(new Error(`connect ETIMEDOUT ${where} after ${connectTimeoutMs} ms`), {
+        const cause = Object.assign(new Error(`connect ETIMEDOUT after ${connectTimeoutMs} ms`), {
           code: 'ETIMEDOUT',
         });
         socket.destroy(cause);
@@ -187,9 +205,9 @@ class TcpTransport implements Transport {
   #schedule(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    const dirty = TcpTransport.#dirty;
+    const dirty = SocketTransport.#dirty;
     dirty.push(this);
-    if (dirty.length === 1) queueMicrotask(TcpTransport.#flushAll);
+    if (dirty.length === 1) queueMicrotask(SocketTransport.#flushAll);
   }
   #below(): boolean {
     const socket = this.#socket as net.Socket;
@@ -283,8 +301,8 @@ class TcpTransport implements Transport {
 }
 
 // The socket listeners of every connection (Node calls them with the socket as `this`).
-function onConnect(this: OwnedSocket): void {
-  this[OWNER].socketConnected();
+function onOpenEvent(this: OwnedSocket): void {
+  this[OWNER].socketOpened();
 }
 function onData(this: OwnedSocket, chunk: Buffer): void {
   this[OWNER].socketData(chunk);
@@ -311,14 +329,4 @@ function handedOver(socket: net.Socket, error: Error | null | undefined): boolea
 
 function settleAll(waiters: readonly ((flushed: boolean) => void)[], flushed: boolean): void {
   for (const waiter of waiters) waiter(flushed);
-}
-
-/** Turns a Node error into plain error data that names the peer and the errno code. */
-function transportError(target: TransportTarget, cause: unknown): ErrorData {
-  const where = `${target.host}:${target.port}`;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const code = (cause as { code?: unknown } | null)?.code;
-  // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
-  const withCode = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-  return { code: 'TRANSPORT_ERROR', message: `tcp ${where}: ${withCode}` };
 }
