@@ -102,7 +102,7 @@ export class MqttSession extends SessionCore {
       return this.outbound.publish(topic, encodedTopic, payload, size, effective, retain, done);
     if (!this.connectedNow) {
       this.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
-      settle(done, new NotConnectedError());
+      settle(done, new NotConnectedError(), this.io);
       return DROPPED;
     }
     const io = this.io;
@@ -111,7 +111,7 @@ export class MqttSession extends SessionCore {
     if (this.full && io.bufferedBytes() > this.options.maxBufferedBytes) {
       io.emit({ type: 'drop', reason: 'buffer-full', topic, packetId: 0, qos: 0 });
       const limit = this.options.maxBufferedBytes;
-      settle(done, new MessageDroppedError('QUEUE_FULL', `the transport holds more than ${limit} bytes`));
+      settle(done, new MessageDroppedError('QUEUE_FULL', `the transport holds more than ${limit} bytes`), io);
       return DROPPED_FULL;
     }
     const full = this.writeQos0(encodedTopic, payload, size, retain);
@@ -124,18 +124,19 @@ export class MqttSession extends SessionCore {
   private settleWhenFlushed(topic: string, done: PublishCallback): void {
     const io = this.io;
     if (io.whenFlushed === undefined) {
-      settle(done, undefined);
+      settle(done, undefined, io);
       return;
     }
     io.whenFlushed((flushed) => {
       if (flushed) {
-        settle(done, undefined);
+        settle(done, undefined, io);
         return;
       }
       io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
       settle(
         done,
         new MessageDroppedError('MESSAGE_DROPPED', 'the connection closed before the message was written'),
+        io,
       );
     });
   }

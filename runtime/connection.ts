@@ -15,6 +15,7 @@ import {
   type InboundPacket,
   MAX_PACKET_BYTES,
 } from '../protocol/decoder.js';
+import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
@@ -39,6 +40,8 @@ interface Wire {
 export abstract class ConnectionHost implements LifecycleHost {
   #generation = 0;
   #open = 0;
+  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
+  #sentConnect: SentConnect | undefined;
   /** Called once every transport is closed; made on first use. */
   #closeWaiters: (() => void)[] | undefined;
 
@@ -109,6 +112,11 @@ export abstract class ConnectionHost implements LifecycleHost {
       case 'connack': {
         if (!this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } })) {
           this.#fail(generation, new ProtocolError('unexpected CONNACK').toData());
+          return;
+        }
+        const contradiction = checkConnackAnswers(packet, this.#sentConnect);
+        if (contradiction !== undefined) {
+          this.#fail(generation, new ProtocolError(contradiction).toData());
           return;
         }
         this.driver.send({
@@ -201,6 +209,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   openTransport(server: number): void {
     const generation = ++this.#generation;
+    this.#sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     const maxPacketBytes =
@@ -246,6 +255,7 @@ export abstract class ConnectionHost implements LifecycleHost {
       if (generation !== this.#generation) return;
       try {
         this.client.write(encodeConnect(options));
+        this.#sentConnect = { clean: options.clean ?? true };
       } catch (error) {
         const data =
           error instanceof MqttError
