@@ -190,7 +190,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   ),
   {
     id: 'idle-memory',
-    title: 'Memory per idle connected client, 1,000 clients in one process',
+    title: 'Memory per idle connected client, 1,000 clients in one process (defaults, stock mosquitto)',
     load: async () => (await import('./idleMemory.js')).run,
     params: {
       small: { clients: 20, settleMs: 100, warmupClients: 20 },
@@ -215,6 +215,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       },
     ],
     nodeFlags: ['--expose-gc'],
+    broker: 'stock',
   },
   {
     id: 'reconnect',
@@ -236,12 +237,13 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   },
   {
     id: 'connect-many',
-    title: 'Time to connect 1,000 clients, 50 handshakes at a time',
+    title: 'Time to connect 1,000 clients, 50 handshakes at a time (defaults, stock mosquitto)',
     load: async () => (await import('./connectMany.js')).run,
     params: { small: { clients: 20 }, full: { clients: 1_000 } },
     metrics: [
       { key: 'connectMs', label: 'connect all', unit: 'ms', better: 'lower', target: { op: '<=', ratio: 1 } },
     ],
+    broker: 'stock',
   },
 ];
 
