@@ -380,6 +380,12 @@ class StepDriver implements LifecycleDriver {
     }
   }
 
+  /** A delayed raise is due. */
+  #fire(key: string, event: AnyEventObject): void {
+    this.#takeTimer(key);
+    this.#deliver(event);
+  }
+
   /** Removes the timer of delayed raise `key` and returns its handle (undefined when none). */
   #takeTimer(key: string): unknown {
     const timers = this.#timers;
@@ -410,10 +416,8 @@ class StepDriver implements LifecycleDriver {
         }
         const key = id ?? event.type;
         this.#clock.clearTimeout(this.#takeTimer(key));
-        const handle = this.#clock.setTimeout(() => {
-          this.#takeTimer(key);
-          this.#deliver(event);
-        }, delay);
+        // A bound method rather than a closure: an idle client holds two timers, a fleet thousands.
+        const handle = this.#clock.setTimeout(this.#fire.bind(this, key, event), delay);
         if (!this.#held) this.#clock.unref?.(handle);
         // One array argument, so a handle that is itself an array is kept whole.
         this.#timers = this.#timers.concat([key, handle]);
