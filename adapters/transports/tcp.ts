@@ -57,12 +57,23 @@ function openTcp(
   noDelay: boolean,
 ): Transport {
   return new SocketTransport(
-    { kind: 'tcp', where: `${target.host}:${target.port}` },
+    new TcpFailureContext(target),
     handlers,
     () => net.connect({ host: target.host, port: target.port, noDelay }),
     'connect',
     connectTimeoutMs,
   );
+}
+
+/** A TCP connection's {@link FailureContext}, its text made only when a failure needs it. */
+class TcpFailureContext implements FailureContext {
+  constructor(readonly target: TransportTarget) {}
+  get kind(): string {
+    return 'tcp';
+  }
+  get where(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
 }
 
 /** Where a socket keeps its transport, so the socket's listeners can be shared functions. */
