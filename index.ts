@@ -14,6 +14,12 @@ export {
 } from './adapters/mongoose/config.js';
 export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export {
+  FileStore,
+  type FileStoreOptions,
+  type FsyncPolicy,
+  openFileStore,
+} from './adapters/stores/file.js';
 export { browserTransport } from './adapters/transports/browser.js';
 export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { nodeTransport } from './adapters/transports/node.js';
@@ -71,6 +77,7 @@ export {
   type SessionOptions,
   type SubscriptionInfo,
 } from './protocol/session.js';
+export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,

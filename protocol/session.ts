@@ -183,6 +183,7 @@ export class MqttSession extends SessionCore {
   subscribe(filter: string, qos: QoS, done?: SubscribeCallback): void {
     validateTopicFilter(filter);
     checkQos(qos);
+    this.log?.subscribe(filter, qos);
     this.subs.subscribe(filter, qos, done);
   }
 
@@ -196,6 +197,7 @@ export class MqttSession extends SessionCore {
    */
   unsubscribe(filter: string, done?: UnsubscribeCallback): void {
     validateTopicFilter(filter);
+    this.log?.unsubscribe(filter);
     this.subs.unsubscribe(filter, done);
   }
 
