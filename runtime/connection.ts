@@ -1,11 +1,22 @@
 /**
- * The statechart's effects on one {@link LifecycleClient}: the per-connection transport and
- * decoder wiring, stale-generation handling (spec R28), CONNECT with the connect hook, and the
- * routing of received packets. Internal: not in the index.
+ * The one connection object of a client: it owns the current transport, carries out the
+ * statechart's effects (opening and closing transports, CONNECT with the connect hook, PINGREQ,
+ * DISCONNECT, stale-generation handling, spec R28), routes received packets, and is the session's
+ * I/O: a session writes straight to it, and it straight to the transport. Its ports are plain
+ * fields its owner sets: `session` (where packets go) and `emit` (where events go).
+ * Internal: not in the index.
  *
  * @module
  */
-import { type ErrorData, MqttError, ProtocolError, type SizeLimitError, StoreError } from '../errors.js';
+import {
+  type ErrorData,
+  ListenerError,
+  type ListenerKind,
+  MqttError,
+  ProtocolError,
+  type SizeLimitError,
+  StoreError,
+} from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import {
@@ -17,76 +28,233 @@ import {
 } from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
-import type { LifecycleDriver, LifecycleHost } from './drivers.js';
-import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
-import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { SessionIO } from '../protocol/sessionTypes.js';
+import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
+import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
+import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
 import type { RuntimeClock, Transport, TransportHandlers } from './ports.js';
+import type { ClientEvent, ClientState, DrainEvent } from './types.js';
 
-/** What a transport's handlers read (see `ConnectionHost.#handlers`). */
+/** The session layer as the connection sees it (the MQTT session lives there). */
+export interface SessionPort {
+  /** CONNACK rc=0 arrived; writes go to the new transport. */
+  connected(sessionPresent: boolean): void;
+  /** The transport is gone. */
+  disconnected(): void;
+  /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
+  handle(packet: InboundPacket): void;
+}
+
+/** The connection's configuration: the lifecycle options plus what only the runtime reads. */
+export interface ConnectionConfig extends LifecycleClientOptions {
+  /** Grace period for a closing transport to flush before it is destroyed, in ms. @default 1000 */
+  readonly closeGraceMs?: number;
+}
+
+const ignore = (): void => {};
+
+const DRAIN: DrainEvent = Object.freeze({ type: 'drain' });
+
+/** What a transport's handlers read (see `Connection.#handlers`). */
 interface Wire {
-  readonly host: ConnectionHost;
+  readonly connection: Connection;
   readonly generation: number;
   closed: boolean;
   readonly decoder: Decoder;
 }
 
+/** The static CONNECT options of a server, with its client id. */
+export function connectOptionsOf(s: ServerConfig, clientId: string | undefined): ConnectOptions {
+  return {
+    clientId,
+    clean: s.clean,
+    keepAliveSec: s.keepAliveSec,
+    username: s.username,
+    password: s.password,
+    will: s.will,
+  };
+}
+
+/** The coarse state of a snapshot (cheap: it runs for every received packet). */
+export function clientState(snapshot: ConnectionSnapshot): ClientState {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value as ClientState;
+  if ('backoff' in value) return 'backoff';
+  return 'connected' in (value.online as object) ? 'connected' : 'connecting';
+}
+
 /**
- * The statechart's effects on one client. Prototype methods on one small object per client,
- * rather than a closure per effect: many idle clients in one process each pay for it.
- *
- * Abstract: `LifecycleClient` subclasses it privately, and its subclass maps the protected
- * members below onto the client's private fields, so none of them is public on the client.
+ * One object per client with prototype methods, rather than a closure per effect: many idle
+ * clients in one process each pay for it.
  */
-export abstract class ConnectionHost implements LifecycleHost {
+export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
+  /** The statechart that drives this connection; set by the owner right after construction. */
+  driver!: LifecycleDriver;
+  /** The configuration as last set. */
+  config: ConnectionConfig;
+  /** The normalised options as last set. */
+  options: NormalisedOptions;
+  /** One client id per server, kept across reconnects. */
+  clientIds: string[];
+  /** The current transport, if any. */
+  transport: Transport | null = null;
+  /** Port: where packets other than CONNACK and PINGRESP go. */
+  session: SessionPort | null = null;
+  /** Port: every lifecycle event, protocol error and session event, before any listener. */
+  emit: (event: ClientEvent) => void = ignore;
+  // Listener sets are made on first registration: an empty Set still costs its hash table.
+  lifecycleListeners: Set<(event: LifecycleEvent) => void> | undefined;
+  protocolListeners: Set<(error: ErrorData) => void> | undefined;
+  /** Whether this connection's transports and timers keep the process alive (spec R50, R52). */
+  held = true;
+
   #generation = 0;
   #open = 0;
   /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
   #sentConnect: SentConnect | undefined;
+  /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
+  #forwarding = false;
   /** Called once every transport is closed; made on first use. */
   #closeWaiters: (() => void)[] | undefined;
+  /** `whenWritable` callers, made on first use. */
+  #drainWaiters: (() => void)[] | undefined;
 
-  constructor(readonly client: LifecycleClient) {}
+  constructor(
+    readonly clock: RuntimeClock,
+    readonly random: () => number,
+    config: ConnectionConfig,
+    options: NormalisedOptions,
+    clientIds: string[],
+  ) {
+    this.config = config;
+    this.options = options;
+    this.clientIds = clientIds;
+  }
 
-  /** The client's current transport; the client writes to it directly. */
-  protected abstract get transport(): Transport | null;
-  protected abstract set transport(transport: Transport | null);
-  /** The client's driver, which gets the inputs. */
-  protected abstract get driver(): LifecycleDriver;
-  /** The client's clock, for the close grace timer. */
-  protected abstract get clock(): RuntimeClock;
-  /** The client's configuration as last set. */
-  protected abstract get config(): LifecycleClientConfig;
-  /** The client's normalised options as last set. */
-  protected abstract get options(): NormalisedOptions;
-  /** The client's session layer, if attached. */
-  protected abstract get session(): SessionPort | null;
-  /** Whether the client keeps the process alive (spec R50, R52). */
-  protected abstract get held(): boolean;
-  /** The static CONNECT options of a server, with its client id. */
-  protected abstract connectOptions(server: number): ConnectOptions;
+  // --- the session's I/O (the hot path: one hop to the transport) ---
+
+  write(bytes: Uint8Array): boolean {
+    return this.transport?.write(bytes) ?? false;
+  }
+  reserve(size: number): number {
+    return this.transport?.reserve?.(size) ?? -1;
+  }
+  get outBuffer(): Uint8Array | undefined {
+    return this.transport?.outBuffer;
+  }
+  bufferedBytes(): number {
+    return this.transport?.bufferedBytes ?? 0;
+  }
+  /**
+   * True while the transport holds at least its high-water mark of bytes not yet handed to the
+   * operating system (Node's `writableNeedDrain`): stop writing until {@link Connection.whenWritable}.
+   */
+  needsDrain(): boolean {
+    return this.transport?.needsDrain ?? false;
+  }
+  /**
+   * Calls `callback(true)` once every byte written so far is handed to the operating system,
+   * `callback(false)` if the connection closes first or there is none (spec R54).
+   */
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    const transport = this.transport;
+    if (transport === null) callback(false);
+    else if (transport.whenFlushed !== undefined) transport.whenFlushed(callback);
+    // A transport that cannot tell: bytes below its high-water mark count as handed over.
+    else if (!transport.needsDrain) callback(true);
+    else this.#waitWritable(() => callback(this.transport === transport));
+  }
+
+  /**
+   * Resolves once the transport is below its high-water mark (spec R55): at once when it is,
+   * else when it drains or the connection closes (when nothing is buffered any more).
+   */
+  whenWritable(): Promise<void> {
+    if (!this.needsDrain()) return Promise.resolve();
+    return new Promise((resolve) => this.#waitWritable(resolve));
+  }
+
+  #waitWritable(waiter: () => void): void {
+    this.#drainWaiters ??= [];
+    this.#drainWaiters.push(waiter);
+  }
+
   /**
    * The current transport drained (`drained`), or went away (`!drained`): either way a writer
-   * waiting for room may go on (spec R55).
+   * waiting for room may go on (spec R55); a drain is also a `drain` event.
    */
-  protected abstract writable(drained: boolean): void;
-  /** Hands a protocol error to the client's sink and `onProtocolError` listeners. */
-  protected abstract protocolError(error: ErrorData): void;
-  abstract random(): number;
-  abstract emitted(event: LifecycleEvent): void;
+  #writable(drained: boolean): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
+    if (drained) this.emit(DRAIN);
+  }
 
+  /** Lets the current and later transports keep the process alive, or not (spec R50, R52). */
+  hold(held: boolean): void {
+    this.held = held;
+    if (held) this.transport?.ref?.();
+    else this.transport?.unref?.();
+  }
+
+  // --- the statechart's effects ---
+
+  emitted(event: LifecycleEvent): void {
+    this.emit(event);
+    const listeners = this.lifecycleListeners;
+    // Listeners run inside the statechart's step: a throw must not abort it (R63).
+    if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this);
+  }
+
+  /**
+   * Reports what user code threw (spec R63) to `onListenerError`, then as a `listener.error`
+   * event unless the throw came from a listener of that very event. Never throws.
+   */
+  reportListenerError(kind: ListenerKind, thrown: unknown): void {
+    const error = new ListenerError(kind, thrown);
+    try {
+      (this.config.onListenerError ?? logListenerError)(error);
+    } catch {
+      // The handler is the last line: what it throws has nowhere left to go.
+    }
+    if (this.#forwarding) return;
+    this.#forwarding = true;
+    try {
+      this.emit({ type: 'listener.error', error });
+    } finally {
+      this.#forwarding = false;
+    }
+  }
+
+  /** What a session's completion callback threw (SessionIO): reported, never rethrown (R63). */
+  callbackError(thrown: unknown): void {
+    this.reportListenerError('completion', thrown);
+  }
   sendPingreq(): void {
-    this.client.write(encodePingreq());
+    this.write(encodePingreq());
   }
   sendDisconnect(): void {
-    this.client.write(encodeDisconnect());
+    this.write(encodeDisconnect());
   }
   sessionUp(sessionPresent: boolean): void {
     const session = this.session;
-    if (session === null) this.client.sessionDrained();
-    else this.#guard(this.#generation, () => session.connected(sessionPresent));
+    if (session === null) {
+      this.driver.send({ type: 'session.drained' });
+      return;
+    }
+    try {
+      session.connected(sessionPresent);
+    } catch (error) {
+      this.#storeFailed(this.#generation, error);
+    }
   }
   sessionDown(): void {
     this.session?.disconnected();
+  }
+
+  /** The static CONNECT options of a server, with its client id. */
+  connectOptions(server: number): ConnectOptions {
+    return connectOptionsOf(this.options.servers[server] as NormalisedServer, this.clientIds[server]);
   }
 
   /** Resolves once every transport opened so far is closed. */
@@ -100,9 +268,15 @@ export abstract class ConnectionHost implements LifecycleHost {
     this.#closeWaiters.push(waiter);
   }
 
+  #protocolError(error: ErrorData): void {
+    this.emit({ type: 'protocol.error', code: error.code, message: error.message });
+    const listeners = this.protocolListeners;
+    if (listeners !== undefined) callEach(listeners, error, 'protocolError', this);
+  }
+
   #fail(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
-    this.protocolError(error);
+    this.#protocolError(error);
     this.driver.send({ type: 'mqtt.error', error });
   }
 
@@ -131,58 +305,61 @@ export abstract class ConnectionHost implements LifecycleHost {
         return;
       default:
         // [MQTT-3.2.0-1]: the first packet from the server must be CONNACK.
-        if (!this.client.isConnected()) {
+        if (clientState(this.driver.getSnapshot()) !== 'connected') {
           this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
           return;
         }
-        this.#guard(generation, () => this.session?.handle(packet));
+        // Inline, not a closure per packet: this is the receive hot path.
+        try {
+          this.session?.handle(packet);
+        } catch (error) {
+          this.#storeFailed(generation, error);
+        }
     }
   }
 
   /**
-   * Runs a session step; one that throws (a session store that cannot write, spec R100-R115)
-   * fails the connection with its error instead of escaping into the transport's callback. The
-   * session writes nothing that depends on a record it could not store, so nothing is lost.
+   * A session step threw: one that failed to store (a session store that cannot write, spec
+   * R100-R115) fails the connection with its error instead of escaping into the transport's
+   * callback; the session writes nothing that depends on a record it could not store, so nothing
+   * is lost. Anything else (a listener that throws) keeps its own path.
    */
-  #guard(generation: number, step: () => void): void {
-    try {
-      step();
-    } catch (error) {
-      // Only the store's failures: anything else (a listener that throws) keeps its own path.
-      if (!(error instanceof StoreError)) throw error;
-      this.#fail(generation, error.toData());
-    }
+  #storeFailed(generation: number, error: unknown): void {
+    if (!(error instanceof StoreError)) throw error;
+    this.#fail(generation, error.toData());
   }
 
   /**
    * The transport handlers of every connection, as functions shared by all of them: each wire
    * holds them as its own properties (so `{ ...handlers, onClose }` in a wrapping factory works)
-   * and they read the wire's fields through `this`, rather than seven closures over a context per
-   * connection. Events of a transport other than the current one are stale (spec R28).
+   * and they read the wire's fields through `this`, rather than closures over a context per
+   * transport. Events of a transport other than the current one are stale (spec R28).
    */
   static readonly #handlers = {
     onOpen(this: Wire): void {
-      if (this.generation === this.host.#generation) this.host.driver.send({ type: 'transport.opened' });
+      const connection = this.connection;
+      if (this.generation === connection.#generation) connection.driver.send({ type: 'transport.opened' });
     },
     onData(this: Wire, chunk: Uint8Array): void {
-      if (this.generation === this.host.#generation) this.decoder.push(chunk);
+      if (this.generation === this.connection.#generation) this.decoder.push(chunk);
     },
     onError(this: Wire, error: ErrorData): void {
-      if (this.generation === this.host.#generation)
-        this.host.driver.send({ type: 'transport.error', error });
+      const connection = this.connection;
+      if (this.generation === connection.#generation)
+        connection.driver.send({ type: 'transport.error', error });
     },
     onDrain(this: Wire): void {
-      if (this.generation === this.host.#generation) this.host.writable(true);
+      if (this.generation === this.connection.#generation) this.connection.#writable(true);
     },
     onClose(this: Wire): void {
       if (this.closed) return;
       this.closed = true;
-      const host = this.host;
-      host.#open -= 1;
-      if (this.generation === host.#generation) host.driver.send({ type: 'transport.closed' });
-      const waiters = host.#closeWaiters;
-      if (host.#open > 0 || waiters === undefined) return;
-      host.#closeWaiters = undefined;
+      const connection = this.connection;
+      connection.#open -= 1;
+      if (this.generation === connection.#generation) connection.driver.send({ type: 'transport.closed' });
+      const waiters = connection.#closeWaiters;
+      if (connection.#open > 0 || waiters === undefined) return;
+      connection.#closeWaiters = undefined;
       for (const resolve of waiters) resolve();
     },
   };
@@ -192,33 +369,33 @@ export abstract class ConnectionHost implements LifecycleHost {
     /** This transport's `onClose` was seen. */
     closed = false;
     readonly decoder: Decoder;
-    readonly onOpen = ConnectionHost.#handlers.onOpen;
-    readonly onData = ConnectionHost.#handlers.onData;
-    readonly onError = ConnectionHost.#handlers.onError;
-    readonly onDrain = ConnectionHost.#handlers.onDrain;
-    readonly onClose = ConnectionHost.#handlers.onClose;
+    readonly onOpen = Connection.#handlers.onOpen;
+    readonly onData = Connection.#handlers.onData;
+    readonly onError = Connection.#handlers.onError;
+    readonly onDrain = Connection.#handlers.onDrain;
+    readonly onClose = Connection.#handlers.onClose;
     constructor(
-      readonly host: ConnectionHost,
+      readonly connection: Connection,
       readonly generation: number,
       maxPacketBytes: number,
     ) {
-      this.decoder = createDecoder(new ConnectionHost.#Packets(this, maxPacketBytes));
+      this.decoder = createDecoder(new Connection.#Packets(this, maxPacketBytes));
     }
   };
 
-  /** The decoder's options and sink for one transport: what it decodes goes to the host. */
+  /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
   static readonly #Packets = class implements DecoderOptions {
     constructor(
-      readonly wire: { readonly host: ConnectionHost; readonly generation: number },
+      readonly wire: { readonly connection: Connection; readonly generation: number },
       readonly maxPacketBytes: number,
     ) {}
     onPacket(packet: InboundPacket): void {
       const wire = this.wire;
-      wire.host.#onPacket(wire.generation, packet);
+      wire.connection.#onPacket(wire.generation, packet);
     }
     onError(error: ProtocolError | SizeLimitError): void {
       const wire = this.wire;
-      wire.host.#fail(wire.generation, error.toData());
+      wire.connection.#fail(wire.generation, error.toData());
     }
   };
 
@@ -229,7 +406,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     const mongoose = this.config.profile === 'mongoose';
     const maxPacketBytes =
       s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
-    const wire = new ConnectionHost.#Wire(this, generation, maxPacketBytes);
+    const wire = new Connection.#Wire(this, generation, maxPacketBytes);
     this.#open += 1;
     const transport = s.transport(
       {
@@ -252,7 +429,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     // From here on, this transport's events are stale (spec R28).
     this.#generation += 1;
     if (transport === null) return;
-    this.writable(false);
+    this.#writable(false);
     transport.end();
     // Closed at once: no grace timer to clear later, and none to hold the process.
     if (this.#open === 0) return;
@@ -269,7 +446,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     const write = (options: ConnectOptions) => {
       if (generation !== this.#generation) return;
       try {
-        this.client.write(encodeConnect(options));
+        this.write(encodeConnect(options));
         this.#sentConnect = { clean: options.clean ?? true };
       } catch (error) {
         const data =
@@ -285,11 +462,7 @@ export abstract class ConnectionHost implements LifecycleHost {
       return;
     }
     try {
-      const result = hook({
-        server: s.name ?? '',
-        serverIndex: server,
-        options: this.connectOptions(server),
-      });
+      const result = hook({ server: s.name, serverIndex: server, options: this.connectOptions(server) });
       if (result instanceof Promise) {
         result.then(write, (error: unknown) =>
           this.#fail(generation, {

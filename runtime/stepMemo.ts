@@ -3,7 +3,7 @@
  * configuration, the context and the event; snapshots are never changed in place; so a fleet's
  * clients, which go through the same few steps with equal contexts (one shared input, no error),
  * can share one computed step instead of an XState macrostep each (tens of microseconds).
- * Internal: only `drivers.ts` uses it.
+ * Internal: only `xstateStep.ts` uses it.
  *
  * @module
  */
