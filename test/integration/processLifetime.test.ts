@@ -4,6 +4,7 @@
  * cannot show (vitest keeps its worker alive whatever the client does).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   publishesOf,
   startFakeBroker,
 } from '../support/fakeBroker.js';
+import { type AedesWsHandle, startAedesWs } from '../support/wsBrokers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPT = join(ROOT, 'test', 'support', 'lifetimeChild.ts');
@@ -33,14 +35,23 @@ interface Child {
 
 const children: ChildProcess[] = [];
 let broker: FakeBroker | undefined;
+let wsBroker: AedesWsHandle | undefined;
+let silent: { server: net.Server; sockets: Set<net.Socket> } | undefined;
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await broker?.close();
   broker = undefined;
+  await wsBroker?.close();
+  wsBroker = undefined;
+  const listening = silent;
+  silent = undefined;
+  if (listening === undefined) return;
+  for (const socket of listening.sockets) socket.destroy();
+  await new Promise<void>((resolve) => listening.server.close(() => resolve()));
 });
 
-function run(mode: string, port: number): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, mode, String(port)], {
+function run(mode: string, port: number, scheme: 'mqtt' | 'ws' = 'mqtt'): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, mode, String(port), scheme], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -168,6 +179,30 @@ describe('a client holds the Node process between connect() and disconnect() (R5
     const child = run('unref-backoff', await freePort());
     const { code } = await child.exited;
     expect(child.lines).toContain('done');
+    expect(code).toBe(0);
+  });
+
+  it('(d) unref() over WebSocket: a connected client no longer keeps the process alive (R52)', async () => {
+    wsBroker = await startAedesWs();
+    const child = run('unref-connected', wsBroker.port, 'ws');
+    const { code } = await child.exited;
+    expect(child.lines).toEqual(expect.arrayContaining(['connected', 'done']));
+    expect(code).toBe(0);
+  });
+
+  it('(d) unref() over WebSocket while the upgrade is pending: the socket it dials later is not held (R52)', async () => {
+    // Accepts TCP and never answers the HTTP upgrade: the client stays connecting.
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    silent = { server, sockets };
+    await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
+    const child = run('unref-backoff', (server.address() as net.AddressInfo).port, 'ws');
+    const { code } = await child.exited;
+    expect(child.lines).toContain('done');
+    expect(child.lines).not.toContain('connected');
     expect(code).toBe(0);
   });
 });

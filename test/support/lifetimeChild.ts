@@ -2,7 +2,9 @@
  * A user's script, run as a child process by test/integration/processLifetime.test.ts: the real
  * package (index.ts) in a plain Node process, where "the process exits too early" can happen.
  *
- *   node --import tsx test/support/lifetimeChild.ts <mode> <port>
+ *   node --import tsx test/support/lifetimeChild.ts <mode> <port> [ws]
+ *
+ * With `ws`, the server is reached as `ws://127.0.0.1:<port>/mqtt` (the `ws` package's transport).
  *
  * It prints one line per step on stdout (`connected`, `backoff`, `acked`, `resources ...`, `done`)
  * for the parent to wait on. The exit code starts as 3, so a process that ends because its event
@@ -16,7 +18,7 @@
  */
 import { MqttClient } from '../../index.js';
 
-const [mode = '', portText = ''] = process.argv.slice(2);
+const [mode = '', portText = '', scheme = 'mqtt'] = process.argv.slice(2);
 const port = Number(portText);
 process.exitCode = 3;
 
@@ -26,7 +28,11 @@ const say = (line: string): void => {
 
 const client = new MqttClient({
   // Short retries keep the test fast; the lifetime rule does not depend on the delay.
-  servers: [{ host: '127.0.0.1', port, minDelayMs: 50, maxDelayMs: 100 }],
+  servers: [
+    scheme === 'ws'
+      ? { url: `ws://127.0.0.1:${port}/mqtt`, minDelayMs: 50, maxDelayMs: 100 }
+      : { host: '127.0.0.1', port, minDelayMs: 50, maxDelayMs: 100 },
+  ],
 });
 client.lifecycle.onLifecycle((event) => say(event.type));
 const connected = new Promise<void>((resolve) =>
