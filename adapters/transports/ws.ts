@@ -15,7 +15,8 @@ import {
   type TransportTarget,
 } from '../../runtime/ports.js';
 import { webSocketUrl } from '../../runtime/serverUrl.js';
-import { type FailureContext, failure, transportErrorData } from './errors.js';
+import { transportErrorData } from './classify.js';
+import { type FailureContext, failure } from './errors.js';
 import { OutBuffer } from './outBuffer.js';
 import { tlsConnectOptions } from './tls.js';
 
