@@ -72,4 +72,3 @@ function reasonOfMessage(message: string): TransportErrorReason {
   if (/Opening handshake has timed out/.test(message)) return 'TIMED_OUT';
   return 'OTHER';
 }
-

@@ -37,7 +37,7 @@ export interface WebSocketTransportOptions {
    * default keeps the browser bundle free of Node's error-code tables: an error event then
    * yields `WS_HANDSHAKE` (before open) or `CONNECTION_RESET` (after) with the close code, and a
    * constructor that throws yields `OTHER` with its message. Pass `transportErrorData` (Node's
-   * classifier, as the `ws` transport uses) to read Node error codes.
+   * classifier from `mqtt-lifeline`, as the `ws` transport uses) to read Node error codes.
    * @default none
    */
   readonly classify?: (context: FailureContext, cause: unknown) => ErrorData;
