@@ -9,6 +9,8 @@ export { clockFromScheduler, type RuntimeClock, systemClock } from './adapters/c
 export * from './adapters/mongoose.js';
 export {
   loadMongooseConfig,
+  MONGOOSE_MQTT_DEFAULTS,
+  MONGOOSE_MQTT1_DEFAULTS,
   type MongooseServerConfig,
   resolveServerAddress,
 } from './adapters/mongooseConfig.js';
@@ -53,15 +55,27 @@ export {
   toJsonLines,
 } from './machines/journal.js';
 export type { ConnectOptions, WillOptions } from './protocol/connect.js';
+export type { InboundPacket, InboundPublish } from './protocol/decoder.js';
+export { PacketIdAllocator } from './protocol/packetIds.js';
 export {
   DEFAULT_SESSION_OPTIONS,
+  type DropReason,
   MONGOOSE_SESSION_OPTIONS,
+  MqttSession,
   type OverflowPolicy,
+  type PublishCallback,
   type PublishResult,
   type QoS,
+  type ResolvedSessionOptions,
+  SessionCore,
   type SessionEvent,
+  type SessionIO,
   type SessionOptions,
+  type SubscribeCallback,
+  type SubscribeResult,
+  SubscriptionCancelledError,
   type SubscriptionInfo,
+  type UnsubscribeCallback,
 } from './protocol/session.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export {
