@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+import { wireNodeDebuglog } from './adapters/logging/debuglog.js';
+
 export { clockFromScheduler, type RuntimeClock, systemClock } from './adapters/clock.js';
 export * from './adapters/mongoose.js';
 export {
@@ -44,12 +46,14 @@ export type {
   LifecycleOptions,
 } from './machines/events.js';
 export {
+  checkReplay,
   fromJsonLines,
   type Journal,
   type JournalEntry,
   type JournalEvent,
   type JournalHeader,
   journalHeader,
+  type ReplayMismatch,
   type ReplayStep,
   replay,
   toJsonLines,
@@ -107,4 +111,8 @@ export type {
   Profile,
   ServerConfig,
 } from './runtime/options.js';
+export { type Logger, setDefaultLogger } from './runtime/trace.js';
 export * from './streams/index.js';
+
+// The Node entry's one side effect: NODE_DEBUG=mqtt-lifeline turns the trace on (spec R90).
+wireNodeDebuglog();

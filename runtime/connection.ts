@@ -16,6 +16,7 @@ import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
 import type { NormalisedOptions, ServerConfig } from './options.js';
+import { describeInbound, describeLifecycle, failureOf, type Logger, tracedTransport } from './trace.js';
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,
@@ -48,8 +49,24 @@ export abstract class ConnectionHost implements LifecycleHost {
   protected abstract connectOptions(server: number): ConnectOptions;
   /** Hands a protocol error to the client's sink and `onProtocolError` listeners. */
   protected abstract protocolError(error: ErrorData): void;
+  /** The trace's logger; undefined when tracing is off (spec R93). */
+  protected abstract get logger(): Logger | undefined;
   abstract random(): number;
   abstract emitted(event: LifecycleEvent): void;
+  /** The failure that the next `backoff` retries after, for the trace. */
+  #why = '';
+
+  /** Traces a lifecycle event as the decision it records (only called with a logger). */
+  protected traceLifecycle(logger: Logger, event: LifecycleEvent): void {
+    if (event.type === 'connecting') this.#why = '';
+    logger(describeLifecycle(event, (i) => this.#address(i), this.#why));
+    this.#why = failureOf(event) ?? this.#why;
+  }
+
+  #address(index: number): string {
+    const s = this.options.servers[index];
+    return s === undefined ? '?' : (s.url ?? `${s.host}:${s.port ?? 1883}`);
+  }
 
   sendPingreq(): void {
     this.client.write(encodePingreq());
@@ -74,6 +91,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   #fail(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
+    this.logger?.(`protocol error, closing: ${error.code}: ${error.message}`);
     this.protocolError(error);
     this.driver.send({ type: 'mqtt.error', error });
   }
@@ -112,17 +130,28 @@ export abstract class ConnectionHost implements LifecycleHost {
     const generation = ++this.#generation;
     const s = this.options.servers[server] as ServerConfig;
     const mongoose = this.config.profile === 'mongoose';
+    // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
+    const logger = this.logger;
     const decoder = createDecoder({
       maxPacketBytes:
         s.maxIncomingPacketBytes ??
         this.config.maxIncomingPacketBytes ??
         (mongoose ? 3072 : MAX_PACKET_BYTES),
-      onPacket: (packet) => this.#onPacket(generation, packet),
+      onPacket:
+        logger === undefined
+          ? (packet) => this.#onPacket(generation, packet)
+          : (packet) => {
+              logger(describeInbound(packet));
+              this.#onPacket(generation, packet);
+            },
       onError: (error) => this.#fail(generation, error.toData()),
     });
     let closed = false;
     this.#open += 1;
-    const factory = s.transport ?? tcpTransport;
+    const factory =
+      logger === undefined
+        ? (s.transport ?? tcpTransport)
+        : tracedTransport(s.transport ?? tcpTransport, logger);
     this.transport = factory(
       { host: s.host, port: s.port ?? 1883, url: s.url },
       {

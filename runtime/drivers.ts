@@ -12,6 +12,7 @@ import {
   createActor,
   type EventFromLogic,
   type SnapshotFrom,
+  type StateValue,
 } from 'xstate';
 import type { RuntimeClock } from '../adapters/clock.js';
 import { connectionMachine } from '../machines/connection.js';
@@ -69,13 +70,13 @@ export interface DriverOptions {
   readonly inspect?: ActorOptions<AnyActorLogic>['inspect'];
 }
 
-function journaller(options: DriverOptions): (event: AnyEventObject) => void {
+function journaller(options: DriverOptions): (event: AnyEventObject, state: StateValue) => void {
   let seq = 0;
   const { record, clock } = options;
-  return (event) => {
+  return (event, state) => {
     if (record === undefined || event.type === 'xstate.init') return;
     seq += 1;
-    record({ seq, at: clock.now(), event: event as JournalEvent });
+    record({ seq, at: clock.now(), event: event as JournalEvent, state });
   };
 }
 
@@ -99,8 +100,9 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
     input: options.input,
     clock: options.clock,
     inspect: (inspectionEvent) => {
-      if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
-        log(inspectionEvent.event);
+      // After the step, so the entry records the state it led to (spec R96).
+      if (inspectionEvent.type === '@xstate.snapshot' && inspectionEvent.actorRef === actor)
+        log(inspectionEvent.event, (inspectionEvent.snapshot as ConnectionSnapshot).value);
       if (typeof options.inspect === 'function') options.inspect(inspectionEvent);
       else options.inspect?.next?.(inspectionEvent);
     },
@@ -285,9 +287,9 @@ class StepDriver implements LifecycleDriver {
     this.#processing = true;
     try {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        this.#log(next);
         const [nextSnapshot, actions] = step(this.#snapshot, next, this.#input);
         this.#snapshot = nextSnapshot;
+        this.#log(next, nextSnapshot.value);
         for (const action of actions) this.#execute(action);
         if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(nextSnapshot);
       }
@@ -309,10 +311,10 @@ class StepDriver implements LifecycleDriver {
     return undefined;
   }
 
-  #log(event: AnyEventObject): void {
+  #log(event: AnyEventObject, state: StateValue): void {
     if (this.#record === undefined || event.type === 'xstate.init') return;
     this.#seq += 1;
-    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent });
+    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent, state });
   }
 
   #execute(action: StepAction): void {

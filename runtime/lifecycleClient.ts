@@ -23,6 +23,7 @@ import {
   normaliseOptions,
   type ServerConfig,
 } from './options.js';
+import { defaultLogger, type Logger } from './trace.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
@@ -312,6 +313,9 @@ export class LifecycleClient {
     protected get session(): SessionPort | null {
       return this.client.#session;
     }
+    protected get logger(): Logger | undefined {
+      return this.client.#config.logger ?? defaultLogger();
+    }
     protected connectOptions(server: number): ConnectOptions {
       return this.client.#connectOptions(server);
     }
@@ -325,6 +329,8 @@ export class LifecycleClient {
       return random();
     }
     emitted(event: LifecycleEvent): void {
+      const logger = this.logger;
+      if (logger !== undefined) this.traceLifecycle(logger, event);
       this.client.#sink?.lifecycle(event);
       const listeners = this.client.#listeners;
       if (listeners !== undefined) for (const listener of listeners) listener(event);

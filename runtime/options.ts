@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import type { Logger } from './trace.js';
 
 /** One broker the client may connect to. Servers form a ring: the first is the primary. */
 export interface ServerConfig extends ConnectOptions {
@@ -85,6 +86,14 @@ export interface LifecycleClientOptions {
   readonly connectHook?: ConnectHook;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
+  /**
+   * Receives the trace, one line per call (spec R90-R93): lifecycle decisions (which server,
+   * which attempt, why a retry, which delay), packets sent and received (type, id, flags, sizes;
+   * never payloads, user names or passwords) and protocol errors. In Node,
+   * `NODE_DEBUG=mqtt-lifeline` sets it to `util.debuglog`.
+   * @default none: no tracing, at no cost
+   */
+  readonly logger?: Logger;
 }
 
 /** The normalised result: the statechart's input and the per-server runtime configs. */
