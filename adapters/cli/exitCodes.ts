@@ -19,6 +19,8 @@ export const EXIT = {
   refused: 4,
   /** `replay --check`: the journal does not replay to the states it recorded. */
   mismatch: 5,
+  /** Stopped by SIGINT or SIGTERM before the first connection (after it, stopping is a clean exit 0). */
+  interrupted: 130,
 } as const;
 
 /** One of {@link EXIT}'s values. */
