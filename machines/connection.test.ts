@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { diagramFiles, unknownDelays } from '../scripts/diagram/diagram.js';
 import {
   accept,
   createHarness,
@@ -13,7 +14,6 @@ import {
 } from '../test/support/lifecycleHarness.js';
 import type { ServerTiming } from './backoff.js';
 import { connectionMachine } from './connection.js';
-import { diagramFiles, unknownDelays } from './diagram.js';
 import type { LifecycleOptions } from './events.js';
 
 const noJitter = { ...mongooseOptions, jitter: 0 };

@@ -5,9 +5,7 @@
  *
  * @module
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport } from '../adapters/transport.js';
+
 import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -15,7 +13,8 @@ import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
-import type { NormalisedOptions, ServerConfig } from './options.js';
+import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { RuntimeClock, Transport } from './ports.js';
 import { describeInbound, describeLifecycle, failureOf, type Logger, tracedTransport } from './trace.js';
 
 /**
@@ -128,7 +127,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   // over one small context; events of a transport other than the current one are stale (spec R28).
   openTransport(server: number): void {
     const generation = ++this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const logger = this.logger;
@@ -148,10 +147,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     });
     let closed = false;
     this.#open += 1;
-    const factory =
-      logger === undefined
-        ? (s.transport ?? tcpTransport)
-        : tracedTransport(s.transport ?? tcpTransport, logger);
+    const factory = logger === undefined ? s.transport : tracedTransport(s.transport, logger);
     this.transport = factory(
       { host: s.host, port: s.port ?? 1883, url: s.url },
       {
@@ -190,7 +186,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   sendConnect(server: number): void {
     const generation = this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const write = (options: ConnectOptions) => {
       if (generation !== this.#generation) return;
       try {

@@ -2,8 +2,8 @@
  * The opt-in trace (spec R90-R93): lifecycle decisions, packets sent and received, protocol
  * errors, as one line each to a {@link Logger}. Never a payload, a user name or a password: packets
  * are described by type, id, flags and sizes, read from the fixed header and the variable header.
- * Pure (no Node built-ins): the Node entry wires `NODE_DEBUG=mqtt-lifeline` through
- * `util.debuglog`; browsers pass a `logger` option.
+ * Pure (no Node built-ins): the Node entry's defaults wire `NODE_DEBUG=mqtt-lifeline` through
+ * `util.debuglog`; elsewhere, pass a `logger` option.
  *
  * Nothing here runs unless a logger is set: the runtime checks for one once per connection and
  * once per lifecycle event, never per message (R93).
@@ -11,32 +11,12 @@
  * @module
  */
 
-import type { TransportFactory } from '../adapters/transport.js';
 import type { ErrorData } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
+import type { Logger, TransportFactory } from './ports.js';
 
-/**
- * Receives one trace line (no trailing newline). Lines never contain a payload, a user name or a
- * password (spec R91).
- */
-export type Logger = (line: string) => void;
-
-let fallback: Logger | undefined;
-
-/**
- * Sets the logger of clients created without a `logger` option. The Node entry calls it with
- * `util.debuglog('mqtt-lifeline')` when `NODE_DEBUG` names `mqtt-lifeline`.
- * @param logger - The logger, or undefined for none.
- */
-export function setDefaultLogger(logger: Logger | undefined): void {
-  fallback = logger;
-}
-
-/** The logger of clients created without a `logger` option. @returns It, or undefined when tracing is off. */
-export function defaultLogger(): Logger | undefined {
-  return fallback;
-}
+export type { Logger } from './ports.js';
 
 const NAMES = [
   '?0',

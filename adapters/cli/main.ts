@@ -5,13 +5,10 @@
  *
  * @module
  */
-import { wireNodeDebuglog } from '../logging/debuglog.js';
 import type { CommandIo } from './io.js';
 import { COMMANDS, failure, run } from './run.js';
 
 function main(): void {
-  // NODE_DEBUG=mqtt-lifeline traces here too, as in any Node program using the library.
-  wireNodeDebuglog();
   const name = process.argv[2] ?? '';
   const prefix = `mqtt-lifeline${name in COMMANDS ? ` ${name}` : ''}`;
   const stopped = new Promise<void>((resolve) => {

@@ -1,21 +1,18 @@
 /**
  * Node's convention for opt-in traces: `NODE_DEBUG=mqtt-lifeline node app.js` writes the trace
- * (spec R90) to stderr through `util.debuglog`. Only the Node entry imports this file, so the
- * browser path never loads `node:util`.
+ * (spec R90) to stderr through `util.debuglog`. Only Node's defaults (adapters/node.ts) use this
+ * file, so the browser path never loads `node:util`.
  *
  * @module
  */
 import { debuglog } from 'node:util';
-import { setDefaultLogger } from '../../runtime/trace.js';
+import type { Logger } from '../../runtime/ports.js';
 
 /**
- * Makes `util.debuglog('mqtt-lifeline')` the default logger when `NODE_DEBUG` enables that
- * section; otherwise leaves tracing off (and free).
- * @returns Whether tracing was turned on.
+ * `util.debuglog('mqtt-lifeline')` as a {@link Logger} when `NODE_DEBUG` enables that section.
+ * @returns The logger, or undefined: tracing off, and free.
  */
-export function wireNodeDebuglog(): boolean {
+export function nodeDebugLogger(): Logger | undefined {
   const log = debuglog('mqtt-lifeline');
-  if (!log.enabled) return false;
-  setDefaultLogger((line) => log('%s', line));
-  return true;
+  return log.enabled ? (line) => log('%s', line) : undefined;
 }
