@@ -14,28 +14,10 @@
 import type { ErrorData } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
+import { TYPE_NAMES } from '../protocol/decoderRules.js';
 import type { Logger, TransportFactory } from './ports.js';
 
 export type { Logger } from './ports.js';
-
-const NAMES = [
-  '?0',
-  'CONNECT',
-  'CONNACK',
-  'PUBLISH',
-  'PUBACK',
-  'PUBREC',
-  'PUBREL',
-  'PUBCOMP',
-  'SUBSCRIBE',
-  'SUBACK',
-  'UNSUBSCRIBE',
-  'UNSUBACK',
-  'PINGREQ',
-  'PINGRESP',
-  'DISCONNECT',
-  '?15',
-] as const;
 
 const u16 = (b: Uint8Array, i: number): number => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
 
@@ -51,7 +33,7 @@ function quote(b: Uint8Array, start: number, length: number): string {
 /** One outgoing packet, from its bytes: `body` is where the variable header starts. */
 function describeOut(b: Uint8Array, first: number, body: number, remaining: number, size: number): string {
   const type = first >> 4;
-  const name = NAMES[type] ?? '?';
+  const name = TYPE_NAMES[type] ?? '?';
   const total = `size=${size}`;
   switch (type) {
     case 1: {

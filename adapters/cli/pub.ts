@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { type MqttClient, type QoS, validateTopicName } from '../../index.js';
+import { type QoS, validateTopicName } from '../../index.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -122,7 +122,7 @@ export async function pub(args: readonly string[], io: CommandIo): Promise<numbe
     else await eachLine(io, count, send);
     await Promise.all(publishes);
   } finally {
-    await stop(client);
+    await client.disconnect();
     saveJournal(client, values);
   }
   if (failed !== undefined) throw failed;
@@ -152,9 +152,4 @@ async function eachLine(
     if (count !== undefined && sent >= count) break;
   }
   lines.close();
-}
-
-/** Disconnects; a client that never connected closes at once. */
-export async function stop(client: MqttClient): Promise<void> {
-  await client.disconnect();
 }
