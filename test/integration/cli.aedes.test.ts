@@ -63,7 +63,7 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     );
   });
 
-  it('R94: pub sends -m --count times, a file, retained; sub -v shows topic and payload of the retained message', async () => {
+  it('R94: pub sends -m --count times, a file retained, stdin whole at QoS 2; sub -v shows topic and payload of the retained message', async () => {
     const b = await broker();
     const seen: string[] = [];
     b.broker.on('publish', (packet, client) => {
@@ -96,8 +96,17 @@ describe('mqtt-lifeline (the command-line tool)', () => {
       '-q',
       '1',
     ]);
-    expect([times.code, file.code]).toEqual([0, 0]);
-    expect(seen).toEqual(['n 0 false hi', 'n 0 false hi', 'n 0 false hi', 'f 1 true from a file']);
+    const whole = await runCli(['pub', '-L', url(b.port), '-t', 's', '-s', '-q', '2'], {
+      stdin: 'all\nof it',
+    });
+    expect([times.code, file.code, whole.code]).toEqual([0, 0, 0]);
+    expect(seen).toEqual([
+      'n 0 false hi',
+      'n 0 false hi',
+      'n 0 false hi',
+      'f 1 true from a file',
+      's 2 false all\nof it',
+    ]);
     const sub = await runCli(['sub', '-L', url(b.port), '-t', 'f', '-v', '-C', '1']);
     expect(sub).toMatchObject({ code: 0, stdout: 'f from a file\n' });
   });
