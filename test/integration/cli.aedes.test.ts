@@ -111,22 +111,31 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     expect(sub).toMatchObject({ code: 0, stdout: 'f from a file\n' });
   });
 
-  it('R94: an unreachable broker is exit 3 after --attempts; a refused CONNECT is exit 4; the env password works and is never printed', async () => {
+  it('R94: an unreachable broker is exit 3 after --attempts; a refused CONNECT is exit 4; a refused subscription is exit 1; the env password works and is never printed', async () => {
     const secret = 'pa55-word-never-shown';
     const b = await broker({
       aedes: {
         authenticate: (_client, username, password, done) =>
           done(null, username === 'dev' && password?.toString() === secret),
+        // Refused subscriptions get SUBACK 0x80.
+        authorizeSubscribe: (_client, sub, done) => done(null, sub.topic === 'forbidden' ? null : sub),
       },
     });
     const closed = await freePort();
-    const [unreachable, refused, accepted] = await Promise.all([
+    const [unreachable, refused, accepted, forbidden] = await Promise.all([
       runCli(['pub', '-L', url(closed), '-t', 't', '-m', 'x', '--attempts', '2', '--min-delay', '10']),
       runCli(['pub', '-L', `mqtt://dev:wrong-${secret}@127.0.0.1:${b.port}`, '-t', 't', '-m', 'x']),
       runCli(['pub', '-L', url(b.port), '-u', 'dev', '-t', 't', '-m', 'x', '-d'], {
         env: { MQTT_LIFELINE_PASSWORD: secret },
       }),
+      runCli(['sub', '-L', url(b.port), '-t', 'forbidden'], {
+        env: { MQTT_LIFELINE_USERNAME: 'dev', MQTT_LIFELINE_PASSWORD: secret },
+      }),
     ]);
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toBe(
+      'mqtt-lifeline sub: SUBSCRIBE_FAILED: the broker refused the subscription to "forbidden"\n',
+    );
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toMatch(
       /^mqtt-lifeline pub: TRANSPORT_ERROR: mqtt: .*gave up after 2 attempts/,
@@ -135,7 +144,8 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     expect(refused.stderr).toMatch(/^mqtt-lifeline pub: CONNACK_REFUSED: mqtt: /);
     expect(accepted.code).toBe(0);
     expect(accepted.stderr).toMatch(/send CONNECT .*username=yes password=yes/);
-    for (const run of [unreachable, refused, accepted]) expect(run.stdout + run.stderr).not.toContain(secret);
+    for (const run of [unreachable, refused, accepted, forbidden])
+      expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
   it('R90, R91: -d traces lifecycle decisions and packets (failover, retry delay, PUBLISH/PUBACK) and never the payload or password', async () => {
