@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { EXIT } from './exitCodes.js';
 import type { CommandIo } from './io.js';
 import { COMMANDS, failure, run } from './run.js';
 
@@ -28,6 +29,11 @@ function main(): void {
   // The library's retry timers do not hold a process open (an idle app may exit); the tool must
   // stay until its command is done, so it holds one handle of its own until then.
   const keepAlive = setInterval(() => {}, 1 << 30);
+  // A reader that went away (`| head -1`) ends the output, not the process with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   const exit = (exitCode: number) => {
     clearInterval(keepAlive);
     // Let stdout drain (a pipe to a slow reader), then leave: stdin or a timer must not keep us.
