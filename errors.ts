@@ -25,6 +25,29 @@ export type MqttErrorCode =
   | 'SUBSCRIBE_FAILED'
   | 'CLIENT_CLOSED';
 
+/**
+ * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
+ * parsing messages. Classified by `adapters/transports/errors.ts`.
+ */
+export type TransportErrorReason =
+  | 'CONNECTION_REFUSED'
+  | 'HOST_NOT_FOUND'
+  | 'TIMED_OUT'
+  | 'CONNECTION_RESET'
+  | 'UNSUPPORTED_SCHEME'
+  | 'TLS_UNKNOWN_CA'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_CERT_EXPIRED'
+  | 'TLS_CERT_NOT_YET_VALID'
+  | 'TLS_CLIENT_CERT_REQUIRED'
+  | 'TLS_CLIENT_CERT_REJECTED'
+  | 'TLS_PSK_REJECTED'
+  | 'TLS_CONFIG'
+  | 'TLS_HANDSHAKE'
+  | 'WS_HANDSHAKE'
+  | 'WS_PROTOCOL'
+  | 'OTHER';
+
 /** A failure as plain, JSON-safe data: what travels through the machine and the journal. */
 export interface ErrorData {
   /** The error's stable code. */
@@ -33,6 +56,8 @@ export interface ErrorData {
   readonly message: string;
   /** The CONNACK return code, for `CONNACK_REFUSED`. */
   readonly returnCode?: number;
+  /** Why the transport failed, for `TRANSPORT_ERROR`. */
+  readonly reason?: TransportErrorReason;
 }
 
 /** Base class of every error mqtt-lifeline throws or rejects with. */
@@ -139,11 +164,17 @@ export class TimeoutError extends MqttError {
   }
 }
 
-/** The transport failed to open, or failed while open. */
+/** The transport failed to open, or failed while open; `reason` says why (unknown CA, refused ...). */
 export class TransportError extends MqttError {
-  constructor(message: string, options?: ErrorOptions) {
+  /** Why the transport failed. */
+  readonly reason: TransportErrorReason;
+  constructor(message: string, options?: ErrorOptions & { reason?: TransportErrorReason }) {
     super('TRANSPORT_ERROR', message, options);
     this.name = 'TransportError';
+    this.reason = options?.reason ?? 'OTHER';
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reason: this.reason };
   }
 }
 

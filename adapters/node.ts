@@ -15,11 +15,14 @@ import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
 import { systemClock } from './clocks/system.js';
 import { nodeDebugLogger } from './logging/debuglog.js';
-import { tcpTransport } from './transports/tcp.js';
+import { nodeTransport } from './transports/node.js';
 
-/** Node's defaults: plain TCP, the system clock, and the trace when `NODE_DEBUG=mqtt-lifeline`. */
+/**
+ * Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket), the system clock, and
+ * the trace when `NODE_DEBUG=mqtt-lifeline`.
+ */
 export const nodeDefaults: RuntimeDefaults = {
-  transport: tcpTransport,
+  transport: nodeTransport,
   clock: systemClock,
   logger: nodeDebugLogger(),
 };
@@ -27,7 +30,7 @@ export const nodeDefaults: RuntimeDefaults = {
 /**
  * An MQTT 3.1.1 client: `connect()`, then `publish` / `subscribe`. Reconnects, fails over and
  * resubscribes by itself (docs/spec.md); queues QoS >= 1 publishes while offline. Servers that
- * name no transport are reached over Node TCP; the clock defaults to {@link systemClock}.
+ * name no transport are reached by their scheme (TCP, TLS, WebSocket); the clock defaults to {@link systemClock}.
  */
 export class MqttClient extends RuntimeMqttClient {
   /** @throws `ConfigError` naming the offending option. */
@@ -38,7 +41,7 @@ export class MqttClient extends RuntimeMqttClient {
 
 /**
  * A connection kept alive by the statechart, without the MQTT session: lifecycle events and the
- * bytes path. Servers that name no transport are reached over Node TCP.
+ * bytes path. Servers that name no transport are reached by their scheme (TCP, TLS, WebSocket).
  */
 export class LifecycleClient extends RuntimeLifecycleClient {
   /** @throws `ConfigError` naming the offending option. */

@@ -62,9 +62,11 @@ export abstract class ConnectionHost implements LifecycleHost {
     this.#why = failureOf(event) ?? this.#why;
   }
 
+  // Scheme, host and port only: a URL as configured may carry a password (spec R91).
   #address(index: number): string {
     const s = this.options.servers[index];
-    return s === undefined ? '?' : (s.url ?? `${s.host}:${s.port ?? 1883}`);
+    if (s === undefined) return '?';
+    return `${s.protocol}://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
   }
 
   sendPingreq(): void {
@@ -149,7 +151,14 @@ export abstract class ConnectionHost implements LifecycleHost {
     this.#open += 1;
     const factory = logger === undefined ? s.transport : tracedTransport(s.transport, logger);
     this.transport = factory(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
       {
         onOpen: () => {
           if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });

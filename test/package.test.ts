@@ -126,7 +126,9 @@ describe('the npm package', () => {
     const cjs = await sh(process.execPath, ['cjs.cjs', port], app);
     expect(esm.stdout).toBe('received hello\nclosed\n');
     expect(cjs).toMatchObject({ stdout: 'received hello\nclosed\n', stderr: '' });
-    expect(esm.stderr).toMatch(/^MQTT-LIFELINE \d+: connecting to mqtt \(127\.0\.0\.1:\d+\), attempt 1$/m);
+    expect(esm.stderr).toMatch(
+      /^MQTT-LIFELINE \d+: connecting to mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\), attempt 1$/m,
+    );
     expect(esm.stderr).toMatch(
       /^MQTT-LIFELINE \d+: send PUBLISH topic="pkg\/test" id=\d+ qos=1 .*payload=5B/m,
     );

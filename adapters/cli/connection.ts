@@ -7,7 +7,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { MqttClient as Client, type MqttClient, type MqttClientOptions } from '../../index.js';
+import {
+  MqttClient as Client,
+  type MqttClient,
+  type MqttClientOptions,
+  parseServerUrl,
+  type ServerUrl,
+  type TlsOptions,
+} from '../../index.js';
 import { toJsonLines } from '../../machines/journal.js';
 import type { ServerConfig } from '../../runtime/options.js';
 import { CliError, EXIT, usage } from './exitCodes.js';
@@ -31,6 +38,12 @@ export const CONNECTION_OPTIONS = {
   attempts: { type: 'string' },
   journal: { type: 'string' },
   debug: { type: 'boolean', short: 'd' },
+  cafile: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  servername: { type: 'string' },
+  alpn: { type: 'string', multiple: true },
+  insecure: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -50,11 +63,19 @@ export interface ConnectionValues {
   readonly attempts?: string;
   readonly journal?: string;
   readonly debug?: boolean;
+  readonly cafile?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly servername?: string;
+  readonly alpn?: readonly string[];
+  readonly insecure?: boolean;
 }
 
 /** The help text of {@link CONNECTION_OPTIONS}. */
 export const CONNECTION_HELP = `Connection:
-  -L, --url URL            broker URL, mqtt://[user[:password]@]host[:port] (default mqtt://localhost:1883)
+  -L, --url URL            broker URL: mqtt://, mqtts:// (TLS), ws://, wss:// (WebSocket), with
+                           optional user[:password]@, port and (WebSocket) path
+                           (default mqtt://localhost:1883)
   -h, --host HOST          broker host (instead of --url)
   -p, --port PORT          broker port (default 1883)
       --server URL         a failover server after the first (repeat: mqtt1, mqtt2, ...)
@@ -68,7 +89,15 @@ export const CONNECTION_HELP = `Connection:
       --attempts N         give up after N failed attempts before the first connection; 0 = never
                            (pub, sub: default once every server failed; watch: default 0)
       --journal FILE       write the statechart's journal (JSON lines) to FILE on exit, for replay
-  -d, --debug              trace lifecycle decisions and packets to stderr (as NODE_DEBUG=mqtt-lifeline)`;
+  -d, --debug              trace lifecycle decisions and packets to stderr (as NODE_DEBUG=mqtt-lifeline)
+
+TLS (mqtts:// and wss:// servers):
+      --cafile FILE        CA certificates (PEM) to verify the server with (default: Node's roots)
+      --cert FILE          client certificate (PEM), for mutual TLS
+      --key FILE           its private key (PEM)
+      --servername NAME    name sent in SNI and checked in the certificate (default: the host)
+      --alpn PROTOCOL      ALPN protocol to offer (repeatable)
+      --insecure           accept any server certificate (self-signed test brokers only)`;
 
 /** Parses a whole number option; a bad one is a usage error naming the option. */
 export function integer(
@@ -85,31 +114,17 @@ export function integer(
   return value;
 }
 
-/** A server from a URL. The password in a URL is taken, never repeated in a message. */
-function serverFromUrl(url: string, option: string): ServerConfig {
-  let parsed: URL;
+/** A server from `--url` / `--server`: the library parses it; a bad one is a usage error. */
+function serverFromUrl(url: string, option: string): ServerConfig & { readonly parsed: ServerUrl } {
   try {
-    parsed = new URL(url);
-  } catch {
-    throw usage(`${option}: not a URL (expected mqtt://host[:port])`);
+    return { url, parsed: parseServerUrl(url, option) };
+  } catch (error) {
+    throw usage((error as Error).message);
   }
-  const scheme = parsed.protocol.slice(0, -1);
-  if (scheme !== 'mqtt' && scheme !== 'tcp') {
-    throw usage(`${option}: scheme ${scheme}:// is not supported by this build (use mqtt://)`);
-  }
-  if (parsed.pathname !== '' && parsed.pathname !== '/') throw usage(`${option}: mqtt:// takes no path`);
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === '') throw usage(`${option}: no host`);
-  return {
-    host,
-    port: integer(`${option} port`, parsed.port || undefined, 1, 65535) ?? 1883,
-    ...(parsed.username !== '' ? { username: decodeURIComponent(parsed.username) } : {}),
-    ...(parsed.password !== '' ? { password: decodeURIComponent(parsed.password) } : {}),
-  };
 }
 
 /** The server ring: the primary (`--url`, or `--host`/`--port`), then each `--server`. */
-export function serversFrom(values: ConnectionValues): ServerConfig[] {
+export function serversFrom(values: ConnectionValues): (ServerConfig & { readonly parsed?: ServerUrl })[] {
   if (values.url !== undefined && (values.host !== undefined || values.port !== undefined)) {
     throw usage('give either --url or --host/--port, not both');
   }
@@ -123,6 +138,21 @@ export function serversFrom(values: ConnectionValues): ServerConfig[] {
   return primary === undefined ? backups : [primary, ...backups];
 }
 
+/** The TLS settings of the options, if any was given. */
+function tlsFrom(values: ConnectionValues): TlsOptions | undefined {
+  const tls: TlsOptions = {
+    ...(values.cafile !== undefined ? { caFile: values.cafile } : {}),
+    ...(values.cert !== undefined ? { certFile: values.cert } : {}),
+    ...(values.key !== undefined ? { keyFile: values.key } : {}),
+    ...(values.servername !== undefined ? { servername: values.servername } : {}),
+    ...(values.alpn !== undefined ? { alpn: values.alpn } : {}),
+    ...(values.insecure === true ? { dangerouslySkipVerification: true } : {}),
+  };
+  return Object.keys(tls).length === 0 ? undefined : tls;
+}
+
+const isTls = (url: ServerUrl | undefined): boolean => url?.scheme === 'mqtts' || url?.scheme === 'wss';
+
 /** The client options for `values`; credentials: option, else URL, else environment. */
 export function clientOptions(
   values: ConnectionValues,
@@ -131,9 +161,15 @@ export function clientOptions(
 ): MqttClientOptions {
   const minDelayMs = integer('min-delay', values['min-delay'], 1, 86_400_000);
   const maxDelayMs = integer('max-delay', values['max-delay'], 1, 86_400_000);
-  const servers = serversFrom(values).map((s, i) => {
-    const username = values.username ?? s.username ?? env[ENV.username];
-    const password = values.password ?? s.password ?? env[ENV.password];
+  const tls = tlsFrom(values);
+  const ring = serversFrom(values);
+  if (tls !== undefined && !ring.some((s) => isTls(s.parsed))) {
+    throw usage('TLS options need an mqtts:// or wss:// server');
+  }
+  const servers = ring.map(({ parsed, ...s }, i) => {
+    // A user name or password in the URL wins over the environment, and an option over both.
+    const username = values.username ?? (parsed?.username === undefined ? env[ENV.username] : undefined);
+    const password = values.password ?? (parsed?.password === undefined ? env[ENV.password] : undefined);
     return {
       ...s,
       name: i === 0 ? 'mqtt' : `mqtt${i}`,
@@ -142,6 +178,7 @@ export function clientOptions(
       ...(password !== undefined ? { password } : {}),
       ...(minDelayMs !== undefined ? { minDelayMs } : {}),
       ...(maxDelayMs !== undefined ? { maxDelayMs: Math.max(maxDelayMs, minDelayMs ?? 0) } : {}),
+      ...(tls !== undefined && isTls(parsed) ? { tls } : {}),
     };
   });
   const keepAliveSec = integer('keepalive', values.keepalive, 0, 65535);

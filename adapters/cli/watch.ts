@@ -43,7 +43,11 @@ export async function watch(args: readonly string[], io: CommandIo): Promise<num
   const client = createClient(values, io.env, io.err);
   const attempts = integer('attempts', values.attempts, 0, 1_000_000) ?? 0;
   const view = createView(
-    client.lifecycle.servers.map((s) => ({ name: s.name ?? '?', address: `${s.host}:${s.port ?? 1883}` })),
+    client.lifecycle.servers.map((s) => ({
+      name: s.name ?? '?',
+      // Scheme, host and port only: the URL as given may carry a password.
+      address: `${s.protocol ?? 'mqtt'}://${s.host}:${s.port ?? 1883}`,
+    })),
   );
   const now = () => performance.now();
   const iso = () => new Date().toISOString();

@@ -177,12 +177,12 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     const lines = run.stderr.split('\n');
     const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
     const order = [
-      at(/trace: connecting to mqtt \(127\.0\.0\.1:\d+\), attempt 1$/),
+      at(/trace: connecting to mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\), attempt 1$/),
       at(/trace: connect to mqtt failed: TRANSPORT_ERROR/),
       at(
-        /trace: retry on mqtt1 \(127\.0\.0\.1:\d+\) in \d+ ms \(nominal \d+ ms, failed over\) after TRANSPORT_ERROR/,
+        /trace: retry on mqtt1 \(mqtt:\/\/127\.0\.0\.1:\d+\) in \d+ ms \(nominal \d+ ms, failed over\) after TRANSPORT_ERROR/,
       ),
-      at(/trace: connecting to mqtt1 \(127\.0\.0\.1:\d+\), attempt \d+$/),
+      at(/trace: connecting to mqtt1 \(mqtt:\/\/127\.0\.0\.1:\d+\), attempt \d+$/),
       at(
         /trace: send CONNECT clientId="mqttlifeline_[0-9a-f]{8}" keepAlive=60 clean=1 will=0 username=yes password=yes size=\d+/,
       ),
@@ -260,7 +260,7 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     expect(await watch.exited).toBe(0);
     const screen = watch.stdout();
     expect(screen).toContain('\x1b[J');
-    expect(screen).toMatch(/server +mqtt \(127\.0\.0\.1:\d+\)/);
+    expect(screen).toMatch(/server +mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\)/);
     expect(screen).toMatch(/attempt +1/);
     expect(screen).toMatch(/connected server=mqtt sessionPresent=false/);
   });

@@ -41,7 +41,7 @@ describe('the trace (logger option)', () => {
     await client.disconnect();
 
     const expected = [
-      /^connecting to mqtt \(127\.0\.0\.1:\d+\), attempt 1$/,
+      /^connecting to mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\), attempt 1$/,
       /^transport open to 127\.0\.0\.1:\d+$/,
       /^send CONNECT clientId="tracer" keepAlive=0 clean=1 will=0 username=yes password=yes size=\d+$/,
       /^recv CONNACK rc=0 sessionPresent=0$/,
