@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { type AedesHandle, freePort, startAedes } from '../support/brokers.js';
 import { useCleanups } from '../support/cleanups.js';
 import { runCli, startCli } from '../support/cli.js';
+import { generateCerts } from '../support/tlsFixtures.js';
+import { startAedesWs } from '../support/wsBrokers.js';
 
 const defer = useCleanups();
 
@@ -146,6 +148,32 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     expect(accepted.stderr).toMatch(/send CONNECT .*username=yes password=yes/);
     for (const run of [unreachable, refused, accepted, forbidden])
       expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+
+  it('R94: pub reaches a wss:// broker with --cafile; without it the unverified certificate is exit 3; --insecure accepts it', async () => {
+    const certs = generateCerts();
+    defer(() => certs.remove());
+    const b = await startAedesWs({ tls: { cert: certs.serverCert, key: certs.serverKey } });
+    defer(() => b.close());
+    const seen: string[] = [];
+    b.broker.on('publish', (packet, client) => {
+      if (client) seen.push(packet.payload.toString());
+    });
+    const args = (message: string) => ['pub', '-L', b.url, '-t', 'tls', '-m', message, '-q', '1'];
+    const [verified, unverified, insecure, tlsOnPlain] = await Promise.all([
+      runCli([...args('verified'), '--cafile', certs.file('ca.pem')]),
+      runCli(args('unverified')),
+      runCli([...args('insecure'), '--insecure']),
+      runCli(['pub', '-L', 'mqtt://127.0.0.1:1', '-t', 't', '-m', 'x', '--cafile', certs.file('ca.pem')]),
+    ]);
+    expect([verified.code, unverified.code, insecure.code, tlsOnPlain.code]).toEqual([0, 3, 0, 2]);
+    expect(unverified.stderr).toMatch(
+      /^mqtt-lifeline pub: (TLS_\w+|TRANSPORT_ERROR): .*certificate is not signed by a trusted CA/,
+    );
+    expect(tlsOnPlain.stderr).toBe(
+      'mqtt-lifeline pub: USAGE: TLS options need an mqtts:// or wss:// server\n',
+    );
+    expect(seen.sort()).toEqual(['insecure', 'verified']);
   });
 
   it('R90, R91: -d traces lifecycle decisions and packets (failover, retry delay, PUBLISH/PUBACK) and never the payload or password', async () => {
