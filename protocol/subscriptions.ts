@@ -127,7 +127,7 @@ export class SubscriptionRegistry {
     const unsent = this.unsent;
     this.unsent = undefined;
     for (const [filter, waiters] of unsent ?? []) {
-      if (!sessionPresent) for (const w of waiters) settle(w, undefined);
+      if (!sessionPresent) for (const w of waiters) settle(w, undefined, this.io);
       else if (!this.sendUnsubscribe(filter, waiters)) {
         this.unsent ??= new Map();
         this.unsent.set(filter, waiters);
@@ -172,7 +172,7 @@ export class SubscriptionRegistry {
     this.io.emit({ type: 'suback', packetId: id, filter: req.filter, granted: qos });
     const result: SubscribeResult =
       qos === null ? { error: new SubscribeError(req.filter) } : { granted: qos };
-    for (const w of req.waiters) settle(w, result);
+    for (const w of req.waiters) settle(w, result, this.io);
   }
 
   /**
@@ -184,7 +184,7 @@ export class SubscriptionRegistry {
     if (req === undefined || req.kind !== 'unsubscribe') return;
     this.forget(id);
     this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
-    for (const w of req.waiters) settle(w, undefined);
+    for (const w of req.waiters) settle(w, undefined, this.io);
   }
 
   /** Ends an acknowledged request: its id is free again, and an empty table is let go. */
@@ -224,6 +224,6 @@ export class SubscriptionRegistry {
   private cancel(filter: string, waiters: readonly SubscribeCallback[]): void {
     if (waiters.length === 0) return;
     const result = { error: new SubscriptionCancelledError(filter) };
-    for (const w of waiters) settle(w, result);
+    for (const w of waiters) settle(w, result, this.io);
   }
 }

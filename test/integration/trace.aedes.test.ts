@@ -105,6 +105,24 @@ describe('the trace (logger option)', () => {
     expect(lines.join('\n')).not.toContain('secret-topic');
   });
 
+  it('R90: a logger that throws changes nothing: the client connects and publishes, and the throw is reported as a logger listener error', async () => {
+    const broker = await aedes();
+    const reported: string[] = [];
+    const client = makeClient({
+      servers: [server(broker.port)],
+      logger: () => {
+        throw new Error('logger broke');
+      },
+      onListenerError: (error) => reported.push(`${error.listener}: ${error.message}`),
+    });
+    await connect(client);
+    await client.publish('t', 'x', { qos: 1 });
+    expect(reported.length).toBeGreaterThan(3);
+    expect(new Set(reported)).toEqual(
+      new Set(['logger: a logger callback threw (the client went on): Error: logger broke']),
+    );
+  });
+
   it('R92, R93: without a logger nothing is wrapped: the servers keep their own transport, and Node’s default logger is off unless NODE_DEBUG names mqtt-lifeline', () => {
     expect(process.env.NODE_DEBUG ?? '').not.toMatch(/mqtt-lifeline/i);
     expect(nodeDefaults.logger).toBeUndefined();
