@@ -24,6 +24,9 @@ export type MqttErrorCode =
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
   | 'CLIENT_CLOSED'
+  | 'STORE_CORRUPT'
+  | 'STORE_LOCKED'
+  | 'STORE_IO'
   | 'LISTENER_ERROR';
 
 /**
@@ -214,6 +217,26 @@ export class ClientClosedError extends MqttError {
   }
 }
 
+/**
+ * A session store cannot be used: its file is corrupted, foreign or of an unknown format version
+ * (`STORE_CORRUPT`), another process (or another open in this one) holds it (`STORE_LOCKED`), or
+ * the operating system refused a read or write (`STORE_IO`). The client does not start on it.
+ */
+export class StoreError extends MqttError {
+  /** The store's file. */
+  readonly path: string;
+  constructor(
+    code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO',
+    path: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, `session store ${path}: ${reason}`, options);
+    this.name = 'StoreError';
+    this.path = path;
+  }
+}
+
 /** Which kind of user callback threw, in a {@link ListenerError}. */
 export type ListenerKind =
   | 'message'
@@ -267,5 +290,6 @@ export const errors = {
   MessageDroppedError,
   SubscribeError,
   ClientClosedError,
+  StoreError,
   ListenerError,
 } as const;

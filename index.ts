@@ -16,6 +16,12 @@ export {
 } from './adapters/mongoose/config.js';
 export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export {
+  FileStore,
+  type FileStoreOptions,
+  type FsyncPolicy,
+  openFileStore,
+} from './adapters/stores/file.js';
 export { browserTransport } from './adapters/transports/browser.js';
 export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { nodeTransport } from './adapters/transports/node.js';
@@ -87,6 +93,7 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './protocol/session.js';
+export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,

@@ -33,6 +33,7 @@ export class OutboundFlow extends OutboundState {
     const packetId = this.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done);
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
+    this.log?.accepted(packetId, packet);
     const message: OutboundMessage = {
       packetId,
       topic,
@@ -62,6 +63,7 @@ export class OutboundFlow extends OutboundState {
     this.ownInflight().delete(id);
     this.inflightBytes -= m.size;
     this.ids.release(id);
+    this.log?.complete(id);
     this.io.emit({ type: 'puback', packetId: id });
     settle(m.done, undefined, this.io);
     this.replayed(m.replay);
@@ -78,8 +80,10 @@ export class OutboundFlow extends OutboundState {
    * @param id - The packet id.
    */
   onPubrec(id: number): void {
-    this.io.write(encodePubrel(id));
     const m = this.inflight.get(id);
+    // Recorded before PUBREL is written: after PUBCOMP the broker may reuse the id (spec R103).
+    if (m !== undefined && m.qos === 2) this.log?.pubrec(id);
+    this.io.write(encodePubrel(id));
     if (m === undefined || m.qos !== 2) return;
     this.ownInflight().delete(id);
     this.inflightBytes -= m.size;
@@ -97,6 +101,7 @@ export class OutboundFlow extends OutboundState {
     if (r === undefined) return;
     this.ownReleasing().delete(id);
     this.ids.release(id);
+    this.log?.complete(id);
     if (r.orphan) {
       this.orphans--;
       return;
@@ -119,7 +124,10 @@ export class OutboundFlow extends OutboundState {
       for (const id of this.releasing.keys()) this.io.write(encodePubrel(id));
     } else {
       const released = [...this.releasing.values()];
-      for (const id of this.releasing.keys()) this.ids.release(id);
+      for (const id of this.releasing.keys()) {
+        this.ids.release(id);
+        this.log?.complete(id);
+      }
       this.clearReleasing();
       for (const r of released) if (!r.orphan) settle(r.done, undefined, this.io);
       if (this.options.onCleanSession === 'fail') {

@@ -6,6 +6,7 @@ import type { MqttError } from '../errors.js';
 import { encodePubrel, withDup } from './encode.js';
 import { OfflineQueue, type OutboundMessage } from './offlineQueue.js';
 import type { PacketIdAllocator } from './packetIds.js';
+import type { SessionLog } from './sessionLog.js';
 import {
   type DropReason,
   type PublishCallback,
@@ -52,6 +53,8 @@ export class OutboundState {
   protected replaying = false;
   /** How many messages from before this connection are not yet acknowledged or dropped. */
   protected replayLeft = 0;
+  /** Records the flow's events when the session has a store (spec R100-R115). */
+  log: SessionLog | undefined = undefined;
 
   /**
    * @param ids - The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE.
@@ -144,6 +147,7 @@ export class OutboundState {
   protected send(m: OutboundMessage): void {
     // DUP = 1 exactly when this id was already written to some socket [MQTT-3.3.1-1].
     if (m.written) this.markDup(m);
+    else this.log?.sent(m.packetId);
     m.written = true;
     this.ownInflight().set(m.packetId, m);
     this.inflightBytes += m.size;
@@ -178,15 +182,34 @@ export class OutboundState {
    */
   protected discard(m: OutboundMessage, reason: DropReason, error: MqttError, keepSession: boolean): void {
     if (keepSession && m.written && m.qos === 2) {
+      this.log?.pubrec(m.packetId);
       this.ownReleasing().set(m.packetId, { done: undefined, orphan: true, replay: false });
       this.orphans++;
       if (this.connected) this.io.write(encodePubrel(m.packetId));
     } else {
+      this.log?.drop(m.packetId);
       this.ids.release(m.packetId);
     }
     this.io.emit({ type: 'drop', reason, topic: m.topic, packetId: m.packetId, qos: m.qos });
     settle(m.done, error, this.io);
     this.replayed(m.replay);
+  }
+
+  /**
+   * Takes over a session restored from its store (spec R110): `messages` queued in publish order,
+   * `releasing` ids owing PUBREL; every id is held.
+   * @param messages - Restored messages, oldest first.
+   * @param releasing - Restored QoS 2 ids past PUBREC.
+   */
+  restoreOutbound(messages: OutboundMessage[], releasing: number[]): void {
+    for (const m of messages) {
+      this.ids.hold(m.packetId);
+      this.pending.push(m);
+    }
+    for (const id of releasing) {
+      this.ids.hold(id);
+      this.ownReleasing().set(id, { done: undefined, orphan: false, replay: false });
+    }
   }
 
   /**

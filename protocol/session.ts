@@ -130,6 +130,7 @@ export class MqttSession extends SessionCore {
   subscribe(filter: string, qos: QoS, done?: SubscribeCallback): void {
     validateTopicFilter(filter);
     checkQos(qos);
+    this.log?.subscribe(filter, qos);
     this.subs.subscribe(filter, qos, done);
   }
 
@@ -143,6 +144,7 @@ export class MqttSession extends SessionCore {
    */
   unsubscribe(filter: string, done?: UnsubscribeCallback): void {
     validateTopicFilter(filter);
+    this.log?.unsubscribe(filter);
     this.subs.unsubscribe(filter, done);
   }
 

@@ -8,6 +8,7 @@ import type { QoS } from './encode.js';
 import { InboundFlow } from './inbound.js';
 import { OutboundFlow } from './outbound.js';
 import { PacketIdAllocator } from './packetIds.js';
+import { attachStore, type SessionLog } from './sessionLog.js';
 import {
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -58,6 +59,22 @@ export class SessionCore {
     this.inbound = new InboundFlow(io);
     // The registry reads `maxQos` from the session itself, rather than through a closure.
     this.subs = new SubscriptionRegistry(packetIds, io, this);
+    const store = this.options.store;
+    if (store !== undefined) {
+      const subs = this.subs;
+      const log = attachStore(store, {
+        restoreOutbound: (messages, releasing) => this.outbound.restoreOutbound(messages, releasing),
+        restoreInbound: (ids) => this.inbound.restoreInbound(ids),
+        restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),
+      });
+      this.outbound.log = log;
+      this.inbound.log = log;
+    }
+  }
+
+  /** The session's store log; `undefined` without a store. */
+  protected get log(): SessionLog | undefined {
+    return this.outbound.log;
   }
 
   /** True between {@link SessionCore.connected} and {@link SessionCore.disconnected}. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
+import { type ErrorData, MqttError, ProtocolError, StoreError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
@@ -81,7 +81,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   sessionUp(sessionPresent: boolean): void {
     const session = this.session;
     if (session === null) this.client.sessionDrained();
-    else session.connected(sessionPresent);
+    else this.#guard(this.#generation, () => session.connected(sessionPresent));
   }
   sessionDown(): void {
     this.session?.disconnected();
@@ -129,7 +129,22 @@ export abstract class ConnectionHost implements LifecycleHost {
           this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
           return;
         }
-        this.session?.handle(packet);
+        this.#guard(generation, () => this.session?.handle(packet));
+    }
+  }
+
+  /**
+   * Runs a session step; one that throws (a session store that cannot write, spec R100-R115)
+   * fails the connection with its error instead of escaping into the transport's callback. The
+   * session writes nothing that depends on a record it could not store, so nothing is lost.
+   */
+  #guard(generation: number, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      // Only the store's failures: anything else (a listener that throws) keeps its own path.
+      if (!(error instanceof StoreError)) throw error;
+      this.#fail(generation, error.toData());
     }
   }
 
