@@ -1,20 +1,15 @@
 /**
  * mqtt-lifeline: an MQTT 3.1.1 client whose connection lifecycle is a formally specified,
- * event-sourced XState v5 statechart (docs/spec.md).
+ * event-sourced XState v5 statechart (docs/spec.md). The Node entry: it wires Node's TCP transport
+ * and the system clock into the runtime (see `nodeDefaults`). Other entries:
+ * `mqtt-lifeline/mongoose` (the Mongoose OS API) and `mqtt-lifeline/machine` (the statechart,
+ * schedule and journal alone, with no Node built-ins and no rxjs).
  *
  * @packageDocumentation
  */
 
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
-export {
-  loadMongooseConfig,
-  MONGOOSE_MQTT_DEFAULTS,
-  MONGOOSE_MQTT1_DEFAULTS,
-  type MongooseServerConfig,
-  resolveServerAddress,
-} from './adapters/mongoose/config.js';
-export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
 export {
   FileStore,
@@ -35,7 +30,29 @@ export {
   websocketTransport,
 } from './adapters/transports/websocket.js';
 export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
-export * from './errors.js';
+export {
+  ClientClosedError,
+  CONNACK_REASONS,
+  ConfigError,
+  ConnackError,
+  type ErrorData,
+  errors,
+  InvalidArgumentError,
+  InvalidTopicError,
+  ListenerError,
+  type ListenerKind,
+  MessageDroppedError,
+  MqttError,
+  type MqttErrorCode,
+  NotConnectedError,
+  ProtocolError,
+  SizeLimitError,
+  StoreError,
+  SubscribeError,
+  TimeoutError,
+  TransportError,
+  type TransportErrorReason,
+} from './errors.js';
 export {
   jittered,
   type NextRetry,
@@ -83,7 +100,6 @@ export {
   type PublishResult,
   type QoS,
   type ResolvedSessionOptions,
-  SessionCore,
   type SessionEvent,
   type SessionIO,
   type SessionOptions,
@@ -106,7 +122,6 @@ export type {
 export {
   type ConnectionSnapshot,
   createActorDriver,
-  createStepDriver,
   type DriverOptions,
   type LifecycleDriver,
   type LifecycleHost,
@@ -144,4 +159,15 @@ export {
   type ServerScheme,
   type ServerUrl,
 } from './runtime/serverUrl.js';
-export * from './streams/index.js';
+export { createStepDriver } from './runtime/stepDriver.js';
+export {
+  events$,
+  json,
+  messages$,
+  ofType,
+  type StreamSource,
+  state$,
+  subscribe,
+  text,
+  whenState,
+} from './streams/index.js';

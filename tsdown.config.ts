@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsdown';
 
 /**
@@ -6,13 +5,19 @@ import { defineConfig } from 'tsdown';
  * and declaration maps; the command-line tool as one ESM file. Source maps embed their sources;
  * the declaration maps point at the .ts files, which ship too (package.json `files`).
  *
- * To publish a subpath, list its source here and add `./<name>` to package.json `exports` the way
- * `.` is (dist/<name>.mjs, .cjs, .d.mts, .d.cts); the packaging test imports every subpath.
+ * A subpath `./<name>` of package.json `exports` is built from its source here, to
+ * dist/<name>.mjs, .cjs, .d.mts, .d.cts; the packaging test imports every subpath.
  */
 const ENTRIES: Record<string, string> = {
   index: 'index.ts',
-  mongoose: 'mongoose.ts',
-  machine: 'machine.ts',
+  mongoose: 'adapters/mongoose/index.ts',
+};
+/**
+ * Built on its own, sharing no chunk with the Node entries: a shared chunk can pull Node
+ * built-ins, rxjs or ws into `require('mqtt-lifeline/machine')` (spec R46).
+ */
+const PORTABLE_ENTRIES: Record<string, string> = {
+  machine: 'machines/index.ts',
 };
 
 const shared = {
@@ -25,9 +30,13 @@ const shared = {
 export default defineConfig([
   {
     ...shared,
-    // Entry files that do not exist yet are skipped; an `exports` subpath without its build
-    // fails the packaging test.
-    entry: Object.fromEntries(Object.entries(ENTRIES).filter(([, source]) => existsSync(source))),
+    entry: ENTRIES,
+    format: ['esm', 'cjs'],
+    dts: { sourcemap: true },
+  },
+  {
+    ...shared,
+    entry: PORTABLE_ENTRIES,
     format: ['esm', 'cjs'],
     dts: { sourcemap: true },
   },

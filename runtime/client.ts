@@ -3,23 +3,13 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import {
-  ConfigError,
-  type ErrorData,
-  type ListenerError,
-  type MqttError,
-  SubscribeError,
-} from '../errors.js';
-import type { LifecycleEvent } from '../machines/events.js';
-import type { InboundPacket } from '../protocol/decoder.js';
+import { ConfigError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   MqttSession,
   type PublishCallback,
   type PublishResult,
   type QoS,
-  type SessionEvent,
-  type SessionIO,
   type SessionOptions,
   type SubscriptionInfo,
 } from '../protocol/session.js';
@@ -27,48 +17,16 @@ import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
-import {
-  attachSink,
-  type ClientState,
-  LifecycleClient,
-  type LifecycleClientConfig,
-  type LifecycleSink,
-  type SessionPort,
-} from './lifecycleClient.js';
+import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
 
-/** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
-export type Message = Extract<SessionEvent, { type: 'message' }>;
-
-/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors. */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
-
-/**
- * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`
- * carries what was thrown as its `cause`.
- */
-export interface ListenerErrorEvent {
-  readonly type: 'listener.error';
-  readonly error: ListenerError;
-}
-
-/** The connection was closed because the broker broke the protocol or sent an oversized packet. */
-export interface ProtocolErrorEvent {
-  readonly type: 'protocol.error';
-  readonly code: string;
-  readonly message: string;
-}
+export type { ClientEvent, ListenerErrorEvent, Message, ProtocolErrorEvent, TopicObserver } from './types.js';
 
 /** Options of {@link MqttClient}. */
 export interface MqttClientOptions extends LifecycleClientConfig {
   /** Queue, in-flight window and QoS limits. @default DEFAULT_SESSION_OPTIONS (MONGOOSE_SESSION_OPTIONS with the mongoose profile) */
   readonly session?: SessionOptions;
-}
-
-/** A consumer of the messages matching one topic filter. */
-export interface TopicObserver {
-  next(message: Message): void;
-  error(error: MqttError): void;
 }
 
 interface FilterEntry {
@@ -104,59 +62,18 @@ export class MqttClient {
   #events$: Observable<ClientEvent> | undefined;
   #messages$: Observable<Message> | undefined;
 
-  /**
-   * The client's side of its session (`SessionIO`) and of its lifecycle (`SessionPort`, and the
-   * sink that forwards lifecycle events and protocol errors to client events): prototype methods
-   * on one small object per client rather than a closure per callback.
-   */
-  static readonly #Link = class implements SessionIO, SessionPort, LifecycleSink {
-    constructor(readonly client: MqttClient) {}
-    write(bytes: Uint8Array): void {
-      this.client.lifecycle.write(bytes);
-    }
-    emit(event: SessionEvent): void {
-      this.client.#onSessionEvent(event);
-    }
-    bufferedBytes(): number {
-      return this.client.lifecycle.bufferedBytes;
-    }
-    reserve(size: number): number {
-      return this.client.lifecycle.reserve(size);
-    }
-    get outBuffer(): Uint8Array | undefined {
-      return this.client.lifecycle.outBuffer;
-    }
-    connected(sessionPresent: boolean): void {
-      this.client.session.connected(sessionPresent);
-    }
-    disconnected(): void {
-      this.client.session.disconnected();
-    }
-    handle(packet: InboundPacket): void {
-      this.client.session.handle(packet);
-    }
-    lifecycle(event: LifecycleEvent): void {
-      this.client.#emit(event);
-    }
-    protocolError(error: ErrorData): void {
-      this.client.#emit({ type: 'protocol.error', code: error.code, message: error.message });
-    }
-    listenerError(error: ListenerError): void {
-      this.client.#emit({ type: 'listener.error', error });
-    }
-    callbackError(thrown: unknown): void {
-      this.client.lifecycle.reportListenerError('completion', thrown);
-    }
-  };
-
   constructor(options: MqttClientOptions) {
     this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
-    const link = new MqttClient.#Link(this);
-    this.session = sessionFor(link, { ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}), ...options.session });
-    this.lifecycle.attachSession(link);
-    // Ahead of every listener, as listeners registered here first would be.
-    attachSink(this.lifecycle, link);
+    // Plain ports: the session writes to the connection, which writes to the transport; the
+    // connection hands packets to the session and every event here, ahead of any listener.
+    const connection = this.lifecycle.connection;
+    this.session = sessionFor(connection, {
+      ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}),
+      ...options.session,
+    });
+    connection.session = this.session;
+    connection.emit = (event) => this.#onEvent(event);
   }
 
   /** The coarse state: the current one at once, then every change. */
@@ -322,7 +239,7 @@ export class MqttClient {
     callEach(this.#eventListeners, event, 'event', this.lifecycle);
   }
 
-  #onSessionEvent(event: SessionEvent): void {
+  #onEvent(event: ClientEvent): void {
     switch (event.type) {
       case 'message': {
         if (this.#filters.size > 0) {

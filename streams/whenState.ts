@@ -1,5 +1,5 @@
 import { asyncScheduler, filter, first, type Observable, type SchedulerLike, timeout } from 'rxjs';
-import type { ClientState } from '../runtime/lifecycleClient.js';
+import type { ClientState } from '../runtime/types.js';
 import type { StreamSource } from './source.js';
 import { state$ } from './state.js';
 

@@ -118,6 +118,28 @@ describe('the npm package', () => {
       expect(JSON.parse(cjs.stdout)).toEqual(names);
     }
 
+    // R46: ./machine loads no Node built-in, rxjs or ws, under import or require(): its files and
+    // every dist file they reach name none of them.
+    for (const start of ['dist/machine.mjs', 'dist/machine.cjs']) {
+      const seen = new Set<string>();
+      const visit = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(join(installed, file), 'utf8');
+        const specifiers = [...text.matchAll(/(?:from |require\(|import\()"([^"]+)"/g)].map(
+          (m) => m[1] as string,
+        );
+        expect({ file, foreign: specifiers.filter((x) => /^node:|^rxjs|^ws$|^mqtt-packet/.test(x)) }).toEqual(
+          {
+            file,
+            foreign: [],
+          },
+        );
+        for (const x of specifiers) if (x.startsWith('./')) visit(join(dirname(file), x));
+      };
+      visit(start);
+    }
+
     // The tiny script, as ESM and as CommonJS, against the embedded broker; NODE_DEBUG traces it.
     writeFileSync(join(app, 'esm.mjs'), roundTrip("import { MqttClient } from 'mqtt-lifeline';"));
     writeFileSync(join(app, 'cjs.cjs'), roundTrip("const { MqttClient } = require('mqtt-lifeline');"));

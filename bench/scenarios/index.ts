@@ -224,7 +224,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     title: 'Memory per idle connected client, 1,000 clients in one process',
     load: async () => (await import('./idleMemory.js')).run,
     params: {
-      small: { clients: 20, settleMs: 100, warmupClients: 20 },
+      small: { clients: 100, settleMs: 100, warmupClients: 20 },
       full: { clients: 1_000, settleMs: 1_000, warmupClients: 50 },
     },
     metrics: [
