@@ -19,12 +19,18 @@ const ENTRIES: Record<string, string> = {
 const PORTABLE_ENTRIES: Record<string, string> = {
   machine: 'machines/index.ts',
 };
+/** The browser entry, on its own too, resolved for browsers (spec R122). */
+const BROWSER_ENTRIES: Record<string, string> = {
+  browser: 'browser.ts',
+};
 
 const shared = {
   platform: 'node',
   target: 'node20.19',
   tsconfig: 'tsconfig.build.json',
   sourcemap: true,
+  // .mjs / .cjs (and .d.mts / .d.cts) on every platform, as package.json `exports` names them.
+  fixedExtension: true,
 } as const;
 
 export default defineConfig([
@@ -37,6 +43,13 @@ export default defineConfig([
   {
     ...shared,
     entry: PORTABLE_ENTRIES,
+    format: ['esm', 'cjs'],
+    dts: { sourcemap: true },
+  },
+  {
+    ...shared,
+    platform: 'browser',
+    entry: BROWSER_ENTRIES,
     format: ['esm', 'cjs'],
     dts: { sourcemap: true },
   },

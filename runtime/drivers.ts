@@ -7,16 +7,11 @@
  * {@link EFFECTS}, and journal every input. The step driver lives in stepDriver.ts; what it needs
  * from xstate's internals is isolated in xstateStep.ts.
  */
-import {
-  type ActorOptions,
-  type AnyActorLogic,
-  type AnyEventObject,
-  createActor,
-  type StateValue,
-} from 'xstate';
+import { type AnyEventObject, createActor, type StateValue } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
+import { type InspectObserver, notifyInspector } from './inspection.js';
 import type { RuntimeClock } from './ports.js';
 import type { ConnectionSnapshot } from './xstateStep.js';
 
@@ -115,8 +110,11 @@ export interface DriverOptions {
   readonly host: LifecycleHost;
   /** Called with every input as it is processed. @default no journal */
   readonly record?: (entry: JournalEntry) => void;
-  /** An XState inspection observer (actor driver only). @default none */
-  readonly inspect?: ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * An XState inspection observer. Both drivers send it the connection machine's `@xstate.actor`,
+   * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
 }
 
 function journaller(options: DriverOptions): (event: AnyEventObject, state: StateValue) => void {
@@ -152,8 +150,7 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
       // After the step, so the entry records the state it led to (spec R96).
       if (inspectionEvent.type === '@xstate.snapshot' && inspectionEvent.actorRef === actor)
         log(inspectionEvent.event, (inspectionEvent.snapshot as unknown as { value: StateValue }).value);
-      if (typeof options.inspect === 'function') options.inspect(inspectionEvent);
-      else options.inspect?.next?.(inspectionEvent);
+      if (options.inspect !== undefined) notifyInspector(options.inspect, inspectionEvent);
     },
   });
   actor.on('*', (event) => host.emitted(event));

@@ -120,7 +120,14 @@ describe('the npm package', () => {
 
     // R46: ./machine loads no Node built-in, rxjs or ws, under import or require(): its files and
     // every dist file they reach name none of them.
-    for (const start of ['dist/machine.mjs', 'dist/machine.cjs']) {
+    // R122: ./browser loads no Node built-in and not ws either.
+    const portable: [string, RegExp][] = [
+      ['dist/machine.mjs', /^node:|^rxjs|^ws$|^mqtt-packet/],
+      ['dist/machine.cjs', /^node:|^rxjs|^ws$|^mqtt-packet/],
+      ['dist/browser.mjs', /^node:|^ws$/],
+      ['dist/browser.cjs', /^node:|^ws$/],
+    ];
+    for (const [start, forbidden] of portable) {
       const seen = new Set<string>();
       const visit = (file: string): void => {
         if (seen.has(file)) return;
@@ -129,12 +136,10 @@ describe('the npm package', () => {
         const specifiers = [...text.matchAll(/(?:from |require\(|import\()"([^"]+)"/g)].map(
           (m) => m[1] as string,
         );
-        expect({ file, foreign: specifiers.filter((x) => /^node:|^rxjs|^ws$|^mqtt-packet/.test(x)) }).toEqual(
-          {
-            file,
-            foreign: [],
-          },
-        );
+        expect({ file, foreign: specifiers.filter((x) => forbidden.test(x)) }).toEqual({
+          file,
+          foreign: [],
+        });
         for (const x of specifiers) if (x.startsWith('./')) visit(join(dirname(file), x));
       };
       visit(start);
@@ -206,6 +211,7 @@ describe('the npm package', () => {
     ).analysis.problems;
     // Exactly the documented node10 findings, and nothing else.
     expect(problems.map((p) => `${p.resolutionKind} ${p.entrypoint} ${p.kind}`).sort()).toEqual([
+      'node10 ./browser NoResolution',
       'node10 ./machine NoResolution',
       'node10 ./mongoose NoResolution',
     ]);

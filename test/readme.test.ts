@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as mongoose from '../adapters/mongoose/index.js';
+import * as browser from '../browser.js';
 import * as api from '../index.js';
 import * as machine from '../machines/index.js';
 
@@ -12,6 +13,7 @@ const ENTRIES: Record<string, object> = {
   'mqtt-lifeline': api,
   'mqtt-lifeline/mongoose': mongoose,
   'mqtt-lifeline/machine': machine,
+  'mqtt-lifeline/browser': browser,
 };
 
 describe('README', () => {
