@@ -55,7 +55,10 @@ describe('mqtt-lifeline dispatch', () => {
       [['pub', '-t', 'a', '-m', 'x', '-q', '3'], /^USAGE: --qos must be an integer from 0 to 2, got "3"/],
       [['sub', '-t', 'a/#/b'], /^USAGE: invalid topic "a\/#\/b"/],
       [['sub', '-t', 'a', '-F', 'xml'], /^USAGE: --format must be one of payload, topic, json, got "xml"/],
-      [['sub', '-t', 'a', '-L', 'http://x'], /^USAGE: --url: unknown scheme "http": use mqtt, mqtts, ws or wss/],
+      [
+        ['sub', '-t', 'a', '-L', 'http://x'],
+        /^USAGE: --url: unknown scheme "http": use mqtt, mqtts, ws or wss/,
+      ],
       [
         ['sub', '-t', 'a', '-L', 'mqtt://x', '-p', '1'],
         /^USAGE: give either --url or --host\/--port, not both/,
