@@ -146,6 +146,9 @@ export type {
   RuntimeClock,
   RuntimeDefaults,
   TlsOptions,
+  TracedServer,
+  Tracer,
+  TracerFactory,
   Transport,
   TransportFactory,
   TransportHandlers,
@@ -161,6 +164,7 @@ export {
   type ServerUrl,
 } from './runtime/serverUrl.js';
 export { createStepDriver } from './runtime/stepDriver.js';
+export { createTracer } from './runtime/trace.js';
 export {
   events$,
   json,

@@ -13,6 +13,7 @@ import {
 } from '../runtime/lifecycleClient.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
+import { createTracer } from '../runtime/trace.js';
 import { systemClock } from './clocks/system.js';
 import { nodeDebugLogger } from './logging/debuglog.js';
 import { nodeTransport } from './transports/node.js';
@@ -25,6 +26,7 @@ export const nodeDefaults: RuntimeDefaults = {
   transport: nodeTransport,
   clock: systemClock,
   logger: nodeDebugLogger(),
+  tracer: createTracer,
 };
 
 /**

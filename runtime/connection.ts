@@ -25,8 +25,7 @@ import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
-import type { Logger, RuntimeClock, Transport } from './ports.js';
-import { describeInbound, describeLifecycle, failureOf, tracedTransport } from './trace.js';
+import type { Logger, RuntimeClock, Tracer, Transport } from './ports.js';
 import type { ClientEvent, ClientState } from './types.js';
 
 /** The session layer as the connection sees it (the MQTT session lives there). */
@@ -97,11 +96,9 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
   #forwarding = false;
   readonly #closeWaiters: (() => void)[] = [];
-  /** The configured logger, and the guarded one the runtime calls (R63, R90). */
-  #rawLogger: Logger | undefined;
-  #logger: Logger | undefined;
-  /** The failure that the next `backoff` retries after, for the trace. */
-  #why = '';
+  /** The configured logger and tracer factory, and the tracer built from them (R90). */
+  #traceFrom: [Logger | undefined, ((logger: Logger) => Tracer) | undefined] = [undefined, undefined];
+  #tracer: Tracer | undefined;
 
   constructor(
     readonly clock: RuntimeClock,
@@ -133,8 +130,7 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   // --- the statechart's effects ---
 
   emitted(event: LifecycleEvent): void {
-    const logger = this.logger;
-    if (logger !== undefined) this.#traceLifecycle(logger, event);
+    this.tracer?.lifecycle(event, this.options.servers);
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
@@ -142,38 +138,26 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   }
 
   /**
-   * The trace's logger as the runtime calls it, undefined when tracing is off (spec R90, R93): a
-   * logger that throws is reported like any user callback (R63), never thrown into a step.
+   * The tracer, undefined when tracing is off (spec R90, R93): built from the `logger` and
+   * `tracer` options when both are set. A logger that throws is reported like any user callback
+   * (R63), never thrown into a step.
    */
-  get logger(): Logger | undefined {
-    const raw = this.config.logger;
-    if (raw === this.#rawLogger) return this.#logger;
-    this.#rawLogger = raw;
-    this.#logger =
-      raw === undefined
+  get tracer(): Tracer | undefined {
+    const { logger, tracer } = this.config;
+    const [rawLogger, factory] = this.#traceFrom;
+    if (logger === rawLogger && tracer === factory) return this.#tracer;
+    this.#traceFrom = [logger, tracer];
+    this.#tracer =
+      logger === undefined || tracer === undefined
         ? undefined
-        : (line) => {
+        : tracer((line) => {
             try {
-              raw(line);
+              logger(line);
             } catch (thrown) {
               this.reportListenerError('logger', thrown);
             }
-          };
-    return this.#logger;
-  }
-
-  /** Traces a lifecycle event as the decision it records: server, attempt, why, which delay. */
-  #traceLifecycle(logger: Logger, event: LifecycleEvent): void {
-    if (event.type === 'connecting') this.#why = '';
-    logger(describeLifecycle(event, (i) => this.#address(i), this.#why));
-    this.#why = failureOf(event) ?? this.#why;
-  }
-
-  // Scheme, host and port only: a URL as configured may carry a password (spec R91).
-  #address(index: number): string {
-    const s = this.options.servers[index];
-    if (s === undefined) return '?';
-    return `${s.protocol}://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+          });
+    return this.#tracer;
   }
 
   /**
@@ -241,7 +225,7 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
 
   #fail(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
-    this.logger?.(`protocol error, closing: ${error.code}: ${error.message}`);
+    this.tracer?.protocolError(error);
     this.#protocolError(error);
     this.driver.send({ type: 'mqtt.error', error });
   }
@@ -303,24 +287,24 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
-    const logger = this.logger;
+    const tracer = this.tracer;
     const decoder = createDecoder({
       maxPacketBytes:
         s.maxIncomingPacketBytes ??
         this.config.maxIncomingPacketBytes ??
         (mongoose ? 3072 : MAX_PACKET_BYTES),
       onPacket:
-        logger === undefined
+        tracer === undefined
           ? (packet) => this.#onPacket(generation, packet)
           : (packet) => {
-              logger(describeInbound(packet));
+              tracer.inbound(packet);
               this.#onPacket(generation, packet);
             },
       onError: (error) => this.#fail(generation, error.toData()),
     });
     let closed = false;
     this.#open += 1;
-    const factory = logger === undefined ? s.transport : tracedTransport(s.transport, logger);
+    const factory = tracer === undefined ? s.transport : tracer.wrap(s.transport);
     this.transport = factory(
       {
         scheme: s.protocol,

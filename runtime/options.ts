@@ -6,7 +6,7 @@ import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import type { Logger, RuntimeClock, RuntimeDefaults, TransportFactory } from './ports.js';
+import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
 import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
 
 export type { NormalisedServer, ServerConfig } from './servers.js';
@@ -80,6 +80,12 @@ export interface LifecycleClientOptions {
    */
   readonly logger?: Logger;
   /**
+   * Turns `logger` into trace lines. The Node entry supplies the built-in one (`createTracer`);
+   * the browser entry leaves it out to stay small, so pass `createTracer` there to trace.
+   * @default the entry point's (Node: `createTracer`; browser: none)
+   */
+  readonly tracer?: TracerFactory;
+  /**
    * Called when user code the client calls (a listener, an observer, a completion callback)
    * throws (spec R63). The client has caught the error and gone on; `MqttClient` also emits it as
    * a `listener.error` event. What this handler throws is ignored.
@@ -100,12 +106,20 @@ export interface NormalisedOptions {
  */
 export function withDefaults<T extends LifecycleClientOptions>(options: T, defaults: RuntimeDefaults): T {
   const logger = options.logger ?? defaults.logger;
-  if (options.transport !== undefined && options.clock !== undefined && options.logger === logger)
+  // The tracer matters only with a logger: without one the options stay as given.
+  const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
+  if (
+    options.transport !== undefined &&
+    options.clock !== undefined &&
+    options.logger === logger &&
+    options.tracer === tracer
+  )
     return options;
   return Object.assign({}, options, {
     transport: options.transport ?? defaults.transport,
     clock: options.clock ?? defaults.clock,
     logger,
+    tracer,
   });
 }
 

@@ -9,6 +9,8 @@
  * @module
  */
 import type { ErrorData } from '../errors.js';
+import type { LifecycleEvent } from '../machines/events.js';
+import type { InboundPacket } from '../protocol/decoder.js';
 
 /** How a server is reached: plain TCP, TLS, WebSocket, WebSocket over TLS. */
 export type TransportScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';
@@ -129,6 +131,8 @@ export interface RuntimeDefaults {
   readonly clock: RuntimeClock;
   /** The trace's logger when the options name none (Node: `NODE_DEBUG=mqtt-lifeline`). @default none */
   readonly logger?: Logger;
+  /** What turns a logger into trace lines when the options name none (Node: `createTracer`). @default none */
+  readonly tracer?: TracerFactory;
 }
 
 /**
@@ -136,3 +140,28 @@ export interface RuntimeDefaults {
  * contain a payload, a user name or a password.
  */
 export type Logger = (line: string) => void;
+
+/**
+ * The trace's hooks in the runtime (spec R90-R93): what a connection tells its tracer. An entry
+ * point supplies the factory, so a bundle that never traces (the browser's) carries none of it.
+ */
+export interface Tracer {
+  /** A lifecycle event, with the server ring its `serverIndex` points into. */
+  lifecycle(event: LifecycleEvent, servers: readonly TracedServer[]): void;
+  /** A packet the decoder produced. */
+  inbound(packet: InboundPacket): void;
+  /** The connection is closed for a protocol error. */
+  protocolError(error: ErrorData): void;
+  /** The transport to use instead of `factory`, tracing what it writes, its errors and closes. */
+  wrap(factory: TransportFactory): TransportFactory;
+}
+
+/** What a tracer may say about a server: never its URL as configured, which may carry a password. */
+export interface TracedServer {
+  readonly protocol: TransportScheme;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Makes a {@link Tracer} that writes to `logger`. */
+export type TracerFactory = (logger: Logger) => Tracer;

@@ -15,7 +15,7 @@ import type { ErrorData } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import { TYPE_NAMES } from '../protocol/decoderRules.js';
-import type { Logger, TransportFactory } from './ports.js';
+import type { Logger, TracedServer, Tracer, TransportFactory } from './ports.js';
 
 export type { Logger } from './ports.js';
 
@@ -197,5 +197,29 @@ export function tracedTransport(factory: TransportFactory, logger: Logger): Tran
       end: () => transport.end(),
       destroy: () => transport.destroy(),
     };
+  };
+}
+
+// Scheme, host and port only: a URL as configured may carry a password (spec R91).
+const address = (s: TracedServer | undefined): string =>
+  s === undefined ? '?' : `${s.protocol}://${s.host.includes(':') ? `[${s.host}]` : s.host}:${s.port}`;
+
+/**
+ * The built-in {@link Tracer}: every hook becomes one line to `logger` (spec R91). Node's defaults
+ * wire it; pass it as the `tracer` option elsewhere.
+ * @param logger - Where the lines go.
+ */
+export function createTracer(logger: Logger): Tracer {
+  // The failure that the next `backoff` retries after.
+  let why = '';
+  return {
+    lifecycle(event, servers) {
+      if (event.type === 'connecting') why = '';
+      logger(describeLifecycle(event, (i) => address(servers[i]), why));
+      why = failureOf(event) ?? why;
+    },
+    inbound: (packet) => logger(describeInbound(packet)),
+    protocolError: (e) => logger(`protocol error, closing: ${error(e)}`),
+    wrap: (factory) => tracedTransport(factory, logger),
   };
 }
