@@ -185,7 +185,9 @@ export function tracedTransport(factory: TransportFactory, logger: Logger): Tran
         logger('transport closed');
         handlers.onClose();
       },
+      onDrain: () => handlers.onDrain?.(),
     });
+    // Everything but the zero-copy path, which would bypass `write`.
     return {
       write: (bytes) => {
         for (const line of describeOutgoing(bytes)) logger(line);
@@ -194,8 +196,16 @@ export function tracedTransport(factory: TransportFactory, logger: Logger): Tran
       get bufferedBytes() {
         return transport.bufferedBytes;
       },
+      get needsDrain() {
+        return transport.needsDrain;
+      },
+      ...(transport.whenFlushed === undefined
+        ? {}
+        : { whenFlushed: (callback: (flushed: boolean) => void) => transport.whenFlushed?.(callback) }),
       end: () => transport.end(),
       destroy: () => transport.destroy(),
+      ref: () => transport.ref?.(),
+      unref: () => transport.unref?.(),
     };
   };
 }
