@@ -156,6 +156,7 @@ export type {
   TransportScheme,
   TransportTarget,
 } from './runtime/ports.js';
+export { RESERVE_FULL } from './runtime/ports.js';
 export {
   checkHost,
   DEFAULT_PORTS,

@@ -10,7 +10,6 @@
  */
 import type { ErrorData } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
-import type { InboundPacket } from '../protocol/decoder.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
 
@@ -185,8 +184,11 @@ export type Logger = (line: string) => void;
 export interface Tracer {
   /** A lifecycle event, with the server ring its `serverIndex` points into. */
   lifecycle(event: LifecycleEvent, servers: readonly TracedServer[]): void;
-  /** A packet the decoder produced. */
-  inbound(packet: InboundPacket): void;
+  /**
+   * A packet the decoder produced (an `InboundPacket`; typed by its `cmd` alone here, so the ports
+   * stay free of the codec's types).
+   */
+  inbound(packet: { readonly cmd: string }): void;
   /** The connection is closed for a protocol error. */
   protocolError(error: ErrorData): void;
   /** The transport to use instead of `factory`, tracing what it writes, its errors and closes. */

@@ -228,7 +228,8 @@ export function createTracer(logger: Logger): Tracer {
       logger(describeLifecycle(event, (i) => address(servers[i]), why));
       why = failureOf(event) ?? why;
     },
-    inbound: (packet) => logger(describeInbound(packet)),
+    // The connection hands it the decoder's packets: this is the one place their type is restored.
+    inbound: (packet) => logger(describeInbound(packet as InboundPacket)),
     protocolError: (e) => logger(`protocol error, closing: ${error(e)}`),
     wrap: (factory) => tracedTransport(factory, logger),
   };
