@@ -72,6 +72,7 @@ export {
   type ProtocolErrorEvent,
   type TopicObserver,
 } from './runtime/client.js';
+export type { ConnectCallOptions } from './runtime/connectWaiters.js';
 export {
   type ConnectionSnapshot,
   createActorDriver,

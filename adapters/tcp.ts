@@ -2,7 +2,7 @@
  * The Node TCP transport: plain `node:net` sockets behind the {@link TransportFactory} contract.
  */
 import * as net from 'node:net';
-import type { ErrorData } from '../errors.js';
+import { type ErrorData, TransportError } from '../errors.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from './transport.js';
 
@@ -198,5 +198,5 @@ function transportError(where: string, cause: unknown): ErrorData {
   const code = (cause as { code?: unknown } | null)?.code;
   // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
   const withCode = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-  return { code: 'TRANSPORT_ERROR', message: `tcp ${where}: ${withCode}` };
+  return new TransportError(`tcp ${where}: ${withCode}`, { cause }).toData();
 }

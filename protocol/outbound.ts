@@ -2,7 +2,7 @@
  * The outbound half of the session for QoS >= 1: queueing, the in-flight window, acknowledgements
  * and the replay after a reconnect. QoS 0 never reaches this file (the session writes it directly).
  */
-import { MessageDroppedError, NotConnectedError } from '../errors.js';
+import { MessageDroppedError, type MqttError, NotConnectedError, SizeLimitError } from '../errors.js';
 import { encodePublish, encodePubrel } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
 import { OutboundState } from './outboundState.js';
@@ -29,9 +29,17 @@ export class OutboundFlow extends OutboundState {
     retain: boolean,
     done: PublishCallback | undefined,
   ): PublishResult {
-    if (!this.makeRoom(size)) return this.refuse(topic, qos, done);
+    // One message the queue could never hold: say so, rather than blame a full queue (R85).
+    if (size > this.options.maxQueueBytes)
+      throw new SizeLimitError(
+        'PAYLOAD_TOO_LARGE',
+        size,
+        this.options.maxQueueBytes,
+        'session.maxQueueBytes',
+      );
+    if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
     const packetId = this.allocate();
-    if (packetId === 0) return this.refuse(topic, qos, done);
+    if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
     const message: OutboundMessage = {
       packetId,
@@ -157,6 +165,21 @@ export class OutboundFlow extends OutboundState {
     }
   }
 
+  /**
+   * The client stopped (spec R84): every message not yet completed ends now. Queued and in-flight
+   * messages are dropped (reason `closed`) with `error`; a QoS 2 message past PUBREC completes
+   * successfully (the broker has it) and only its id waits for the PUBREL of a later connection.
+   * Call when disconnected.
+   */
+  abandon(error: () => MqttError): void {
+    for (const m of this.pending.removeWhere(() => true)) this.discard(m, 'closed', error(), true);
+    for (const [id, r] of this.releasing) {
+      if (r.orphan) continue;
+      this.ownReleasing().set(id, { done: undefined, orphan: true, replay: false });
+      settle(r.done, undefined);
+    }
+  }
+
   /** Re-sends every in-flight PUBLISH (DUP = 1) and pending PUBREL, for an in-session retry (Mongoose does it on PINGRESP). */
   retransmit(): void {
     if (!this.connected) return;
@@ -186,25 +209,42 @@ export class OutboundFlow extends OutboundState {
     while (!this.fits(size)) {
       const oldest = this.pending.shift();
       if (oldest === undefined) break;
-      this.discard(
-        oldest,
-        'overflow',
-        new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'),
-        true,
-      );
+      const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
+      this.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', why), true);
     }
     return true;
   }
 
-  private refuse(topic: string, qos: 1 | 2, done: PublishCallback | undefined): PublishResult {
+  /** Which bound a message of `size` bytes does not fit in, with the option that sets it. */
+  private fullReason(size: number): string {
+    const { maxQueueLength, maxQueueBytes, maxInflight } = this.options;
+    if (maxQueueLength === 0) {
+      if (this.inflight.size >= maxInflight)
+        return `the queue is disabled (session.maxQueueLength = 0) and the in-flight window is full (session.maxInflight = ${maxInflight})`;
+      return `the queue is disabled (session.maxQueueLength = 0) and ${this.inflightBytes} bytes in flight + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
+    }
+    if (this.queueLength >= maxQueueLength)
+      return `the queue holds session.maxQueueLength = ${maxQueueLength} messages`;
+    return `${this.queueBytes} bytes queued + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
+  }
+
+  private refuse(
+    topic: string,
+    qos: 1 | 2,
+    done: PublishCallback | undefined,
+    reason: string,
+  ): PublishResult {
     if (this.options.maxQueueLength === 0 && !this.connected) {
       this.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
-      settle(done, new NotConnectedError('not connected and the queue is disabled'));
+      settle(
+        done,
+        new NotConnectedError('not connected and the queue is disabled (session.maxQueueLength = 0)'),
+      );
     } else if (this.options.overflow === 'reject') {
-      throw new MessageDroppedError('QUEUE_FULL', 'the publish queue is full');
+      throw new MessageDroppedError('QUEUE_FULL', `publish refused (overflow 'reject'): ${reason}`);
     } else {
       this.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
-      settle(done, new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'));
+      settle(done, new MessageDroppedError('QUEUE_FULL', `publish dropped (queue overflow): ${reason}`));
     }
     return { packetId: 0, disposition: 'dropped' };
   }

@@ -73,7 +73,7 @@ export class MqttSession extends SessionCore {
    * @param done - Called exactly once: see {@link PublishCallback}. Not called when this throws.
    * @returns The packet id and what happened to the message.
    * @throws {@link InvalidTopicError} for an invalid topic; {@link SizeLimitError}
-   *   `PAYLOAD_TOO_LARGE` above `maxPayloadBytes`; {@link MessageDroppedError} `QUEUE_FULL` when
+   *   `PAYLOAD_TOO_LARGE` above `maxPayloadBytes`, or, for QoS >= 1, above `maxQueueBytes`; {@link MessageDroppedError} `QUEUE_FULL` when
    *   the queue is full and `overflow` is `reject`; {@link InvalidArgumentError} for a bad QoS.
    */
   publish(
@@ -90,7 +90,12 @@ export class MqttSession extends SessionCore {
     else if (payload instanceof Uint8Array) size = payload.length;
     else throw new InvalidArgumentError('payload must be a Uint8Array or a string');
     if (size > this.options.maxPayloadBytes) {
-      throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, this.options.maxPayloadBytes);
+      throw new SizeLimitError(
+        'PAYLOAD_TOO_LARGE',
+        size,
+        this.options.maxPayloadBytes,
+        'session.maxPayloadBytes',
+      );
     }
     const effective = qos < this.currentMaxQos ? qos : this.currentMaxQos;
     if (effective !== 0)

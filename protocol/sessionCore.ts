@@ -2,7 +2,7 @@
  * The runtime-facing half of {@link MqttSession}: its state, the connection lifecycle calls and
  * inbound packet dispatch. The caller-facing API (publish, subscribe) is in `session.ts`.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { type ClientClosedError, InvalidArgumentError } from '../errors.js';
 import type { InboundPacket } from './decoder.js';
 import type { QoS } from './encode.js';
 import { InboundFlow } from './inbound.js';
@@ -112,6 +112,18 @@ export class SessionCore {
     this.connectedNow = false;
     this.outbound.disconnected();
     this.subs.onDisconnected();
+  }
+
+  /**
+   * The client stopped (spec R84): settles everything still waiting, with `error` (a fresh one
+   * each). Publishes not yet completed are dropped (event `drop`, reason `closed`); subscribe and
+   * unsubscribe callbacks end; registrations stay for the next connection.
+   * @param error - Makes the error each waiter gets.
+   */
+  abandon(error: () => ClientClosedError): void {
+    this.disconnected();
+    this.outbound.abandon(error);
+    this.subs.abandon(error);
   }
 
   /**

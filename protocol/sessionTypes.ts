@@ -2,7 +2,7 @@
  * The types shared by {@link MqttSession} and its helpers: the I/O it is given, the events it
  * emits, its options and their defaults. Kept apart so the helpers need not import the session.
  */
-import { ConfigError, type MqttError, type SubscribeError } from '../errors.js';
+import { type ClientClosedError, ConfigError, type MqttError, type SubscribeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
 
 export type { QoS } from './encode.js';
@@ -25,8 +25,11 @@ export interface SessionIO {
   readonly outBuffer?: Uint8Array;
 }
 
-/** Why a message was dropped. */
-export type DropReason = 'overflow' | 'offline' | 'session-lost';
+/**
+ * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
+ * `session-lost` (`onCleanSession: 'fail'`), or `closed` (the client stopped, spec R84).
+ */
+export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'closed';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
@@ -74,12 +77,14 @@ export interface PublishResult {
 /**
  * Completion of one publish, called exactly once: with no argument when the message is delivered
  * (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
- * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`).
+ * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`, `ClientClosedError`).
  */
 export type PublishCallback = (error?: MqttError) => void;
 
 /** The outcome of one SUBSCRIBE: the QoS the broker granted, or the broker's refusal. */
-export type SubscribeResult = { readonly granted: QoS } | { readonly error: SubscribeError };
+export type SubscribeResult =
+  | { readonly granted: QoS }
+  | { readonly error: SubscribeError | ClientClosedError };
 
 /** Completion of one {@link MqttSession.subscribe} call. */
 export type SubscribeCallback = (result: SubscribeResult) => void;

@@ -2,7 +2,7 @@
  * The subscription half of the session: the registered filters in registration order, the
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
-import { SubscribeError } from '../errors.js';
+import { type ClientClosedError, type MqttError, SubscribeError } from '../errors.js';
 import { encodeSubscribe, encodeUnsubscribe, type QoS } from './encode.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
@@ -185,6 +185,23 @@ export class SubscriptionRegistry {
     this.forget(id);
     this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
     for (const w of req.waiters) settle(w, undefined);
+  }
+
+  /**
+   * The client stopped (spec R84): every `subscribe` and `unsubscribe` callback still waiting ends
+   * with `error`. Registrations stay (they are sent again on the next connection), and so do the
+   * UNSUBSCRIBEs not sent yet. Call when disconnected.
+   */
+  abandon(error: () => ClientClosedError): void {
+    for (const reg of this.registrations?.values() ?? []) {
+      const waiters = reg.waiters;
+      reg.waiters = [];
+      for (const w of waiters) settle(w, { error: error() });
+    }
+    for (const [filter, waiters] of this.unsent ?? []) {
+      this.unsent?.set(filter, []);
+      for (const w of waiters) settle(w, error() as MqttError);
+    }
   }
 
   /** Ends an acknowledged request: its id is free again, and an empty table is let go. */

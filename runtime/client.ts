@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { ConfigError, type ErrorData, type MqttError, SubscribeError } from '../errors.js';
+import { ClientClosedError, ConfigError, type ErrorData, type MqttError, SubscribeError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import {
@@ -21,6 +21,7 @@ import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
+import type { ConnectCallOptions } from './connectWaiters.js';
 import {
   attachSink,
   type ClientState,
@@ -87,6 +88,8 @@ export class MqttClient {
   #state$: Observable<ClientState> | undefined;
   #events$: Observable<ClientEvent> | undefined;
   #messages$: Observable<Message> | undefined;
+  /** Set by `disconnect({ keepQueue: true })` while its `stopped` event is delivered. */
+  #keepQueue = false;
 
   /**
    * The client's side of its session (`SessionIO`) and of its lifecycle (`SessionPort`, and the
@@ -120,6 +123,7 @@ export class MqttClient {
       this.client.session.handle(packet);
     }
     lifecycle(event: LifecycleEvent): void {
+      if (event.type === 'stopped') this.client.#onStopped();
       this.client.#emit(event);
     }
     protocolError(error: ErrorData): void {
@@ -155,14 +159,33 @@ export class MqttClient {
     return this.#messages$;
   }
 
-  /** Starts connecting; a no-op while connecting or connected. */
-  connect(): void {
-    this.lifecycle.connect();
+  /**
+   * Starts connecting; a no-op while connecting or connected. Returns a promise of the first
+   * session up (spec R80): `await client.connect()` in a script, or ignore it on a device that
+   * retries forever (it never becomes an unhandled rejection). It rejects only if the client stops
+   * first: `ConnackError` for a refusal under `onRefused: 'stop'` (the default), the last attempt's
+   * error when `options.attempts` runs out, `TimeoutError` after `options.timeoutMs`,
+   * `ClientClosedError` on `disconnect()`.
+   */
+  connect(options?: ConnectCallOptions): Promise<void> {
+    return this.lifecycle.connect(options);
   }
 
-  /** Stops: cancels every pending attempt and timer, sends DISCONNECT, resolves once closed. */
-  disconnect(): Promise<void> {
-    return this.lifecycle.disconnect();
+  /**
+   * Stops: cancels every pending attempt and timer, sends DISCONNECT, resolves once closed. What
+   * is still pending settles (spec R84): unacknowledged QoS >= 1 publishes reject with
+   * `ClientClosedError` (event `drop`, reason `closed`), unless `keepQueue` is true: then they stay
+   * queued for the next `connect()` (as Mongoose keeps its queue), until a later `disconnect()`
+   * without it.
+   * @param options.keepQueue - Keep unacknowledged QoS >= 1 publishes for the next connection. @default false
+   */
+  disconnect(options: { keepQueue?: boolean } = {}): Promise<void> {
+    this.#keepQueue = options.keepQueue === true;
+    const closed = this.lifecycle.disconnect();
+    // Already stopped: no `stopped` event comes, so settle here.
+    if (!this.#keepQueue) this.#onStopped();
+    this.#keepQueue = false;
+    return closed;
   }
 
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
@@ -319,6 +342,12 @@ export class MqttClient {
         break;
     }
     if (this.#eventListeners.size > 0) this.#emit(event);
+  }
+
+  // R84: when the client stops, what still waits on the session settles (see `disconnect`).
+  #onStopped(): void {
+    if (this.#keepQueue) return;
+    this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 
   #refuse(filter: string): void {

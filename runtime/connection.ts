@@ -8,7 +8,13 @@
 import type { RuntimeClock } from '../adapters/clock.js';
 import { tcpTransport } from '../adapters/tcp.js';
 import type { Transport } from '../adapters/transport.js';
-import { type ErrorData, MqttError, ProtocolError } from '../errors.js';
+import {
+  ConnectHookError,
+  type ErrorData,
+  InvalidArgumentError,
+  MqttError,
+  ProtocolError,
+} from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
@@ -167,11 +173,9 @@ export abstract class ConnectionHost implements LifecycleHost {
       try {
         this.client.write(encodeConnect(options));
       } catch (error) {
-        const data =
-          error instanceof MqttError
-            ? error.toData()
-            : { code: 'INVALID_ARGUMENT' as const, message: String(error) };
-        this.#fail(generation, data);
+        const typed =
+          error instanceof MqttError ? error : new InvalidArgumentError(String(error), { cause: error });
+        this.#fail(generation, typed.toData());
       }
     };
     const hook = this.config.connectHook;
@@ -186,15 +190,15 @@ export abstract class ConnectionHost implements LifecycleHost {
         options: this.connectOptions(server),
       });
       if (result instanceof Promise) {
-        result.then(write, (error: unknown) =>
-          this.#fail(generation, {
-            code: 'INVALID_ARGUMENT',
-            message: `connect hook failed: ${String(error)}`,
-          }),
-        );
+        result.then(write, (error: unknown) => this.#fail(generation, hookFailure(error)));
       } else write(result);
     } catch (error) {
-      this.#fail(generation, { code: 'INVALID_ARGUMENT', message: `connect hook failed: ${String(error)}` });
+      this.#fail(generation, hookFailure(error));
     }
   }
+}
+
+function hookFailure(error: unknown): ErrorData {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectHookError(`connect hook failed: ${reason}`, { cause: error }).toData();
 }

@@ -11,6 +11,7 @@ import { type Journal, type JournalEntry, journalHeader } from '../machines/jour
 import { buildConnect, type ConnectOptions } from '../protocol/connect.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import { ConnectionHost } from './connection.js';
+import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import {
   type ConnectionSnapshot,
   createActorDriver,
@@ -89,6 +90,8 @@ export class LifecycleClient {
   #session: SessionPort | null = null;
   #sink: LifecycleSink | null = null;
   readonly #host: ConnectionHost;
+  /** Pending `connect()` promises; made by the call, let go once they are settled. */
+  #connects: ConnectWaiters | undefined;
 
   static {
     setSink = (client, sink) => {
@@ -122,9 +125,29 @@ export class LifecycleClient {
       config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
   }
 
-  /** Starts connecting (Mongoose `global_connect`); a no-op while connecting or connected. */
-  connect(): void {
+  /**
+   * Starts connecting (Mongoose `global_connect`); a no-op while connecting or connected.
+   *
+   * Returns a promise of the first session up after the call (at once when connected). It rejects
+   * only when the client stops before that (spec R80): with the `ConnackError` of a refusal under
+   * `onRefused: 'stop'`, with the error that ran out a limit in `options`, or with
+   * `ClientClosedError` when `disconnect()` is called. Ignoring it is safe (fire and forget, the
+   * client retries forever): it never becomes an unhandled rejection.
+   *
+   * @throws {@link InvalidArgumentError} for a limit that is not a number > 0.
+   */
+  connect(options?: ConnectCallOptions): Promise<void> {
+    if (this.isConnected()) return Promise.resolve();
+    const waiters =
+      this.#connects ??
+      new ConnectWaiters({
+        clock: this.#clock,
+        giveUp: () => this.#driver.send({ type: 'client.disconnect' }),
+      });
+    const promise = waiters.wait(options);
+    this.#connects = waiters;
     this.#driver.send({ type: 'client.connect' });
+    return promise;
   }
 
   /**
@@ -325,6 +348,11 @@ export class LifecycleClient {
       return random();
     }
     emitted(event: LifecycleEvent): void {
+      const connects = this.client.#connects;
+      if (connects !== undefined) {
+        connects.onEvent(event);
+        if (!connects.pending) this.client.#connects = undefined;
+      }
       this.client.#sink?.lifecycle(event);
       const listeners = this.client.#listeners;
       if (listeners !== undefined) for (const listener of listeners) listener(event);

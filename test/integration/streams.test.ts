@@ -3,7 +3,7 @@
  * counting, `messages$`), and `whenState`'s timeout under rxjs's TestScheduler with a fake
  * {@link StreamSource}, so no real time passes.
  */
-import { firstValueFrom, map, type Observable, type Subscription, TimeoutError } from 'rxjs';
+import { firstValueFrom, map, type Observable, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { ClientEvent, TopicObserver } from '../../runtime/client.js';
@@ -215,7 +215,7 @@ function fakeSource(initial: ClientState) {
 describe('whenState under a TestScheduler (virtual time)', () => {
   const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-  it('whenState times out with rxjs TimeoutError after timeoutMs of virtual time, without real time passing', () => {
+  it("R86: whenState times out with the library's TimeoutError (WAIT_TIMEOUT) after timeoutMs of virtual time, without real time passing", () => {
     const source = fakeSource('connecting');
     const test = scheduler();
     const started = performance.now();
@@ -224,7 +224,7 @@ describe('whenState under a TestScheduler (virtual time)', () => {
       expectObservable(whenState(source.typed, 'connected', { timeoutMs: 60_000, scheduler: test })).toBe(
         '60000ms #',
         undefined,
-        expect.any(TimeoutError),
+        expect.objectContaining({ name: 'TimeoutError', code: 'WAIT_TIMEOUT' }),
       );
     });
     expect(performance.now() - started).toBeLessThan(1000);
@@ -236,7 +236,18 @@ describe('whenState under a TestScheduler (virtual time)', () => {
     const source = fakeSource('connecting');
     const test = scheduler();
     test.run(({ expectObservable }) => {
-      test.schedule(() => source.become('backoff', { type: 'stopped' }), 200);
+      test.schedule(
+        () =>
+          source.become('backoff', {
+            type: 'backoff',
+            server: 'mqtt',
+            serverIndex: 0,
+            nominalMs: 2000,
+            delayMs: 2000,
+            switched: false,
+          }),
+        200,
+      );
       test.schedule(
         () =>
           source.become('connected', {
