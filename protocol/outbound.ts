@@ -206,10 +206,10 @@ export class OutboundFlow extends OutboundState {
     // In-flight messages are never evicted (their ids are live on this connection), so check
     // first that evicting every queued message would be enough, and evict nothing in vain.
     if (this.inflight.size >= maxQueueLength || this.inflightBytes + size > maxQueueBytes) return false;
+    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
     while (!this.fits(size)) {
       const oldest = this.pending.shift();
       if (oldest === undefined) break;
-      const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
       this.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', why), true);
     }
     return true;
