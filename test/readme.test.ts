@@ -1,18 +1,200 @@
 /**
- * The README's examples compile and their names exist: every name it imports from
- * 'mqtt-lifeline' is exported by index.ts.
+ * The README's examples are tests: every ```ts block runs as a script in a child process against
+ * embedded aedes brokers and must exit cleanly, printing what the ```text block after it says.
+ * The directives (HTML comments right before a block) are documented in the README's last section.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as api from '../index.js';
+import { type AedesHandle, startAedes } from './support/brokers.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** How long one example may run: they connect on loopback and end in well under a second. */
+const RUN_TIMEOUT_MS = 15_000;
+
+/** One ```ts block, what its directive asks for, and the output it must print. */
+interface Example {
+  readonly line: number;
+  readonly code: string;
+  readonly directives: ReadonlyMap<string, string>;
+  prints: string[] | undefined;
+}
+
+const DIRECTIVE = /^<!--\s*readme-test:(.*?)-->\s*$/;
+
+/** `key=value key="a value" flag` as a map (a flag maps to ''). */
+function parseDirective(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/([\w-]+)(?:=("[^"]*"|\S+))?/g))
+    out.set(m[1] as string, (m[2] ?? '').replace(/^"(.*)"$/, '$1'));
+  return out;
+}
+
+/** The README's ```ts blocks in order, with their directives and expected output. */
+function examples(markdown: string): Example[] {
+  const lines = markdown.split('\n');
+  const found: Example[] = [];
+  let directives = new Map<string, string>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const directive = DIRECTIVE.exec(line);
+    if (directive !== null) {
+      directives = parseDirective(directive[1] as string);
+      continue;
+    }
+    const fence = /^```(\w*)/.exec(line);
+    if (fence === null) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !(lines[i] as string).startsWith('```'); i++) body.push(lines[i] as string);
+    if (fence[1] === 'ts')
+      found.push({ line: start + 1, code: body.join('\n'), directives, prints: undefined });
+    else if (directives.has('prints')) {
+      const last = found.at(-1);
+      if (last === undefined) throw new Error(`README line ${start + 1}: "prints" before any ts block`);
+      last.prints = body.filter((l) => l.trim() !== '');
+    }
+    directives = new Map();
+  }
+  return found;
+}
+
+/** `mqtt-lifeline` and its subpaths, as package.json exports them, mapped to their sources. */
+function entryPoints(): Map<string, string> {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const entries = new Map<string, string>();
+  for (const [subpath, target] of Object.entries(pkg.exports)) {
+    const file = typeof target === 'string' ? target : (target.types ?? target.default ?? target.import);
+    if (file === undefined || !/\.(d\.[mc]?ts|[mc]?js)$/.test(file)) continue;
+    const source = file.replace(/^\.\/dist\//, './').replace(/\.(d\.[mc]?ts|[mc]?js)$/, '.ts');
+    entries.set(subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`, join(ROOT, source));
+  }
+  return entries;
+}
+
+/** The block as a runnable file: imports pointed at the sources, ports at the test's brokers. */
+function prepare(code: string, ports: ReadonlyMap<string, number>): string {
+  const entries = entryPoints();
+  let out = code.replace(/from '(mqtt-lifeline(?:\/[\w./-]+)?)'/g, (whole, specifier: string) => {
+    const source = entries.get(specifier);
+    if (source === undefined)
+      throw new Error(`the README imports ${specifier}, which package.json does not export`);
+    return `from '${source}'`;
+  });
+  for (const [port, actual] of ports) out = out.replace(new RegExp(`\\b${port}\\b`, 'g'), String(actual));
+  return out;
+}
+
+/** Runs `file` with tsx; resolves with its exit code and output. */
+function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`did not exit within ${RUN_TIMEOUT_MS} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, RUN_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Whether `expected` lines appear in `output`, in order (each trimmed, as whole lines). */
+function printsInOrder(output: string, expected: readonly string[]): boolean {
+  const lines = output.split('\n').map((l) => l.trim());
+  let at = 0;
+  for (const want of expected) {
+    const found = lines.indexOf(want.trim(), at);
+    if (found < 0) return false;
+    at = found + 1;
+  }
+  return true;
+}
+
+// Inside node_modules, so the scripts resolve rxjs and friends as a user's project would.
+const cache = join(ROOT, 'node_modules', '.cache');
+mkdirSync(cache, { recursive: true });
+const workDir = mkdtempSync(join(cache, 'readme-'));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('README', () => {
+  const blocks = examples(README);
+
+  it('has examples, each followed by the output it prints or marked as skipped with a reason', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    for (const b of blocks) {
+      if (b.directives.has('skip')) expect(b.directives.get('skip'), `line ${b.line}`).not.toBe('');
+      else expect(b.prints, `the block at README line ${b.line} says what it prints`).toBeDefined();
+    }
+  });
+
   it('imports only names that index.ts exports', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const imported = [...readme.matchAll(/import \{([^}]+)\} from 'mqtt-lifeline'/g)].flatMap((m) =>
+    const imported = [...README.matchAll(/import \{([^}]+)\} from 'mqtt-lifeline'/g)].flatMap((m) =>
       (m[1] ?? '').split(',').map((name) => name.trim()),
     );
     expect(imported.length).toBeGreaterThan(3);
     for (const name of imported) expect(api, name).toHaveProperty(name);
   });
+
+  for (const [index, block] of blocks.entries()) {
+    const skip = block.directives.get('skip');
+    if (skip !== undefined) {
+      it(`the example at README line ${block.line} is not run: ${skip}`, () => {
+        expect(skip.length).toBeGreaterThan(0);
+      });
+      continue;
+    }
+    it(`the example at README line ${block.line} runs against aedes and prints what the README says`, async () => {
+      const users = new Map(
+        (block.directives.get('users') ?? '')
+          .split(',')
+          .filter((u) => u !== '')
+          .map((u) => u.split(':') as [string, string]),
+      );
+      const authenticate =
+        users.size === 0
+          ? undefined
+          : (
+              _client: unknown,
+              username: string | undefined,
+              password: Buffer | undefined,
+              done: (error: null, ok: boolean) => void,
+            ) => done(null, username !== undefined && users.get(username) === password?.toString());
+      const brokers: AedesHandle[] = [];
+      try {
+        const ports = new Map<string, number>();
+        for (const port of (block.directives.get('ports') ?? '1883').split(',')) {
+          const broker = await startAedes(authenticate === undefined ? {} : { aedes: { authenticate } });
+          brokers.push(broker);
+          ports.set(port, broker.port);
+        }
+        const file = join(workDir, `example-${index + 1}.mts`);
+        writeFileSync(file, prepare(block.code, ports));
+        const result = await run(file);
+        const story = `README line ${block.line}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
+        expect(result.code, story).toBe(0);
+        expect(result.stderr, story).toBe('');
+        expect(printsInOrder(result.stdout, block.prints ?? []), story).toBe(true);
+      } finally {
+        await Promise.all(brokers.map((b) => b.close()));
+      }
+    });
+  }
 });
