@@ -2,8 +2,9 @@
  * Typed errors of mqtt-lifeline. Every public failure is one of these classes, each with a stable
  * `code` so callers can branch without parsing messages.
  *
- * Inside the statechart, failures travel as plain data ({@link ErrorData}); they become `Error`
- * instances only at the public API edge.
+ * A failure is built as one of these classes where it happens (transport, decoder, machine, connect
+ * hook); events and the journal carry it as plain data ({@link ErrorData}, from `toData()`), and an
+ * API call that fails rejects with the class again ({@link errorFromData}). Spec R82.
  */
 
 /** The stable codes carried by {@link MqttError.code}. */
@@ -276,22 +277,3 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new MqttError(code, message, options);
   }
 }
-
-/** Every error class, for `instanceof` checks and documentation. */
-export const errors = {
-  MqttError,
-  InvalidArgumentError,
-  ConfigError,
-  InvalidTopicError,
-  SizeLimitError,
-  ProtocolError,
-  ConnackError,
-  TimeoutError,
-  TransportError,
-  ConnectHookError,
-  NotConnectedError,
-  MessageDroppedError,
-  SubscribeError,
-  DecodeError,
-  ClientClosedError,
-} as const;
