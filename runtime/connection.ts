@@ -14,6 +14,7 @@ import {
   InvalidArgumentError,
   MqttError,
   ProtocolError,
+  SizeLimitError,
 } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
@@ -118,13 +119,24 @@ export abstract class ConnectionHost implements LifecycleHost {
     const generation = ++this.#generation;
     const s = this.options.servers[server] as ServerConfig;
     const mongoose = this.config.profile === 'mongoose';
+    // The option a PACKET_TOO_LARGE names (spec R83): the server's own, else the client's.
+    const option =
+      s.maxIncomingPacketBytes !== undefined
+        ? `servers[${server}].maxIncomingPacketBytes`
+        : 'maxIncomingPacketBytes';
     const decoder = createDecoder({
       maxPacketBytes:
         s.maxIncomingPacketBytes ??
         this.config.maxIncomingPacketBytes ??
         (mongoose ? 3072 : MAX_PACKET_BYTES),
       onPacket: (packet) => this.#onPacket(generation, packet),
-      onError: (error) => this.#fail(generation, error.toData()),
+      onError: (error) =>
+        this.#fail(
+          generation,
+          error instanceof SizeLimitError
+            ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, option).toData()
+            : error.toData(),
+        ),
     });
     let closed = false;
     this.#open += 1;
