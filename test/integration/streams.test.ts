@@ -53,6 +53,33 @@ describe('streams against aedes', () => {
     expect(await firstValueFrom(client.state$)).toBe('stopped');
   });
 
+  it('R87: subscribe(filter).pipe(json()) skips a payload that is not JSON: no error, no UNSUBSCRIBE, the next reading arrives', async () => {
+    const broker = await aedes();
+    const client = makeClient({ servers: [server(broker.port, { clientId: 'json-reader' })] });
+    const unsubscribes = recordBroker(broker.broker, 'unsubscribe', 'json-reader', (topics) => topics);
+    const readings: number[] = [];
+    let failed: unknown;
+    const sub = client
+      .subscribe('js/+/temp', { qos: 1 })
+      .pipe(json<{ celsius: number }>())
+      .subscribe({ next: (r) => readings.push(r.celsius), error: (e: unknown) => (failed = e) });
+    defer(() => sub.unsubscribe());
+    const subacked = waitForClientEvent(client, 'suback');
+    await connect(client);
+    await subacked;
+    const publisher = makeClient({ servers: [server(broker.port)] });
+    await connect(publisher);
+    const both = waitForCount(client, () => readings, 2);
+    for (const payload of ['{"celsius":20}', 'not json', '{"celsius":', '{"celsius":21}'])
+      await publisher.publish('js/kitchen/temp', payload, { qos: 1 });
+    await both;
+    expect(readings).toEqual([20, 21]);
+    expect(failed).toBeUndefined();
+    expect(sub.closed).toBe(false);
+    expect(unsubscribes).toEqual([]);
+    expect(client.subscriptions().map((s) => s.filter)).toEqual(['js/+/temp']);
+  });
+
   it('subscribe(filter) with + and # routes only matching messages to each stream', async () => {
     const broker = await aedes();
     const client = makeClient({ servers: [server(broker.port)] });
