@@ -82,7 +82,7 @@ function entryPoints(): Map<string, string> {
 /** The block as a runnable file: imports pointed at the sources, ports at the test's brokers. */
 function prepare(code: string, ports: ReadonlyMap<string, number>): string {
   const entries = entryPoints();
-  let out = code.replace(/from '(mqtt-lifeline(?:\/[\w./-]+)?)'/g, (whole, specifier: string) => {
+  let out = code.replace(/from '(mqtt-lifeline(?:\/[\w./-]+)?)'/g, (_whole, specifier: string) => {
     const source = entries.get(specifier);
     if (source === undefined)
       throw new Error(`the README imports ${specifier}, which package.json does not export`);
