@@ -180,11 +180,13 @@ export class MqttClient {
    * @param options.keepQueue - Keep unacknowledged QoS >= 1 publishes for the next connection. @default false
    */
   disconnect(options: { keepQueue?: boolean } = {}): Promise<void> {
-    this.#keepQueue = options.keepQueue === true;
+    const keepQueue = options.keepQueue === true;
+    // Already stopped: no `stopped` event comes, so what was kept settles here.
+    const stoppedBefore = this.lifecycle.state === 'stopped';
+    this.#keepQueue = keepQueue;
     const closed = this.lifecycle.disconnect();
-    // Already stopped: no `stopped` event comes, so settle here.
-    if (!this.#keepQueue) this.#onStopped();
     this.#keepQueue = false;
+    if (stoppedBefore && !keepQueue) this.#onStopped();
     return closed;
   }
 
