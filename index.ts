@@ -5,20 +5,16 @@
  * @packageDocumentation
  */
 
-export { clockFromScheduler, type RuntimeClock, systemClock } from './adapters/clock.js';
-export * from './adapters/mongoose.js';
+export { clockFromScheduler } from './adapters/clocks/scheduler.js';
+export { systemClock } from './adapters/clocks/system.js';
 export {
   loadMongooseConfig,
   type MongooseServerConfig,
   resolveServerAddress,
-} from './adapters/mongooseConfig.js';
-export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/tcp.js';
-export type {
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportTarget,
-} from './adapters/transport.js';
+} from './adapters/mongoose/config.js';
+export * from './adapters/mongoose/facade.js';
+export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
 export * from './errors.js';
 export {
   jittered,
@@ -64,13 +60,12 @@ export {
   type SubscriptionInfo,
 } from './protocol/session.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
-export {
-  type ClientEvent,
-  type Message,
-  MqttClient,
-  type MqttClientOptions,
-  type ProtocolErrorEvent,
-  type TopicObserver,
+export type {
+  ClientEvent,
+  Message,
+  MqttClientOptions,
+  ProtocolErrorEvent,
+  TopicObserver,
 } from './runtime/client.js';
 export type { ConnectCallOptions } from './runtime/connectWaiters.js';
 export {
@@ -81,11 +76,10 @@ export {
   type LifecycleDriver,
   type LifecycleHost,
 } from './runtime/drivers.js';
-export {
-  type ClientState,
-  LifecycleClient,
-  type LifecycleClientConfig,
-  type SessionPort,
+export type {
+  ClientState,
+  LifecycleClientConfig,
+  SessionPort,
 } from './runtime/lifecycleClient.js';
 export type {
   ConnectHook,
@@ -94,4 +88,13 @@ export type {
   Profile,
   ServerConfig,
 } from './runtime/options.js';
+export { withDefaults } from './runtime/options.js';
+export type {
+  RuntimeClock,
+  RuntimeDefaults,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportTarget,
+} from './runtime/ports.js';
 export * from './streams/index.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONNACK_REASONS, ConnackError } from '../errors.js';
+import { diagramFiles, unknownDelays } from '../scripts/diagram/diagram.js';
 import {
   accept,
   createHarness,
@@ -14,7 +15,6 @@ import {
 } from '../test/support/lifecycleHarness.js';
 import type { ServerTiming } from './backoff.js';
 import { connectionMachine } from './connection.js';
-import { diagramFiles, unknownDelays } from './diagram.js';
 import type { LifecycleOptions } from './events.js';
 
 const noJitter = { ...mongooseOptions, jitter: 0 };

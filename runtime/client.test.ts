@@ -1,8 +1,8 @@
 /** Bad input gets a clear, typed error: it never crashes the process or hangs (developers' guide). */
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { MqttClient } from '../adapters/node.js';
 import { ConfigError, InvalidArgumentError, InvalidTopicError, SizeLimitError } from '../errors.js';
-import { MqttClient } from './client.js';
 
 const servers = [{ host: '127.0.0.1', port: 1 }];
 

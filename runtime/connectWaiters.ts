@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RuntimeClock } from '../adapters/clock.js';
+
 import {
   ClientClosedError,
   type ErrorData,
@@ -14,6 +14,7 @@ import {
   TimeoutError,
 } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import type { RuntimeClock } from './ports.js';
 
 /** Options of `connect()`: when to treat the failure to connect as final. */
 export interface ConnectCallOptions {

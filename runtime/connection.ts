@@ -5,9 +5,6 @@
  *
  * @module
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import { tcpTransport } from '../adapters/tcp.js';
-import type { Transport } from '../adapters/transport.js';
 import {
   ConnectHookError,
   type ErrorData,
@@ -22,7 +19,8 @@ import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
-import type { NormalisedOptions, ServerConfig } from './options.js';
+import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { RuntimeClock, Transport } from './ports.js';
 
 /**
  * The statechart's effects on one client. Prototype methods on one small object per client,
@@ -117,7 +115,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   // over one small context; events of a transport other than the current one are stale (spec R28).
   openTransport(server: number): void {
     const generation = ++this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     // The option a PACKET_TOO_LARGE names (spec R83): the server's own, else the client's.
     const option =
@@ -140,8 +138,7 @@ export abstract class ConnectionHost implements LifecycleHost {
     });
     let closed = false;
     this.#open += 1;
-    const factory = s.transport ?? tcpTransport;
-    this.transport = factory(
+    this.transport = s.transport(
       { host: s.host, port: s.port ?? 1883, url: s.url },
       {
         onOpen: () => {
@@ -179,7 +176,7 @@ export abstract class ConnectionHost implements LifecycleHost {
 
   sendConnect(server: number): void {
     const generation = this.#generation;
-    const s = this.options.servers[server] as ServerConfig;
+    const s = this.options.servers[server] as NormalisedServer;
     const write = (options: ConnectOptions) => {
       if (generation !== this.#generation) return;
       try {

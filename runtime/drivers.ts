@@ -13,10 +13,10 @@ import {
   type EventFromLogic,
   type SnapshotFrom,
 } from 'xstate';
-import type { RuntimeClock } from '../adapters/clock.js';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
+import type { RuntimeClock } from './ports.js';
 
 /** What the statechart's effects do in a runtime. */
 export interface LifecycleHost {

@@ -104,7 +104,8 @@ describe('LifecycleClient (fake transport, simulated clock)', () => {
   });
 
   it('refuses a password without a user name at construction ([MQTT-3.1.2-22])', () => {
-    expect(() => new LifecycleClient({ servers: [{ host: 'p', password: 'x' }] })).toThrow(
+    const transport = fakeNetwork().factory;
+    expect(() => new LifecycleClient({ servers: [{ host: 'p', password: 'x', transport }] })).toThrow(
       InvalidArgumentError,
     );
   });

@@ -3,9 +3,7 @@
  * carries out the machine's effects, and journals its inputs. Packets other than CONNACK and
  * PINGRESP go straight to the session layer: the hot path never touches the actor.
  */
-import { type RuntimeClock, systemClock } from '../adapters/clock.js';
-import type { Transport } from '../adapters/transport.js';
-import { type ErrorData, InvalidArgumentError } from '../errors.js';
+import { ConfigError, type ErrorData, InvalidArgumentError } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect, type ConnectOptions } from '../protocol/connect.js';
@@ -24,6 +22,7 @@ import {
   normaliseOptions,
   type ServerConfig,
 } from './options.js';
+import type { RuntimeClock, Transport } from './ports.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
@@ -102,11 +101,17 @@ export class LifecycleClient {
   constructor(config: LifecycleClientConfig) {
     this.#config = config;
     this.#options = normaliseOptions(config);
-    this.#clock = config.clock ?? systemClock;
     this.#random = config.random ?? Math.random;
     this.#initialInput = this.#options.input;
     this.#clientIds = this.#generateIds([]);
     this.#checkConnectOptions();
+    // Ports last, so a bad option value is reported first.
+    if (config.clock === undefined)
+      throw new ConfigError(
+        'clock',
+        "no clock: pass one, or construct the client from an entry point such as 'mqtt-lifeline', which supplies one",
+      );
+    this.#clock = config.clock;
     this.#entries = config.journal === true ? [] : null;
     const record =
       typeof config.journal === 'function'

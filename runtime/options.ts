@@ -2,12 +2,12 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
-import type { RuntimeClock } from '../adapters/clock.js';
-import type { TransportFactory } from '../adapters/transport.js';
+
 import { ConfigError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import type { RuntimeClock, RuntimeDefaults, TransportFactory } from './ports.js';
 
 /** One broker the client may connect to. Servers form a ring: the first is the primary. */
 export interface ServerConfig extends ConnectOptions {
@@ -25,7 +25,7 @@ export interface ServerConfig extends ConnectOptions {
   readonly minDelayMs?: number;
   /** `reconnect_timeout_max` in ms. @default 60000 */
   readonly maxDelayMs?: number;
-  /** How to reach it. @default the Node TCP transport */
+  /** How to reach it. @default the client's `transport` */
   readonly transport?: TransportFactory;
   /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
   readonly maxIncomingPacketBytes?: number;
@@ -87,8 +87,14 @@ export interface LifecycleClientOptions {
   readonly onRefused?: 'retry' | 'stop';
   /** Uniform random source in [0, 1) for jitter and generated client ids. @default Math.random */
   readonly random?: () => number;
-  /** Clock for timers and journal timestamps. @default systemClock */
+  /** Clock for timers and journal timestamps. @default the entry point's: `systemClock` */
   readonly clock?: RuntimeClock;
+  /**
+   * How to reach servers that name no transport of their own. The entry point supplies the
+   * default (see {@link RuntimeDefaults}), so the runtime itself never imports a transport.
+   * @default the entry point's: Node TCP (`tcpTransport`) from `mqtt-lifeline`
+   */
+  readonly transport?: TransportFactory;
   /** Runs the statechart as a live actor or by pure stepping (spec R44). @default 'step' */
   readonly driver?: 'actor' | 'step';
   /** Runs before every CONNECT. @default none */
@@ -97,11 +103,32 @@ export interface LifecycleClientOptions {
   readonly maxIncomingPacketBytes?: number;
 }
 
+/** A server as the runtime keeps it: named, and with the transport that reaches it. */
+export interface NormalisedServer extends ServerConfig {
+  readonly name: string;
+  readonly transport: TransportFactory;
+}
+
 /** The normalised result: the statechart's input and the per-server runtime configs. */
 export interface NormalisedOptions {
   readonly input: ConnectionInput;
-  readonly servers: readonly ServerConfig[];
+  readonly servers: readonly NormalisedServer[];
 }
+
+/**
+ * `options` with the entry point's defaults for the ports it leaves unset: how an entry point
+ * (Node's `mqtt-lifeline`, a browser bundle) wires its transport and clock into the runtime.
+ */
+export function withDefaults<T extends LifecycleClientOptions>(options: T, defaults: RuntimeDefaults): T {
+  if (options.transport !== undefined && options.clock !== undefined) return options;
+  return Object.assign({}, options, {
+    transport: options.transport ?? defaults.transport,
+    clock: options.clock ?? defaults.clock,
+  });
+}
+
+const NO_TRANSPORT =
+  "no transport: pass one (the server's or the client's `transport`), or construct the client from an entry point such as 'mqtt-lifeline', which supplies one";
 
 const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
 
@@ -150,6 +177,8 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
       throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
+    if ((s.transport ?? options.transport) === undefined)
+      throw new ConfigError(`${key}.transport`, NO_TRANSPORT);
     const name = s.name ?? defaultName(i);
     const enabled = s.enabled ?? true;
     const own = keepAliveOf(`${key}.keepAliveSec`, s.keepAliveSec, keepAliveSec, mongoose);
@@ -187,8 +216,13 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   };
   // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
   // followed by more keys costs V8 a large out-of-object property store.
-  const servers = options.servers.map((s, i) =>
-    Object.assign({}, s, { name: timings[i]?.name, keepAliveSec: perServerKeepAlive[i] }),
+  const servers = options.servers.map(
+    (s, i): NormalisedServer =>
+      Object.assign({}, s, {
+        name: timings[i]?.name as string,
+        keepAliveSec: perServerKeepAlive[i],
+        transport: (s.transport ?? options.transport) as TransportFactory,
+      }),
   );
   return { input: { servers: timings, options: lifecycle }, servers };
 }

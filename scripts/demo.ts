@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { LifecycleClient } from '../adapters/node.js';
 import { fromJsonLines, replay, toJsonLines } from '../machines/journal.js';
-import { LifecycleClient } from '../runtime/lifecycleClient.js';
 import { type AedesHandle, startAedes } from '../test/support/brokers.js';
 
 const started = performance.now();

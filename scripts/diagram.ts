@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectionMachine } from '../machines/connection.js';
-import { diagramFiles } from '../machines/diagram.js';
+import { diagramFiles } from './diagram/diagram.js';
 
 /** Repository root, so the script writes to the same place whatever the working directory. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -2,8 +2,9 @@
  * mqtt-lifeline behind the bench interface: `MqttClient` with `publishNow` (no promise per
  * message) and the session's subscribe callback, i.e. the cheapest public paths.
  */
+
+import { MqttClient } from '../../adapters/node.js';
 import type { LifecycleEvent } from '../../machines/events.js';
-import { MqttClient } from '../../runtime/client.js';
 import { type BenchClient, type CreateClient, HOST } from './types.js';
 
 /** Creates an mqtt-lifeline client and starts connecting. */

@@ -1,7 +1,8 @@
 /** The MQTT client over real sockets against aedes: publish / subscribe at every QoS, the RxJS API. */
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
+import { MqttClient } from '../../adapters/node.js';
+import type { MqttClientOptions } from '../../runtime/client.js';
 import { ofType } from '../../streams/events.js';
 import { text } from '../../streams/messages.js';
 import { whenState } from '../../streams/whenState.js';

@@ -3,8 +3,8 @@
  * a frozen broker is noticed by the PINGRESP timeout, a restarted one is reconnected to.
  */
 import { describe, expect, it } from 'vitest';
+import { LifecycleClient } from '../../adapters/node.js';
 import { ConnackError } from '../../errors.js';
-import { LifecycleClient } from '../../runtime/lifecycleClient.js';
 import { haveMosquitto } from '../support/brokers.js';
 import { recordEvents, waitForEvent } from '../support/events.js';
 import { useResources } from '../support/integration.js';

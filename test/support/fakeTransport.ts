@@ -3,12 +3,7 @@
  * test plays the network, and every written packet is decoded with mqtt-packet.
  */
 import * as mqtt from 'mqtt-packet';
-import type {
-  Transport,
-  TransportFactory,
-  TransportHandlers,
-  TransportTarget,
-} from '../../adapters/transport.js';
+import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 
 export interface FakeConnection {
   readonly target: TransportTarget;

@@ -2,8 +2,9 @@
  * What the integration tests start over real sockets, each tied to the test's teardown by
  * {@link useResources}, plus a server entry and a connect helper at test speed.
  */
-import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
-import { LifecycleClient, type LifecycleClientConfig } from '../../runtime/lifecycleClient.js';
+import { LifecycleClient, MqttClient } from '../../adapters/node.js';
+import type { MqttClientOptions } from '../../runtime/client.js';
+import type { LifecycleClientConfig } from '../../runtime/lifecycleClient.js';
 import type { ServerConfig } from '../../runtime/options.js';
 import {
   type AedesHandle,

@@ -1,7 +1,7 @@
 /** A Mongoose facade configured for a fresh aedes, for the adapter tests. */
 import type { AedesOptions } from 'aedes';
-import { type HandlerErrorReporter, MongooseMqtt } from '../../adapters/mongoose.js';
-import { loadMongooseConfig } from '../../adapters/mongooseConfig.js';
+import { loadMongooseConfig } from '../../adapters/mongoose/config.js';
+import { type HandlerErrorReporter, MongooseMqtt } from '../../adapters/mongoose/facade.js';
 import { type AedesHandle, startAedes } from './brokers.js';
 import type { Defer } from './cleanups.js';
 

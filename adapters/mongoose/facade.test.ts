@@ -1,18 +1,18 @@
 /** The Mongoose facade against aedes: publish ids, subscriptions, max QoS, packet ids, the JS API. */
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../errors.js';
-import { MqttClient } from '../runtime/client.js';
-import { useCleanups } from '../test/support/cleanups.js';
-import { startFacade } from '../test/support/mongooseFacade.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { useCleanups } from '../../test/support/cleanups.js';
+import { startFacade } from '../../test/support/mongooseFacade.js';
 import {
   brokerReceives,
   brokerSees,
   connectFacade,
   nextClientEvent,
   nextGlobal,
-} from '../test/support/mongooseWait.js';
-import { MG_EV, type MgMqttMessage, MongooseMqtt } from './mongoose.js';
-import { loadMongooseConfig } from './mongooseConfig.js';
+} from '../../test/support/mongooseWait.js';
+import { MqttClient } from '../node.js';
+import { loadMongooseConfig } from './config.js';
+import { MG_EV, type MgMqttMessage, MongooseMqtt } from './facade.js';
 
 const defer = useCleanups();
 

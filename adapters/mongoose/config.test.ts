@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import {
   loadMongooseConfig,
   MONGOOSE_MQTT_DEFAULTS,
   MONGOOSE_MQTT1_DEFAULTS,
   type MongooseServerConfig,
   resolveServerAddress,
-} from './mongooseConfig.js';
+} from './config.js';
 
 /** Loads `doc` expecting a ConfigError; returns it so the key and message can be checked. */
 function configError(doc: unknown): ConfigError {

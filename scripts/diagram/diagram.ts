@@ -9,12 +9,12 @@
  * @module
  */
 import type { AnyStateMachine } from 'xstate';
-import { toDot } from './diagramDot.js';
-import { toMermaid } from './diagramMermaid.js';
-import { documentOrder } from './diagramWalk.js';
+import { toDot } from './dot.js';
+import { toMermaid } from './mermaid.js';
+import { documentOrder } from './walk.js';
 
-export { toDot } from './diagramDot.js';
-export { toMermaid } from './diagramMermaid.js';
+export { toDot } from './dot.js';
+export { toMermaid } from './mermaid.js';
 
 // ---------------------------------------------------------------------------------------------
 // Checks and file bundle

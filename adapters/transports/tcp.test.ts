@@ -1,10 +1,10 @@
 import * as net from 'node:net';
 import * as mqtt from 'mqtt-packet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ErrorData } from '../errors.js';
-import { type AedesHandle, freePort, startAedes } from '../test/support/brokers.js';
+import type { ErrorData } from '../../errors.js';
+import type { Transport, TransportHandlers } from '../../runtime/ports.js';
+import { type AedesHandle, freePort, startAedes } from '../../test/support/brokers.js';
 import { createTcpTransport, tcpTransport } from './tcp.js';
-import type { Transport, TransportHandlers } from './transport.js';
 
 type Recorded =
   | { readonly kind: 'open' }

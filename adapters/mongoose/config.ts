@@ -5,20 +5,20 @@
  * Typos and wrong types fail loudly with a {@link ConfigError} naming the dotted key: a silently
  * ignored `reconect_timeout_min` would otherwise run with the default for months.
  */
-import { ConfigError } from '../errors.js';
-import { validateTopicName } from '../protocol/topics.js';
-import { FIELDS, parseServer, show, unknownKeyMessage } from './mongooseConfigFields.js';
+import { ConfigError } from '../../errors.js';
+import { validateTopicName } from '../../protocol/topics.js';
+import { FIELDS, parseServer, show, unknownKeyMessage } from './configFields.js';
 import {
   MONGOOSE_MQTT_DEFAULTS,
   MONGOOSE_MQTT1_DEFAULTS,
   type MongooseServerConfig,
-} from './mongooseConfigSchema.js';
+} from './configSchema.js';
 
 export {
   MONGOOSE_MQTT_DEFAULTS,
   MONGOOSE_MQTT1_DEFAULTS,
   type MongooseServerConfig,
-} from './mongooseConfigSchema.js';
+} from './configSchema.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

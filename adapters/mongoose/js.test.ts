@@ -1,9 +1,9 @@
 /** The JS API `MQTT` object and throwing handlers, against aedes. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanupList } from '../test/support/cleanups.js';
-import { startFacade } from '../test/support/mongooseFacade.js';
-import { connectFacade, nextGlobal } from '../test/support/mongooseWait.js';
-import { createMqttJs, type HandlerKind, MG_EV, type MqttJsEventData } from './mongoose.js';
+import { cleanupList } from '../../test/support/cleanups.js';
+import { startFacade } from '../../test/support/mongooseFacade.js';
+import { connectFacade, nextGlobal } from '../../test/support/mongooseWait.js';
+import { createMqttJs, type HandlerKind, MG_EV, type MqttJsEventData } from './facade.js';
 
 const { defer, run } = cleanupList();
 afterEach(async () => {

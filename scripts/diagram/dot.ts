@@ -14,7 +14,7 @@ import {
   type Layout,
   layout,
   nodeLabel,
-} from './diagramWalk.js';
+} from './walk.js';
 
 // ---------------------------------------------------------------------------------------------
 // Graphviz DOT

@@ -1,6 +1,6 @@
 import * as mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { MqttSession } from '../protocol/session.js';
+import { MqttSession } from '../../protocol/session.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 
 describe('OutBuffer', () => {

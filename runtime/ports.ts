@@ -1,6 +1,12 @@
 /**
- * The one small interface every transport implements (TCP, TLS, WebSocket; Node or browser).
- * A transport carries bytes; it knows nothing of MQTT. Each runtime has its own file.
+ * The ports the runtime owns: what it needs from the outside world, as interfaces. Adapters
+ * (adapters/transports/, adapters/clocks/) implement them; entry points wire the defaults. The
+ * runtime imports nothing from adapters/ (see docs/architecture.md).
+ *
+ * Transports: the one small interface every transport implements (TCP, TLS, WebSocket; Node or
+ * browser). A transport carries bytes; it knows nothing of MQTT. Each runtime has its own file.
+ *
+ * @module
  */
 import type { ErrorData } from '../errors.js';
 
@@ -48,3 +54,28 @@ export interface Transport {
 
 /** Opens transports: the one thing a runtime supplies to connect somewhere. */
 export type TransportFactory = (target: TransportTarget, handlers: TransportHandlers) => Transport;
+
+/**
+ * A clock: the only way time enters mqtt-lifeline. XState's `Clock` (setTimeout / clearTimeout)
+ * plus `now()` for journal timestamps; the statechart's timers and the journal's timestamps both
+ * come from one injected clock, so a simulated clock drives everything.
+ */
+export interface RuntimeClock {
+  /** Milliseconds on this clock's timeline (monotonic for the system clock). */
+  now(): number;
+  /** Calls `fn` after `ms` milliseconds of this clock's time; returns a handle for `clearTimeout`. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a pending `setTimeout`. */
+  clearTimeout(handle: unknown): void;
+}
+
+/**
+ * What an entry point plugs into the runtime's ports when the options name none: `mqtt-lifeline`
+ * wires Node's TCP transport and the system clock; a browser entry wires its own.
+ */
+export interface RuntimeDefaults {
+  /** The transport for servers that name none. */
+  readonly transport: TransportFactory;
+  /** The clock when the options name none. */
+  readonly clock: RuntimeClock;
+}

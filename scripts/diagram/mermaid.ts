@@ -15,7 +15,7 @@ import {
   type Layout,
   layout,
   nodeLabel,
-} from './diagramWalk.js';
+} from './walk.js';
 
 // ---------------------------------------------------------------------------------------------
 // Mermaid

@@ -2,9 +2,9 @@
  * The `MQTT` object of Mongoose's mJS API (`api_mqtt.js`) over a {@link MongooseMqtt} facade:
  * strings instead of bytes, `setEventHandler` adding a connection handler, the event numbers.
  */
-import type { QoS } from '../protocol/session.js';
-import type { MongooseMqtt } from './mongoose.js';
-import { MG_EV, type MgEvent, type MgMqttMessage, type MqttJsEventData } from './mongooseEvents.js';
+import type { QoS } from '../../protocol/session.js';
+import { MG_EV, type MgEvent, type MgMqttMessage, type MqttJsEventData } from './events.js';
+import type { MongooseMqtt } from './facade.js';
 
 // Invalid UTF-8 becomes U+FFFD: a JS handler gets a string whatever the bytes.
 const decoder = new TextDecoder();

@@ -1,18 +1,18 @@
 /** The Mongoose facade's connection life against aedes: EV_CLOSE, cloud events, connect fn, failover. */
 import type { AedesOptions, AuthenticateError } from 'aedes';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../test/support/brokers.js';
-import { useResources } from '../test/support/integration.js';
-import { startFacade } from '../test/support/mongooseFacade.js';
+import { freePort } from '../../test/support/brokers.js';
+import { useResources } from '../../test/support/integration.js';
+import { startFacade } from '../../test/support/mongooseFacade.js';
 import {
   brokerReceives,
   connectFacade,
   nextClientEvent,
   nextCloud,
   nextGlobal,
-} from '../test/support/mongooseWait.js';
-import { type CloudEvent, MG_EV, MongooseMqtt } from './mongoose.js';
-import { loadMongooseConfig } from './mongooseConfig.js';
+} from '../../test/support/mongooseWait.js';
+import { loadMongooseConfig } from './config.js';
+import { type CloudEvent, MG_EV, MongooseMqtt } from './facade.js';
 
 const { defer, aedes } = useResources();
 

@@ -1,10 +1,10 @@
 /** The Mongoose config -> MqttClient options mapping, key by key (no broker needed). */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
-import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
-import { MqttClient } from '../runtime/client.js';
-import { loadMongooseConfig, MONGOOSE_MQTT_DEFAULTS, MONGOOSE_MQTT1_DEFAULTS } from './mongooseConfig.js';
-import { mongooseClientOptions } from './mongooseOptions.js';
+import { ConfigError } from '../../errors.js';
+import { MAX_PACKET_BYTES } from '../../protocol/decoder.js';
+import { MqttClient } from '../node.js';
+import { loadMongooseConfig, MONGOOSE_MQTT_DEFAULTS, MONGOOSE_MQTT1_DEFAULTS } from './config.js';
+import { mongooseClientOptions } from './options.js';
 
 /** Maps a document's `mqtt` section (enabled, server `h`) plus `extra`. */
 function map(mqtt: Record<string, unknown>, mqtt1: Record<string, unknown> = {}, overrides = {}) {

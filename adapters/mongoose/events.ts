@@ -2,8 +2,8 @@
  * The vocabulary of the Mongoose facade: Mongoose's event numbers, the event data handed to
  * handlers, the handler signatures and the cloud events. Import it through `./mongoose.js`.
  */
-import type { ConnectOptions } from '../protocol/connect.js';
-import type { QoS } from '../protocol/session.js';
+import type { ConnectOptions } from '../../protocol/connect.js';
+import type { QoS } from '../../protocol/session.js';
 
 /**
  * Mongoose event numbers: `MG_EV_CLOSE` and `MG_MQTT_EVENT_BASE` (200) plus the MQTT command.

@@ -3,8 +3,8 @@
  * `server` parser. Internal to {@link loadMongooseConfig}; import the public API from
  * `./mongooseConfig.js`.
  */
-import { ConfigError } from '../errors.js';
-import type { MongooseServerConfig } from './mongooseConfigSchema.js';
+import { ConfigError } from '../../errors.js';
+import type { MongooseServerConfig } from './configSchema.js';
 
 /**
  * The longest reconnect timeout, in seconds. `setTimeout` fires at once for delays above 2^31-1 ms,

@@ -2,9 +2,9 @@
  * The Node TCP transport: plain `node:net` sockets behind the {@link TransportFactory} contract.
  */
 import * as net from 'node:net';
-import { type ErrorData, TransportError } from '../errors.js';
+import { type ErrorData, TransportError } from '../../errors.js';
+import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from './transport.js';
 
 /** Options of {@link createTcpTransport}. */
 export interface TcpTransportOptions {

@@ -9,12 +9,12 @@
  * {@link MongooseMqtt} facade.) `require_time` is always satisfied (a Node clock is set), and
  * `debug_use_log_level` has no meaning here.
  */
-import { ConfigError } from '../errors.js';
-import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
-import type { MqttClient, MqttClientOptions } from '../runtime/client.js';
-import type { ServerConfig } from '../runtime/options.js';
-import { type MongooseServerConfig, resolveServerAddress } from './mongooseConfig.js';
-import type { HandlerErrorReporter } from './mongooseEvents.js';
+import { ConfigError } from '../../errors.js';
+import { MAX_PACKET_BYTES } from '../../protocol/decoder.js';
+import type { MqttClient, MqttClientOptions } from '../../runtime/client.js';
+import type { ServerConfig } from '../../runtime/options.js';
+import { type MongooseServerConfig, resolveServerAddress } from './config.js';
+import type { HandlerErrorReporter } from './events.js';
 
 /** Both sections, as {@link loadMongooseConfig} returns them. */
 export interface MongooseConfig {

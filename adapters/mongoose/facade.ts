@@ -3,35 +3,36 @@
  * connection, publish returning packet ids, topic handlers, connection handlers, the connect fn and
  * cloud events. What is kept from Mongoose and what is fixed: see the class TSDoc.
  */
-import { InvalidArgumentError } from '../errors.js';
-import { PacketIdAllocator } from '../protocol/packetIds.js';
-import type { QoS } from '../protocol/session.js';
-import { type ClientEvent, MqttClient } from '../runtime/client.js';
-import { loadMongooseConfig, type MongooseServerConfig } from './mongooseConfig.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { PacketIdAllocator } from '../../protocol/packetIds.js';
+import type { QoS } from '../../protocol/session.js';
+import type { ClientEvent } from '../../runtime/client.js';
+import { MqttClient } from '../node.js';
+import { loadMongooseConfig, type MongooseServerConfig } from './config.js';
 import {
   type CloudEvent,
   MG_EV,
   type MgConnectFn,
   type MgEventHandler,
   type MgSubHandler,
-} from './mongooseEvents.js';
+} from './events.js';
 import {
   type BoundConnectFn,
   delegatingConnectHook,
   logHandlerError,
   MongooseHandlers,
   type TopicSubscription,
-} from './mongooseHandlers.js';
+} from './handlers.js';
 import {
   type MongooseConfig,
   type MongooseMqttFromClient,
   type MongooseMqttFromConfig,
   mongooseClientOptions,
-} from './mongooseOptions.js';
+} from './options.js';
 
-export * from './mongooseEvents.js';
-export { createMqttJs, type MqttJs } from './mongooseJs.js';
-export * from './mongooseOptions.js';
+export * from './events.js';
+export { createMqttJs, type MqttJs } from './js.js';
+export * from './options.js';
 
 /**
  * Mongoose's global MQTT connection. Kept: `pub` returns a fresh packet id (> 0) for a QoS 0

@@ -3,10 +3,10 @@
  * and the routing of client events to them. Internal to {@link MongooseMqtt}; import the public
  * API from `./mongoose.js`.
  */
-import type { ConnectOptions } from '../protocol/connect.js';
-import { TopicMatcher } from '../protocol/topics.js';
-import type { ClientEvent, Message } from '../runtime/client.js';
-import type { ConnectHook, ConnectHookContext } from '../runtime/options.js';
+import type { ConnectOptions } from '../../protocol/connect.js';
+import { TopicMatcher } from '../../protocol/topics.js';
+import type { ClientEvent, Message } from '../../runtime/client.js';
+import type { ConnectHook, ConnectHookContext } from '../../runtime/options.js';
 import {
   type CloudEvent,
   type CloudEventType,
@@ -17,7 +17,7 @@ import {
   type MgEvent,
   type MgEventHandler,
   type MgMqttMessage,
-} from './mongooseEvents.js';
+} from './events.js';
 
 /** One `globalSubscribe` registration. */
 export interface TopicSubscription {

@@ -1,0 +1,43 @@
+/**
+ * Node's wiring: the defaults that the Node entry points (`mqtt-lifeline`,
+ * `mqtt-lifeline/mongoose`) plug into the runtime's ports, and the client classes built with them.
+ * The runtime itself never imports a transport or a clock; a browser entry wires its own the
+ * same way.
+ *
+ * @module
+ */
+import { type MqttClientOptions, MqttClient as RuntimeMqttClient } from '../runtime/client.js';
+import {
+  type LifecycleClientConfig,
+  LifecycleClient as RuntimeLifecycleClient,
+} from '../runtime/lifecycleClient.js';
+import { withDefaults } from '../runtime/options.js';
+import type { RuntimeDefaults } from '../runtime/ports.js';
+import { systemClock } from './clocks/system.js';
+import { tcpTransport } from './transports/tcp.js';
+
+/** Node's defaults: plain TCP and the system clock. */
+export const nodeDefaults: RuntimeDefaults = { transport: tcpTransport, clock: systemClock };
+
+/**
+ * An MQTT 3.1.1 client: `connect()`, then `publish` / `subscribe`. Reconnects, fails over and
+ * resubscribes by itself (docs/spec.md); queues QoS >= 1 publishes while offline. Servers that
+ * name no transport are reached over Node TCP; the clock defaults to {@link systemClock}.
+ */
+export class MqttClient extends RuntimeMqttClient {
+  /** @throws `ConfigError` naming the offending option. */
+  constructor(options: MqttClientOptions) {
+    super(withDefaults(options, nodeDefaults));
+  }
+}
+
+/**
+ * A connection kept alive by the statechart, without the MQTT session: lifecycle events and the
+ * bytes path. Servers that name no transport are reached over Node TCP.
+ */
+export class LifecycleClient extends RuntimeLifecycleClient {
+  /** @throws `ConfigError` naming the offending option. */
+  constructor(config: LifecycleClientConfig) {
+    super(withDefaults(config, nodeDefaults));
+  }
+}

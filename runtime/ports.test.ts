@@ -1,0 +1,69 @@
+/**
+ * The runtime owns its ports and the entry point wires the defaults (spec R47): the runtime's
+ * classes take a transport and a clock from their options, and the Node entry supplies TCP and
+ * the system clock when the options name none.
+ */
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { systemClock } from '../adapters/clocks/system.js';
+import { MqttClient as NodeMqttClient, nodeDefaults } from '../adapters/node.js';
+import { tcpTransport } from '../adapters/transports/tcp.js';
+import { ConfigError } from '../errors.js';
+import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { MqttClient } from './client.js';
+import { LifecycleClient } from './lifecycleClient.js';
+import { withDefaults } from './options.js';
+
+describe('ports and defaults (R47)', () => {
+  it('refuses, naming the port, a runtime client given no transport or no clock', () => {
+    const clock = new SimulatedClock();
+    expect(() => new LifecycleClient({ servers: [{ host: 'p' }], clock })).toThrow(
+      expect.objectContaining({ key: 'servers[0].transport', code: 'INVALID_CONFIG' }),
+    );
+    const transport = fakeNetwork().factory;
+    expect(() => new MqttClient({ servers: [{ host: 'p', transport }] })).toThrow(ConfigError);
+    expect(() => new MqttClient({ servers: [{ host: 'p', transport }] })).toThrow(
+      expect.objectContaining({ key: 'clock' }),
+    );
+  });
+
+  it("reaches servers without a transport of their own through the client's `transport`; a server's own wins", () => {
+    const shared = fakeNetwork();
+    const own = fakeNetwork();
+    const clock = new SimulatedClock();
+    const client = new LifecycleClient({
+      servers: [
+        { host: 'p', minDelayMs: 10, maxDelayMs: 10 },
+        { host: 'b', transport: own.factory, minDelayMs: 10, maxDelayMs: 10 },
+      ],
+      transport: shared.factory,
+      clock,
+      jitter: 0,
+    });
+    client.connect();
+    // Each attempt fails at once; the schedule moves to the backup within a few retries.
+    for (let i = 0; i < 10 && own.connections.length === 0; i++) {
+      const last = shared.connections.at(-1);
+      last?.handlers.onError({ code: 'TRANSPORT_ERROR', message: 'refused' });
+      last?.handlers.onClose();
+      clock.increment(10);
+    }
+    expect(new Set(shared.connections.map((c) => c.target.host))).toEqual(new Set(['p']));
+    expect(own.connections.map((c) => c.target.host)).toEqual(['b']);
+  });
+
+  it('the Node entry wires TCP and the system clock, and keeps what the options name', () => {
+    expect(nodeDefaults).toEqual({ transport: tcpTransport, clock: systemClock });
+    const clock = new SimulatedClock();
+    const transport = fakeNetwork().factory;
+    const named = { servers: [{ host: 'p' }], clock, transport };
+    expect(withDefaults(named, nodeDefaults)).toBe(named);
+    expect(withDefaults({ servers: [{ host: 'p' }] }, nodeDefaults)).toMatchObject({
+      transport: tcpTransport,
+      clock: systemClock,
+    });
+    const client = new NodeMqttClient({ servers: [{ host: 'p' }] });
+    expect(client.lifecycle.clock).toBe(systemClock);
+    expect(client.lifecycle.servers[0]?.transport).toBe(tcpTransport);
+  });
+});
