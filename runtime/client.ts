@@ -3,7 +3,14 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { ClientClosedError, ConfigError, type ErrorData, type MqttError, SubscribeError } from '../errors.js';
+import {
+  ClientClosedError,
+  ConfigError,
+  type ErrorData,
+  type MqttError,
+  type MqttErrorCode,
+  SubscribeError,
+} from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { InboundPacket } from '../protocol/decoder.js';
 import {
@@ -40,7 +47,8 @@ export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent;
 /** The connection was closed because the broker broke the protocol or sent an oversized packet. */
 export interface ProtocolErrorEvent {
   readonly type: 'protocol.error';
-  readonly code: string;
+  /** The error's code (`PROTOCOL_ERROR`, `PACKET_TOO_LARGE`, `CONNECT_HOOK_FAILED`, ...); `errorFromData` gives the class. */
+  readonly code: MqttErrorCode;
   readonly message: string;
 }
 
