@@ -96,7 +96,7 @@ export class MqttClient {
   #state$: Observable<ClientState> | undefined;
   #events$: Observable<ClientEvent> | undefined;
   #messages$: Observable<Message> | undefined;
-  /** Set by `disconnect({ keepQueue: true })` while its `stopped` event is delivered. */
+  /** Set by `disconnect({ keepQueue: true })` until its `stopped` event is delivered. */
   #keepQueue = false;
 
   /**
@@ -189,13 +189,11 @@ export class MqttClient {
    */
   disconnect(options: { keepQueue?: boolean } = {}): Promise<void> {
     const keepQueue = options.keepQueue === true;
-    // Already stopped: no `stopped` event comes, so what was kept settles here.
-    const stoppedBefore = this.lifecycle.state === 'stopped';
-    this.#keepQueue = keepQueue;
-    const closed = this.lifecycle.disconnect();
-    this.#keepQueue = false;
-    if (stoppedBefore && !keepQueue) this.#onStopped();
-    return closed;
+    if (this.lifecycle.state === 'stopped') {
+      // No `stopped` event comes again, so what an earlier stop kept settles here.
+      if (!keepQueue) this.#onStopped();
+    } else this.#keepQueue = keepQueue; // read by the `stopped` event, which may come later
+    return this.lifecycle.disconnect();
   }
 
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
@@ -356,7 +354,9 @@ export class MqttClient {
 
   // R84: when the client stops, what still waits on the session settles (see `disconnect`).
   #onStopped(): void {
-    if (this.#keepQueue) return;
+    const keep = this.#keepQueue;
+    this.#keepQueue = false;
+    if (keep) return;
     this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 
