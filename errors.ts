@@ -29,6 +29,29 @@ export type MqttErrorCode =
   | 'DECODE_FAILED'
   | 'CLIENT_CLOSED';
 
+/**
+ * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
+ * parsing messages. Classified by `adapters/transports/errors.ts`.
+ */
+export type TransportErrorReason =
+  | 'CONNECTION_REFUSED'
+  | 'HOST_NOT_FOUND'
+  | 'TIMED_OUT'
+  | 'CONNECTION_RESET'
+  | 'UNSUPPORTED_SCHEME'
+  | 'TLS_UNKNOWN_CA'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_CERT_EXPIRED'
+  | 'TLS_CERT_NOT_YET_VALID'
+  | 'TLS_CLIENT_CERT_REQUIRED'
+  | 'TLS_CLIENT_CERT_REJECTED'
+  | 'TLS_PSK_REJECTED'
+  | 'TLS_CONFIG'
+  | 'TLS_HANDSHAKE'
+  | 'WS_HANDSHAKE'
+  | 'WS_PROTOCOL'
+  | 'OTHER';
+
 /** A failure as plain, JSON-safe data: what travels through the machine and the journal. */
 export interface ErrorData {
   /** The error's stable code. */
@@ -43,6 +66,8 @@ export interface ErrorData {
   readonly limit?: number;
   /** The option that sets that limit, when there is one (`session.maxQueueBytes`). */
   readonly option?: string;
+  /** Why the transport failed, for `TRANSPORT_ERROR`. */
+  readonly reason?: TransportErrorReason;
 }
 
 /** Base class of every error mqtt-lifeline throws or rejects with. */
@@ -171,13 +196,23 @@ export class TimeoutError extends MqttError {
 }
 
 /**
- * The transport failed to open or failed while open (`TRANSPORT_ERROR`), or the peer closed it
- * (`TRANSPORT_CLOSED`).
+ * The transport failed to open or failed while open (`TRANSPORT_ERROR`, `reason` says why: unknown
+ * CA, refused ...), or the peer closed it (`TRANSPORT_CLOSED`).
  */
 export class TransportError extends MqttError {
-  constructor(message: string, options?: ErrorOptions & { code?: 'TRANSPORT_ERROR' | 'TRANSPORT_CLOSED' }) {
+  /** Why the transport failed. */
+  readonly reason: TransportErrorReason;
+  constructor(
+    message: string,
+    options?: ErrorOptions & { code?: 'TRANSPORT_ERROR' | 'TRANSPORT_CLOSED'; reason?: TransportErrorReason },
+  ) {
     super(options?.code ?? 'TRANSPORT_ERROR', message, options);
     this.name = 'TransportError';
+    this.reason = options?.reason ?? 'OTHER';
+  }
+  override toData(): ErrorData {
+    if (this.code === 'TRANSPORT_CLOSED') return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, reason: this.reason };
   }
 }
 
@@ -256,7 +291,7 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new TimeoutError(code, message, options);
     case 'TRANSPORT_ERROR':
     case 'TRANSPORT_CLOSED':
-      return new TransportError(message, { ...options, code });
+      return new TransportError(message, { ...options, code, reason: data.reason });
     case 'CONNECT_HOOK_FAILED':
       return new ConnectHookError(message, options);
     case 'PROTOCOL_ERROR':

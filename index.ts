@@ -14,7 +14,19 @@ export {
 } from './adapters/mongoose/config.js';
 export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export { browserTransport } from './adapters/transports/browser.js';
+export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
+export { nodeTransport } from './adapters/transports/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
+export { createTlsTransport, type TlsTransportOptions, tlsTransport } from './adapters/transports/tls.js';
+export {
+  createWebsocketTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+  websocketTransport,
+} from './adapters/transports/websocket.js';
+export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
 export * from './errors.js';
 export {
   jittered,
@@ -85,6 +97,7 @@ export type {
   ConnectHook,
   ConnectHookContext,
   LifecycleClientOptions,
+  NormalisedServer,
   Profile,
   ServerConfig,
 } from './runtime/options.js';
@@ -92,9 +105,19 @@ export { withDefaults } from './runtime/options.js';
 export type {
   RuntimeClock,
   RuntimeDefaults,
+  TlsOptions,
   Transport,
   TransportFactory,
   TransportHandlers,
+  TransportScheme,
   TransportTarget,
 } from './runtime/ports.js';
+export {
+  checkHost,
+  DEFAULT_PORTS,
+  DEFAULT_WS_PATH,
+  parseServerUrl,
+  type ServerScheme,
+  type ServerUrl,
+} from './runtime/serverUrl.js';
 export * from './streams/index.js';

@@ -14,15 +14,15 @@ import {
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
 import { systemClock } from './clocks/system.js';
-import { tcpTransport } from './transports/tcp.js';
+import { nodeTransport } from './transports/node.js';
 
-/** Node's defaults: plain TCP and the system clock. */
-export const nodeDefaults: RuntimeDefaults = { transport: tcpTransport, clock: systemClock };
+/** Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket) and the system clock. */
+export const nodeDefaults: RuntimeDefaults = { transport: nodeTransport, clock: systemClock };
 
 /**
  * An MQTT 3.1.1 client: `connect()`, then `publish` / `subscribe`. Reconnects, fails over and
  * resubscribes by itself (docs/spec.md); queues QoS >= 1 publishes while offline. Servers that
- * name no transport are reached over Node TCP; the clock defaults to {@link systemClock}.
+ * name no transport are reached by their scheme (TCP, TLS, WebSocket); the clock defaults to {@link systemClock}.
  */
 export class MqttClient extends RuntimeMqttClient {
   /** @throws `ConfigError` naming the offending option. */
@@ -33,7 +33,7 @@ export class MqttClient extends RuntimeMqttClient {
 
 /**
  * A connection kept alive by the statechart, without the MQTT session: lifecycle events and the
- * bytes path. Servers that name no transport are reached over Node TCP.
+ * bytes path. Servers that name no transport are reached by their scheme (TCP, TLS, WebSocket).
  */
 export class LifecycleClient extends RuntimeLifecycleClient {
   /** @throws `ConfigError` naming the offending option. */

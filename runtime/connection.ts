@@ -139,7 +139,14 @@ export abstract class ConnectionHost implements LifecycleHost {
     let closed = false;
     this.#open += 1;
     this.transport = s.transport(
-      { host: s.host, port: s.port ?? 1883, url: s.url },
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
       {
         onOpen: () => {
           if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });

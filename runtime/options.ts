@@ -2,23 +2,40 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
-
 import { ConfigError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import type { RuntimeClock, RuntimeDefaults, TransportFactory } from './ports.js';
+import type {
+  RuntimeClock,
+  RuntimeDefaults,
+  TlsOptions,
+  TransportFactory,
+  TransportScheme,
+} from './ports.js';
+import { type ResolvedServer, resolveServer } from './servers.js';
 
 /** One broker the client may connect to. Servers form a ring: the first is the primary. */
 export interface ServerConfig extends ConnectOptions {
   /** A label for events and the journal. @default 'mqtt' for the first server, 'mqtt1' for the second, 'mqttN' after */
   readonly name?: string;
-  /** Host name or address. */
-  readonly host: string;
-  /** TCP port. @default 1883 */
-  readonly port?: number;
-  /** Full URL, for URL-based transports (WebSocket). @default none */
+  /**
+   * Where the server is, as a URL: `mqtt://`, `mqtts://`, `ws://`, `wss://` with optional
+   * `user:password@`, port and (WebSocket) path (spec R70). Either `url` or `host` is required;
+   * `host`, `port` and `protocol` given next to it must agree with it.
+   * @default none
+   */
   readonly url?: string;
+  /** Host name or IP address (not a URL: use `url`). Required without `url`. */
+  readonly host?: string;
+  /** TCP port. @default by scheme: 1883, 8883 (mqtts), 80 (ws), 443 (wss) */
+  readonly port?: number;
+  /** How to reach it, when not given by `url`. @default 'mqtts' when `tls` is set, else 'mqtt' */
+  readonly protocol?: TransportScheme;
+  /** WebSocket path (with query), for `ws` / `wss`. @default '/mqtt' */
+  readonly path?: string;
+  /** TLS settings for `mqtts` / `wss` (CA, client certificate, PSK, SNI, ALPN ...). @default none */
+  readonly tls?: TlsOptions;
   /** Whether failover may use this server. @default true */
   readonly enabled?: boolean;
   /** `reconnect_timeout_min` in ms. @default 2000 */
@@ -92,7 +109,7 @@ export interface LifecycleClientOptions {
   /**
    * How to reach servers that name no transport of their own. The entry point supplies the
    * default (see {@link RuntimeDefaults}), so the runtime itself never imports a transport.
-   * @default the entry point's: Node TCP (`tcpTransport`) from `mqtt-lifeline`
+   * @default the entry point's: in Node (`mqtt-lifeline`) one chosen by scheme: TCP, TLS or WebSocket
    */
   readonly transport?: TransportFactory;
   /** Runs the statechart as a live actor or by pure stepping (spec R44). @default 'step' */
@@ -103,10 +120,18 @@ export interface LifecycleClientOptions {
   readonly maxIncomingPacketBytes?: number;
 }
 
-/** A server as the runtime keeps it: named, and with the transport that reaches it. */
+/**
+ * A server as the runtime keeps it: named, with where and how to connect resolved (spec R70),
+ * and the transport that reaches it.
+ */
 export interface NormalisedServer extends ServerConfig {
   readonly name: string;
   readonly transport: TransportFactory;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: TransportScheme;
+  /** The WebSocket URL, for `ws` / `wss`. */
+  readonly url?: string;
 }
 
 /** The normalised result: the statechart's input and the per-server runtime configs. */
@@ -165,14 +190,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const pingTimeoutFor = (key: string, keepAlive: number) =>
     positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
   const perServerKeepAlive: number[] = [];
+  const resolved: ResolvedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
-    if (typeof s.host !== 'string' || s.host === '')
-      throw new ConfigError(`${key}.host`, 'must be a non-empty string');
-    const port = s.port ?? 1883;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ConfigError(`${key}.port`, `must be an integer from 1 to 65535, got ${String(s.port)}`);
-    }
+    resolved.push(resolveServer(s, key));
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
@@ -218,7 +239,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   // followed by more keys costs V8 a large out-of-object property store.
   const servers = options.servers.map(
     (s, i): NormalisedServer =>
-      Object.assign({}, s, {
+      Object.assign(resolved[i] as ResolvedServer, {
         name: timings[i]?.name as string,
         keepAliveSec: perServerKeepAlive[i],
         transport: (s.transport ?? options.transport) as TransportFactory,

@@ -1,13 +1,13 @@
 /**
  * The runtime owns its ports and the entry point wires the defaults (spec R47): the runtime's
- * classes take a transport and a clock from their options, and the Node entry supplies TCP and
+ * classes take a transport and a clock from their options, and the Node entry supplies its transports and
  * the system clock when the options name none.
  */
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { systemClock } from '../adapters/clocks/system.js';
 import { MqttClient as NodeMqttClient, nodeDefaults } from '../adapters/node.js';
-import { tcpTransport } from '../adapters/transports/tcp.js';
+import { nodeTransport } from '../adapters/transports/node.js';
 import { ConfigError } from '../errors.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { MqttClient } from './client.js';
@@ -52,18 +52,18 @@ describe('ports and defaults (R47)', () => {
     expect(own.connections.map((c) => c.target.host)).toEqual(['b']);
   });
 
-  it('the Node entry wires TCP and the system clock, and keeps what the options name', () => {
-    expect(nodeDefaults).toEqual({ transport: tcpTransport, clock: systemClock });
+  it('the Node entry wires its transport by scheme (TCP, TLS, WebSocket) and the system clock, and keeps what the options name', () => {
+    expect(nodeDefaults).toEqual({ transport: nodeTransport, clock: systemClock });
     const clock = new SimulatedClock();
     const transport = fakeNetwork().factory;
     const named = { servers: [{ host: 'p' }], clock, transport };
     expect(withDefaults(named, nodeDefaults)).toBe(named);
     expect(withDefaults({ servers: [{ host: 'p' }] }, nodeDefaults)).toMatchObject({
-      transport: tcpTransport,
+      transport: nodeTransport,
       clock: systemClock,
     });
     const client = new NodeMqttClient({ servers: [{ host: 'p' }] });
     expect(client.lifecycle.clock).toBe(systemClock);
-    expect(client.lifecycle.servers[0]?.transport).toBe(tcpTransport);
+    expect(client.lifecycle.servers[0]?.transport).toBe(nodeTransport);
   });
 });

@@ -10,14 +10,63 @@
  */
 import type { ErrorData } from '../errors.js';
 
-/** Where to connect. `host`/`port` for TCP and TLS; `url` for WebSocket transports. */
+/** How a server is reached: plain TCP, TLS, WebSocket, WebSocket over TLS. */
+export type TransportScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';
+
+/**
+ * TLS settings for `mqtts://` and `wss://` (spec R72). Plain data, so a configuration can be
+ * written as JSON; PEM text or bytes. Verification of the server is always on unless
+ * {@link TlsOptions.dangerouslySkipVerification} says otherwise.
+ */
+export interface TlsOptions {
+  /** CA certificates (PEM) to verify the server with. @default the runtime's trusted roots */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** File with CA certificates (PEM), read at every connect (Mongoose `ssl_ca_cert`). @default none */
+  readonly caFile?: string;
+  /** Client certificate chain (PEM) for mutual TLS. @default none */
+  readonly cert?: string | Uint8Array;
+  /** File with the client certificate (Mongoose `ssl_cert`), read at every connect. @default none */
+  readonly certFile?: string;
+  /** Private key (PEM) of the client certificate. @default none */
+  readonly key?: string | Uint8Array;
+  /** File with the private key (Mongoose `ssl_key`), read at every connect. @default none */
+  readonly keyFile?: string;
+  /** Passphrase of an encrypted private key. @default none */
+  readonly passphrase?: string;
+  /** Name sent in SNI and checked against the certificate (Mongoose `ssl_server_name`). @default the host (none for an IP address) */
+  readonly servername?: string;
+  /** ALPN protocols to offer, e.g. `['x-amzn-mqtt-ca']` for AWS IoT on port 443. @default none */
+  readonly alpn?: readonly string[];
+  /** Lowest TLS version accepted. @default 'TLSv1.2' */
+  readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list (TLS 1.2; Mongoose `ssl_cipher_suites`). @default the runtime's list ('PSK' suites with `psk`) */
+  readonly ciphers?: string;
+  /**
+   * Pre-shared key instead of certificates (Mongoose `ssl_psk_identity` / `ssl_psk_key`); TLS 1.2
+   * only. `key` is hex text or bytes.
+   * @default none
+   */
+  readonly psk?: { readonly identity: string; readonly key: string | Uint8Array };
+  /**
+   * Accepts any server certificate: anyone on the path can read and change the traffic. For
+   * tests against self-signed brokers only.
+   * @default false
+   */
+  readonly dangerouslySkipVerification?: boolean;
+}
+
+/** Where to connect. */
 export interface TransportTarget {
-  /** Host name or address. */
+  /** How: `mqtt` (TCP), `mqtts` (TLS), `ws`, `wss`. @default 'mqtt' */
+  readonly scheme?: TransportScheme;
+  /** Host name or address (IPv6 without brackets). */
   readonly host: string;
   /** TCP port. */
   readonly port: number;
-  /** Full URL for URL-based transports (WebSocket); ignored by TCP. */
+  /** The `ws://` / `wss://` URL with path, for WebSocket transports; ignored by TCP and TLS. */
   readonly url?: string;
+  /** TLS settings for `mqtts` and `wss`. @default none (verify against the runtime's roots) */
+  readonly tls?: TlsOptions;
 }
 
 /** What a transport reports to its owner. All callbacks may be called synchronously. */

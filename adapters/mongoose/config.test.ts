@@ -41,7 +41,7 @@ describe('loadMongooseConfig defaults', () => {
       cloud_events: true,
       ws_path: '/mqtt',
     });
-    expect(Object.keys(mqtt)).toHaveLength(26);
+    expect(Object.keys(mqtt)).toHaveLength(27);
     expect(mqtt1).toEqual({ ...MONGOOSE_MQTT_DEFAULTS, server: '' });
   });
 

@@ -82,6 +82,7 @@ export const FIELDS: { readonly [K in keyof MongooseServerConfig]: Check<K> } = 
   ssl_cipher_suites: str,
   ssl_psk_identity: str,
   ssl_psk_key: str,
+  ssl_server_name: str,
   clean_session: bool,
   keep_alive: int(0, 0xffff, 'an integer from 0 to 65535 seconds'),
   will_topic: str,

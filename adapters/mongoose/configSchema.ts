@@ -75,6 +75,12 @@ export interface MongooseServerConfig {
    */
   readonly ssl_psk_key: string;
   /**
+   * Name sent in SNI and checked against the server's certificate, when it differs from the host
+   * in `server` (Mongoose's `mg_connect_opts.ssl_server_name`).
+   * @default "" (the host of `server`)
+   */
+  readonly ssl_server_name: string;
+  /**
    * The CONNECT clean-session flag.
    * @default true
    */
@@ -159,6 +165,7 @@ export const MONGOOSE_MQTT_DEFAULTS: Readonly<MongooseServerConfig> = Object.fre
   ssl_cipher_suites: '',
   ssl_psk_identity: '',
   ssl_psk_key: '',
+  ssl_server_name: '',
   clean_session: true,
   keep_alive: 60,
   will_topic: '',

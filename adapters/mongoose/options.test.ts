@@ -34,6 +34,7 @@ describe('mongooseClientOptions', () => {
           name: 'mqtt',
           host: 'h',
           port: 1883,
+          protocol: 'mqtt',
           enabled: true,
           minDelayMs: 2000,
           maxDelayMs: 60_000,
@@ -155,29 +156,52 @@ describe('mongooseClientOptions', () => {
   });
 
   it.each([
-    ['ssl_ca_cert', { ssl_ca_cert: 'ca.pem' }],
-    ['ssl_cert', { ssl_cert: 'cert.pem', ssl_key: 'key.pem' }],
-    ['ssl_psk_identity', { ssl_psk_identity: 'id', ssl_psk_key: '00' }],
-  ])('refuses a config that needs TLS, naming mqtt.%s', (key, tls) => {
-    const error = mapError(tls);
-    expect(error.key).toBe(`mqtt.${key}`);
-    expect(error.message).toMatch(/TLS is not available yet/);
+    [{ ssl_ca_cert: 'ca.pem' }, { protocol: 'mqtts', port: 8883, tls: { caFile: 'ca.pem' } }],
+    [
+      { ssl_ca_cert: '-----BEGIN CERTIFICATE-----\nx', ssl_server_name: 'broker.example' },
+      { protocol: 'mqtts', tls: { ca: '-----BEGIN CERTIFICATE-----\nx', servername: 'broker.example' } },
+    ],
+    [
+      { ssl_cert: 'c.pem', ssl_key: 'k.pem', ssl_cipher_suites: 'ECDHE-RSA-AES128-GCM-SHA256' },
+      {
+        protocol: 'mqtts',
+        port: 1883,
+        tls: { certFile: 'c.pem', keyFile: 'k.pem', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' },
+      },
+    ],
+    [
+      { ssl_psk_identity: 'dev', ssl_psk_key: '00ff' },
+      { protocol: 'mqtts', port: 1883, tls: { psk: { identity: 'dev', key: '00ff' } } },
+    ],
+    [{ ws_enable: true }, { protocol: 'ws', port: 1883, path: '/mqtt' }],
+    [
+      { ws_enable: true, ws_path: '/ws', ssl_ca_cert: 'ca.pem' },
+      { protocol: 'wss', port: 8883, path: '/ws', tls: { caFile: 'ca.pem' } },
+    ],
+  ])('maps TLS and WebSocket keys (R78): %j', (section, expected) => {
+    const mapped = map(section).servers[0];
+    expect(mapped).toMatchObject(expected);
+    if (!('tls' in expected)) expect(mapped).not.toHaveProperty('tls');
+    // The client accepts what the mapping produced.
+    expect(() => new MqttClient(map(section))).not.toThrow();
   });
 
-  it('refuses WebSocket, naming mqtt.ws_enable, and checks an enabled mqtt1 too', () => {
-    expect(mapError({ ws_enable: true }).key).toBe('mqtt.ws_enable');
-    expect(mapError({ ws_enable: true }).message).toMatch(/WebSocket is not available yet/);
-    expect(mapError({}, { enable: true, server: 'b', ssl_ca_cert: 'ca.pem' }).key).toBe('mqtt1.ssl_ca_cert');
-    // A disabled backup is never used, so what it would need does not matter.
-    expect(map({}, { server: 'b', ws_enable: true }).servers[1]).toMatchObject({ enabled: false });
+  it.each([
+    [{ ssl_cert: 'c.pem' }, 'mqtt.ssl_key'],
+    [{ ssl_key: 'k.pem', ssl_ca_cert: 'ca.pem' }, 'mqtt.ssl_cert'],
+    [{ ssl_psk_identity: 'id' }, 'mqtt.ssl_psk_key'],
+    [{ ssl_psk_identity: 'id', ssl_psk_key: 'xyz' }, 'mqtt.ssl_psk_key'],
+  ])('refuses half a TLS pair or a non-hex PSK: %j names %s', (section, key) => {
+    expect(mapError(section).key).toBe(key);
+    expect(mapError({}, { enable: true, server: 'b', ...section }).key).toBe(key.replace('mqtt.', 'mqtt1.'));
   });
 
   it('lets overrides win: session merged key by key, servers replacing the mapped ones', () => {
     const options = map({ max_qos: 1 }, {}, { session: { maxInflight: 4 }, keepAliveSec: 30 });
     expect(options.session).toEqual({ maxQos: 1, maxQueueLength: 5, maxInflight: 4 });
     expect(options.keepAliveSec).toBe(30);
-    // With explicit servers a TLS section is not mapped, so it does not fail.
+    // With explicit servers a section is not mapped, so its half TLS pair does not fail.
     const servers = [{ host: 'elsewhere', port: 2000 }];
-    expect(map({ ssl_ca_cert: 'ca.pem' }, {}, { servers }).servers).toBe(servers);
+    expect(map({ ssl_cert: 'c.pem' }, {}, { servers }).servers).toBe(servers);
   });
 });

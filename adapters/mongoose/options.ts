@@ -13,6 +13,7 @@ import { ConfigError } from '../../errors.js';
 import { MAX_PACKET_BYTES } from '../../protocol/decoder.js';
 import type { MqttClient, MqttClientOptions } from '../../runtime/client.js';
 import type { ServerConfig } from '../../runtime/options.js';
+import type { TlsOptions } from '../../runtime/ports.js';
 import { type MongooseServerConfig, resolveServerAddress } from './config.js';
 import type { HandlerErrorReporter } from './events.js';
 
@@ -82,40 +83,52 @@ function address(cfg: MongooseServerConfig, name: string): ReturnType<typeof res
   }
 }
 
+/** A Mongoose `ssl_*` value: a file name (as in Mongoose) or, as an extension, PEM text. */
+function pem(value: string, inline: 'ca' | 'cert' | 'key'): TlsOptions {
+  if (value === '') return {};
+  return value.includes('-----BEGIN') ? { [inline]: value } : { [`${inline}File`]: value };
+}
+
 /**
- * Refuses a section that needs TLS or WebSocket: there is no such transport yet, and connecting in
- * plain TCP instead would send credentials in the clear to a port that expects TLS.
+ * The TLS settings of a section (spec R78): `ssl_ca_cert`, `ssl_cert`, `ssl_key`,
+ * `ssl_cipher_suites`, `ssl_psk_identity` / `ssl_psk_key`, `ssl_server_name`. Pairs that only work
+ * together fail at load, naming the key that is missing.
  */
-function checkTransport(
-  cfg: MongooseServerConfig,
-  name: string,
-  resolved: { tls: boolean; ws: boolean },
-): void {
-  if (resolved.ws) {
-    throw new ConfigError(
-      `${name}.ws_enable`,
-      'MQTT over WebSocket is not available yet (mqtt-lifeline has no WebSocket transport); set it to false to use TCP',
-    );
+function tlsOf(cfg: MongooseServerConfig, name: string): TlsOptions {
+  if ((cfg.ssl_cert === '') !== (cfg.ssl_key === '')) {
+    const missing = cfg.ssl_cert === '' ? 'ssl_cert' : 'ssl_key';
+    throw new ConfigError(`${name}.${missing}`, 'ssl_cert and ssl_key go together (mutual TLS needs both)');
   }
-  if (resolved.tls) {
-    const key = (['ssl_ca_cert', 'ssl_cert', 'ssl_psk_identity'] as const).find((k) => cfg[k] !== '');
-    throw new ConfigError(
-      `${name}.${key ?? 'ssl_ca_cert'}`,
-      'TLS is not available yet (mqtt-lifeline has no TLS transport); refusing to connect in plain TCP instead',
-    );
+  if ((cfg.ssl_psk_identity === '') !== (cfg.ssl_psk_key === '')) {
+    const missing = cfg.ssl_psk_identity === '' ? 'ssl_psk_identity' : 'ssl_psk_key';
+    throw new ConfigError(`${name}.${missing}`, 'ssl_psk_identity and ssl_psk_key go together');
   }
+  if (cfg.ssl_psk_key !== '' && !/^(?:[0-9a-fA-F]{2})+$/.test(cfg.ssl_psk_key)) {
+    throw new ConfigError(`${name}.ssl_psk_key`, 'must be hex digits (an even number of them)');
+  }
+  return {
+    ...pem(cfg.ssl_ca_cert, 'ca'),
+    ...pem(cfg.ssl_cert, 'cert'),
+    ...pem(cfg.ssl_key, 'key'),
+    ...(cfg.ssl_cipher_suites !== '' ? { ciphers: cfg.ssl_cipher_suites } : {}),
+    ...(cfg.ssl_psk_identity !== '' ? { psk: { identity: cfg.ssl_psk_identity, key: cfg.ssl_psk_key } } : {}),
+    ...(cfg.ssl_server_name !== '' ? { servername: cfg.ssl_server_name } : {}),
+  };
 }
 
 /** One section as a server of the ring. */
 function server(cfg: MongooseServerConfig, name: string, enabled: boolean, deviceId: string): ServerConfig {
   const resolved = address(cfg, name);
-  // A disabled backup is never connected to, so the transport it would need does not matter.
-  if (enabled) checkTransport(cfg, name, resolved);
+  const tls = resolved.tls ? tlsOf(cfg, name) : undefined;
+  const protocol = resolved.ws ? (resolved.tls ? 'wss' : 'ws') : resolved.tls ? 'mqtts' : 'mqtt';
   const hasWill = cfg.will_topic !== '' && cfg.will_message !== '';
   return {
     name,
     host: resolved.host,
     port: resolved.port,
+    protocol,
+    ...(resolved.ws ? { path: resolved.path } : {}),
+    ...(tls !== undefined ? { tls } : {}),
     enabled,
     minDelayMs: toMs(cfg.reconnect_timeout_min),
     maxDelayMs: toMs(cfg.reconnect_timeout_max),
@@ -146,6 +159,11 @@ function server(cfg: MongooseServerConfig, name: string, enabled: boolean, devic
  * - servers: `mqtt` (name `mqtt`, always enabled in the ring: `mqtt.enable` is the facade's gate,
  *   returned as `enabled`), then `mqtt1` (name `mqtt1`, `enabled: mqtt1.enable`) when its `server`
  *   is set; host and port by {@link resolveServerAddress} (1883, or 8883 with `ssl_ca_cert`);
+ * - TLS (`mqtts`, or `wss` with `ws_enable`) when `ssl_ca_cert`, `ssl_cert` or `ssl_psk_identity`
+ *   is set: `ssl_ca_cert` / `ssl_cert` / `ssl_key` are file names (or PEM text), read at each
+ *   connect; `ssl_cipher_suites` (OpenSSL names), `ssl_psk_*`, `ssl_server_name`; the server is
+ *   always verified (with the runtime's roots when `ssl_ca_cert` is empty);
+ * - `ws_enable` / `ws_path` to MQTT over WebSocket on that path;
  * - `reconnect_timeout_min` / `_max` (seconds, fractions allowed) to `minDelayMs` / `maxDelayMs`;
  * - `client_id`, else `deviceId`, else generated; `clean_session`; `user` / `pass` (empty = absent);
  *   `will_topic` + `will_message` (only both, QoS 0, `will_retain`);
@@ -159,9 +177,9 @@ function server(cfg: MongooseServerConfig, name: string, enabled: boolean, devic
  * @param overrides - Client options that replace the mapped ones (`session` is merged key by key;
  *   with `servers`, the sections' servers are not mapped at all), and `deviceId`.
  * @returns Options for `new MqttClient(...)` plus the facade's flags.
- * @throws {@link ConfigError} naming the dotted key: `mqtt.ws_enable` or `mqtt.ssl_ca_cert`
- *   (`ssl_cert`, `ssl_psk_identity`) when a used section needs a transport that does not exist
- *   yet; `mqtt.server` when it is empty or malformed.
+ * @throws {@link ConfigError} naming the dotted key: `mqtt.server` when it is empty or malformed;
+ *   `mqtt.ssl_key` / `mqtt.ssl_cert` (or the PSK pair) when one of a pair is missing;
+ *   `mqtt.ssl_psk_key` when it is not hex.
  */
 export function mongooseClientOptions(
   config: MongooseConfig,

@@ -2,8 +2,9 @@
  * The Node TCP transport: plain `node:net` sockets behind the {@link TransportFactory} contract.
  */
 import * as net from 'node:net';
-import { type ErrorData, TransportError } from '../../errors.js';
+import type { ErrorData } from '../../errors.js';
 import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
+import { type FailureContext, transportErrorData } from './errors.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 
 /** Options of {@link createTcpTransport}. */
@@ -30,7 +31,7 @@ export interface TcpTransportOptions {
  * - `onClose` fires exactly once, also after `end()` or `destroy()`, and also when `net.connect`
  *   throws synchronously (bad port): then `onError` and `onClose` arrive in a microtask.
  * - After `destroy()` only `onClose` fires. After `end()`, `onOpen` no longer fires but
- *   `onData`/`onError` may, until the socket is closed.
+ *   `onError` may, and `onData` too if `onOpen` came before (spec R73).
  * - `end()` destroys the socket once the write side has flushed, so a peer that never closes
  *   (frozen, or half-open) cannot keep it alive.
  */
@@ -49,15 +50,22 @@ function openTcp(
   connectTimeoutMs: number,
   noDelay: boolean,
 ): Transport {
-  return new TcpTransport(target, handlers, connectTimeoutMs, noDelay);
+  return new SocketTransport(
+    { kind: 'tcp', where: `${target.host}:${target.port}` },
+    handlers,
+    () => net.connect({ host: target.host, port: target.port, noDelay }),
+    'connect',
+    connectTimeoutMs,
+  );
 }
 
 /**
- * One TCP connection. A class with prototype methods, so a connection costs one object and the
- * four socket listeners rather than a closure context and a closure per step and method.
+ * One connection over a Node stream socket (TCP, or TLS with `secureConnect` as its open event).
+ * A class with prototype methods, so a connection costs one object and the four socket listeners
+ * rather than a closure context and a closure per step and method.
  */
-class TcpTransport implements Transport {
-  readonly #where: string;
+export class SocketTransport implements Transport {
+  readonly #context: FailureContext;
   readonly #handlers: TransportHandlers;
   /** `end()` was called: the owner no longer wants `onOpen`. */
   #ending = false;
@@ -65,6 +73,8 @@ class TcpTransport implements Transport {
   #destroyed = false;
   #errorReported = false;
   #closed = false;
+  /** `onOpen` was delivered. */
+  #opened = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #socket: net.Socket | undefined;
   // Packets written in one synchronous run go out as one socket write: a write call per packet
@@ -77,44 +87,51 @@ class TcpTransport implements Transport {
     if (bytes !== null && this.#open()) this.#socket?.write(bytes);
   };
 
+  /**
+   * @param context - Names the peer in errors and says what was configured (for TLS alerts).
+   * @param dial - Opens the socket; may throw (bad arguments, unreadable key file).
+   * @param openEvent - The socket event after which bytes may be written.
+   * @param connectTimeoutMs - Safety-net connect deadline; 0 = none.
+   */
   constructor(
-    target: TransportTarget,
+    context: FailureContext,
     handlers: TransportHandlers,
+    dial: () => net.Socket,
+    openEvent: 'connect' | 'secureConnect',
     connectTimeoutMs: number,
-    noDelay: boolean,
   ) {
-    this.#where = `${target.host}:${target.port}`;
+    this.#context = context;
     this.#handlers = handlers;
     let socket: net.Socket;
     try {
-      socket = net.connect({ host: target.host, port: target.port, noDelay });
+      socket = dial();
     } catch (cause) {
       // Bad arguments throw synchronously; the contract promises callbacks, not exceptions, and the
       // owner has not received the Transport yet, so deliver them after it has.
       queueMicrotask(() => {
-        this.#reportError(transportError(this.#where, cause));
+        this.#reportError(transportErrorData(this.#context, cause));
         this.#reportClose();
       });
       return;
     }
     this.#socket = socket;
-    socket.on('connect', () => {
+    socket.on(openEvent, () => {
       if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-      if (!this.#ending && !this.#destroyed) this.#handlers.onOpen();
+      if (this.#ending || this.#destroyed) return;
+      this.#opened = true;
+      this.#handlers.onOpen();
     });
     socket.on('data', (chunk: Buffer) => {
-      if (!this.#destroyed) this.#handlers.onData(chunk);
+      // No data without onOpen first (spec R73): after end() while connecting, replies are dropped.
+      if (this.#opened && !this.#destroyed) this.#handlers.onData(chunk);
     });
-    socket.on('error', (cause) => this.#reportError(transportError(this.#where, cause)));
+    socket.on('error', (cause) => this.#reportError(transportErrorData(this.#context, cause)));
     socket.on('close', () => this.#reportClose());
     if (connectTimeoutMs > 0) {
       this.#connectTimer = setTimeout(() => {
-        const cause = Object.assign(
-          new Error(`connect ETIMEDOUT ${this.#where} after ${connectTimeoutMs} ms`),
-          {
-            code: 'ETIMEDOUT',
-          },
-        );
+        const cause = Object.assign(new Error(`connect ETIMEDOUT after ${connectTimeoutMs} ms`), {
+          code: 'ETIMEDOUT',
+        });
         socket.destroy(cause);
       }, connectTimeoutMs);
     }
@@ -190,13 +207,4 @@ class TcpTransport implements Transport {
     this.#destroyed = true;
     this.#socket?.destroy();
   }
-}
-
-/** Turns a Node error into plain error data that names the peer and the errno code. */
-function transportError(where: string, cause: unknown): ErrorData {
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const code = (cause as { code?: unknown } | null)?.code;
-  // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
-  const withCode = typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
-  return new TransportError(`tcp ${where}: ${withCode}`, { cause }).toData();
 }

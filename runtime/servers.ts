@@ -1,0 +1,144 @@
+/**
+ * Where and how to reach each server (spec R70-R72): a `url` or `host` / `port` / `protocol`
+ * resolved to one address and scheme, host names checked, `tls` settings checked. Internal to
+ * {@link normaliseOptions}.
+ *
+ * @module
+ */
+import { ConfigError } from '../errors.js';
+import type { NormalisedServer, ServerConfig } from './options.js';
+import type { TlsOptions, TransportScheme } from './ports.js';
+import {
+  checkHost,
+  checkPort,
+  DEFAULT_PORTS,
+  DEFAULT_WS_PATH,
+  isTlsScheme,
+  isWebSocketScheme,
+  parseServerUrl,
+  webSocketUrl,
+} from './serverUrl.js';
+
+/** A server with where and how to reach it resolved (before naming and the transport). */
+export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport'>;
+
+const isPem = (v: unknown): boolean => typeof v === 'string' || v instanceof Uint8Array;
+
+/**
+ * Checks the shape of `tls` (spec R72), so a typo fails at construction rather than at every
+ * attempt. Files are read by the transport at connect time (they may be rotated meanwhile).
+ */
+function checkTls(tls: TlsOptions, key: string): void {
+  const k = `${key}.tls`;
+  if (typeof tls !== 'object' || tls === null) throw new ConfigError(k, 'must be an object');
+  if (tls.ca !== undefined && !(isPem(tls.ca) || (Array.isArray(tls.ca) && tls.ca.every(isPem)))) {
+    throw new ConfigError(`${k}.ca`, 'must be PEM text or bytes, or an array of them');
+  }
+  for (const field of ['cert', 'key'] as const) {
+    if (tls[field] !== undefined && !isPem(tls[field])) {
+      throw new ConfigError(`${k}.${field}`, 'must be PEM text or bytes');
+    }
+  }
+  for (const field of ['caFile', 'certFile', 'keyFile', 'servername', 'ciphers', 'passphrase'] as const) {
+    if (tls[field] !== undefined && (typeof tls[field] !== 'string' || tls[field] === '')) {
+      throw new ConfigError(`${k}.${field}`, 'must be a non-empty string');
+    }
+  }
+  if (
+    (tls.cert !== undefined || tls.certFile !== undefined) !==
+    (tls.key !== undefined || tls.keyFile !== undefined)
+  ) {
+    throw new ConfigError(
+      `${k}.${tls.key === undefined && tls.keyFile === undefined ? 'key' : 'cert'}`,
+      'a client certificate needs both cert and key',
+    );
+  }
+  if (tls.minVersion !== undefined && tls.minVersion !== 'TLSv1.2' && tls.minVersion !== 'TLSv1.3') {
+    throw new ConfigError(`${k}.minVersion`, `must be 'TLSv1.2' or 'TLSv1.3', got ${String(tls.minVersion)}`);
+  }
+  if (
+    tls.alpn !== undefined &&
+    !(Array.isArray(tls.alpn) && tls.alpn.every((p) => typeof p === 'string' && p !== ''))
+  ) {
+    throw new ConfigError(`${k}.alpn`, 'must be an array of protocol names');
+  }
+  if (tls.dangerouslySkipVerification !== undefined && typeof tls.dangerouslySkipVerification !== 'boolean') {
+    throw new ConfigError(`${k}.dangerouslySkipVerification`, 'must be true or false');
+  }
+  const psk = tls.psk;
+  if (psk !== undefined) {
+    if (typeof psk.identity !== 'string' || psk.identity === '') {
+      throw new ConfigError(`${k}.psk.identity`, 'must be a non-empty string');
+    }
+    // Never echo the key.
+    if (
+      !(psk.key instanceof Uint8Array ? psk.key.length > 0 : /^(?:[0-9a-fA-F]{2})+$/.test(String(psk.key)))
+    ) {
+      throw new ConfigError(`${k}.psk.key`, 'must be hex digits (an even number) or non-empty bytes');
+    }
+    if (tls.minVersion === 'TLSv1.3') {
+      throw new ConfigError(
+        `${k}.minVersion`,
+        'a PSK works over TLS 1.2 only here; drop minVersion or the PSK',
+      );
+    }
+  }
+}
+
+/** A `url` field and the separate fields next to it must not disagree. */
+function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
+  if (given !== undefined && given !== fromUrl) {
+    throw new ConfigError(
+      `${key}.${field}`,
+      `${String(given)} disagrees with ${key}.url (${String(fromUrl)})`,
+    );
+  }
+}
+
+/**
+ * Where and how to reach one server: from `url`, else from `host` / `port` / `protocol`
+ * (spec R70-R71). Credentials in the URL become `username` / `password` unless given separately.
+ */
+export function resolveServer(s: ServerConfig, key: string): ResolvedServer {
+  let protocol: TransportScheme;
+  let host: string;
+  let port: number;
+  let path: string | undefined;
+  let credentials: { username?: string; password?: string } = {};
+  if (s.url !== undefined) {
+    const u = parseServerUrl(s.url, `${key}.url`);
+    agree(key, 'protocol', s.protocol, u.scheme);
+    agree(key, 'port', s.port, u.port);
+    if (s.host !== undefined && checkHost(s.host, `${key}.host`) !== u.host)
+      agree(key, 'host', s.host, u.host);
+    ({ scheme: protocol, host, port, path } = u);
+    if (s.username === undefined && u.username !== undefined) credentials = { username: u.username };
+    if (s.password === undefined && u.password !== undefined)
+      credentials = { ...credentials, password: u.password };
+  } else {
+    protocol = s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt');
+    if (DEFAULT_PORTS[protocol] === undefined) {
+      throw new ConfigError(`${key}.protocol`, `must be mqtt, mqtts, ws or wss, got ${String(protocol)}`);
+    }
+    host = checkHost(s.host, `${key}.host`);
+    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkPort(s.port, `${key}.port`);
+    path = s.path;
+  }
+  if (s.tls !== undefined && !isTlsScheme(protocol)) {
+    // Certificates or a PSK for a plain connection are a mistake that would send secrets in the clear.
+    throw new ConfigError(`${key}.tls`, `is set but the server is ${protocol}://; use mqtts:// or wss://`);
+  }
+  if (s.tls !== undefined) checkTls(s.tls, key);
+  const ws = isWebSocketScheme(protocol);
+  if (ws) {
+    path = s.path ?? path ?? DEFAULT_WS_PATH;
+    if (!path.startsWith('/'))
+      throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
+  }
+  return Object.assign({}, s, credentials, {
+    host,
+    port,
+    protocol,
+    ...(ws ? { path, url: webSocketUrl(protocol as 'ws' | 'wss', host, port, path as string) } : {}),
+  });
+}
