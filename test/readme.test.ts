@@ -9,7 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as api from '../index.js';
-import { type AedesHandle, startAedes } from './support/brokers.js';
+import { startAedes } from './support/brokers.js';
+import { startAedesWs } from './support/wsBrokers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -79,8 +80,8 @@ function entryPoints(): Map<string, string> {
   return entries;
 }
 
-/** The block as a runnable file: imports pointed at the sources, ports at the test's brokers. */
-function prepare(code: string, ports: ReadonlyMap<string, number>): string {
+/** The block as a runnable file: imports pointed at the sources, hosts and ports at the test's brokers. */
+function prepare(code: string, ports: ReadonlyMap<string, number>, hosts: readonly string[]): string {
   const entries = entryPoints();
   let out = code.replace(/from '(mqtt-lifeline(?:\/[\w./-]+)?)'/g, (_whole, specifier: string) => {
     const source = entries.get(specifier);
@@ -89,6 +90,7 @@ function prepare(code: string, ports: ReadonlyMap<string, number>): string {
     return `from '${source}'`;
   });
   for (const [port, actual] of ports) out = out.replace(new RegExp(`\\b${port}\\b`, 'g'), String(actual));
+  for (const host of hosts) out = out.replaceAll(host, '127.0.0.1');
   return out;
 }
 
@@ -177,16 +179,24 @@ describe('README', () => {
               password: Buffer | undefined,
               done: (error: null, ok: boolean) => void,
             ) => done(null, username !== undefined && users.get(username) === password?.toString());
-      const brokers: AedesHandle[] = [];
+      const brokers: { close(): Promise<void> }[] = [];
       try {
         const ports = new Map<string, number>();
-        for (const port of (block.directives.get('ports') ?? '1883').split(',')) {
-          const broker = await startAedes(authenticate === undefined ? {} : { aedes: { authenticate } });
+        for (const entry of (block.directives.get('ports') ?? '1883').split(',')) {
+          // `PORT` is MQTT over TCP, `PORT/ws` MQTT over WebSocket (path /mqtt).
+          const [port = entry, kind] = entry.split('/');
+          if (kind === 'ws' && authenticate !== undefined)
+            throw new Error('users= is not supported with /ws');
+          const broker =
+            kind === 'ws'
+              ? await startAedesWs()
+              : await startAedes(authenticate === undefined ? {} : { aedes: { authenticate } });
           brokers.push(broker);
           ports.set(port, broker.port);
         }
+        const hosts = (block.directives.get('hosts') ?? '').split(',').filter((h) => h !== '');
         const file = join(workDir, `example-${index + 1}.mts`);
-        writeFileSync(file, prepare(block.code, ports));
+        writeFileSync(file, prepare(block.code, ports, hosts));
         const result = await run(file);
         const story = `README line ${block.line}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
         expect(result.code, story).toBe(0);
