@@ -27,7 +27,8 @@ export type MqttErrorCode =
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
   | 'DECODE_FAILED'
-  | 'CLIENT_CLOSED';
+  | 'CLIENT_CLOSED'
+  | 'LISTENER_ERROR';
 
 /**
  * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
@@ -310,5 +311,42 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new InvalidArgumentError(message, options);
     default:
       return new MqttError(code, message, options);
+  }
+}
+
+/** Which kind of user callback threw, in a {@link ListenerError}. */
+export type ListenerKind =
+  | 'message'
+  | 'event'
+  | 'lifecycle'
+  | 'protocolError'
+  | 'snapshot'
+  | 'topicObserver'
+  | 'completion'
+  | 'journal';
+
+/** What was thrown, as text, whatever it is (an object without a prototype has no `toString`). */
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
+  try {
+    return String(thrown);
+  } catch {
+    return Object.prototype.toString.call(thrown);
+  }
+}
+
+/**
+ * User code called by the client threw (spec R63). The client caught it and went on: the message
+ * was still acknowledged and the other listeners still called. `cause` is what was thrown.
+ */
+export class ListenerError extends MqttError {
+  /** Which kind of callback threw. */
+  readonly listener: ListenerKind;
+  constructor(listener: ListenerKind, cause: unknown) {
+    super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${describeThrown(cause)}`, {
+      cause,
+    });
+    this.name = 'ListenerError';
+    this.listener = listener;
   }
 }

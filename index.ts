@@ -74,6 +74,7 @@ export {
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,
+  ListenerErrorEvent,
   Message,
   MqttClientOptions,
   ProtocolErrorEvent,

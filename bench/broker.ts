@@ -30,6 +30,12 @@ export function requireMosquittoBinary(): string {
   return path;
 }
 
+/** Starts mosquitto with its default configuration (only the launcher's listener lines) on a free loopback port. */
+export function startStockBroker(): Promise<MosquittoHandle> {
+  requireMosquittoBinary();
+  return startMosquitto({});
+}
+
 /** Starts the benchmark broker on a free loopback port. */
 export function startBenchBroker(port?: number): Promise<MosquittoHandle> {
   requireMosquittoBinary();

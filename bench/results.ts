@@ -1,6 +1,6 @@
 /** The shape of `bench/results.json`. */
 import type { Machine } from './machine.js';
-import type { Scale, Target } from './scenarios/index.js';
+import type { BrokerKind, Scale, Target } from './scenarios/index.js';
 import type { Summary, Verdict } from './stats.js';
 
 /** One metric of one scenario, both clients side by side. */
@@ -12,9 +12,12 @@ export interface MetricResult {
   readonly label: string;
   readonly unit: string;
   readonly better: 'higher' | 'lower';
+  /** The mosquitto configuration it ran against. */
+  readonly broker: BrokerKind;
   readonly lifeline: Summary;
-  readonly mqttjs: Summary;
-  /** mqtt-lifeline's median / MQTT.js's median; `null` when both are 0. */
+  /** Absent for a scenario that measures mqtt-lifeline alone (the `maxInflight` sweep). */
+  readonly mqttjs?: Summary;
+  /** mqtt-lifeline's median / MQTT.js's median; `null` when both are 0 or MQTT.js was not measured. */
   readonly ratio: number | null;
   readonly target?: Target;
   readonly verdict: Verdict;
@@ -26,7 +29,7 @@ export interface BenchResults {
   readonly runs: number;
   /** Wall time of the whole benchmark, in seconds. */
   readonly durationSec: number;
-  /** The extra mosquitto.conf lines. */
+  /** The extra mosquitto.conf lines of the `bench` broker (the `stock` one has none). */
   readonly brokerConfig: string;
   readonly metrics: readonly MetricResult[];
 }

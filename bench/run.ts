@@ -10,13 +10,25 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BENCH_MOSQUITTO_CONFIG, requireMosquittoBinary, startBenchBroker } from './broker.js';
+import type { MosquittoHandle } from '../test/support/brokers.js';
+import {
+  BENCH_MOSQUITTO_CONFIG,
+  requireMosquittoBinary,
+  startBenchBroker,
+  startStockBroker,
+} from './broker.js';
 import { buildForBench, freshBuildDir } from './build.js';
 import { CLIENT_KINDS, type ClientKind } from './clients/types.js';
 import { describeMachine } from './machine.js';
 import { renderReport } from './report.js';
 import { type BenchResults, formatResultsJson, type MetricResult } from './results.js';
-import { SCENARIOS, type Scale, type ScenarioSpec, scenarioById } from './scenarios/index.js';
+import {
+  type BrokerKind,
+  SCENARIOS,
+  type Scale,
+  type ScenarioSpec,
+  scenarioById,
+} from './scenarios/index.js';
 import type { Metrics } from './scenarios/support.js';
 import { ratioOf, summarise, validValue, verdict } from './stats.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
@@ -90,19 +102,24 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const started = Date.now();
   const buildDir = freshBuildDir();
   const worker = buildForBench(buildDir);
-  const broker = await startBenchBroker();
+  const brokers: Partial<Record<BrokerKind, MosquittoHandle>> = {};
   const metrics: MetricResult[] = [];
   try {
-    const total = specs.length * options.runs * CLIENT_KINDS.length;
+    const clientsOf = (spec: ScenarioSpec) => spec.clients ?? CLIENT_KINDS;
+    const total = specs.reduce((n, spec) => n + options.runs * clientsOf(spec).length, 0);
     let done = 0;
     for (const spec of specs) {
       const params = spec.params[options.scale];
-      const values = new Map<ClientKind, Metrics[]>(CLIENT_KINDS.map((kind) => [kind, []]));
+      const brokerKind = spec.broker ?? 'bench';
+      brokers[brokerKind] ??= await (brokerKind === 'stock' ? startStockBroker() : startBenchBroker());
+      const port = brokers[brokerKind].port;
+      const kinds = clientsOf(spec);
+      const values = new Map<ClientKind, Metrics[]>(kinds.map((kind) => [kind, []]));
       for (let run = 0; run < options.runs; run++) {
         // A B, B A, ...: a slow drift of the machine or the broker favours neither client.
-        const order = run % 2 === 0 ? CLIENT_KINDS : [...CLIENT_KINDS].reverse();
+        const order = run % 2 === 0 ? kinds : [...kinds].reverse();
         for (const client of order) {
-          const request: WorkerRequest = { scenario: spec.id, client, params, port: broker.port };
+          const request: WorkerRequest = { scenario: spec.id, client, params, port };
           const result = await runWorker(worker, spec, request, WORKER_TIMEOUT_MS[options.scale]);
           values.get(client)?.push(result);
           const shown = spec.metrics.map((m) => `${m.key}=${result[m.key]?.toFixed(1)}`).join(' ');
@@ -111,7 +128,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       }
       for (const metric of spec.metrics) {
         const collect = (kind: ClientKind) => {
-          const runs = values.get(kind) ?? [];
+          const runs = values.get(kind);
+          if (runs === undefined) return undefined;
           return summarise(
             runs.map((r) => {
               const value = r[metric.key];
@@ -121,6 +139,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           );
         };
         const lifeline = collect('lifeline');
+        if (lifeline === undefined) throw new Error(`${spec.id} does not measure mqtt-lifeline`);
         const mqttjs = collect('mqttjs');
         const ratio = ratioOf(lifeline, mqttjs);
         metrics.push({
@@ -131,8 +150,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
           label: metric.label,
           unit: metric.unit,
           better: metric.better,
+          broker: brokerKind,
           lifeline,
-          mqttjs,
+          ...(mqttjs === undefined ? {} : { mqttjs }),
           ratio,
           ...(metric.target === undefined ? {} : { target: metric.target }),
           verdict: verdict(metric.target, ratio, lifeline, mqttjs),
@@ -140,7 +160,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       }
     }
   } finally {
-    await broker.stop();
+    await Promise.all(Object.values(brokers).map((broker) => broker.stop()));
     rmSync(buildDir, { recursive: true, force: true });
   }
   const results: BenchResults = {

@@ -24,8 +24,9 @@ export function summarise(values: readonly number[]): Summary {
 /** `met`, `spread` (missed, but the two ranges overlap where that is allowed), `missed`, or `none` (no target). */
 export type Verdict = 'met' | 'spread' | 'missed' | 'none';
 
-/** mqtt-lifeline's median over MQTT.js's; `null` when undefined (0 / 0, e.g. no losses on either side). */
-export function ratioOf(lifeline: Summary, mqttjs: Summary): number | null {
+/** mqtt-lifeline's median over MQTT.js's; `null` when undefined (0 / 0, or MQTT.js not measured). */
+export function ratioOf(lifeline: Summary, mqttjs: Summary | undefined): number | null {
+  if (mqttjs === undefined) return null;
   if (mqttjs.median === 0) return lifeline.median === 0 ? null : Number.POSITIVE_INFINITY;
   return lifeline.median / mqttjs.median;
 }
@@ -34,11 +35,17 @@ export function verdict(
   target: Target | undefined,
   ratio: number | null,
   lifeline: Summary,
-  mqttjs: Summary,
+  mqttjs: Summary | undefined,
 ): Verdict {
-  if (target === undefined || ratio === null) return 'none';
+  if (target === undefined) return 'none';
+  if ('value' in target) {
+    // Every run must be within the bound: the worst one decides.
+    const worst = target.op === '<=' ? lifeline.max : lifeline.min;
+    return (target.op === '<=' ? worst <= target.value : worst >= target.value) ? 'met' : 'missed';
+  }
+  if (ratio === null) return 'none';
   if (target.op === '<=' ? ratio <= target.ratio : ratio >= target.ratio) return 'met';
-  const overlap = lifeline.max >= mqttjs.min && mqttjs.max >= lifeline.min;
+  const overlap = mqttjs !== undefined && lifeline.max >= mqttjs.min && mqttjs.max >= lifeline.min;
   return target.withinSpread && overlap ? 'spread' : 'missed';
 }
 

@@ -3,6 +3,7 @@ import * as mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, SizeLimitError } from '../errors.js';
 import { createDecoder, type InboundPacket } from './decoder.js';
+import { checkConnackAnswers } from './decoderRules.js';
 
 type Event = { packet: InboundPacket } | { error: ProtocolError | SizeLimitError };
 
@@ -173,6 +174,33 @@ describe('decoder properties', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('R62: accepts a CONNACK exactly when it obeys every rule of section 3.2 for the CONNECT it answers', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.boolean(),
+        (flags, returnCode, clean) => {
+          const [event] = decodeChunked(Buffer.from([0x20, 2, flags, returnCode]), []);
+          const verdict =
+            event !== undefined && 'packet' in event && event.packet.cmd === 'connack'
+              ? (checkConnackAnswers(event.packet, { clean }) ?? event.packet)
+              : 'refused by the decoder';
+          // Section 3.2, written out independently of the decoder's code.
+          const sessionPresent = flags === 1;
+          const valid =
+            flags <= 1 && // bits 7-1 reserved [3.2.2.1]
+            returnCode <= 5 && // 6-255 reserved [3.2.2.3]
+            !(returnCode !== 0 && sessionPresent) && // [MQTT-3.2.2-4]
+            !(clean && sessionPresent); // [MQTT-3.2.2-1]
+          if (valid) expect(verdict).toEqual({ cmd: 'connack', sessionPresent, returnCode });
+          else expect(typeof verdict).toBe('string');
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode, expectProtocolError, publish, topicA } from '../test/support/decoding.js';
+import { checkConnackAnswers } from './decoderRules.js';
 
 describe('fixed header', () => {
   it('refuses non-zero reserved flags on a non-PUBLISH packet [MQTT-2.2.2-1]', () => {
@@ -106,5 +107,24 @@ describe('CONNACK and SUBACK', () => {
 
   it('refuses SUBACK return codes other than 0, 1, 2 and 0x80 [MQTT-3.9.3-2]', () => {
     expectProtocolError([0x90, 4, 0, 1, 0, 3], /return code 3 is reserved/);
+  });
+});
+
+describe('CONNACK against the CONNECT it answers (R62)', () => {
+  it('refuses session present 1 answering CleanSession=1 [MQTT-3.2.2-1]', () => {
+    expect(checkConnackAnswers({ sessionPresent: true, returnCode: 0 }, { clean: true })).toMatch(
+      /\[MQTT-3\.2\.2-1\]/,
+    );
+  });
+
+  it('accepts session present 1 answering CleanSession=0, and 0 answering either', () => {
+    expect(checkConnackAnswers({ sessionPresent: true, returnCode: 0 }, { clean: false })).toBeUndefined();
+    expect(checkConnackAnswers({ sessionPresent: false, returnCode: 0 }, { clean: true })).toBeUndefined();
+  });
+
+  it('refuses a CONNACK when no CONNECT was written', () => {
+    expect(checkConnackAnswers({ sessionPresent: false, returnCode: 0 }, undefined)).toMatch(
+      /before any CONNECT/,
+    );
   });
 });

@@ -144,12 +144,38 @@ export function decodeBody(first: number, buf: Buffer, start: number, end: numbe
 }
 
 function decodeConnack(ackFlags: number, returnCode: number): InboundPacket | string {
-  if (ackFlags > 1) return 'CONNACK acknowledge flags bits 7-1 are reserved and must be 0';
-  if (returnCode > 5) return `CONNACK return code ${returnCode} is reserved in MQTT 3.1.1`;
+  if (ackFlags > 1) return 'CONNACK acknowledge flags bits 7-1 are reserved and must be 0 [3.2.2.1]';
+  if (returnCode > 5) return `CONNACK return code ${returnCode} is reserved in MQTT 3.1.1 [3.2.2.3]`;
   if (returnCode !== 0 && ackFlags !== 0) {
     return 'CONNACK with a non-zero return code must have session present 0 [MQTT-3.2.2-4]';
   }
   return { cmd: 'connack', sessionPresent: ackFlags === 1, returnCode };
+}
+
+/** What a CONNACK is checked against: the CONNECT it answers, as it was written. */
+export interface SentConnect {
+  /** The CleanSession flag of the CONNECT. */
+  readonly clean: boolean;
+}
+
+/**
+ * The CONNACK rules of MQTT 3.1.1 section 3.2 that the bytes alone cannot decide: those about the
+ * CONNECT it answers (spec R62). The byte rules (reserved flags, return codes above 5, session
+ * present with a refusal [MQTT-3.2.2-4]) are checked by {@link decodeBody}.
+ *
+ * @param connack - A CONNACK accepted by {@link decodeBody}.
+ * @param connect - The CONNECT written on this connection, or `undefined` when none was written yet.
+ * @returns An error message, or `undefined` when the CONNACK answers that CONNECT correctly.
+ */
+export function checkConnackAnswers(
+  connack: { readonly sessionPresent: boolean; readonly returnCode: number },
+  connect: SentConnect | undefined,
+): string | undefined {
+  if (connect === undefined) return 'CONNACK before any CONNECT was written: it answers nothing';
+  if (connect.clean && connack.sessionPresent) {
+    return 'CONNACK accepting a CleanSession=1 CONNECT must have session present 0 [MQTT-3.2.2-1]';
+  }
+  return undefined;
 }
 
 function decodeSuback(messageId: number, buf: Buffer, start: number, end: number): InboundPacket | string {

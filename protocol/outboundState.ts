@@ -44,6 +44,8 @@ export class OutboundState {
   protected releasing: ReadonlyMap<number, Releasing> = NONE;
   /** Payload bytes of `inflight`. */
   protected inflightBytes = 0;
+  /** Entries of `releasing` that are orphans (no message, so no window slot). */
+  protected orphans = 0;
   /** Whether a connection is up. */
   protected connected = false;
   /** Whether the replay of messages from before this connection is still running. */
@@ -77,6 +79,14 @@ export class OutboundState {
     return this.inflight.size;
   }
 
+  /**
+   * Window slots taken (spec R60): messages awaiting PUBACK (QoS 1) or PUBCOMP (QoS 2, past
+   * PUBREC too, as MQTT 5's Receive Maximum counts). Orphaned ids hold no slot.
+   */
+  get windowCount(): number {
+    return this.inflight.size + this.releasing.size - this.orphans;
+  }
+
   /** QoS 2 ids awaiting PUBCOMP (including those released for dropped messages). */
   get releasingCount(): number {
     return this.releasing.size;
@@ -107,6 +117,12 @@ export class OutboundState {
   /** Empties `releasing`, letting its table go. */
   protected clearReleasing(): void {
     this.releasing = NONE;
+    this.orphans = 0;
+  }
+
+  /** Whether the window has a free slot for one more PUBLISH (spec R60). */
+  protected hasSlot(): boolean {
+    return this.inflight.size + this.releasing.size - this.orphans < this.options.maxInflight;
   }
 
   /**
@@ -144,7 +160,7 @@ export class OutboundState {
 
   /** Sends queued messages, oldest first, while the window has room. */
   protected drain(): void {
-    while (this.connected && this.inflight.size < this.options.maxInflight) {
+    while (this.connected && this.hasSlot()) {
       const m = this.pending.shift();
       if (m === undefined) return;
       this.send(m);
@@ -163,12 +179,13 @@ export class OutboundState {
   protected discard(m: OutboundMessage, reason: DropReason, error: MqttError, keepSession: boolean): void {
     if (keepSession && m.written && m.qos === 2) {
       this.ownReleasing().set(m.packetId, { done: undefined, orphan: true, replay: false });
+      this.orphans++;
       if (this.connected) this.io.write(encodePubrel(m.packetId));
     } else {
       this.ids.release(m.packetId);
     }
     this.io.emit({ type: 'drop', reason, topic: m.topic, packetId: m.packetId, qos: m.qos });
-    settle(m.done, error);
+    settle(m.done, error, this.io);
     this.replayed(m.replay);
   }
 

@@ -108,14 +108,11 @@ describe('MqttSession: connected() order and replay.done', () => {
     h.take();
     h.takeEvents();
     h.session.connected(true);
-    expect(describePackets(h.take())).toEqual([
-      `pubrel:${x}`,
-      'subscribe:one@2',
-      'subscribe:two@0',
-      `publish:${a}:a`,
-    ]);
+    // x holds the only window slot until its PUBCOMP (R60), so the replay of `a` waits for it.
+    expect(describePackets(h.take())).toEqual([`pubrel:${x}`, 'subscribe:one@2', 'subscribe:two@0']);
     expect(h.session.isReplaying).toBe(true);
     h.session.handle(broker.pubcomp(x));
+    expect(describePackets(h.take())).toEqual([`publish:${a}:a`]);
     h.session.handle(broker.puback(a));
     expect(describePackets(h.take())).toEqual([`publish:${b}:b`]);
     expect(h.takeEvents().map((e) => e.type)).toEqual(['pubcomp', 'puback']);
@@ -175,10 +172,51 @@ describe('MqttSession: in-flight window', () => {
     expect(publishes(h.take()).map((p) => p.topic)).toEqual(['a']);
     h.session.handle(broker.puback(1));
     expect(publishes(h.take()).map((p) => p.topic)).toEqual(['b']);
-    // PUBREC frees the slot: PUBCOMP is not awaited before the next PUBLISH.
+    // R60: a QoS 2 message keeps its slot past PUBREC, until PUBCOMP.
     h.session.publish('c', '', 1, false);
     h.session.handle(broker.pubrec(2));
-    expect(describePackets(h.take())).toEqual(['pubrel:2', 'publish:3:c']);
+    expect(describePackets(h.take())).toEqual(['pubrel:2']);
+    expect(h.session.windowCount).toBe(1);
+    h.session.handle(broker.pubcomp(2));
+    expect(describePackets(h.take())).toEqual(['publish:3:c']);
+  });
+
+  it('R60: with maxInflight 1, PUBLISH n+1 is written only after PUBCOMP n, never with PUBREL n', () => {
+    const h = createHarness({ maxInflight: 1 });
+    h.session.connected(false);
+    const ids = ['a', 'b', 'c'].map((t) => h.session.publish(t, '', 2, false).packetId);
+    const wire: string[][] = [describePackets(h.take())];
+    for (const id of ids) {
+      h.session.handle(broker.pubrec(id));
+      wire.push(describePackets(h.take()));
+      h.session.handle(broker.pubcomp(id));
+      wire.push(describePackets(h.take()));
+    }
+    // Each broker packet is answered by exactly one write, and PUBREL never shares it with a PUBLISH.
+    expect(wire).toEqual([
+      ['publish:1:a'],
+      ['pubrel:1'],
+      ['publish:2:b'],
+      ['pubrel:2'],
+      ['publish:3:c'],
+      ['pubrel:3'],
+      [],
+    ]);
+  });
+
+  it('R60: QoS 1 and QoS 2 share the window; a QoS 2 message past PUBREC still counts', () => {
+    const h = createHarness({ maxInflight: 2 });
+    h.session.connected(false);
+    const q2 = h.session.publish('q2', '', 2, false).packetId;
+    const q1 = h.session.publish('q1', '', 1, false).packetId;
+    expect(h.session.publish('next', '', 1, false).disposition).toBe('queued');
+    h.take();
+    h.session.handle(broker.pubrec(q2));
+    expect(describePackets(h.take())).toEqual([`pubrel:${q2}`]);
+    expect(h.session.inflightCount).toBe(1);
+    expect(h.session.windowCount).toBe(2);
+    h.session.handle(broker.puback(q1));
+    expect(publishes(h.take()).map((p) => p.topic)).toEqual(['next']);
   });
 });
 

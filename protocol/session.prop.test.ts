@@ -150,6 +150,8 @@ class Model {
     if ((o.maxQueueLength ?? 0) === 0) expect(s.queueLength).toBe(s.inflightCount);
     expect(s.numUnsentBytes()).toBeLessThanOrEqual(o.maxQueueBytes ?? 0);
     expect(s.inflightCount).toBeLessThanOrEqual(o.maxInflight ?? 1);
+    // R60: QoS 2 messages past PUBREC keep their slot until PUBCOMP.
+    expect(s.windowCount).toBeLessThanOrEqual(o.maxInflight ?? 1);
     for (const calls of this.doneCalls) expect(calls.length).toBeLessThanOrEqual(1);
   }
 }

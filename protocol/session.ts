@@ -102,11 +102,11 @@ export class MqttSession extends SessionCore {
       return this.outbound.publish(topic, encodedTopic, payload, size, effective, retain, done);
     if (!this.connectedNow) {
       this.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
-      settle(done, new NotConnectedError());
+      settle(done, new NotConnectedError(), this.io);
       return DROPPED;
     }
     this.writeQos0(encodedTopic, payload, size, retain);
-    if (done !== undefined) settle(done, undefined);
+    if (done !== undefined) settle(done, undefined, this.io);
     return SENT;
   }
 

@@ -80,9 +80,17 @@ export class SessionCore {
     return this.outbound.queueLength;
   }
 
-  /** QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC; at most `maxInflight`. */
+  /** QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC. */
   get inflightCount(): number {
     return this.outbound.inflightCount;
+  }
+
+  /**
+   * Window slots taken: QoS 1 messages awaiting PUBACK plus QoS 2 messages awaiting PUBCOMP
+   * (spec R60); at most `maxInflight`.
+   */
+  get windowCount(): number {
+    return this.outbound.windowCount;
   }
 
   /**

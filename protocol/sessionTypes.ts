@@ -23,6 +23,11 @@ export interface SessionIO {
   reserve?(size: number): number;
   /** The buffer `reserve` offsets point into, read right after `reserve`. */
   readonly outBuffer?: Uint8Array;
+  /**
+   * Receives what a completion callback (`done`) threw, after the session finished its own update
+   * (spec R63). Without it the error is rethrown from a microtask.
+   */
+  callbackError?(thrown: unknown): void;
 }
 
 /**
@@ -128,9 +133,11 @@ export interface SessionOptions {
    */
   readonly overflow?: OverflowPolicy;
   /**
-   * Most QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC at once; 1 is Mongoose's
-   * stop-and-wait.
-   * @default 64
+   * Most QoS >= 1 messages on the wire whose flow is not complete: QoS 1 until PUBACK, QoS 2 until
+   * PUBCOMP (past PUBREC too, as MQTT 5's Receive Maximum counts; spec R60). 1 is Mongoose's
+   * stop-and-wait. The default is mosquitto's default `max_inflight_messages`: a stock mosquitto
+   * acknowledges but discards QoS 2 messages beyond 20 awaiting PUBREL (spec R61).
+   * @default 20
    */
   readonly maxInflight?: number;
   /**
@@ -162,7 +169,7 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   maxQueueLength: 1000,
   maxQueueBytes: 16 * 1024 * 1024,
   overflow: 'drop-oldest',
-  maxInflight: 64,
+  maxInflight: 20,
   maxQos: 2,
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
@@ -211,18 +218,22 @@ export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSes
 
 /**
  * Calls a completion callback so that a throwing callback cannot leave the session half-updated:
- * the error is rethrown from a microtask, where it surfaces as an uncaught exception.
+ * the error goes to `io.callbackError` (the client reports it, spec R63), or without one is
+ * rethrown from a microtask.
  *
  * @param callback - The callback, if any.
  * @param arg - Its argument.
+ * @param io - The session's I/O.
  */
-export function settle<A>(callback: ((arg: A) => void) | undefined, arg: A): void {
+export function settle<A>(callback: ((arg: A) => void) | undefined, arg: A, io: SessionIO): void {
   if (callback === undefined) return;
   try {
     callback(arg);
   } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+    if (io.callbackError !== undefined) io.callbackError(error);
+    else
+      queueMicrotask(() => {
+        throw error;
+      });
   }
 }

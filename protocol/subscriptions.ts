@@ -2,7 +2,7 @@
  * The subscription half of the session: the registered filters in registration order, the
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
-import { type ClientClosedError, type MqttError, SubscribeError } from '../errors.js';
+import { type ClientClosedError, SubscribeError } from '../errors.js';
 import { encodeSubscribe, encodeUnsubscribe, type QoS } from './encode.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
@@ -127,7 +127,7 @@ export class SubscriptionRegistry {
     const unsent = this.unsent;
     this.unsent = undefined;
     for (const [filter, waiters] of unsent ?? []) {
-      if (!sessionPresent) for (const w of waiters) settle(w, undefined);
+      if (!sessionPresent) for (const w of waiters) settle(w, undefined, this.io);
       else if (!this.sendUnsubscribe(filter, waiters)) {
         this.unsent ??= new Map();
         this.unsent.set(filter, waiters);
@@ -172,7 +172,7 @@ export class SubscriptionRegistry {
     this.io.emit({ type: 'suback', packetId: id, filter: req.filter, granted: qos });
     const result: SubscribeResult =
       qos === null ? { error: new SubscribeError(req.filter) } : { granted: qos };
-    for (const w of req.waiters) settle(w, result);
+    for (const w of req.waiters) settle(w, result, this.io);
   }
 
   /**
@@ -184,7 +184,7 @@ export class SubscriptionRegistry {
     if (req === undefined || req.kind !== 'unsubscribe') return;
     this.forget(id);
     this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
-    for (const w of req.waiters) settle(w, undefined);
+    for (const w of req.waiters) settle(w, undefined, this.io);
   }
 
   /**
@@ -196,11 +196,11 @@ export class SubscriptionRegistry {
     for (const reg of this.registrations?.values() ?? []) {
       const waiters = reg.waiters;
       reg.waiters = [];
-      for (const w of waiters) settle(w, { error: error() });
+      for (const w of waiters) settle(w, { error: error() }, this.io);
     }
     for (const [filter, waiters] of this.unsent ?? []) {
       this.unsent?.set(filter, []);
-      for (const w of waiters) settle(w, error() as MqttError);
+      for (const w of waiters) settle(w, error(), this.io);
     }
   }
 
@@ -241,6 +241,6 @@ export class SubscriptionRegistry {
   private cancel(filter: string, waiters: readonly SubscribeCallback[]): void {
     if (waiters.length === 0) return;
     const result = { error: new SubscriptionCancelledError(filter) };
-    for (const w of waiters) settle(w, result);
+    for (const w of waiters) settle(w, result, this.io);
   }
 }

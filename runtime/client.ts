@@ -7,6 +7,7 @@ import {
   ClientClosedError,
   ConfigError,
   type ErrorData,
+  type ListenerError,
   type MqttError,
   type MqttErrorCode,
   SubscribeError,
@@ -37,12 +38,22 @@ import {
   type LifecycleSink,
   type SessionPort,
 } from './lifecycleClient.js';
+import { callEach } from './listenerErrors.js';
 
 /** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
 export type Message = Extract<SessionEvent, { type: 'message' }>;
 
-/** Every event of the client: lifecycle (from the statechart) and session (from the protocol). */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent;
+/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors. */
+export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
+
+/**
+ * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`
+ * carries what was thrown as its `cause`.
+ */
+export interface ListenerErrorEvent {
+  readonly type: 'listener.error';
+  readonly error: ListenerError;
+}
 
 /** The connection was closed because the broker broke the protocol or sent an oversized packet. */
 export interface ProtocolErrorEvent {
@@ -137,6 +148,12 @@ export class MqttClient {
     protocolError(error: ErrorData): void {
       this.client.#emit({ type: 'protocol.error', code: error.code, message: error.message });
     }
+    listenerError(error: ListenerError): void {
+      this.client.#emit({ type: 'listener.error', error });
+    }
+    callbackError(thrown: unknown): void {
+      this.client.lifecycle.reportListenerError('completion', thrown);
+    }
   };
 
   constructor(options: MqttClientOptions) {
@@ -199,6 +216,11 @@ export class MqttClient {
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
   configure(config: Parameters<LifecycleClient['configure']>[0]): void {
     this.lifecycle.configure(config);
+  }
+
+  /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
+  get connectHook(): LifecycleClient['connectHook'] {
+    return this.lifecycle.connectHook;
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
@@ -321,18 +343,26 @@ export class MqttClient {
     return this.#filters as Map<string, FilterEntry>;
   }
 
+  // Every call into user code is guarded (R63): a throw is reported and never reaches the receive path.
   #emit(event: ClientEvent): void {
-    for (const listener of this.#eventListeners) listener(event);
+    callEach(this.#eventListeners, event, 'event', this.lifecycle);
   }
 
   #onSessionEvent(event: SessionEvent): void {
     switch (event.type) {
       case 'message': {
         if (this.#filters.size > 0) {
-          for (const entry of this.#matcher.match(event.topic))
-            for (const o of entry.observers) o.next(event);
+          for (const entry of this.#matcher.match(event.topic)) {
+            for (const o of entry.observers) {
+              try {
+                o.next(event);
+              } catch (thrown) {
+                this.lifecycle.reportListenerError('topicObserver', thrown);
+              }
+            }
+          }
         }
-        for (const listener of this.#messageListeners) listener(event);
+        callEach(this.#messageListeners, event, 'message', this.lifecycle);
         break;
       }
       case 'suback':
@@ -364,7 +394,13 @@ export class MqttClient {
     const entry = this.#filters.get(filter);
     if (entry === undefined) return;
     const error = new SubscribeError(filter);
-    for (const observer of [...entry.observers]) observer.error(error);
+    for (const observer of [...entry.observers]) {
+      try {
+        observer.error(error);
+      } catch (thrown) {
+        this.lifecycle.reportListenerError('topicObserver', thrown);
+      }
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import {
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
+import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import type { LifecycleClient, LifecycleClientConfig, SessionPort } from './lifecycleClient.js';
@@ -32,6 +33,8 @@ import type { RuntimeClock, Transport } from './ports.js';
 export abstract class ConnectionHost implements LifecycleHost {
   #generation = 0;
   #open = 0;
+  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
+  #sentConnect: SentConnect | undefined;
   readonly #closeWaiters: (() => void)[] = [];
 
   constructor(readonly client: LifecycleClient) {}
@@ -91,6 +94,11 @@ export abstract class ConnectionHost implements LifecycleHost {
           this.#fail(generation, new ProtocolError('unexpected CONNACK').toData());
           return;
         }
+        const contradiction = checkConnackAnswers(packet, this.#sentConnect);
+        if (contradiction !== undefined) {
+          this.#fail(generation, new ProtocolError(contradiction).toData());
+          return;
+        }
         this.driver.send({
           type: 'mqtt.connack',
           returnCode: packet.returnCode ?? 0,
@@ -115,6 +123,7 @@ export abstract class ConnectionHost implements LifecycleHost {
   // over one small context; events of a transport other than the current one are stale (spec R28).
   openTransport(server: number): void {
     const generation = ++this.#generation;
+    this.#sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
     // The option a PACKET_TOO_LARGE names (spec R83): the server's own, else the client's.
@@ -188,6 +197,7 @@ export abstract class ConnectionHost implements LifecycleHost {
       if (generation !== this.#generation) return;
       try {
         this.client.write(encodeConnect(options));
+        this.#sentConnect = { clean: options.clean ?? true };
       } catch (error) {
         const typed =
           error instanceof MqttError ? error : new InvalidArgumentError(String(error), { cause: error });

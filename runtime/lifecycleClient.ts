@@ -3,7 +3,13 @@
  * carries out the machine's effects, and journals its inputs. Packets other than CONNACK and
  * PINGRESP go straight to the session layer: the hot path never touches the actor.
  */
-import { ConfigError, type ErrorData, InvalidArgumentError } from '../errors.js';
+import {
+  ConfigError,
+  type ErrorData,
+  InvalidArgumentError,
+  ListenerError,
+  type ListenerKind,
+} from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect, type ConnectOptions } from '../protocol/connect.js';
@@ -16,6 +22,7 @@ import {
   createStepDriver,
   type LifecycleDriver,
 } from './drivers.js';
+import { callEach, logListenerError } from './listenerErrors.js';
 import {
   type LifecycleClientOptions,
   type NormalisedOptions,
@@ -54,6 +61,8 @@ export interface LifecycleSink {
   lifecycle(event: LifecycleEvent): void;
   /** A protocol error, before `onProtocolError` listeners. */
   protocolError(error: ErrorData): void;
+  /** User code threw (spec R63), after the `onListenerError` handler. */
+  listenerError(error: ListenerError): void;
 }
 
 // Set by LifecycleClient's static block, which alone can reach the private field.
@@ -88,6 +97,8 @@ export class LifecycleClient {
   #transport: Transport | null = null;
   #session: SessionPort | null = null;
   #sink: LifecycleSink | null = null;
+  /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
+  #forwarding = false;
   readonly #host: ConnectionHost;
   /** Pending `connect()` promises; made by the call, let go once they are settled. */
   #connects: ConnectWaiters | undefined;
@@ -113,9 +124,17 @@ export class LifecycleClient {
       );
     this.#clock = config.clock;
     this.#entries = config.journal === true ? [] : null;
+    const sink = config.journal;
     const record =
-      typeof config.journal === 'function'
-        ? config.journal
+      typeof sink === 'function'
+        ? // A throwing journal sink must not abort the statechart's step (R63).
+          (entry: JournalEntry) => {
+            try {
+              sink(entry);
+            } catch (thrown) {
+              this.reportListenerError('journal', thrown);
+            }
+          }
         : this.#entries !== null
           ? (entry: JournalEntry) => this.#entries?.push(entry)
           : undefined;
@@ -212,9 +231,37 @@ export class LifecycleClient {
     return this.#driver.getSnapshot();
   }
 
-  /** Calls `listener` with every new snapshot; returns an unsubscribe function. */
+  /** Calls `listener` with every new snapshot; returns an unsubscribe function. A throw is reported (R63). */
   subscribeSnapshots(listener: (snapshot: ConnectionSnapshot) => void): () => void {
-    return this.#driver.subscribe(listener);
+    return this.#driver.subscribe((snapshot) => {
+      try {
+        listener(snapshot);
+      } catch (thrown) {
+        this.reportListenerError('snapshot', thrown);
+      }
+    });
+  }
+
+  /**
+   * Reports what user code threw (spec R63) to `onListenerError`, then to the sink (`MqttClient`'s
+   * `listener.error` event) unless the throw came from a listener of that very event. Never throws.
+   * @param kind - Which kind of callback threw.
+   * @param thrown - What it threw.
+   */
+  reportListenerError(kind: ListenerKind, thrown: unknown): void {
+    const error = new ListenerError(kind, thrown);
+    try {
+      (this.#config.onListenerError ?? logListenerError)(error);
+    } catch {
+      // The handler is the last line: what it throws has nowhere left to go.
+    }
+    if (this.#forwarding || this.#sink === null) return;
+    this.#forwarding = true;
+    try {
+      this.#sink.listenerError(error);
+    } finally {
+      this.#forwarding = false;
+    }
   }
 
   /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
@@ -223,6 +270,11 @@ export class LifecycleClient {
     const listeners = this.#listeners;
     listeners.add(listener);
     return () => listeners.delete(listener);
+  }
+
+  /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
+  get connectHook(): LifecycleClientOptions['connectHook'] {
+    return this.#config.connectHook;
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
@@ -346,8 +398,9 @@ export class LifecycleClient {
     protected protocolError(error: ErrorData): void {
       this.client.#sink?.protocolError(error);
       const listeners = this.client.#protocolListeners;
-      if (listeners !== undefined) for (const listener of listeners) listener(error);
+      if (listeners !== undefined) callEach(listeners, error, 'protocolError', this.client);
     }
+
     random(): number {
       const random = this.client.#random;
       return random();
@@ -360,7 +413,8 @@ export class LifecycleClient {
       }
       this.client.#sink?.lifecycle(event);
       const listeners = this.client.#listeners;
-      if (listeners !== undefined) for (const listener of listeners) listener(event);
+      // Listeners run inside the statechart's step: a throw must not abort it (R63).
+      if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this.client);
     }
   };
 }

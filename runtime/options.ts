@@ -2,7 +2,7 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
@@ -118,6 +118,13 @@ export interface LifecycleClientOptions {
   readonly connectHook?: ConnectHook;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
+  /**
+   * Called when user code the client calls (a listener, an observer, a completion callback)
+   * throws (spec R63). The client has caught the error and gone on; `MqttClient` also emits it as
+   * a `listener.error` event. What this handler throws is ignored.
+   * @default logs it with `console.error`
+   */
+  readonly onListenerError?: (error: ListenerError) => void;
 }
 
 /**

@@ -145,13 +145,17 @@ export class MongooseMqtt {
 
   /**
    * `mgos_mqtt_set_connect_fn`: `fn` runs before every later CONNECT and may change its options
-   * (a fresh password per attempt, say); null removes it.
+   * (a fresh password per attempt, say); null removes it. It runs after the client's own connect
+   * hook (the `connectHook` client option, or the hook an existing client already had), on the
+   * options that hook returned (spec R64).
    */
   setConnectFn<A>(fn: MgConnectFn<A> | null, fnArg?: A): void {
     this.#connectFn = fn === null ? null : (options, context) => fn(options, context, fnArg as A);
-    // A facade over an existing client installs its delegating hook on first use.
-    if (!this.#ownsClient && !this.#hookInstalled && this.#client !== undefined) {
-      this.#client.setConnectHook(delegatingConnectHook(undefined, () => this.#connectFn));
+    // A facade over an existing client installs its delegating hook on first use, composed over
+    // the hook the client has then, so what that hook supplies (credentials) still reaches CONNECT.
+    const client = this.#client;
+    if (!this.#ownsClient && !this.#hookInstalled && client !== undefined) {
+      client.setConnectHook(delegatingConnectHook(client.connectHook, () => this.#connectFn));
       this.#hookInstalled = true;
     }
   }

@@ -56,7 +56,10 @@ export interface MongooseMqttFromConfig {
   readonly onHandlerError?: HandlerErrorReporter;
 }
 
-/** {@link MongooseMqtt} over an existing client (`setConnectFn` is then unavailable). */
+/**
+ * {@link MongooseMqtt} over an existing client. `setConnectFn` composes with the client's own
+ * connect hook: the client's runs first, then the connect fn (spec R64).
+ */
 export interface MongooseMqttFromClient {
   /** The client to drive; its server ring should be `[mqtt, mqtt1]`. */
   readonly client: MqttClient;

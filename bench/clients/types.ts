@@ -26,7 +26,7 @@ export interface ClientOptions {
   readonly retryMs?: number;
   /**
    * QoS >= 1 publishes the client may keep unacknowledged on the wire. Only mqtt-lifeline has such
-   * a window (64 by default); MQTT.js sends everything at once, so it ignores this.
+   * a window (20 by default); MQTT.js sends everything at once, so it ignores this.
    * @default each library's default
    */
   readonly maxInflight?: number;

@@ -2,13 +2,14 @@
  * The scenario registry: what each scenario measures, its parameters at both scales, and the
  * issue's target for each metric. Modules are loaded lazily, so a worker loads only its own.
  */
+import type { ClientKind } from '../clients/types.js';
 import type { Scenario } from './support.js';
 
 /** `small` is the smoke test's tiny run; `full` is the real benchmark. */
 export type Scale = 'small' | 'full';
 
 /** A target on the ratio mqtt-lifeline / MQTT.js of a metric's medians. */
-export interface Target {
+export interface RatioTarget {
   readonly op: '<=' | '>=';
   readonly ratio: number;
   /**
@@ -17,6 +18,18 @@ export interface Target {
    */
   readonly withinSpread?: boolean;
 }
+
+/**
+ * A bound on mqtt-lifeline's own value, met only when every run is within it (for a scenario
+ * MQTT.js has no counterpart of, such as the `maxInflight` sweep).
+ */
+export interface AbsoluteTarget {
+  readonly op: '<=' | '>=';
+  readonly value: number;
+}
+
+/** What a metric must reach. */
+export type Target = RatioTarget | AbsoluteTarget;
 
 /** One number a scenario reports. */
 export interface MetricSpec {
@@ -41,16 +54,46 @@ export interface ScenarioSpec {
   readonly metrics: readonly MetricSpec[];
   /** Extra node flags for the worker process. */
   readonly nodeFlags?: readonly string[];
+  /**
+   * The broker: `bench` (tuned: no Nagle, no queue caps; see broker.ts) or `stock` (mosquitto's
+   * default configuration, what users run).
+   * @default 'bench'
+   */
+  readonly broker?: BrokerKind;
+  /** The clients measured. @default both */
+  readonly clients?: readonly ClientKind[];
 }
 
-const throughput = (target: Target): MetricSpec => ({
+/** Which mosquitto configuration a scenario runs against. */
+export type BrokerKind = 'bench' | 'stock';
+
+const throughput = (target: Target | undefined): MetricSpec => ({
   key: 'msgsPerSec',
   label: 'throughput',
   unit: 'msg/s',
   better: 'higher',
-  target,
+  ...(target === undefined ? {} : { target }),
 });
 const atLeastAsFast: Target = { op: '>=', ratio: 1, withinSpread: true };
+/** Messages a publisher saw acknowledged that no subscriber got (the broker dropped them). */
+const lostAfterAck = (target?: Target): MetricSpec => ({
+  key: 'lost',
+  label: 'acknowledged but never delivered',
+  unit: 'msgs',
+  better: 'lower',
+  range: 'nonNegative',
+  ...(target === undefined ? {} : { target }),
+});
+const noneLost: Target = { op: '<=', value: 0 };
+/** Messages that reached a subscriber per second of publishing: throughput net of what the broker dropped. */
+const delivered = (target?: Target): MetricSpec => ({
+  key: 'deliveredPerSec',
+  label: 'delivered to a subscriber',
+  unit: 'msg/s',
+  better: 'higher',
+  range: 'nonNegative',
+  ...(target === undefined ? {} : { target }),
+});
 
 export const SCENARIOS: readonly ScenarioSpec[] = [
   {
@@ -78,26 +121,61 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       },
     ],
   },
-  {
-    id: 'qos1-throughput',
-    title: 'QoS 1 publish throughput, 1,000 in flight, until every PUBACK',
-    load: async () => (await import('./throughputAcked.js')).run,
-    params: {
-      small: { qos: 1, messages: 2_000, inflight: 100 },
-      full: { qos: 1, messages: 100_000, inflight: 1_000 },
-    },
-    metrics: [throughput(atLeastAsFast)],
-  },
-  {
-    id: 'qos2-throughput',
-    title: 'QoS 2 publish throughput, 1,000 in flight, until every PUBCOMP',
-    load: async () => (await import('./throughputAcked.js')).run,
-    params: {
-      small: { qos: 2, messages: 1_000, inflight: 100 },
-      full: { qos: 2, messages: 50_000, inflight: 1_000 },
-    },
-    metrics: [throughput(atLeastAsFast)],
-  },
+  ...([1, 2] as const).flatMap((qos): ScenarioSpec[] => {
+    const ack = qos === 1 ? 'PUBACK' : 'PUBCOMP';
+    const messages = qos === 1 ? 100_000 : 50_000;
+    const acked = async () => (await import('./throughputAcked.js')).run;
+    return [
+      {
+        id: `qos${qos}-throughput`,
+        title: `QoS ${qos} publish throughput, 1,000 outstanding, until every ${ack} (defaults, stock mosquitto)`,
+        load: acked,
+        params: {
+          small: { qos, messages: 2_000, outstanding: 100 },
+          full: { qos, messages, outstanding: 1_000 },
+        },
+        metrics: [throughput(atLeastAsFast), delivered(atLeastAsFast), lostAfterAck(noneLost)],
+        broker: 'stock',
+      },
+      {
+        id: `qos${qos}-sequential`,
+        title: `QoS ${qos} publish throughput, each publish awaited before the next (defaults, stock mosquitto)`,
+        load: async () => (await import('./throughputSequential.js')).run,
+        params: {
+          small: { qos, messages: 200, warmup: 20 },
+          full: { qos, messages: 5_000, warmup: 500 },
+        },
+        metrics: [throughput(atLeastAsFast)],
+        broker: 'stock',
+      },
+      {
+        id: `qos${qos}-throughput-tuned`,
+        title: `TUNED: QoS ${qos}, 1,000 outstanding, mqtt-lifeline maxInflight 1000 (MQTT.js defaults; stock mosquitto)`,
+        load: acked,
+        params: {
+          small: { qos, messages: 2_000, outstanding: 100, maxInflight: 100 },
+          full: { qos, messages, outstanding: 1_000, maxInflight: 1_000 },
+        },
+        metrics: [throughput(undefined), delivered(), lostAfterAck()],
+        broker: 'stock',
+      },
+    ];
+  }),
+  ...[1, 16, 64, 1000].map(
+    (maxInflight): ScenarioSpec => ({
+      id: `qos2-window-${maxInflight}`,
+      title: `QoS 2 sweep: maxInflight ${maxInflight}, 1,000 outstanding (mqtt-lifeline only, stock mosquitto)`,
+      load: async () => (await import('./throughputAcked.js')).run,
+      params: {
+        small: { qos: 2, messages: 300, outstanding: 100, maxInflight },
+        full: { qos: 2, messages: 20_000, outstanding: 1_000, maxInflight },
+      },
+      // A delayed-ACK stall (~40 ms per window) would put every window size far below this.
+      metrics: [throughput({ op: '>=', value: 1_000 }), delivered(), lostAfterAck()],
+      broker: 'stock',
+      clients: ['lifeline'],
+    }),
+  ),
   ...([0, 1] as const).map(
     (qos): ScenarioSpec => ({
       id: `latency-qos${qos}`,

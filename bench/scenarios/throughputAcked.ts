@@ -1,23 +1,35 @@
 /**
- * QoS 1 / QoS 2 publish throughput with a fixed number of messages in flight: a new message is
- * published as each one completes (PUBACK / PUBCOMP), until every one is acknowledged.
+ * QoS 1 / QoS 2 publish throughput with a fixed number of messages outstanding: the application
+ * keeps that many publishes unacknowledged, publishing a new one as each completes (PUBACK /
+ * PUBCOMP), until every one is acknowledged. How many of them are on the wire at once is the
+ * library's business (mqtt-lifeline's `maxInflight` window; MQTT.js sends them all). A bare
+ * subscriber counts what reached it: `lost` is what was acknowledged but never delivered.
  */
 import type { QoS } from '../clients/types.js';
 import { loadClient } from '../clients/types.js';
+import { countingSubscriber } from './countingSubscriber.js';
 import { now, PAYLOAD, type Scenario, uniqueTopic, until } from './support.js';
 
 export interface ThroughputAckedParams {
   readonly qos: Exclude<QoS, 0>;
   /** Messages published. */
   readonly messages: number;
-  /** Messages awaiting their acknowledgement at any time. */
-  readonly inflight: number;
+  /** Publishes the application keeps awaiting their acknowledgement at any time. */
+  readonly outstanding: number;
+  /**
+   * mqtt-lifeline's in-flight window (a tuned run or the sweep); MQTT.js has none.
+   * @default each library's default
+   */
+  readonly maxInflight?: number;
 }
 
 export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) => {
   const create = await loadClient(kind);
   const topic = uniqueTopic(`qos${params.qos}`);
-  const client = create({ port, maxInflight: params.inflight });
+  const subscriber = await countingSubscriber(port, topic);
+  const client = create(
+    params.maxInflight === undefined ? { port } : { port, maxInflight: params.maxInflight },
+  );
   await client.ready;
 
   let sent = 0;
@@ -28,7 +40,7 @@ export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) =
     sent++;
     client.publish(topic, PAYLOAD, params.qos, onDone);
   };
-  // Refilling the window from the completion callback keeps it full without a timer in between.
+  // Refilling from the completion callback keeps `outstanding` publishes open without a timer in between.
   function onDone(error?: Error): void {
     failed ??= error;
     completed++;
@@ -37,10 +49,18 @@ export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) =
   }
 
   const start = now();
-  for (let i = 0; i < Math.min(params.inflight, params.messages); i++) sendOne();
+  for (let i = 0; i < Math.min(params.outstanding, params.messages); i++) sendOne();
   await until(() => endAt > 0 || failed !== undefined, 120_000, 'every acknowledgement');
   if (failed !== undefined) throw failed;
 
   await client.end();
-  return { msgsPerSec: (params.messages / (endAt - start)) * 1000 };
+  // Every message was acknowledged; count those the broker really passed on.
+  const delivered = await subscriber.settle(params.messages, 1_000);
+  subscriber.close();
+  const seconds = (endAt - start) / 1000;
+  return {
+    msgsPerSec: params.messages / seconds,
+    deliveredPerSec: delivered / seconds,
+    lost: params.messages - delivered,
+  };
 };

@@ -22,6 +22,11 @@ export interface WireTap {
   readonly port: number;
   /** Every client packet so far, in wire order. */
   readonly packets: TappedPacket[];
+  /**
+   * Resolves once `done(packets)` holds, checked now and after every client packet; rejects after
+   * `timeoutMs` saying what it was waiting for.
+   */
+  until(done: (packets: readonly TappedPacket[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Closes every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -29,6 +34,7 @@ export interface WireTap {
 /** Starts a tap on a free loopback port that forwards to `127.0.0.1:targetPort`. */
 export async function startWireTap(targetPort: number): Promise<WireTap> {
   const packets: TappedPacket[] = [];
+  const waiters = new Set<() => void>();
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const server = net.createServer((client) => {
@@ -40,7 +46,10 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
       socket.on('error', () => {});
       socket.once('close', () => sockets.delete(socket));
     }
-    const parser = clientPacketParser((packet) => packets.push({ connection, packet }));
+    const parser = clientPacketParser((packet) => {
+      packets.push({ connection, packet });
+      for (const check of [...waiters]) check();
+    });
     client.on('data', (chunk: Buffer) => {
       parser.parse(chunk);
       upstream.write(chunk);
@@ -54,6 +63,21 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
   return {
     port,
     packets,
+    until: (done, what, timeoutMs = 4000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`the tap saw no ${what} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const check = () => {
+          if (!done(packets)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
