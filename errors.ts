@@ -28,6 +28,9 @@ export type MqttErrorCode =
   | 'SUBSCRIBE_FAILED'
   | 'DECODE_FAILED'
   | 'CLIENT_CLOSED'
+  | 'STORE_CORRUPT'
+  | 'STORE_LOCKED'
+  | 'STORE_IO'
   | 'LISTENER_ERROR';
 
 /**
@@ -314,6 +317,26 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
   }
 }
 
+/**
+ * A session store cannot be used: its file is corrupted, foreign or of an unknown format version
+ * (`STORE_CORRUPT`), another process (or another open in this one) holds it (`STORE_LOCKED`), or
+ * the operating system refused a read or write (`STORE_IO`). The client does not start on it.
+ */
+export class StoreError extends MqttError {
+  /** The store's file. */
+  readonly path: string;
+  constructor(
+    code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO',
+    path: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, `session store ${path}: ${reason}`, options);
+    this.name = 'StoreError';
+    this.path = path;
+  }
+}
+
 /** Which kind of user callback threw, in a {@link ListenerError}. */
 export type ListenerKind =
   | 'message'
@@ -350,3 +373,24 @@ export class ListenerError extends MqttError {
     this.listener = listener;
   }
 }
+
+/** Every error class, for `instanceof` checks and documentation. */
+export const errors = {
+  MqttError,
+  InvalidArgumentError,
+  ConfigError,
+  InvalidTopicError,
+  SizeLimitError,
+  ProtocolError,
+  ConnackError,
+  TimeoutError,
+  TransportError,
+  NotConnectedError,
+  MessageDroppedError,
+  SubscribeError,
+  ClientClosedError,
+  ConnectHookError,
+  DecodeError,
+  StoreError,
+  ListenerError,
+} as const;

@@ -1,19 +1,22 @@
 /**
  * mqtt-lifeline: an MQTT 3.1.1 client whose connection lifecycle is a formally specified,
- * event-sourced XState v5 statechart (docs/spec.md).
+ * event-sourced XState v5 statechart (docs/spec.md). The Node entry: it wires Node's TCP transport
+ * and the system clock into the runtime (see `nodeDefaults`). Other entries:
+ * `mqtt-lifeline/mongoose` (the Mongoose OS API) and `mqtt-lifeline/machine` (the statechart,
+ * schedule and journal alone, with no Node built-ins and no rxjs).
  *
  * @packageDocumentation
  */
 
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
-export {
-  loadMongooseConfig,
-  type MongooseServerConfig,
-  resolveServerAddress,
-} from './adapters/mongoose/config.js';
-export * from './adapters/mongoose/facade.js';
 export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export {
+  FileStore,
+  type FileStoreOptions,
+  type FsyncPolicy,
+  openFileStore,
+} from './adapters/stores/file.js';
 export { browserTransport } from './adapters/transports/browser.js';
 export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
 export { nodeTransport } from './adapters/transports/node.js';
@@ -27,7 +30,29 @@ export {
   websocketTransport,
 } from './adapters/transports/websocket.js';
 export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
-export * from './errors.js';
+export {
+  ClientClosedError,
+  CONNACK_REASONS,
+  ConfigError,
+  ConnackError,
+  type ErrorData,
+  errors,
+  InvalidArgumentError,
+  InvalidTopicError,
+  ListenerError,
+  type ListenerKind,
+  MessageDroppedError,
+  MqttError,
+  type MqttErrorCode,
+  NotConnectedError,
+  ProtocolError,
+  SizeLimitError,
+  StoreError,
+  SubscribeError,
+  TimeoutError,
+  TransportError,
+  type TransportErrorReason,
+} from './errors.js';
 export {
   jittered,
   type NextRetry,
@@ -71,6 +96,7 @@ export {
   type SessionOptions,
   type SubscriptionInfo,
 } from './protocol/session.js';
+export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,
@@ -84,7 +110,6 @@ export type { ConnectCallOptions } from './runtime/connectWaiters.js';
 export {
   type ConnectionSnapshot,
   createActorDriver,
-  createStepDriver,
   type DriverOptions,
   type LifecycleDriver,
   type LifecycleHost,
@@ -121,4 +146,15 @@ export {
   type ServerScheme,
   type ServerUrl,
 } from './runtime/serverUrl.js';
-export * from './streams/index.js';
+export { createStepDriver } from './runtime/stepDriver.js';
+export {
+  events$,
+  json,
+  messages$,
+  ofType,
+  type StreamSource,
+  state$,
+  subscribe,
+  text,
+  whenState,
+} from './streams/index.js';

@@ -33,6 +33,8 @@ const SOURCES = [
   'streams',
   'bench',
   'test/support/brokers.ts',
+  // The store crash test's publisher process (test/integration/store.crash.test.ts).
+  'test/support/crashPublisher.ts',
 ];
 
 /** The settings that shape emitted code, as in tsconfig.json (ES2022 keeps `#private` fields native). */

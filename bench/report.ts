@@ -4,9 +4,12 @@ import type { Summary } from './stats.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const twoDecimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 function value(n: number, unit: string): string {
   if (unit === 'ms') return oneDecimal.format(n);
+  // A ratio (the store rows: file store / in-memory).
+  if (unit === 'x') return twoDecimals.format(n);
   return integer.format(n);
 }
 

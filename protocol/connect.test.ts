@@ -111,6 +111,6 @@ describe('buildConnect', () => {
     const password = Uint8Array.from([1, 2]);
     const packet = buildConnect({ username: 'u', password });
     password[0] = 9;
-    expect(packet.password).toEqual(Buffer.from([1, 2]));
+    expect(packet.password).toEqual(Uint8Array.from([1, 2]));
   });
 });

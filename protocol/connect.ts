@@ -1,11 +1,23 @@
 /**
- * Building the CONNECT packet (MQTT 3.1.1 section 3.1) from user options, validating what
- * mqtt-packet's encoder would otherwise let through or silently mangle: string lengths over the
- * 2-byte length prefix, lone surrogates (encoded as U+FFFD), U+0000, and bad will topics.
+ * Building and encoding the CONNECT packet (MQTT 3.1.1 section 3.1) from user options, validating
+ * what an encoder would otherwise let through or silently mangle: string lengths over the 2-byte
+ * length prefix, lone surrogates (encoded as U+FFFD), U+0000, and bad will topics. Encoded here,
+ * with no Node built-ins (mqtt-packet's encoder needs `Buffer`); the tests parse it with mqtt-packet.
  */
-import * as mqtt from 'mqtt-packet';
 import { InvalidArgumentError } from '../errors.js';
+import {
+  alloc,
+  utf8ByteLength,
+  utf8Bytes,
+  varintSize,
+  writeUint16,
+  writeUtf8,
+  writeVarint,
+} from './encodeBytes.js';
 import { validateTopicName } from './topics.js';
+
+/** The QoS levels of MQTT 3.1.1. */
+type QoS = 0 | 1 | 2;
 
 /** Options of the CONNECT packet. */
 export interface ConnectOptions {
@@ -48,13 +60,31 @@ export interface WillOptions {
    *
    * @default 0
    */
-  readonly qos?: mqtt.QoS;
+  readonly qos?: QoS;
   /**
    * Whether the broker retains the will message.
    *
    * @default false
    */
   readonly retain?: boolean;
+}
+
+/** A CONNECT packet, checked and ready to encode: strings as given, binary fields as private copies. */
+export interface ConnectPacket {
+  readonly cmd: 'connect';
+  readonly protocolId: 'MQTT';
+  readonly protocolVersion: 4;
+  readonly clientId: string;
+  readonly clean: boolean;
+  readonly keepalive: number;
+  readonly username?: string;
+  readonly password?: Uint8Array;
+  readonly will?: {
+    readonly topic: string;
+    readonly payload: Uint8Array;
+    readonly qos: QoS;
+    readonly retain: boolean;
+  };
 }
 
 /** The prefix of generated client identifiers. */
@@ -68,41 +98,33 @@ const MAX_FIELD_BYTES = 65_535;
  *
  * @param options - What to connect with.
  * @param random - Source of the generated client identifier; returns a number in [0, 1).
- * @returns The packet, ready for `mqtt.generate`.
+ * @returns The packet, ready for {@link encodePacket}.
  * @throws {@link InvalidArgumentError} on a password without a user name [MQTT-3.1.2-22], a
  *   keep-alive outside 0-65535, a will QoS other than 0-2, or a field that cannot be encoded.
  * @throws {@link InvalidTopicError} (from `validateTopicName`) on an invalid will topic.
  */
-export function buildConnect(
-  options: ConnectOptions,
-  random: () => number = Math.random,
-): mqtt.IConnectPacket {
+export function buildConnect(options: ConnectOptions, random: () => number = Math.random): ConnectPacket {
   const keepalive = options.keepAliveSec ?? 60;
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65_535) {
     throw new InvalidArgumentError(`keepAliveSec must be an integer from 0 to 65535, got ${keepalive}`);
   }
   const clientId = options.clientId || generateClientId(random);
   checkString('clientId', clientId);
-  const packet: mqtt.IConnectPacket = {
+  if (options.username !== undefined) checkString('username', options.username);
+  if (options.password !== undefined && options.username === undefined) {
+    throw new InvalidArgumentError('a password requires a username [MQTT-3.1.2-22]');
+  }
+  return {
     cmd: 'connect',
     protocolId: 'MQTT',
     protocolVersion: 4,
     clientId,
     clean: options.clean ?? true,
     keepalive,
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: toBytes('password', options.password) }),
+    ...(options.will === undefined ? {} : { will: buildWill(options.will) }),
   };
-  if (options.username !== undefined) {
-    checkString('username', options.username);
-    packet.username = options.username;
-  }
-  if (options.password !== undefined) {
-    if (options.username === undefined) {
-      throw new InvalidArgumentError('a password requires a username [MQTT-3.1.2-22]');
-    }
-    packet.password = toBytes('password', options.password);
-  }
-  if (options.will !== undefined) packet.will = buildWill(options.will);
-  return packet;
 }
 
 /**
@@ -114,10 +136,53 @@ export function buildConnect(
  * @throws As {@link buildConnect}.
  */
 export function encodeConnect(options: ConnectOptions, random: () => number = Math.random): Uint8Array {
-  return mqtt.generate(buildConnect(options, random), { protocolVersion: 4 });
+  return encodePacket(buildConnect(options, random));
 }
 
-function buildWill(will: WillOptions): NonNullable<mqtt.IConnectPacket['will']> {
+// The variable header up to the flags: protocol name "MQTT" with its length, and level 4.
+const PROTOCOL_HEADER = [0, 4, 0x4d, 0x51, 0x54, 0x54, 4] as const;
+
+/**
+ * Encodes a CONNECT built by {@link buildConnect} (section 3.1): one measured allocation.
+ * @param packet - The checked packet.
+ * @returns Its bytes.
+ */
+export function encodePacket(packet: ConnectPacket): Uint8Array {
+  const will = packet.will;
+  // Payload order [MQTT-3.1.3-1]: client id, will topic, will message, user name, password.
+  const fields = [packet.clientId, will?.topic, will?.payload, packet.username, packet.password];
+  const lengths = fields.map((f) =>
+    f === undefined ? 0 : typeof f === 'string' ? utf8ByteLength(f) : f.length,
+  );
+  let remaining = PROTOCOL_HEADER.length + 1 + 2;
+  for (let i = 0; i < fields.length; i++)
+    if (fields[i] !== undefined) remaining += 2 + (lengths[i] as number);
+  const buf = alloc(1 + varintSize(remaining) + remaining);
+  buf[0] = 0x10;
+  let at = writeVarint(buf, 1, remaining);
+  buf.set(PROTOCOL_HEADER, at);
+  at += PROTOCOL_HEADER.length;
+  buf[at++] =
+    (packet.username === undefined ? 0 : 0x80) |
+    (packet.password === undefined ? 0 : 0x40) |
+    (will === undefined ? 0 : (will.retain ? 0x20 : 0) | (will.qos << 3) | 0x04) |
+    (packet.clean ? 0x02 : 0);
+  at = writeUint16(buf, at, packet.keepalive);
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field === undefined) continue;
+    const length = lengths[i] as number;
+    at = writeUint16(buf, at, length);
+    if (typeof field === 'string') at = writeUtf8(buf, at, field, length);
+    else {
+      buf.set(field, at);
+      at += length;
+    }
+  }
+  return buf;
+}
+
+function buildWill(will: WillOptions): NonNullable<ConnectPacket['will']> {
   validateTopicName(will.topic);
   const qos = will.qos ?? 0;
   if (qos !== 0 && qos !== 1 && qos !== 2) {
@@ -142,19 +207,29 @@ function generateClientId(random: () => number): string {
 function checkString(name: string, value: string): void {
   if (typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
   if (value.includes('\u0000')) throw new InvalidArgumentError(`${name} must not contain U+0000`);
-  const bytes = Buffer.from(value, 'utf8');
-  // Only a lone surrogate fails the round trip; the encoder would turn it into U+FFFD.
-  if (bytes.toString('utf8') !== value) throw new InvalidArgumentError(`${name} contains a lone surrogate`);
-  if (bytes.length > MAX_FIELD_BYTES) {
-    throw new InvalidArgumentError(
-      `${name} is ${bytes.length} UTF-8 bytes, over the limit of ${MAX_FIELD_BYTES}`,
-    );
+  // A lone surrogate has no UTF-8 encoding; the encoder would turn it into U+FFFD.
+  if (!wellFormed(value)) throw new InvalidArgumentError(`${name} contains a lone surrogate`);
+  const bytes = utf8ByteLength(value);
+  if (bytes > MAX_FIELD_BYTES) {
+    throw new InvalidArgumentError(`${name} is ${bytes} UTF-8 bytes, over the limit of ${MAX_FIELD_BYTES}`);
   }
 }
 
-/** A binary field as a Buffer copy, so later changes to the caller's array do not leak in. */
-function toBytes(name: string, value: string | Uint8Array): Buffer {
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
+/** Whether `s` has no lone surrogate (the test of ES2024 `String.prototype.isWellFormed`). */
+function wellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = s.charCodeAt(i + 1);
+    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
+/** A binary field as a private copy, so later changes to the caller's array do not leak in. */
+function toBytes(name: string, value: string | Uint8Array): Uint8Array {
+  const bytes = typeof value === 'string' ? utf8Bytes(value) : value.slice();
   if (bytes.length > MAX_FIELD_BYTES) {
     throw new InvalidArgumentError(`${name} is ${bytes.length} bytes, over the limit of ${MAX_FIELD_BYTES}`);
   }

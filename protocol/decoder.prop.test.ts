@@ -68,7 +68,7 @@ const inbound: fc.Arbitrary<InboundPacket> = fc.oneof(
     .map((p) => ({
       cmd: 'publish' as const,
       topic: p.topic,
-      payload: Buffer.from(p.payload),
+      payload: Uint8Array.from(p.payload),
       qos: p.qos,
       dup: p.qos !== 0 && p.dup,
       retain: p.retain,
@@ -88,7 +88,12 @@ const chunkSizes = fc.array(fc.integer({ min: 1, max: 48 }), { maxLength: 8 });
 
 /** A valid stream: its packets, their encodings, and where each packet ends. */
 const validStream = fc.array(inbound, { minLength: 1, maxLength: 12 }).map((packets) => {
-  const encoded = packets.map((p) => mqtt.generate(p, { protocolVersion: 4 }));
+  // mqtt-packet's encoder wants a Buffer payload; the decoder hands out plain Uint8Arrays.
+  const encoded = packets.map((p) =>
+    mqtt.generate((p.cmd === 'publish' ? { ...p, payload: Buffer.from(p.payload) } : p) as mqtt.Packet, {
+      protocolVersion: 4,
+    }),
+  );
   const ends: number[] = [];
   let total = 0;
   for (const e of encoded) {

@@ -88,7 +88,7 @@ class StreamDecoder implements Decoder {
   // The current packet's remaining length once its header is complete, else -1.
   #bodyLength = -1;
   // Body bytes of a packet that spans chunks.
-  #body: Buffer | null = null;
+  #body: Uint8Array | null = null;
   #bodyFill = 0;
 
   readonly #limit: number;
@@ -116,9 +116,7 @@ class StreamDecoder implements Decoder {
     try {
       let next: Uint8Array | undefined = chunk;
       while (next !== undefined && !this.#failed) {
-        this.#decodeChunk(
-          Buffer.isBuffer(next) ? next : Buffer.from(next.buffer, next.byteOffset, next.byteLength),
-        );
+        this.#decodeChunk(next);
         next = this.#queued?.shift();
       }
     } catch (error) {
@@ -158,7 +156,7 @@ class StreamDecoder implements Decoder {
   }
 
   /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 to stop. */
-  #readHeader(buf: Buffer, off: number): number {
+  #readHeader(buf: Uint8Array, off: number): number {
     const len = buf.length;
     while (off < len) {
       const byte = buf[off++] as number;
@@ -193,21 +191,21 @@ class StreamDecoder implements Decoder {
   }
 
   /** Appends `count` bytes of `buf` at `off` to the body of a packet that spans chunks. */
-  #appendBody(buf: Buffer, off: number, count: number): void {
+  #appendBody(buf: Uint8Array, off: number, count: number): void {
     const needed = this.#bodyFill + count;
     let body = this.#body;
     if (body === null || body.length < needed) {
       const grown = Math.max(needed, body === null ? INITIAL_BODY_CAPACITY : body.length * 2);
-      const next = Buffer.allocUnsafe(Math.min(this.#bodyLength, grown));
-      if (body !== null) body.copy(next, 0, 0, this.#bodyFill);
+      const next = new Uint8Array(Math.min(this.#bodyLength, grown));
+      if (body !== null) next.set(body.subarray(0, this.#bodyFill));
       body = next;
       this.#body = next;
     }
-    buf.copy(body, this.#bodyFill, off, off + count);
+    body.set(buf.subarray(off, off + count), this.#bodyFill);
     this.#bodyFill = needed;
   }
 
-  #decodeChunk(buf: Buffer): void {
+  #decodeChunk(buf: Uint8Array): void {
     const startEpoch = this.#epoch;
     const len = buf.length;
     let off = 0;
@@ -217,7 +215,7 @@ class StreamDecoder implements Decoder {
         if (off < 0 || this.#bodyLength < 0) return;
       }
       const bodyLength = this.#bodyLength;
-      let source: Buffer;
+      let source: Uint8Array;
       let start: number;
       if (this.#body === null && len - off >= bodyLength) {
         // Fast path: the whole body is in this chunk; decode it in place.
@@ -229,7 +227,7 @@ class StreamDecoder implements Decoder {
         this.#appendBody(buf, off, count);
         off += count;
         if (this.#bodyFill < bodyLength) return;
-        source = this.#body as unknown as Buffer;
+        source = this.#body as Uint8Array;
         start = 0;
       }
       const packetFirst = this.#first;

@@ -3,11 +3,14 @@
  * `decoder.ts` to keep each file small. Every check returns an error message instead of throwing:
  * the broker is untrusted input, and exceptions are slow on the hot path.
  */
-import { isUtf8 } from 'node:buffer';
 import type * as mqtt from 'mqtt-packet';
+import { utf8Text } from './encodeBytes.js';
 
-/** A PUBLISH as the decoder emits it: the payload is always a `Buffer`, never a string. */
-export type InboundPublish = mqtt.IPublishPacket & { payload: Buffer };
+/**
+ * A PUBLISH as the decoder emits it: the payload is always bytes, never a string: a view into the
+ * received chunk, a plain `Uint8Array` in every runtime.
+ */
+export type InboundPublish = Omit<mqtt.IPublishPacket, 'payload'> & { payload: Uint8Array };
 
 /**
  * A packet a client may receive in MQTT 3.1.1, as the decoder emits it: the mqtt-packet types,
@@ -119,7 +122,12 @@ export function checkRemainingLength(first: number, length: number): string | un
  * @param end - Offset after the last body byte; `end - start` passed {@link checkRemainingLength}.
  * @returns The packet, or an error message.
  */
-export function decodeBody(first: number, buf: Buffer, start: number, end: number): InboundPacket | string {
+export function decodeBody(
+  first: number,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): InboundPacket | string {
   const type = first >> 4;
   if (type === 3) return decodePublish(first, buf, start, end);
   if (type === 13) return { cmd: 'pingresp' };
@@ -178,7 +186,12 @@ export function checkConnackAnswers(
   return undefined;
 }
 
-function decodeSuback(messageId: number, buf: Buffer, start: number, end: number): InboundPacket | string {
+function decodeSuback(
+  messageId: number,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+): InboundPacket | string {
   const granted: number[] = [];
   for (let i = start; i < end; i++) {
     const code = buf[i] as number;
@@ -188,7 +201,7 @@ function decodeSuback(messageId: number, buf: Buffer, start: number, end: number
   return { cmd: 'suback', messageId, granted };
 }
 
-function decodePublish(first: number, buf: Buffer, start: number, end: number): InboundPacket | string {
+function decodePublish(first: number, buf: Uint8Array, start: number, end: number): InboundPacket | string {
   const qos = ((first >> 1) & 0x03) as mqtt.QoS;
   const topicStart = start + 2;
   const topicEnd = topicStart + (((buf[start] as number) << 8) | (buf[start + 1] as number));
@@ -196,20 +209,16 @@ function decodePublish(first: number, buf: Buffer, start: number, end: number): 
   const idEnd = qos === 0 ? topicEnd : topicEnd + 2;
   if (idEnd > end) return 'PUBLISH topic name and packet identifier overrun the remaining length';
   // '+', '#' and U+0000 can only appear as these exact bytes in valid UTF-8 (every byte of a
-  // multi-byte sequence is >= 0x80), so a byte scan suffices; it also spots the common ASCII case.
-  let ascii = true;
+  // multi-byte sequence is >= 0x80), so a byte scan suffices.
   for (let i = topicStart; i < topicEnd; i++) {
     const c = buf[i] as number;
     if (c === 0x2b || c === 0x23) return 'PUBLISH topic name must not contain wildcards [MQTT-3.3.2-2]';
     if (c === 0) return 'PUBLISH topic name must not contain U+0000 [MQTT-4.7.3-2]';
-    if (c > 0x7f) ascii = false;
   }
-  // toString('utf8') would silently turn bad sequences into U+FFFD; isUtf8 also refuses
-  // surrogates and overlong forms [MQTT-1.5.3-1].
-  if (!ascii && !isUtf8(buf.subarray(topicStart, topicEnd))) {
-    return 'PUBLISH topic name is not well-formed UTF-8 [MQTT-1.5.3-1]';
-  }
-  const topic = buf.toString(ascii ? 'latin1' : 'utf8', topicStart, topicEnd);
+  // The fatal decoder refuses bad sequences, surrogates and overlong forms [MQTT-1.5.3-1] where a
+  // lenient one would turn them into U+FFFD.
+  const topic = utf8Text(buf.subarray(topicStart, topicEnd));
+  if (topic === undefined) return 'PUBLISH topic name is not well-formed UTF-8 [MQTT-1.5.3-1]';
   let messageId: number | undefined;
   if (qos !== 0) {
     messageId = ((buf[topicEnd] as number) << 8) | (buf[topicEnd + 1] as number);
@@ -218,7 +227,8 @@ function decodePublish(first: number, buf: Buffer, start: number, end: number): 
   return {
     cmd: 'publish',
     topic,
-    payload: buf.subarray(idEnd, end),
+    // A plain Uint8Array view in every runtime (never a Buffer subclass), without a copy.
+    payload: new Uint8Array(buf.buffer, buf.byteOffset + idEnd, end - idEnd),
     qos,
     dup: (first & 0x08) !== 0,
     retain: (first & 0x01) !== 0,

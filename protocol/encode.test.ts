@@ -9,12 +9,11 @@ import {
   encodePublish,
   encodePubrec,
   encodePubrel,
-  encodeSubscribe,
   encodeTopic,
-  encodeUnsubscribe,
   type QoS,
   withDup,
 } from './encode.js';
+import { encodeSubscribe, encodeUnsubscribe } from './encodeSubscribe.js';
 
 /** Parses bytes that must hold exactly one valid MQTT 3.1.1 packet. */
 function parseOne(bytes: Uint8Array): mqtt.Packet {

@@ -13,8 +13,6 @@ import {
   writeVarint,
 } from './encodeBytes.js';
 
-export { encodeSubscribe, encodeUnsubscribe, type SubscriptionRequest } from './encodeSubscribe.js';
-
 /** The quality-of-service levels of MQTT 3.1.1. */
 export type QoS = 0 | 1 | 2;
 

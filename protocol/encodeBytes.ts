@@ -5,28 +5,33 @@
 
 import { utf8Length } from './topics.js';
 
-/** The part of Node's `Buffer` used here. */
-interface NodeBytes extends Uint8Array {
-  write(s: string, offset: number, length: number, encoding: 'utf8'): number;
+/** The two `Buffer` statics used when present (Node); never imported, so browsers need no polyfill. */
+interface NodeBufferStatics {
+  allocUnsafe(size: number): Uint8Array;
+  byteLength(s: string, encoding: 'utf8'): number;
 }
 
-// Under Node, Buffer's pool makes small allocations cheaper than `new Uint8Array`, and its native
-// UTF-8 routines beat TextEncoder and JS loops; the fallbacks keep the encoders usable in browsers.
-const NodeBuffer = (
-  globalThis as {
-    Buffer?: { allocUnsafe(size: number): NodeBytes; byteLength(s: string, encoding: 'utf8'): number };
-  }
-).Buffer;
+// Portable first: Uint8Array and a cached TextEncoder work in every runtime. Under Node, where
+// `Buffer` is a global, two natives are measurably faster and are used when present: the pooled
+// `allocUnsafe` (about 8x cheaper than `new Uint8Array` for a small packet) and `byteLength`
+// (about 4x cheaper than counting in JS). Both return plain Uint8Array-compatible results.
+const NodeBuffer = (globalThis as { Buffer?: NodeBufferStatics }).Buffer;
 const textEncoder = new TextEncoder();
+
+/** The portable implementations, also used by the tests to check them against Node's. */
+export const portable = {
+  alloc: (size: number): Uint8Array => new Uint8Array(size),
+  utf8ByteLength: utf8Length,
+};
 
 /**
  * Allocates an uninitialised byte array; every encoder overwrites all of it.
  * @param size - Its length.
- * @returns A `Buffer` under Node, a `Uint8Array` elsewhere.
+ * @returns A `Uint8Array` (a pooled `Buffer` under Node).
  */
 export const alloc: (size: number) => Uint8Array = NodeBuffer
   ? (size) => NodeBuffer.allocUnsafe(size)
-  : (size) => new Uint8Array(size);
+  : portable.alloc;
 
 /**
  * How many bytes the remaining-length varint of `length` takes [MQTT-2.2.3].
@@ -69,25 +74,24 @@ export function writeUint16(buf: Uint8Array, offset: number, value: number): num
 }
 
 /**
- * Counts the UTF-8 bytes of `s` (natively under Node).
+ * Counts the UTF-8 bytes of `s` (natively under Node, in JS elsewhere).
  * @param s - Any string; an unpaired surrogate counts 3 bytes (it is written as U+FFFD).
  * @returns Its encoded length.
  */
 export const utf8ByteLength: (s: string) => number = NodeBuffer
   ? (s) => NodeBuffer.byteLength(s, 'utf8')
-  : utf8Length;
+  : portable.utf8ByteLength;
 
 /**
  * Writes `s` as UTF-8.
- * @param buf - The packet; it must come from {@link alloc}.
+ * @param buf - The packet (any Uint8Array: a transport's own buffer on the zero-copy path).
  * @param offset - Where to write.
  * @param s - The string.
  * @param bytes - Its UTF-8 length (from {@link utf8ByteLength}).
  * @returns The offset after it.
  */
 export function writeUtf8(buf: Uint8Array, offset: number, s: string, bytes: number): number {
-  if (NodeBuffer) (buf as NodeBytes).write(s, offset, bytes, 'utf8');
-  else textEncoder.encodeInto(s, buf.subarray(offset, offset + bytes));
+  textEncoder.encodeInto(s, buf.subarray(offset, offset + bytes));
   return offset + bytes;
 }
 
@@ -98,4 +102,22 @@ export function writeUtf8(buf: Uint8Array, offset: number, s: string, bytes: num
  */
 export function utf8Bytes(s: string): Uint8Array {
   return textEncoder.encode(s);
+}
+
+// Fatal: a malformed sequence throws instead of becoming U+FFFD [MQTT-1.5.3-1]; ignoreBOM keeps a
+// leading U+FEFF, which is part of the string [MQTT-1.5.3-3].
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Decodes well-formed UTF-8.
+ * @param bytes - The bytes.
+ * @returns The string, or `undefined` when the bytes are not well-formed UTF-8 (surrogates and
+ *   overlong forms included).
+ */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }

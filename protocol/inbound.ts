@@ -4,6 +4,7 @@
  */
 import type { InboundPublish } from './decoder.js';
 import { encodePuback, encodePubcomp, encodePubrec } from './encode.js';
+import type { SessionLog } from './sessionLog.js';
 import type { SessionIO } from './sessionTypes.js';
 
 /**
@@ -18,6 +19,8 @@ export class InboundFlow {
    * the first such message (and forgotten with the session): most sessions never receive QoS 2.
    */
   private awaitingRelease: Set<number> | undefined;
+  /** Records delivered and released ids when the session has a store (spec R100-R115). */
+  log: SessionLog | undefined = undefined;
 
   /** @param io - Where acks and `message` events go. */
   constructor(private readonly io: SessionIO) {}
@@ -40,6 +43,8 @@ export class InboundFlow {
       if (!awaiting.has(id)) {
         awaiting.add(id);
         this.deliver(p);
+        // After delivery and before PUBREC: a crash in between redelivers rather than loses (R108).
+        this.log?.inbound(id);
       }
       this.io.write(encodePubrec(id));
       return;
@@ -54,7 +59,8 @@ export class InboundFlow {
    * @param id - The packet id.
    */
   release(id: number): void {
-    this.awaitingRelease?.delete(id);
+    const held = this.awaitingRelease?.delete(id) === true;
+    if (held) this.log?.release(id);
     this.io.write(encodePubcomp(id));
   }
 
@@ -63,7 +69,19 @@ export class InboundFlow {
    * send no PUBREL for them, and a stale id would swallow the next QoS 2 message that reuses it.
    */
   forgetSession(): void {
+    if (this.awaitingRelease !== undefined) this.log?.forget();
     this.awaitingRelease = undefined;
+  }
+
+  /**
+   * Holds ids restored from a store: their PUBLISH was delivered before the process restarted (R108).
+   * @param ids - Inbound QoS 2 ids awaiting PUBREL.
+   */
+  restoreInbound(ids: Iterable<number>): void {
+    for (const id of ids) {
+      this.awaitingRelease ??= new Set();
+      this.awaitingRelease.add(id);
+    }
   }
 
   private deliver(p: InboundPublish): void {

@@ -6,13 +6,32 @@ import { MessageDroppedError, type MqttError, NotConnectedError, SizeLimitError 
 import { encodePublish, encodePubrel } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
 import { OutboundState } from './outboundState.js';
-import { type PublishCallback, type PublishResult, settle } from './sessionTypes.js';
+import type { PacketIdAllocator } from './packetIds.js';
+import {
+  type PublishCallback,
+  type PublishResult,
+  type ResolvedSessionOptions,
+  type SessionIO,
+  settle,
+} from './sessionTypes.js';
 
 /**
  * Outbound QoS >= 1 protocol: admission to the queue (bounds and overflow policy), reactions to
  * PUBACK/PUBREC/PUBCOMP, and the resume/replay around reconnects.
  */
-export class OutboundFlow extends OutboundState {
+export class OutboundFlow {
+  /** The message tables and the primitives that move them. */
+  readonly state: OutboundState;
+
+  /**
+   * @param ids - The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE.
+   * @param io - Where packets and events go.
+   * @param options - The session's resolved options.
+   */
+  constructor(ids: PacketIdAllocator, io: SessionIO, options: ResolvedSessionOptions) {
+    this.state = new OutboundState(ids, io, options);
+  }
+
   /**
    * Accepts a QoS >= 1 publish: sends it now if nothing is queued and the window has room, else
    * queues it. Topic and size must already be checked.
@@ -29,18 +48,15 @@ export class OutboundFlow extends OutboundState {
     retain: boolean,
     done: PublishCallback | undefined,
   ): PublishResult {
+    const s = this.state;
     // One message the queue could never hold: say so, rather than blame a full queue (R85).
-    if (size > this.options.maxQueueBytes)
-      throw new SizeLimitError(
-        'PAYLOAD_TOO_LARGE',
-        size,
-        this.options.maxQueueBytes,
-        'session.maxQueueBytes',
-      );
+    if (size > s.options.maxQueueBytes)
+      throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, s.options.maxQueueBytes, 'session.maxQueueBytes');
     if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
-    const packetId = this.allocate();
+    const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
+    s.log?.accepted(packetId, packet);
     const message: OutboundMessage = {
       packetId,
       topic,
@@ -51,11 +67,11 @@ export class OutboundFlow extends OutboundState {
       replay: false,
       done,
     };
-    if (this.connected && this.pending.length === 0 && this.hasSlot()) {
-      this.send(message);
+    if (s.connected && s.pending.length === 0 && s.hasSlot()) {
+      s.send(message);
       return { packetId, disposition: 'sent' };
     }
-    this.pending.push(message);
+    s.pending.push(message);
     return { packetId, disposition: 'queued' };
   }
 
@@ -65,15 +81,17 @@ export class OutboundFlow extends OutboundState {
    * @param id - The acknowledged packet id.
    */
   onPuback(id: number): void {
-    const m = this.inflight.get(id);
+    const s = this.state;
+    const m = s.inflight.get(id);
     if (m === undefined || m.qos !== 1) return;
-    this.ownInflight().delete(id);
-    this.inflightBytes -= m.size;
-    this.ids.release(id);
-    this.io.emit({ type: 'puback', packetId: id });
-    settle(m.done, undefined, this.io);
-    this.replayed(m.replay);
-    this.drain();
+    s.ownInflight().delete(id);
+    s.inflightBytes -= m.size;
+    s.ids.release(id);
+    s.log?.complete(id);
+    s.io.emit({ type: 'puback', packetId: id });
+    settle(m.done, undefined, s.io);
+    s.replayed(m.replay);
+    s.drain();
   }
 
   /**
@@ -86,14 +104,17 @@ export class OutboundFlow extends OutboundState {
    * @param id - The packet id.
    */
   onPubrec(id: number): void {
-    this.io.write(encodePubrel(id));
-    const m = this.inflight.get(id);
+    const s = this.state;
+    const m = s.inflight.get(id);
+    // Recorded before PUBREL is written: after PUBCOMP the broker may reuse the id (spec R103).
+    if (m !== undefined && m.qos === 2) s.log?.pubrec(id);
+    s.io.write(encodePubrel(id));
     if (m === undefined || m.qos !== 2) return;
-    this.ownInflight().delete(id);
-    this.inflightBytes -= m.size;
+    s.ownInflight().delete(id);
+    s.inflightBytes -= m.size;
     // The payload is no longer needed: from here on only the id is held (as in Mongoose).
-    this.ownReleasing().set(id, { done: m.done, orphan: false, replay: m.replay });
-    this.io.emit({ type: 'pubrec', packetId: id });
+    s.ownReleasing().set(id, { done: m.done, orphan: false, replay: m.replay });
+    s.io.emit({ type: 'pubrec', packetId: id });
   }
 
   /**
@@ -101,18 +122,20 @@ export class OutboundFlow extends OutboundState {
    * @param id - The packet id.
    */
   onPubcomp(id: number): void {
-    const r = this.releasing.get(id);
+    const s = this.state;
+    const r = s.releasing.get(id);
     if (r === undefined) return;
-    this.ownReleasing().delete(id);
-    this.ids.release(id);
+    s.ownReleasing().delete(id);
+    s.ids.release(id);
+    s.log?.complete(id);
     if (r.orphan) {
-      this.orphans--;
+      s.orphans--;
       return;
     }
-    this.io.emit({ type: 'pubcomp', packetId: id });
-    settle(r.done, undefined, this.io);
-    this.replayed(r.replay);
-    this.drain();
+    s.io.emit({ type: 'pubcomp', packetId: id });
+    settle(r.done, undefined, s.io);
+    s.replayed(r.replay);
+    s.drain();
   }
 
   /**
@@ -122,35 +145,39 @@ export class OutboundFlow extends OutboundState {
    * @param sessionPresent - The CONNACK's session-present flag.
    */
   resume(sessionPresent: boolean): void {
-    this.connected = true;
+    const s = this.state;
+    s.connected = true;
     if (sessionPresent) {
-      for (const id of this.releasing.keys()) this.io.write(encodePubrel(id));
+      for (const id of s.releasing.keys()) s.io.write(encodePubrel(id));
     } else {
-      const released = [...this.releasing.values()];
-      for (const id of this.releasing.keys()) this.ids.release(id);
-      this.clearReleasing();
-      for (const r of released) if (!r.orphan) settle(r.done, undefined, this.io);
-      if (this.options.onCleanSession === 'fail') {
+      const released = [...s.releasing.values()];
+      for (const id of s.releasing.keys()) {
+        s.ids.release(id);
+        s.log?.complete(id);
+      }
+      s.clearReleasing();
+      for (const r of released) if (!r.orphan) settle(r.done, undefined, s.io);
+      if (s.options.onCleanSession === 'fail') {
         const error = () => new MessageDroppedError('MESSAGE_DROPPED', 'the broker lost the session');
-        for (const m of this.pending.removeWhere((p) => p.written))
-          this.discard(m, 'session-lost', error(), false);
+        for (const m of s.pending.removeWhere((p) => p.written)) s.discard(m, 'session-lost', error(), false);
       }
     }
     // Orphans are left out: a broker that ignores their PUBREL must not stall the replay.
-    let left = this.pending.length;
-    for (const m of this.pending.toArray()) m.replay = true;
-    for (const r of this.releasing.values()) {
+    let left = s.pending.length;
+    for (const m of s.pending.toArray()) m.replay = true;
+    for (const r of s.releasing.values()) {
       r.replay = !r.orphan;
       if (r.replay) left++;
     }
-    this.replayLeft = left;
+    s.replayLeft = left;
   }
 
   /** Second step after CONNACK (after the re-subscriptions): replays the queue up to the window. */
   startReplay(): void {
-    this.replaying = true;
-    this.replayed(false);
-    this.drain();
+    const s = this.state;
+    s.replaying = true;
+    s.replayed(false);
+    s.drain();
   }
 
   /**
@@ -158,16 +185,17 @@ export class OutboundFlow extends OutboundState {
    * `maxQueueLength: 0` they are dropped instead (reason `offline`).
    */
   disconnected(): void {
-    this.connected = false;
-    this.replaying = false;
-    const flying = [...this.inflight.values()];
-    this.clearInflight();
-    this.inflightBytes = 0;
-    if (this.options.maxQueueLength > 0) this.pending.prepend(flying);
+    const s = this.state;
+    s.connected = false;
+    s.replaying = false;
+    const flying = [...s.inflight.values()];
+    s.clearInflight();
+    s.inflightBytes = 0;
+    if (s.options.maxQueueLength > 0) s.pending.prepend(flying);
     else {
       const error = () =>
         new MessageDroppedError('MESSAGE_DROPPED', 'connection lost and the queue is disabled');
-      for (const m of flying) this.discard(m, 'offline', error(), true);
+      for (const m of flying) s.discard(m, 'offline', error(), true);
     }
   }
 
@@ -178,60 +206,66 @@ export class OutboundFlow extends OutboundState {
    * Call when disconnected.
    */
   abandon(error: () => MqttError): void {
-    for (const m of this.pending.removeWhere(() => true)) this.discard(m, 'closed', error(), true);
-    for (const [id, r] of this.releasing) {
+    const s = this.state;
+    for (const m of s.pending.removeWhere(() => true)) s.discard(m, 'closed', error(), true);
+    for (const [id, r] of s.releasing) {
       if (r.orphan) continue;
-      this.ownReleasing().set(id, { done: undefined, orphan: true, replay: false });
-      settle(r.done, undefined, this.io);
+      s.ownReleasing().set(id, { done: undefined, orphan: true, replay: false });
+      s.orphans++;
+      settle(r.done, undefined, s.io);
     }
   }
 
   /** Re-sends every in-flight PUBLISH (DUP = 1) and pending PUBREL, for an in-session retry (Mongoose does it on PINGRESP). */
   retransmit(): void {
-    if (!this.connected) return;
-    for (const m of this.inflight.values()) {
-      this.markDup(m);
-      this.io.write(m.packet);
+    const s = this.state;
+    if (!s.connected) return;
+    for (const m of s.inflight.values()) {
+      s.markDup(m);
+      s.io.write(m.packet);
     }
-    for (const id of this.releasing.keys()) this.io.write(encodePubrel(id));
+    for (const id of s.releasing.keys()) s.io.write(encodePubrel(id));
   }
 
   private fits(size: number): boolean {
-    const { maxQueueLength, maxQueueBytes } = this.options;
-    return this.queueLength < maxQueueLength && this.queueBytes + size <= maxQueueBytes;
+    const s = this.state;
+    const { maxQueueLength, maxQueueBytes } = s.options;
+    return s.queueLength < maxQueueLength && s.queueBytes + size <= maxQueueBytes;
   }
 
   /** Makes room for a new message of `size` bytes, evicting queued ones under `drop-oldest`. */
   private makeRoom(size: number): boolean {
-    const { maxQueueLength, maxQueueBytes } = this.options;
+    const s = this.state;
+    const { maxQueueLength, maxQueueBytes } = s.options;
     if (maxQueueLength === 0) {
-      return this.connected && this.hasSlot() && this.inflightBytes + size <= maxQueueBytes;
+      return s.connected && s.hasSlot() && s.inflightBytes + size <= maxQueueBytes;
     }
     if (this.fits(size)) return true;
-    if (this.options.overflow !== 'drop-oldest') return false;
+    if (s.options.overflow !== 'drop-oldest') return false;
     // In-flight messages are never evicted (their ids are live on this connection), so check
     // first that evicting every queued message would be enough, and evict nothing in vain.
-    if (this.inflight.size >= maxQueueLength || this.inflightBytes + size > maxQueueBytes) return false;
+    if (s.inflight.size >= maxQueueLength || s.inflightBytes + size > maxQueueBytes) return false;
     const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
     while (!this.fits(size)) {
-      const oldest = this.pending.shift();
+      const oldest = s.pending.shift();
       if (oldest === undefined) break;
-      this.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', why), true);
+      s.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', why), true);
     }
     return true;
   }
 
-  /** Which bound a message of `size` bytes does not fit in, with the option that sets it. */
+  /** Which bound a message of `size` bytes does not fit in, with the option that sets it (R83). */
   private fullReason(size: number): string {
-    const { maxQueueLength, maxQueueBytes, maxInflight } = this.options;
+    const s = this.state;
+    const { maxQueueLength, maxQueueBytes, maxInflight } = s.options;
     if (maxQueueLength === 0) {
-      if (this.inflight.size >= maxInflight)
+      if (!s.hasSlot())
         return `the queue is disabled (session.maxQueueLength = 0) and the in-flight window is full (session.maxInflight = ${maxInflight})`;
-      return `the queue is disabled (session.maxQueueLength = 0) and ${this.inflightBytes} bytes in flight + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
+      return `the queue is disabled (session.maxQueueLength = 0) and ${s.inflightBytes} bytes in flight + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
     }
-    if (this.queueLength >= maxQueueLength)
+    if (s.queueLength >= maxQueueLength)
       return `the queue holds session.maxQueueLength = ${maxQueueLength} messages`;
-    return `${this.queueBytes} bytes queued + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
+    return `${s.queueBytes} bytes queued + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
   }
 
   private refuse(
@@ -240,21 +274,22 @@ export class OutboundFlow extends OutboundState {
     done: PublishCallback | undefined,
     reason: string,
   ): PublishResult {
-    if (this.options.maxQueueLength === 0 && !this.connected) {
-      this.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
+    const s = this.state;
+    if (s.options.maxQueueLength === 0 && !s.connected) {
+      s.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
       settle(
         done,
         new NotConnectedError('not connected and the queue is disabled (session.maxQueueLength = 0)'),
-        this.io,
+        s.io,
       );
-    } else if (this.options.overflow === 'reject') {
+    } else if (s.options.overflow === 'reject') {
       throw new MessageDroppedError('QUEUE_FULL', `publish refused (overflow 'reject'): ${reason}`);
     } else {
-      this.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
+      s.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
       settle(
         done,
         new MessageDroppedError('QUEUE_FULL', `publish dropped (queue overflow): ${reason}`),
-        this.io,
+        s.io,
       );
     }
     return { packetId: 0, disposition: 'dropped' };

@@ -1,11 +1,13 @@
 /**
  * The state of outbound QoS >= 1 messages and the primitives that move them (send, drain, drop,
- * replay accounting). The protocol reactions built on them are in `outbound.ts`.
+ * replay accounting): one object, owned by `OutboundFlow` (`outbound.ts`), which holds the
+ * protocol reactions built on it. Internal to the session.
  */
 import type { MqttError } from '../errors.js';
 import { encodePubrel, withDup } from './encode.js';
 import { OfflineQueue, type OutboundMessage } from './offlineQueue.js';
 import type { PacketIdAllocator } from './packetIds.js';
+import type { SessionLog } from './sessionLog.js';
 import {
   type DropReason,
   type PublishCallback,
@@ -29,7 +31,7 @@ export interface Releasing {
 const NONE: ReadonlyMap<number, never> = new Map<number, never>();
 
 /**
- * Outbound QoS >= 1 bookkeeping. Every message lives in exactly one place: `pending` (not on the
+ * Outbound QoS >= 1 bookkeeping, owned by `OutboundFlow`. Every message lives in exactly one place: `pending` (not on the
  * current wire, publish order), `inflight` (written on this connection, awaiting PUBACK/PUBREC)
  * or `releasing` (PUBREC received, awaiting PUBCOMP). Every in-flight message is older than every
  * pending one, because sends always take the head of `pending` and a new publish skips the queue
@@ -37,21 +39,23 @@ const NONE: ReadonlyMap<number, never> = new Map<number, never>();
  */
 export class OutboundState {
   /** Messages not on the current wire, in publish order. */
-  protected readonly pending = new OfflineQueue();
+  readonly pending = new OfflineQueue();
   /** Messages written on this connection awaiting PUBACK/PUBREC, in send (= publish) order. */
-  protected inflight: ReadonlyMap<number, OutboundMessage> = NONE;
+  inflight: ReadonlyMap<number, OutboundMessage> = NONE;
   /** QoS 2 ids awaiting PUBCOMP. */
-  protected releasing: ReadonlyMap<number, Releasing> = NONE;
+  releasing: ReadonlyMap<number, Releasing> = NONE;
   /** Payload bytes of `inflight`. */
-  protected inflightBytes = 0;
+  inflightBytes = 0;
   /** Entries of `releasing` that are orphans (no message, so no window slot). */
-  protected orphans = 0;
+  orphans = 0;
   /** Whether a connection is up. */
-  protected connected = false;
+  connected = false;
   /** Whether the replay of messages from before this connection is still running. */
-  protected replaying = false;
+  replaying = false;
   /** How many messages from before this connection are not yet acknowledged or dropped. */
-  protected replayLeft = 0;
+  replayLeft = 0;
+  /** Records the flow's events when the session has a store (spec R100-R115). */
+  log: SessionLog | undefined = undefined;
 
   /**
    * @param ids - The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE.
@@ -59,9 +63,9 @@ export class OutboundState {
    * @param options - The session's resolved options.
    */
   constructor(
-    protected readonly ids: PacketIdAllocator,
-    protected readonly io: SessionIO,
-    protected readonly options: ResolvedSessionOptions,
+    readonly ids: PacketIdAllocator,
+    readonly io: SessionIO,
+    readonly options: ResolvedSessionOptions,
   ) {}
 
   /** Messages held against `maxQueueLength`: queued plus in flight awaiting PUBACK/PUBREC. */
@@ -98,30 +102,30 @@ export class OutboundState {
   }
 
   /** `inflight` for writing, made on first use. */
-  protected ownInflight(): Map<number, OutboundMessage> {
+  ownInflight(): Map<number, OutboundMessage> {
     if (this.inflight === NONE) this.inflight = new Map();
     return this.inflight as Map<number, OutboundMessage>;
   }
 
   /** `releasing` for writing, made on first use. */
-  protected ownReleasing(): Map<number, Releasing> {
+  ownReleasing(): Map<number, Releasing> {
     if (this.releasing === NONE) this.releasing = new Map();
     return this.releasing as Map<number, Releasing>;
   }
 
   /** Empties `inflight`, letting its table go. */
-  protected clearInflight(): void {
+  clearInflight(): void {
     this.inflight = NONE;
   }
 
   /** Empties `releasing`, letting its table go. */
-  protected clearReleasing(): void {
+  clearReleasing(): void {
     this.releasing = NONE;
     this.orphans = 0;
   }
 
   /** Whether the window has a free slot for one more PUBLISH (spec R60). */
-  protected hasSlot(): boolean {
+  hasSlot(): boolean {
     return this.inflight.size + this.releasing.size - this.orphans < this.options.maxInflight;
   }
 
@@ -129,7 +133,7 @@ export class OutboundState {
    * Takes the next free packet id.
    * @returns The id, or 0 when all 65535 are held (the caller treats it as overflow).
    */
-  protected allocate(): number {
+  allocate(): number {
     try {
       return this.ids.next();
     } catch {
@@ -141,9 +145,10 @@ export class OutboundState {
    * Writes a message and moves it in flight.
    * @param m - A message not in flight.
    */
-  protected send(m: OutboundMessage): void {
+  send(m: OutboundMessage): void {
     // DUP = 1 exactly when this id was already written to some socket [MQTT-3.3.1-1].
     if (m.written) this.markDup(m);
+    else this.log?.sent(m.packetId);
     m.written = true;
     this.ownInflight().set(m.packetId, m);
     this.inflightBytes += m.size;
@@ -154,12 +159,12 @@ export class OutboundState {
    * Gives a message its DUP = 1 packet (a copy: the transport may still hold the first one).
    * @param m - A message already written once.
    */
-  protected markDup(m: OutboundMessage): void {
+  markDup(m: OutboundMessage): void {
     if (((m.packet[0] ?? 0) & 0x08) === 0) m.packet = withDup(m.packet);
   }
 
   /** Sends queued messages, oldest first, while the window has room. */
-  protected drain(): void {
+  drain(): void {
     while (this.connected && this.hasSlot()) {
       const m = this.pending.shift();
       if (m === undefined) return;
@@ -176,12 +181,14 @@ export class OutboundState {
    * @param error - For its callback.
    * @param keepSession - False when the broker's session is gone (no PUBREL needed).
    */
-  protected discard(m: OutboundMessage, reason: DropReason, error: MqttError, keepSession: boolean): void {
+  discard(m: OutboundMessage, reason: DropReason, error: MqttError, keepSession: boolean): void {
     if (keepSession && m.written && m.qos === 2) {
+      this.log?.pubrec(m.packetId);
       this.ownReleasing().set(m.packetId, { done: undefined, orphan: true, replay: false });
       this.orphans++;
       if (this.connected) this.io.write(encodePubrel(m.packetId));
     } else {
+      this.log?.drop(m.packetId);
       this.ids.release(m.packetId);
     }
     this.io.emit({ type: 'drop', reason, topic: m.topic, packetId: m.packetId, qos: m.qos });
@@ -190,10 +197,27 @@ export class OutboundState {
   }
 
   /**
+   * Takes over a session restored from its store (spec R110): `messages` queued in publish order,
+   * `releasing` ids owing PUBREL; every id is held.
+   * @param messages - Restored messages, oldest first.
+   * @param releasing - Restored QoS 2 ids past PUBREC.
+   */
+  restoreOutbound(messages: OutboundMessage[], releasing: number[]): void {
+    for (const m of messages) {
+      this.ids.hold(m.packetId);
+      this.pending.push(m);
+    }
+    for (const id of releasing) {
+      this.ids.hold(id);
+      this.ownReleasing().set(id, { done: undefined, orphan: false, replay: false });
+    }
+  }
+
+  /**
    * Counts one message as finished for the replay; emits `replay.done` when none is left.
    * @param wasReplay - Whether the message predates the connection.
    */
-  protected replayed(wasReplay: boolean): void {
+  replayed(wasReplay: boolean): void {
     if (!this.replaying) return;
     if (wasReplay) this.replayLeft--;
     if (this.replayLeft > 0) return;

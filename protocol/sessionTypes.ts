@@ -4,6 +4,7 @@
  */
 import { type ClientClosedError, ConfigError, type MqttError, type SubscribeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
+import type { SessionStore } from './store.js';
 
 export type { QoS } from './encode.js';
 
@@ -159,10 +160,17 @@ export interface SessionOptions {
    * @default 268369916 (the protocol limit minus room for the largest topic and a packet id)
    */
   readonly maxPayloadBytes?: number;
+  /**
+   * Where the session records what it must not lose, so that a new process resumes it (spec
+   * R100-R115): queued and in-flight QoS >= 1 messages, inbound QoS 2 ids, subscriptions. Give
+   * the same store (e.g. `openFileStore(path)`) and the same client id with `clean: false`.
+   * @default none: the session lives in this object's memory only, and recording costs nothing
+   */
+  readonly store?: SessionStore;
 }
 
-/** {@link SessionOptions} with every default applied. */
-export type ResolvedSessionOptions = Required<SessionOptions>;
+/** {@link SessionOptions} with every default applied (`store` has none). */
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'store'>> & Pick<SessionOptions, 'store'>;
 
 /** The defaults of {@link SessionOptions}. */
 export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({

@@ -3,7 +3,8 @@
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
 import { type ClientClosedError, SubscribeError } from '../errors.js';
-import { encodeSubscribe, encodeUnsubscribe, type QoS } from './encode.js';
+import type { QoS } from './encode.js';
+import { encodeSubscribe, encodeUnsubscribe } from './encodeSubscribe.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
   type SessionIO,

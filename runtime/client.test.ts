@@ -46,3 +46,13 @@ describe('the refusal policy option (R81)', () => {
     expect(policy({ onRefused: 'retry' })).toBe('retry');
   });
 });
+
+describe('one connection with plain ports', () => {
+  it('the session writes straight to the connection, which hands packets straight to the session', () => {
+    const client = new MqttClient({ servers: [{ host: 'p' }] });
+    const connection = client.lifecycle.connection;
+    expect(connection.session).toBe(client.session);
+    // No forwarder between the session and the connection: it is the session's I/O.
+    expect(Reflect.get(client.session, 'io')).toBe(connection);
+  });
+});

@@ -3,25 +3,13 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import {
-  ClientClosedError,
-  ConfigError,
-  type ErrorData,
-  type ListenerError,
-  type MqttError,
-  type MqttErrorCode,
-  SubscribeError,
-} from '../errors.js';
-import type { LifecycleEvent } from '../machines/events.js';
-import type { InboundPacket } from '../protocol/decoder.js';
+import { ClientClosedError, ConfigError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   MqttSession,
   type PublishCallback,
   type PublishResult,
   type QoS,
-  type SessionEvent,
-  type SessionIO,
   type SessionOptions,
   type SubscriptionInfo,
 } from '../protocol/session.js';
@@ -30,49 +18,16 @@ import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import {
-  attachSink,
-  type ClientState,
-  LifecycleClient,
-  type LifecycleClientConfig,
-  type LifecycleSink,
-  type SessionPort,
-} from './lifecycleClient.js';
+import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
 
-/** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
-export type Message = Extract<SessionEvent, { type: 'message' }>;
-
-/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors. */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
-
-/**
- * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`
- * carries what was thrown as its `cause`.
- */
-export interface ListenerErrorEvent {
-  readonly type: 'listener.error';
-  readonly error: ListenerError;
-}
-
-/** The connection was closed because the broker broke the protocol or sent an oversized packet. */
-export interface ProtocolErrorEvent {
-  readonly type: 'protocol.error';
-  /** The error's code (`PROTOCOL_ERROR`, `PACKET_TOO_LARGE`, `CONNECT_HOOK_FAILED`, ...); `errorFromData` gives the class. */
-  readonly code: MqttErrorCode;
-  readonly message: string;
-}
+export type { ClientEvent, ListenerErrorEvent, Message, ProtocolErrorEvent, TopicObserver } from './types.js';
 
 /** Options of {@link MqttClient}. */
 export interface MqttClientOptions extends LifecycleClientConfig {
   /** Queue, in-flight window and QoS limits. @default DEFAULT_SESSION_OPTIONS (MONGOOSE_SESSION_OPTIONS with the mongoose profile) */
   readonly session?: SessionOptions;
-}
-
-/** A consumer of the messages matching one topic filter. */
-export interface TopicObserver {
-  next(message: Message): void;
-  error(error: MqttError): void;
 }
 
 interface FilterEntry {
@@ -107,63 +62,21 @@ export class MqttClient {
   #state$: Observable<ClientState> | undefined;
   #events$: Observable<ClientEvent> | undefined;
   #messages$: Observable<Message> | undefined;
-  /** Set by `disconnect({ keepQueue: true })` until its `stopped` event is delivered. */
+  /** Set by `disconnect()` until its `stopped` event is delivered: keep the queue (R84). */
   #keepQueue = false;
-
-  /**
-   * The client's side of its session (`SessionIO`) and of its lifecycle (`SessionPort`, and the
-   * sink that forwards lifecycle events and protocol errors to client events): prototype methods
-   * on one small object per client rather than a closure per callback.
-   */
-  static readonly #Link = class implements SessionIO, SessionPort, LifecycleSink {
-    constructor(readonly client: MqttClient) {}
-    write(bytes: Uint8Array): void {
-      this.client.lifecycle.write(bytes);
-    }
-    emit(event: SessionEvent): void {
-      this.client.#onSessionEvent(event);
-    }
-    bufferedBytes(): number {
-      return this.client.lifecycle.bufferedBytes;
-    }
-    reserve(size: number): number {
-      return this.client.lifecycle.reserve(size);
-    }
-    get outBuffer(): Uint8Array | undefined {
-      return this.client.lifecycle.outBuffer;
-    }
-    connected(sessionPresent: boolean): void {
-      this.client.session.connected(sessionPresent);
-    }
-    disconnected(): void {
-      this.client.session.disconnected();
-    }
-    handle(packet: InboundPacket): void {
-      this.client.session.handle(packet);
-    }
-    lifecycle(event: LifecycleEvent): void {
-      if (event.type === 'stopped') this.client.#onStopped();
-      this.client.#emit(event);
-    }
-    protocolError(error: ErrorData): void {
-      this.client.#emit({ type: 'protocol.error', code: error.code, message: error.message });
-    }
-    listenerError(error: ListenerError): void {
-      this.client.#emit({ type: 'listener.error', error });
-    }
-    callbackError(thrown: unknown): void {
-      this.client.lifecycle.reportListenerError('completion', thrown);
-    }
-  };
 
   constructor(options: MqttClientOptions) {
     this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
-    const link = new MqttClient.#Link(this);
-    this.session = sessionFor(link, { ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}), ...options.session });
-    this.lifecycle.attachSession(link);
-    // Ahead of every listener, as listeners registered here first would be.
-    attachSink(this.lifecycle, link);
+    // Plain ports: the session writes to the connection, which writes to the transport; the
+    // connection hands packets to the session and every event here, ahead of any listener.
+    const connection = this.lifecycle.connection;
+    this.session = sessionFor(connection, {
+      ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}),
+      ...options.session,
+    });
+    connection.session = this.session;
+    connection.emit = (event) => this.#onEvent(event);
   }
 
   /** The coarse state: the current one at once, then every change. */
@@ -199,13 +112,14 @@ export class MqttClient {
   /**
    * Stops: cancels every pending attempt and timer, sends DISCONNECT, resolves once closed. What
    * is still pending settles (spec R84): unacknowledged QoS >= 1 publishes reject with
-   * `ClientClosedError` (event `drop`, reason `closed`), unless `keepQueue` is true: then they stay
-   * queued for the next `connect()` (as Mongoose keeps its queue), until a later `disconnect()`
-   * without it.
-   * @param options.keepQueue - Keep unacknowledged QoS >= 1 publishes for the next connection. @default false
+   * `ClientClosedError` (event `drop`, reason `closed`), unless the queue is kept: then they stay
+   * queued for the next `connect()` (as Mongoose keeps its queue, and as a durable store is for),
+   * until a later `disconnect({ keepQueue: false })`.
+   * @param options.keepQueue - Keep unacknowledged QoS >= 1 publishes for the next connection.
+   *   @default false (true when `session.store` is set)
    */
   disconnect(options: { keepQueue?: boolean } = {}): Promise<void> {
-    const keepQueue = options.keepQueue === true;
+    const keepQueue = options.keepQueue ?? this.session.durable;
     if (this.lifecycle.state === 'stopped') {
       // No `stopped` event comes again, so what an earlier stop kept settles here.
       if (!keepQueue) this.#onStopped();
@@ -348,7 +262,7 @@ export class MqttClient {
     callEach(this.#eventListeners, event, 'event', this.lifecycle);
   }
 
-  #onSessionEvent(event: SessionEvent): void {
+  #onEvent(event: ClientEvent): void {
     switch (event.type) {
       case 'message': {
         if (this.#filters.size > 0) {
@@ -371,6 +285,10 @@ export class MqttClient {
         if (this.#eventListeners.size > 0) this.#emit(event);
         if (event.granted === null) this.#refuse(event.filter);
         return;
+      case 'stopped':
+        // Listeners hear `stopped` after the drops of what it settled (R84).
+        this.#onStopped();
+        break;
       case 'replay.done':
         // Listeners hear replay.done before the statechart's `ready` that it causes.
         this.#emit(event);

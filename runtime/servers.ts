@@ -6,8 +6,8 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import type { NormalisedServer, ServerConfig } from './options.js';
-import type { TlsOptions, TransportScheme } from './ports.js';
+import type { ConnectOptions } from '../protocol/connect.js';
+import type { TlsOptions, TransportFactory, TransportScheme } from './ports.js';
 import {
   checkHost,
   checkPort,
@@ -18,6 +18,53 @@ import {
   parseServerUrl,
   webSocketUrl,
 } from './serverUrl.js';
+
+/** One broker the client may connect to. Servers form a ring: the first is the primary. */
+export interface ServerConfig extends ConnectOptions {
+  /** A label for events and the journal. @default 'mqtt' for the first server, 'mqtt1' for the second, 'mqttN' after */
+  readonly name?: string;
+  /**
+   * Where the server is, as a URL: `mqtt://`, `mqtts://`, `ws://`, `wss://` with optional
+   * `user:password@`, port and (WebSocket) path (spec R70). Either `url` or `host` is required;
+   * `host`, `port` and `protocol` given next to it must agree with it.
+   * @default none
+   */
+  readonly url?: string;
+  /** Host name or IP address (not a URL: use `url`). Required without `url`. */
+  readonly host?: string;
+  /** TCP port. @default by scheme: 1883, 8883 (mqtts), 80 (ws), 443 (wss) */
+  readonly port?: number;
+  /** How to reach it, when not given by `url`. @default 'mqtts' when `tls` is set, else 'mqtt' */
+  readonly protocol?: TransportScheme;
+  /** WebSocket path (with query), for `ws` / `wss`. @default '/mqtt' */
+  readonly path?: string;
+  /** TLS settings for `mqtts` / `wss` (CA, client certificate, PSK, SNI, ALPN ...). @default none */
+  readonly tls?: TlsOptions;
+  /** Whether failover may use this server. @default true */
+  readonly enabled?: boolean;
+  /** `reconnect_timeout_min` in ms. @default 2000 */
+  readonly minDelayMs?: number;
+  /** `reconnect_timeout_max` in ms. @default 60000 */
+  readonly maxDelayMs?: number;
+  /** How to reach it. @default the client's `transport` */
+  readonly transport?: TransportFactory;
+  /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
+  readonly maxIncomingPacketBytes?: number;
+}
+
+/**
+ * A server as the runtime keeps it: named, with where and how to connect resolved (spec R70),
+ * and the transport that reaches it.
+ */
+export interface NormalisedServer extends ServerConfig {
+  readonly name: string;
+  readonly transport: TransportFactory;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: TransportScheme;
+  /** The WebSocket URL, for `ws` / `wss`. */
+  readonly url?: string;
+}
 
 /** A server with where and how to reach it resolved (before naming and the transport). */
 export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport'>;

@@ -6,8 +6,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { ClientClosedError, DecodeError } from '../errors.js';
-import type { ClientEvent, Message } from '../runtime/client.js';
-import type { ClientState } from '../runtime/lifecycleClient.js';
+import type { ClientEvent, ClientState, Message } from '../runtime/types.js';
 import { decode } from './decode.js';
 import { json } from './messages.js';
 import type { StreamSource } from './source.js';

@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { DecodeError } from '../errors.js';
-import type { Message } from '../runtime/client.js';
+import type { Message } from '../runtime/types.js';
 
 /**
  * What a decoder does with a payload it cannot decode (spec R87): `'skip'` drops the message,

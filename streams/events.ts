@@ -1,5 +1,5 @@
 import { filter, Observable, type OperatorFunction } from 'rxjs';
-import type { ClientEvent } from '../runtime/client.js';
+import type { ClientEvent } from '../runtime/types.js';
 import type { StreamSource } from './source.js';
 
 /**

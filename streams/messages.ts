@@ -1,6 +1,6 @@
 import { map, Observable, type OperatorFunction } from 'rxjs';
 import type { QoS } from '../protocol/session.js';
-import type { Message } from '../runtime/client.js';
+import type { Message } from '../runtime/types.js';
 import { type DecodeOptions, decode } from './decode.js';
 import type { StreamSource } from './source.js';
 

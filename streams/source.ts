@@ -3,8 +3,7 @@
  * small pure functions over any source (a real client or a test double).
  */
 import type { QoS } from '../protocol/session.js';
-import type { ClientEvent, Message, TopicObserver } from '../runtime/client.js';
-import type { ClientState } from '../runtime/lifecycleClient.js';
+import type { ClientEvent, ClientState, Message, TopicObserver } from '../runtime/types.js';
 
 /** The listener surface of {@link MqttClient} that `streams/` builds on. */
 export interface StreamSource {

@@ -1,5 +1,5 @@
 import { distinctUntilChanged, Observable } from 'rxjs';
-import type { ClientState } from '../runtime/lifecycleClient.js';
+import type { ClientState } from '../runtime/types.js';
 import type { StreamSource } from './source.js';
 
 /**

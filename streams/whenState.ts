@@ -9,7 +9,7 @@ import {
   timeout,
 } from 'rxjs';
 import { ClientClosedError, TimeoutError } from '../errors.js';
-import type { ClientState } from '../runtime/lifecycleClient.js';
+import type { ClientState } from '../runtime/types.js';
 import type { StreamSource } from './source.js';
 import { state$ } from './state.js';
 

@@ -9,7 +9,7 @@ import { connack } from '../../test/support/fakeBroker.js';
 import { server, useResources } from '../../test/support/integration.js';
 import { nextGlobal } from '../../test/support/mongooseWait.js';
 import { loadMongooseConfig } from './config.js';
-import { MG_EV, MongooseMqtt } from './facade.js';
+import { MG_EV, MongooseMqtt } from './index.js';
 
 const { defer, fakeBroker, makeClient } = useResources();
 

@@ -12,7 +12,7 @@ import {
   nextGlobal,
 } from '../../test/support/mongooseWait.js';
 import { loadMongooseConfig } from './config.js';
-import { type CloudEvent, MG_EV, MongooseMqtt } from './facade.js';
+import { type CloudEvent, MG_EV, MongooseMqtt } from './index.js';
 
 const { defer, aedes } = useResources();
 

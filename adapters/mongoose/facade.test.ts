@@ -12,7 +12,7 @@ import {
 } from '../../test/support/mongooseWait.js';
 import { MqttClient } from '../node.js';
 import { loadMongooseConfig } from './config.js';
-import { MG_EV, type MgMqttMessage, MongooseMqtt } from './facade.js';
+import { MG_EV, type MgMqttMessage, MongooseMqtt } from './index.js';
 
 const defer = useCleanups();
 

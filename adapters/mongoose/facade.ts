@@ -30,10 +30,6 @@ import {
   mongooseClientOptions,
 } from './options.js';
 
-export * from './events.js';
-export { createMqttJs, type MqttJs } from './js.js';
-export * from './options.js';
-
 /**
  * Mongoose's global MQTT connection. Kept: `pub` returns a fresh packet id (> 0) for a QoS 0
  * message sent, `sub`/`globalSubscribe` use QoS 1 and every matching subscription gets a message,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanupList } from '../../test/support/cleanups.js';
 import { startFacade } from '../../test/support/mongooseFacade.js';
 import { connectFacade, nextGlobal } from '../../test/support/mongooseWait.js';
-import { createMqttJs, type HandlerKind, MG_EV, type MqttJsEventData } from './facade.js';
+import { createMqttJs, type HandlerKind, MG_EV, type MqttJsEventData } from './index.js';
 
 const { defer, run } = cleanupList();
 afterEach(async () => {

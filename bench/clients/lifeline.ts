@@ -16,15 +16,13 @@ export const createClient: CreateClient = (options) => {
     keepAliveSec: 60,
     // A fixed retry interval means no jitter, so both libraries retry on the same schedule.
     ...(options.retryMs === undefined ? {} : { jitter: 0 }),
-    ...(options.maxInflight === undefined
-      ? {}
-      : // The queue limit counts in-flight messages too, so it must not be what caps the window.
-        {
-          session: {
-            maxInflight: options.maxInflight,
-            maxQueueLength: Math.max(1000, 2 * options.maxInflight),
-          },
-        }),
+    session: {
+      ...(options.maxInflight === undefined
+        ? {}
+        : // The queue limit counts in-flight messages too, so it must not be what caps the window.
+          { maxInflight: options.maxInflight, maxQueueLength: Math.max(1000, 2 * options.maxInflight) }),
+      ...(options.store === undefined ? {} : { store: options.store }),
+    },
   });
   // Lifecycle events only: `onEvent` would also see every message, which the scenarios do not need.
   const lifecycleListeners = new Set<(event: LifecycleEvent) => void>();

@@ -30,6 +30,11 @@ export interface ClientOptions {
    * @default each library's default
    */
   readonly maxInflight?: number;
+  /**
+   * mqtt-lifeline's session store (the store scenarios); MQTT.js ignores it.
+   * @default none (the in-memory session)
+   */
+  readonly store?: import('../../protocol/store.js').SessionStore;
 }
 
 /** A connected (or connecting) client, reduced to what the scenarios need. */

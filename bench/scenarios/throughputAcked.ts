@@ -5,7 +5,7 @@
  * library's business (mqtt-lifeline's `maxInflight` window; MQTT.js sends them all). A bare
  * subscriber counts what reached it: `lost` is what was acknowledged but never delivered.
  */
-import type { QoS } from '../clients/types.js';
+import type { ClientKind, ClientOptions, QoS } from '../clients/types.js';
 import { loadClient } from '../clients/types.js';
 import { countingSubscriber } from './countingSubscriber.js';
 import { now, PAYLOAD, type Scenario, uniqueTopic, until } from './support.js';
@@ -23,12 +23,20 @@ export interface ThroughputAckedParams {
   readonly maxInflight?: number;
 }
 
-export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) => {
+export const run: Scenario<ThroughputAckedParams> = (kind, params, port) =>
+  measureAcked(kind, params, { port });
+
+/** The measurement, with extra client options (the store scenarios give mqtt-lifeline a store). */
+export async function measureAcked(
+  kind: ClientKind,
+  params: ThroughputAckedParams,
+  options: ClientOptions,
+): Promise<Record<string, number>> {
   const create = await loadClient(kind);
   const topic = uniqueTopic(`qos${params.qos}`);
-  const subscriber = await countingSubscriber(port, topic);
+  const subscriber = await countingSubscriber(options.port, topic);
   const client = create(
-    params.maxInflight === undefined ? { port } : { port, maxInflight: params.maxInflight },
+    params.maxInflight === undefined ? options : { ...options, maxInflight: params.maxInflight },
   );
   await client.ready;
 
@@ -63,4 +71,4 @@ export const run: Scenario<ThroughputAckedParams> = async (kind, params, port) =
     deliveredPerSec: delivered / seconds,
     lost: params.messages - delivered,
   };
-};
+}

@@ -11,7 +11,8 @@ import type {
   LifecycleOptions,
 } from '../../machines/events.js';
 import type { JournalEntry } from '../../machines/journal.js';
-import { createActorDriver, createStepDriver, type LifecycleDriver } from '../../runtime/drivers.js';
+import { createActorDriver, type LifecycleDriver } from '../../runtime/drivers.js';
+import { createStepDriver } from '../../runtime/stepDriver.js';
 
 export type DriverKind = 'actor' | 'step';
 

@@ -1,7 +1,7 @@
 /** A Mongoose facade configured for a fresh aedes, for the adapter tests. */
 import type { AedesOptions } from 'aedes';
 import { loadMongooseConfig } from '../../adapters/mongoose/config.js';
-import { type HandlerErrorReporter, MongooseMqtt } from '../../adapters/mongoose/facade.js';
+import { type HandlerErrorReporter, MongooseMqtt } from '../../adapters/mongoose/index.js';
 import { type AedesHandle, startAedes } from './brokers.js';
 import type { Defer } from './cleanups.js';
 

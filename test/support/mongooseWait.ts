@@ -7,7 +7,7 @@ import {
   type MgEvent,
   type MgMqttMessage,
   type MongooseMqtt,
-} from '../../adapters/mongoose/facade.js';
+} from '../../adapters/mongoose/index.js';
 import type { ClientEvent } from '../../runtime/client.js';
 import type { AedesHandle } from './brokers.js';
 

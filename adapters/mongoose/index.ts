@@ -1,0 +1,37 @@
+/**
+ * `mqtt-lifeline/mongoose`: the Mongoose OS MQTT API over an `MqttClient`: its config
+ * loader (`mqtt` / `mqtt1`), the C-style facade and the JS API. Reaches servers over Node TCP.
+ *
+ * @packageDocumentation
+ */
+export {
+  loadMongooseConfig,
+  MONGOOSE_MQTT_DEFAULTS,
+  MONGOOSE_MQTT1_DEFAULTS,
+  type MongooseServerConfig,
+  resolveServerAddress,
+} from './config.js';
+export {
+  type CloudEvent,
+  type CloudEventType,
+  type HandlerErrorReporter,
+  type HandlerKind,
+  MG_EV,
+  type MgConnectContext,
+  type MgConnectFn,
+  type MgEvent,
+  type MgEventHandler,
+  type MgMqttMessage,
+  type MgSubHandler,
+  type MqttJsEventData,
+} from './events.js';
+export { MongooseMqtt } from './facade.js';
+export { createMqttJs, type MqttJs } from './js.js';
+export {
+  type MongooseClientOptions,
+  type MongooseConfig,
+  type MongooseMqttFromClient,
+  type MongooseMqttFromConfig,
+  type MongooseOptionsOverrides,
+  mongooseClientOptions,
+} from './options.js';

@@ -1,0 +1,162 @@
+/**
+ * The step driver: runs the statechart by folding the machine's pure `transition()` (through
+ * xstateStep.ts, the one file that relies on xstate internals), with the runtime owning its timers.
+ * No actor system: the smallest footprint per connection. Same results as the actor driver (R45).
+ */
+import type { AnyEventObject } from 'xstate';
+import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
+import type { JournalEntry, JournalEvent } from '../machines/journal.js';
+import { type DriverOptions, effectOf, type LifecycleDriver, type LifecycleHost } from './drivers.js';
+import type { RuntimeClock } from './ports.js';
+import { type ConnectionSnapshot, initialStep, pureStep, type StepAction } from './xstateStep.js';
+
+/**
+ * Runs the statechart by folding the pure `transition()`: delayed raises become timers on the
+ * injected clock and cancels clear them, so the runtime owns all of its timers.
+ */
+export function createStepDriver(options: DriverOptions): LifecycleDriver {
+  return new StepDriver(options);
+}
+
+const NO_TIMERS: readonly unknown[] = [];
+
+/**
+ * The step driver. A class, not a bundle of closures, and its tables are made on first use:
+ * many idle clients in one process each pay for one small object, not for a closure context,
+ * a dozen closures and empty hash tables.
+ */
+class StepDriver implements LifecycleDriver {
+  readonly #host: LifecycleHost;
+  readonly #clock: RuntimeClock;
+  readonly #input: ConnectionInput;
+  readonly #record: ((entry: JournalEntry) => void) | undefined;
+  #seq = 0;
+  #snapshot: ConnectionSnapshot;
+  /**
+   * Pending delayed raises as `[id, handle, id, handle, ...]`: there are a few, changing a few
+   * times per connection, and an exact-size array costs an idle client far less than a Map.
+   */
+  #timers: readonly unknown[] = NO_TIMERS;
+  #listeners: Set<(snapshot: ConnectionSnapshot) => void> | undefined;
+  /** Events waiting for the running step; undefined outside of one. */
+  #queue: AnyEventObject[] | undefined;
+  #processing = false;
+  #stopped = false;
+
+  constructor(options: DriverOptions) {
+    this.#host = options.host;
+    this.#clock = options.clock;
+    this.#input = options.input;
+    this.#record = options.record;
+    const [initial, initialActions] = initialStep(options.input);
+    this.#snapshot = initial;
+    this.#processing = true;
+    for (const action of initialActions) this.#execute(action);
+    this.#processing = false;
+    const first = this.#queue?.shift();
+    if (first !== undefined) this.#deliver(first);
+  }
+
+  send(event: ConnectionEvent): void {
+    this.#deliver(event);
+  }
+
+  getSnapshot(): ConnectionSnapshot {
+    return this.#snapshot;
+  }
+
+  subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void {
+    this.#listeners ??= new Set();
+    const listeners = this.#listeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    const timers = this.#timers;
+    this.#timers = NO_TIMERS;
+    for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
+    if (this.#queue !== undefined) this.#queue.length = 0;
+  }
+
+  // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
+  #deliver(event: AnyEventObject): void {
+    if (this.#stopped) return;
+    this.#queue ??= [];
+    const queue = this.#queue;
+    queue.push(event);
+    if (this.#processing) return;
+    this.#processing = true;
+    try {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        this.#log(next);
+        const [nextSnapshot, actions] = pureStep(this.#snapshot, next, this.#input);
+        this.#snapshot = nextSnapshot;
+        for (const action of actions) this.#execute(action);
+        if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(nextSnapshot);
+      }
+    } finally {
+      this.#processing = false;
+      // An idle driver holds no queue; one left non-empty by a throwing effect is kept, as before.
+      if (queue.length === 0 && this.#queue === queue) this.#queue = undefined;
+    }
+  }
+
+  /** Removes the timer of delayed raise `key` and returns its handle (undefined when none). */
+  #takeTimer(key: string): unknown {
+    const timers = this.#timers;
+    for (let i = 0; i < timers.length; i += 2) {
+      if (timers[i] !== key) continue;
+      this.#timers = timers.length === 2 ? NO_TIMERS : timers.slice(0, i).concat(timers.slice(i + 2));
+      return timers[i + 1];
+    }
+    return undefined;
+  }
+
+  #log(event: AnyEventObject): void {
+    if (this.#record === undefined || event.type === 'xstate.init') return;
+    this.#seq += 1;
+    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent });
+  }
+
+  #execute(action: StepAction): void {
+    const params = action.params as Record<string, unknown> | undefined;
+    const host = this.#host;
+    switch (action.type) {
+      case 'xstate.raise': {
+        const { event, id, delay } = params as { event: AnyEventObject; id?: string; delay?: number };
+        if (typeof delay !== 'number') {
+          this.#queue ??= [];
+          this.#queue.push(event);
+          return;
+        }
+        const key = id ?? event.type;
+        this.#clock.clearTimeout(this.#takeTimer(key));
+        const handle = this.#clock.setTimeout(() => {
+          this.#takeTimer(key);
+          this.#deliver(event);
+        }, delay);
+        // One array argument, so a handle that is itself an array is kept whole.
+        this.#timers = this.#timers.concat([key, handle]);
+        return;
+      }
+      case 'xstate.cancel': {
+        this.#clock.clearTimeout(this.#takeTimer((params as { sendId: string }).sendId));
+        return;
+      }
+      case 'xstate.emit':
+        host.emitted((params as { event: LifecycleEvent }).event);
+        return;
+      default: {
+        // Context assignments are already applied by the pure step; the rest are effects.
+        const reply = effectOf(action.type)?.(host, params);
+        if (reply !== undefined) {
+          this.#queue ??= [];
+          this.#queue.push(reply);
+        }
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The client's vocabulary as its users and `streams/` see it: coarse states, events, messages and
+ * topic observers. A leaf of types only, so `streams/` and the client both import it and neither
+ * imports the other's module for its types.
+ *
+ * @module
+ */
+import type { ListenerError, MqttError, MqttErrorCode } from '../errors.js';
+import type { LifecycleEvent } from '../machines/events.js';
+import type { SessionEvent } from '../protocol/sessionTypes.js';
+
+/** The client's coarse state, for users. */
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+
+/** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
+export type Message = Extract<SessionEvent, { type: 'message' }>;
+
+/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors. */
+export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
+
+/**
+ * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`
+ * carries what was thrown as its `cause`.
+ */
+export interface ListenerErrorEvent {
+  readonly type: 'listener.error';
+  readonly error: ListenerError;
+}
+
+/** The connection was closed because the broker broke the protocol or sent an oversized packet. */
+export interface ProtocolErrorEvent {
+  readonly type: 'protocol.error';
+  /** The error's code (`PROTOCOL_ERROR`, `PACKET_TOO_LARGE`, `CONNECT_HOOK_FAILED`, ...); `errorFromData` gives the class. */
+  readonly code: MqttErrorCode;
+  readonly message: string;
+}
+
+/** A consumer of the messages matching one topic filter. */
+export interface TopicObserver {
+  next(message: Message): void;
+  error(error: MqttError): void;
+}

@@ -1,0 +1,112 @@
+/**
+ * The ONE file that relies on xstate internals (checked by runtime/xstateStep.test.ts, which says
+ * what to look at when an xstate upgrade breaks it). The step driver folds the machine's pure
+ * `transition()` by hand; to do so cheaply it:
+ * - passes `transition()` a hand-built actor scope (xstate's own `transition()` builds a throwaway
+ *   actor per call, about 20 us): `self`, `system` and an `actionExecutor` that collects actions;
+ * - reads the collected actions' shapes: `xstate.raise` ({ event, id, delay }), `xstate.cancel`
+ *   ({ sendId }), `xstate.emit` ({ event }), and custom actions with `params`;
+ * - replaces parts of fresh snapshots (`_nodes`, `value`, `tags`, `children`, `historyValue`) by
+ *   shared equal ones, relying on xstate never mutating a snapshot in place.
+ * Its module state (the scope, the collector, the configuration cache) is private here and safe to
+ * share between clients because steps never nest.
+ *
+ * @module
+ */
+import { type AnyEventObject, createActor, type EventFromLogic, type SnapshotFrom } from 'xstate';
+import { connectionMachine } from '../machines/connection.js';
+import type { ConnectionInput } from '../machines/events.js';
+
+/** A snapshot of the connection machine. */
+export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+
+/** An action as the pure step returns it. */
+export interface StepAction {
+  readonly type: string;
+  readonly params?: unknown;
+}
+
+type Scope = Parameters<typeof connectionMachine.transition>[2];
+let sharedScope: Scope | undefined;
+let collected: StepAction[] = [];
+
+/**
+ * One inert actor scope for every step driver: it is only read while a step runs and steps never
+ * nest, so one scope whose action collector is swapped per step serves all clients.
+ */
+function scope(input: ConnectionInput): Scope {
+  if (sharedScope !== undefined) return sharedScope;
+  const self = createActor(connectionMachine, { input });
+  sharedScope = {
+    // The actor is never started: it is only the identity the pure step reads.
+    self: self as unknown as Scope['self'],
+    id: '',
+    sessionId: '',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    system: self.system,
+    stopChild: () => {},
+    actionExecutor: (action) => {
+      collected.push(action);
+    },
+  };
+  return sharedScope;
+}
+
+// XState rebuilds its snapshot on every step and never changes one in place (it copies first), so
+// the parts that many clients have alike can be single shared objects: an idle client then holds
+// no state-value tree, active-node list, empty `tags` Set, `children` or `historyValue` of its own.
+const NO_TAGS: ConnectionSnapshot['tags'] = new Set();
+const NO_CHILDREN: ConnectionSnapshot['children'] = {};
+const NO_HISTORY: ConnectionSnapshot['historyValue'] = {};
+/** State configurations seen so far, by their ordered node ids: the machine has few of them. */
+const configurations = new Map<string, Pick<ConnectionSnapshot, '_nodes' | 'value'>>();
+const MAX_CONFIGURATIONS = 256;
+
+/** Replaces the parts of a fresh snapshot that equal shared ones by those; returns it. */
+function shareParts(snapshot: ConnectionSnapshot): ConnectionSnapshot {
+  if (snapshot.tags.size === 0) snapshot.tags = NO_TAGS;
+  if (isEmpty(snapshot.children)) snapshot.children = NO_CHILDREN;
+  if (isEmpty(snapshot.historyValue)) snapshot.historyValue = NO_HISTORY;
+  // The value follows from the active nodes, so one key covers both.
+  let key = '';
+  for (const node of snapshot._nodes) key += `${node.id} `;
+  const known = configurations.get(key);
+  if (known !== undefined) {
+    snapshot._nodes = known._nodes;
+    snapshot.value = known.value;
+  } else if (configurations.size < MAX_CONFIGURATIONS) {
+    configurations.set(key, { _nodes: snapshot._nodes, value: snapshot.value });
+  }
+  return snapshot;
+}
+
+function isEmpty(record: object): boolean {
+  for (const _ in record) return false;
+  return true;
+}
+
+/** The machine's initial snapshot for `input` and the actions its entry runs. */
+export function initialStep(input: ConnectionInput): [ConnectionSnapshot, StepAction[]] {
+  const actions: StepAction[] = [];
+  collected = actions;
+  return [shareParts(connectionMachine.getInitialSnapshot(scope(input), input)), actions];
+}
+
+/** The pure step: the next snapshot and the actions to carry out. */
+export function pureStep(
+  snapshot: ConnectionSnapshot,
+  event: AnyEventObject,
+  input: ConnectionInput,
+): [ConnectionSnapshot, StepAction[]] {
+  const actions: StepAction[] = [];
+  collected = actions;
+  const next = connectionMachine.transition(
+    snapshot,
+    event as EventFromLogic<typeof connectionMachine>,
+    scope(input),
+  );
+  // An unchanged snapshot comes back as it was, already shared.
+  return [next === snapshot ? next : shareParts(next), actions];
+}

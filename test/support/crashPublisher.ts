@@ -1,0 +1,88 @@
+/**
+ * The child process of the store crash test (test/integration/store.crash.test.ts): a publisher on
+ * a file store with `clean: false` that the test SIGKILLs at random moments and starts again.
+ *
+ * Argument: JSON `{ port, store, clientId, run, drain }`. It starts on a line on stdin. It prints, with synchronous writes to
+ * fd 1 so a line printed is a fact the parent can rely on:
+ * - `OPEN <restored>` once the store is open (restored = messages it owes from earlier runs);
+ * - `P <topic> <payload>` after each `publishNow` returned (the message is then accepted);
+ * - `DROP <topic> <id>` if the session ever dropped a message (the test fails on it);
+ * - `DRAINED` (with `drain`) once nothing is owed any more; it then closes the store and exits.
+ * Payloads are `<run>:<seq>`, so order across runs is (run, seq).
+ */
+import { writeSync } from 'node:fs';
+import { MqttClient } from '../../adapters/node.js';
+import { openFileStore } from '../../adapters/stores/file.js';
+
+interface Args {
+  readonly port: number;
+  readonly store: string;
+  readonly clientId: string;
+  readonly run: number;
+  readonly drain: boolean;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+const say = (line: string): void => {
+  writeSync(1, `${line}\n`);
+};
+
+// Loaded and waiting: the parent starts the next process while the previous one runs, and says
+// `go` (a line on stdin) once it has killed it, so start-up time is not spent between kills.
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+process.stdin.pause();
+
+const store = openFileStore(args.store);
+const client = new MqttClient({
+  servers: [
+    {
+      host: '127.0.0.1',
+      port: args.port,
+      clientId: args.clientId,
+      clean: false,
+      minDelayMs: 50,
+      maxDelayMs: 200,
+    },
+  ],
+  keepAliveSec: 10,
+  session: { store },
+});
+say(`OPEN ${client.session.queueLength}`);
+client.onEvent((event) => {
+  if (event.type === 'drop') say(`DROP ${event.topic} ${event.packetId}`);
+});
+client.connect();
+
+/** Queued + in flight kept well below the queue limit, so nothing is ever dropped for overflow. */
+const HIGH_WATER = 300;
+let seq = 0;
+
+function publishSome(): void {
+  if (client.session.queueLength < HIGH_WATER) {
+    for (const [topic, qos] of [
+      ['crash/q1', 1],
+      ['crash/q2', 2],
+    ] as const) {
+      const payload = `${args.run}:${seq}`;
+      client.publishNow(topic, payload, qos, false);
+      say(`P ${topic} ${payload}`);
+    }
+    seq++;
+  }
+  setTimeout(publishSome, 1);
+}
+
+if (args.drain) {
+  const check = setInterval(() => {
+    if (client.isConnected() && client.session.queueLength === 0 && !client.session.isReplaying) {
+      clearInterval(check);
+      say('DRAINED');
+      void client.disconnect().then(() => {
+        store.close();
+        process.exit(0);
+      });
+    }
+  }, 20);
+} else {
+  publishSome();
+}
