@@ -105,7 +105,11 @@ function prepare(code: string, ports: ReadonlyMap<string, number>, hosts: readon
 /** Runs `file` with tsx; resolves with its exit code and output. */
 function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: process.env });
+    // In the scratch directory, so files an example writes (a session store) go away with it.
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: dirname(file),
+      env: process.env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
