@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ClientClosedError, type MqttError } from '../errors.js';
 import type { SubscribeResult } from '../protocol/session.js';
+import { MemoryStore } from '../protocol/store.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { type ClientEvent, MqttClient } from './client.js';
 
@@ -121,5 +122,22 @@ describe('R84: stopping settles what is pending', () => {
     await flush();
     expect(again.value).toBe('resolved');
     expect(net.connections).toHaveLength(1);
+  });
+
+  it('with a durable session.store, disconnect() keeps the queue by default (it is what the store is for); keepQueue: false settles it', async () => {
+    const net = fakeNetwork();
+    const client = new MqttClient({
+      servers: [{ host: 'p', transport: net.factory, clean: false, clientId: 'gw' }],
+      clock: new SimulatedClock(),
+      keepAliveSec: 0,
+      session: { store: new MemoryStore() },
+    });
+    const kept = track(client.publish('d/1', 'x', { qos: 1 }));
+    await client.disconnect();
+    await flush();
+    expect(kept.value).toBe('pending');
+    await client.disconnect({ keepQueue: false });
+    await flush();
+    expect(kept.value).toBeInstanceOf(ClientClosedError);
   });
 });
