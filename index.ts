@@ -114,6 +114,7 @@ export {
   type LifecycleDriver,
   type LifecycleHost,
 } from './runtime/drivers.js';
+export type { InspectObserver } from './runtime/inspection.js';
 export type {
   ClientState,
   LifecycleClientConfig,

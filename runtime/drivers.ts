@@ -7,10 +7,11 @@
  * {@link EFFECTS}, and journal every input. The step driver lives in stepDriver.ts; what it needs
  * from xstate's internals is isolated in xstateStep.ts.
  */
-import { type ActorOptions, type AnyActorLogic, type AnyEventObject, createActor } from 'xstate';
+import { type AnyEventObject, createActor } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
+import { type InspectObserver, notifyInspector } from './inspection.js';
 import type { RuntimeClock } from './ports.js';
 import type { ConnectionSnapshot } from './xstateStep.js';
 
@@ -109,8 +110,11 @@ export interface DriverOptions {
   readonly host: LifecycleHost;
   /** Called with every input as it is processed. @default no journal */
   readonly record?: (entry: JournalEntry) => void;
-  /** An XState inspection observer (actor driver only). @default none */
-  readonly inspect?: ActorOptions<AnyActorLogic>['inspect'];
+  /**
+   * An XState inspection observer. Both drivers send it the connection machine's `@xstate.actor`,
+   * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
 }
 
 function journaller(options: DriverOptions): (event: AnyEventObject) => void {
@@ -145,8 +149,7 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
     inspect: (inspectionEvent) => {
       if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
         log(inspectionEvent.event);
-      if (typeof options.inspect === 'function') options.inspect(inspectionEvent);
-      else options.inspect?.next?.(inspectionEvent);
+      if (options.inspect !== undefined) notifyInspector(options.inspect, inspectionEvent);
     },
   });
   actor.on('*', (event) => host.emitted(event));

@@ -17,6 +17,7 @@ import {
 } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
+import type { InspectObserver } from './inspection.js';
 import {
   type LifecycleClientOptions,
   type NormalisedOptions,
@@ -34,6 +35,12 @@ export type { ClientState } from './types.js';
 export interface LifecycleClientConfig extends ConnectionConfig {
   /** Keep every journal entry in memory (`true`) or stream each to a function. @default false */
   readonly journal?: boolean | ((entry: JournalEntry) => void);
+  /**
+   * An XState inspection observer (`createActor`'s `inspect`), with either driver: it hears the
+   * connection machine's `@xstate.actor`, `@xstate.event`, `@xstate.action` and `@xstate.snapshot`
+   * events, so `@statelyai/inspect`'s inspectors work unchanged (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
 }
 
 const hex8 = (random: () => number): string =>
@@ -86,7 +93,13 @@ export class LifecycleClient {
           : undefined;
     const connection = new Connection(config.clock, random, config, options, ids);
     this.connection = connection;
-    const driverOptions = { input: options.input, clock: config.clock, host: connection, record };
+    const driverOptions = {
+      input: options.input,
+      clock: config.clock,
+      host: connection,
+      record,
+      inspect: config.inspect,
+    };
     this.#driver =
       config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
     connection.driver = this.#driver;

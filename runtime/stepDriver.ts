@@ -7,6 +7,7 @@ import type { AnyEventObject } from 'xstate';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
 import { type DriverOptions, effectOf, type LifecycleDriver, type LifecycleHost } from './drivers.js';
+import { StepInspection } from './inspection.js';
 import type { RuntimeClock } from './ports.js';
 import { type ConnectionSnapshot, initialStep, pureStep, type StepAction } from './xstateStep.js';
 
@@ -42,6 +43,8 @@ class StepDriver implements LifecycleDriver {
   #queue: AnyEventObject[] | undefined;
   #processing = false;
   #stopped = false;
+  /** The inspection events of an actor (spec R120), made only when an observer is given. */
+  readonly #inspection: StepInspection | undefined;
 
   constructor(options: DriverOptions) {
     this.#host = options.host;
@@ -50,9 +53,22 @@ class StepDriver implements LifecycleDriver {
     this.#record = options.record;
     const [initial, initialActions] = initialStep(options.input);
     this.#snapshot = initial;
+    const inspection =
+      options.inspect === undefined
+        ? undefined
+        : new StepInspection(
+            options.inspect,
+            (event) => this.#deliver(event),
+            () => this.#snapshot,
+          );
+    this.#inspection = inspection;
+    const init = { type: 'xstate.init', input: options.input };
+    inspection?.actor();
+    inspection?.event(init);
     this.#processing = true;
     for (const action of initialActions) this.#execute(action);
     this.#processing = false;
+    inspection?.snapshot(this.#snapshot, init);
     const first = this.#queue?.shift();
     if (first !== undefined) this.#deliver(first);
   }
@@ -78,10 +94,12 @@ class StepDriver implements LifecycleDriver {
     this.#timers = NO_TIMERS;
     for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
     if (this.#queue !== undefined) this.#queue.length = 0;
+    this.#inspection?.stopped(this.#snapshot);
   }
 
   // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
-  #deliver(event: AnyEventObject): void {
+  #deliver(event: AnyEventObject, fromTimer = false): void {
+    this.#inspection?.event(event, fromTimer);
     if (this.#stopped) return;
     this.#queue ??= [];
     const queue = this.#queue;
@@ -95,6 +113,7 @@ class StepDriver implements LifecycleDriver {
         this.#snapshot = nextSnapshot;
         for (const action of actions) this.#execute(action);
         if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(nextSnapshot);
+        this.#inspection?.snapshot(nextSnapshot, next);
       }
     } finally {
       this.#processing = false;
@@ -123,6 +142,7 @@ class StepDriver implements LifecycleDriver {
   #execute(action: StepAction): void {
     const params = action.params as Record<string, unknown> | undefined;
     const host = this.#host;
+    this.#inspection?.action(action.type, action.params);
     switch (action.type) {
       case 'xstate.raise': {
         const { event, id, delay } = params as { event: AnyEventObject; id?: string; delay?: number };
@@ -135,7 +155,7 @@ class StepDriver implements LifecycleDriver {
         this.#clock.clearTimeout(this.#takeTimer(key));
         const handle = this.#clock.setTimeout(() => {
           this.#takeTimer(key);
-          this.#deliver(event);
+          this.#deliver(event, true);
         }, delay);
         // One array argument, so a handle that is itself an array is kept whole.
         this.#timers = this.#timers.concat([key, handle]);
@@ -152,6 +172,8 @@ class StepDriver implements LifecycleDriver {
         // Context assignments are already applied by the pure step; the rest are effects.
         const reply = effectOf(action.type)?.(host, params);
         if (reply !== undefined) {
+          // An actor's effect sends its reply to itself: the mailbox, and the inspector, get it now.
+          this.#inspection?.event(reply);
           this.#queue ??= [];
           this.#queue.push(reply);
         }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as mongoose from '../adapters/mongoose/index.js';
+import * as browser from '../browser.js';
 import * as api from '../index.js';
 import * as machine from '../machines/index.js';
 import { startAedes } from './support/brokers.js';
@@ -18,6 +19,7 @@ const ENTRIES: Record<string, object> = {
   'mqtt-lifeline': api,
   'mqtt-lifeline/mongoose': mongoose,
   'mqtt-lifeline/machine': machine,
+  'mqtt-lifeline/browser': browser,
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -88,7 +88,7 @@ function closeBroker(broker: Aedes): Promise<void> {
 }
 
 /** Binds `server`, retrying while the port is still held (a just-closed broker, a lingering peer). */
-async function listenWithRetry(server: net.Server, port: number): Promise<void> {
+export async function listenWithRetry(server: net.Server, port: number): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     try {

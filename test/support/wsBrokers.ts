@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import type * as net from 'node:net';
 import { Aedes } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { listenWithRetry } from './brokers.js';
 
 /** A running aedes reachable over WebSocket. */
 export interface AedesWsHandle {
@@ -27,12 +28,14 @@ export interface AedesWsOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Only upgrade requests for this path are accepted. @default '/mqtt' */
   readonly path?: string;
+  /** The loopback port; pass a closed broker's port to restart it there. @default a free port */
+  readonly port?: number;
 }
 
-function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) =>
-    server.listen({ port: 0, host: '127.0.0.1' }, () => resolve((server.address() as net.AddressInfo).port)),
-  );
+/** Listens on `port` (0: a free one), retrying while a just-closed broker still holds it. */
+async function listen(server: net.Server, port = 0): Promise<number> {
+  await listenWithRetry(server, port);
+  return (server.address() as net.AddressInfo).port;
 }
 
 /** Starts aedes behind a WebSocket server that speaks subprotocol `mqtt` only. */
@@ -51,7 +54,7 @@ export async function startAedesWs(options: AedesWsOptions = {}): Promise<AedesW
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false),
   });
   wss.on('connection', (ws, request) => broker.handle(createWebSocketStream(ws), request));
-  const port = await listen(server);
+  const port = await listen(server, options.port);
   return {
     port,
     broker,

@@ -1,0 +1,57 @@
+/**
+ * mqtt-lifeline for browsers: the same statechart, session and journal as the Node entry, over
+ * the browser's global `WebSocket`. No Node built-ins and no polyfills (spec R122); rxjs is a
+ * peer. The machine and `replay()` alone live in the machine entry, so a client that only records
+ * its journal does not carry the replay code.
+ *
+ * @packageDocumentation
+ */
+
+export { browserDefaults, LifecycleClient, MqttClient } from './adapters/browser.js';
+export { systemClock } from './adapters/clocks/system.js';
+export { browserTransport } from './adapters/transports/browser.js';
+export {
+  createWebsocketTransport,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+  websocketTransport,
+} from './adapters/transports/websocket.js';
+export {
+  ClientClosedError,
+  ConfigError,
+  ConnackError,
+  type ErrorData,
+  InvalidArgumentError,
+  InvalidTopicError,
+  MessageDroppedError,
+  MqttError,
+  type MqttErrorCode,
+  NotConnectedError,
+  ProtocolError,
+  SizeLimitError,
+  SubscribeError,
+  TimeoutError,
+  TransportError,
+} from './errors.js';
+export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
+export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';
+export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
+export type {
+  ClientEvent,
+  Message,
+  MqttClientOptions,
+  ProtocolErrorEvent,
+} from './runtime/client.js';
+export type { ConnectionSnapshot } from './runtime/drivers.js';
+export type { InspectObserver } from './runtime/inspection.js';
+export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';
+export type { ServerConfig } from './runtime/options.js';
+export type {
+  RuntimeClock,
+  RuntimeDefaults,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  TransportTarget,
+} from './runtime/ports.js';

@@ -1,0 +1,92 @@
+/**
+ * XState inspection for the step driver: the `@xstate.*` events a live actor would send its
+ * `inspect` observer for the connection machine, so inspectors written for actors (the Stately
+ * inspector, `@statelyai/inspect`'s `createInspector`, the demo page) see a step-driven client the
+ * same way (spec R120-R121). Made only when an observer is given: without one it costs nothing.
+ *
+ * @module
+ */
+import type { ActorOptions, AnyActorLogic, AnyEventObject, InspectionEvent, Snapshot } from 'xstate';
+import { connectionMachine } from '../machines/connection.js';
+
+/** An XState inspection observer, as `createActor(logic, { inspect })` takes it. */
+export type InspectObserver = NonNullable<ActorOptions<AnyActorLogic>['inspect']>;
+
+/** Calls `observer` with `event`, whether it is a function or an observer object. */
+export function notifyInspector(observer: InspectObserver, event: InspectionEvent): void {
+  if (typeof observer === 'function') observer(event);
+  else observer.next?.(event);
+}
+
+/**
+ * What an inspector reads from `actorRef`: `sessionId`, `send` and `getSnapshot` (xstate's
+ * `ActorRefLike`), plus `id` and `logic` (the machine, whose `config` inspectors draw).
+ */
+export interface InspectedRef {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly logic: typeof connectionMachine;
+  readonly _parent: undefined;
+  send(event: AnyEventObject): void;
+  getSnapshot(): Snapshot<unknown>;
+}
+
+/** An inspection event before the actor fields are filled in (distributes over the union). */
+type Unrooted = InspectionEvent extends infer E
+  ? E extends InspectionEvent
+    ? Omit<E, 'rootId' | 'actorRef'>
+    : never
+  : never;
+
+// xstate numbers actors per actor system (`x:0` for each root actor); step-driven clients share
+// one process, so theirs are numbered across it to stay apart in an inspector.
+let nextSession = 0;
+
+/** Sends a step driver's inspection events, shaped as a root actor's. */
+export class StepInspection {
+  readonly ref: InspectedRef;
+  readonly #observer: InspectObserver;
+
+  constructor(
+    observer: InspectObserver,
+    send: (event: AnyEventObject) => void,
+    getSnapshot: () => Snapshot<unknown>,
+  ) {
+    this.#observer = observer;
+    const sessionId = `step:${nextSession++}`;
+    this.ref = { id: sessionId, sessionId, logic: connectionMachine, _parent: undefined, send, getSnapshot };
+  }
+
+  #emit(event: Unrooted): void {
+    notifyInspector(this.#observer, {
+      ...event,
+      actorRef: this.ref,
+      rootId: this.ref.sessionId,
+    } as InspectionEvent);
+  }
+
+  /** The actor exists (sent first, as an actor's constructor does). */
+  actor(): void {
+    this.#emit({ type: '@xstate.actor' });
+  }
+
+  /** An event reached the mailbox; `fromSelf` for delayed events the machine raised itself. */
+  event(event: AnyEventObject, fromSelf = false): void {
+    this.#emit({ type: '@xstate.event', event, sourceRef: fromSelf ? this.ref : undefined });
+  }
+
+  /** An action is about to be carried out. */
+  action(type: string, params: unknown): void {
+    this.#emit({ type: '@xstate.action', action: { type, params } });
+  }
+
+  /** The state after processing `event`. */
+  snapshot(snapshot: Snapshot<unknown>, event: AnyEventObject): void {
+    this.#emit({ type: '@xstate.snapshot', snapshot, event });
+  }
+
+  /** The driver stopped: the last snapshot, marked stopped, as an actor's `stop()` reports it. */
+  stopped(snapshot: Snapshot<unknown>): void {
+    this.snapshot({ ...snapshot, status: 'stopped' } as Snapshot<unknown>, { type: 'xstate.stop' });
+  }
+}
