@@ -100,6 +100,7 @@ export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/sto
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,
+  DrainEvent,
   ListenerErrorEvent,
   Message,
   MqttClientOptions,

@@ -66,7 +66,7 @@ export function createDecoder(options: DecoderOptions): Decoder {
   if (!Number.isSafeInteger(limit) || limit < 2) {
     throw new InvalidArgumentError(`maxPacketBytes must be an integer of at least 2, got ${limit}`);
   }
-  return new StreamDecoder(limit, options.onPacket, options.onError);
+  return new StreamDecoder(limit, options);
 }
 
 /**
@@ -92,17 +92,13 @@ class StreamDecoder implements Decoder {
   #bodyFill = 0;
 
   readonly #limit: number;
-  readonly #onPacket: (packet: InboundPacket) => void;
-  readonly #onError: (error: ProtocolError | SizeLimitError) => void;
+  // The options object itself, its callbacks called as its methods: an owner can pass one object
+  // with prototype methods instead of two closures.
+  readonly #sink: Pick<DecoderOptions, 'onPacket' | 'onError'>;
 
-  constructor(
-    limit: number,
-    onPacket: (packet: InboundPacket) => void,
-    onError: (error: ProtocolError | SizeLimitError) => void,
-  ) {
+  constructor(limit: number, sink: Pick<DecoderOptions, 'onPacket' | 'onError'>) {
     this.#limit = limit;
-    this.#onPacket = onPacket;
-    this.#onError = onError;
+    this.#sink = sink;
   }
 
   push(chunk: Uint8Array): void {
@@ -150,9 +146,7 @@ class StreamDecoder implements Decoder {
     this.#failed = true;
     this.#clear();
     this.#queued = null;
-    // Called as a plain function, as the options' callbacks always were.
-    const onError = this.#onError;
-    onError(error);
+    this.#sink.onError(error);
   }
 
   /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 to stop. */
@@ -238,8 +232,7 @@ class StreamDecoder implements Decoder {
         this.#fail(new ProtocolError(packet));
         return;
       }
-      const onPacket = this.#onPacket;
-      onPacket(packet);
+      this.#sink.onPacket(packet);
       if (this.#failed || this.#epoch !== startEpoch) return;
     }
   }

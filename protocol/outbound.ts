@@ -69,10 +69,10 @@ export class OutboundFlow {
     };
     if (s.connected && s.pending.length === 0 && s.hasSlot()) {
       s.send(message);
-      return { packetId, disposition: 'sent' };
+      return this.result(packetId, 'sent');
     }
     s.pending.push(message);
-    return { packetId, disposition: 'queued' };
+    return this.result(packetId, 'queued');
   }
 
   /**
@@ -292,6 +292,11 @@ export class OutboundFlow {
         s.io,
       );
     }
-    return { packetId: 0, disposition: 'dropped' };
+    return this.result(0, 'dropped');
+  }
+
+  private result(packetId: number, disposition: PublishResult['disposition']): PublishResult {
+    const io = this.state.io;
+    return { packetId, disposition, writable: io.needsDrain === undefined || !io.needsDrain() };
   }
 }

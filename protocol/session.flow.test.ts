@@ -225,7 +225,11 @@ describe('MqttSession: max QoS', () => {
     const h = createHarness({ maxQos: 0 });
     h.session.connected(false);
     const done = vi.fn();
-    expect(h.session.publish('t', 'x', 1, false, done)).toEqual({ packetId: 0, disposition: 'sent' });
+    expect(h.session.publish('t', 'x', 1, false, done)).toEqual({
+      packetId: 0,
+      disposition: 'sent',
+      writable: true,
+    });
     expect(publishes(h.take())[0]).toMatchObject({ qos: 0, dup: false });
     expect(h.session.queueLength).toBe(0);
     expect(done).toHaveBeenCalledWith(undefined);

@@ -31,7 +31,11 @@ describe('MqttSession overflow: drop-oldest', () => {
     h.session.publish('a', '', 1, false);
     h.session.publish('b', '', 1, false);
     const done = vi.fn();
-    expect(h.session.publish('c', '', 1, false, done)).toEqual({ packetId: 0, disposition: 'dropped' });
+    expect(h.session.publish('c', '', 1, false, done)).toEqual({
+      packetId: 0,
+      disposition: 'dropped',
+      writable: true,
+    });
     expect(dropsOf(h.events)).toEqual([
       { type: 'drop', reason: 'overflow', topic: 'c', packetId: 0, qos: 1 },
     ]);

@@ -9,7 +9,7 @@ describe('MqttSession: QoS 0 and validation', () => {
     h.takeEvents();
     const done = vi.fn();
     const result = h.session.publish('a/b', 'hi', 0, true, done);
-    expect(result).toEqual({ packetId: 0, disposition: 'sent' });
+    expect(result).toEqual({ packetId: 0, disposition: 'sent', writable: true });
     const [p] = publishes(h.take());
     expect(p).toMatchObject({ topic: 'a/b', qos: 0, retain: true, dup: false });
     expect(String(p?.payload)).toBe('hi');
@@ -20,7 +20,11 @@ describe('MqttSession: QoS 0 and validation', () => {
   it('drops a QoS 0 publish while offline, with an event and NotConnectedError', () => {
     const h = createHarness();
     const done = vi.fn();
-    expect(h.session.publish('t', 'x', 0, false, done)).toEqual({ packetId: 0, disposition: 'dropped' });
+    expect(h.session.publish('t', 'x', 0, false, done)).toEqual({
+      packetId: 0,
+      disposition: 'dropped',
+      writable: true,
+    });
     expect(h.take()).toEqual([]);
     expect(h.events).toEqual([{ type: 'drop', reason: 'offline', topic: 't', packetId: 0, qos: 0 }]);
     expect(done.mock.calls[0]?.[0]).toBeInstanceOf(NotConnectedError);

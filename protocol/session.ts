@@ -6,6 +6,7 @@
 import {
   type ClientClosedError,
   InvalidArgumentError,
+  MessageDroppedError,
   NotConnectedError,
   SizeLimitError,
 } from '../errors.js';
@@ -19,6 +20,7 @@ import { attachStore, type SessionLog } from './sessionLog.js';
 import {
   type PublishCallback,
   type PublishResult,
+  RESERVE_FULL,
   type ResolvedSessionOptions,
   resolveSessionOptions,
   type SessionIO,
@@ -63,8 +65,10 @@ function checkQos(qos: number): asserts qos is QoS {
 }
 
 // Shared results, so a QoS 0 publish allocates nothing but its packet.
-const SENT: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent' });
-const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped' });
+const SENT: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent', writable: true });
+const SENT_FULL: PublishResult = Object.freeze({ packetId: 0, disposition: 'sent', writable: false });
+const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped', writable: true });
+const DROPPED_FULL: PublishResult = Object.freeze({ packetId: 0, disposition: 'dropped', writable: false });
 
 /**
  * Publishing and receiving over one logical MQTT session, across many connections.
@@ -73,6 +77,8 @@ const DROPPED: PublishResult = Object.freeze({ packetId: 0, disposition: 'droppe
  * - QoS is capped at `maxQos` without notice, and the queue decision uses that effective QoS (a
  *   QoS 1 publish under `maxQos: 0` is sent as QoS 0 and never queued; Mongoose bug fixed).
  * - QoS 0 is never queued: written when connected, dropped (event `drop`/`offline`) when not.
+ *   Its `done` waits until its bytes are handed to the operating system (spec R54); above
+ *   `maxBufferedBytes` waiting in the transport it is dropped (`drop`/`buffer-full`, spec R56).
  * - QoS >= 1 keeps publish order across reconnects: a new publish never overtakes a queued one.
  * - DUP = 1 exactly on re-sends of an id already written to a socket, never on a first send.
  * - Overflow and the clean-session policy: see {@link SessionOptions}; `drop-oldest` never drops
@@ -96,6 +102,8 @@ export class MqttSession {
   private readonly topics = new TopicCache();
   private currentMaxQos: QoS;
   private connectedNow = false;
+  /** The last QoS 0 publish found the transport at or above its high-water mark. */
+  private full = false;
 
   /**
    * @param io - The runtime's socket and event sink.
@@ -209,21 +217,69 @@ export class MqttSession {
       settle(done, new NotConnectedError(), this.io);
       return DROPPED;
     }
-    this.writeQos0(encodedTopic, payload, size, retain);
-    if (done !== undefined) settle(done, undefined, this.io);
-    return SENT;
+    const io = this.io;
+    // The bound is checked only once a publish found the transport above its mark: the fast path
+    // pays for one `needsDrain` (spec R56).
+    if (this.full && io.bufferedBytes() > this.options.maxBufferedBytes) {
+      io.emit({ type: 'drop', reason: 'buffer-full', topic, packetId: 0, qos: 0 });
+      const limit = this.options.maxBufferedBytes;
+      settle(done, new MessageDroppedError('QUEUE_FULL', `the transport holds more than ${limit} bytes`), io);
+      return DROPPED_FULL;
+    }
+    const full = this.writeQos0(encodedTopic, payload, size, retain);
+    this.full = full;
+    if (done !== undefined) this.settleWhenFlushed(topic, done);
+    return full ? SENT_FULL : SENT;
+  }
+
+  /** Completes a QoS 0 publish once its bytes are handed to the operating system (spec R54). */
+  private settleWhenFlushed(topic: string, done: PublishCallback): void {
+    const io = this.io;
+    if (io.whenFlushed === undefined) {
+      settle(done, undefined, io);
+      return;
+    }
+    io.whenFlushed((flushed) => {
+      if (flushed) {
+        settle(done, undefined, io);
+        return;
+      }
+      io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
+      settle(
+        done,
+        new MessageDroppedError('MESSAGE_DROPPED', 'the connection closed before the message was written'),
+        io,
+      );
+    });
   }
 
   /**
    * QoS 0 straight into the transport's buffer when it offers one: no allocation, no copy.
    * Otherwise (no zero-copy transport, or none open) the packet goes through `write`.
+   * @returns Whether the transport is now at its high-water mark (spec R55).
    */
-  private writeQos0(topic: Uint8Array, payload: Uint8Array | string, size: number, retain: boolean): void {
+  private writeQos0(topic: Uint8Array, payload: Uint8Array | string, size: number, retain: boolean): boolean {
     const io = this.io;
     const at = io.reserve === undefined ? -1 : io.reserve(publishSize(topic.length, size, 0));
     const buffer = io.outBuffer;
-    if (at < 0 || buffer === undefined) io.write(encodePublish(topic, payload, 0, retain, false, 0, size));
-    else encodePublishInto(buffer, at, topic, topic.length, payload, size, 0, retain, false, 0);
+    if (at < 0 || buffer === undefined) {
+      io.write(encodePublish(topic, payload, 0, retain, false, 0, size));
+      return io.needsDrain?.() === true;
+    }
+    const full = at >= RESERVE_FULL;
+    encodePublishInto(
+      buffer,
+      full ? at - RESERVE_FULL : at,
+      topic,
+      topic.length,
+      payload,
+      size,
+      0,
+      retain,
+      false,
+      0,
+    );
+    return full;
   }
 
   /**

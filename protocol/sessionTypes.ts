@@ -8,6 +8,8 @@ import type { SessionStore } from './store.js';
 
 export type { QoS } from './encode.js';
 
+export { RESERVE_FULL } from './reserveFull.js';
+
 /** What the client runtime gives a session: the socket it writes to and where events go. */
 export interface SessionIO {
   /** Writes one encoded packet to the current connection. Only called while connected. */
@@ -18,12 +20,24 @@ export interface SessionIO {
   bufferedBytes(): number;
   /**
    * Optional zero-copy path (see `Transport.reserve`): room for `size` bytes after everything
-   * written so far, as an offset into {@link SessionIO.outBuffer}; -1 when that is not possible
-   * (no connection, or a transport without it): the packet then goes through `write`.
+   * written so far, as an offset into {@link SessionIO.outBuffer}, plus {@link RESERVE_FULL} when
+   * the transport is then at its high-water mark; -1 when that is not possible (no connection,
+   * or a transport without it): the packet then goes through `write`.
    */
   reserve?(size: number): number;
   /** The buffer `reserve` offsets point into, read right after `reserve`. */
   readonly outBuffer?: Uint8Array;
+  /**
+   * Whether the transport is at or above its high-water mark (spec R55).
+   * @default never (an IO without it reports no backpressure)
+   */
+  needsDrain?(): boolean;
+  /**
+   * Calls `callback(true)` once everything written so far is handed to the operating system, or
+   * `callback(false)` if the connection closes first (spec R54).
+   * @default without it, a QoS 0 publish completes when written
+   */
+  whenFlushed?(callback: (flushed: boolean) => void): void;
   /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
    * (spec R63). Without it the error is rethrown from a microtask.
@@ -33,9 +47,10 @@ export interface SessionIO {
 
 /**
  * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
- * `session-lost` (`onCleanSession: 'fail'`), or `closed` (the client stopped, spec R84).
+ * `session-lost` (`onCleanSession: 'fail'`), `buffer-full` (a QoS 0 publish while the transport
+ * already held more than `maxBufferedBytes`, spec R56), or `closed` (the client stopped, spec R84).
  */
-export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'closed';
+export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
@@ -78,11 +93,16 @@ export interface PublishResult {
   readonly packetId: number;
   /** `sent`: on the wire now; `queued`: waiting for the connection or a free in-flight slot; `dropped`: discarded. */
   readonly disposition: 'sent' | 'queued' | 'dropped';
+  /**
+   * False when the transport is now at or above its high-water mark (as Node's `write()` returns
+   * false): wait for `whenWritable()` or the `drain` event before publishing more (spec R55).
+   */
+  readonly writable: boolean;
 }
 
 /**
  * Completion of one publish, called exactly once: with no argument when the message is delivered
- * (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
+ * (QoS 0: its bytes handed to the operating system, spec R54; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
  * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`, `ClientClosedError`).
  */
 export type PublishCallback = (error?: MqttError) => void;
@@ -161,6 +181,14 @@ export interface SessionOptions {
    */
   readonly maxPayloadBytes?: number;
   /**
+   * The bound on bytes waiting in the transport (not yet handed to the operating system) for
+   * QoS 0: a QoS 0 publish made while more than this is waiting is dropped (event `drop`, reason
+   * `buffer-full`; its callback gets `MessageDroppedError('QUEUE_FULL')`) instead of growing the
+   * buffer without limit (spec R56). Awaiting each publish, or `whenWritable()`, never gets there.
+   * @default 16777216
+   */
+  readonly maxBufferedBytes?: number;
+  /**
    * Where the session records what it must not lose, so that a new process resumes it (spec
    * R100-R115): queued and in-flight QoS >= 1 messages, inbound QoS 2 ids, subscriptions. Give
    * the same store (e.g. `openFileStore(path)`) and the same client id with `clean: false`.
@@ -181,6 +209,7 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   maxQos: 2,
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  maxBufferedBytes: 16 * 1024 * 1024,
 });
 
 /** Session options that reproduce Mongoose OS: a queue of 5, drop-oldest, stop-and-wait replay. */
@@ -205,6 +234,18 @@ function checkInt(key: string, value: number, min: number, max: number): void {
  * @throws {@link ConfigError} naming the first invalid option.
  */
 export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSessionOptions {
+  // Clients with the same options share one frozen object: a fleet holds one, not one each.
+  if (options === MONGOOSE_SESSION_OPTIONS) {
+    resolvedMongoose ??= resolveOnce(options);
+    return resolvedMongoose;
+  }
+  for (const _ in options) return resolveOnce(options);
+  return DEFAULT_SESSION_OPTIONS;
+}
+
+let resolvedMongoose: ResolvedSessionOptions | undefined;
+
+function resolveOnce(options: SessionOptions): ResolvedSessionOptions {
   const o: ResolvedSessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options };
   // The queue can never hold more than the 65535 packet ids there are.
   checkInt('maxQueueLength', o.maxQueueLength, 0, 0xffff);
@@ -212,6 +253,7 @@ export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSes
   checkInt('maxInflight', o.maxInflight, 1, 0xffff);
   checkInt('maxQos', o.maxQos, 0, 2);
   checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
+  checkInt('maxBufferedBytes', o.maxBufferedBytes, 0, Number.MAX_SAFE_INTEGER);
   if (!['drop-oldest', 'drop-newest', 'reject'].includes(o.overflow)) {
     throw new ConfigError(
       'overflow',

@@ -22,7 +22,14 @@ import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.j
 import { callEach } from './listenerErrors.js';
 import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
 
-export type { ClientEvent, ListenerErrorEvent, Message, ProtocolErrorEvent, TopicObserver } from './types.js';
+export type {
+  ClientEvent,
+  DrainEvent,
+  ListenerErrorEvent,
+  Message,
+  ProtocolErrorEvent,
+  TopicObserver,
+} from './types.js';
 
 /** Options of {@link MqttClient}. */
 export interface MqttClientOptions extends LifecycleClientConfig {
@@ -71,10 +78,12 @@ export class MqttClient {
     // Plain ports: the session writes to the connection, which writes to the transport; the
     // connection hands packets to the session and every event here, ahead of any listener.
     const connection = this.lifecycle.connection;
-    this.session = sessionFor(connection, {
-      ...(mongoose ? MONGOOSE_SESSION_OPTIONS : {}),
-      ...options.session,
-    });
+    // No merged copy without session options: clients with the defaults share one resolved set.
+    const base = mongoose ? MONGOOSE_SESSION_OPTIONS : undefined;
+    this.session = sessionFor(
+      connection,
+      options.session === undefined ? base : { ...base, ...options.session },
+    );
     connection.session = this.session;
     connection.emit = (event) => this.#onEvent(event);
   }
@@ -127,6 +136,23 @@ export class MqttClient {
     return this.lifecycle.disconnect();
   }
 
+  /**
+   * Stops this client from keeping the Node process alive (as `net.Socket#unref`): neither its
+   * socket nor its timers hold the event loop (spec R52). By default a client between `connect()`
+   * and `disconnect()` keeps the process alive, also while it waits to retry (spec R50).
+   * @returns this client.
+   */
+  unref(): this {
+    this.lifecycle.unref();
+    return this;
+  }
+
+  /** Undoes {@link MqttClient.unref}: the client keeps the process alive again (the default). */
+  ref(): this {
+    this.lifecycle.ref();
+    return this;
+  }
+
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
   configure(config: Parameters<LifecycleClient['configure']>[0]): void {
     this.lifecycle.configure(config);
@@ -155,6 +181,8 @@ export class MqttClient {
   /**
    * Publishes and returns at once (the hot path, and Mongoose's `pub`): QoS 0 is written or
    * dropped, QoS >= 1 sent or queued. `done` is called once when the QoS flow completes or fails.
+   * The result's `writable` is false once the transport is at its high-water mark: like a Node
+   * stream's `write()`, wait for {@link MqttClient.whenWritable} (or `drain`) before going on.
    */
   publishNow(
     topic: string,
@@ -167,8 +195,10 @@ export class MqttClient {
   }
 
   /**
-   * Publishes and settles when the message's QoS flow completes (QoS 0: written; 1: PUBACK;
-   * 2: PUBCOMP), or rejects with a typed error (invalid topic, too large, dropped).
+   * Publishes and settles when the message's QoS flow completes (QoS 0: its bytes handed to the
+   * operating system; 1: PUBACK; 2: PUBCOMP), or rejects with a typed error (invalid topic, too
+   * large, dropped, or the connection closed before a QoS 0 message was written). Awaiting each
+   * publish therefore never buffers more than the socket holds (spec R54).
    */
   publish(
     topic: string,
@@ -180,6 +210,22 @@ export class MqttClient {
         error === undefined ? resolve() : reject(error),
       );
     });
+  }
+
+  /**
+   * True while the transport holds its high-water mark or more of unsent bytes (Node's
+   * `writableNeedDrain`): publishing more only grows the buffer (spec R55).
+   */
+  get needsDrain(): boolean {
+    return this.lifecycle.needsDrain;
+  }
+
+  /**
+   * Resolves once the transport is below its high-water mark: at once when it is, else on the
+   * next `drain` event or when the connection closes (spec R55).
+   */
+  whenWritable(): Promise<void> {
+    return this.lifecycle.whenWritable();
   }
 
   /**
@@ -323,7 +369,10 @@ export class MqttClient {
 }
 
 /** The session, with a bad option named as the client's key (`session.maxInflight`). */
-function sessionFor(io: ConstructorParameters<typeof MqttSession>[0], options: SessionOptions): MqttSession {
+function sessionFor(
+  io: ConstructorParameters<typeof MqttSession>[0],
+  options: SessionOptions | undefined,
+): MqttSession {
   try {
     return new MqttSession(io, options);
   } catch (error) {

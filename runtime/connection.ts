@@ -21,7 +21,13 @@ import {
 } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import { createDecoder, type InboundPacket, MAX_PACKET_BYTES } from '../protocol/decoder.js';
+import {
+  createDecoder,
+  type Decoder,
+  type DecoderOptions,
+  type InboundPacket,
+  MAX_PACKET_BYTES,
+} from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { SessionIO } from '../protocol/sessionTypes.js';
@@ -29,8 +35,8 @@ import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
-import type { RuntimeClock, Transport } from './ports.js';
-import type { ClientEvent, ClientState } from './types.js';
+import type { RuntimeClock, Transport, TransportHandlers } from './ports.js';
+import type { ClientEvent, ClientState, DrainEvent } from './types.js';
 
 /** The session layer as the connection sees it (the MQTT session lives there). */
 export interface SessionPort {
@@ -49,6 +55,16 @@ export interface ConnectionConfig extends LifecycleClientOptions {
 }
 
 const ignore = (): void => {};
+
+const DRAIN: DrainEvent = Object.freeze({ type: 'drain' });
+
+/** What a transport's handlers read (see `Connection.#handlers`). */
+interface Wire {
+  readonly connection: Connection;
+  readonly generation: number;
+  closed: boolean;
+  readonly decoder: Decoder;
+}
 
 /** The static CONNECT options of a server, with its client id. */
 export function connectOptionsOf(s: ServerConfig, clientId: string | undefined): ConnectOptions {
@@ -94,6 +110,8 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   protocolListeners: Set<(error: ErrorData) => void> | undefined;
   /** Pending `connect()` promises (spec R80); made by the call, let go once they are settled. */
   connects: ConnectWaiters | undefined;
+  /** Whether this connection's transports and timers keep the process alive (spec R50, R52). */
+  held = true;
 
   #generation = 0;
   #open = 0;
@@ -101,7 +119,10 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   #sentConnect: SentConnect | undefined;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
   #forwarding = false;
-  readonly #closeWaiters: (() => void)[] = [];
+  /** Called once every transport is closed; made on first use. */
+  #closeWaiters: (() => void)[] | undefined;
+  /** `whenWritable` callers, made on first use. */
+  #drainWaiters: (() => void)[] | undefined;
 
   constructor(
     readonly clock: RuntimeClock,
@@ -128,6 +149,57 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   }
   bufferedBytes(): number {
     return this.transport?.bufferedBytes ?? 0;
+  }
+  /**
+   * True while the transport holds at least its high-water mark of bytes not yet handed to the
+   * operating system (Node's `writableNeedDrain`): stop writing until {@link Connection.whenWritable}.
+   */
+  needsDrain(): boolean {
+    return this.transport?.needsDrain ?? false;
+  }
+  /**
+   * Calls `callback(true)` once every byte written so far is handed to the operating system,
+   * `callback(false)` if the connection closes first or there is none (spec R54).
+   */
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    const transport = this.transport;
+    if (transport === null) callback(false);
+    else if (transport.whenFlushed !== undefined) transport.whenFlushed(callback);
+    // A transport that cannot tell: bytes below its high-water mark count as handed over.
+    else if (!transport.needsDrain) callback(true);
+    else this.#waitWritable(() => callback(this.transport === transport));
+  }
+
+  /**
+   * Resolves once the transport is below its high-water mark (spec R55): at once when it is,
+   * else when it drains or the connection closes (when nothing is buffered any more).
+   */
+  whenWritable(): Promise<void> {
+    if (!this.needsDrain()) return Promise.resolve();
+    return new Promise((resolve) => this.#waitWritable(resolve));
+  }
+
+  #waitWritable(waiter: () => void): void {
+    this.#drainWaiters ??= [];
+    this.#drainWaiters.push(waiter);
+  }
+
+  /**
+   * The current transport drained (`drained`), or went away (`!drained`): either way a writer
+   * waiting for room may go on (spec R55); a drain is also a `drain` event.
+   */
+  #writable(drained: boolean): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
+    if (drained) this.emit(DRAIN);
+  }
+
+  /** Lets the current and later transports keep the process alive, or not (spec R50, R52). */
+  hold(held: boolean): void {
+    this.held = held;
+    if (held) this.transport?.ref?.();
+    else this.transport?.unref?.();
   }
 
   // --- the statechart's effects ---
@@ -198,7 +270,12 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   /** Resolves once every transport opened so far is closed. */
   whenClosed(): Promise<void> {
     if (this.#open === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#closeWaiters.push(resolve));
+    return new Promise((resolve) => this.#waitClosed(resolve));
+  }
+
+  #waitClosed(waiter: () => void): void {
+    this.#closeWaiters ??= [];
+    this.#closeWaiters.push(waiter);
   }
 
   #protocolError(error: ErrorData): void {
@@ -262,35 +339,100 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     this.#fail(generation, error.toData());
   }
 
-  // The handlers stay closures (a transport may pass them on detached, e.g. to `socket.on`), all
-  // over one small context; events of a transport other than the current one are stale (spec R28).
+  /**
+   * The transport handlers of every connection, as functions shared by all of them: each wire
+   * holds them as its own properties (so `{ ...handlers, onClose }` in a wrapping factory works)
+   * and they read the wire's fields through `this`, rather than closures over a context per
+   * transport. Events of a transport other than the current one are stale (spec R28).
+   */
+  static readonly #handlers = {
+    onOpen(this: Wire): void {
+      const connection = this.connection;
+      if (this.generation === connection.#generation) connection.driver.send({ type: 'transport.opened' });
+    },
+    onData(this: Wire, chunk: Uint8Array): void {
+      if (this.generation === this.connection.#generation) this.decoder.push(chunk);
+    },
+    onError(this: Wire, error: ErrorData): void {
+      const connection = this.connection;
+      if (this.generation === connection.#generation)
+        connection.driver.send({ type: 'transport.error', error });
+    },
+    onDrain(this: Wire): void {
+      if (this.generation === this.connection.#generation) this.connection.#writable(true);
+    },
+    onClose(this: Wire): void {
+      if (this.closed) return;
+      this.closed = true;
+      const connection = this.connection;
+      connection.#open -= 1;
+      if (this.generation === connection.#generation) connection.driver.send({ type: 'transport.closed' });
+      const waiters = connection.#closeWaiters;
+      if (connection.#open > 0 || waiters === undefined) return;
+      connection.#closeWaiters = undefined;
+      for (const resolve of waiters) resolve();
+    },
+  };
+
+  /** One transport's handlers (see `#handlers`) and its decoder. */
+  static readonly #Wire = class implements TransportHandlers, Wire {
+    /** This transport's `onClose` was seen. */
+    closed = false;
+    readonly decoder: Decoder;
+    readonly onOpen = Connection.#handlers.onOpen;
+    readonly onData = Connection.#handlers.onData;
+    readonly onError = Connection.#handlers.onError;
+    readonly onDrain = Connection.#handlers.onDrain;
+    readonly onClose = Connection.#handlers.onClose;
+    constructor(
+      readonly connection: Connection,
+      readonly generation: number,
+      maxPacketBytes: number,
+      /** The option a PACKET_TOO_LARGE names (spec R83). */
+      readonly packetLimitOption: string,
+    ) {
+      this.decoder = createDecoder(new Connection.#Packets(this, maxPacketBytes));
+    }
+  };
+
+  /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
+  static readonly #Packets = class implements DecoderOptions {
+    constructor(
+      readonly wire: {
+        readonly connection: Connection;
+        readonly generation: number;
+        readonly packetLimitOption: string;
+      },
+      readonly maxPacketBytes: number,
+    ) {}
+    onPacket(packet: InboundPacket): void {
+      const wire = this.wire;
+      wire.connection.#onPacket(wire.generation, packet);
+    }
+    onError(error: ProtocolError | SizeLimitError): void {
+      const wire = this.wire;
+      const data =
+        error instanceof SizeLimitError
+          ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, wire.packetLimitOption).toData()
+          : error.toData();
+      wire.connection.#fail(wire.generation, data);
+    }
+  };
+
   openTransport(server: number): void {
     const generation = ++this.#generation;
     this.#sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
     const mongoose = this.config.profile === 'mongoose';
-    // The option a PACKET_TOO_LARGE names (spec R83): the server's own, else the client's.
+    const maxPacketBytes =
+      s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
     const option =
       s.maxIncomingPacketBytes !== undefined
         ? `servers[${server}].maxIncomingPacketBytes`
         : 'maxIncomingPacketBytes';
-    const decoder = createDecoder({
-      maxPacketBytes:
-        s.maxIncomingPacketBytes ??
-        this.config.maxIncomingPacketBytes ??
-        (mongoose ? 3072 : MAX_PACKET_BYTES),
-      onPacket: (packet) => this.#onPacket(generation, packet),
-      onError: (error) =>
-        this.#fail(
-          generation,
-          error instanceof SizeLimitError
-            ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, option).toData()
-            : error.toData(),
-        ),
-    });
-    let closed = false;
+    const wire = new Connection.#Wire(this, generation, maxPacketBytes, option);
     this.#open += 1;
-    this.transport = s.transport(
+    const transport = s.transport(
       {
         scheme: s.protocol,
         host: s.host,
@@ -299,25 +441,10 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
         url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
         tls: s.tls,
       },
-      {
-        onOpen: () => {
-          if (generation === this.#generation) this.driver.send({ type: 'transport.opened' });
-        },
-        onData: (chunk) => {
-          if (generation === this.#generation) decoder.push(chunk);
-        },
-        onError: (error) => {
-          if (generation === this.#generation) this.driver.send({ type: 'transport.error', error });
-        },
-        onClose: () => {
-          if (closed) return;
-          closed = true;
-          this.#open -= 1;
-          if (generation === this.#generation) this.driver.send({ type: 'transport.closed' });
-          if (this.#open === 0) for (const resolve of this.#closeWaiters.splice(0)) resolve();
-        },
-      },
+      wire,
     );
+    if (!this.held) transport.unref?.();
+    this.transport = transport;
   }
 
   closeTransport(): void {
@@ -326,11 +453,15 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     // From here on, this transport's events are stale (spec R28).
     this.#generation += 1;
     if (transport === null) return;
+    this.#writable(false);
     transport.end();
+    // Closed at once: no grace timer to clear later, and none to hold the process.
+    if (this.#open === 0) return;
     const handle = this.clock.setTimeout(() => transport.destroy(), this.config.closeGraceMs ?? 1000);
+    if (!this.held) this.clock.unref?.(handle);
     // The grace timer must not outlive a transport that closed in time.
     const waiter = () => this.clock.clearTimeout(handle);
-    this.#closeWaiters.push(waiter);
+    this.#waitClosed(waiter);
   }
 
   sendConnect(server: number): void {

@@ -98,6 +98,10 @@ export interface LifecycleDriver {
   subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void;
   /** Stops the driver and cancels its timers (no effects are run). */
   stop(): void;
+  /** Lets the pending timers (and later ones) keep the process alive: the default (spec R50). */
+  ref(): void;
+  /** Stops the pending timers (and later ones) from keeping the process alive (spec R52). */
+  unref(): void;
 }
 
 /** Options shared by both drivers. */
@@ -127,10 +131,40 @@ function journaller(options: DriverOptions): (event: AnyEventObject) => void {
   };
 }
 
+/**
+ * The clock an actor gets: `clock` itself, plus the pending timers it set, so `unref` can reach
+ * timers the actor's scheduler holds.
+ */
+function holdingClock(clock: RuntimeClock): RuntimeClock & { hold(held: boolean): void } {
+  const pending = new Set<unknown>();
+  let held = true;
+  return {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => {
+      const handle = clock.setTimeout(() => {
+        pending.delete(handle);
+        fn();
+      }, ms);
+      pending.add(handle);
+      if (!held) clock.unref?.(handle);
+      return handle;
+    },
+    clearTimeout: (handle) => {
+      pending.delete(handle);
+      clock.clearTimeout(handle);
+    },
+    hold: (next) => {
+      held = next;
+      for (const handle of pending) (next ? clock.ref : clock.unref)?.call(clock, handle);
+    },
+  };
+}
+
 /** Runs the statechart as a live XState actor with the effects provided per runtime. */
 export function createActorDriver(options: DriverOptions): LifecycleDriver {
   const { host } = options;
   const log = journaller(options);
+  const clock = holdingClock(options.clock);
   const actions: Record<
     string,
     (args: { self: { send(event: ConnectionEvent): void } }, params: unknown) => void
@@ -145,7 +179,7 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
   const machine = connectionMachine.provide({ actions } as Parameters<typeof connectionMachine.provide>[0]);
   const actor = createActor(machine, {
     input: options.input,
-    clock: options.clock,
+    clock,
     inspect: (inspectionEvent) => {
       if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
         log(inspectionEvent.event);
@@ -162,5 +196,7 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
       return () => subscription.unsubscribe();
     },
     stop: () => actor.stop(),
+    ref: () => clock.hold(true),
+    unref: () => clock.hold(false),
   };
 }

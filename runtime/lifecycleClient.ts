@@ -159,6 +159,30 @@ export class LifecycleClient {
     this.#driver.send({ type: 'client.configure', servers: next.input.servers, options: next.input.options });
   }
 
+  /**
+   * Stops this client from keeping the Node process alive (as `net.Socket#unref`): its socket and
+   * timers no longer hold the event loop, so the process may exit while it is connected or
+   * waiting to retry (spec R52). Work it still owes is then lost with the process.
+   * @returns this client.
+   */
+  unref(): this {
+    this.#hold(false);
+    return this;
+  }
+
+  /** Undoes {@link LifecycleClient.unref}: the client holds the process again (the default, spec R50). */
+  ref(): this {
+    this.#hold(true);
+    return this;
+  }
+
+  #hold(held: boolean): void {
+    if (this.connection.held === held) return;
+    this.connection.hold(held);
+    if (held) this.#driver.ref();
+    else this.#driver.unref();
+  }
+
   /** Tells the client the network is up (Mongoose `IP_ACQUIRED`): retry now unless disconnected. */
   netUp(): void {
     this.#driver.send({ type: 'net.up' });
@@ -256,6 +280,30 @@ export class LifecycleClient {
   /** Bytes the transport has not yet handed to the operating system. */
   get bufferedBytes(): number {
     return this.connection.bufferedBytes();
+  }
+
+  /**
+   * True while the transport holds at least its high-water mark of bytes not yet handed to the
+   * operating system (Node's `writableNeedDrain`): stop writing until {@link LifecycleClient.whenWritable}.
+   */
+  get needsDrain(): boolean {
+    return this.connection.needsDrain();
+  }
+
+  /**
+   * Resolves once the transport is below its high-water mark (spec R55): at once when it is,
+   * else when it drains or the connection closes (when nothing is buffered any more).
+   */
+  whenWritable(): Promise<void> {
+    return this.connection.whenWritable();
+  }
+
+  /**
+   * Calls `callback(true)` once every byte written so far is handed to the operating system,
+   * `callback(false)` if the connection closes first or there is none (spec R54).
+   */
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    this.connection.whenFlushed(callback);
   }
 
   /** Tells the statechart that the replay from before this connection is complete. */

@@ -10,6 +10,8 @@
  */
 import type { ErrorData } from '../errors.js';
 
+export { RESERVE_FULL } from '../protocol/reserveFull.js';
+
 /** How a server is reached: plain TCP, TLS, WebSocket, WebSocket over TLS. */
 export type TransportScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';
 
@@ -69,7 +71,10 @@ export interface TransportTarget {
   readonly tls?: TlsOptions;
 }
 
-/** What a transport reports to its owner. All callbacks may be called synchronously. */
+/**
+ * What a transport reports to its owner. All callbacks may be called synchronously, and are called
+ * as methods of this object (the runtime passes one object with prototype methods, not closures).
+ */
 export interface TransportHandlers {
   /** The connection is established; bytes may be written. */
   onOpen(): void;
@@ -79,6 +84,11 @@ export interface TransportHandlers {
   onError(error: ErrorData): void;
   /** The connection is gone; called exactly once per transport, after `onError` if any. */
   onClose(): void;
+  /**
+   * The bytes buffered after a write that left the transport at or above its high-water mark
+   * (`needsDrain`) have all been handed to the operating system (Node's `'drain'`).
+   */
+  onDrain?(): void;
 }
 
 /** An open (or opening) connection. */
@@ -87,7 +97,9 @@ export interface Transport {
   write(bytes: Uint8Array): boolean;
   /**
    * Optional zero-copy path: makes room for `size` bytes that go out after what was written so
-   * far, and returns their offset in {@link Transport.outBuffer} (the caller fills them at once);
+   * far, and returns their offset in {@link Transport.outBuffer} (the caller fills them at once),
+   * plus {@link RESERVE_FULL} when the bytes buffered, these included, reach the transport's
+   * high-water mark (`needsDrain`: the hot path learns it without another call, spec R55);
    * -1 when the transport is closed. Transports without it get packets through `write`.
    */
   reserve?(size: number): number;
@@ -95,10 +107,28 @@ export interface Transport {
   readonly outBuffer?: Uint8Array;
   /** Bytes accepted by `write` and not yet handed to the operating system. */
   readonly bufferedBytes: number;
+  /**
+   * True while `bufferedBytes` is at or above the transport's high-water mark; `onDrain` follows
+   * once they are written (spec R55). Transports without a buffer of their own leave it out.
+   */
+  readonly needsDrain?: boolean;
+  /**
+   * Calls `callback(true)` once every byte written so far has been handed to the operating system,
+   * or `callback(false)` if the transport closes first (spec R54). Transports that cannot tell
+   * leave it out; the runtime then counts a write below the high-water mark as handed over.
+   */
+  whenFlushed?(callback: (flushed: boolean) => void): void;
   /** Flushes what was written, then closes. `onClose` follows. Idempotent. */
   end(): void;
   /** Closes at once, dropping unwritten bytes. `onClose` follows. Idempotent. */
   destroy(): void;
+  /**
+   * Lets the connection keep the process alive (Node's `socket.ref()`; the default). Transports
+   * of runtimes without a process to hold (browsers) leave it out.
+   */
+  ref?(): void;
+  /** Stops the connection from keeping the process alive (Node's `socket.unref()`). */
+  unref?(): void;
 }
 
 /** Opens transports: the one thing a runtime supplies to connect somewhere. */
@@ -116,6 +146,13 @@ export interface RuntimeClock {
   setTimeout(fn: () => void, ms: number): unknown;
   /** Cancels a pending `setTimeout`. */
   clearTimeout(handle: unknown): void;
+  /**
+   * Lets a pending timer keep the process alive again (Node's `timeout.ref()`). Clocks of
+   * runtimes without a process to hold (browsers, simulated time) leave it out.
+   */
+  ref?(handle: unknown): void;
+  /** Stops a pending timer from keeping the process alive (Node's `timeout.unref()`). */
+  unref?(handle: unknown): void;
 }
 
 /**

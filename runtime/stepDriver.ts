@@ -45,6 +45,8 @@ class StepDriver implements LifecycleDriver {
   #stopped = false;
   /** The inspection events of an actor (spec R120), made only when an observer is given. */
   readonly #inspection: StepInspection | undefined;
+  /** Whether timers keep the process alive (spec R50, R52). */
+  #held = true;
 
   constructor(options: DriverOptions) {
     this.#host = options.host;
@@ -97,6 +99,21 @@ class StepDriver implements LifecycleDriver {
     this.#inspection?.stopped(this.#snapshot);
   }
 
+  ref(): void {
+    this.#hold(true);
+  }
+
+  unref(): void {
+    this.#hold(false);
+  }
+
+  #hold(held: boolean): void {
+    this.#held = held;
+    const clock = this.#clock;
+    const timers = this.#timers;
+    for (let i = 1; i < timers.length; i += 2) (held ? clock.ref : clock.unref)?.call(clock, timers[i]);
+  }
+
   // Events sent while effects run are queued, as an actor's mailbox does, so they see the new state.
   #deliver(event: AnyEventObject, fromTimer = false): void {
     this.#inspection?.event(event, fromTimer);
@@ -120,6 +137,12 @@ class StepDriver implements LifecycleDriver {
       // An idle driver holds no queue; one left non-empty by a throwing effect is kept, as before.
       if (queue.length === 0 && this.#queue === queue) this.#queue = undefined;
     }
+  }
+
+  /** A delayed raise is due. */
+  #fire(key: string, event: AnyEventObject): void {
+    this.#takeTimer(key);
+    this.#deliver(event, true);
   }
 
   /** Removes the timer of delayed raise `key` and returns its handle (undefined when none). */
@@ -153,10 +176,9 @@ class StepDriver implements LifecycleDriver {
         }
         const key = id ?? event.type;
         this.#clock.clearTimeout(this.#takeTimer(key));
-        const handle = this.#clock.setTimeout(() => {
-          this.#takeTimer(key);
-          this.#deliver(event, true);
-        }, delay);
+        // A bound method rather than a closure: an idle client holds two timers, a fleet thousands.
+        const handle = this.#clock.setTimeout(this.#fire.bind(this, key, event), delay);
+        if (!this.#held) this.#clock.unref?.(handle);
         // One array argument, so a handle that is itself an array is kept whole.
         this.#timers = this.#timers.concat([key, handle]);
         return;

@@ -15,8 +15,21 @@ export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'sto
 /** A message received from the broker. `payload` is a view: copy it to keep it past the handler. */
 export type Message = Extract<SessionEvent, { type: 'message' }>;
 
-/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors. */
-export type ClientEvent = LifecycleEvent | SessionEvent | ProtocolErrorEvent | ListenerErrorEvent;
+/** Every event of the client: lifecycle (from the statechart), session (from the protocol), errors, drain. */
+export type ClientEvent =
+  | LifecycleEvent
+  | SessionEvent
+  | ProtocolErrorEvent
+  | ListenerErrorEvent
+  | DrainEvent;
+
+/**
+ * The transport, which had reached its high-water mark (`needsDrain`, a publish returning
+ * `writable: false`), has handed everything to the operating system: publishing may go on (spec R55).
+ */
+export interface DrainEvent {
+  readonly type: 'drain';
+}
 
 /**
  * User code called by the client threw (spec R63); the client went on. Not JSON-safe: `error`

@@ -39,7 +39,10 @@ const input: ConnectionInput = {
 };
 
 /** Steps through `events` from the initial snapshot; returns every step's snapshot and actions. */
-function run(events: AnyEventObject[]): { snapshots: ConnectionSnapshot[]; actions: StepAction[][] } {
+function run(events: AnyEventObject[]): {
+  snapshots: ConnectionSnapshot[];
+  actions: (readonly StepAction[])[];
+} {
   const [first, firstActions] = initialStep(input);
   const snapshots = [first];
   const actions = [firstActions];

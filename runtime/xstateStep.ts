@@ -9,13 +9,17 @@
  * - replaces parts of fresh snapshots (`_nodes`, `value`, `tags`, `children`, `historyValue`) by
  *   shared equal ones, relying on xstate never mutating a snapshot in place.
  * Its module state (the scope, the collector, the configuration cache) is private here and safe to
- * share between clients because steps never nest.
+ * share between clients because steps never nest. Because snapshots are never changed in place,
+ * steps are also memoised (stepMemo.ts): a fleet's clients with one shared input share their
+ * initial snapshot and each step instead of computing an XState macrostep each.
  *
  * @module
  */
 import { type AnyEventObject, createActor, type EventFromLogic, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionInput } from '../machines/events.js';
+import { isSharedInput } from './options.js';
+import { StepMemo } from './stepMemo.js';
 
 /** A snapshot of the connection machine. */
 export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
@@ -78,6 +82,7 @@ function shareParts(snapshot: ConnectionSnapshot): ConnectionSnapshot {
     snapshot.value = known.value;
   } else if (configurations.size < MAX_CONFIGURATIONS) {
     configurations.set(key, { _nodes: snapshot._nodes, value: snapshot.value });
+    memo.nameConfiguration(snapshot._nodes);
   }
   return snapshot;
 }
@@ -87,19 +92,35 @@ function isEmpty(record: object): boolean {
   return true;
 }
 
-/** The machine's initial snapshot for `input` and the actions its entry runs. */
-export function initialStep(input: ConnectionInput): [ConnectionSnapshot, StepAction[]] {
+const memo = new StepMemo<ConnectionSnapshot, StepAction>();
+
+/** Initial snapshots and actions by input: clients with one (shared) input start alike. */
+const initialSteps = new WeakMap<ConnectionInput, readonly [ConnectionSnapshot, readonly StepAction[]]>();
+
+/**
+ * The machine's initial snapshot for `input` and the actions its entry runs. Computing them costs
+ * a full macrostep (tens of microseconds); snapshots are never changed in place, so clients with
+ * one shared input share them.
+ */
+export function initialStep(input: ConnectionInput): readonly [ConnectionSnapshot, readonly StepAction[]] {
+  const known = initialSteps.get(input);
+  if (known !== undefined) return known;
   const actions: StepAction[] = [];
   collected = actions;
-  return [shareParts(connectionMachine.getInitialSnapshot(scope(input), input)), actions];
+  const result = [shareParts(connectionMachine.getInitialSnapshot(scope(input), input)), actions] as const;
+  if (isSharedInput(input)) initialSteps.set(input, result);
+  return result;
 }
 
-/** The pure step: the next snapshot and the actions to carry out. */
+/** The pure step: the next snapshot and the actions to carry out (memoised, see stepMemo.ts). */
 export function pureStep(
   snapshot: ConnectionSnapshot,
   event: AnyEventObject,
   input: ConnectionInput,
-): [ConnectionSnapshot, StepAction[]] {
+): readonly [ConnectionSnapshot, readonly StepAction[]] {
+  const key = memo.key(snapshot, event);
+  const known = key === undefined ? undefined : memo.get(key);
+  if (known !== undefined) return known;
   const actions: StepAction[] = [];
   collected = actions;
   const next = connectionMachine.transition(
@@ -108,5 +129,7 @@ export function pureStep(
     scope(input),
   );
   // An unchanged snapshot comes back as it was, already shared.
-  return [next === snapshot ? next : shareParts(next), actions];
+  const result = [next === snapshot ? next : shareParts(next), actions] as const;
+  if (key !== undefined) memo.set(key, result);
+  return result;
 }

@@ -164,24 +164,28 @@ const refused = (scheme: 'mqtt' | 'mqtts' | 'ws' | 'wss') => async () => {
 transportContract({
   name: 'tcp',
   factory: tcpTransport,
+  flowControl: true,
   startPeer: () => streamPeer(false),
   refusedTarget: refused('mqtt'),
 });
 transportContract({
   name: 'tls',
   factory: tlsTransport,
+  flowControl: true,
   startPeer: () => streamPeer(true),
   refusedTarget: refused('mqtts'),
 });
 transportContract({
   name: 'ws (Node, ws package)',
   factory: wsTransport,
+  flowControl: true,
   startPeer: () => wsPeer(false),
   refusedTarget: refused('ws'),
 });
 transportContract({
   name: 'wss (Node, ws package)',
   factory: wsTransport,
+  flowControl: true,
   startPeer: () => wsPeer(true),
   refusedTarget: refused('wss'),
 });

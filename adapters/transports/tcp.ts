@@ -3,7 +3,13 @@
  */
 import * as net from 'node:net';
 import type { ErrorData } from '../../errors.js';
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
+import {
+  RESERVE_FULL,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+  type TransportTarget,
+} from '../../runtime/ports.js';
 import { type FailureContext, transportErrorData } from './errors.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 
@@ -51,7 +57,7 @@ function openTcp(
   noDelay: boolean,
 ): Transport {
   return new SocketTransport(
-    { kind: 'tcp', where: `${target.host}:${target.port}` },
+    new TcpFailureContext(target),
     handlers,
     () => net.connect({ host: target.host, port: target.port, noDelay }),
     'connect',
@@ -59,10 +65,26 @@ function openTcp(
   );
 }
 
+/** A TCP connection's {@link FailureContext}, its text made only when a failure needs it. */
+class TcpFailureContext implements FailureContext {
+  constructor(readonly target: TransportTarget) {}
+  get kind(): string {
+    return 'tcp';
+  }
+  get where(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
+}
+
+/** Where a socket keeps its transport, so the socket's listeners can be shared functions. */
+const OWNER = Symbol('mqtt-lifeline.tcp');
+type OwnedSocket = net.Socket & { [OWNER]: SocketTransport };
+
 /**
  * One connection over a Node stream socket (TCP, or TLS with `secureConnect` as its open event).
- * A class with prototype methods, so a connection costs one object and the four socket listeners
- * rather than a closure context and a closure per step and method.
+ * A class with prototype methods, and socket listeners shared by every connection (they find
+ * theirs through the socket): a connection costs its objects, not a closure context and a
+ * closure per listener and step. Many idle clients in one process each pay for it.
  */
 export class SocketTransport implements Transport {
   readonly #context: FailureContext;
@@ -81,11 +103,41 @@ export class SocketTransport implements Transport {
   // costs more CPU than encoding the packet (see bench/RESULTS.md).
   readonly #out = new OutBuffer();
   #flushQueued = false;
-  readonly #flush = (): void => {
-    this.#flushQueued = false;
-    const bytes = this.#out.take();
-    if (bytes !== null && this.#open()) this.#socket?.write(bytes);
-  };
+  /** `whenFlushed` callbacks for the bytes in `#out`: they ride on its socket write. */
+  #flushWaiters: ((flushed: boolean) => void)[] | undefined;
+  /** A `'drain'` listener is on the socket (added only once a write found it full). */
+  #drainListening = false;
+  /** Bytes that fit below the socket's high-water mark, as of the last write or look (a lower bound). */
+  #room = 0;
+
+  /** Transports with bytes to flush at the end of this synchronous run: one microtask for all. */
+  static #dirty: SocketTransport[] = [];
+  static #flushAll(): void {
+    const dirty = SocketTransport.#dirty;
+    SocketTransport.#dirty = [];
+    for (const transport of dirty) transport.#flush();
+  }
+  // What the shared socket listeners below call: not part of the Transport interface.
+  socketOpened(): void {
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    if (this.#ending || this.#destroyed) return;
+    this.#opened = true;
+    this.#handlers.onOpen();
+  }
+  socketData(chunk: Buffer): void {
+    // No data without onOpen first (spec R73): after end() while connecting, replies are dropped.
+    if (this.#opened && !this.#destroyed) this.#handlers.onData(chunk);
+  }
+  socketError(cause: Error): void {
+    this.#reportError(transportErrorData(this.#context, cause));
+  }
+  socketClosed(): void {
+    this.#reportClose();
+  }
+  socketDrained(): void {
+    this.#drainListening = false;
+    if (!this.#destroyed && !this.#closed) this.#handlers.onDrain?.();
+  }
 
   /**
    * @param context - Names the peer in errors and says what was configured (for TLS alerts).
@@ -115,18 +167,11 @@ export class SocketTransport implements Transport {
       return;
     }
     this.#socket = socket;
-    socket.on(openEvent, () => {
-      if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
-      if (this.#ending || this.#destroyed) return;
-      this.#opened = true;
-      this.#handlers.onOpen();
-    });
-    socket.on('data', (chunk: Buffer) => {
-      // No data without onOpen first (spec R73): after end() while connecting, replies are dropped.
-      if (this.#opened && !this.#destroyed) this.#handlers.onData(chunk);
-    });
-    socket.on('error', (cause) => this.#reportError(transportErrorData(this.#context, cause)));
-    socket.on('close', () => this.#reportClose());
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on(openEvent, onOpenEvent);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
     if (connectTimeoutMs > 0) {
       this.#connectTimer = setTimeout(() => {
         const cause = Object.assign(new Error(`connect ETIMEDOUT after ${connectTimeoutMs} ms`), {
@@ -135,6 +180,21 @@ export class SocketTransport implements Transport {
         socket.destroy(cause);
       }, connectTimeoutMs);
     }
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    const bytes = this.#out.take();
+    const waiters = this.#flushWaiters;
+    this.#flushWaiters = undefined;
+    if (bytes !== null && this.#open()) {
+      const socket = this.#socket as net.Socket;
+      const done =
+        waiters === undefined
+          ? undefined
+          : (error?: Error | null) => settleAll(waiters, handedOver(socket, error));
+      this.#written(socket.write(bytes, done));
+    } else if (waiters !== undefined) settleAll(waiters, false);
   }
 
   // One error per transport: Node can emit a second one while tearing down (EPIPE after ECONNRESET).
@@ -156,11 +216,21 @@ export class SocketTransport implements Transport {
   #schedule(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(this.#flush);
+    const dirty = SocketTransport.#dirty;
+    dirty.push(this);
+    if (dirty.length === 1) queueMicrotask(SocketTransport.#flushAll);
   }
   #below(): boolean {
     const socket = this.#socket as net.Socket;
     return socket.writableLength + this.#out.length < socket.writableHighWaterMark;
+  }
+  /** After a socket write: a full socket emits `'drain'` once it has written everything. */
+  #written(below: boolean): void {
+    const socket = this.#socket as net.Socket;
+    this.#room = socket.writableHighWaterMark - socket.writableLength;
+    if (below || this.#drainListening) return;
+    this.#drainListening = true;
+    socket.once('drain', onDrain);
   }
 
   write(bytes: Uint8Array): boolean {
@@ -169,7 +239,7 @@ export class SocketTransport implements Transport {
     if (bytes.length > COPY_LIMIT_BYTES) {
       // Large payloads are not worth a copy: flush what waits (order), then write them as they are.
       this.#flush();
-      this.#socket?.write(bytes);
+      this.#written((this.#socket as net.Socket).write(bytes));
       return this.#below();
     }
     this.#out.append(bytes);
@@ -179,10 +249,34 @@ export class SocketTransport implements Transport {
   reserve(size: number): number {
     if (!this.#open()) return -1;
     this.#schedule();
-    return this.#out.reserve(size);
+    const at = this.#out.reserve(size);
+    // The hot path's backpressure check (spec R55): two fields, unless near the mark.
+    return this.#out.length < this.#room || !this.needsDrain ? at : at + RESERVE_FULL;
   }
   get outBuffer(): Uint8Array {
     return this.#out.buffer;
+  }
+  get needsDrain(): boolean {
+    // Read on every QoS 0 publish: below the room known at the last write it is below the mark
+    // (the socket's buffer only shrinks between writes); only near the mark is the socket asked.
+    const out = this.#out.length;
+    if (out < this.#room) return false;
+    const socket = this.#socket;
+    if (socket === undefined) return false;
+    this.#room = socket.writableHighWaterMark - socket.writableLength;
+    return out >= this.#room;
+  }
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    if (!this.#open()) callback(false);
+    else if (this.#out.length > 0) {
+      this.#flushWaiters ??= [];
+      this.#flushWaiters.push(callback);
+    } else if ((this.#socket as net.Socket).writableLength === 0) callback(true);
+    else {
+      // An empty write's callback runs after those of every earlier write.
+      const socket = this.#socket as net.Socket;
+      socket.write(NOTHING, (error) => callback(handedOver(socket, error)));
+    }
   }
   get bufferedBytes(): number {
     const socket = this.#socket;
@@ -207,4 +301,43 @@ export class SocketTransport implements Transport {
     this.#destroyed = true;
     this.#socket?.destroy();
   }
+  ref(): void {
+    this.#socket?.ref();
+    this.#connectTimer?.ref();
+  }
+  unref(): void {
+    this.#socket?.unref();
+    this.#connectTimer?.unref();
+  }
+}
+
+// The socket listeners of every connection (Node calls them with the socket as `this`).
+function onOpenEvent(this: OwnedSocket): void {
+  this[OWNER].socketOpened();
+}
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[OWNER].socketData(chunk);
+}
+function onError(this: OwnedSocket, cause: Error): void {
+  this[OWNER].socketError(cause);
+}
+function onClose(this: OwnedSocket): void {
+  this[OWNER].socketClosed();
+}
+function onDrain(this: OwnedSocket): void {
+  this[OWNER].socketDrained();
+}
+
+const NOTHING = new Uint8Array(0);
+
+/**
+ * Whether a write whose callback got `error` reached the operating system. Node calls back
+ * without an error a write that libuv cancelled because the socket was destroyed meanwhile.
+ */
+function handedOver(socket: net.Socket, error: Error | null | undefined): boolean {
+  return !error && !socket.destroyed;
+}
+
+function settleAll(waiters: readonly ((flushed: boolean) => void)[], flushed: boolean): void {
+  for (const waiter of waiters) waiter(flushed);
 }

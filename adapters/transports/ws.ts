@@ -4,9 +4,16 @@
  * Mongoose does); inbound frames are passed on as they come, so a packet may span frames and a
  * frame may hold several packets. The TLS settings of `mqtts://` apply to `wss://`.
  */
+import type * as net from 'node:net';
 import WebSocket from 'ws';
 import type { ErrorData } from '../../errors.js';
-import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
+import {
+  RESERVE_FULL,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+  type TransportTarget,
+} from '../../runtime/ports.js';
 import { webSocketUrl } from '../../runtime/serverUrl.js';
 import { type FailureContext, failure, transportErrorData } from './errors.js';
 import { OutBuffer } from './outBuffer.js';
@@ -39,6 +46,22 @@ export function targetUrl(target: TransportTarget): string {
   return webSocketUrl(scheme, target.host, target.port, '/mqtt');
 }
 
+/** `whenFlushed` callbacks waiting on one `send` (or on none). */
+type Waiters = ((flushed: boolean) => void)[];
+const NO_WAITERS: Waiters = [];
+
+/**
+ * The stream under a `ws` connection: its request's socket while the handshake runs, the same
+ * socket once upgraded. `ws` keeps it private (`_req`, `_socket`); only `ref`/`unref` reach it.
+ */
+function rawSocket(ws: WebSocket): net.Socket | undefined {
+  const internals = ws as unknown as {
+    _socket?: net.Socket | null;
+    _req?: { socket?: net.Socket | null } | null;
+  };
+  return internals._socket ?? internals._req?.socket ?? undefined;
+}
+
 /** One MQTT-over-WebSocket connection. */
 class WsTransport implements Transport {
   readonly #context: FailureContext;
@@ -50,13 +73,35 @@ class WsTransport implements Transport {
   #closed = false;
   readonly #out = new OutBuffer();
   #flushQueued = false;
+  /** `whenFlushed` callbacks for the bytes in `#out`: they ride on its `send`. */
+  #flushWaiters: Waiters | undefined;
+  /** Per `send` not yet called back, in order: the callbacks waiting on it. */
+  readonly #sends: Waiters[] = [];
+  /** A write left the transport at its high-water mark: `onDrain` is owed (spec R55). */
+  #drainOwed = false;
+  /** Whether the socket keeps the process alive (spec R50, R52). */
+  #held = true;
   readonly #flush = (): void => {
     this.#flushQueued = false;
     const socket = this.#socket;
     // Before `open`, bytes wait in the buffer (ws cannot send while connecting).
     if (socket === undefined || socket.readyState !== WebSocket.OPEN) return;
     const bytes = this.#out.take();
-    if (bytes !== null) socket.send(bytes, { binary: true });
+    if (bytes === null) return;
+    this.#sends.push(this.#flushWaiters ?? NO_WAITERS);
+    this.#flushWaiters = undefined;
+    socket.send(bytes, { binary: true }, this.#sent);
+  };
+  /** A `send` was written to the socket (or failed): ws calls back sends in order. */
+  readonly #sent = (error?: Error): void => {
+    const waiters = this.#sends.shift();
+    if (waiters === undefined) return; // closed meanwhile: settled then
+    const flushed = !error && !this.#closed && rawSocket(this.#socket as WebSocket)?.destroyed === false;
+    for (const waiter of waiters) waiter(flushed);
+    if (this.#drainOwed && flushed && !this.needsDrain) {
+      this.#drainOwed = false;
+      this.#handlers.onDrain?.();
+    }
   };
 
   constructor(target: TransportTarget, handlers: TransportHandlers, options: WsTransportOptions) {
@@ -128,6 +173,10 @@ class WsTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#out.clear();
+    const waiters = this.#flushWaiters;
+    this.#flushWaiters = undefined;
+    if (waiters !== undefined) for (const waiter of waiters) waiter(false);
+    for (const pending of this.#sends.splice(0)) for (const waiter of pending) waiter(false);
     this.#handlers.onClose();
   }
   #writable(): boolean {
@@ -144,12 +193,36 @@ class WsTransport implements Transport {
     // One frame per synchronous run; ws copies to mask anyway, so large packets are copied too.
     this.#out.append(bytes);
     this.#schedule();
-    return this.bufferedBytes < WS_HIGH_WATER_BYTES;
+    return !this.#full();
   }
   reserve(size: number): number {
     if (!this.#writable()) return -1;
     this.#schedule();
-    return this.#out.reserve(size);
+    const at = this.#out.reserve(size);
+    return this.#full() ? at + RESERVE_FULL : at;
+  }
+  /** Whether the transport is at its high-water mark; if so, `onDrain` is owed. */
+  #full(): boolean {
+    if (!this.needsDrain) return false;
+    this.#drainOwed = true;
+    return true;
+  }
+  get needsDrain(): boolean {
+    return this.bufferedBytes >= WS_HIGH_WATER_BYTES;
+  }
+  whenFlushed(callback: (flushed: boolean) => void): void {
+    if (!this.#writable()) callback(false);
+    else if (this.#out.length > 0) {
+      // They ride on the next send (after `open`, for bytes written while connecting).
+      this.#flushWaiters ??= [];
+      this.#flushWaiters.push(callback);
+    } else {
+      // Sends are called back in order: waiting on the last one waits on all.
+      const last = this.#sends.length - 1;
+      if (last < 0) callback(true);
+      else if (this.#sends[last] === NO_WAITERS) this.#sends[last] = [callback];
+      else (this.#sends[last] as Waiters).push(callback);
+    }
   }
   get outBuffer(): Uint8Array {
     return this.#out.buffer;
@@ -172,6 +245,29 @@ class WsTransport implements Transport {
     this.#destroyed = true;
     this.#out.clear();
     this.#socket?.terminate();
+  }
+  ref(): void {
+    this.#held = true;
+    this.#hold();
+  }
+  unref(): void {
+    this.#held = false;
+    this.#hold();
+  }
+  /** Applies `#held` to the socket; one not made yet (the request dials on the next tick) gets it when it is. */
+  #hold(): void {
+    const ws = this.#socket;
+    if (ws === undefined) return;
+    const raw = rawSocket(ws);
+    if (raw !== undefined) {
+      if (this.#held) raw.ref();
+      else raw.unref();
+      return;
+    }
+    (ws as unknown as { _req?: { once(event: 'socket', listener: () => void): void } | null })._req?.once(
+      'socket',
+      () => this.#hold(),
+    );
   }
 }
 

@@ -221,7 +221,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   ),
   {
     id: 'idle-memory',
-    title: 'Memory per idle connected client, 1,000 clients in one process',
+    title: 'Memory per idle connected client, 1,000 clients in one process (defaults, stock mosquitto)',
     load: async () => (await import('./idleMemory.js')).run,
     params: {
       small: { clients: 100, settleMs: 100, warmupClients: 20 },
@@ -233,11 +233,20 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         label: 'heap per client',
         unit: 'bytes',
         better: 'lower',
-        target: { op: '<=', ratio: 0.5 },
+        // Issue 8: at most 5 KB in every run (issue 5 asked for <= 0.5x MQTT.js; MQTT.js holds ~13.5 KB).
+        target: { op: '<=', value: 5_000 },
       },
-      { key: 'rssPerClient', label: 'RSS per client', unit: 'bytes', better: 'lower', range: 'any' },
+      {
+        key: 'rssPerClient',
+        label: 'RSS per client',
+        unit: 'bytes',
+        better: 'lower',
+        range: 'any',
+        target: { op: '<=', ratio: 1 },
+      },
     ],
     nodeFlags: ['--expose-gc'],
+    broker: 'stock',
   },
   {
     id: 'reconnect',
@@ -259,10 +268,13 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
   },
   {
     id: 'connect-many',
-    title: 'Time to connect 1,000 clients, 50 handshakes at a time',
+    title: 'Time to connect 1,000 clients, 50 handshakes at a time (defaults, stock mosquitto)',
     load: async () => (await import('./connectMany.js')).run,
     params: { small: { clients: 20 }, full: { clients: 1_000 } },
-    metrics: [{ key: 'connectMs', label: 'connect all', unit: 'ms', better: 'lower' }],
+    metrics: [
+      { key: 'connectMs', label: 'connect all', unit: 'ms', better: 'lower', target: { op: '<=', ratio: 1 } },
+    ],
+    broker: 'stock',
   },
 ];
 

@@ -211,7 +211,7 @@ describe('MQTT session against aedes', () => {
     const capped = waitForBroker(broker.broker, 'publish', (p) => p.topic === 'mq/capped');
     const resultCapped = track(client, 'mq/capped', 'a', 1);
     // QoS 0: no packet id, and delivered (written) before the broker even answered.
-    expect(resultCapped.result).toEqual({ packetId: 0, disposition: 'sent' });
+    expect(resultCapped.result).toEqual({ packetId: 0, disposition: 'sent', writable: true });
     expect(await resultCapped.outcome).toBeUndefined();
     await capped;
     const subCapped = waitForClientEvent(client, 'suback');
@@ -320,7 +320,7 @@ describe('MQTT session against aedes', () => {
     const client = makeClient({ servers: [server(wire.port)] });
     const events = recordClient(client);
     const dropped = track(client, 'q0/offline', 'lost', 0);
-    expect(dropped.result).toEqual({ packetId: 0, disposition: 'dropped' });
+    expect(dropped.result).toEqual({ packetId: 0, disposition: 'dropped', writable: true });
     const error = await dropped.outcome;
     expect(error).toBeInstanceOf(NotConnectedError);
     expect(error?.code).toBe('NOT_CONNECTED');

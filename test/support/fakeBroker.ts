@@ -22,6 +22,10 @@ export interface FakeConnection {
   raw(bytes: Uint8Array): void;
   /** Resets the connection at once, as a crashing broker would. */
   destroy(): void;
+  /** Stops reading from the client (a stalled broker or link): its socket buffers fill up. */
+  pause(): void;
+  /** Reads again after {@link FakeConnection.pause}. */
+  resume(): void;
 }
 
 /** What a script is called with for every client packet. */
@@ -77,6 +81,12 @@ export async function startFakeBroker(script: FakeScript): Promise<FakeBroker> {
       },
       destroy: () => {
         socket.resetAndDestroy();
+      },
+      pause: () => {
+        socket.pause();
+      },
+      resume: () => {
+        socket.resume();
       },
     };
     connections.push(connection);

@@ -40,6 +40,11 @@ export interface ContractSubject {
   startPeer(): Promise<ContractPeer>;
   /** A target where nothing listens. */
   refusedTarget(): Promise<TransportTarget>;
+  /**
+   * Whether the transport offers the optional flow-control port (`needsDrain`, `onDrain`,
+   * `whenFlushed`, spec R54-R55); without it, the runtime's fallback applies. @default false
+   */
+  readonly flowControl?: boolean;
 }
 
 type Kind = 'open' | 'data' | 'error' | 'close';
@@ -206,6 +211,50 @@ export function transportContract(subject: ContractSubject): void {
         await rec.when('close');
         await settle();
         expect(rec.kinds).toEqual(['close']);
+      },
+    );
+
+    it(
+      subject.flowControl
+        ? 'whenFlushed says when bytes are handed over; past the high-water mark, needsDrain until onDrain (R54-R55)'
+        : 'leaves out the flow-control port, so the runtime falls back to counting writes (R54-R55)',
+      async () => {
+        const p = await peer();
+        const rec = recorder();
+        const accepted = p.accept();
+        let drained: () => void = () => {};
+        const drain = new Promise<void>((resolve) => {
+          drained = resolve;
+        });
+        const t = subject.factory(p.target, { ...rec.handlers, onDrain: () => drained() });
+        defer(() => t.destroy());
+        await rec.when('open');
+        const conn = await accepted;
+        if (!subject.flowControl) {
+          expect(t.needsDrain).toBeUndefined();
+          expect(t.whenFlushed).toBeUndefined();
+          return;
+        }
+        const flushed = (): Promise<boolean> => new Promise((resolve) => t.whenFlushed?.(resolve));
+        t.write(Buffer.from('small'));
+        expect(t.needsDrain).toBe(false);
+        expect(await flushed()).toBe(true);
+        // Written in one synchronous run until a write reports the mark (the kernel may take megabytes first).
+        const chunk = Buffer.alloc(1024 * 1024, 7);
+        let total = 5;
+        for (let full = false; !full; total += chunk.length) {
+          expect(total).toBeLessThan(256 * chunk.length);
+          full = !t.write(chunk);
+        }
+        expect(t.needsDrain).toBe(true);
+        const bigFlushed = flushed();
+        // The peer reads everything, so the transport drains below its mark.
+        expect((await conn.received(total)).length).toBe(total);
+        await drain;
+        expect(t.needsDrain).toBe(false);
+        expect(await bigFlushed).toBe(true);
+        t.destroy();
+        expect(await flushed()).toBe(false);
       },
     );
 
