@@ -346,7 +346,8 @@ export type ListenerKind =
   | 'snapshot'
   | 'topicObserver'
   | 'completion'
-  | 'journal';
+  | 'journal'
+  | 'logger';
 
 /** What was thrown, as text, whatever it is (an object without a prototype has no `toString`). */
 function describeThrown(thrown: unknown): string {

@@ -75,26 +75,39 @@ export type {
   LifecycleOptions,
 } from './machines/events.js';
 export {
+  checkReplay,
   fromJsonLines,
   type Journal,
   type JournalEntry,
   type JournalEvent,
   type JournalHeader,
   journalHeader,
+  type ReplayMismatch,
   type ReplayStep,
   replay,
   toJsonLines,
 } from './machines/journal.js';
 export type { ConnectOptions, WillOptions } from './protocol/connect.js';
+export type { InboundPacket, InboundPublish } from './protocol/decoder.js';
+export { PacketIdAllocator } from './protocol/packetIds.js';
 export {
   DEFAULT_SESSION_OPTIONS,
+  type DropReason,
   MONGOOSE_SESSION_OPTIONS,
+  MqttSession,
   type OverflowPolicy,
+  type PublishCallback,
   type PublishResult,
   type QoS,
+  type ResolvedSessionOptions,
   type SessionEvent,
+  type SessionIO,
   type SessionOptions,
+  type SubscribeCallback,
+  type SubscribeResult,
+  SubscriptionCancelledError,
   type SubscriptionInfo,
+  type UnsubscribeCallback,
 } from './protocol/session.js';
 export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
@@ -131,15 +144,20 @@ export type {
 } from './runtime/options.js';
 export { withDefaults } from './runtime/options.js';
 export type {
+  Logger,
   RuntimeClock,
   RuntimeDefaults,
   TlsOptions,
+  TracedServer,
+  Tracer,
+  TracerFactory,
   Transport,
   TransportFactory,
   TransportHandlers,
   TransportScheme,
   TransportTarget,
 } from './runtime/ports.js';
+export { RESERVE_FULL } from './runtime/ports.js';
 export {
   checkHost,
   DEFAULT_PORTS,
@@ -149,6 +167,7 @@ export {
   type ServerUrl,
 } from './runtime/serverUrl.js';
 export { createStepDriver } from './runtime/stepDriver.js';
+export { createTracer } from './runtime/trace.js';
 export {
   events$,
   json,

@@ -13,11 +13,21 @@ import {
 } from '../runtime/lifecycleClient.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
+import { createTracer } from '../runtime/trace.js';
 import { systemClock } from './clocks/system.js';
+import { nodeDebugLogger } from './logging/debuglog.js';
 import { nodeTransport } from './transports/node.js';
 
-/** Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket) and the system clock. */
-export const nodeDefaults: RuntimeDefaults = { transport: nodeTransport, clock: systemClock };
+/**
+ * Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket), the system clock, and
+ * the trace when `NODE_DEBUG=mqtt-lifeline`.
+ */
+export const nodeDefaults: RuntimeDefaults = {
+  transport: nodeTransport,
+  clock: systemClock,
+  logger: nodeDebugLogger(),
+  tracer: createTracer,
+};
 
 /**
  * An MQTT 3.1.1 client: `connect()`, then `publish` / `subscribe`. Reconnects, fails over and

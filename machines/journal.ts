@@ -3,7 +3,7 @@
  * the whole story of a connection: `replay()` rebuilds exactly the same states through the pure
  * `transition()`, with no clock, socket or random source (spec R40-R44).
  */
-import { type AnyEventObject, initialTransition, transition } from 'xstate';
+import { type AnyEventObject, initialTransition, type StateValue, transition } from 'xstate';
 import { ConfigError } from '../errors.js';
 import { type ConnectionContext, connectionMachine, MACHINE_VERSION } from './connection.js';
 import type { ConnectionEvent, ConnectionInput } from './events.js';
@@ -27,6 +27,11 @@ export interface JournalEntry {
   readonly at: number;
   /** The event. */
   readonly event: JournalEvent;
+  /**
+   * The state value the live run reached with this event, as recorded by the runtime; what
+   * {@link checkReplay} compares (spec R96). Absent in journals written by hand.
+   */
+  readonly state?: StateValue;
 }
 
 /** The first line of a journal: what the machine was created with. */
@@ -74,6 +79,46 @@ export function replay(journal: Journal): ReplayStep[] {
     steps.push({ seq: entry.seq, value: snapshot.value, context: snapshot.context });
   }
   return steps;
+}
+
+/** The first entry whose replayed state differs from the state it recorded. */
+export interface ReplayMismatch {
+  /** The entry's `seq`. */
+  readonly seq: number;
+  /** Its event type. */
+  readonly event: string;
+  /** The state the live run recorded. */
+  readonly recorded: StateValue;
+  /** The state the replay reached. */
+  readonly replayed: unknown;
+}
+
+/**
+ * Replays `journal` and compares every step with the state its entry recorded (spec R96).
+ * @returns The steps, how many entries carried a recorded state, and the first mismatch (null if none).
+ * @throws {@link ConfigError} as {@link replay} does.
+ */
+export function checkReplay(journal: Journal): {
+  readonly steps: ReplayStep[];
+  readonly checked: number;
+  readonly mismatch: ReplayMismatch | null;
+} {
+  const steps = replay(journal);
+  let checked = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const entry = journal.entries[i] as JournalEntry;
+    if (entry.state === undefined) continue;
+    checked += 1;
+    const replayed = (steps[i] as ReplayStep).value;
+    if (JSON.stringify(replayed) !== JSON.stringify(entry.state)) {
+      return {
+        steps,
+        checked,
+        mismatch: { seq: entry.seq, event: entry.event.type, recorded: entry.state, replayed },
+      };
+    }
+  }
+  return { steps, checked, mismatch: null };
 }
 
 /** Serialises a journal as JSON lines: the header, then one entry per line. */

@@ -1,12 +1,14 @@
 /**
- * Event sourcing (spec R40-R42, R44): a journal replays to exactly the live run's states, also after
- * a JSON-lines round trip; and the actor and step drivers are interchangeable.
+ * Event sourcing (spec R40-R42, R44, R96): a journal replays to exactly the live run's states, also
+ * after a JSON-lines round trip; each entry records the state it led to; and the actor and step
+ * drivers are interchangeable.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
+import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionInput } from '../machines/events.js';
-import { fromJsonLines, journalHeader, replay, toJsonLines } from '../machines/journal.js';
+import { checkReplay, fromJsonLines, journalHeader, replay, toJsonLines } from '../machines/journal.js';
 import { createHarness, type DriverKind, type Harness } from '../test/support/lifecycleHarness.js';
 import {
   applyCommand,
@@ -37,16 +39,26 @@ function run(
   return { h, steps };
 }
 
-/** Every key a journal line may hold (R41). */
-const VOCABULARY = new Set(
-  [
+/** The machine's own state names, at any depth: the keys of a recorded state value (R96). */
+function stateNames(node: { readonly states: Record<string, unknown> }, names: string[] = []): string[] {
+  for (const [name, child] of Object.entries(node.states)) {
+    names.push(name);
+    stateNames(child as { readonly states: Record<string, unknown> }, names);
+  }
+  return names;
+}
+
+/** Every key a journal line may hold (R41): the journal's fields and the machine's state names. */
+const VOCABULARY = new Set([
+  ...[
     'format version machineVersion input servers name enabled minMs maxMs options reset stableConnectionMs',
     'connectTimeoutMs keepAliveMs pingTimeoutMs jitter seq at event type error code message returnCode',
-    'sessionPresent value',
+    'sessionPresent value state',
   ]
     .join(' ')
     .split(' '),
-);
+  ...stateNames(connectionMachine.root),
+]);
 
 /** All object keys in a JSON value, at any depth. */
 function keysOf(value: unknown, keys = new Set<string>()): Set<string> {
@@ -101,6 +113,9 @@ describe('journal and drivers', () => {
         const parsed = fromJsonLines(text);
         expect(parsed).toEqual(journal);
         expect(replay(parsed).map(({ value, context }) => ({ value, context }))).toEqual(steps);
+        // R96: every entry recorded the live state it led to, and the check finds them all equal.
+        expect(h.journal.map((e) => e.state)).toEqual(steps.map((s) => s.value));
+        expect(checkReplay(parsed)).toMatchObject({ checked: steps.length, mismatch: null });
       }),
       { numRuns: numRuns(60) },
     );

@@ -5,6 +5,7 @@
  * with no Node built-ins (mqtt-packet's encoder needs `Buffer`); the tests parse it with mqtt-packet.
  */
 import { InvalidArgumentError } from '../errors.js';
+import type { QoS } from './encode.js';
 import {
   alloc,
   utf8ByteLength,
@@ -15,9 +16,6 @@ import {
   writeVarint,
 } from './encodeBytes.js';
 import { validateTopicName } from './topics.js';
-
-/** The QoS levels of MQTT 3.1.1. */
-type QoS = 0 | 1 | 2;
 
 /** Options of the CONNECT packet. */
 export interface ConnectOptions {

@@ -28,7 +28,8 @@ export type InboundPacket =
   | (mqtt.IUnsubackPacket & { messageId: number })
   | mqtt.IPingrespPacket;
 
-const TYPE_NAMES = [
+/** MQTT control packet type names, by the type number in the first byte's high nibble. */
+export const TYPE_NAMES = [
   'reserved (0)',
   'CONNECT',
   'CONNACK',

@@ -35,7 +35,7 @@ import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
-import type { RuntimeClock, Transport, TransportHandlers } from './ports.js';
+import type { Logger, RuntimeClock, Tracer, Transport, TransportHandlers } from './ports.js';
 import type { ClientEvent, ClientState, DrainEvent } from './types.js';
 
 /** The session layer as the connection sees it (the MQTT session lives there). */
@@ -123,6 +123,9 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   #closeWaiters: (() => void)[] | undefined;
   /** `whenWritable` callers, made on first use. */
   #drainWaiters: (() => void)[] | undefined;
+  /** The configured logger and tracer factory, and the tracer built from them (R90). */
+  #traceFrom: [Logger | undefined, ((logger: Logger) => Tracer) | undefined] = [undefined, undefined];
+  #tracer: Tracer | undefined;
 
   constructor(
     readonly clock: RuntimeClock,
@@ -210,10 +213,34 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
       connects.onEvent(event);
       if (!connects.pending) this.connects = undefined;
     }
+    this.tracer?.lifecycle(event, this.options.servers);
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
     if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this);
+  }
+
+  /**
+   * The tracer, undefined when tracing is off (spec R90, R93): built from the `logger` and
+   * `tracer` options when both are set. A logger that throws is reported like any user callback
+   * (R63), never thrown into a step.
+   */
+  get tracer(): Tracer | undefined {
+    const { logger, tracer } = this.config;
+    const [rawLogger, factory] = this.#traceFrom;
+    if (logger === rawLogger && tracer === factory) return this.#tracer;
+    this.#traceFrom = [logger, tracer];
+    this.#tracer =
+      logger === undefined || tracer === undefined
+        ? undefined
+        : tracer((line) => {
+            try {
+              logger(line);
+            } catch (thrown) {
+              this.reportListenerError('logger', thrown);
+            }
+          });
+    return this.#tracer;
   }
 
   /**
@@ -286,6 +313,7 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
 
   #fail(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
+    this.tracer?.protocolError(error);
     this.#protocolError(error);
     this.driver.send({ type: 'mqtt.error', error });
   }
@@ -390,8 +418,21 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
       maxPacketBytes: number,
       /** The option a PACKET_TOO_LARGE names (spec R83). */
       readonly packetLimitOption: string,
+      tracer: Tracer | undefined,
     ) {
-      this.decoder = createDecoder(new Connection.#Packets(this, maxPacketBytes));
+      const packets = new Connection.#Packets(this, maxPacketBytes);
+      this.decoder = createDecoder(
+        tracer === undefined
+          ? packets
+          : {
+              maxPacketBytes,
+              onPacket: (packet) => {
+                tracer.inbound(packet);
+                packets.onPacket(packet);
+              },
+              onError: (error) => packets.onError(error),
+            },
+      );
     }
   };
 
@@ -430,9 +471,11 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
       s.maxIncomingPacketBytes !== undefined
         ? `servers[${server}].maxIncomingPacketBytes`
         : 'maxIncomingPacketBytes';
-    const wire = new Connection.#Wire(this, generation, maxPacketBytes, option);
+    // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
+    const tracer = this.tracer;
+    const wire = new Connection.#Wire(this, generation, maxPacketBytes, option, tracer);
     this.#open += 1;
-    const transport = s.transport(
+    const transport = (tracer === undefined ? s.transport : tracer.wrap(s.transport))(
       {
         scheme: s.protocol,
         host: s.host,

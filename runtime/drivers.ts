@@ -7,7 +7,7 @@
  * {@link EFFECTS}, and journal every input. The step driver lives in stepDriver.ts; what it needs
  * from xstate's internals is isolated in xstateStep.ts.
  */
-import { type AnyEventObject, createActor } from 'xstate';
+import { type AnyEventObject, createActor, type StateValue } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
@@ -121,13 +121,13 @@ export interface DriverOptions {
   readonly inspect?: InspectObserver;
 }
 
-function journaller(options: DriverOptions): (event: AnyEventObject) => void {
+function journaller(options: DriverOptions): (event: AnyEventObject, state: StateValue) => void {
   let seq = 0;
   const { record, clock } = options;
-  return (event) => {
+  return (event, state) => {
     if (record === undefined || event.type === 'xstate.init') return;
     seq += 1;
-    record({ seq, at: clock.now(), event: event as JournalEvent });
+    record({ seq, at: clock.now(), event: event as JournalEvent, state });
   };
 }
 
@@ -181,8 +181,9 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
     input: options.input,
     clock,
     inspect: (inspectionEvent) => {
-      if (inspectionEvent.type === '@xstate.event' && inspectionEvent.actorRef === actor)
-        log(inspectionEvent.event);
+      // After the step, so the entry records the state it led to (spec R96).
+      if (inspectionEvent.type === '@xstate.snapshot' && inspectionEvent.actorRef === actor)
+        log(inspectionEvent.event, (inspectionEvent.snapshot as unknown as { value: StateValue }).value);
       if (options.inspect !== undefined) notifyInspector(options.inspect, inspectionEvent);
     },
   });

@@ -6,7 +6,7 @@ import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import type { RuntimeClock, RuntimeDefaults, TransportFactory } from './ports.js';
+import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
 import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
 
 export type { NormalisedServer, ServerConfig } from './servers.js';
@@ -82,6 +82,20 @@ export interface LifecycleClientOptions {
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
   /**
+   * Receives the trace, one line per call (spec R90-R93): lifecycle decisions (which server,
+   * which attempt, why a retry, which delay), packets sent and received (type, id, flags, sizes;
+   * never payloads, user names or passwords) and protocol errors. In Node,
+   * `NODE_DEBUG=mqtt-lifeline` makes the entry point's default `util.debuglog`.
+   * @default none: no tracing, at no cost
+   */
+  readonly logger?: Logger;
+  /**
+   * Turns `logger` into trace lines. The Node entry supplies the built-in one (`createTracer`);
+   * the browser entry leaves it out to stay small, so pass `createTracer` there to trace.
+   * @default the entry point's (Node: `createTracer`; browser: none)
+   */
+  readonly tracer?: TracerFactory;
+  /**
    * Called when user code the client calls (a listener, an observer, a completion callback)
    * throws (spec R63). The client has caught the error and gone on; `MqttClient` also emits it as
    * a `listener.error` event. What this handler throws is ignored.
@@ -101,10 +115,21 @@ export interface NormalisedOptions {
  * (Node's `mqtt-lifeline`, a browser bundle) wires its transport and clock into the runtime.
  */
 export function withDefaults<T extends LifecycleClientOptions>(options: T, defaults: RuntimeDefaults): T {
-  if (options.transport !== undefined && options.clock !== undefined) return options;
+  const logger = options.logger ?? defaults.logger;
+  // The tracer matters only with a logger: without one the options stay as given.
+  const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
+  if (
+    options.transport !== undefined &&
+    options.clock !== undefined &&
+    options.logger === logger &&
+    options.tracer === tracer
+  )
+    return options;
   return Object.assign({}, options, {
     transport: options.transport ?? defaults.transport,
     clock: options.clock ?? defaults.clock,
+    logger,
+    tracer,
   });
 }
 

@@ -13,6 +13,7 @@ import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { MqttClient } from './client.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import { withDefaults } from './options.js';
+import { createTracer } from './trace.js';
 
 describe('ports and defaults (R47)', () => {
   it('refuses, naming the port, a runtime client given no transport or no clock', () => {
@@ -53,7 +54,8 @@ describe('ports and defaults (R47)', () => {
   });
 
   it('the Node entry wires its transport by scheme (TCP, TLS, WebSocket) and the system clock, and keeps what the options name', () => {
-    expect(nodeDefaults).toEqual({ transport: nodeTransport, clock: systemClock });
+    // The trace's logger is on only with NODE_DEBUG=mqtt-lifeline (spec R90).
+    expect(nodeDefaults).toEqual({ transport: nodeTransport, clock: systemClock, tracer: createTracer });
     const clock = new SimulatedClock();
     const transport = fakeNetwork().factory;
     const named = { servers: [{ host: 'p' }], clock, transport };

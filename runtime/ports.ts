@@ -9,6 +9,7 @@
  * @module
  */
 import type { ErrorData } from '../errors.js';
+import type { LifecycleEvent } from '../machines/events.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
 
@@ -164,4 +165,42 @@ export interface RuntimeDefaults {
   readonly transport: TransportFactory;
   /** The clock when the options name none. */
   readonly clock: RuntimeClock;
+  /** The trace's logger when the options name none (Node: `NODE_DEBUG=mqtt-lifeline`). @default none */
+  readonly logger?: Logger;
+  /** What turns a logger into trace lines when the options name none (Node: `createTracer`). @default none */
+  readonly tracer?: TracerFactory;
 }
+
+/**
+ * Receives the opt-in trace, one line per call, no trailing newline (spec R90-R93). Lines never
+ * contain a payload, a user name or a password.
+ */
+export type Logger = (line: string) => void;
+
+/**
+ * The trace's hooks in the runtime (spec R90-R93): what a connection tells its tracer. An entry
+ * point supplies the factory, so a bundle that never traces (the browser's) carries none of it.
+ */
+export interface Tracer {
+  /** A lifecycle event, with the server ring its `serverIndex` points into. */
+  lifecycle(event: LifecycleEvent, servers: readonly TracedServer[]): void;
+  /**
+   * A packet the decoder produced (an `InboundPacket`; typed by its `cmd` alone here, so the ports
+   * stay free of the codec's types).
+   */
+  inbound(packet: { readonly cmd: string }): void;
+  /** The connection is closed for a protocol error. */
+  protocolError(error: ErrorData): void;
+  /** The transport to use instead of `factory`, tracing what it writes, its errors and closes. */
+  wrap(factory: TransportFactory): TransportFactory;
+}
+
+/** What a tracer may say about a server: never its URL as configured, which may carry a password. */
+export interface TracedServer {
+  readonly protocol: TransportScheme;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Makes a {@link Tracer} that writes to `logger`. */
+export type TracerFactory = (logger: Logger) => Tracer;

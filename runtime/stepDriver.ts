@@ -3,7 +3,7 @@
  * xstateStep.ts, the one file that relies on xstate internals), with the runtime owning its timers.
  * No actor system: the smallest footprint per connection. Same results as the actor driver (R45).
  */
-import type { AnyEventObject } from 'xstate';
+import type { AnyEventObject, StateValue } from 'xstate';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent } from '../machines/journal.js';
 import { type DriverOptions, effectOf, type LifecycleDriver, type LifecycleHost } from './drivers.js';
@@ -125,9 +125,10 @@ class StepDriver implements LifecycleDriver {
     this.#processing = true;
     try {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        this.#log(next);
         const [nextSnapshot, actions] = pureStep(this.#snapshot, next, this.#input);
         this.#snapshot = nextSnapshot;
+        // After the step, so the entry records the state it led to (spec R96).
+        this.#log(next, nextSnapshot.value);
         for (const action of actions) this.#execute(action);
         if (this.#listeners !== undefined) for (const listener of this.#listeners) listener(nextSnapshot);
         this.#inspection?.snapshot(nextSnapshot, next);
@@ -156,10 +157,10 @@ class StepDriver implements LifecycleDriver {
     return undefined;
   }
 
-  #log(event: AnyEventObject): void {
+  #log(event: AnyEventObject, state: StateValue): void {
     if (this.#record === undefined || event.type === 'xstate.init') return;
     this.#seq += 1;
-    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent });
+    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent, state });
   }
 
   #execute(action: StepAction): void {

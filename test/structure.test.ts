@@ -112,17 +112,22 @@ describe('entry points (R46)', () => {
 
   it('package.json exports ., ./mongoose and ./machine, each built from a source that exists', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      exports: Record<string, string | { types: string; default: string }>;
+      exports: Record<string, unknown>;
     };
+    // The build (tsdown.config.ts) names each entry and builds it from its source.
+    const build = readFileSync(join(ROOT, 'tsdown.config.ts'), 'utf8');
     const sources: Record<string, string> = {
       '.': 'index.ts',
       './mongoose': 'adapters/mongoose/index.ts',
       './machine': 'machines/index.ts',
     };
     for (const [subpath, source] of Object.entries(sources)) {
-      const target = pkg.exports[subpath];
-      const base = source.replace(/\.ts$/, '');
-      expect(target, subpath).toEqual({ types: `./dist/${base}.d.ts`, default: `./dist/${base}.js` });
+      const name = subpath === '.' ? 'index' : subpath.slice(2);
+      expect(pkg.exports[subpath], subpath).toEqual({
+        import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.mjs` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+      });
+      expect(build, subpath).toContain(`${name}: '${source}'`);
       expect(existsSync(join(ROOT, source)), source).toBe(true);
     }
   });

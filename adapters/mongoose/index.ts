@@ -4,6 +4,14 @@
  *
  * @packageDocumentation
  */
+// The errors its functions throw, so `instanceof` works without importing the main entry too.
+export {
+  ConfigError,
+  InvalidArgumentError,
+  InvalidTopicError,
+  MqttError,
+  SizeLimitError,
+} from '../../errors.js';
 export {
   loadMongooseConfig,
   MONGOOSE_MQTT_DEFAULTS,

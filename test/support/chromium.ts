@@ -1,6 +1,6 @@
 /**
  * Real Chromium for the browser tests: Debian's `chromium` (installed by `pretest`,
- * scripts/ensure-chromium.mjs) driven by playwright-core, which downloads no browser of its own.
+ * scripts/ensure-tools.mjs) driven by playwright-core, which downloads no browser of its own.
  */
 import { accessSync, constants } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';

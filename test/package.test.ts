@@ -1,0 +1,218 @@
+/**
+ * The package as a user gets it (spec R97-R98): `npm pack` (which builds through `prepack`), the
+ * tarball installed into a fresh project, every subpath imported under ESM and require(), a tiny
+ * script and the `mqtt-lifeline` binary run against an embedded broker, NODE_DEBUG tracing, and
+ * publint and arethetypeswrong clean. One test: packing and installing dominate its time.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { startAedes } from './support/brokers.js';
+import { useCleanups } from './support/cleanups.js';
+
+const run = promisify(execFile);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const defer = useCleanups();
+
+/** Runs a command; resolves with its output, rejects with the output in the message. */
+async function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  try {
+    return await run(command, args, {
+      cwd,
+      env: { ...process.env, NODE_DEBUG: '', ...env },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${command} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+    );
+  }
+}
+
+/** The script a user writes first: connect, subscribe, publish QoS 1, receive it, disconnect. */
+const roundTrip = (load: string) => `${load}
+const client = new MqttClient({ servers: [{ host: '127.0.0.1', port: Number(process.argv[2]) }] });
+client.subscribe('pkg/test', { qos: 1 }).subscribe((m) => {
+  console.log('received', new TextDecoder().decode(m.payload));
+  client.disconnect().then(() => console.log('closed'));
+});
+client.onEvent((e) => { if (e.type === 'suback') client.publish('pkg/test', 'hello', { qos: 1 }); });
+client.connect();
+`;
+
+describe('the npm package', () => {
+  it('R97, R98: packs with its build, installs into a fresh project, and works under ESM, require() and as a binary', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-pkg-'));
+    defer(() => rmSync(work, { recursive: true, force: true }));
+    const broker = await startAedes();
+    defer(() => broker.close());
+
+    // Pack: prepack builds (its output comes first on stdout), so a clean clone yields a working tarball.
+    const packed = await sh('npm', ['pack', '--json', '--pack-destination', work], ROOT);
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.lastIndexOf('[\n  {'))) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    const tarball = join(work, (info as { filename: string }).filename);
+    const files = new Set((info?.files ?? []).map((f) => f.path));
+    for (const file of [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/index.mjs',
+      'dist/index.cjs',
+      'dist/cli.mjs',
+    ])
+      expect(files).toContain(file);
+    expect([...files].filter((f) => f.endsWith('.test.ts'))).toEqual([]);
+
+    // Every source map and declaration map points at files that ship, or embeds them.
+    for (const map of [...files].filter((f) => f.endsWith('.map'))) {
+      const tarMap = await sh('tar', ['-xzOf', tarball, `package/${map}`], work);
+      const { sources, sourcesContent } = JSON.parse(tarMap.stdout) as {
+        sources: string[];
+        sourcesContent?: string[];
+      };
+      sources.forEach((source, i) => {
+        const shipped = files.has(join(dirname(map), source).replace(/\\/g, '/'));
+        expect({ map, source, ok: shipped || typeof sourcesContent?.[i] === 'string' }).toMatchObject({
+          ok: true,
+        });
+      });
+    }
+
+    // A fresh project; the dependencies come from npm's cache when it has them.
+    const app = join(work, 'app');
+    await sh('mkdir', ['-p', app], work);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+    await sh('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], app);
+    const installed = join(app, 'node_modules', 'mqtt-lifeline');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+
+    // Every subpath, both ways, with the same export names.
+    for (const subpath of Object.keys(manifest.exports).filter((s) => s !== './package.json')) {
+      const id = `mqtt-lifeline${subpath.slice(1)}`;
+      const esm = await sh(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `console.log(JSON.stringify(Object.keys(await import('${id}')).sort()))`,
+        ],
+        app,
+      );
+      const cjs = await sh(
+        process.execPath,
+        ['-e', `console.log(JSON.stringify(Object.keys(require('${id}')).sort()))`],
+        app,
+      );
+      const names = JSON.parse(esm.stdout) as string[];
+      expect(names.length).toBeGreaterThan(0);
+      expect(JSON.parse(cjs.stdout)).toEqual(names);
+    }
+
+    // R46: ./machine loads no Node built-in, rxjs or ws, under import or require(): its files and
+    // every dist file they reach name none of them.
+    // R122: ./browser loads no Node built-in and not ws either.
+    const portable: [string, RegExp][] = [
+      ['dist/machine.mjs', /^node:|^rxjs|^ws$|^mqtt-packet/],
+      ['dist/machine.cjs', /^node:|^rxjs|^ws$|^mqtt-packet/],
+      ['dist/browser.mjs', /^node:|^ws$/],
+      ['dist/browser.cjs', /^node:|^ws$/],
+    ];
+    for (const [start, forbidden] of portable) {
+      const seen = new Set<string>();
+      const visit = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = readFileSync(join(installed, file), 'utf8');
+        const specifiers = [...text.matchAll(/(?:from |require\(|import\()"([^"]+)"/g)].map(
+          (m) => m[1] as string,
+        );
+        expect({ file, foreign: specifiers.filter((x) => forbidden.test(x)) }).toEqual({
+          file,
+          foreign: [],
+        });
+        for (const x of specifiers) if (x.startsWith('./')) visit(join(dirname(file), x));
+      };
+      visit(start);
+    }
+
+    // The tiny script, as ESM and as CommonJS, against the embedded broker; NODE_DEBUG traces it.
+    writeFileSync(join(app, 'esm.mjs'), roundTrip("import { MqttClient } from 'mqtt-lifeline';"));
+    writeFileSync(join(app, 'cjs.cjs'), roundTrip("const { MqttClient } = require('mqtt-lifeline');"));
+    const port = String(broker.port);
+    const esm = await sh(process.execPath, ['esm.mjs', port], app, { NODE_DEBUG: 'mqtt-lifeline' });
+    const cjs = await sh(process.execPath, ['cjs.cjs', port], app);
+    expect(esm.stdout).toBe('received hello\nclosed\n');
+    expect(cjs).toMatchObject({ stdout: 'received hello\nclosed\n', stderr: '' });
+    expect(esm.stderr).toMatch(
+      /^MQTT-LIFELINE \d+: connecting to mqtt \(mqtt:\/\/127\.0\.0\.1:\d+\), attempt 1$/m,
+    );
+    expect(esm.stderr).toMatch(
+      /^MQTT-LIFELINE \d+: send PUBLISH topic="pkg\/test" id=\d+ qos=1 .*payload=5B/m,
+    );
+    expect(esm.stderr).not.toContain('hello');
+
+    // The binary, through npx as a user runs it.
+    const bin = await sh(
+      'npx',
+      [
+        '--no-install',
+        'mqtt-lifeline',
+        'pub',
+        '-L',
+        `mqtt://127.0.0.1:${port}`,
+        '-t',
+        'x',
+        '-m',
+        'y',
+        '-q',
+        '1',
+      ],
+      app,
+    );
+    expect(bin).toMatchObject({ stdout: '', stderr: '' });
+    const version = await sh('npx', ['--no-install', 'mqtt-lifeline', '--version'], app);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+
+    // publint and arethetypeswrong on what was packed. attw's node16 profile: node10 resolution
+    // ignores `exports`, so it cannot find subpaths (README "Install" says why that is accepted).
+    const lint = await sh(
+      process.execPath,
+      [resolve(ROOT, 'node_modules/publint/src/cli.js'), installed, '--strict'],
+      ROOT,
+    );
+    expect(lint.stdout).toMatch(/All good!/);
+    expect(existsSync(tarball)).toBe(true);
+    const attw = await sh(
+      process.execPath,
+      [
+        resolve(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js'),
+        tarball,
+        '--format',
+        'json',
+        '--profile',
+        'node16',
+      ],
+      ROOT,
+    );
+    const problems = (
+      JSON.parse(attw.stdout) as {
+        analysis: { problems: { kind: string; entrypoint: string; resolutionKind?: string }[] };
+      }
+    ).analysis.problems;
+    // Exactly the documented node10 findings, and nothing else.
+    expect(problems.map((p) => `${p.resolutionKind} ${p.entrypoint} ${p.kind}`).sort()).toEqual([
+      'node10 ./machine NoResolution',
+      'node10 ./mongoose NoResolution',
+    ]);
+  }, 180_000);
+});
