@@ -74,30 +74,31 @@ function examples(markdown: string): Example[] {
   return found;
 }
 
-/** `mqtt-lifeline` and its subpaths, as package.json exports them, mapped to their sources. */
-function entryPoints(): Map<string, string> {
+/** Each entry point's source: what tsdown.config.ts builds dist/<name>.* from. */
+const SOURCES: Readonly<Record<string, string>> = {
+  'mqtt-lifeline': 'index.ts',
+  'mqtt-lifeline/mongoose': 'adapters/mongoose/index.ts',
+  'mqtt-lifeline/machine': 'machines/index.ts',
+  'mqtt-lifeline/browser': 'browser.ts',
+};
+
+/** The subpaths package.json exports, as import specifiers (`./package.json` left out). */
+function exportedSpecifiers(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     name: string;
-    exports: Record<string, string | Record<string, string>>;
+    exports: Record<string, unknown>;
   };
-  const entries = new Map<string, string>();
-  for (const [subpath, target] of Object.entries(pkg.exports)) {
-    const file = typeof target === 'string' ? target : (target.types ?? target.default ?? target.import);
-    if (file === undefined || !/\.(d\.[mc]?ts|[mc]?js)$/.test(file)) continue;
-    const source = file.replace(/^\.\/dist\//, './').replace(/\.(d\.[mc]?ts|[mc]?js)$/, '.ts');
-    entries.set(subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`, join(ROOT, source));
-  }
-  return entries;
+  return Object.keys(pkg.exports)
+    .filter((subpath) => subpath !== './package.json')
+    .map((subpath) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`));
 }
 
 /** The block as a runnable file: imports pointed at the sources, hosts and ports at the test's brokers. */
 function prepare(code: string, ports: ReadonlyMap<string, number>, hosts: readonly string[]): string {
-  const entries = entryPoints();
   let out = code.replace(/from '(mqtt-lifeline(?:\/[\w./-]+)?)'/g, (_whole, specifier: string) => {
-    const source = entries.get(specifier);
-    if (source === undefined)
-      throw new Error(`the README imports ${specifier}, which package.json does not export`);
-    return `from '${source}'`;
+    const source = SOURCES[specifier];
+    if (source === undefined) throw new Error(`the README imports ${specifier}, which has no source here`);
+    return `from '${join(ROOT, source)}'`;
   });
   for (const [port, actual] of ports) out = out.replace(new RegExp(`\\b${port}\\b`, 'g'), String(actual));
   for (const host of hosts) out = out.replaceAll(host, '127.0.0.1');
@@ -157,6 +158,10 @@ describe('README', () => {
     expect(blocks.filter((b) => b.prints !== undefined).length).toBeGreaterThanOrEqual(5);
     for (const b of blocks)
       if (b.directives.has('skip')) expect(b.directives.get('skip'), `line ${b.line}`).not.toBe('');
+  });
+
+  it('knows the source of every entry point package.json exports', () => {
+    expect(Object.keys(SOURCES).sort()).toEqual(exportedSpecifiers().sort());
   });
 
   it('imports only names that its entry point exports', () => {
