@@ -35,7 +35,10 @@ export {
   CONNACK_REASONS,
   ConfigError,
   ConnackError,
+  ConnectHookError,
+  DecodeError,
   type ErrorData,
+  errorFromData,
   errors,
   InvalidArgumentError,
   InvalidTopicError,
@@ -169,6 +172,9 @@ export {
 export { createStepDriver } from './runtime/stepDriver.js';
 export { createTracer } from './runtime/trace.js';
 export {
+  type DecodeErrorHandler,
+  type DecodeOptions,
+  decode,
   events$,
   json,
   messages$,
