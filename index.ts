@@ -19,9 +19,12 @@ export {
 } from './adapters/stores/file.js';
 export { browserTransport } from './adapters/transports/browser.js';
 export { type SchemeFactories, transportByScheme } from './adapters/transports/byScheme.js';
+export { transportErrorData } from './adapters/transports/classify.js';
+export type { FailureContext } from './adapters/transports/errors.js';
 export { nodeTransport } from './adapters/transports/node.js';
 export { createTcpTransport, type TcpTransportOptions, tcpTransport } from './adapters/transports/tcp.js';
 export { createTlsTransport, type TlsTransportOptions, tlsTransport } from './adapters/transports/tls.js';
+export { checkTlsSettings } from './adapters/transports/tlsSettings.js';
 export {
   createWebsocketTransport,
   type WebSocketConstructor,

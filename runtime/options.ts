@@ -174,7 +174,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const resolved: ResolvedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
-    resolved.push(resolveServer(s, key));
+    resolved.push(resolveServer(s, key, s.transport ?? options.transport));
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)

@@ -133,7 +133,16 @@ export interface Transport {
 }
 
 /** Opens transports: the one thing a runtime supplies to connect somewhere. */
-export type TransportFactory = (target: TransportTarget, handlers: TransportHandlers) => Transport;
+export type TransportFactory = ((target: TransportTarget, handlers: TransportHandlers) => Transport) & {
+  /**
+   * Checks a server's `tls` settings when the client is constructed, so a typo fails at once
+   * rather than at every attempt (spec R72); throws `ConfigError` under `<key>.tls`. Node's TLS,
+   * `ws` and scheme-picking transports carry one; a factory without one takes its settings as
+   * they are and reports what it cannot use when it connects.
+   * @default none
+   */
+  readonly checkTls?: (tls: TlsOptions, key: string) => void;
+};
 
 /**
  * A clock: the only way time enters mqtt-lifeline. XState's `Clock` (setTimeout / clearTimeout)

@@ -1,6 +1,7 @@
 /**
  * Where and how to reach each server (spec R70-R72): a `url` or `host` / `port` / `protocol`
- * resolved to one address and scheme, host names checked, `tls` settings checked. Internal to
+ * resolved to one address and scheme, host names checked, `tls` settings handed to the transport's
+ * check. Internal to
  * {@link normaliseOptions}.
  *
  * @module
@@ -69,69 +70,6 @@ export interface NormalisedServer extends ServerConfig {
 /** A server with where and how to reach it resolved (before naming and the transport). */
 export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport'>;
 
-const isPem = (v: unknown): boolean => typeof v === 'string' || v instanceof Uint8Array;
-
-/**
- * Checks the shape of `tls` (spec R72), so a typo fails at construction rather than at every
- * attempt. Files are read by the transport at connect time (they may be rotated meanwhile).
- */
-function checkTls(tls: TlsOptions, key: string): void {
-  const k = `${key}.tls`;
-  if (typeof tls !== 'object' || tls === null) throw new ConfigError(k, 'must be an object');
-  if (tls.ca !== undefined && !(isPem(tls.ca) || (Array.isArray(tls.ca) && tls.ca.every(isPem)))) {
-    throw new ConfigError(`${k}.ca`, 'must be PEM text or bytes, or an array of them');
-  }
-  for (const field of ['cert', 'key'] as const) {
-    if (tls[field] !== undefined && !isPem(tls[field])) {
-      throw new ConfigError(`${k}.${field}`, 'must be PEM text or bytes');
-    }
-  }
-  for (const field of ['caFile', 'certFile', 'keyFile', 'servername', 'ciphers', 'passphrase'] as const) {
-    if (tls[field] !== undefined && (typeof tls[field] !== 'string' || tls[field] === '')) {
-      throw new ConfigError(`${k}.${field}`, 'must be a non-empty string');
-    }
-  }
-  if (
-    (tls.cert !== undefined || tls.certFile !== undefined) !==
-    (tls.key !== undefined || tls.keyFile !== undefined)
-  ) {
-    throw new ConfigError(
-      `${k}.${tls.key === undefined && tls.keyFile === undefined ? 'key' : 'cert'}`,
-      'a client certificate needs both cert and key',
-    );
-  }
-  if (tls.minVersion !== undefined && tls.minVersion !== 'TLSv1.2' && tls.minVersion !== 'TLSv1.3') {
-    throw new ConfigError(`${k}.minVersion`, `must be 'TLSv1.2' or 'TLSv1.3', got ${String(tls.minVersion)}`);
-  }
-  if (
-    tls.alpn !== undefined &&
-    !(Array.isArray(tls.alpn) && tls.alpn.every((p) => typeof p === 'string' && p !== ''))
-  ) {
-    throw new ConfigError(`${k}.alpn`, 'must be an array of protocol names');
-  }
-  if (tls.dangerouslySkipVerification !== undefined && typeof tls.dangerouslySkipVerification !== 'boolean') {
-    throw new ConfigError(`${k}.dangerouslySkipVerification`, 'must be true or false');
-  }
-  const psk = tls.psk;
-  if (psk !== undefined) {
-    if (typeof psk.identity !== 'string' || psk.identity === '') {
-      throw new ConfigError(`${k}.psk.identity`, 'must be a non-empty string');
-    }
-    // Never echo the key.
-    if (
-      !(psk.key instanceof Uint8Array ? psk.key.length > 0 : /^(?:[0-9a-fA-F]{2})+$/.test(String(psk.key)))
-    ) {
-      throw new ConfigError(`${k}.psk.key`, 'must be hex digits (an even number) or non-empty bytes');
-    }
-    if (tls.minVersion === 'TLSv1.3') {
-      throw new ConfigError(
-        `${k}.minVersion`,
-        'a PSK works over TLS 1.2 only here; drop minVersion or the PSK',
-      );
-    }
-  }
-}
-
 /** A `url` field and the separate fields next to it must not disagree. */
 function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
   if (given !== undefined && given !== fromUrl) {
@@ -144,9 +82,14 @@ function agree(key: string, field: string, given: unknown, fromUrl: unknown): vo
 
 /**
  * Where and how to reach one server: from `url`, else from `host` / `port` / `protocol`
- * (spec R70-R71). Credentials in the URL become `username` / `password` unless given separately.
+ * (spec R70-R71). Credentials in the URL become `username` / `password` unless given separately;
+ * `tls` settings are checked by `transport` (the one that will reach the server), if it can.
  */
-export function resolveServer(s: ServerConfig, key: string): ResolvedServer {
+export function resolveServer(
+  s: ServerConfig,
+  key: string,
+  transport: TransportFactory | undefined,
+): ResolvedServer {
   let protocol: TransportScheme;
   let host: string;
   let port: number;
@@ -175,7 +118,12 @@ export function resolveServer(s: ServerConfig, key: string): ResolvedServer {
     // Certificates or a PSK for a plain connection are a mistake that would send secrets in the clear.
     throw new ConfigError(`${key}.tls`, `is set but the server is ${protocol}://; use mqtts:// or wss://`);
   }
-  if (s.tls !== undefined) checkTls(s.tls, key);
+  if (s.tls !== undefined) {
+    if (typeof s.tls !== 'object' || s.tls === null) throw new ConfigError(`${key}.tls`, 'must be an object');
+    // The transport that takes the settings checks them (Node's TLS and `ws`; spec R72), so a
+    // browser bundle does not carry checks for settings it cannot use.
+    transport?.checkTls?.(s.tls, key);
+  }
   const ws = isWebSocketScheme(protocol);
   if (ws) {
     path = s.path ?? path ?? DEFAULT_WS_PATH;

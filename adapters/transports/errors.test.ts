@@ -1,6 +1,6 @@
 /** How runtime error codes become typed reasons (spec R75), including the ambiguous TLS alerts. */
 import { describe, expect, it } from 'vitest';
-import { reasonOf, transportErrorData } from './errors.js';
+import { reasonOf, transportErrorData } from './classify.js';
 
 const plain = { kind: 'tls', where: 'h:1' };
 const psk = { ...plain, psk: true };

@@ -10,7 +10,8 @@ import {
   type TransportHandlers,
   type TransportTarget,
 } from '../../runtime/ports.js';
-import { type FailureContext, transportErrorData } from './errors.js';
+import { transportErrorData } from './classify.js';
+import type { FailureContext } from './errors.js';
 import { COPY_LIMIT_BYTES, OutBuffer } from './outBuffer.js';
 
 /** Options of {@link createTcpTransport}. */

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { TlsOptions, TransportFactory, TransportTarget } from '../../runtime/ports.js';
 import { SocketTransport } from './tcp.js';
+import { checkTlsSettings } from './tlsSettings.js';
 
 /** Options of {@link createTlsTransport}. */
 export interface TlsTransportOptions {
@@ -137,11 +138,12 @@ export function tlsConnectOptions(target: TransportTarget): tls.ConnectionOption
  * PSK, SNI, ALPN, minimum version, ciphers) apply per connection. Failures are `TRANSPORT_ERROR`
  * with a `reason` naming the cause (`TLS_UNKNOWN_CA`, `TLS_HOSTNAME_MISMATCH`, `TLS_CERT_EXPIRED`,
  * `TLS_CLIENT_CERT_REQUIRED`, `TLS_PSK_REJECTED` ...). The callback rules are the TCP transport's.
+ * Its `checkTls` checks the settings when a client is constructed (spec R72).
  */
 export function createTlsTransport(options: TlsTransportOptions = {}): TransportFactory {
   const connectTimeoutMs = options.connectTimeoutMs ?? 0;
   const noDelay = options.noDelay ?? true;
-  return (target, handlers) => {
+  const factory: TransportFactory = (target, handlers) => {
     const t = target.tls ?? {};
     return new SocketTransport(
       {
@@ -156,6 +158,7 @@ export function createTlsTransport(options: TlsTransportOptions = {}): Transport
       connectTimeoutMs,
     );
   };
+  return Object.assign(factory, { checkTls: checkTlsSettings });
 }
 
 /** The TLS {@link TransportFactory} with default options. */

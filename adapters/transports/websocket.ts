@@ -8,7 +8,7 @@
 import type { ErrorData, TransportErrorReason } from '../../errors.js';
 import type { Transport, TransportFactory, TransportHandlers, TransportTarget } from '../../runtime/ports.js';
 import { webSocketUrl } from '../../runtime/serverUrl.js';
-import { type FailureContext, failure, transportErrorData, transportFailure } from './errors.js';
+import { type FailureContext, failure, transportFailure } from './errors.js';
 
 /** The part of the WHATWG `WebSocket` this transport uses (structural, so no DOM types needed). */
 export interface WebSocketLike {
@@ -31,22 +31,32 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 export interface WebSocketTransportOptions {
   /** The WebSocket class. @default globalThis.WebSocket */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Reads the `error` that some WebSocket classes (the `ws` package's) attach to their error
+   * event, and what the constructor throws, into typed error data. Browsers attach none, so the
+   * default keeps the browser bundle free of Node's error-code tables: an error event then
+   * yields `WS_HANDSHAKE` (before open) or `CONNECTION_RESET` (after) with the close code, and a
+   * constructor that throws yields `OTHER` with its message. Pass `transportErrorData` (Node's
+   * classifier from `mqtt-lifeline`, as the `ws` transport uses) to read Node error codes.
+   * @default none
+   */
+  readonly classify?: (context: FailureContext, cause: unknown) => ErrorData;
 }
 
 const OPEN = 1;
 /** `write` reports backpressure above this many buffered bytes. */
 const HIGH_WATER_BYTES = 64 * 1024;
 
-function reasonOfEvent(event: unknown, context: FailureContext): ErrorData | null {
-  const error = (event as { error?: unknown } | null)?.error;
-  return error instanceof Error ? transportErrorData(context, error) : null;
-}
+/** Without a classifier: the thrown error's message, as an `OTHER` failure. */
+const unclassified = (context: FailureContext, cause: unknown): ErrorData =>
+  failure(context, 'OTHER', cause instanceof Error ? cause.message : String(cause));
 
 /** One MQTT-over-WebSocket connection in a browser. */
 class BrowserWsTransport implements Transport {
   readonly #context: FailureContext;
   readonly #handlers: TransportHandlers;
   readonly #socket: WebSocketLike;
+  readonly #classify: WebSocketTransportOptions['classify'];
   #opened = false;
   #ending = false;
   #destroyed = false;
@@ -78,8 +88,15 @@ class BrowserWsTransport implements Transport {
     this.#socket.send(frame);
   };
 
-  constructor(Ctor: WebSocketConstructor, url: string, context: FailureContext, handlers: TransportHandlers) {
+  constructor(
+    Ctor: WebSocketConstructor,
+    url: string,
+    context: FailureContext,
+    handlers: TransportHandlers,
+    classify: WebSocketTransportOptions['classify'],
+  ) {
     this.#context = context;
+    this.#classify = classify;
     this.#handlers = handlers;
     const socket = new Ctor(url, 'mqtt');
     this.#socket = socket;
@@ -106,7 +123,10 @@ class BrowserWsTransport implements Transport {
     };
     socket.onerror = (event) => {
       this.#errorSeen = true;
-      this.#error ??= reasonOfEvent(event, this.#context);
+      const error = (event as { error?: unknown } | null)?.error;
+      if (this.#classify !== undefined && error instanceof Error) {
+        this.#error ??= this.#classify(this.#context, error);
+      }
     };
     socket.onclose = (event) => this.#onClose(event.code, event.reason);
   }
@@ -194,10 +214,10 @@ export function createWebsocketTransport(options: WebSocketTransportOptions = {}
       return transportFailure(handlers, failure(context, 'UNSUPPORTED_SCHEME', 'no global WebSocket here'));
     }
     try {
-      return new BrowserWsTransport(Ctor, url, context, handlers);
+      return new BrowserWsTransport(Ctor, url, context, handlers, options.classify);
     } catch (cause) {
       // The constructor throws SyntaxError on a bad URL.
-      return transportFailure(handlers, transportErrorData(context, cause));
+      return transportFailure(handlers, (options.classify ?? unclassified)(context, cause));
     }
   };
 }

@@ -15,9 +15,11 @@ import {
   type TransportTarget,
 } from '../../runtime/ports.js';
 import { webSocketUrl } from '../../runtime/serverUrl.js';
-import { type FailureContext, failure, transportErrorData } from './errors.js';
+import { transportErrorData } from './classify.js';
+import { type FailureContext, failure } from './errors.js';
 import { OutBuffer } from './outBuffer.js';
 import { tlsConnectOptions } from './tls.js';
+import { checkTlsSettings } from './tlsSettings.js';
 
 /** Options of {@link createWsTransport}. */
 export interface WsTransportOptions {
@@ -275,10 +277,12 @@ class WsTransport implements Transport {
  * Makes a Node WebSocket {@link TransportFactory} (`ws` package). The target's `url` (built by the
  * client from `ws://` / `wss://` and the path, default `/mqtt`) is opened with subprotocol `mqtt`.
  * Failures are `TRANSPORT_ERROR` with a reason: `WS_HANDSHAKE` (HTTP status, no `mqtt`
- * subprotocol), `WS_PROTOCOL` (a text frame, a bad frame), or those of TCP and TLS.
+ * subprotocol), `WS_PROTOCOL` (a text frame, a bad frame), or those of TCP and TLS. Its `checkTls`
+ * checks `wss://` settings when a client is constructed (spec R72).
  */
 export function createWsTransport(options: WsTransportOptions = {}): TransportFactory {
-  return (target, handlers) => new WsTransport(target, handlers, options);
+  const factory: TransportFactory = (target, handlers) => new WsTransport(target, handlers, options);
+  return Object.assign(factory, { checkTls: checkTlsSettings });
 }
 
 /** The Node WebSocket {@link TransportFactory} with default options. */

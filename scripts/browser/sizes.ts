@@ -14,11 +14,13 @@ import { bundle, gzipSize, ROOT } from './bundle.js';
 export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
 
 /**
- * A ceiling the test holds the browser client under. The 30 KB budget is missed (spec R123 says by
- * how much and why); this only stops gross growth such as a Node polyfill or a codec slipping
- * back onto the browser path (mqtt-packet with readable-stream and buffer adds about 25 KB).
+ * A ceiling the test holds the browser client under while the 30 KB budget is missed (spec R123
+ * says by how much and why): about 2 KB above the measured size, so a Node-only module slipping
+ * back onto the browser path (the TLS-setting checks, Node's error-code tables: 0.5 KB each) or a
+ * codec (mqtt-packet with readable-stream and buffer: about 25 KB) fails it. When the budget is
+ * met, the test asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 40_000;
+export const BROWSER_CEILING_GZIP_BYTES = 38_000;
 
 /** One measured bundle. */
 export interface SizeRow {

@@ -23,6 +23,14 @@ describe('the browser bundle (spec R122-R123)', () => {
     expect(client?.gzipBytes).toBeLessThanOrEqual(BROWSER_CEILING_GZIP_BYTES);
     // MQTT.js, measured the same way, is the comparison the report prints.
     const mqttjs = others.find((row) => row.name.startsWith('MQTT.js'));
-    expect(mqttjs?.gzipBytes).toBeGreaterThan(3 * (client?.gzipBytes ?? 0));
+    expect(mqttjs?.gzipBytes).toBeGreaterThan(2.5 * (client?.gzipBytes ?? 0));
+  });
+
+  it('keeps Node-only code off the browser path (R123)', async () => {
+    // Built unminified so module names survive: each of these has a Node-side home and a
+    // browser that needs none of it (tls settings cannot reach a browser WebSocket).
+    const built = await bundle({ entry: 'browser.ts', external: ['rxjs'], minify: false });
+    expect(built.code).not.toMatch(/adapters\/transports\/(classify|tlsSettings)\.ts/);
+    expect(built.code).not.toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|must be PEM text or bytes/);
   });
 });
