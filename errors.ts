@@ -2,8 +2,9 @@
  * Typed errors of mqtt-lifeline. Every public failure is one of these classes, each with a stable
  * `code` so callers can branch without parsing messages.
  *
- * Inside the statechart, failures travel as plain data ({@link ErrorData}); they become `Error`
- * instances only at the public API edge.
+ * A failure is built as one of these classes where it happens (transport, decoder, machine, connect
+ * hook); events and the journal carry it as plain data ({@link ErrorData}, from `toData()`), and an
+ * API call that fails rejects with the class again ({@link errorFromData}). Spec R82.
  */
 
 /** The stable codes carried by {@link MqttError.code}. */
@@ -15,14 +16,17 @@ export type MqttErrorCode =
   | 'PACKET_TOO_LARGE'
   | 'PROTOCOL_ERROR'
   | 'CONNACK_REFUSED'
+  | 'CONNECT_HOOK_FAILED'
   | 'CONNECT_TIMEOUT'
   | 'PING_TIMEOUT'
+  | 'WAIT_TIMEOUT'
   | 'TRANSPORT_ERROR'
   | 'TRANSPORT_CLOSED'
   | 'NOT_CONNECTED'
   | 'QUEUE_FULL'
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
+  | 'DECODE_FAILED'
   | 'CLIENT_CLOSED'
   | 'STORE_CORRUPT'
   | 'STORE_LOCKED'
@@ -60,6 +64,12 @@ export interface ErrorData {
   readonly message: string;
   /** The CONNACK return code, for `CONNACK_REFUSED`. */
   readonly returnCode?: number;
+  /** The size that was seen, in bytes, for `PAYLOAD_TOO_LARGE` / `PACKET_TOO_LARGE`. */
+  readonly size?: number;
+  /** The limit that was hit, in bytes, for `PAYLOAD_TOO_LARGE` / `PACKET_TOO_LARGE`. */
+  readonly limit?: number;
+  /** The option that sets that limit, when there is one (`session.maxQueueBytes`). */
+  readonly option?: string;
   /** Why the transport failed, for `TRANSPORT_ERROR`. */
   readonly reason?: TransportErrorReason;
 }
@@ -115,14 +125,24 @@ export class SizeLimitError extends MqttError {
   readonly size: number;
   /** The limit, in bytes. */
   readonly limit: number;
-  constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number) {
+  /** The option that sets the limit (`session.maxQueueBytes`), when there is one. */
+  readonly option: string | undefined;
+  constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number, option?: string) {
+    const what = code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet';
     super(
       code,
-      `${code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet'} of ${size} bytes exceeds the limit of ${limit} bytes`,
+      option === undefined
+        ? `${what} of ${size} bytes exceeds the limit of ${limit} bytes`
+        : `${what} of ${size} bytes exceeds ${option} (${limit} bytes)`,
     );
     this.name = 'SizeLimitError';
     this.size = size;
     this.limit = limit;
+    this.option = option;
+  }
+  override toData(): ErrorData {
+    const data = { code: this.code, message: this.message, size: this.size, limit: this.limit };
+    return this.option === undefined ? data : { ...data, option: this.option };
   }
 }
 
@@ -143,14 +163,17 @@ export const CONNACK_REASONS: Readonly<Record<number, string>> = {
   5: 'not authorized',
 };
 
-/** The broker refused the CONNECT (CONNACK return code other than 0). */
+/**
+ * The broker refused the CONNECT (CONNACK return code other than 0). The message gives the
+ * return code's meaning and the code: `connection refused: bad user name or password (return code 4)`.
+ */
 export class ConnackError extends MqttError {
   /** The CONNACK return code (1-5 in MQTT 3.1.1). */
   readonly returnCode: number;
   constructor(returnCode: number) {
     super(
       'CONNACK_REFUSED',
-      `connection refused: ${CONNACK_REASONS[returnCode] ?? `return code ${returnCode}`}`,
+      `connection refused: ${CONNACK_REASONS[returnCode] ?? 'unknown reason'} (return code ${returnCode})`,
     );
     this.name = 'ConnackError';
     this.returnCode = returnCode;
@@ -160,25 +183,48 @@ export class ConnackError extends MqttError {
   }
 }
 
-/** A connect, CONNACK or PINGRESP deadline passed. */
+/**
+ * A deadline passed: `CONNECT_TIMEOUT` (no CONNACK within `connectTimeoutMs` of an attempt, or no
+ * session within `connect({ timeoutMs })`), `PING_TIMEOUT` (no PINGRESP), or `WAIT_TIMEOUT`
+ * (`whenState`'s `timeoutMs`).
+ */
 export class TimeoutError extends MqttError {
-  constructor(code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', message: string) {
-    super(code, message);
+  constructor(
+    code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' | 'WAIT_TIMEOUT',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
     this.name = 'TimeoutError';
   }
 }
 
-/** The transport failed to open, or failed while open; `reason` says why (unknown CA, refused ...). */
+/**
+ * The transport failed to open or failed while open (`TRANSPORT_ERROR`, `reason` says why: unknown
+ * CA, refused ...), or the peer closed it (`TRANSPORT_CLOSED`).
+ */
 export class TransportError extends MqttError {
   /** Why the transport failed. */
   readonly reason: TransportErrorReason;
-  constructor(message: string, options?: ErrorOptions & { reason?: TransportErrorReason }) {
-    super('TRANSPORT_ERROR', message, options);
+  constructor(
+    message: string,
+    options?: ErrorOptions & { code?: 'TRANSPORT_ERROR' | 'TRANSPORT_CLOSED'; reason?: TransportErrorReason },
+  ) {
+    super(options?.code ?? 'TRANSPORT_ERROR', message, options);
     this.name = 'TransportError';
     this.reason = options?.reason ?? 'OTHER';
   }
   override toData(): ErrorData {
+    if (this.code === 'TRANSPORT_CLOSED') return { code: this.code, message: this.message };
     return { code: this.code, message: this.message, reason: this.reason };
+  }
+}
+
+/** The connect hook threw or rejected: the attempt fails with this (its `cause` is what the hook threw). */
+export class ConnectHookError extends MqttError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONNECT_HOOK_FAILED', message, options);
+    this.name = 'ConnectHookError';
   }
 }
 
@@ -209,11 +255,65 @@ export class SubscribeError extends MqttError {
   }
 }
 
-/** The client was closed (disconnected by the user) while the operation was pending. */
+/** A received payload could not be decoded (by `json()` or `decode()`); `cause` is the parser's error. */
+export class DecodeError extends MqttError {
+  /** The topic of the message that did not decode. */
+  readonly topic: string;
+  constructor(topic: string, options?: ErrorOptions) {
+    const cause = options?.cause;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('DECODE_FAILED', `could not decode the payload on ${JSON.stringify(topic)}: ${reason}`, options);
+    this.name = 'DecodeError';
+    this.topic = topic;
+  }
+}
+
+/**
+ * The client stopped while the operation was pending: `disconnect()` was called (spec R84), or the
+ * client gave up (its `cause` is then the error that made it stop).
+ */
 export class ClientClosedError extends MqttError {
-  constructor(message = 'the client was disconnected') {
-    super('CLIENT_CLOSED', message);
+  constructor(message = 'the client was disconnected', options?: ErrorOptions) {
+    super('CLIENT_CLOSED', message, options);
     this.name = 'ClientClosedError';
+  }
+}
+
+/**
+ * The typed error that `data` describes: the class its code belongs to, with its message (and
+ * return code, size and limit). Events and journals carry failures as {@link ErrorData}; this is
+ * how an API call turns one back into the error it rejects with.
+ */
+export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttError {
+  const { code, message } = data;
+  switch (code) {
+    case 'CONNACK_REFUSED':
+      return new ConnackError(data.returnCode ?? 0);
+    case 'CONNECT_TIMEOUT':
+    case 'PING_TIMEOUT':
+    case 'WAIT_TIMEOUT':
+      return new TimeoutError(code, message, options);
+    case 'TRANSPORT_ERROR':
+    case 'TRANSPORT_CLOSED':
+      return new TransportError(message, { ...options, code, reason: data.reason });
+    case 'CONNECT_HOOK_FAILED':
+      return new ConnectHookError(message, options);
+    case 'PROTOCOL_ERROR':
+      return new ProtocolError(message, options);
+    case 'PAYLOAD_TOO_LARGE':
+    case 'PACKET_TOO_LARGE':
+      return new SizeLimitError(code, data.size ?? 0, data.limit ?? 0, data.option);
+    case 'CLIENT_CLOSED':
+      return new ClientClosedError(message, options);
+    case 'NOT_CONNECTED':
+      return new NotConnectedError(message);
+    case 'QUEUE_FULL':
+    case 'MESSAGE_DROPPED':
+      return new MessageDroppedError(code, message);
+    case 'INVALID_ARGUMENT':
+      return new InvalidArgumentError(message, options);
+    default:
+      return new MqttError(code, message, options);
   }
 }
 
@@ -290,6 +390,8 @@ export const errors = {
   MessageDroppedError,
   SubscribeError,
   ClientClosedError,
+  ConnectHookError,
+  DecodeError,
   StoreError,
   ListenerError,
 } as const;

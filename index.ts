@@ -38,7 +38,10 @@ export {
   CONNACK_REASONS,
   ConfigError,
   ConnackError,
+  ConnectHookError,
+  DecodeError,
   type ErrorData,
+  errorFromData,
   errors,
   InvalidArgumentError,
   InvalidTopicError,
@@ -123,6 +126,7 @@ export type {
   ProtocolErrorEvent,
   TopicObserver,
 } from './runtime/client.js';
+export type { ConnectCallOptions } from './runtime/connectWaiters.js';
 export {
   type ConnectionSnapshot,
   createActorDriver,
@@ -171,6 +175,9 @@ export {
 export { createStepDriver } from './runtime/stepDriver.js';
 export { createTracer } from './runtime/trace.js';
 export {
+  type DecodeErrorHandler,
+  type DecodeOptions,
+  decode,
   events$,
   json,
   messages$,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CONNACK_REASONS, ConnackError } from '../errors.js';
 import { diagramFiles, unknownDelays } from '../scripts/diagram/diagram.js';
 import {
   accept,
@@ -150,6 +151,51 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
     expect(h.emitted.some((e) => e.type === 'connected')).toBe(false);
   });
 
+  it.each([1, 2, 4, 5])(
+    "R81: onRefused 'stop': CONNACK return code %i enters stopped, reports the ConnackError's data and schedules nothing",
+    (returnCode) => {
+      const h = connecting({ ...defaultOptions, onRefused: 'stop' });
+      h.send({ type: 'transport.opened' });
+      h.send({ type: 'mqtt.connack', returnCode, sessionPresent: false });
+      expect(h.value()).toBe('stopped');
+      expect(h.effects.at(-1)).toBe('close');
+      const refused = new ConnackError(returnCode).toData();
+      expect(h.emitted.slice(-2)).toEqual([
+        { type: 'connect.error', server: 'mqtt', serverIndex: 0, error: refused },
+        { type: 'stopped', error: refused },
+      ]);
+      expect(refused.message).toBe(
+        `connection refused: ${CONNACK_REASONS[returnCode]} (return code ${returnCode})`,
+      );
+      h.tick(3_600_000);
+      expect(h.attempts()).toHaveLength(1);
+      // The user resumes with connect(); a later disconnect reports no error.
+      h.send({ type: 'client.connect' });
+      expect(h.attempts()).toHaveLength(2);
+      h.send({ type: 'client.disconnect' });
+      expect(h.emitted.at(-1)).toEqual({ type: 'stopped', error: null });
+    },
+  );
+
+  it("R81: return code 3 (server unavailable) is retried on the schedule even under onRefused 'stop'; 'retry' retries every code", () => {
+    const stop = connecting({ ...defaultOptions, onRefused: 'stop' });
+    stop.send({ type: 'transport.opened' });
+    stop.send({ type: 'mqtt.connack', returnCode: 3, sessionPresent: false });
+    expect(stop.value()).toEqual({ backoff: 'waiting' });
+    const retry = connecting({ ...defaultOptions, onRefused: 'retry' });
+    retry.send({ type: 'transport.opened' });
+    retry.send({ type: 'mqtt.connack', returnCode: 5, sessionPresent: false });
+    expect(retry.value()).toEqual({ backoff: 'waiting' });
+    expect(retry.emitted.at(-2)).toMatchObject({
+      type: 'connect.error',
+      error: {
+        code: 'CONNACK_REFUSED',
+        returnCode: 5,
+        message: 'connection refused: not authorized (return code 5)',
+      },
+    });
+  });
+
   it('connect timeout: no CONNACK within connectTimeoutMs fails the attempt (R20)', () => {
     const h = connecting(defaultOptions);
     h.send({ type: 'transport.opened' });
@@ -218,7 +264,7 @@ describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)'
     expect(h.effects.slice(-3)).toEqual(['sessionDown', 'disconnect', 'close']);
     expect(h.emitted.slice(-2)).toEqual([
       { type: 'disconnected', server: 'mqtt', serverIndex: 0, error: null },
-      { type: 'stopped' },
+      { type: 'stopped', error: null },
     ]);
   });
 

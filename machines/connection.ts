@@ -4,12 +4,12 @@
  * named `after` delays (a runtime's clock fires them) and randomness through `random.drawn` events.
  */
 import { assign, emit, setup } from 'xstate';
-import type { ErrorData } from '../errors.js';
+import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
 import { jittered, nextRetry, type ServerTiming } from './backoff.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
 
 /** Bumped whenever a change to the machine could make an old journal replay differently. */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
 
 /** The statechart's context: JSON-safe, no credentials, no addresses. */
 export interface ConnectionContext {
@@ -47,24 +47,29 @@ const firstEnabled = (servers: readonly ServerTiming[]): number =>
     servers.findIndex((s) => s.enabled),
   );
 
+// Failures are built as the library's typed errors and kept as their plain data (JSON-safe, for
+// the journal and events); the API edge turns the data back into the error (`errorFromData`).
 const errorOf = (event: ConnectionEvent): ErrorData => {
   switch (event.type) {
     case 'transport.error':
     case 'mqtt.error':
       return event.error;
     case 'transport.closed':
-      return { code: 'TRANSPORT_CLOSED', message: 'the connection was closed' };
+      return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
-      return {
-        code: 'CONNACK_REFUSED',
-        message: `connection refused, return code ${event.returnCode}`,
-        returnCode: event.returnCode,
-      };
+      return new ConnackError(event.returnCode).toData();
     default:
-      // Only the named timeouts reach here; their params say which.
-      return { code: 'TRANSPORT_ERROR', message: `unexpected ${event.type}` };
+      // Only the named timeouts reach here, and they use recordTimeout.
+      return new TransportError(`unexpected ${event.type}`).toData();
   }
 };
+
+/**
+ * Return codes that will not heal by retrying with the same CONNECT (spec R81): every refusal but
+ * 3, "server unavailable", which is the broker saying "later".
+ */
+const finalRefusal = (event: ConnectionEvent): boolean =>
+  event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== 3;
 
 /** The schedule step shared by every path into backoff (spec R10-R13). */
 const advance = (context: ConnectionContext) => {
@@ -72,10 +77,11 @@ const advance = (context: ConnectionContext) => {
   return { current: next.current, t: next.t, nominalMs: next.nominalMs, switched: next.switched };
 };
 
-const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData => ({
-  code,
-  message: code === 'CONNECT_TIMEOUT' ? `no CONNACK within ${ms} ms` : `no PINGRESP within ${ms} ms`,
-});
+const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
+  new TimeoutError(
+    code,
+    code === 'CONNECT_TIMEOUT' ? `no CONNACK within ${ms} ms` : `no PINGRESP within ${ms} ms`,
+  ).toData();
 
 /**
  * The connection lifecycle as an XState v5 machine. Provide the effect actions
@@ -146,7 +152,7 @@ export const connectionMachine = setup({
       type: 'connect.error' as const,
       server: serverName(context),
       serverIndex: context.current,
-      error: context.lastError ?? { code: 'TRANSPORT_ERROR' as const, message: 'unknown' },
+      error: context.lastError ?? new TransportError('unknown').toData(),
     })),
     emitConnected: emit(({ context, event }) => ({
       type: 'connected' as const,
@@ -169,10 +175,12 @@ export const connectionMachine = setup({
       switched: context.switched,
     })),
     emitReady: emit(({ context }) => ({ type: 'ready' as const, server: serverName(context) })),
-    emitStopped: emit({ type: 'stopped' as const }),
+    emitStopped: emit(({ context }) => ({ type: 'stopped' as const, error: context.lastError })),
+    clearError: assign({ lastError: null }),
   },
   guards: {
     accepted: ({ event }) => event.type === 'mqtt.connack' && event.returnCode === 0,
+    stopsOnRefusal: ({ context, event }) => context.options.onRefused === 'stop' && finalRefusal(event),
     resetsOnConnack: ({ context }) => context.options.reset === 'connack',
     hasConnectTimeout: ({ context }) => context.options.connectTimeoutMs > 0,
     hasPingTimeout: ({ context }) => pingTimeoutMs(context) > 0,
@@ -206,7 +214,7 @@ export const connectionMachine = setup({
         'client.connect': { target: 'online', actions: 'restart' },
         'net.up': { target: 'online', actions: 'restart' },
         'client.configure': { actions: 'applyConfig' },
-        'client.disconnect': { target: 'stopped' },
+        'client.disconnect': { target: 'stopped', actions: 'clearError' },
       },
     },
     // A transport exists (opening, handshaking or connected): exactly one, closed on the way out.
@@ -214,7 +222,7 @@ export const connectionMachine = setup({
       exit: 'closeTransport',
       initial: 'connecting',
       on: {
-        'client.disconnect': { target: 'stopped' },
+        'client.disconnect': { target: 'stopped', actions: 'clearError' },
         'client.configure': { target: 'online', reenter: true, actions: 'applyConfig' },
       },
       states: {
@@ -246,6 +254,12 @@ export const connectionMachine = setup({
               on: {
                 'mqtt.connack': [
                   { guard: 'accepted', target: '#conn.online.connected' },
+                  // R81: a refusal that will not heal stops the client, reporting why.
+                  {
+                    guard: 'stopsOnRefusal',
+                    target: '#conn.stopped',
+                    actions: ['recordFailure', 'emitConnectError'],
+                  },
                   { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
                 ],
               },
@@ -278,7 +292,7 @@ export const connectionMachine = setup({
               target: '#conn.backoff',
               actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
             },
-            'client.disconnect': { target: '#conn.online.disconnecting' },
+            'client.disconnect': { target: '#conn.online.disconnecting', actions: 'clearError' },
             'client.configure': { target: '#conn.online.reconfiguring', actions: 'applyConfig' },
           },
           states: {
@@ -351,7 +365,7 @@ export const connectionMachine = setup({
       on: {
         'client.connect': { target: 'online' },
         'net.up': { target: 'online' },
-        'client.disconnect': { target: 'stopped' },
+        'client.disconnect': { target: 'stopped', actions: 'clearError' },
         'client.configure': { target: 'online', actions: 'applyConfig' },
       },
       states: {
@@ -362,7 +376,8 @@ export const connectionMachine = setup({
         waiting: { after: { retryDelay: '#conn.online' } },
       },
     },
-    // The user disconnected: nothing pending until the next client.connect (R25-R26).
+    // The user disconnected, or a refusal stopped the client (R81): nothing pending until the next
+    // client.connect (R25-R26).
     stopped: {
       entry: 'emitStopped',
       on: {

@@ -24,6 +24,13 @@ export interface LifecycleOptions {
   readonly pingTimeoutMs: number;
   /** Relative jitter of each retry delay: the delay is uniform in nominal x [1 - jitter, 1 + jitter). @default 0.1 */
   readonly jitter: number;
+  /**
+   * What a refused CONNACK that will not heal by retrying (return codes 1, 2, 4, 5) does:
+   * `'retry'` on the schedule like any failure (Mongoose), or `'stop'`: enter `stopped` and report
+   * it (spec R81). Return code 3 (server unavailable) is always retried. Absent means `'retry'`.
+   * @default 'stop' ('retry' with the mongoose profile)
+   */
+  readonly onRefused?: 'retry' | 'stop';
 }
 
 /** What the statechart is created with. */
@@ -109,5 +116,8 @@ export type LifecycleEvent =
     }
   /** Everything queued from before this connection was delivered. */
   | { readonly type: 'ready'; readonly server: string }
-  /** The user disconnected; nothing is pending. */
-  | { readonly type: 'stopped' };
+  /**
+   * The client stopped; nothing is pending. `error` is null when the user disconnected, else the
+   * failure that stopped it (a refused CONNACK under `onRefused: 'stop'`, spec R81).
+   */
+  | { readonly type: 'stopped'; readonly error: ErrorData | null };

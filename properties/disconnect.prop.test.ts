@@ -57,7 +57,7 @@ describe('disconnect and transports', () => {
           h.send({ type: 'client.disconnect' });
           expect(h.value()).toBe('stopped');
           expect(h.openServer()).toBeNull();
-          expect(h.emitted.at(-1)).toEqual({ type: 'stopped' });
+          expect(h.emitted.at(-1)).toEqual({ type: 'stopped', error: null });
 
           const effects = h.effects.length;
           const emitted = h.emitted.length;

@@ -1,5 +1,5 @@
 /**
- * Model-based test of the live actor driver (spec R1, R4-R27, R45): random command sequences run
+ * Model-based test of the live actor driver (spec R1, R4-R27, R45, R81): random command sequences run
  * against the statechart (SimulatedClock, fake transport) and against a small model written from
  * the spec, and after every command the two must agree on the state, the schedule (server, t,
  * attempt), the pending retry, the effects, the transport and the pending timers. `fc.modelRun`
@@ -332,6 +332,8 @@ const inputCommand = (
 const profileArb: fc.Arbitrary<LifecycleOptions> = fc.oneof(
   mongooseOptionsArb,
   jitterArb.map((jitter) => ({ ...defaultOptions, jitter })),
+  // The default profile's refusal policy (R81); the others leave it out, which means 'retry'.
+  jitterArb.map((jitter) => ({ ...defaultOptions, jitter, onRefused: 'stop' as const })),
   jitterArb.map((jitter) => ({
     reset: 'stable' as const,
     stableConnectionMs: 5_000,
@@ -533,8 +535,14 @@ const commands: [fc.Arbitrary<Cmd>, number][] = [
         `connackRefused(${rc})`,
         (m) => m.state === 'handshaking',
         (m) => {
-          // R11
-          if (m.state === 'handshaking') fail(m);
+          if (m.state !== 'handshaking') return;
+          // R81: under onRefused 'stop' a refusal that will not heal stops the client; else R11.
+          if (m.options.onRefused === 'stop' && rc !== 3) {
+            m.connectErrors++;
+            m.stops++;
+            m.state = 'stopped';
+            m.timers = [];
+          } else fail(m);
         },
         (h) => h.send({ type: 'mqtt.connack', returnCode: rc, sessionPresent: false }),
       ),

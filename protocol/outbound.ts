@@ -2,7 +2,7 @@
  * The outbound half of the session for QoS >= 1: queueing, the in-flight window, acknowledgements
  * and the replay after a reconnect. QoS 0 never reaches this file (the session writes it directly).
  */
-import { MessageDroppedError, NotConnectedError } from '../errors.js';
+import { MessageDroppedError, type MqttError, NotConnectedError, SizeLimitError } from '../errors.js';
 import { encodePublish, encodePubrel } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
 import { OutboundState } from './outboundState.js';
@@ -49,9 +49,12 @@ export class OutboundFlow {
     done: PublishCallback | undefined,
   ): PublishResult {
     const s = this.state;
-    if (!this.makeRoom(size)) return this.refuse(topic, qos, done);
+    // One message the queue could never hold: say so, rather than blame a full queue (R85).
+    if (size > s.options.maxQueueBytes)
+      throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, s.options.maxQueueBytes, 'session.maxQueueBytes');
+    if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
     const packetId = s.allocate();
-    if (packetId === 0) return this.refuse(topic, qos, done);
+    if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
     s.log?.accepted(packetId, packet);
     const message: OutboundMessage = {
@@ -196,6 +199,23 @@ export class OutboundFlow {
     }
   }
 
+  /**
+   * The client stopped (spec R84): every message not yet completed ends now. Queued and in-flight
+   * messages are dropped (reason `closed`) with `error`; a QoS 2 message past PUBREC completes
+   * successfully (the broker has it) and only its id waits for the PUBREL of a later connection.
+   * Call when disconnected.
+   */
+  abandon(error: () => MqttError): void {
+    const s = this.state;
+    for (const m of s.pending.removeWhere(() => true)) s.discard(m, 'closed', error(), true);
+    for (const [id, r] of s.releasing) {
+      if (r.orphan) continue;
+      s.ownReleasing().set(id, { done: undefined, orphan: true, replay: false });
+      s.orphans++;
+      settle(r.done, undefined, s.io);
+    }
+  }
+
   /** Re-sends every in-flight PUBLISH (DUP = 1) and pending PUBREL, for an in-session retry (Mongoose does it on PINGRESP). */
   retransmit(): void {
     const s = this.state;
@@ -225,24 +245,52 @@ export class OutboundFlow {
     // In-flight messages are never evicted (their ids are live on this connection), so check
     // first that evicting every queued message would be enough, and evict nothing in vain.
     if (s.inflight.size >= maxQueueLength || s.inflightBytes + size > maxQueueBytes) return false;
+    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
     while (!this.fits(size)) {
       const oldest = s.pending.shift();
       if (oldest === undefined) break;
-      s.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'), true);
+      s.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', why), true);
     }
     return true;
   }
 
-  private refuse(topic: string, qos: 1 | 2, done: PublishCallback | undefined): PublishResult {
+  /** Which bound a message of `size` bytes does not fit in, with the option that sets it (R83). */
+  private fullReason(size: number): string {
+    const s = this.state;
+    const { maxQueueLength, maxQueueBytes, maxInflight } = s.options;
+    if (maxQueueLength === 0) {
+      if (!s.hasSlot())
+        return `the queue is disabled (session.maxQueueLength = 0) and the in-flight window is full (session.maxInflight = ${maxInflight})`;
+      return `the queue is disabled (session.maxQueueLength = 0) and ${s.inflightBytes} bytes in flight + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
+    }
+    if (s.queueLength >= maxQueueLength)
+      return `the queue holds session.maxQueueLength = ${maxQueueLength} messages`;
+    return `${s.queueBytes} bytes queued + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
+  }
+
+  private refuse(
+    topic: string,
+    qos: 1 | 2,
+    done: PublishCallback | undefined,
+    reason: string,
+  ): PublishResult {
     const s = this.state;
     if (s.options.maxQueueLength === 0 && !s.connected) {
       s.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
-      settle(done, new NotConnectedError('not connected and the queue is disabled'), s.io);
+      settle(
+        done,
+        new NotConnectedError('not connected and the queue is disabled (session.maxQueueLength = 0)'),
+        s.io,
+      );
     } else if (s.options.overflow === 'reject') {
-      throw new MessageDroppedError('QUEUE_FULL', 'the publish queue is full');
+      throw new MessageDroppedError('QUEUE_FULL', `publish refused (overflow 'reject'): ${reason}`);
     } else {
       s.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
-      settle(done, new MessageDroppedError('QUEUE_FULL', 'dropped by queue overflow'), s.io);
+      settle(
+        done,
+        new MessageDroppedError('QUEUE_FULL', `publish dropped (queue overflow): ${reason}`),
+        s.io,
+      );
     }
     return this.result(0, 'dropped');
   }

@@ -43,15 +43,29 @@ describe('MqttSession overflow: drop-oldest', () => {
     expect(h.session.queueLength).toBe(2);
   });
 
-  it('bounds payload bytes too, and evicts nothing when the new message could never fit', () => {
+  it('bounds payload bytes too, and evicts nothing when the new message could never fit (R85: it is refused as too large, naming session.maxQueueBytes)', () => {
     const h = createHarness({ maxQueueBytes: 10 });
     h.session.publish('a', new Uint8Array(6), 1, false);
-    h.session.publish('b', new Uint8Array(6), 1, false);
+    const b = vi.fn();
+    h.session.publish('b', new Uint8Array(6), 1, false, b);
     expect(dropsOf(h.events).map((e) => 'topic' in e && e.topic)).toEqual(['a']);
     expect(h.session.numUnsentBytes()).toBe(6);
-    h.session.publish('huge', new Uint8Array(11), 1, false);
-    expect(dropsOf(h.events).map((e) => 'topic' in e && e.topic)).toEqual(['a', 'huge']);
+    expect(() => h.session.publish('huge', new Uint8Array(11), 1, false)).toThrow(
+      'payload of 11 bytes exceeds session.maxQueueBytes (10 bytes)',
+    );
+    expect(() => h.session.publish('huge', new Uint8Array(11), 1, false)).toThrow(
+      expect.objectContaining({ name: 'SizeLimitError', code: 'PAYLOAD_TOO_LARGE', size: 11, limit: 10 }),
+    );
+    expect(dropsOf(h.events).map((e) => 'topic' in e && e.topic)).toEqual(['a']);
     expect(h.session.numUnsentBytes()).toBe(6);
+    // A message that fits but not next to the one queued: the bound and the sizes are named.
+    const c = vi.fn();
+    h.session.publish('c', new Uint8Array(5), 1, false, c);
+    expect(b.mock.calls[0]?.[0]).toMatchObject({ code: 'QUEUE_FULL' });
+    expect(b.mock.calls[0]?.[0].message).toBe(
+      "dropped to make room for a newer message (overflow 'drop-oldest'): 6 bytes queued + 5 exceed session.maxQueueBytes = 10",
+    );
+    expect(c).not.toHaveBeenCalled();
   });
 
   it('releases a dropped QoS 2 id that the broker may hold through PUBREL/PUBCOMP before reuse', () => {

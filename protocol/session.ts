@@ -3,7 +3,13 @@
  * connection statechart because it is the hot path. Plain synchronous code; the client runtime
  * calls it and gives it a socket to write to ({@link SessionIO}).
  */
-import { InvalidArgumentError, MessageDroppedError, NotConnectedError, SizeLimitError } from '../errors.js';
+import {
+  type ClientClosedError,
+  InvalidArgumentError,
+  MessageDroppedError,
+  NotConnectedError,
+  SizeLimitError,
+} from '../errors.js';
 import type { InboundPacket } from './decoder.js';
 import { encodePublish, encodePublishInto, publishSize, type QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
@@ -179,7 +185,7 @@ export class MqttSession {
    * @param done - Called exactly once: see {@link PublishCallback}. Not called when this throws.
    * @returns The packet id and what happened to the message.
    * @throws {@link InvalidTopicError} for an invalid topic; {@link SizeLimitError}
-   *   `PAYLOAD_TOO_LARGE` above `maxPayloadBytes`; {@link MessageDroppedError} `QUEUE_FULL` when
+   *   `PAYLOAD_TOO_LARGE` above `maxPayloadBytes`, or, for QoS >= 1, above `maxQueueBytes`; {@link MessageDroppedError} `QUEUE_FULL` when
    *   the queue is full and `overflow` is `reject`; {@link InvalidArgumentError} for a bad QoS.
    */
   publish(
@@ -196,7 +202,12 @@ export class MqttSession {
     else if (payload instanceof Uint8Array) size = payload.length;
     else throw new InvalidArgumentError('payload must be a Uint8Array or a string');
     if (size > this.options.maxPayloadBytes) {
-      throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, this.options.maxPayloadBytes);
+      throw new SizeLimitError(
+        'PAYLOAD_TOO_LARGE',
+        size,
+        this.options.maxPayloadBytes,
+        'session.maxPayloadBytes',
+      );
     }
     const effective = qos < this.currentMaxQos ? qos : this.currentMaxQos;
     if (effective !== 0)
@@ -348,6 +359,23 @@ export class MqttSession {
     this.connectedNow = false;
     this.outbound.disconnected();
     this.subs.onDisconnected();
+  }
+
+  /**
+   * The client stopped (spec R84): settles everything still waiting, with `error` (a fresh one
+   * each). Publishes not yet completed are dropped (event `drop`, reason `closed`); subscribe and
+   * unsubscribe callbacks end; registrations stay for the next connection.
+   * @param error - Makes the error each waiter gets.
+   */
+  abandon(error: () => ClientClosedError): void {
+    this.disconnected();
+    this.outbound.abandon(error);
+    this.subs.abandon(error);
+  }
+
+  /** Whether the session has a durable store: its queue then outlives a `disconnect()` by default (R84). */
+  get durable(): boolean {
+    return this.log !== undefined;
   }
 
   /**

@@ -2,7 +2,7 @@
  * The types shared by {@link MqttSession} and its helpers: the I/O it is given, the events it
  * emits, its options and their defaults. Kept apart so the helpers need not import the session.
  */
-import { ConfigError, type MqttError, type SubscribeError } from '../errors.js';
+import { type ClientClosedError, ConfigError, type MqttError, type SubscribeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
 import type { SessionStore } from './store.js';
 
@@ -46,10 +46,11 @@ export interface SessionIO {
 }
 
 /**
- * Why a message was dropped. `buffer-full`: a QoS 0 publish while the transport already held more
- * than `maxBufferedBytes` (spec R56).
+ * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
+ * `session-lost` (`onCleanSession: 'fail'`), `buffer-full` (a QoS 0 publish while the transport
+ * already held more than `maxBufferedBytes`, spec R56), or `closed` (the client stopped, spec R84).
  */
-export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full';
+export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
@@ -102,12 +103,14 @@ export interface PublishResult {
 /**
  * Completion of one publish, called exactly once: with no argument when the message is delivered
  * (QoS 0: its bytes handed to the operating system, spec R54; QoS 1: PUBACK; QoS 2: PUBCOMP, or PUBREC when the session was lost afterwards),
- * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`).
+ * or with the error that ended it (`NotConnectedError`, `MessageDroppedError`, `ClientClosedError`).
  */
 export type PublishCallback = (error?: MqttError) => void;
 
 /** The outcome of one SUBSCRIBE: the QoS the broker granted, or the broker's refusal. */
-export type SubscribeResult = { readonly granted: QoS } | { readonly error: SubscribeError };
+export type SubscribeResult =
+  | { readonly granted: QoS }
+  | { readonly error: SubscribeError | ClientClosedError };
 
 /** Completion of one {@link MqttSession.subscribe} call. */
 export type SubscribeCallback = (result: SubscribeResult) => void;

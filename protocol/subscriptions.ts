@@ -2,7 +2,7 @@
  * The subscription half of the session: the registered filters in registration order, the
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
-import { SubscribeError } from '../errors.js';
+import { type ClientClosedError, SubscribeError } from '../errors.js';
 import type { QoS } from './encode.js';
 import { encodeSubscribe, encodeUnsubscribe } from './encodeSubscribe.js';
 import type { PacketIdAllocator } from './packetIds.js';
@@ -186,6 +186,23 @@ export class SubscriptionRegistry {
     this.forget(id);
     this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
     for (const w of req.waiters) settle(w, undefined, this.io);
+  }
+
+  /**
+   * The client stopped (spec R84): every `subscribe` and `unsubscribe` callback still waiting ends
+   * with `error`. Registrations stay (they are sent again on the next connection), and so do the
+   * UNSUBSCRIBEs not sent yet. Call when disconnected.
+   */
+  abandon(error: () => ClientClosedError): void {
+    for (const reg of this.registrations?.values() ?? []) {
+      const waiters = reg.waiters;
+      reg.waiters = [];
+      for (const w of waiters) settle(w, { error: error() }, this.io);
+    }
+    for (const [filter, waiters] of this.unsent ?? []) {
+      this.unsent?.set(filter, []);
+      for (const w of waiters) settle(w, error(), this.io);
+    }
   }
 
   /** Ends an acknowledged request: its id is free again, and an empty table is let go. */

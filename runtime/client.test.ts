@@ -3,6 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { MqttClient } from '../adapters/node.js';
 import { ConfigError, InvalidArgumentError, InvalidTopicError, SizeLimitError } from '../errors.js';
+import type { MqttClientOptions } from './client.js';
 
 const servers = [{ host: '127.0.0.1', port: 1 }];
 
@@ -28,9 +29,21 @@ describe('MqttClient bad input', () => {
     [{ servers: [{ host: 'h', minDelayMs: 5, maxDelayMs: 1 }] }, 'servers[0].maxDelayMs'],
     [{ servers: [{ host: 'h' }], keepAliveSec: 70_000 }, 'keepAliveSec'],
     [{ servers: [{ host: 'h' }], session: { maxInflight: 0 } }, 'session.maxInflight'],
+    [{ servers: [{ host: 'h' }], onRefused: 'never' as 'stop' }, 'onRefused'],
   ])('names the offending key of a bad option (%j)', (options, key) => {
     expect(() => new MqttClient(options)).toThrow(ConfigError);
     expect(() => new MqttClient(options)).toThrow(expect.objectContaining({ key }));
+  });
+});
+
+describe('the refusal policy option (R81)', () => {
+  it("defaults to 'stop', and to 'retry' with the mongoose profile; an explicit value wins", () => {
+    const policy = (options: Partial<MqttClientOptions>) =>
+      new MqttClient({ servers, ...options }).lifecycle.getSnapshot().context.options.onRefused;
+    expect(policy({})).toBe('stop');
+    expect(policy({ profile: 'mongoose' })).toBe('retry');
+    expect(policy({ profile: 'mongoose', onRefused: 'stop' })).toBe('stop');
+    expect(policy({ onRefused: 'retry' })).toBe('retry');
   });
 });
 

@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { ConfigError, SubscribeError } from '../errors.js';
+import { ClientClosedError, ConfigError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   MqttSession,
@@ -17,6 +17,7 @@ import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
+import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
 import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
@@ -68,6 +69,8 @@ export class MqttClient {
   #state$: Observable<ClientState> | undefined;
   #events$: Observable<ClientEvent> | undefined;
   #messages$: Observable<Message> | undefined;
+  /** Set by `disconnect()` until its `stopped` event is delivered: keep the queue (R84). */
+  #keepQueue = false;
 
   constructor(options: MqttClientOptions) {
     this.lifecycle = new LifecycleClient(options);
@@ -103,13 +106,33 @@ export class MqttClient {
     return this.#messages$;
   }
 
-  /** Starts connecting; a no-op while connecting or connected. */
-  connect(): void {
-    this.lifecycle.connect();
+  /**
+   * Starts connecting; a no-op while connecting or connected. Returns a promise of the first
+   * session up (spec R80): `await client.connect()` in a script, or ignore it on a device that
+   * retries forever (it never becomes an unhandled rejection). It rejects only if the client stops
+   * first: `ConnackError` for a refusal under `onRefused: 'stop'` (the default), the last attempt's
+   * error when `options.attempts` runs out, `TimeoutError` after `options.timeoutMs`,
+   * `ClientClosedError` on `disconnect()`.
+   */
+  connect(options?: ConnectCallOptions): Promise<void> {
+    return this.lifecycle.connect(options);
   }
 
-  /** Stops: cancels every pending attempt and timer, sends DISCONNECT, resolves once closed. */
-  disconnect(): Promise<void> {
+  /**
+   * Stops: cancels every pending attempt and timer, sends DISCONNECT, resolves once closed. What
+   * is still pending settles (spec R84): unacknowledged QoS >= 1 publishes reject with
+   * `ClientClosedError` (event `drop`, reason `closed`), unless the queue is kept: then they stay
+   * queued for the next `connect()` (as Mongoose keeps its queue, and as a durable store is for),
+   * until a later `disconnect({ keepQueue: false })`.
+   * @param options.keepQueue - Keep unacknowledged QoS >= 1 publishes for the next connection.
+   *   @default false (true when `session.store` is set)
+   */
+  disconnect(options: { keepQueue?: boolean } = {}): Promise<void> {
+    const keepQueue = options.keepQueue ?? this.session.durable;
+    if (this.lifecycle.state === 'stopped') {
+      // No `stopped` event comes again, so what an earlier stop kept settles here.
+      if (!keepQueue) this.#onStopped();
+    } else this.#keepQueue = keepQueue; // read by the `stopped` event, which may come later
     return this.lifecycle.disconnect();
   }
 
@@ -308,6 +331,10 @@ export class MqttClient {
         if (this.#eventListeners.size > 0) this.#emit(event);
         if (event.granted === null) this.#refuse(event.filter);
         return;
+      case 'stopped':
+        // Listeners hear `stopped` after the drops of what it settled (R84).
+        this.#onStopped();
+        break;
       case 'replay.done':
         // Listeners hear replay.done before the statechart's `ready` that it causes.
         this.#emit(event);
@@ -317,6 +344,14 @@ export class MqttClient {
         break;
     }
     if (this.#eventListeners.size > 0) this.#emit(event);
+  }
+
+  // R84: when the client stops, what still waits on the session settles (see `disconnect`).
+  #onStopped(): void {
+    const keep = this.#keepQueue;
+    this.#keepQueue = false;
+    if (keep) return;
+    this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 
   #refuse(filter: string): void {

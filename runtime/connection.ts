@@ -9,12 +9,14 @@
  * @module
  */
 import {
+  ConnectHookError,
   type ErrorData,
+  InvalidArgumentError,
   ListenerError,
   type ListenerKind,
   MqttError,
   ProtocolError,
-  type SizeLimitError,
+  SizeLimitError,
   StoreError,
 } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
@@ -29,6 +31,7 @@ import {
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { SessionIO } from '../protocol/sessionTypes.js';
+import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
@@ -105,6 +108,8 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   // Listener sets are made on first registration: an empty Set still costs its hash table.
   lifecycleListeners: Set<(event: LifecycleEvent) => void> | undefined;
   protocolListeners: Set<(error: ErrorData) => void> | undefined;
+  /** Pending `connect()` promises (spec R80); made by the call, let go once they are settled. */
+  connects: ConnectWaiters | undefined;
   /** Whether this connection's transports and timers keep the process alive (spec R50, R52). */
   held = true;
 
@@ -203,6 +208,11 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   // --- the statechart's effects ---
 
   emitted(event: LifecycleEvent): void {
+    const connects = this.connects;
+    if (connects !== undefined) {
+      connects.onEvent(event);
+      if (!connects.pending) this.connects = undefined;
+    }
     this.tracer?.lifecycle(event, this.options.servers);
     this.emit(event);
     const listeners = this.lifecycleListeners;
@@ -406,6 +416,8 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
       readonly connection: Connection,
       readonly generation: number,
       maxPacketBytes: number,
+      /** The option a PACKET_TOO_LARGE names (spec R83). */
+      readonly packetLimitOption: string,
       tracer: Tracer | undefined,
     ) {
       const packets = new Connection.#Packets(this, maxPacketBytes);
@@ -427,7 +439,11 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
   static readonly #Packets = class implements DecoderOptions {
     constructor(
-      readonly wire: { readonly connection: Connection; readonly generation: number },
+      readonly wire: {
+        readonly connection: Connection;
+        readonly generation: number;
+        readonly packetLimitOption: string;
+      },
       readonly maxPacketBytes: number,
     ) {}
     onPacket(packet: InboundPacket): void {
@@ -436,7 +452,11 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     }
     onError(error: ProtocolError | SizeLimitError): void {
       const wire = this.wire;
-      wire.connection.#fail(wire.generation, error.toData());
+      const data =
+        error instanceof SizeLimitError
+          ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, wire.packetLimitOption).toData()
+          : error.toData();
+      wire.connection.#fail(wire.generation, data);
     }
   };
 
@@ -447,9 +467,13 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     const mongoose = this.config.profile === 'mongoose';
     const maxPacketBytes =
       s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
+    const option =
+      s.maxIncomingPacketBytes !== undefined
+        ? `servers[${server}].maxIncomingPacketBytes`
+        : 'maxIncomingPacketBytes';
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
-    const wire = new Connection.#Wire(this, generation, maxPacketBytes, tracer);
+    const wire = new Connection.#Wire(this, generation, maxPacketBytes, option, tracer);
     this.#open += 1;
     const transport = (tracer === undefined ? s.transport : tracer.wrap(s.transport))(
       {
@@ -492,11 +516,9 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
         this.write(encodeConnect(options));
         this.#sentConnect = { clean: options.clean ?? true };
       } catch (error) {
-        const data =
-          error instanceof MqttError
-            ? error.toData()
-            : { code: 'INVALID_ARGUMENT' as const, message: String(error) };
-        this.#fail(generation, data);
+        const typed =
+          error instanceof MqttError ? error : new InvalidArgumentError(String(error), { cause: error });
+        this.#fail(generation, typed.toData());
       }
     };
     const hook = this.config.connectHook;
@@ -507,15 +529,16 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     try {
       const result = hook({ server: s.name, serverIndex: server, options: this.connectOptions(server) });
       if (result instanceof Promise) {
-        result.then(write, (error: unknown) =>
-          this.#fail(generation, {
-            code: 'INVALID_ARGUMENT',
-            message: `connect hook failed: ${String(error)}`,
-          }),
-        );
+        result.then(write, (error: unknown) => this.#fail(generation, hookFailure(error)));
       } else write(result);
     } catch (error) {
-      this.#fail(generation, { code: 'INVALID_ARGUMENT', message: `connect hook failed: ${String(error)}` });
+      this.#fail(generation, hookFailure(error));
     }
   }
+}
+
+/** A connect hook that threw or rejected, as the typed error's data (spec R82). */
+function hookFailure(error: unknown): ErrorData {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectHookError(`connect hook failed: ${reason}`, { cause: error }).toData();
 }

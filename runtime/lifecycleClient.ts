@@ -15,6 +15,7 @@ import {
   connectOptionsOf,
   type SessionPort,
 } from './connection.js';
+import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
 import type { InspectObserver } from './inspection.js';
 import {
@@ -104,9 +105,30 @@ export class LifecycleClient {
     connection.driver = this.#driver;
   }
 
-  /** Starts connecting (Mongoose `global_connect`); a no-op while connecting or connected. */
-  connect(): void {
+  /**
+   * Starts connecting (Mongoose `global_connect`); a no-op while connecting or connected.
+   *
+   * Returns a promise of the first session up after the call (at once when connected). It rejects
+   * only when the client stops before that (spec R80): with the `ConnackError` of a refusal under
+   * `onRefused: 'stop'`, with the error that ran out a limit in `options`, or with
+   * `ClientClosedError` when `disconnect()` is called. Ignoring it is safe (fire and forget, the
+   * client retries forever): it never becomes an unhandled rejection.
+   *
+   * @throws {@link InvalidArgumentError} for a limit that is not a number > 0.
+   */
+  connect(options?: ConnectCallOptions): Promise<void> {
+    if (this.isConnected()) return Promise.resolve();
+    const connection = this.connection;
+    const waiters =
+      connection.connects ??
+      new ConnectWaiters({
+        clock: connection.clock,
+        giveUp: () => this.#driver.send({ type: 'client.disconnect' }),
+      });
+    const promise = waiters.wait(options);
+    connection.connects = waiters;
     this.#driver.send({ type: 'client.connect' });
+    return promise;
   }
 
   /**

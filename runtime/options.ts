@@ -55,6 +55,16 @@ export interface LifecycleClientOptions {
   readonly pingTimeoutMs?: number;
   /** Relative retry jitter in [0, 1). @default 0.1 */
   readonly jitter?: number;
+  /**
+   * What a refused CONNACK that retrying with the same CONNECT will not heal does (return codes 1
+   * unacceptable protocol version, 2 identifier rejected, 4 bad user name or password, 5 not
+   * authorised): `'stop'` enters `stopped` (event `stopped` with the `ConnackError`'s data, and a
+   * pending `connect()` rejects with it); `'retry'` retries on the schedule like any failure, as
+   * Mongoose does. Return code 3 (server unavailable) is always retried (spec R81). Choose
+   * `'retry'` for a device whose credentials may be fixed on the broker's side while it runs.
+   * @default 'stop' ('retry' with the mongoose profile)
+   */
+  readonly onRefused?: 'retry' | 'stop';
   /** Uniform random source in [0, 1) for jitter and generated client ids. @default Math.random */
   readonly random?: () => number;
   /** Clock for timers and journal timestamps. @default the entry point's: `systemClock` */
@@ -146,6 +156,13 @@ function keepAliveOf(key: string, value: number | undefined, fallback: number, m
   return mongoose && raw === 0 ? 60 : raw;
 }
 
+function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
+  if (value === undefined) return mongoose ? 'retry' : 'stop';
+  if (value !== 'retry' && value !== 'stop')
+    throw new ConfigError('onRefused', `must be 'retry' or 'stop', got ${String(value)}`);
+  return value;
+}
+
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
   const mongoose = (options.profile ?? 'default') === 'mongoose';
@@ -197,6 +214,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     keepAliveMs: keepAliveSec * 1000,
     pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', keepAliveSec),
     jitter,
+    onRefused: onRefusedOf(options.onRefused, mongoose),
   };
   // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
   // followed by more keys costs V8 a large out-of-object property store.

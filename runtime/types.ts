@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ListenerError, MqttError } from '../errors.js';
+import type { ListenerError, MqttError, MqttErrorCode } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { SessionEvent } from '../protocol/sessionTypes.js';
 
@@ -43,7 +43,8 @@ export interface ListenerErrorEvent {
 /** The connection was closed because the broker broke the protocol or sent an oversized packet. */
 export interface ProtocolErrorEvent {
   readonly type: 'protocol.error';
-  readonly code: string;
+  /** The error's code (`PROTOCOL_ERROR`, `PACKET_TOO_LARGE`, `CONNECT_HOOK_FAILED`, ...); `errorFromData` gives the class. */
+  readonly code: MqttErrorCode;
   readonly message: string;
 }
 

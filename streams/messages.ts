@@ -1,6 +1,7 @@
 import { map, Observable, type OperatorFunction } from 'rxjs';
 import type { QoS } from '../protocol/session.js';
 import type { Message } from '../runtime/types.js';
+import { type DecodeOptions, decode } from './decode.js';
 import type { StreamSource } from './source.js';
 
 /** Every message the client receives, whichever subscription it matched (or none). */
@@ -36,8 +37,14 @@ export function text(): OperatorFunction<Message, string> {
   return map((message) => decoder.decode(message.payload));
 }
 
-/** Maps each message to its payload parsed as JSON (a payload that is not JSON errors the stream). */
-export function json<T = unknown>(): OperatorFunction<Message, T> {
+/**
+ * Maps each message to its payload parsed as JSON. A payload that is not JSON is dropped and
+ * handed to `options.onError` (default `'skip'`); the subscription goes on (spec R87).
+ *
+ * @example
+ * client.subscribe('sensors/+/temp').pipe(json({ onError: (e) => console.warn(e.message) }))
+ */
+export function json<T = unknown>(options: DecodeOptions = {}): OperatorFunction<Message, T> {
   const decoder = new TextDecoder();
-  return map((message) => JSON.parse(decoder.decode(message.payload)) as T);
+  return decode((message) => JSON.parse(decoder.decode(message.payload)) as T, options);
 }

@@ -48,6 +48,16 @@ describe('MongooseMqtt with mqtt.enable false', () => {
 });
 
 describe('MongooseMqtt publishing', () => {
+  it('R84: globalDisconnect keeps the QoS 1 queue, as Mongoose does; it goes out on the next globalConnect', async () => {
+    const { broker, facade } = await setup();
+    expect(facade.pub('kept/1', 'queued offline', 1)).toBeGreaterThan(0);
+    await facade.globalDisconnect();
+    expect(facade.numUnsentBytes()).toBe('queued offline'.length);
+    const seen = brokerReceives(broker, 'kept/1');
+    await connectFacade(facade);
+    expect(String((await seen).payload)).toBe('queued offline');
+  });
+
   it('pub returns a packet id > 0 for QoS 0 and 1 when connected; ids advance', async () => {
     const { broker, facade } = await setup();
     await connectFacade(facade);

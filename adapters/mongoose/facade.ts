@@ -93,9 +93,12 @@ export class MongooseMqtt {
     return client !== undefined;
   }
 
-  /** `mgos_mqtt_global_disconnect`: stops connecting (a pending retry included); resolves once closed. */
+  /**
+   * `mgos_mqtt_global_disconnect`: stops connecting (a pending retry included); resolves once
+   * closed. Queued QoS >= 1 messages stay for the next `globalConnect`, as in Mongoose (spec R84).
+   */
   globalDisconnect(): Promise<void> {
-    return this.#client?.disconnect() ?? Promise.resolve();
+    return this.#client?.disconnect({ keepQueue: true }) ?? Promise.resolve();
   }
 
   /** `mgos_mqtt_global_is_connected`: true between CONNACK rc=0 and the close. */

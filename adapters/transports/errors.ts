@@ -5,7 +5,7 @@
  * This file is the part every runtime shares; reading Node's error codes (errno, OpenSSL) is
  * `classify.ts`, which only the Node transports import, so the browser bundle does not carry it.
  */
-import type { ErrorData, TransportErrorReason } from '../../errors.js';
+import { type ErrorData, TransportError, type TransportErrorReason } from '../../errors.js';
 import type { Transport, TransportHandlers } from '../../runtime/ports.js';
 
 /** What the transport had configured, which decides how an ambiguous TLS alert is read. */
@@ -44,11 +44,9 @@ const EXPLAIN: Readonly<Record<TransportErrorReason, string>> = {
 
 /** Builds the error data for a reason: `kind where: explanation (detail)`. */
 export function failure(context: FailureContext, reason: TransportErrorReason, detail: string): ErrorData {
-  return {
-    code: 'TRANSPORT_ERROR',
-    reason,
-    message: `${context.kind} ${context.where}: ${EXPLAIN[reason]}${detail === '' ? '' : ` (${detail})`}`,
-  };
+  const message = `${context.kind} ${context.where}: ${EXPLAIN[reason]}${detail === '' ? '' : ` (${detail})`}`;
+  // Built as the typed error, carried as its data (spec R82).
+  return new TransportError(message, { reason }).toData();
 }
 
 /**

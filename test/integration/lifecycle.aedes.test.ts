@@ -3,6 +3,7 @@
  * (tens to hundreds of ms): reconnect gaps, failover, a kicking broker, refused credentials.
  */
 import { describe, expect, it } from 'vitest';
+import { ConnackError } from '../../errors.js';
 import { freePort } from '../support/brokers.js';
 import { recordEvents, waitForEvent } from '../support/events.js';
 import { useResources } from '../support/integration.js';
@@ -171,7 +172,7 @@ describe('lifecycle against aedes', () => {
     expect(backoffs.slice(0, 3)).toEqual([160, 160, 160]);
   });
 
-  it('a refused CONNACK (bad credentials) is a failed attempt (R11)', async () => {
+  it("a refused CONNACK (bad credentials) is a failed attempt (R11); with onRefused 'retry' it is retried", async () => {
     const broker = await aedes({
       aedes: {
         authenticate: (_client, username, password, done) =>
@@ -179,6 +180,7 @@ describe('lifecycle against aedes', () => {
       },
     });
     const c = client({
+      onRefused: 'retry',
       servers: [
         {
           host: '127.0.0.1',
@@ -195,6 +197,38 @@ describe('lifecycle against aedes', () => {
     expect(error).toMatchObject({ error: { code: 'CONNACK_REFUSED', returnCode: 5 } });
     await waitForEvent(c, (e) => e.type === 'connecting');
     expect(c.isConnected()).toBe(false);
+  });
+
+  it('R80, R81: by default a refused CONNACK (bad credentials) stops the client: await connect() rejects with ConnackError naming the return code, and no attempt follows', async () => {
+    const broker = await aedes({
+      aedes: {
+        authenticate: (_client, username, password, done) =>
+          done(null, username === 'alice' && password?.toString() === 'secret'),
+      },
+    });
+    const c = client({
+      servers: [
+        { host: '127.0.0.1', port: broker.port, username: 'alice', password: 'wrong', minDelayMs: 20 },
+      ],
+    });
+    const events = recordEvents(c);
+    const error = await c.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnackError);
+    expect(error).toMatchObject({ code: 'CONNACK_REFUSED', returnCode: 5 });
+    expect((error as Error).message).toBe('connection refused: not authorized (return code 5)');
+    expect(c.state).toBe('stopped');
+    expect(events.at(-1)).toMatchObject({
+      type: 'stopped',
+      error: { code: 'CONNACK_REFUSED', returnCode: 5 },
+    });
+    // `stopped` holds no timer (R23): the machine tests prove no attempt follows, under a simulated hour.
+    expect(events.filter((e) => e.type === 'connecting')).toHaveLength(1);
+    // With the right password, connect() starts over and resolves on the session.
+    c.configure({
+      servers: [{ host: '127.0.0.1', port: broker.port, username: 'alice', password: 'secret' }],
+    });
+    await c.connect();
+    expect(c.isConnected()).toBe(true);
   });
 
   it('disconnect cancels everything: no attempt afterwards (R23)', async () => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LifecycleClient } from '../../adapters/node.js';
+import { ConnackError } from '../../errors.js';
 import { haveMosquitto } from '../support/brokers.js';
 import { recordEvents, waitForEvent } from '../support/events.js';
 import { useResources } from '../support/integration.js';
@@ -93,8 +94,14 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
         ],
       }),
     );
-    intruder.connect();
-    const refused = await waitForEvent(intruder, (e) => e.type === 'connect.error');
-    expect(refused).toMatchObject({ error: { code: 'CONNACK_REFUSED' } });
+    const refused = waitForEvent(intruder, (e) => e.type === 'connect.error');
+    // R80, R81: the default onRefused 'stop' makes the refusal final, so connect() rejects with it.
+    const error = await intruder.connect().catch((e: unknown) => e);
+    expect(await refused).toMatchObject({ error: { code: 'CONNACK_REFUSED' } });
+    expect(error).toBeInstanceOf(ConnackError);
+    expect((error as ConnackError).message).toMatch(
+      /^connection refused: (bad user name or password|not authorized) \(return code [45]\)$/,
+    );
+    expect(intruder.state).toBe('stopped');
   });
 });

@@ -440,7 +440,7 @@ describe('MQTT session against aedes', () => {
         new Set(['PACKET_TOO_LARGE']),
       );
       expect(events.find((e) => e.type === 'disconnected')).toMatchObject({
-        error: { code: 'PACKET_TOO_LARGE' },
+        error: { code: 'PACKET_TOO_LARGE', option: 'maxIncomingPacketBytes', limit: 1024 },
       });
       expect(events.some((e) => e.type === 'message')).toBe(false);
       const backoffs = events.flatMap((e) => (e.type === 'backoff' ? [`${e.server}:${e.nominalMs}`] : []));

@@ -3,9 +3,10 @@
  * counting, `messages$`), and `whenState`'s timeout under rxjs's TestScheduler with a fake
  * {@link StreamSource}, so no real time passes.
  */
-import { firstValueFrom, map, type Observable, type Subscription, TimeoutError } from 'rxjs';
+import { firstValueFrom, map, type Observable, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { TimeoutError } from '../../errors.js';
 import type { ClientEvent, TopicObserver } from '../../runtime/client.js';
 import type { ClientState } from '../../runtime/lifecycleClient.js';
 import { ofType } from '../../streams/events.js';
@@ -50,6 +51,33 @@ describe('streams against aedes', () => {
     await client.disconnect();
     expect(early).toEqual(['idle', 'connecting', 'connected', 'backoff', 'stopped']);
     expect(await firstValueFrom(client.state$)).toBe('stopped');
+  });
+
+  it('R87: subscribe(filter).pipe(json()) skips a payload that is not JSON: no error, no UNSUBSCRIBE, the next reading arrives', async () => {
+    const broker = await aedes();
+    const client = makeClient({ servers: [server(broker.port, { clientId: 'json-reader' })] });
+    const unsubscribes = recordBroker(broker.broker, 'unsubscribe', 'json-reader', (topics) => topics);
+    const readings: number[] = [];
+    let failed: unknown;
+    const sub = client
+      .subscribe('js/+/temp', { qos: 1 })
+      .pipe(json<{ celsius: number }>())
+      .subscribe({ next: (r) => readings.push(r.celsius), error: (e: unknown) => (failed = e) });
+    defer(() => sub.unsubscribe());
+    const subacked = waitForClientEvent(client, 'suback');
+    await connect(client);
+    await subacked;
+    const publisher = makeClient({ servers: [server(broker.port)] });
+    await connect(publisher);
+    const both = waitForCount(client, () => readings, 2);
+    for (const payload of ['{"celsius":20}', 'not json', '{"celsius":', '{"celsius":21}'])
+      await publisher.publish('js/kitchen/temp', payload, { qos: 1 });
+    await both;
+    expect(readings).toEqual([20, 21]);
+    expect(failed).toBeUndefined();
+    expect(sub.closed).toBe(false);
+    expect(unsubscribes).toEqual([]);
+    expect(client.subscriptions().map((s) => s.filter)).toEqual(['js/+/temp']);
   });
 
   it('subscribe(filter) with + and # routes only matching messages to each stream', async () => {
@@ -215,7 +243,7 @@ function fakeSource(initial: ClientState) {
 describe('whenState under a TestScheduler (virtual time)', () => {
   const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
-  it('whenState times out with rxjs TimeoutError after timeoutMs of virtual time, without real time passing', () => {
+  it("R86: whenState times out with the library's TimeoutError (WAIT_TIMEOUT) after timeoutMs of virtual time, without real time passing", () => {
     const source = fakeSource('connecting');
     const test = scheduler();
     const started = performance.now();
@@ -236,7 +264,18 @@ describe('whenState under a TestScheduler (virtual time)', () => {
     const source = fakeSource('connecting');
     const test = scheduler();
     test.run(({ expectObservable }) => {
-      test.schedule(() => source.become('backoff', { type: 'stopped' }), 200);
+      test.schedule(
+        () =>
+          source.become('backoff', {
+            type: 'backoff',
+            server: 'mqtt',
+            serverIndex: 0,
+            nominalMs: 2000,
+            delayMs: 2000,
+            switched: false,
+          }),
+        200,
+      );
       test.schedule(
         () =>
           source.become('connected', {
