@@ -17,6 +17,7 @@ import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
+import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
@@ -85,7 +86,7 @@ export class MqttClient {
       options.session === undefined ? base : { ...base, ...options.session },
     );
     connection.session = this.session;
-    connection.emit = (event) => this.#onEvent(event);
+    connection.events = this;
   }
 
   /** The coarse state: the current one at once, then every change. */
@@ -308,7 +309,8 @@ export class MqttClient {
     callEach(this.#eventListeners, event, 'event', this.lifecycle);
   }
 
-  #onEvent(event: ClientEvent): void {
+  /** @internal The connection's event port: every event, ahead of any listener. */
+  [CLIENT_EVENT](event: ClientEvent): void {
     switch (event.type) {
       case 'message': {
         if (this.#filters.size > 0) {

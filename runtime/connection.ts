@@ -3,7 +3,7 @@
  * statechart's effects (opening and closing transports, CONNECT with the connect hook, PINGREQ,
  * DISCONNECT, stale-generation handling, spec R28), routes received packets, and is the session's
  * I/O: a session writes straight to it, and it straight to the transport. Its ports are plain
- * fields its owner sets: `session` (where packets go) and `emit` (where events go).
+ * fields its owner sets: `session` (where packets go) and `events` (where events go).
  * Internal: not in the index.
  *
  * @module
@@ -58,6 +58,19 @@ const ignore = (): void => {};
 
 const DRAIN: DrainEvent = Object.freeze({ type: 'drain' });
 
+/** The key of {@link EventPort}'s method: a symbol, so the owner's public API does not grow. */
+export const CLIENT_EVENT: unique symbol = Symbol('mqtt-lifeline.clientEvent');
+
+/**
+ * Where a connection's events go: its owner itself (a method, not a closure per client: many
+ * idle clients in one process each pay for one).
+ */
+export interface EventPort {
+  [CLIENT_EVENT](event: ClientEvent): void;
+}
+
+const NO_EVENTS: EventPort = Object.freeze({ [CLIENT_EVENT]: ignore });
+
 /** What a transport's handlers read (see `Connection.#handlers`). */
 interface Wire {
   readonly connection: Connection;
@@ -104,7 +117,7 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   /** Port: where packets other than CONNACK and PINGRESP go. */
   session: SessionPort | null = null;
   /** Port: every lifecycle event, protocol error and session event, before any listener. */
-  emit: (event: ClientEvent) => void = ignore;
+  events: EventPort = NO_EVENTS;
   // Listener sets are made on first registration: an empty Set still costs its hash table.
   lifecycleListeners: Set<(event: LifecycleEvent) => void> | undefined;
   protocolListeners: Set<(error: ErrorData) => void> | undefined;
@@ -140,6 +153,10 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   }
 
   // --- the session's I/O (the hot path: one hop to the transport) ---
+
+  emit(event: ClientEvent): void {
+    this.events[CLIENT_EVENT](event);
+  }
 
   write(bytes: Uint8Array): boolean {
     return this.transport?.write(bytes) ?? false;
