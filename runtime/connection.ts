@@ -69,6 +69,10 @@ export interface EventPort {
   [CLIENT_EVENT](event: ClientEvent): void;
 }
 
+// What a CONNECT asked for, shared: an idle client keeps its last one until the next CONNECT.
+const SENT_CLEAN: SentConnect = Object.freeze({ clean: true });
+const SENT_SESSION: SentConnect = Object.freeze({ clean: false });
+
 const NO_EVENTS: EventPort = Object.freeze({ [CLIENT_EVENT]: ignore });
 
 /** What a transport's handlers read (see `Connection.#handlers`). */
@@ -137,7 +141,9 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   /** `whenWritable` callers, made on first use. */
   #drainWaiters: (() => void)[] | undefined;
   /** The configured logger and tracer factory, and the tracer built from them (R90). */
-  #traceFrom: [Logger | undefined, ((logger: Logger) => Tracer) | undefined] = [undefined, undefined];
+  // Two fields rather than a pair array: an idle client pays for no array of its own.
+  #traceLogger: Logger | undefined;
+  #traceFactory: ((logger: Logger) => Tracer) | undefined;
   #tracer: Tracer | undefined;
 
   constructor(
@@ -244,9 +250,9 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
    */
   get tracer(): Tracer | undefined {
     const { logger, tracer } = this.config;
-    const [rawLogger, factory] = this.#traceFrom;
-    if (logger === rawLogger && tracer === factory) return this.#tracer;
-    this.#traceFrom = [logger, tracer];
+    if (logger === this.#traceLogger && tracer === this.#traceFactory) return this.#tracer;
+    this.#traceLogger = logger;
+    this.#traceFactory = tracer;
     this.#tracer =
       logger === undefined || tracer === undefined
         ? undefined
@@ -531,7 +537,7 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
       if (generation !== this.#generation) return;
       try {
         this.write(encodeConnect(options));
-        this.#sentConnect = { clean: options.clean ?? true };
+        this.#sentConnect = (options.clean ?? true) ? SENT_CLEAN : SENT_SESSION;
       } catch (error) {
         const typed =
           error instanceof MqttError ? error : new InvalidArgumentError(String(error), { cause: error });
