@@ -3,6 +3,7 @@
  * 1 KB, waiting for `whenWritable()` whenever a publish says `writable: false`, all complete and
  * all arrive, over TCP and over WebSocket. The loop of the README's backpressure example.
  */
+import type { Aedes } from 'aedes';
 import { describe, expect, it } from 'vitest';
 import type { MqttClient } from '../../runtime/client.js';
 import { connect, server, useResources } from '../support/integration.js';
@@ -26,7 +27,7 @@ async function publishAll(client: MqttClient): Promise<number> {
 }
 
 /** Resolves once the broker has seen `count` PUBLISHes on drain/t. */
-function received(broker: { on(event: 'publish', f: (packet: { topic: string }) => void): unknown }, count: number) {
+function received(broker: Aedes, count: number): Promise<void> {
   let seen = 0;
   return new Promise<void>((resolve) => {
     broker.on('publish', (packet) => {
