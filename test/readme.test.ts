@@ -13,6 +13,7 @@ import * as browser from '../browser.js';
 import * as api from '../index.js';
 import * as machine from '../machines/index.js';
 import { startAedes } from './support/brokers.js';
+import { generateCerts, startTlsMosquitto } from './support/tlsFixtures.js';
 import { startAedesWs } from './support/wsBrokers.js';
 
 const ENTRIES: Record<string, object> = {
@@ -151,6 +152,32 @@ mkdirSync(cache, { recursive: true });
 const workDir = mkdtempSync(join(cache, 'readme-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
+/**
+ * `tls=8883,8884/mtls,8885/psk`: one mosquitto whose TLS listeners (server certificate; mutual
+ * TLS; PSK `device1`) take the place of those ports, with certificates made now; the CA, a client
+ * certificate and its key are written as `ca.pem`, `me.pem`, `me.key` where the example runs.
+ */
+async function startTlsBroker(spec: string, ports: Map<string, number>): Promise<{ close(): Promise<void> }> {
+  const certs = generateCerts();
+  const tls = await startTlsMosquitto(certs);
+  const listeners: Record<string, number> = { '': tls.tlsPort, mtls: tls.mtlsPort, psk: tls.pskPort };
+  for (const entry of spec.split(',')) {
+    const [port = entry, kind = ''] = entry.split('/');
+    const actual = listeners[kind];
+    if (actual === undefined) throw new Error(`tls=: unknown listener kind ${kind}`);
+    ports.set(port, actual);
+  }
+  writeFileSync(join(workDir, 'ca.pem'), certs.ca);
+  writeFileSync(join(workDir, 'me.pem'), certs.clientCert);
+  writeFileSync(join(workDir, 'me.key'), certs.clientKey);
+  return {
+    async close() {
+      await tls.broker.kill();
+      certs.remove();
+    },
+  };
+}
+
 describe('README', () => {
   const blocks = examples(README);
 
@@ -183,7 +210,8 @@ describe('README', () => {
       });
       continue;
     }
-    it(`the example at README line ${block.line} runs against aedes and prints what the README says`, async () => {
+    const against = block.directives.has('tls') ? 'a TLS mosquitto' : 'aedes';
+    it(`the example at README line ${block.line} runs against ${against} and prints what the README says`, async () => {
       const users = new Map(
         (block.directives.get('users') ?? '')
           .split(',')
@@ -202,7 +230,10 @@ describe('README', () => {
       const brokers: { close(): Promise<void> }[] = [];
       try {
         const ports = new Map<string, number>();
-        for (const entry of (block.directives.get('ports') ?? '1883').split(',')) {
+        const tls = block.directives.get('tls');
+        if (tls !== undefined) brokers.push(await startTlsBroker(tls, ports));
+        for (const entry of (block.directives.get('ports') ?? (tls === undefined ? '1883' : '')).split(',')) {
+          if (entry === '') continue;
           // `PORT` is MQTT over TCP, `PORT/ws` MQTT over WebSocket (path /mqtt).
           const [port = entry, kind] = entry.split('/');
           if (kind === 'ws' && authenticate !== undefined)

@@ -110,6 +110,13 @@ export class SocketTransport implements Transport {
   #drainListening = false;
   /** Bytes that fit below the socket's high-water mark, as of the last write or look (a lower bound). */
   #room = 0;
+  /**
+   * The transport said it was at its mark (`needsDrain`, `write`, `reserve`): `onDrain` is owed
+   * (spec R55). The mark may be reached in `#out` alone, before any socket write; the socket
+   * then takes the batch at once (the kernel has room) and emits no `'drain'`, so the transport
+   * owes it itself.
+   */
+  #drainOwed = false;
 
   /** Transports with bytes to flush at the end of this synchronous run: one microtask for all. */
   static #dirty: SocketTransport[] = [];
@@ -137,6 +144,7 @@ export class SocketTransport implements Transport {
   }
   socketDrained(): void {
     this.#drainListening = false;
+    this.#drainOwed = false;
     if (!this.#destroyed && !this.#closed) this.#handlers.onDrain?.();
   }
 
@@ -221,15 +229,22 @@ export class SocketTransport implements Transport {
     dirty.push(this);
     if (dirty.length === 1) queueMicrotask(SocketTransport.#flushAll);
   }
-  #below(): boolean {
-    const socket = this.#socket as net.Socket;
-    return socket.writableLength + this.#out.length < socket.writableHighWaterMark;
-  }
-  /** After a socket write: a full socket emits `'drain'` once it has written everything. */
+  /**
+   * After a socket write: a full socket emits `'drain'` once it has written everything. One that
+   * took the bytes below its mark emits nothing, so a drain owed since the mark was reported in
+   * `#out` is paid here (spec R55): else a `whenWritable()` made meanwhile never resolves.
+   */
   #written(below: boolean): void {
     const socket = this.#socket as net.Socket;
     this.#room = socket.writableHighWaterMark - socket.writableLength;
-    if (below || this.#drainListening) return;
+    if (below) {
+      if (this.#drainOwed && !this.#drainListening && this.#out.length === 0) {
+        this.#drainOwed = false;
+        this.#handlers.onDrain?.();
+      }
+      return;
+    }
+    if (this.#drainListening) return;
     this.#drainListening = true;
     socket.once('drain', onDrain);
   }
@@ -241,11 +256,11 @@ export class SocketTransport implements Transport {
       // Large payloads are not worth a copy: flush what waits (order), then write them as they are.
       this.#flush();
       this.#written((this.#socket as net.Socket).write(bytes));
-      return this.#below();
+      return !this.needsDrain;
     }
     this.#out.append(bytes);
     this.#schedule();
-    return this.#below();
+    return !this.needsDrain;
   }
   reserve(size: number): number {
     if (!this.#open()) return -1;
@@ -265,7 +280,9 @@ export class SocketTransport implements Transport {
     const socket = this.#socket;
     if (socket === undefined) return false;
     this.#room = socket.writableHighWaterMark - socket.writableLength;
-    return out >= this.#room;
+    if (out < this.#room) return false;
+    this.#drainOwed = true;
+    return true;
   }
   whenFlushed(callback: (flushed: boolean) => void): void {
     if (!this.#open()) callback(false);

@@ -258,6 +258,42 @@ export function transportContract(subject: ContractSubject): void {
       },
     );
 
+    if (subject.flowControl) {
+      it('the mark reached by small writes in one run, which the socket then takes at once: onDrain still follows (R55)', async () => {
+        const p = await peer();
+        const rec = recorder();
+        const accepted = p.accept();
+        let drains = 0;
+        let drained: () => void = () => {};
+        const drain = new Promise<void>((resolve) => {
+          drained = resolve;
+        });
+        const t = subject.factory(p.target, {
+          ...rec.handlers,
+          onDrain: () => {
+            drains++;
+            drained();
+          },
+        });
+        defer(() => t.destroy());
+        await rec.when('open');
+        const conn = await accepted;
+        // 1 KB packets (below the copy limit) batch in the transport's own buffer: it reports the
+        // mark before any socket write, and the kernel has room for the whole batch.
+        const packet = Buffer.alloc(1024, 9);
+        let total = 0;
+        for (let full = false; !full; total += packet.length) {
+          expect(total).toBeLessThan(1024 * 1024);
+          full = !t.write(packet);
+        }
+        expect(t.needsDrain).toBe(true);
+        expect((await conn.received(total)).length).toBe(total);
+        await drain;
+        expect(drains).toBe(1);
+        expect(t.needsDrain).toBe(false);
+      });
+    }
+
     it('keeps one live transport at a time under the client, through a drop and a reconnect', async () => {
       const p = await peer();
       const live: { ended: boolean }[] = [];
