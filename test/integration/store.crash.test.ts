@@ -179,9 +179,19 @@ describe.runIf(haveMosquitto)('a publisher on a file store, SIGKILLed 100 times 
       const got = new Set(received[topic]);
       return (accepted[topic] ?? []).filter((p) => !got.has(p));
     };
-    const deadline = Date.now() + 20_000;
-    while (TOPICS.some((t) => missing(t).length > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Checked on each message the subscriber gets (no polling). A deadline, not a sleep: after
+    // 20 s the assertions below report exactly what never arrived.
+    const complete = () => TOPICS.every((t) => missing(t).length === 0);
+    if (!complete()) {
+      let check = () => {};
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        check = () => complete() && resolve();
+        subscriber.on('message', check);
+        deadline = setTimeout(resolve, 20_000);
+      });
+      subscriber.off('message', check);
+      clearTimeout(deadline);
     }
 
     const order = (p: string) => p.split(':').map(Number) as [number, number];
