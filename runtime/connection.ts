@@ -1,42 +1,29 @@
 /**
- * The one connection object of a client: it owns the current transport, carries out the
- * statechart's effects (opening and closing transports, CONNECT with the connect hook, PINGREQ,
- * DISCONNECT, stale-generation handling, spec R28), routes received packets, and is the session's
- * I/O: a session writes straight to it, and it straight to the transport. Its ports are plain
- * fields its owner sets: `session` (where packets go) and `events` (where events go).
+ * The one connection object of a client: it carries out the statechart's effects (opening and
+ * closing transports, CONNECT, PINGREQ, DISCONNECT, stale-generation handling, spec R28), routes
+ * received packets, reports what user code throws, and is the session's I/O. Its parts live
+ * beside it: the wire (`wire.ts`), flow control and backpressure (`flow.ts`), process lifetime
+ * (`lifetime.ts`) and the CONNECT/CONNACK exchange (`handshake.ts`). Its ports are plain fields
+ * its owner sets: `session` (where packets go) and `events` (where events go).
  * Internal: not in the index.
  *
  * @module
  */
-import {
-  ConnectHookError,
-  type ErrorData,
-  InvalidArgumentError,
-  ListenerError,
-  type ListenerKind,
-  MqttError,
-  ProtocolError,
-  SizeLimitError,
-  StoreError,
-} from '../errors.js';
+import { type ErrorData, ListenerError, type ListenerKind, ProtocolError, StoreError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
-import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import {
-  createDecoder,
-  type Decoder,
-  type DecoderOptions,
-  type InboundPacket,
-  MAX_PACKET_BYTES,
-} from '../protocol/decoder.js';
-import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
+import type { ConnectOptions } from '../protocol/connect.js';
+import type { InboundPacket } from '../protocol/decoder.js';
+import type { SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
-import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
+import { answerConnack, connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
+import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
-import type { Logger, RuntimeClock, Tracer, Transport, TransportHandlers } from './ports.js';
-import type { ClientEvent, ClientState, DrainEvent } from './types.js';
+import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
+import type { Logger, RuntimeClock, Tracer } from './ports.js';
+import type { ClientEvent, ClientState } from './types.js';
+import { openWire, type WireHost } from './wire.js';
 
 /** The session layer as the connection sees it (the MQTT session lives there). */
 export interface SessionPort {
@@ -56,8 +43,6 @@ export interface ConnectionConfig extends LifecycleClientOptions {
 
 const ignore = (): void => {};
 
-const DRAIN: DrainEvent = Object.freeze({ type: 'drain' });
-
 /** The key of {@link EventPort}'s method: a symbol, so the owner's public API does not grow. */
 export const CLIENT_EVENT: unique symbol = Symbol('mqtt-lifeline.clientEvent');
 
@@ -69,31 +54,7 @@ export interface EventPort {
   [CLIENT_EVENT](event: ClientEvent): void;
 }
 
-// What a CONNECT asked for, shared: an idle client keeps its last one until the next CONNECT.
-const SENT_CLEAN: SentConnect = Object.freeze({ clean: true });
-const SENT_SESSION: SentConnect = Object.freeze({ clean: false });
-
 const NO_EVENTS: EventPort = Object.freeze({ [CLIENT_EVENT]: ignore });
-
-/** What a transport's handlers read (see `Connection.#handlers`). */
-interface Wire {
-  readonly connection: Connection;
-  readonly generation: number;
-  closed: boolean;
-  readonly decoder: Decoder;
-}
-
-/** The static CONNECT options of a server, with its client id. */
-export function connectOptionsOf(s: ServerConfig, clientId: string | undefined): ConnectOptions {
-  return {
-    clientId,
-    clean: s.clean,
-    keepAliveSec: s.keepAliveSec,
-    username: s.username,
-    password: s.password,
-    will: s.will,
-  };
-}
 
 /** The coarse state of a snapshot (cheap: it runs for every received packet). */
 export function clientState(snapshot: ConnectionSnapshot): ClientState {
@@ -107,7 +68,10 @@ export function clientState(snapshot: ConnectionSnapshot): ClientState {
  * One object per client with prototype methods, rather than a closure per effect: many idle
  * clients in one process each pay for it.
  */
-export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
+export class Connection
+  extends TransportLifetime
+  implements LifecycleHost, ListenerErrorSink, WireHost, HandshakeHost
+{
   /** The statechart that drives this connection; set by the owner right after construction. */
   driver!: LifecycleDriver;
   /** The configuration as last set. */
@@ -116,8 +80,6 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   options: NormalisedOptions;
   /** One client id per server, kept across reconnects. */
   clientIds: string[];
-  /** The current transport, if any. */
-  transport: Transport | null = null;
   /** Port: where packets other than CONNACK and PINGRESP go. */
   session: SessionPort | null = null;
   /** Port: every lifecycle event, protocol error and session event, before any listener. */
@@ -127,19 +89,12 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
   protocolListeners: Set<(error: ErrorData) => void> | undefined;
   /** Pending `connect()` promises (spec R80); made by the call, let go once they are settled. */
   connects: ConnectWaiters | undefined;
-  /** Whether this connection's transports and timers keep the process alive (spec R50, R52). */
-  held = true;
+  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
+  sentConnect: SentConnect | undefined;
 
   #generation = 0;
-  #open = 0;
-  /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
-  #sentConnect: SentConnect | undefined;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
   #forwarding = false;
-  /** Called once every transport is closed; made on first use. */
-  #closeWaiters: (() => void)[] | undefined;
-  /** `whenWritable` callers, made on first use. */
-  #drainWaiters: (() => void)[] | undefined;
   /** The configured logger and tracer factory, and the tracer built from them (R90). */
   // Two fields rather than a pair array: an idle client pays for no array of its own.
   #traceLogger: Logger | undefined;
@@ -153,79 +108,27 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     options: NormalisedOptions,
     clientIds: string[],
   ) {
+    super();
     this.config = config;
     this.options = options;
     this.clientIds = clientIds;
   }
 
-  // --- the session's I/O (the hot path: one hop to the transport) ---
+  /** The generation of the current transport: events of an older one are stale (spec R28). */
+  get generation(): number {
+    return this.#generation;
+  }
 
   emit(event: ClientEvent): void {
     this.events[CLIENT_EVENT](event);
   }
 
-  write(bytes: Uint8Array): boolean {
-    return this.transport?.write(bytes) ?? false;
-  }
-  reserve(size: number): number {
-    return this.transport?.reserve?.(size) ?? -1;
-  }
-  get outBuffer(): Uint8Array | undefined {
-    return this.transport?.outBuffer;
-  }
-  bufferedBytes(): number {
-    return this.transport?.bufferedBytes ?? 0;
-  }
-  /**
-   * True while the transport holds at least its high-water mark of bytes not yet handed to the
-   * operating system (Node's `writableNeedDrain`): stop writing until {@link Connection.whenWritable}.
-   */
-  needsDrain(): boolean {
-    return this.transport?.needsDrain ?? false;
-  }
-  /**
-   * Calls `callback(true)` once every byte written so far is handed to the operating system,
-   * `callback(false)` if the connection closes first or there is none (spec R54).
-   */
-  whenFlushed(callback: (flushed: boolean) => void): void {
-    const transport = this.transport;
-    if (transport === null) callback(false);
-    else if (transport.whenFlushed !== undefined) transport.whenFlushed(callback);
-    // A transport that cannot tell: bytes below its high-water mark count as handed over.
-    else if (!transport.needsDrain) callback(true);
-    else this.#waitWritable(() => callback(this.transport === transport));
+  protected get closeGraceMs(): number {
+    return this.config.closeGraceMs ?? 1000;
   }
 
-  /**
-   * Resolves once the transport is below its high-water mark (spec R55): at once when it is,
-   * else when it drains or the connection closes (when nothing is buffered any more).
-   */
-  whenWritable(): Promise<void> {
-    if (!this.needsDrain()) return Promise.resolve();
-    return new Promise((resolve) => this.#waitWritable(resolve));
-  }
-
-  #waitWritable(waiter: () => void): void {
-    this.#drainWaiters ??= [];
-    this.#drainWaiters.push(waiter);
-  }
-
-  /**
-   * The current transport drained (`drained`), or went away (`!drained`): either way a writer
-   * waiting for room may go on (spec R55); a drain is also a `drain` event.
-   */
-  #writable(drained: boolean): void {
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = undefined;
-    if (waiters !== undefined) for (const resolve of waiters) resolve();
-    if (drained) this.emit(DRAIN);
-  }
-
-  /** Lets the current and later transports keep the process alive, or not (spec R50, R52). */
-  hold(held: boolean): void {
-    this.held = held;
-    if (held) this.transport?.ref?.();
-    else this.transport?.unref?.();
+  protected currentClosed(): void {
+    this.driver.send({ type: 'transport.closed' });
   }
 
   // --- the statechart's effects ---
@@ -317,48 +220,29 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     return connectOptionsOf(this.options.servers[server] as NormalisedServer, this.clientIds[server]);
   }
 
-  /** Resolves once every transport opened so far is closed. */
-  whenClosed(): Promise<void> {
-    if (this.#open === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waitClosed(resolve));
-  }
-
-  #waitClosed(waiter: () => void): void {
-    this.#closeWaiters ??= [];
-    this.#closeWaiters.push(waiter);
-  }
-
   #protocolError(error: ErrorData): void {
     this.emit({ type: 'protocol.error', code: error.code, message: error.message });
     const listeners = this.protocolListeners;
     if (listeners !== undefined) callEach(listeners, error, 'protocolError', this);
   }
 
-  #fail(generation: number, error: ErrorData): void {
+  /** Fails transport `generation` (a stale one is ignored): a `mqtt.error` for the statechart. */
+  failed(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
     this.tracer?.protocolError(error);
     this.#protocolError(error);
     this.driver.send({ type: 'mqtt.error', error });
   }
 
-  #onPacket(generation: number, packet: InboundPacket): void {
+  /** A packet decoded from transport `generation` (a stale one is ignored). */
+  packetArrived(generation: number, packet: InboundPacket): void {
     if (generation !== this.#generation) return;
     switch (packet.cmd) {
       case 'connack': {
-        if (!this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } })) {
-          this.#fail(generation, new ProtocolError('unexpected CONNACK').toData());
-          return;
-        }
-        const contradiction = checkConnackAnswers(packet, this.#sentConnect);
-        if (contradiction !== undefined) {
-          this.#fail(generation, new ProtocolError(contradiction).toData());
-          return;
-        }
-        this.driver.send({
-          type: 'mqtt.connack',
-          returnCode: packet.returnCode ?? 0,
-          sessionPresent: packet.sessionPresent,
-        });
+        const handshaking = this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } });
+        const answer = answerConnack(packet, handshaking, this.sentConnect);
+        if (answer instanceof ProtocolError) this.failed(generation, answer.toData());
+        else this.driver.send(answer);
         return;
       }
       case 'pingresp':
@@ -367,7 +251,7 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
       default:
         // [MQTT-3.2.0-1]: the first packet from the server must be CONNACK.
         if (clientState(this.driver.getSnapshot()) !== 'connected') {
-          this.#fail(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
+          this.failed(generation, new ProtocolError(`${packet.cmd.toUpperCase()} before CONNACK`).toData());
           return;
         }
         // Inline, not a closure per packet: this is the receive hot path.
@@ -387,130 +271,16 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
    */
   #storeFailed(generation: number, error: unknown): void {
     if (!(error instanceof StoreError)) throw error;
-    this.#fail(generation, error.toData());
+    this.failed(generation, error.toData());
   }
-
-  /**
-   * The transport handlers of every connection, as functions shared by all of them: each wire
-   * holds them as its own properties (so `{ ...handlers, onClose }` in a wrapping factory works)
-   * and they read the wire's fields through `this`, rather than closures over a context per
-   * transport. Events of a transport other than the current one are stale (spec R28).
-   */
-  static readonly #handlers = {
-    onOpen(this: Wire): void {
-      const connection = this.connection;
-      if (this.generation === connection.#generation) connection.driver.send({ type: 'transport.opened' });
-    },
-    onData(this: Wire, chunk: Uint8Array): void {
-      if (this.generation === this.connection.#generation) this.decoder.push(chunk);
-    },
-    onError(this: Wire, error: ErrorData): void {
-      const connection = this.connection;
-      if (this.generation === connection.#generation)
-        connection.driver.send({ type: 'transport.error', error });
-    },
-    onDrain(this: Wire): void {
-      if (this.generation === this.connection.#generation) this.connection.#writable(true);
-    },
-    onClose(this: Wire): void {
-      if (this.closed) return;
-      this.closed = true;
-      const connection = this.connection;
-      connection.#open -= 1;
-      if (this.generation === connection.#generation) connection.driver.send({ type: 'transport.closed' });
-      const waiters = connection.#closeWaiters;
-      if (connection.#open > 0 || waiters === undefined) return;
-      connection.#closeWaiters = undefined;
-      for (const resolve of waiters) resolve();
-    },
-  };
-
-  /** One transport's handlers (see `#handlers`) and its decoder. */
-  static readonly #Wire = class implements TransportHandlers, Wire {
-    /** This transport's `onClose` was seen. */
-    closed = false;
-    readonly decoder: Decoder;
-    readonly onOpen = Connection.#handlers.onOpen;
-    readonly onData = Connection.#handlers.onData;
-    readonly onError = Connection.#handlers.onError;
-    readonly onDrain = Connection.#handlers.onDrain;
-    readonly onClose = Connection.#handlers.onClose;
-    constructor(
-      readonly connection: Connection,
-      readonly generation: number,
-      maxPacketBytes: number,
-      /** The option a PACKET_TOO_LARGE names (spec R83). */
-      readonly packetLimitOption: string,
-      tracer: Tracer | undefined,
-    ) {
-      const packets = new Connection.#Packets(this, maxPacketBytes);
-      this.decoder = createDecoder(
-        tracer === undefined
-          ? packets
-          : {
-              maxPacketBytes,
-              onPacket: (packet) => {
-                tracer.inbound(packet);
-                packets.onPacket(packet);
-              },
-              onError: (error) => packets.onError(error),
-            },
-      );
-    }
-  };
-
-  /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
-  static readonly #Packets = class implements DecoderOptions {
-    constructor(
-      readonly wire: {
-        readonly connection: Connection;
-        readonly generation: number;
-        readonly packetLimitOption: string;
-      },
-      readonly maxPacketBytes: number,
-    ) {}
-    onPacket(packet: InboundPacket): void {
-      const wire = this.wire;
-      wire.connection.#onPacket(wire.generation, packet);
-    }
-    onError(error: ProtocolError | SizeLimitError): void {
-      const wire = this.wire;
-      const data =
-        error instanceof SizeLimitError
-          ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, wire.packetLimitOption).toData()
-          : error.toData();
-      wire.connection.#fail(wire.generation, data);
-    }
-  };
 
   openTransport(server: number): void {
     const generation = ++this.#generation;
-    this.#sentConnect = undefined;
+    this.sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
-    const mongoose = this.config.profile === 'mongoose';
-    const maxPacketBytes =
-      s.maxIncomingPacketBytes ?? this.config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
-    const option =
-      s.maxIncomingPacketBytes !== undefined
-        ? `servers[${server}].maxIncomingPacketBytes`
-        : 'maxIncomingPacketBytes';
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
-    const wire = new Connection.#Wire(this, generation, maxPacketBytes, option, tracer);
-    this.#open += 1;
-    const transport = (tracer === undefined ? s.transport : tracer.wrap(s.transport))(
-      {
-        scheme: s.protocol,
-        host: s.host,
-        port: s.port,
-        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
-        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
-        tls: s.tls,
-      },
-      wire,
-    );
-    if (!this.held) transport.unref?.();
-    this.transport = transport;
+    this.adopt(() => openWire(this, generation, server, s, this.config, tracer));
   }
 
   closeTransport(): void {
@@ -519,49 +289,11 @@ export class Connection implements LifecycleHost, SessionIO, ListenerErrorSink {
     // From here on, this transport's events are stale (spec R28).
     this.#generation += 1;
     if (transport === null) return;
-    this.#writable(false);
-    transport.end();
-    // Closed at once: no grace timer to clear later, and none to hold the process.
-    if (this.#open === 0) return;
-    const handle = this.clock.setTimeout(() => transport.destroy(), this.config.closeGraceMs ?? 1000);
-    if (!this.held) this.clock.unref?.(handle);
-    // The grace timer must not outlive a transport that closed in time.
-    const waiter = () => this.clock.clearTimeout(handle);
-    this.#waitClosed(waiter);
+    this.writable(false);
+    this.endTransport(transport);
   }
 
   sendConnect(server: number): void {
-    const generation = this.#generation;
-    const s = this.options.servers[server] as NormalisedServer;
-    const write = (options: ConnectOptions) => {
-      if (generation !== this.#generation) return;
-      try {
-        this.write(encodeConnect(options));
-        this.#sentConnect = (options.clean ?? true) ? SENT_CLEAN : SENT_SESSION;
-      } catch (error) {
-        const typed =
-          error instanceof MqttError ? error : new InvalidArgumentError(String(error), { cause: error });
-        this.#fail(generation, typed.toData());
-      }
-    };
-    const hook = this.config.connectHook;
-    if (hook === undefined) {
-      write(this.connectOptions(server));
-      return;
-    }
-    try {
-      const result = hook({ server: s.name, serverIndex: server, options: this.connectOptions(server) });
-      if (result instanceof Promise) {
-        result.then(write, (error: unknown) => this.#fail(generation, hookFailure(error)));
-      } else write(result);
-    } catch (error) {
-      this.#fail(generation, hookFailure(error));
-    }
+    sendConnect(this, server);
   }
-}
-
-/** A connect hook that threw or rejected, as the typed error's data (spec R82). */
-function hookFailure(error: unknown): ErrorData {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ConnectHookError(`connect hook failed: ${reason}`, { cause: error }).toData();
 }

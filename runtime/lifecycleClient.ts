@@ -8,15 +8,10 @@ import { ConfigError, type ErrorData, InvalidArgumentError, type ListenerKind } 
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect } from '../protocol/connect.js';
-import {
-  Connection,
-  type ConnectionConfig,
-  clientState,
-  connectOptionsOf,
-  type SessionPort,
-} from './connection.js';
+import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
+import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
 import {
   type LifecycleClientOptions,

@@ -1,0 +1,167 @@
+/**
+ * The wire: one transport's handlers and decoder. It opens a server's transport, decodes what
+ * arrives, and hands packets, failures, drains and the close to the connection, dropping the
+ * events of a transport that is no longer current (stale generation, spec R28).
+ * Internal: not in the index.
+ *
+ * @module
+ */
+import { type ErrorData, type ProtocolError, SizeLimitError } from '../errors.js';
+import {
+  createDecoder,
+  type Decoder,
+  type DecoderOptions,
+  type InboundPacket,
+  MAX_PACKET_BYTES,
+} from '../protocol/decoder.js';
+import type { LifecycleDriver } from './drivers.js';
+import type { LifecycleClientOptions, NormalisedServer } from './options.js';
+import type { Tracer, Transport, TransportHandlers } from './ports.js';
+
+/** The connection as its wires see it. */
+export interface WireHost {
+  /** The generation of the current transport: a wire of another one is stale (spec R28). */
+  readonly generation: number;
+  /** The statechart the transport events go to. */
+  readonly driver: LifecycleDriver;
+  /** A decoded packet of transport `generation`. */
+  packetArrived(generation: number, packet: InboundPacket): void;
+  /** Transport `generation` broke the protocol or sent an oversized packet. */
+  failed(generation: number, error: ErrorData): void;
+  /** The current transport drained (see `TransportFlow.writable`). */
+  writable(drained: boolean): void;
+  /** A transport closed, the current one or not (see `TransportLifetime.released`). */
+  released(current: boolean): void;
+}
+
+/** What a transport's handlers read (see {@link handlers}). */
+interface WireState {
+  readonly connection: WireHost;
+  readonly generation: number;
+  closed: boolean;
+  readonly decoder: Decoder;
+}
+
+/**
+ * The transport handlers of every connection, as functions shared by all of them: each wire
+ * holds them as its own properties (so `{ ...handlers, onClose }` in a wrapping factory works)
+ * and they read the wire's fields through `this`, rather than closures over a context per
+ * transport. Events of a transport other than the current one are stale (spec R28).
+ */
+const handlers = {
+  onOpen(this: WireState): void {
+    const connection = this.connection;
+    if (this.generation === connection.generation) connection.driver.send({ type: 'transport.opened' });
+  },
+  onData(this: WireState, chunk: Uint8Array): void {
+    if (this.generation === this.connection.generation) this.decoder.push(chunk);
+  },
+  onError(this: WireState, error: ErrorData): void {
+    const connection = this.connection;
+    if (this.generation === connection.generation) connection.driver.send({ type: 'transport.error', error });
+  },
+  onDrain(this: WireState): void {
+    if (this.generation === this.connection.generation) this.connection.writable(true);
+  },
+  onClose(this: WireState): void {
+    if (this.closed) return;
+    this.closed = true;
+    const connection = this.connection;
+    connection.released(this.generation === connection.generation);
+  },
+};
+
+/** The decoder's options and sink for one transport: what it decodes goes to the connection. */
+class Packets implements DecoderOptions {
+  constructor(
+    readonly wire: {
+      readonly connection: WireHost;
+      readonly generation: number;
+      readonly packetLimitOption: string;
+    },
+    readonly maxPacketBytes: number,
+  ) {}
+  onPacket(packet: InboundPacket): void {
+    const wire = this.wire;
+    wire.connection.packetArrived(wire.generation, packet);
+  }
+  onError(error: ProtocolError | SizeLimitError): void {
+    const wire = this.wire;
+    const data =
+      error instanceof SizeLimitError
+        ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, wire.packetLimitOption).toData()
+        : error.toData();
+    wire.connection.failed(wire.generation, data);
+  }
+}
+
+/** One transport's handlers (see {@link handlers}) and its decoder. */
+class Wire implements TransportHandlers, WireState {
+  /** This transport's `onClose` was seen. */
+  closed = false;
+  readonly decoder: Decoder;
+  readonly onOpen = handlers.onOpen;
+  readonly onData = handlers.onData;
+  readonly onError = handlers.onError;
+  readonly onDrain = handlers.onDrain;
+  readonly onClose = handlers.onClose;
+  constructor(
+    readonly connection: WireHost,
+    readonly generation: number,
+    maxPacketBytes: number,
+    /** The option a PACKET_TOO_LARGE names (spec R83). */
+    readonly packetLimitOption: string,
+    tracer: Tracer | undefined,
+  ) {
+    const packets = new Packets(this, maxPacketBytes);
+    this.decoder = createDecoder(
+      tracer === undefined
+        ? packets
+        : {
+            maxPacketBytes,
+            onPacket: (packet) => {
+              tracer.inbound(packet);
+              packets.onPacket(packet);
+            },
+            onError: (error) => packets.onError(error),
+          },
+    );
+  }
+}
+
+/** What {@link openWire} reads of the client's options: the incoming packet limit's defaults. */
+export type WireConfig = Pick<LifecycleClientOptions, 'profile' | 'maxIncomingPacketBytes'>;
+
+/**
+ * Opens server `server`'s transport as generation `generation` of `connection`.
+ * @param tracer - Decided once per connection, so a client without a logger pays nothing per packet.
+ * @returns The new transport.
+ */
+export function openWire(
+  connection: WireHost,
+  generation: number,
+  server: number,
+  s: NormalisedServer,
+  config: WireConfig,
+  tracer: Tracer | undefined,
+): Transport {
+  const mongoose = config.profile === 'mongoose';
+  const maxPacketBytes =
+    s.maxIncomingPacketBytes ?? config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
+  const option =
+    s.maxIncomingPacketBytes !== undefined
+      ? `servers[${server}].maxIncomingPacketBytes`
+      : 'maxIncomingPacketBytes';
+  const wire = new Wire(connection, generation, maxPacketBytes, option, tracer);
+  return (tracer === undefined ? s.transport : tracer.wrap(s.transport))(
+    {
+      scheme: s.protocol,
+      host: s.host,
+      port: s.port,
+      // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+      url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+      tls: s.tls,
+    },
+    wire,
+  );
+}
