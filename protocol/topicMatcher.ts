@@ -2,12 +2,15 @@
  * A trie of topic filters, for routing each inbound PUBLISH to every subscription that matches it
  * (Mongoose calls every matching handler, not just the first). Import it through `./topics.js`.
  */
+import { sharedPrefixLength } from './sharedTopics.js';
 import { validateTopicFilter } from './topicRules.js';
 
 /** A value with the order it was added in, so matches can be returned in insertion order. */
 interface Entry<T> {
   readonly seq: number;
   readonly value: T;
+  /** The filter as added: `$share/g/a` and `a` share a trie node but are different pairs. */
+  readonly filter: string;
 }
 
 /** One level of the trie. Wildcard children live outside `children` so lookups skip them. */
@@ -32,11 +35,17 @@ function isEmpty<T>(node: TrieNode<T>): boolean {
   );
 }
 
-function removeValue<T>(bucket: Entry<T>[], value: T): boolean {
-  const at = bucket.findIndex((entry) => entry.value === value);
+function removeValue<T>(bucket: Entry<T>[], value: T, filter: string): boolean {
+  const at = bucket.findIndex((entry) => entry.value === value && entry.filter === filter);
   if (at === -1) return false;
   bucket.splice(at, 1);
   return true;
+}
+
+/** The levels a filter is held under: a shared subscription's by its filter part (spec R131). */
+function levelsOf(filter: string): string[] {
+  const at = sharedPrefixLength(filter);
+  return (at === 0 ? filter : filter.slice(at)).split('/');
 }
 
 /**
@@ -44,7 +53,9 @@ function removeValue<T>(bucket: Entry<T>[], value: T): boolean {
  *
  * Matching follows {@link topicMatches} exactly (wildcards, `$` topics, empty levels). A
  * `(filter, value)` pair is held at most once: adding it again changes nothing. The same value may
- * be held under several filters, and is then returned once per matching filter.
+ * be held under several filters, and is then returned once per matching filter. A shared
+ * subscription's filter, `$share/<group>/<filter>`, matches what its filter part matches (spec
+ * R131), as a pair of its own.
  *
  * @typeParam T - What each filter holds, for example a subscription record.
  */
@@ -74,7 +85,7 @@ export class TopicMatcher<T> {
     validateTopicFilter(filter);
     let node = this.root;
     let bucket: Entry<T>[] | undefined;
-    for (const level of filter.split('/')) {
+    for (const level of levelsOf(filter)) {
       if (level === '#') {
         bucket = node.hash; // validation guarantees `#` is the last level
         break;
@@ -92,8 +103,8 @@ export class TopicMatcher<T> {
       node = child;
     }
     bucket ??= node.values;
-    if (bucket.some((entry) => entry.value === value)) return;
-    bucket.push({ seq: this.seq++, value });
+    if (bucket.some((entry) => entry.value === value && entry.filter === filter)) return;
+    bucket.push({ seq: this.seq++, value, filter });
     this.count++;
   }
 
@@ -106,7 +117,7 @@ export class TopicMatcher<T> {
    * @returns True when the pair was held and is now removed; false when it was not held.
    */
   remove(filter: string, value: T): boolean {
-    const removed = this.removeAt(this.root, filter.split('/'), 0, value);
+    const removed = this.removeAt(this.root, levelsOf(filter), 0, value, filter);
     if (removed) this.count--;
     return removed;
   }
@@ -154,12 +165,12 @@ export class TopicMatcher<T> {
     for (const entry of bucket) this.scratch.push(entry);
   }
 
-  private removeAt(node: TrieNode<T>, levels: string[], depth: number, value: T): boolean {
+  private removeAt(node: TrieNode<T>, levels: string[], depth: number, value: T, filter: string): boolean {
     const level = levels[depth];
-    if (level === undefined) return removeValue(node.values, value);
-    if (level === '#') return depth === levels.length - 1 && removeValue(node.hash, value);
+    if (level === undefined) return removeValue(node.values, value, filter);
+    if (level === '#') return depth === levels.length - 1 && removeValue(node.hash, value, filter);
     const child = level === '+' ? node.plus : node.children.get(level);
-    if (child === undefined || !this.removeAt(child, levels, depth + 1, value)) return false;
+    if (child === undefined || !this.removeAt(child, levels, depth + 1, value, filter)) return false;
     if (isEmpty(child)) {
       if (level === '+') node.plus = undefined;
       else node.children.delete(level);

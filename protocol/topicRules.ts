@@ -3,6 +3,7 @@
  * matching of one filter against one topic. Import these through `./topics.js`.
  */
 import { InvalidTopicError } from '../errors.js';
+import { checkSharedFilter, sharedPrefixLength } from './sharedTopics.js';
 
 /** The longest UTF-8 encoded string MQTT can carry: its length prefix is 16 bits [MQTT-1.5.3]. */
 const MAX_TOPIC_BYTES = 0xffff;
@@ -88,14 +89,16 @@ export function validateTopicName(topic: string): void {
  * Validates a topic filter, the topic of a SUBSCRIBE or UNSUBSCRIBE (MQTT 3.1.1 section 4.7).
  *
  * On top of the rules of {@link validateTopicName} (wildcards aside): `+` must be a whole level
- * [MQTT-4.7.1-3], and `#` must be the whole last level [MQTT-4.7.1-2].
+ * [MQTT-4.7.1-3], and `#` must be the whole last level [MQTT-4.7.1-2]. A filter starting with
+ * `$share/` is a shared subscription's, `$share/<group>/<filter>` (MQTT 5 section 4.8.2, spec
+ * R130): a non-empty share name without `+` or `#`, then a topic filter that follows these rules.
  *
  * @param filter - The topic filter to check.
  * @throws {@link InvalidTopicError} naming the rule the filter breaks.
  */
 export function validateTopicFilter(filter: string): void {
   validateString(filter, 'topic filter');
-  let start = 0;
+  let start = checkSharedFilter(filter);
   while (start <= filter.length) {
     let end = filter.indexOf('/', start);
     if (end === -1) end = filter.length;
@@ -121,6 +124,8 @@ export function validateTopicFilter(filter: string): void {
  * - A topic whose first level starts with `$` is not matched by a filter whose first level is a
  *   wildcard [MQTT-4.7.2-1]: `#` and `+/x` do not match `$SYS/x`, but `$SYS/#` does.
  * - Empty levels are levels: `a//b` has three.
+ * - A shared subscription's filter, `$share/<group>/<filter>`, matches what its filter part
+ *   matches (spec R131).
  *
  * The arguments are not validated (this runs for every inbound message); validate them once where
  * they enter. On invalid input the result is unspecified, but the function does not throw.
@@ -130,6 +135,12 @@ export function validateTopicFilter(filter: string): void {
  * @returns True when `filter` matches `topic`.
  */
 export function topicMatches(filter: string, topic: string): boolean {
+  const at = sharedPrefixLength(filter);
+  return matches(at === 0 ? filter : filter.slice(at), topic);
+}
+
+/** {@link topicMatches} for an ordinary filter. */
+function matches(filter: string, topic: string): boolean {
   if (topic.charCodeAt(0) === DOLLAR) {
     const first = filter.charCodeAt(0);
     if (first === HASH || first === PLUS) return false;
