@@ -87,7 +87,9 @@ describe.runIf(haveChromium)('the client in a Web Worker (R184)', () => {
 
   it('runs the client in the worker; the page sees its state, its messages, and has it publish', async () => {
     await until({ type: 'hello' });
-    expect(await said('hello')).toEqual([{ type: 'hello', inWorker: true, hasDocument: false }]);
+    expect(await said('hello')).toEqual([
+      { type: 'hello', inWorker: true, hasDocument: false, nodeGlobals: false },
+    ]);
     // The page itself never loaded the library.
     expect(
       await page.evaluate(() => Object.keys(globalThis).filter((k) => /mqtt|lifeline/i.test(k))),

@@ -15,7 +15,13 @@ export type ToWorker =
 
 /** What the worker sends back. */
 export type FromWorker =
-  | { readonly type: 'hello'; readonly inWorker: boolean; readonly hasDocument: boolean }
+  | {
+      readonly type: 'hello';
+      readonly inWorker: boolean;
+      readonly hasDocument: boolean;
+      /** Whether Node's `Buffer` or `process` exists here (it must not: no polyfills, R184). */
+      readonly nodeGlobals: boolean;
+    }
   | { readonly type: 'state'; readonly state: ClientState }
   | { readonly type: 'message'; readonly topic: string; readonly qos: number; readonly payload: string }
   | { readonly type: 'published'; readonly topic: string }
@@ -66,9 +72,10 @@ scope.addEventListener('message', ({ data }) => {
   }
 });
 
-// Proof for the page that this code runs in a worker: a worker scope, and no document.
+// Proof for the page that this code runs in a worker (a worker scope, no document), unpolyfilled.
 post({
   type: 'hello',
   inWorker: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function',
   hasDocument: typeof (globalThis as { document?: unknown }).document !== 'undefined',
+  nodeGlobals: ['Buffer', 'process'].some((name) => name in globalThis),
 });
