@@ -3,8 +3,8 @@
  * and Bun and Deno from their npm binaries (devDependencies `@oven/bun-linux-x64` and
  * `@deno/linux-x64-glibc`), which download nothing of their own.
  */
-import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { isExecutable } from './brokers.js';
 import { ROOT } from './packed.js';
 
 /** A runtime: how to run a plain `.mjs` file with it, resolving packages through `node_modules`. */
@@ -36,22 +36,13 @@ export const RUNTIMES: readonly Runtime[] = [
   },
 ];
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Whether `runtime` can run here: `true` when its binary is installed, `false` locally when it is
  * not (another platform than linux-x64: its tests skip), and a thrown error in CI, where a
  * missing runtime is a failure, never a skip.
  */
 export function requireRuntime(runtime: Runtime): boolean {
-  if (executable(runtime.path)) return true;
+  if (isExecutable(runtime.path)) return true;
   if (process.env.CI) {
     throw new Error(`${runtime.name} is required in CI but ${runtime.path} is missing; run \`npm ci\``);
   }
