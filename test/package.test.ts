@@ -2,7 +2,8 @@
  * The package as a user gets it (spec R97-R98): `npm pack` (which builds through `prepack`), the
  * tarball installed into a fresh project, every subpath imported under ESM and require(), a tiny
  * script and the `mqtt-lifeline` binary run against an embedded broker, NODE_DEBUG tracing, and
- * publint and arethetypeswrong clean. One test: packing and installing dominate its time.
+ * publint and arethetypeswrong clean. One test: packing and installing dominate its time; they
+ * happen once per run (test/support/packed.ts), shared with the runtime and bundler tests.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
