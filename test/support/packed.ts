@@ -81,6 +81,9 @@ let mine: Promise<PackedPackage> | undefined;
 export function packedPackage(): Promise<PackedPackage> {
   mine ??= (async () => {
     const work = inject('packDir');
+    if (typeof work !== 'string') {
+      throw new Error('no packDir: run vitest with vitest.config.ts (its globalSetup provides it)');
+    }
     const result = join(work, 'packed.json');
     let outcome: Outcome;
     try {
