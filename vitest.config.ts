@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     reporters: ['default', './test/support/summaryReporter.ts'],
+    // One scratch directory per run, where the package is packed once for every test that needs it.
+    globalSetup: ['./test/support/packGlobalSetup.ts'],
   },
 });

@@ -2,37 +2,17 @@
  * The package as a user gets it (spec R97-R98): `npm pack` (which builds through `prepack`), the
  * tarball installed into a fresh project, every subpath imported under ESM and require(), a tiny
  * script and the `mqtt-lifeline` binary run against an embedded broker, NODE_DEBUG tracing, and
- * publint and arethetypeswrong clean. One test: packing and installing dominate its time.
+ * publint and arethetypeswrong clean. One test: packing and installing dominate its time; they
+ * happen once per run (test/support/packed.ts), shared with the runtime and bundler tests.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startAedes } from './support/brokers.js';
 import { useCleanups } from './support/cleanups.js';
+import { packedPackage, ROOT, sh } from './support/packed.js';
 
-const run = promisify(execFile);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defer = useCleanups();
-
-/** Runs a command; resolves with its output, rejects with the output in the message. */
-async function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  try {
-    return await run(command, args, {
-      cwd,
-      env: { ...process.env, NODE_DEBUG: '', ...env },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${command} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
-    );
-  }
-}
 
 /** The script a user writes first: connect, subscribe, publish QoS 1, receive it, disconnect. */
 const roundTrip = (load: string) => `${load}
@@ -47,19 +27,11 @@ client.connect();
 
 describe('the npm package', () => {
   it('R97, R98: packs with its build, installs into a fresh project, and works under ESM, require() and as a binary', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-pkg-'));
-    defer(() => rmSync(work, { recursive: true, force: true }));
     const broker = await startAedes();
     defer(() => broker.close());
 
-    // Pack: prepack builds (its output comes first on stdout), so a clean clone yields a working tarball.
-    const packed = await sh('npm', ['pack', '--json', '--pack-destination', work], ROOT);
-    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.lastIndexOf('[\n  {'))) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
-    const tarball = join(work, (info as { filename: string }).filename);
-    const files = new Set((info?.files ?? []).map((f) => f.path));
+    // Packed and installed once per run (test/support/packed.ts), shared with the runtime tests.
+    const { tarball, files, app, installed } = await packedPackage();
     for (const file of [
       'LICENSE',
       'README.md',
@@ -73,7 +45,7 @@ describe('the npm package', () => {
 
     // Every source map and declaration map points at files that ship, or embeds them.
     for (const map of [...files].filter((f) => f.endsWith('.map'))) {
-      const tarMap = await sh('tar', ['-xzOf', tarball, `package/${map}`], work);
+      const tarMap = await sh('tar', ['-xzOf', tarball, `package/${map}`], app);
       const { sources, sourcesContent } = JSON.parse(tarMap.stdout) as {
         sources: string[];
         sourcesContent?: string[];
@@ -86,12 +58,6 @@ describe('the npm package', () => {
       });
     }
 
-    // A fresh project; the dependencies come from npm's cache when it has them.
-    const app = join(work, 'app');
-    await sh('mkdir', ['-p', app], work);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-    await sh('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], app);
-    const installed = join(app, 'node_modules', 'mqtt-lifeline');
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };

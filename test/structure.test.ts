@@ -121,12 +121,17 @@ describe('entry points (R46)', () => {
       './mongoose': 'adapters/mongoose/index.ts',
       './machine': 'machines/index.ts',
     };
+    const entry = (name: string) => ({
+      import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.mjs` },
+      require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+    });
     for (const [subpath, source] of Object.entries(sources)) {
       const name = subpath === '.' ? 'index' : subpath.slice(2);
-      expect(pkg.exports[subpath], subpath).toEqual({
-        import: { types: `./dist/${name}.d.mts`, default: `./dist/${name}.mjs` },
-        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
-      });
+      // R182: browser builds of the main entry get the browser client; the key comes first
+      // because resolvers take the first condition that matches.
+      const expected = subpath === '.' ? { browser: entry('browser'), ...entry(name) } : entry(name);
+      expect(pkg.exports[subpath], subpath).toEqual(expected);
+      expect(Object.keys(pkg.exports[subpath] as object), subpath).toEqual(Object.keys(expected));
       expect(build, subpath).toContain(`${name}: '${source}'`);
       expect(existsSync(join(ROOT, source)), source).toBe(true);
     }

@@ -1,0 +1,50 @@
+/**
+ * The JavaScript runtimes the packed package is tested under (spec R180): Node (this process's),
+ * and Bun and Deno from their npm binaries (devDependencies `@oven/bun-linux-x64` and
+ * `@deno/linux-x64-glibc`), which download nothing of their own.
+ */
+import { join } from 'node:path';
+import { isExecutable } from './brokers.js';
+import { ROOT } from './packed.js';
+
+/** A runtime: how to run a plain `.mjs` file with it, resolving packages through `node_modules`. */
+export interface Runtime {
+  readonly name: 'node' | 'bun' | 'deno';
+  /** The executable. */
+  readonly path: string;
+  /** Arguments placed before the script (and its own arguments). */
+  readonly prefix: readonly string[];
+  /** Environment added for it. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Where npm installs each binary (the packages' own layout, checked by their `bin` field). */
+export const BUN_PATH = join(ROOT, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun');
+export const DENO_PATH = join(ROOT, 'node_modules', '@deno', 'linux-x64-glibc', 'deno');
+
+/** Node, Bun and Deno, each told to use the installed `node_modules` and fetch nothing. */
+export const RUNTIMES: readonly Runtime[] = [
+  { name: 'node', path: process.execPath, prefix: [], env: {} },
+  // Bun would auto-install missing packages; the installed ones are what is under test.
+  { name: 'bun', path: BUN_PATH, prefix: ['--no-install'], env: {} },
+  {
+    name: 'deno',
+    path: DENO_PATH,
+    // manual: use node_modules as npm laid it out; no lock file, nothing from the network.
+    prefix: ['run', '-A', '--node-modules-dir=manual', '--no-lock', '--cached-only'],
+    env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+  },
+];
+
+/**
+ * Whether `runtime` can run here: `true` when its binary is installed, `false` locally when it is
+ * not (another platform than linux-x64: its tests skip), and a thrown error in CI, where a
+ * missing runtime is a failure, never a skip.
+ */
+export function requireRuntime(runtime: Runtime): boolean {
+  if (isExecutable(runtime.path)) return true;
+  if (process.env.CI) {
+    throw new Error(`${runtime.name} is required in CI but ${runtime.path} is missing; run \`npm ci\``);
+  }
+  return false;
+}
