@@ -3,28 +3,20 @@
  * with a lock file beside it and a stated fsync policy (docs/spec.md R104-R109). Node only: the
  * session owns the port (`protocol/store.ts`), and nothing outside `adapters/` imports this.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readFileSync,
-  renameSync,
-} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, StoreError } from '../../errors.js';
-import { MIN_COMPACT_RECORDS, type SessionStore, type StoreRecord } from '../../protocol/store.js';
 import {
-  decodeLog,
-  encodeHeader,
-  encodeRecord,
-  encodeRecordInto,
-  frameSize,
-  LogFormatError,
-} from '../../protocol/storeCodec.js';
+  MIN_COMPACT_RECORDS,
+  type SessionStore,
+  type StoreFaultAction,
+  type StoreFaultListener,
+  type StoreFaultPolicy,
+  type StoreRecord,
+} from '../../protocol/store.js';
+import { encodeHeader, encodeRecord, encodeRecordInto, frameSize } from '../../protocol/storeCodec.js';
+import { nodeFs, type StoreFs } from './fs.js';
 import { lock, syncDir, syncDirInBackground, unlink, writeAll } from './lock.js';
+import { ioError, openLog } from './openLog.js';
 
 /**
  * When the log is forced to disk. Every record reaches the operating system before `append`
@@ -44,8 +36,20 @@ const BUFFER_BYTES = 64 * 1024;
 export interface FileStoreOptions {
   /** @default 'batched' */
   readonly fsync?: FsyncPolicy;
-  /** The `batched` interval in ms. @default 50 */
+  /**
+   * The `batched` interval in ms; also how often the store checks that its file is still there
+   * and whole (spec R206), under every policy. @default 50
+   */
   readonly fsyncIntervalMs?: number;
+  /**
+   * What the client does when the store fails while running (disk full, I/O error, read-only
+   * file system, permission lost; spec R203): `stop` stops the client, and what was accepted
+   * before the fault stays in the file for the next process; `memory` carries on with the session
+   * in memory only, no longer durable, and says so (event `store.fault`). Either way the step that
+   * met the fault fails with the `StoreError` (a `publish` throws or rejects).
+   * @default 'stop'
+   */
+  readonly onFault?: StoreFaultPolicy;
 }
 
 /** A session store in a file; see {@link openFileStore}. */
@@ -54,56 +58,67 @@ export class FileStore implements SessionStore {
   readonly path: string;
   readonly #policy: FsyncPolicy;
   readonly #intervalMs: number;
+  readonly #onFault: StoreFaultPolicy;
+  readonly #fs: StoreFs;
   #fd: number;
   #records: StoreRecord[];
   /** Records in the file (the compaction policy counts these). */
   #count: number;
   #compactAt = MIN_COMPACT_RECORDS;
+  /** The file's size as this store wrote it: any other size on disk means it changed underneath (R206). */
+  #size: number;
   /** Frames not yet written (records appended without `urgent`), and whether a flush is scheduled. */
   #buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   #used = 0;
   #flushQueued = false;
   #dirty = false;
   #timer: ReturnType<typeof setInterval> | undefined;
-  /** A compaction waiting for its snapshot to reach the disk. */
-  #compaction:
-    | { fd: number; temp: string; carried: Uint8Array[]; records: number; since: number }
-    | undefined;
+  /** A compaction waiting for its snapshot to reach the disk (`syncing` while its fdatasync runs). */
+  #compaction: Compaction | undefined;
   /** A batched fdatasync running on the thread pool, and file descriptors to close after it. */
   #syncing = false;
   #closeAfterSync: number[] = [];
   #closed = false;
-  /** A write that failed with no caller to tell (see `#deferredFlush`); every later append throws it. */
+  /** Under `stop`, the fault: every later append throws it (R202). */
   #failure: StoreError | undefined;
+  /** Under `memory`, after a fault: nothing more is written (R204). */
+  #inMemory = false;
+  #listeners: Set<StoreFaultListener> | undefined;
+  /** The session's current state, to write the log again whole (R206). */
+  #live: (() => readonly StoreRecord[]) | undefined;
   readonly #lockPath: string;
 
-  /** @internal Use {@link openFileStore}. */
-  constructor(path: string, options: FileStoreOptions = {}) {
+  /** @internal Use {@link openFileStore}; `fs` is the test seam for failing system calls. */
+  constructor(path: string, options: FileStoreOptions = {}, fs: StoreFs = nodeFs) {
     this.path = resolve(path);
+    this.#fs = fs;
     this.#policy = options.fsync ?? 'batched';
     this.#intervalMs = options.fsyncIntervalMs ?? 50;
+    this.#onFault = options.onFault ?? 'stop';
     if (!['every', 'batched', 'none'].includes(this.#policy)) {
       throw new ConfigError('fsync', `must be 'every', 'batched' or 'none', got ${String(this.#policy)}`);
     }
     if (!Number.isFinite(this.#intervalMs) || this.#intervalMs <= 0) {
       throw new ConfigError('fsyncIntervalMs', `must be a number > 0, got ${this.#intervalMs}`);
     }
+    if (!['stop', 'memory'].includes(this.#onFault)) {
+      throw new ConfigError('onFault', `must be 'stop' or 'memory', got ${String(this.#onFault)}`);
+    }
     this.#lockPath = `${this.path}.lock`;
-    lock(this.path, this.#lockPath);
+    lock(fs, this.path, this.#lockPath);
     try {
-      const { fd, records } = this.#open();
-      this.#fd = fd;
-      this.#records = records;
-      this.#count = records.length;
-      this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
+      const log = openLog(fs, this.path);
+      this.#fd = log.fd;
+      this.#records = log.records;
+      this.#size = log.size;
+      this.#count = log.records.length;
+      this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * log.records.length);
     } catch (error) {
-      unlink(this.#lockPath);
+      unlink(fs, this.#lockPath);
       throw error;
     }
-    if (this.#policy === 'batched') {
-      this.#timer = setInterval(() => this.#syncInBackground(), this.#intervalMs);
-      this.#timer.unref();
-    }
+    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
+    this.#timer.unref();
   }
 
   /** Whether a compaction is waiting for its snapshot to reach the disk. */
@@ -111,12 +126,23 @@ export class FileStore implements SessionStore {
     return this.#compaction !== undefined;
   }
 
+  /** Whether records still go to the file: false after a fault (under either policy) and after close. */
+  get durable(): boolean {
+    return this.#writing && !this.#closed;
+  }
+
+  get #writing(): boolean {
+    return this.#failure === undefined && !this.#inMemory;
+  }
+
   readBack(): readonly StoreRecord[] {
     return this.#records;
   }
 
   append(record: StoreRecord, urgent: boolean): boolean {
-    if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed');
+    // R204: after a fault under `memory`, the session's own memory is the store.
+    if (this.#inMemory) return false;
+    if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed', { fault: 'CLOSED' });
     if (this.#failure !== undefined) throw this.#failure;
     const size = frameSize(record);
     if (this.#used + size > this.#buffer.length) this.#grow(size);
@@ -133,10 +159,15 @@ export class FileStore implements SessionStore {
   /** Writes buffered records to the operating system (and to disk under `every`). */
   flush(): void {
     this.#flushQueued = false;
-    if (this.#used === 0 || this.#closed) return;
+    if (this.#used === 0 || this.#closed || !this.#writing) return;
     const frames = this.#buffer.subarray(0, this.#used);
     this.#used = 0;
-    this.#io('write', () => writeAll(this.#fd, frames));
+    try {
+      writeAll(this.#fs, this.#fd, frames);
+    } catch (error) {
+      throw this.#fault('write', error);
+    }
+    this.#size += frames.length;
     // Written to the old log now, and after the snapshot when the compaction completes.
     this.#compaction?.carried.push(Buffer.from(frames));
     // A burst may have grown the buffer; it goes back to its usual size once written.
@@ -149,83 +180,132 @@ export class FileStore implements SessionStore {
    * Writes `live` to a temporary file and renames it over the log once it is on disk. Under
    * `batched` and `none` the fdatasync runs on the thread pool: records appended meanwhile still go
    * to the old log and are copied after the snapshot just before the rename, so the log is whole
-   * at every instant. Under `every` it all happens before returning.
+   * at every instant. Under `every` it all happens before returning. Never throws: a compaction
+   * that fails is given up (the old log is whole), and a failing log is a fault (R202).
    */
   compact(live: readonly StoreRecord[]): void {
-    if (this.#closed || this.#compaction !== undefined) return;
-    this.flush();
-    const temp = join(dirname(this.path), `.${basename(this.path)}.compact`);
+    if (this.#closed || !this.#writing || this.#compaction !== undefined) return;
+    try {
+      this.flush();
+    } catch {
+      return; // a fault, reported by #failed
+    }
+    const temp = this.#tempPath();
     let fd = -1;
-    this.#io('compact', () => {
-      fd = openSync(temp, 'w');
-      writeAll(fd, Buffer.concat([encodeHeader(), ...live.map(encodeRecord)]));
-    });
-    const compaction = { fd, temp, carried: [] as Uint8Array[], records: live.length, since: this.#count };
-    this.#compaction = compaction;
+    let bytes: Buffer;
+    try {
+      fd = this.#fs.openSync(temp, 'w');
+      bytes = Buffer.concat([encodeHeader(), ...live.map(encodeRecord)]);
+      writeAll(this.#fs, fd, bytes);
+      if (this.#policy === 'every') this.#fs.fsyncSync(fd);
+    } catch {
+      // The old log is whole: give this compaction up (on a full disk the next append says so).
+      this.#dropTemp(fd, temp);
+      return;
+    }
+    const c: Compaction = {
+      fd,
+      temp,
+      carried: [],
+      records: live.length,
+      since: this.#count,
+      size: bytes.length,
+      syncing: false,
+    };
+    this.#compaction = c;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * live.length);
     if (this.#policy === 'every') {
-      this.#io('compact', () => fsyncSync(fd));
       this.#finishCompaction();
       return;
     }
-    fdatasync(fd, (error) => {
-      if (this.#compaction !== compaction) return closeSync(fd);
-      if (error === null) {
-        try {
-          return this.#finishCompaction();
-        } catch (failure) {
-          // No caller here: the next append reports it (the old log is whole up to the failure).
-          this.#failure = failure as StoreError;
-        }
-      }
-      // The old log is whole: give this compaction up, a later append asks again.
+    c.syncing = true;
+    this.#fs.fdatasync(fd, (error) => {
+      c.syncing = false;
+      if (this.#compaction !== c) return closeQuietly(this.#fs, fd);
+      if (error === null && this.#finishCompaction()) return;
       this.#compaction = undefined;
-      closeSync(fd);
+      this.#dropTemp(fd, temp);
     });
   }
 
-  /** Appends what was written meanwhile to the snapshot, renames it over the log and writes to it from now on. */
-  #finishCompaction(): void {
+  /** Appends what was written meanwhile to the snapshot and renames it over the log; false if given up. */
+  #finishCompaction(): boolean {
     const c = this.#compaction;
-    if (c === undefined) return;
-    this.flush();
+    if (c === undefined) return false;
+    try {
+      this.flush();
+    } catch {
+      return true; // a fault: #failed gave the compaction up
+    }
     this.#compaction = undefined;
-    this.#io('compact', () => {
-      for (const frames of c.carried) writeAll(c.fd, frames);
-      renameSync(c.temp, this.path);
-    });
+    try {
+      for (const frames of c.carried) writeAll(this.#fs, c.fd, frames);
+      this.#fs.renameSync(c.temp, this.path);
+    } catch {
+      // Not renamed: the old log is still whole.
+      this.#dropTemp(c.fd, c.temp);
+      return true;
+    }
     // The rename is atomic either way; forcing it to disk waits with the data under `every` only.
     if (this.#policy === 'every') syncDir(this.path);
     else syncDirInBackground(this.path);
     this.#closeFd(this.#fd);
     this.#fd = c.fd;
+    this.#size = c.size + c.carried.reduce((n, frames) => n + frames.length, 0);
     this.#dirty = c.carried.length > 0;
     this.#count = c.records + (this.#count - c.since);
+    return true;
   }
 
-  /** Flushes, forces the log to disk, closes the file and releases the lock. Idempotent. */
+  /**
+   * Flushes, forces the log to disk, closes the file and releases the lock. Idempotent. Throws
+   * the `StoreError` of a last write or fsync that failed, after releasing everything.
+   */
   close(): void {
     if (this.#closed) return;
-    this.flush();
-    this.#dirty = true;
-    this.#sync();
-    this.#closed = true;
-    // A compaction still running is given up: the log is whole without it.
-    if (this.#compaction !== undefined) {
-      unlink(this.#compaction.temp);
-      this.#compaction = undefined;
+    let failure: unknown;
+    if (this.#writing) {
+      try {
+        this.flush();
+        this.#dirty = true;
+        this.#sync();
+      } catch (error) {
+        failure = error;
+      }
     }
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#closeFd(this.#fd);
-    unlink(this.#lockPath);
+    this.#closed = true;
+    this.#dropCompaction();
+    this.#stopTimer();
+    if (!this.#inMemory) this.#closeFd(this.#fd);
+    unlink(this.#fs, this.#lockPath);
+    if (failure !== undefined) throw failure;
   }
 
-  /** The end-of-turn flush: a failure there has no caller, so the next `append` reports it. */
+  /**
+   * Calls `listener` once when the store fails while running, with what it did (spec R203).
+   * @param listener - The listener.
+   * @returns A function that removes it.
+   */
+  onFault(listener: StoreFaultListener): () => void {
+    this.#listeners ??= new Set();
+    this.#listeners.add(listener);
+    return () => this.#listeners?.delete(listener);
+  }
+
+  /**
+   * The session's state now, to write the log again whole when the file changed underneath (R206).
+   * @param live - The records that rebuild the current state.
+   */
+  source(live: () => readonly StoreRecord[]): void {
+    this.#live = live;
+  }
+
+  /** The end-of-turn flush: a failure there has no caller; #failed has reported it. */
   #deferredFlush(): void {
     try {
       this.flush();
-    } catch (error) {
-      this.#failure = error as StoreError;
+    } catch {
+      // Reported (R203); under `stop` the next append throws it.
     }
   }
 
@@ -236,76 +316,168 @@ export class FileStore implements SessionStore {
     this.#buffer = bigger;
   }
 
+  /** Every interval: check the file is still the one written (R206), and the `batched` fdatasync. */
+  #tick(): void {
+    if (this.#closed || !this.#writing) return;
+    let stat: { size: number; nlink: number };
+    try {
+      stat = this.#fs.fstatSync(this.#fd);
+    } catch (error) {
+      this.#fault('fstat', error);
+      return;
+    }
+    if (stat.nlink === 0) this.#rewrite('deleted or replaced');
+    else if (stat.size < this.#size) this.#rewrite(`truncated to ${stat.size} of ${this.#size} bytes`);
+    else if (stat.size > this.#size) this.#rewrite('written to by something else');
+    else if (this.#policy === 'batched') this.#syncInBackground();
+  }
+
   /** `batched`: fdatasync off the event loop, so the session never waits for the disk. */
   #syncInBackground(): void {
-    if (!this.#dirty || this.#closed || this.#syncing) return;
+    if (!this.#dirty || this.#syncing) return;
     this.#dirty = false;
     this.#syncing = true;
-    fdatasync(this.#fd, (error) => {
-      // A failed background sync is retried on the next tick of the timer.
-      if (error !== null) this.#dirty = true;
+    this.#fs.fdatasync(this.#fd, (error) => {
       this.#syncing = false;
-      for (const fd of this.#closeAfterSync.splice(0)) closeSync(fd);
+      for (const fd of this.#closeAfterSync.splice(0)) closeQuietly(this.#fs, fd);
+      // Never retried: after a failed fdatasync the kernel may have dropped the pages (R202).
+      if (error !== null && !this.#closed) this.#fault('fsync', error);
     });
+  }
+
+  /**
+   * R206: the log was deleted, truncated or replaced underneath the store. Whatever the file held
+   * is the session's state now: write it again whole (as a compaction) and say so; if that fails,
+   * or there is no session state to write, it is a fault.
+   */
+  #rewrite(what: string): void {
+    const reason = `the log was ${what} underneath the store`;
+    const live = this.#live;
+    if (live === undefined) {
+      this.#failed(new StoreError('STORE_IO', this.path, reason, { fault: 'FILE_CHANGED' }));
+      return;
+    }
+    this.#dropCompaction();
+    // Buffered frames are in `live` too.
+    this.#used = 0;
+    const temp = this.#tempPath();
+    let fd = -1;
+    let bytes: Buffer;
+    const records = live();
+    try {
+      fd = this.#fs.openSync(temp, 'w');
+      bytes = Buffer.concat([encodeHeader(), ...records.map(encodeRecord)]);
+      writeAll(this.#fs, fd, bytes);
+      this.#fs.fsyncSync(fd);
+      this.#fs.renameSync(temp, this.path);
+    } catch (error) {
+      this.#dropTemp(fd, temp);
+      const message = `${reason}, and could not be written again: ${(error as Error).message}`;
+      this.#failed(new StoreError('STORE_IO', this.path, message, { fault: 'FILE_CHANGED', cause: error }));
+      return;
+    }
+    syncDir(this.path);
+    this.#closeFd(this.#fd);
+    this.#fd = fd;
+    this.#size = bytes.length;
+    this.#dirty = false;
+    this.#count = records.length;
+    this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
+    this.#notify(new StoreError('STORE_IO', this.path, `${reason}: written again`, { fault: 'FILE_CHANGED' }), 'rewritten');
   }
 
   /** Closes `fd` now, or after the background sync that may still use it. */
   #closeFd(fd: number): void {
     if (this.#syncing) this.#closeAfterSync.push(fd);
-    else closeSync(fd);
+    else closeQuietly(this.#fs, fd);
   }
 
   #sync(): void {
     if (!this.#dirty || this.#closed) return;
     this.#dirty = false;
-    this.#io('fsync', () => fdatasyncSync(this.#fd));
-  }
-
-  #io(what: string, action: () => void): void {
     try {
-      action();
+      this.#fs.fdatasyncSync(this.#fd);
     } catch (error) {
-      throw new StoreError('STORE_IO', this.path, `${what} failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw this.#fault('fsync', error);
     }
   }
 
-  /** Opens (or creates) the log, drops a torn last record, and reads it back. */
-  #open(): { fd: number; records: StoreRecord[] } {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(this.path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new StoreError('STORE_IO', this.path, `cannot read: ${(error as Error).message}`, {
-          cause: error,
-        });
+  /** A system call on the log failed: the store's fault (R201-R204), returned for the caller to throw. */
+  #fault(what: string, error: unknown): StoreError {
+    const failure = ioError(this.path, what, error);
+    this.#failed(failure);
+    return this.#failure ?? failure;
+  }
+
+  /**
+   * Applies the policy once (R203): `stop` latches the failure (every later append throws it, so
+   * no record is ever written after a gap); `memory` stops writing and lets the session carry on.
+   */
+  #failed(failure: StoreError): void {
+    if (!this.#writing || this.#closed) return;
+    this.#dropCompaction();
+    this.#stopTimer();
+    this.#used = 0;
+    if (this.#onFault === 'memory') {
+      this.#inMemory = true;
+      // The file keeps the state at the fault (R204); the lock stays until close.
+      this.#closeFd(this.#fd);
+    } else this.#failure = failure;
+    this.#notify(failure, this.#onFault);
+  }
+
+  #notify(error: StoreError, action: StoreFaultAction): void {
+    if (this.#listeners === undefined) return;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(error, action);
+      } catch {
+        // A listener's throw is its own (the client guards and reports its listeners, R63).
       }
-      bytes = new Uint8Array(0);
     }
-    let decoded: ReturnType<typeof decodeLog>;
-    try {
-      decoded = decodeLog(bytes);
-    } catch (error) {
-      if (!(error instanceof LogFormatError)) throw error;
-      throw new StoreError('STORE_CORRUPT', this.path, error.message, { cause: error });
-    }
-    let fd = -1;
-    this.#io('open', () => {
-      fd = openSync(this.path, 'a+');
-      if (decoded.validBytes === 0) {
-        // New, or a header cut short: start the file over.
-        ftruncateSync(fd, 0);
-        writeAll(fd, encodeHeader());
-        fsyncSync(fd);
-        syncDir(this.path);
-      } else if (decoded.tornBytes > 0) {
-        ftruncateSync(fd, decoded.validBytes);
-        fsyncSync(fd);
-      }
-    });
-    return { fd, records: decoded.records };
+  }
+
+  #tempPath(): string {
+    return join(dirname(this.path), `.${basename(this.path)}.compact`);
+  }
+
+  #dropTemp(fd: number, temp: string): void {
+    if (fd !== -1) closeQuietly(this.#fs, fd);
+    unlink(this.#fs, temp);
+  }
+
+  /** Gives a running compaction up (its fdatasync callback closes its file if still running). */
+  #dropCompaction(): void {
+    const c = this.#compaction;
+    if (c === undefined) return;
+    this.#compaction = undefined;
+    if (c.syncing) unlink(this.#fs, c.temp);
+    else this.#dropTemp(c.fd, c.temp);
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/** A compaction under way: its snapshot file, and the frames appended to the old log meanwhile. */
+interface Compaction {
+  readonly fd: number;
+  readonly temp: string;
+  readonly carried: Uint8Array[];
+  readonly records: number;
+  readonly since: number;
+  readonly size: number;
+  syncing: boolean;
+}
+
+/** Closes `fd`; a close that fails (EIO on some file systems) has nothing left to lose. */
+function closeQuietly(fs: StoreFs, fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // The descriptor is released either way.
   }
 }
 
