@@ -3,7 +3,7 @@
  * with a lock file beside it and a stated fsync policy (docs/spec.md R104-R109). Node only: the
  * session owns the port (`protocol/store.ts`), and nothing outside `adapters/` imports this.
  */
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError, StoreError } from '../../errors.js';
 import {
   MIN_COMPACT_RECORDS,
@@ -13,10 +13,11 @@ import {
   type StoreFaultPolicy,
   type StoreRecord,
 } from '../../protocol/store.js';
-import { encodeHeader, encodeRecord, encodeRecordInto, frameSize } from '../../protocol/storeCodec.js';
+import { encodeRecordInto, frameSize } from '../../protocol/storeCodec.js';
 import { nodeFs, type StoreFs } from './fs.js';
 import { lock, syncDir, syncDirInBackground, unlink, writeAll } from './lock.js';
 import { ioError, openLog } from './openLog.js';
+import { closeQuietly, dropSnapshot, type Snapshot, writeSnapshot } from './snapshot.js';
 
 /**
  * When the log is forced to disk. Every record reaches the operating system before `append`
@@ -190,26 +191,18 @@ export class FileStore implements SessionStore {
     } catch {
       return; // a fault, reported by #failed
     }
-    const temp = this.#tempPath();
-    let fd = -1;
-    let bytes: Buffer;
+    let snapshot: Snapshot;
     try {
-      fd = this.#fs.openSync(temp, 'w');
-      bytes = Buffer.concat([encodeHeader(), ...live.map(encodeRecord)]);
-      writeAll(this.#fs, fd, bytes);
-      if (this.#policy === 'every') this.#fs.fsyncSync(fd);
+      snapshot = writeSnapshot(this.#fs, this.path, live, this.#policy === 'every');
     } catch {
-      // The old log is whole: give this compaction up (on a full disk the next append says so).
-      this.#dropTemp(fd, temp);
-      return;
+      return; // the old log is whole: give this compaction up (on a full disk the next append says so)
     }
+    const { fd, temp } = snapshot;
     const c: Compaction = {
-      fd,
-      temp,
+      ...snapshot,
       carried: [],
       records: live.length,
       since: this.#count,
-      size: bytes.length,
       syncing: false,
     };
     this.#compaction = c;
@@ -224,7 +217,7 @@ export class FileStore implements SessionStore {
       if (this.#compaction !== c) return closeQuietly(this.#fs, fd);
       if (error === null && this.#finishCompaction()) return;
       this.#compaction = undefined;
-      this.#dropTemp(fd, temp);
+      dropSnapshot(this.#fs, fd, temp);
     });
   }
 
@@ -243,7 +236,7 @@ export class FileStore implements SessionStore {
       this.#fs.renameSync(c.temp, this.path);
     } catch {
       // Not renamed: the old log is still whole.
-      this.#dropTemp(c.fd, c.temp);
+      dropSnapshot(this.#fs, c.fd, c.temp);
       return true;
     }
     // The rename is atomic either way; forcing it to disk waits with the data under `every` only.
@@ -360,30 +353,28 @@ export class FileStore implements SessionStore {
     this.#dropCompaction();
     // Buffered frames are in `live` too.
     this.#used = 0;
-    const temp = this.#tempPath();
-    let fd = -1;
-    let bytes: Buffer;
     const records = live();
+    let snapshot: Snapshot | undefined;
     try {
-      fd = this.#fs.openSync(temp, 'w');
-      bytes = Buffer.concat([encodeHeader(), ...records.map(encodeRecord)]);
-      writeAll(this.#fs, fd, bytes);
-      this.#fs.fsyncSync(fd);
-      this.#fs.renameSync(temp, this.path);
+      snapshot = writeSnapshot(this.#fs, this.path, records, true);
+      this.#fs.renameSync(snapshot.temp, this.path);
     } catch (error) {
-      this.#dropTemp(fd, temp);
+      if (snapshot !== undefined) dropSnapshot(this.#fs, snapshot.fd, snapshot.temp);
       const message = `${reason}, and could not be written again: ${(error as Error).message}`;
       this.#failed(new StoreError('STORE_IO', this.path, message, { fault: 'FILE_CHANGED', cause: error }));
       return;
     }
     syncDir(this.path);
     this.#closeFd(this.#fd);
-    this.#fd = fd;
-    this.#size = bytes.length;
+    this.#fd = snapshot.fd;
+    this.#size = snapshot.size;
     this.#dirty = false;
     this.#count = records.length;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
-    this.#notify(new StoreError('STORE_IO', this.path, `${reason}: written again`, { fault: 'FILE_CHANGED' }), 'rewritten');
+    this.#notify(
+      new StoreError('STORE_IO', this.path, `${reason}: written again`, { fault: 'FILE_CHANGED' }),
+      'rewritten',
+    );
   }
 
   /** Closes `fd` now, or after the background sync that may still use it. */
@@ -437,22 +428,13 @@ export class FileStore implements SessionStore {
     }
   }
 
-  #tempPath(): string {
-    return join(dirname(this.path), `.${basename(this.path)}.compact`);
-  }
-
-  #dropTemp(fd: number, temp: string): void {
-    if (fd !== -1) closeQuietly(this.#fs, fd);
-    unlink(this.#fs, temp);
-  }
-
   /** Gives a running compaction up (its fdatasync callback closes its file if still running). */
   #dropCompaction(): void {
     const c = this.#compaction;
     if (c === undefined) return;
     this.#compaction = undefined;
     if (c.syncing) unlink(this.#fs, c.temp);
-    else this.#dropTemp(c.fd, c.temp);
+    else dropSnapshot(this.#fs, c.fd, c.temp);
   }
 
   #stopTimer(): void {
@@ -461,24 +443,12 @@ export class FileStore implements SessionStore {
   }
 }
 
-/** A compaction under way: its snapshot file, and the frames appended to the old log meanwhile. */
-interface Compaction {
-  readonly fd: number;
-  readonly temp: string;
+/** A compaction under way: its snapshot, and the frames appended to the old log meanwhile. */
+interface Compaction extends Snapshot {
   readonly carried: Uint8Array[];
   readonly records: number;
   readonly since: number;
-  readonly size: number;
   syncing: boolean;
-}
-
-/** Closes `fd`; a close that fails (EIO on some file systems) has nothing left to lose. */
-function closeQuietly(fs: StoreFs, fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // The descriptor is released either way.
-  }
 }
 
 /**

@@ -12,7 +12,13 @@ export interface StoreFs {
   readonly openSync: (path: string, flags: string) => number;
   readonly closeSync: (fd: number) => void;
   readonly writeSync: (fd: number, bytes: Uint8Array, offset: number, length: number) => number;
-  readonly readSync: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => number;
+  readonly readSync: (
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ) => number;
   readonly readFileSync: (path: string) => Uint8Array;
   readonly fdatasyncSync: (fd: number) => void;
   readonly fsyncSync: (fd: number) => void;
