@@ -246,12 +246,13 @@ describe('compaction on a failing disk (R205)', () => {
 });
 
 describe('the log deleted or truncated underneath the running store (R206)', () => {
-  const live = [{ type: 'subscribe', filter: 'a/#', qos: 1 } as const, publish(7)];
+  const subscribe: StoreRecord = { type: 'subscribe', filter: 'a/#', qos: 1 };
+  const live = [subscribe, publish(7)];
 
   function watched(options: FileStoreOptions = {}) {
     const s = faultyStore({ fsyncIntervalMs: 5, ...options });
     s.store.source(() => live);
-    s.store.append(live[0], true);
+    s.store.append(subscribe, true);
     s.store.append(publish(6), true);
     s.store.append(publish(7), true);
     return s;
@@ -261,19 +262,22 @@ describe('the log deleted or truncated underneath the running store (R206)', () 
     ['deleted', () => unlinkSync(path)],
     ['truncated', () => truncateSync(path, 20)],
     ['emptied', () => truncateSync(path, 0)],
-  ])('%s: written again whole from the session state, said as rewritten, and still durable', async (_, damage) => {
-    const { store, nextFault } = watched();
-    damage();
-    const { error, action } = await nextFault();
-    expect(action).toBe('rewritten');
-    expect(error.fault).toBe('FILE_CHANGED');
-    expect(store.durable).toBe(true);
-    expect(readFileSync(path).subarray(0, 8).toString('latin1')).toBe('MQLSTORE');
-    store.append(publish(8), true);
-    store.close();
-    open.pop();
-    expect(readBackFresh()).toEqual([...live, publish(8)]);
-  });
+  ])(
+    '%s: written again whole from the session state, said as rewritten, and still durable',
+    async (_, damage) => {
+      const { store, nextFault } = watched();
+      damage();
+      const { error, action } = await nextFault();
+      expect(action).toBe('rewritten');
+      expect(error.fault).toBe('FILE_CHANGED');
+      expect(store.durable).toBe(true);
+      expect(readFileSync(path).subarray(0, 8).toString('latin1')).toBe('MQLSTORE');
+      store.append(publish(8), true);
+      store.close();
+      open.pop();
+      expect(readBackFresh()).toEqual([...live, publish(8)]);
+    },
+  );
 
   it('with no session state to write it again from, it is a fault under the policy', async () => {
     const f = faultyFs();

@@ -3,7 +3,7 @@
  * `node:fs` calls, except those a test has told to fail with an errno code (EIO on a write or an
  * fdatasync, ENOSPC halfway through a write), which a real disk cannot be made to do on cue.
  */
-import { type StoreFs, nodeFs } from '../../adapters/stores/fs.js';
+import { nodeFs, type StoreFs } from '../../adapters/stores/fs.js';
 
 type Call = keyof StoreFs;
 
@@ -47,7 +47,9 @@ export function faultyFs(): FaultyFs {
       }
       throw errnoError(fault.code, call);
     }) as StoreFs[C];
-  const fs = Object.fromEntries(Object.keys(nodeFs).map((call) => [call, wrap(call as Call)])) as unknown as StoreFs;
+  const fs = Object.fromEntries(
+    Object.keys(nodeFs).map((call) => [call, wrap(call as Call)]),
+  ) as unknown as StoreFs;
   return {
     fs,
     fail: (call, code, options) => failing.set(call, { code, partial: options?.partial ?? 0 }),
