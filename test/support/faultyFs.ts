@@ -17,8 +17,11 @@ export function errnoError(code: string, syscall: string): NodeJS.ErrnoException
 
 export interface FaultyFs {
   readonly fs: StoreFs;
-  /** From now on, `call` fails with `code` (after writing `partial` bytes, for `writeSync`). */
-  fail(call: Call, code: string, options?: { partial?: number }): void;
+  /**
+   * `call` fails with `code` from now on, or once `after` more calls have worked (a disk filling
+   * up); `writeSync` writes `partial` bytes of its first failing call first.
+   */
+  fail(call: Call, code: string, options?: { partial?: number; after?: number }): void;
   /** `call` works again. */
   heal(call: Call): void;
   /** How many times `call` was made. */
@@ -26,14 +29,14 @@ export interface FaultyFs {
 }
 
 export function faultyFs(): FaultyFs {
-  const failing = new Map<Call, { code: string; partial: number }>();
+  const failing = new Map<Call, { code: string; partial: number; after: number }>();
   const counts = new Map<Call, number>();
   const wrap = <C extends Call>(call: C): StoreFs[C] =>
     ((...args: unknown[]) => {
       counts.set(call, (counts.get(call) ?? 0) + 1);
       const fault = failing.get(call);
       const real = nodeFs[call] as (...a: unknown[]) => unknown;
-      if (fault === undefined) return real(...args);
+      if (fault === undefined || fault.after-- > 0) return real(...args);
       if (call === 'fdatasync') {
         const callback = args[1] as (error: NodeJS.ErrnoException | null) => void;
         setImmediate(() => callback(errnoError(fault.code, call)));
@@ -52,7 +55,8 @@ export function faultyFs(): FaultyFs {
   ) as unknown as StoreFs;
   return {
     fs,
-    fail: (call, code, options) => failing.set(call, { code, partial: options?.partial ?? 0 }),
+    fail: (call, code, options) =>
+      failing.set(call, { code, partial: options?.partial ?? 0, after: options?.after ?? 0 }),
     heal: (call) => failing.delete(call),
     calls: (call) => counts.get(call) ?? 0,
   };
