@@ -58,7 +58,7 @@ function caught(fn: () => unknown): StoreError {
 const injected = (what: string, why: string) =>
   process.stderr.write(`faults.real: ${what} injected through the fs seam: ${why}\n`);
 
-describe('real faults (R209)', () => {
+describe('real faults, each with its error and what was kept (R200, R209)', () => {
   it('disk full: a real tmpfs filled up gives DISK_FULL (ENOSPC); every record whose append returned is read back (R201, R202, R208)', () => {
     const why = mountsUnavailable();
     const f = faultyFs();
