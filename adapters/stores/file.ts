@@ -16,6 +16,7 @@ import {
 import { encodeRecordInto, frameSize } from '../../protocol/storeCodec.js';
 import { nodeFs, type StoreFs } from './fs.js';
 import { lock, syncDir, syncDirInBackground, unlink, writeAll } from './lock.js';
+import { LogFile } from './logFile.js';
 import { ioError, openLog } from './openLog.js';
 import { closeQuietly, dropSnapshot, type Snapshot, writeSnapshot } from './snapshot.js';
 
@@ -58,27 +59,20 @@ export class FileStore implements SessionStore {
   /** The log file's absolute path. */
   readonly path: string;
   readonly #policy: FsyncPolicy;
-  readonly #intervalMs: number;
   readonly #onFault: StoreFaultPolicy;
   readonly #fs: StoreFs;
-  #fd: number;
+  #log: LogFile;
   #records: StoreRecord[];
   /** Records in the file (the compaction policy counts these). */
   #count: number;
   #compactAt = MIN_COMPACT_RECORDS;
-  /** The file's size as this store wrote it: any other size on disk means it changed underneath (R206). */
-  #size: number;
   /** Frames not yet written (records appended without `urgent`), and whether a flush is scheduled. */
   #buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   #used = 0;
   #flushQueued = false;
-  #dirty = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** A compaction waiting for its snapshot to reach the disk (`syncing` while its fdatasync runs). */
   #compaction: Compaction | undefined;
-  /** A batched fdatasync running on the thread pool, and file descriptors to close after it. */
-  #syncing = false;
-  #closeAfterSync: number[] = [];
   #closed = false;
   /** Under `stop`, the fault: every later append throws it (R202). */
   #failure: StoreError | undefined;
@@ -94,13 +88,13 @@ export class FileStore implements SessionStore {
     this.path = resolve(path);
     this.#fs = fs;
     this.#policy = options.fsync ?? 'batched';
-    this.#intervalMs = options.fsyncIntervalMs ?? 50;
+    const intervalMs = options.fsyncIntervalMs ?? 50;
     this.#onFault = options.onFault ?? 'stop';
     if (!['every', 'batched', 'none'].includes(this.#policy)) {
       throw new ConfigError('fsync', `must be 'every', 'batched' or 'none', got ${String(this.#policy)}`);
     }
-    if (!Number.isFinite(this.#intervalMs) || this.#intervalMs <= 0) {
-      throw new ConfigError('fsyncIntervalMs', `must be a number > 0, got ${this.#intervalMs}`);
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new ConfigError('fsyncIntervalMs', `must be a number > 0, got ${intervalMs}`);
     }
     if (!['stop', 'memory'].includes(this.#onFault)) {
       throw new ConfigError('onFault', `must be 'stop' or 'memory', got ${String(this.#onFault)}`);
@@ -108,17 +102,16 @@ export class FileStore implements SessionStore {
     this.#lockPath = `${this.path}.lock`;
     lock(fs, this.path, this.#lockPath);
     try {
-      const log = openLog(fs, this.path);
-      this.#fd = log.fd;
-      this.#records = log.records;
-      this.#size = log.size;
-      this.#count = log.records.length;
-      this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * log.records.length);
+      const { fd, size, records } = openLog(fs, this.path);
+      this.#log = new LogFile(fs, fd, size);
+      this.#records = records;
+      this.#count = records.length;
+      this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
     } catch (error) {
       unlink(fs, this.#lockPath);
       throw error;
     }
-    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
+    this.#timer = setInterval(() => this.#tick(), intervalMs);
     this.#timer.unref();
   }
 
@@ -157,24 +150,21 @@ export class FileStore implements SessionStore {
     return this.#count >= this.#compactAt;
   }
 
-  /** Writes buffered records to the operating system (and to disk under `every`). */
+  /**
+   * Writes buffered records to the operating system (and to disk under `every`).
+   * @throws {@link StoreError} `STORE_IO` when the write or fsync fails (R201, R202).
+   */
   flush(): void {
     this.#flushQueued = false;
     if (this.#used === 0 || this.#closed || !this.#writing) return;
     const frames = this.#buffer.subarray(0, this.#used);
     this.#used = 0;
-    try {
-      writeAll(this.#fs, this.#fd, frames);
-    } catch (error) {
-      throw this.#fault('write', error);
-    }
-    this.#size += frames.length;
+    this.#io('write', () => this.#log.write(frames));
     // Written to the old log now, and after the snapshot when the compaction completes.
     this.#compaction?.carried.push(Buffer.from(frames));
     // A burst may have grown the buffer; it goes back to its usual size once written.
     if (this.#buffer.length > 16 * BUFFER_BYTES) this.#buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-    this.#dirty = true;
-    if (this.#policy === 'every') this.#sync();
+    if (this.#policy === 'every') this.#io('fsync', () => this.#log.sync());
   }
 
   /**
@@ -182,22 +172,16 @@ export class FileStore implements SessionStore {
    * `batched` and `none` the fdatasync runs on the thread pool: records appended meanwhile still go
    * to the old log and are copied after the snapshot just before the rename, so the log is whole
    * at every instant. Under `every` it all happens before returning. Never throws: a compaction
-   * that fails is given up (the old log is whole), and a failing log is a fault (R202).
+   * that cannot write its snapshot is given up (the old log is whole, R205).
    */
   compact(live: readonly StoreRecord[]): void {
-    if (this.#closed || !this.#writing || this.#compaction !== undefined) return;
-    try {
-      this.flush();
-    } catch {
-      return; // a fault, reported by #failed
-    }
+    if (this.#closed || !this.#writing || this.#compaction !== undefined || !this.#tryFlush()) return;
     let snapshot: Snapshot;
     try {
       snapshot = writeSnapshot(this.#fs, this.path, live, this.#policy === 'every');
     } catch {
-      return; // the old log is whole: give this compaction up (on a full disk the next append says so)
+      return; // on a full disk, the next append says so
     }
-    const { fd, temp } = snapshot;
     const c: Compaction = {
       ...snapshot,
       carried: [],
@@ -208,46 +192,35 @@ export class FileStore implements SessionStore {
     this.#compaction = c;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * live.length);
     if (this.#policy === 'every') {
-      this.#finishCompaction();
+      this.#finishCompaction(c);
       return;
     }
     c.syncing = true;
-    this.#fs.fdatasync(fd, (error) => {
+    this.#fs.fdatasync(c.fd, (error) => {
       c.syncing = false;
-      if (this.#compaction !== c) return closeQuietly(this.#fs, fd);
-      if (error === null && this.#finishCompaction()) return;
-      this.#compaction = undefined;
-      dropSnapshot(this.#fs, fd, temp);
+      if (this.#compaction !== c) closeQuietly(this.#fs, c.fd);
+      else if (error === null) this.#finishCompaction(c);
+      else this.#dropCompaction();
     });
   }
 
-  /** Appends what was written meanwhile to the snapshot and renames it over the log; false if given up. */
-  #finishCompaction(): boolean {
-    const c = this.#compaction;
-    if (c === undefined) return false;
-    try {
-      this.flush();
-    } catch {
-      return true; // a fault: #failed gave the compaction up
-    }
+  /** Appends what was written meanwhile to the snapshot and renames it over the log (or gives it up). */
+  #finishCompaction(c: Compaction): void {
+    if (!this.#tryFlush()) return; // the fault gave the compaction up
     this.#compaction = undefined;
     try {
       for (const frames of c.carried) writeAll(this.#fs, c.fd, frames);
       this.#fs.renameSync(c.temp, this.path);
     } catch {
-      // Not renamed: the old log is still whole.
-      dropSnapshot(this.#fs, c.fd, c.temp);
-      return true;
+      dropSnapshot(this.#fs, c.fd, c.temp); // not renamed: the old log is whole still
+      return;
     }
     // The rename is atomic either way; forcing it to disk waits with the data under `every` only.
     if (this.#policy === 'every') syncDir(this.path);
     else syncDirInBackground(this.path);
-    this.#closeFd(this.#fd);
-    this.#fd = c.fd;
-    this.#size = c.size + c.carried.reduce((n, frames) => n + frames.length, 0);
-    this.#dirty = c.carried.length > 0;
+    const carried = c.carried.reduce((n, frames) => n + frames.length, 0);
+    this.#log.replace({ fd: c.fd, size: c.size + carried }, carried > 0);
     this.#count = c.records + (this.#count - c.since);
-    return true;
   }
 
   /**
@@ -260,8 +233,7 @@ export class FileStore implements SessionStore {
     if (this.#writing) {
       try {
         this.flush();
-        this.#dirty = true;
-        this.#sync();
+        this.#io('fsync', () => this.#log.sync(true));
       } catch (error) {
         failure = error;
       }
@@ -269,7 +241,7 @@ export class FileStore implements SessionStore {
     this.#closed = true;
     this.#dropCompaction();
     this.#stopTimer();
-    if (!this.#inMemory) this.#closeFd(this.#fd);
+    if (!this.#inMemory) this.#log.close();
     unlink(this.#fs, this.#lockPath);
     if (failure !== undefined) throw failure;
   }
@@ -293,12 +265,18 @@ export class FileStore implements SessionStore {
     this.#live = live;
   }
 
-  /** The end-of-turn flush: a failure there has no caller; #failed has reported it. */
+  /** The end-of-turn flush: a failure there has no caller; #failed has reported it (R203). */
   #deferredFlush(): void {
+    this.#tryFlush();
+  }
+
+  /** Flushes; false when that failed (a fault, already reported). */
+  #tryFlush(): boolean {
     try {
       this.flush();
+      return true;
     } catch {
-      // Reported (R203); under `stop` the next append throws it.
+      return false;
     }
   }
 
@@ -309,39 +287,28 @@ export class FileStore implements SessionStore {
     this.#buffer = bigger;
   }
 
-  /** Every interval: check the file is still the one written (R206), and the `batched` fdatasync. */
+  /** Every interval: the file is still the one written (R206), and the `batched` fdatasync (R202). */
   #tick(): void {
     if (this.#closed || !this.#writing) return;
-    let stat: { size: number; nlink: number };
+    let changed: string | undefined;
     try {
-      stat = this.#fs.fstatSync(this.#fd);
+      changed = this.#log.changed();
     } catch (error) {
-      this.#fault('fstat', error);
+      this.#failed(ioError(this.path, 'fstat', error));
       return;
     }
-    if (stat.nlink === 0) this.#rewrite('deleted or replaced');
-    else if (stat.size < this.#size) this.#rewrite(`truncated to ${stat.size} of ${this.#size} bytes`);
-    else if (stat.size > this.#size) this.#rewrite('written to by something else');
-    else if (this.#policy === 'batched') this.#syncInBackground();
-  }
-
-  /** `batched`: fdatasync off the event loop, so the session never waits for the disk. */
-  #syncInBackground(): void {
-    if (!this.#dirty || this.#syncing) return;
-    this.#dirty = false;
-    this.#syncing = true;
-    this.#fs.fdatasync(this.#fd, (error) => {
-      this.#syncing = false;
-      for (const fd of this.#closeAfterSync.splice(0)) closeQuietly(this.#fs, fd);
-      // Never retried: after a failed fdatasync the kernel may have dropped the pages (R202).
-      if (error !== null && !this.#closed) this.#fault('fsync', error);
-    });
+    if (changed !== undefined) this.#rewrite(changed);
+    else if (this.#policy === 'batched')
+      this.#log.syncInBackground((error) => {
+        // Never retried: after a failed fdatasync the kernel may have dropped the pages (R202).
+        if (!this.#closed) this.#failed(ioError(this.path, 'fsync', error));
+      });
   }
 
   /**
-   * R206: the log was deleted, truncated or replaced underneath the store. Whatever the file held
-   * is the session's state now: write it again whole (as a compaction) and say so; if that fails,
-   * or there is no session state to write, it is a fault.
+   * R206: the log was deleted, truncated or replaced underneath the store. The session's state is
+   * what the file held: write it again whole (as a compaction) and say so; if that fails, or
+   * there is no session state to write, it is a fault.
    */
   #rewrite(what: string): void {
     const reason = `the log was ${what} underneath the store`;
@@ -351,8 +318,7 @@ export class FileStore implements SessionStore {
       return;
     }
     this.#dropCompaction();
-    // Buffered frames are in `live` too.
-    this.#used = 0;
+    this.#used = 0; // buffered frames are in `live` too
     const records = live();
     let snapshot: Snapshot | undefined;
     try {
@@ -365,39 +331,24 @@ export class FileStore implements SessionStore {
       return;
     }
     syncDir(this.path);
-    this.#closeFd(this.#fd);
-    this.#fd = snapshot.fd;
-    this.#size = snapshot.size;
-    this.#dirty = false;
+    this.#log.replace(snapshot, false);
     this.#count = records.length;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
-    this.#notify(
-      new StoreError('STORE_IO', this.path, `${reason}: written again`, { fault: 'FILE_CHANGED' }),
-      'rewritten',
-    );
+    const rewritten = new StoreError('STORE_IO', this.path, `${reason}: written again`, {
+      fault: 'FILE_CHANGED',
+    });
+    this.#notify(rewritten, 'rewritten');
   }
 
-  /** Closes `fd` now, or after the background sync that may still use it. */
-  #closeFd(fd: number): void {
-    if (this.#syncing) this.#closeAfterSync.push(fd);
-    else closeQuietly(this.#fs, fd);
-  }
-
-  #sync(): void {
-    if (!this.#dirty || this.#closed) return;
-    this.#dirty = false;
+  /** Runs a system call on the log; its failure is the store's fault (R201-R204), thrown. */
+  #io(what: string, call: () => void): void {
     try {
-      this.#fs.fdatasyncSync(this.#fd);
+      call();
     } catch (error) {
-      throw this.#fault('fsync', error);
+      const failure = ioError(this.path, what, error);
+      this.#failed(failure);
+      throw this.#failure ?? failure;
     }
-  }
-
-  /** A system call on the log failed: the store's fault (R201-R204), returned for the caller to throw. */
-  #fault(what: string, error: unknown): StoreError {
-    const failure = ioError(this.path, what, error);
-    this.#failed(failure);
-    return this.#failure ?? failure;
   }
 
   /**
@@ -412,7 +363,7 @@ export class FileStore implements SessionStore {
     if (this.#onFault === 'memory') {
       this.#inMemory = true;
       // The file keeps the state at the fault (R204); the lock stays until close.
-      this.#closeFd(this.#fd);
+      this.#log.close();
     } else this.#failure = failure;
     this.#notify(failure, this.#onFault);
   }
