@@ -4,7 +4,7 @@
  * session owns the port (`protocol/store.ts`), and nothing outside `adapters/` imports this.
  */
 import { resolve } from 'node:path';
-import { ConfigError, StoreError } from '../../errors.js';
+import { StoreError } from '../../errors.js';
 import {
   MIN_COMPACT_RECORDS,
   type SessionStore,
@@ -14,45 +14,17 @@ import {
   type StoreRecord,
 } from '../../protocol/store.js';
 import { encodeRecordInto, frameSize } from '../../protocol/storeCodec.js';
+import { type FileStoreOptions, type FsyncPolicy, resolveFileStoreOptions } from './fileOptions.js';
 import { nodeFs, type StoreFs } from './fs.js';
-import { lock, syncDir, syncDirInBackground, unlink, writeAll } from './lock.js';
+import { lock, syncDir, syncDirInBackground, unlink } from './lock.js';
 import { LogFile } from './logFile.js';
 import { ioError, openLog } from './openLog.js';
-import { closeQuietly, dropSnapshot, type Snapshot, writeSnapshot } from './snapshot.js';
+import { Compaction, closeQuietly, dropSnapshot, type Snapshot, writeSnapshot } from './snapshot.js';
 
-/**
- * When the log is forced to disk. Every record reaches the operating system before `append`
- * returns when it must (see `SessionStore.append`), so process death loses nothing in any mode;
- * the policy decides what a power cut or kernel crash may lose.
- * - `every`: every write is fdatasync'd: an urgent record (with the records buffered before it) is
- *   on disk before `append` returns, so nothing a packet depends on is lost to a power cut.
- * - `batched`: fdatasync every `fsyncIntervalMs` when something was written (at most that window lost).
- * - `none`: left to the operating system.
- */
-export type FsyncPolicy = 'every' | 'batched' | 'none';
+export type { FileStoreOptions, FsyncPolicy } from './fileOptions.js';
 
 /** The write buffer's usual size: records of one event-loop turn, written with one system call. */
 const BUFFER_BYTES = 64 * 1024;
-
-/** Options of {@link openFileStore}. */
-export interface FileStoreOptions {
-  /** @default 'batched' */
-  readonly fsync?: FsyncPolicy;
-  /**
-   * The `batched` interval in ms; also how often the store checks that its file is still there
-   * and whole (spec R206), under every policy. @default 50
-   */
-  readonly fsyncIntervalMs?: number;
-  /**
-   * What the client does when the store fails while running (disk full, I/O error, read-only
-   * file system, permission lost; spec R203): `stop` stops the client, and what was accepted
-   * before the fault stays in the file for the next process; `memory` carries on with the session
-   * in memory only, no longer durable, and says so (event `store.fault`). Either way the step that
-   * met the fault fails with the `StoreError` (a `publish` throws or rejects).
-   * @default 'stop'
-   */
-  readonly onFault?: StoreFaultPolicy;
-}
 
 /** A session store in a file; see {@link openFileStore}. */
 export class FileStore implements SessionStore {
@@ -87,18 +59,9 @@ export class FileStore implements SessionStore {
   constructor(path: string, options: FileStoreOptions = {}, fs: StoreFs = nodeFs) {
     this.path = resolve(path);
     this.#fs = fs;
-    this.#policy = options.fsync ?? 'batched';
-    const intervalMs = options.fsyncIntervalMs ?? 50;
-    this.#onFault = options.onFault ?? 'stop';
-    if (!['every', 'batched', 'none'].includes(this.#policy)) {
-      throw new ConfigError('fsync', `must be 'every', 'batched' or 'none', got ${String(this.#policy)}`);
-    }
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-      throw new ConfigError('fsyncIntervalMs', `must be a number > 0, got ${intervalMs}`);
-    }
-    if (!['stop', 'memory'].includes(this.#onFault)) {
-      throw new ConfigError('onFault', `must be 'stop' or 'memory', got ${String(this.#onFault)}`);
-    }
+    const { fsync, fsyncIntervalMs, onFault } = resolveFileStoreOptions(options);
+    this.#policy = fsync;
+    this.#onFault = onFault;
     this.#lockPath = `${this.path}.lock`;
     lock(fs, this.path, this.#lockPath);
     try {
@@ -111,7 +74,7 @@ export class FileStore implements SessionStore {
       unlink(fs, this.#lockPath);
       throw error;
     }
-    this.#timer = setInterval(() => this.#tick(), intervalMs);
+    this.#timer = setInterval(() => this.#tick(), fsyncIntervalMs);
     this.#timer.unref();
   }
 
@@ -182,13 +145,7 @@ export class FileStore implements SessionStore {
     } catch {
       return; // on a full disk, the next append says so
     }
-    const c: Compaction = {
-      ...snapshot,
-      carried: [],
-      records: live.length,
-      since: this.#count,
-      syncing: false,
-    };
+    const c = new Compaction(snapshot, live.length, this.#count);
     this.#compaction = c;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * live.length);
     if (this.#policy === 'every') {
@@ -196,9 +153,9 @@ export class FileStore implements SessionStore {
       return;
     }
     c.syncing = true;
-    this.#fs.fdatasync(c.fd, (error) => {
+    this.#fs.fdatasync(c.snapshot.fd, (error) => {
       c.syncing = false;
-      if (this.#compaction !== c) closeQuietly(this.#fs, c.fd);
+      if (this.#compaction !== c) closeQuietly(this.#fs, c.snapshot.fd);
       else if (error === null) this.#finishCompaction(c);
       else this.#dropCompaction();
     });
@@ -208,18 +165,16 @@ export class FileStore implements SessionStore {
   #finishCompaction(c: Compaction): void {
     if (!this.#tryFlush()) return; // the fault gave the compaction up
     this.#compaction = undefined;
+    let size: number;
     try {
-      for (const frames of c.carried) writeAll(this.#fs, c.fd, frames);
-      this.#fs.renameSync(c.temp, this.path);
+      size = c.install(this.#fs, this.path);
     } catch {
-      dropSnapshot(this.#fs, c.fd, c.temp); // not renamed: the old log is whole still
-      return;
+      return; // not renamed: the old log is whole still
     }
     // The rename is atomic either way; forcing it to disk waits with the data under `every` only.
     if (this.#policy === 'every') syncDir(this.path);
     else syncDirInBackground(this.path);
-    const carried = c.carried.reduce((n, frames) => n + frames.length, 0);
-    this.#log.replace({ fd: c.fd, size: c.size + carried }, carried > 0);
+    this.#log.replace({ fd: c.snapshot.fd, size }, c.carried.length > 0);
     this.#count = c.records + (this.#count - c.since);
   }
 
@@ -379,27 +334,15 @@ export class FileStore implements SessionStore {
     }
   }
 
-  /** Gives a running compaction up (its fdatasync callback closes its file if still running). */
   #dropCompaction(): void {
-    const c = this.#compaction;
-    if (c === undefined) return;
+    this.#compaction?.drop(this.#fs);
     this.#compaction = undefined;
-    if (c.syncing) unlink(this.#fs, c.temp);
-    else dropSnapshot(this.#fs, c.fd, c.temp);
   }
 
   #stopTimer(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
   }
-}
-
-/** A compaction under way: its snapshot, and the frames appended to the old log meanwhile. */
-interface Compaction extends Snapshot {
-  readonly carried: Uint8Array[];
-  readonly records: number;
-  readonly since: number;
-  syncing: boolean;
 }
 
 /**

@@ -54,3 +54,49 @@ export function closeQuietly(fs: StoreFs, fd: number): void {
     // The descriptor is released either way.
   }
 }
+
+/** A compaction under way (R107): its snapshot, and the frames appended to the old log meanwhile. */
+export class Compaction {
+  /** Frames written to the old log since the snapshot, to append to it before the rename. */
+  readonly carried: Uint8Array[] = [];
+  /** While its fdatasync runs on the thread pool (whose callback then owns the descriptor). */
+  syncing = false;
+
+  /**
+   * @param snapshot - The snapshot file.
+   * @param records - How many records it holds.
+   * @param since - The log's record count when it was taken.
+   */
+  constructor(
+    readonly snapshot: Snapshot,
+    readonly records: number,
+    readonly since: number,
+  ) {}
+
+  /**
+   * Appends the carried frames to the snapshot and renames it over the log at `path`.
+   * @returns Its size in bytes.
+   * @throws the system error, after giving the snapshot up (the old log is whole).
+   */
+  install(fs: StoreFs, path: string): number {
+    const { fd, temp, size } = this.snapshot;
+    let total = size;
+    try {
+      for (const frames of this.carried) {
+        writeAll(fs, fd, frames);
+        total += frames.length;
+      }
+      fs.renameSync(temp, path);
+    } catch (error) {
+      dropSnapshot(fs, fd, temp);
+      throw error;
+    }
+    return total;
+  }
+
+  /** Gives it up: removes its file, and closes it unless its fdatasync callback still will. */
+  drop(fs: StoreFs): void {
+    if (this.syncing) unlink(fs, this.snapshot.temp);
+    else dropSnapshot(fs, this.snapshot.fd, this.snapshot.temp);
+  }
+}
