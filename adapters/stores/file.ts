@@ -97,9 +97,9 @@ export class FileStore implements SessionStore {
   }
 
   append(record: StoreRecord, urgent: boolean): boolean {
+    if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed', { fault: 'CLOSED' });
     // R204: after a fault under `memory`, the session's own memory is the store.
     if (this.#inMemory) return false;
-    if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed', { fault: 'CLOSED' });
     if (this.#failure !== undefined) throw this.#failure;
     const size = frameSize(record);
     if (this.#used + size > this.#buffer.length) this.#grow(size);
