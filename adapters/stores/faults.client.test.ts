@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type * as mqtt from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
-import { StoreError } from '../../errors.js';
+import { ClientClosedError, StoreError } from '../../errors.js';
 import { MqttClient } from '../../runtime/client.js';
 import type { ClientEvent, StoreFaultEvent } from '../../runtime/types.js';
 import { type FakeConnection, fakeNetwork } from '../../test/support/fakeTransport.js';
@@ -125,6 +125,26 @@ describe('the client after a store fault (R203, R208)', () => {
       next.conn.reply({ cmd: 'puback', messageId: p.messageId as number });
     expect(publishes(next.conn).map((p) => p.messageId)).toEqual(accepted.slice(0, 10));
     expect(accepted.length).toBeGreaterThan(10);
+  });
+
+  it('stop, then disconnect({ keepQueue: false }): what waited rejects with ClientClosedError, and the file still has it for the next process (R202, R208)', async () => {
+    const f = faultyFs();
+    const path = join(tempDir(), 'session.log');
+    const { client, conn } = connected(storeAt(path, {}, f.fs), false);
+    const waiting = [client.publish('t', 'a', { qos: 1 }), client.publish('t', 'b', { qos: 2 })];
+    const stopped = new Promise<void>((resolve) => client.onEvent((e) => e.type === 'stopped' && resolve()));
+    f.fail('writeSync', 'EIO');
+    await expect(client.publish('t', 'c', { qos: 1 })).rejects.toBeInstanceOf(StoreError);
+    await stopped;
+    await client.disconnect({ keepQueue: false });
+    for (const outcome of waiting) await expect(outcome).rejects.toBeInstanceOf(ClientClosedError);
+    expect(publishes(conn).map((p) => p.payload.toString())).toEqual(['a', 'b']);
+    f.heal('writeSync');
+    for (const cleanup of cleanups.splice(-1)) cleanup();
+    const next = connected(storeAt(path, {}, nodeFs), true);
+    // With their ids (DUP may be 0 for one whose `sent` record was still buffered, R102).
+    const again = (p: mqtt.IPublishPacket) => [p.payload.toString(), p.qos, p.messageId];
+    expect(publishes(next.conn).map(again)).toEqual(publishes(conn).map(again));
   });
 
   it('memory: the publish that met the fault rejects; the client carries on, says so, and delivers everything accepted before and after', async () => {

@@ -172,6 +172,24 @@ describe('a store that fails to write (R201-R204)', () => {
     },
   );
 
+  it('after the fault, giving messages up (drop, pubrec) is not written and does not throw; anything else throws (R202)', () => {
+    const { store, fail, heal, calls } = faultyStore();
+    store.append(publish(1), true);
+    fail('writeSync', 'EIO');
+    const error = caught(() => store.append(publish(2), true));
+    heal('writeSync');
+    const writes = calls('writeSync');
+    expect(store.append({ type: 'drop', packetId: 1 }, true)).toBe(false);
+    expect(store.append({ type: 'pubrec', packetId: 1 }, true)).toBe(false);
+    expect(calls('writeSync')).toBe(writes);
+    for (const record of [
+      { type: 'inbound', packetId: 3 },
+      { type: 'release', packetId: 3 },
+      { type: 'forget' },
+    ] as const)
+      expect(caught(() => store.append(record, true))).toBe(error);
+  });
+
   it('close() on a failing disk releases the lock and throws the fault (R202)', () => {
     const { store, fail } = faultyStore({ fsync: 'batched' });
     store.append(publish(1), false);

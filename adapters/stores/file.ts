@@ -100,7 +100,13 @@ export class FileStore implements SessionStore {
     if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed', { fault: 'CLOSED' });
     // R204: after a fault under `memory`, the session's own memory is the store.
     if (this.#inMemory) return false;
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure !== undefined) {
+      // Giving messages up once stopped (`disconnect({ keepQueue: false })` records a drop, or a
+      // PUBREL owed for a QoS 2 message already written) cannot be recorded: they stay in the file
+      // as they were and the next process sends them again (R202). Never lost, never twice in.
+      if (record.type === 'drop' || record.type === 'pubrec') return false;
+      throw this.#failure;
+    }
     const size = frameSize(record);
     if (this.#used + size > this.#buffer.length) this.#grow(size);
     this.#used = encodeRecordInto(this.#buffer, this.#used, record);
