@@ -200,6 +200,25 @@ describe('a store that fails to write (R201-R204)', () => {
   });
 });
 
+describe('at open (R207)', () => {
+  it.each([
+    ['readFileSync', 'EIO', 'IO_ERROR', /read failed/],
+    ['fsyncSync', 'EIO', 'IO_ERROR', /open failed/],
+    ['writeSync', 'ENOSPC', 'DISK_FULL', /cannot create .*\.lock/],
+  ] as const)(
+    '%s failing with %s: openFileStore throws %s and leaves no lock behind',
+    (call, code, fault, text) => {
+      const f = faultyFs();
+      f.fail(call, code);
+      const error = caught(() => new FileStore(path, {}, f.fs));
+      expect(error.code).toBe('STORE_IO');
+      expect(error.fault).toBe(fault);
+      expect(error.message).toMatch(text);
+      expect(() => statSync(`${path}.lock`)).toThrow(/ENOENT/);
+    },
+  );
+});
+
 describe('the memory policy (R203, R204)', () => {
   it('the append that meets the fault throws; later ones are kept in memory only, and the file keeps the state at the fault', () => {
     const { store, fail, heard, calls } = faultyStore({ onFault: 'memory', fsync: 'every' });
