@@ -42,6 +42,7 @@ export type {
   Message,
   MqttClientOptions,
   ProtocolErrorEvent,
+  StoreFaultEvent,
 } from './runtime/client.js';
 export type { ConnectionSnapshot } from './runtime/drivers.js';
 export type { InspectObserver } from './runtime/inspection.js';

@@ -318,22 +318,48 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
 }
 
 /**
+ * What went wrong under a session store, for {@link StoreError.fault} (spec R201): what a user can
+ * act on (free space, fix the mount, the permissions) without parsing messages.
+ * - `DISK_FULL`: ENOSPC or EDQUOT. - `IO_ERROR`: EIO (a write or an fsync failed: the disk).
+ * - `READ_ONLY`: EROFS. - `PERMISSION_DENIED`: EACCES or EPERM.
+ * - `FILE_CHANGED`: the log was deleted, truncated or replaced underneath the running store.
+ * - `LOCKED`: code `STORE_LOCKED`. - `CORRUPT`: code `STORE_CORRUPT`.
+ * - `CLOSED`: the store was used after `close()`. - `OTHER`: any other system error.
+ */
+export type StoreFault =
+  | 'DISK_FULL'
+  | 'IO_ERROR'
+  | 'READ_ONLY'
+  | 'PERMISSION_DENIED'
+  | 'FILE_CHANGED'
+  | 'LOCKED'
+  | 'CORRUPT'
+  | 'CLOSED'
+  | 'OTHER';
+
+/**
  * A session store cannot be used: its file is corrupted, foreign or of an unknown format version
  * (`STORE_CORRUPT`), another process (or another open in this one) holds it (`STORE_LOCKED`), or
- * the operating system refused a read or write (`STORE_IO`). The client does not start on it.
+ * the operating system refused a read or write (`STORE_IO`; `fault` says why, `cause` is the
+ * system error). The client does not start on it; a fault while running follows the store's
+ * `onFault` policy (spec R200-R209).
  */
 export class StoreError extends MqttError {
   /** The store's file. */
   readonly path: string;
+  /** Why, as a stable name (spec R201). */
+  readonly fault: StoreFault;
   constructor(
     code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO',
     path: string,
     reason: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { fault?: StoreFault },
   ) {
     super(code, `session store ${path}: ${reason}`, options);
     this.name = 'StoreError';
     this.path = path;
+    this.fault =
+      options?.fault ?? (code === 'STORE_LOCKED' ? 'LOCKED' : code === 'STORE_CORRUPT' ? 'CORRUPT' : 'OTHER');
   }
 }
 

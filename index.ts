@@ -54,6 +54,7 @@ export {
   ProtocolError,
   SizeLimitError,
   StoreError,
+  type StoreFault,
   SubscribeError,
   TimeoutError,
   TransportError,
@@ -115,7 +116,14 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './protocol/session.js';
-export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
+export {
+  MemoryStore,
+  type SessionStore,
+  type StoreFaultAction,
+  type StoreFaultListener,
+  type StoreFaultPolicy,
+  type StoreRecord,
+} from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,
@@ -124,6 +132,7 @@ export type {
   Message,
   MqttClientOptions,
   ProtocolErrorEvent,
+  StoreFaultEvent,
   TopicObserver,
 } from './runtime/client.js';
 export type { ConnectCallOptions } from './runtime/connectWaiters.js';

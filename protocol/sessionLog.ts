@@ -87,8 +87,10 @@ export class SessionLog {
   }
 
   private add(record: StoreRecord, urgent: boolean): void {
+    // Stored first: a record the store refused (R202) is not in the state a compaction writes.
+    const full = this.store.append(record, urgent);
     this.image.apply(record);
-    if (!this.store.append(record, urgent) || this.#compactQueued) return;
+    if (!full || this.#compactQueued) return;
     // After the current call stack, so a compaction never sees a half-applied session step.
     this.#compactQueued = true;
     queueMicrotask(() => {
@@ -141,5 +143,6 @@ export function attachStore(store: SessionStore, target: RestoreTarget): Session
   target.restoreOutbound(messages, releasing);
   target.restoreInbound(image.inbound);
   for (const [filter, qos] of image.subscriptions) target.restoreSubscription(filter, qos);
+  store.source?.(() => image.records());
   return new SessionLog(store, image);
 }

@@ -4,7 +4,24 @@
  * process can resume the session (docs/spec.md R100-R115). The session owns this interface;
  * stores implement it: {@link MemoryStore} here, the Node file store in `adapters/stores/file.ts`.
  */
+import type { StoreError } from '../errors.js';
 import type { QoS } from './encode.js';
+
+/**
+ * What a client does after its store fails while running (spec R203): `stop` stops the client
+ * (what was accepted before the fault stays in the store, for the next process); `memory` carries
+ * on with the session in memory only (no longer durable) and says so.
+ */
+export type StoreFaultPolicy = 'stop' | 'memory';
+
+/**
+ * What a store did about a fault: its policy (`stop`, `memory`), or `rewritten` when it wrote its
+ * log again whole after the file was deleted or truncated underneath it (spec R206).
+ */
+export type StoreFaultAction = StoreFaultPolicy | 'rewritten';
+
+/** Hears a store fault, once, when the store detects it (see {@link SessionStore.onFault}). */
+export type StoreFaultListener = (error: StoreError, action: StoreFaultAction) => void;
 
 /**
  * One session event, as stored. Packet ids are those of the session's allocator. A record never
@@ -57,6 +74,22 @@ export interface SessionStore {
    * @param live - The records, oldest first.
    */
   compact(live: readonly StoreRecord[]): void;
+  /**
+   * Optional, for stores that can fail (a file): calls `listener` once when the store fails while
+   * running, at the moment it finds out (also for a failure with no caller to tell: a background
+   * write, fsync or compaction), with what it did. The client turns it into its `store.fault`
+   * event and, under `stop`, stops (spec R203).
+   * @param listener - The listener.
+   * @returns A function that removes it.
+   */
+  onFault?(listener: StoreFaultListener): () => void;
+  /**
+   * Optional: the session hands the store a function that gives the records rebuilding its state
+   * now (what {@link SessionStore.compact} takes), so that the store can write its log again whole
+   * when the file was deleted or truncated underneath it (spec R206).
+   * @param live - The current state's records, oldest first.
+   */
+  source?(live: () => readonly StoreRecord[]): void;
 }
 
 /** The smallest log a store compacts: below it rewriting costs more than it saves. */

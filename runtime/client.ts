@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import type { Observable } from 'rxjs';
-import { ClientClosedError, ConfigError, SubscribeError } from '../errors.js';
+import { ClientClosedError, ConfigError, type StoreError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   MqttSession,
@@ -13,6 +13,7 @@ import {
   type SessionOptions,
   type SubscriptionInfo,
 } from '../protocol/session.js';
+import type { StoreFaultAction } from '../protocol/store.js';
 import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
@@ -29,6 +30,7 @@ export type {
   ListenerErrorEvent,
   Message,
   ProtocolErrorEvent,
+  StoreFaultEvent,
   TopicObserver,
 } from './types.js';
 
@@ -87,6 +89,7 @@ export class MqttClient {
     );
     connection.session = this.session;
     connection.events = this;
+    options.session?.store?.onFault?.((error, action) => this.#storeFault(error, action));
   }
 
   /** The coarse state: the current one at once, then every change. */
@@ -346,6 +349,17 @@ export class MqttClient {
         break;
     }
     if (this.#eventListeners.size > 0) this.#emit(event);
+  }
+
+  /**
+   * R203: the store failed (or was written again, R206). Said as an event; under `stop` the client
+   * stops after the current step (the store may have failed inside one), keeping its queue: what
+   * was accepted before the fault is in the store for the next process.
+   */
+  #storeFault(error: StoreError, action: StoreFaultAction): void {
+    const { code, fault, path, message } = error;
+    this.lifecycle.connection.emit({ type: 'store.fault', code, fault, path, message, action });
+    if (action === 'stop') queueMicrotask(() => void this.disconnect());
   }
 
   // R84: when the client stops, what still waits on the session settles (see `disconnect`).

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import type { ListenerError, MqttError, MqttErrorCode } from '../errors.js';
+import type { ListenerError, MqttError, MqttErrorCode, StoreFault } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { SessionEvent } from '../protocol/sessionTypes.js';
+import type { StoreFaultAction } from '../protocol/store.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
@@ -21,7 +22,29 @@ export type ClientEvent =
   | SessionEvent
   | ProtocolErrorEvent
   | ListenerErrorEvent
-  | DrainEvent;
+  | DrainEvent
+  | StoreFaultEvent;
+
+/**
+ * The session store failed while running (spec R203), or its file changed underneath it and was
+ * written again (R206). JSON-safe: the `StoreError`'s code, fault, file and message.
+ */
+export interface StoreFaultEvent {
+  readonly type: 'store.fault';
+  /** `STORE_IO` (the code of the `StoreError`). */
+  readonly code: MqttErrorCode;
+  /** Why: `DISK_FULL`, `IO_ERROR`, `READ_ONLY`, `PERMISSION_DENIED`, `FILE_CHANGED`, ... */
+  readonly fault: StoreFault;
+  /** The store's file. */
+  readonly path: string;
+  readonly message: string;
+  /**
+   * What happens now: `stop` (the client stops; what was accepted before the fault is in the
+   * store), `memory` (the client carries on, its session no longer durable), or `rewritten` (the
+   * store wrote its log again whole and is durable still).
+   */
+  readonly action: StoreFaultAction;
+}
 
 /**
  * The transport, which had reached its high-water mark (`needsDrain`, a publish returning
