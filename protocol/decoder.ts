@@ -59,4 +59,3 @@ export function createDecoder(options: DecoderOptions): Decoder {
   }
   return new StreamDecoder(RULES_311, limit, options);
 }
-

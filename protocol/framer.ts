@@ -163,8 +163,7 @@ export class StreamDecoder<P, F> implements Decoder {
       this.#multiplier *= 128;
       this.#headerBytes++;
       if ((byte & 0x80) !== 0) {
-        if (this.#headerBytes === 5)
-          return this.#stop(this.#rules.toError(this.#rules.varintTooLong));
+        if (this.#headerBytes === 5) return this.#stop(this.#rules.toError(this.#rules.varintTooLong));
         continue;
       }
       const size = this.#headerBytes + this.#lengthSoFar;
