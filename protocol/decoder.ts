@@ -41,7 +41,7 @@ const RULES_311: FrameRules<InboundPacket, string> = {
   checkRemainingLength,
   decodeBody,
   isFault: (result): result is string => typeof result === 'string',
-  varintTooLong: 'remaining length is longer than 4 bytes',
+  varintTooLong: () => 'remaining length is longer than 4 bytes',
   toError: (message) => new ProtocolError(message),
 };
 

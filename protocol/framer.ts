@@ -27,7 +27,7 @@ export interface FrameRules<P, F> {
   /** Whether `result` of {@link FrameRules.decodeBody} is a fault rather than a packet. */
   isFault(result: P | F): result is F;
   /** The fault for a remaining length longer than 4 bytes. */
-  readonly varintTooLong: F;
+  varintTooLong(): F;
   /** The error reported for a fault. */
   toError(fault: F): ProtocolError;
 }
@@ -163,7 +163,7 @@ export class StreamDecoder<P, F> implements Decoder {
       this.#multiplier *= 128;
       this.#headerBytes++;
       if ((byte & 0x80) !== 0) {
-        if (this.#headerBytes === 5) return this.#stop(this.#rules.toError(this.#rules.varintTooLong));
+        if (this.#headerBytes === 5) return this.#stop(this.#rules.toError(this.#rules.varintTooLong()));
         continue;
       }
       const size = this.#headerBytes + this.#lengthSoFar;

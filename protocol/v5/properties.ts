@@ -107,8 +107,16 @@ export interface PropertyInfo {
    * Property repeats everywhere; Subscription Identifier only in PUBLISH [MQTT-3.3.4-4].
    */
   readonly repeats?: readonly PropertyPlace[];
+  /**
+   * Where only one side may send it: a Subscription Identifier in a PUBLISH only from the server
+   * [MQTT-3.3.4-6], a Session Expiry Interval in a DISCONNECT only from the client
+   * [MQTT-3.14.2-2]. The other side's is a Protocol Error; the encoders never write it.
+   */
+  readonly onlyFrom?: Readonly<Partial<Record<PropertyPlace, 'client' | 'server'>>>;
   /** The values allowed, when not every value of the type is: another is a Protocol Error. */
   readonly valid?: (value: number) => boolean;
+  /** The reason code for a value {@link PropertyInfo.valid} refuses, when not 0x82 Protocol Error. */
+  readonly invalidReason?: number;
   /** What {@link PropertyInfo.valid} allows, for messages. */
   readonly validText?: string;
 }
@@ -157,10 +165,17 @@ export const PROPERTIES: readonly PropertyInfo[] = [
     type: 'varint',
     places: ['PUBLISH', 'SUBSCRIBE'],
     repeats: ['PUBLISH'],
+    onlyFrom: { PUBLISH: 'server' },
     valid: nonZero,
     validText: '1 to 268435455 [3.8.2.1.2]',
   },
-  { id: 0x11, name: 'sessionExpiryInterval', type: 'uint32', places: ['CONNECT', 'CONNACK', 'DISCONNECT'] },
+  {
+    id: 0x11,
+    name: 'sessionExpiryInterval',
+    type: 'uint32',
+    places: ['CONNECT', 'CONNACK', 'DISCONNECT'],
+    onlyFrom: { DISCONNECT: 'client' },
+  },
   { id: 0x12, name: 'assignedClientIdentifier', type: 'utf8', places: ['CONNACK'] },
   { id: 0x13, name: 'serverKeepAlive', type: 'uint16', places: ['CONNACK'] },
   { id: 0x15, name: 'authenticationMethod', type: 'utf8', places: ['CONNECT', 'CONNACK', 'AUTH'] },
@@ -180,7 +195,16 @@ export const PROPERTIES: readonly PropertyInfo[] = [
     validText: '1 to 65535 [3.2.2.3.3]',
   },
   { id: 0x22, name: 'topicAliasMaximum', type: 'uint16', places: ['CONNECT', 'CONNACK'] },
-  { id: 0x23, name: 'topicAlias', type: 'uint16', places: ['PUBLISH'] },
+  {
+    id: 0x23,
+    name: 'topicAlias',
+    type: 'uint16',
+    places: ['PUBLISH'],
+    valid: nonZero,
+    validText: '1 to 65535 [MQTT-3.3.2-8]',
+    // 0x94 Topic Alias invalid, the code section 3.3.2.3.4 gives for a bad alias.
+    invalidReason: 0x94,
+  },
   {
     id: 0x24,
     name: 'maximumQoS',
@@ -211,11 +235,14 @@ export const PROPERTY_BY_ID: readonly (PropertyInfo | undefined)[] = (() => {
   return byId;
 })();
 
-/** The rows a place may carry, in identifier order (what the encoders write, in that order). */
-export const PROPERTIES_OF = {} as Readonly<Record<PropertyPlace, readonly PropertyInfo[]>>;
+/**
+ * The rows the client may write in a place, in identifier order (what the encoders write, in that
+ * order): those the place may carry, less those only the server sends there.
+ */
+export const WRITTEN_IN = {} as Readonly<Record<PropertyPlace, readonly PropertyInfo[]>>;
 for (const place of ALL) {
-  (PROPERTIES_OF as Record<PropertyPlace, readonly PropertyInfo[]>)[place] = PROPERTIES.filter((info) =>
-    info.places.includes(place),
+  (WRITTEN_IN as Record<PropertyPlace, readonly PropertyInfo[]>)[place] = PROPERTIES.filter(
+    (info) => info.places.includes(place) && info.onlyFrom?.[place] !== 'server',
   );
 }
 

@@ -3,12 +3,12 @@
  */
 import { utf8ByteLength, varintSize, writeUint16, writeUtf8, writeVarint } from '../encodeBytes.js';
 import {
-  PROPERTIES_OF,
   PROPERTY_BY_ID,
   type Properties,
   type PropertyInfo,
   type PropertyPlace,
   type UserProperty,
+  WRITTEN_IN,
 } from './properties.js';
 import { type Reader, violation } from './reader.js';
 import { hex, MALFORMED_PACKET, PROTOCOL_ERROR } from './reasonCodes.js';
@@ -50,6 +50,9 @@ export function readProperties(reader: Reader, place: PropertyPlace): Properties
         MALFORMED_PACKET,
         `${reader.packet} ${info === undefined ? `has the unknown property identifier ${hex(id)}` : `may not carry ${describe(info)}`} [2.2.2.2]`,
       );
+    }
+    if (info.onlyFrom?.[place] === 'client') {
+      throw violation(PROTOCOL_ERROR, `a server may not send ${describe(info)} in ${reader.packet}`);
     }
     const bit = 1 << (id & 31);
     const seen = id < 32 ? seenLow : seenHigh;
@@ -101,7 +104,8 @@ function readValue(reader: Reader, info: PropertyInfo): unknown {
     return value === 1;
   }
   if (info.valid !== undefined && !info.valid(value)) {
-    throw violation(PROTOCOL_ERROR, `${reader.packet} ${field} must be ${info.validText}, got ${value}`);
+    const reason = info.invalidReason ?? PROTOCOL_ERROR;
+    throw violation(reason, `${reader.packet} ${field} must be ${info.validText}, got ${value}`);
   }
   return value;
 }
@@ -145,7 +149,7 @@ function valueSize(info: PropertyInfo, value: unknown): number {
 export function propertiesSize(props: Properties | undefined, place: PropertyPlace): number {
   if (props === undefined) return 0;
   let size = 0;
-  for (const info of PROPERTIES_OF[place]) {
+  for (const info of WRITTEN_IN[place]) {
     const value = props[info.name];
     if (value === undefined) continue;
     for (const one of valuesOf(info, value)) size += 1 + valueSize(info, one);
@@ -182,7 +186,7 @@ export function writeProperties(
 ): number {
   let pos = writeVarint(buf, at, length);
   if (props === undefined) return pos;
-  for (const info of PROPERTIES_OF[place]) {
+  for (const info of WRITTEN_IN[place]) {
     const value = props[info.name];
     if (value === undefined) continue;
     for (const one of valuesOf(info, value)) {
