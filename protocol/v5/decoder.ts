@@ -3,7 +3,12 @@
  * `decodeRules.ts`. A 3.1.1 connection never loads this module's rules, and the 3.1.1 decoder
  * has no branch for version 5.
  */
-import { InvalidArgumentError, type ProtocolError, ProtocolViolationError, SizeLimitError } from '../../errors.js';
+import {
+  InvalidArgumentError,
+  type ProtocolError,
+  ProtocolViolationError,
+  SizeLimitError,
+} from '../../errors.js';
 import { MAX_PACKET_BYTES } from '../decoder.js';
 import { type Decoder, type FrameRules, StreamDecoder } from '../framer.js';
 import { checkFirstByteV5, checkRemainingLengthV5, decodeBodyV5 } from './decodeRules.js';
