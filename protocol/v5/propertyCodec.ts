@@ -15,7 +15,12 @@ import { hex, MALFORMED_PACKET, PROTOCOL_ERROR } from './reasonCodes.js';
 
 /** A name for a property in messages: `Receive Maximum (0x21)`. */
 function describe(info: PropertyInfo): string {
-  const words = info.name.replace(/[A-Z]/g, (c) => ` ${c}`).replace(/^./, (c) => c.toUpperCase());
+  // camelCase to words; "QoS" is the one name with an inner capital of its own.
+  const words = info.name
+    .replace('QoS', 'Qos')
+    .replace(/[A-Z]/g, (c) => ` ${c}`)
+    .replace(/^./, (c) => c.toUpperCase())
+    .replace('Qos', 'QoS');
   return `${words} (${hex(info.id)})`;
 }
 
