@@ -462,7 +462,7 @@ const reasonOf = (e: V5Event): number | undefined =>
   'error' in e ? disconnectReasonFor(e.error) : undefined;
 
 describe('malformed input is refused with the right reason code (R149)', () => {
-  it('arbitrary bytes: never a throw, at most one error and last, chunking-independent, a typed error', () => {
+  it('R146: arbitrary bytes: never a throw, at most one error and last, chunking-independent, a typed error', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ maxLength: 120 }),
@@ -483,7 +483,7 @@ describe('malformed input is refused with the right reason code (R149)', () => {
     );
   });
 
-  it('a damaged valid stream keeps the packets before the damage', () => {
+  it('R146: a damaged valid stream keeps the packets before the damage', () => {
     fc.assert(
       fc.property(
         validStream,

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ProtocolViolationError, SizeLimitError } from '../../errors.js';
+import { importGraph } from '../../test/support/imports.js';
 import { decodeV5, plain } from '../../test/support/mqtt5.js';
 import { createV5Decoder, disconnectReasonFor } from './decoder.js';
 import { PROPERTIES, type PropertyPlace } from './properties.js';
@@ -264,5 +265,23 @@ describe('reason codes and packet rules (R141, R145)', () => {
     decoder.push(chunk);
     expect(Array.from(payloads[0] ?? [])).toEqual([1, 2, 3]);
     expect(payloads[0]?.buffer).toBe(chunk.buffer);
+  });
+});
+
+describe('the 3.1.1 path (R150)', () => {
+  it('the 3.1.1 decoder and encoders import nothing of protocol/v5', () => {
+    for (const entry of [
+      'protocol/decoder.ts',
+      'protocol/encode.ts',
+      'protocol/encodeSubscribe.ts',
+      'protocol/connect.ts',
+    ]) {
+      const v5 = importGraph(entry).filter((e) => e.target?.startsWith('protocol/v5/'));
+      expect(v5).toEqual([]);
+    }
+    // The walker does see v5 imports where there are some.
+    expect(importGraph('protocol/v5/decoder.ts').some((e) => e.target === 'protocol/v5/decodeRules.ts')).toBe(
+      true,
+    );
   });
 });

@@ -15,7 +15,7 @@ describe('MQTT 5 encoders (R147)', () => {
     expect(bytes(encodeAckV5('pubcomp', 1, 0, { reasonString: 'x' }))).toEqual([
       0x70, 8, 0, 1, 0, 4, 0x1f, 0, 1, 0x78,
     ]);
-    // The 3.1.1 encoder is not touched: still its 4 bytes.
+    // R150: the 3.1.1 encoder is not touched: still its 4 bytes.
     expect(bytes(encodePuback(1))).toEqual([0x40, 2, 0, 1]);
   });
 
