@@ -10,6 +10,7 @@ import type { ProtocolError, SizeLimitError } from '../../errors.js';
 import { createV5Decoder } from '../../protocol/v5/decoder.js';
 import type { V5InboundPacket } from '../../protocol/v5/packets.js';
 import type { Properties, UserProperty } from '../../protocol/v5/properties.js';
+import { REASON_CODES, type ReasonPacket } from '../../protocol/v5/reasonCodes.js';
 
 /** What a v5 decoder emitted. */
 export type V5Event = { packet: V5InboundPacket } | { error: ProtocolError | SizeLimitError };
@@ -116,7 +117,13 @@ export const topicName = text(10).filter((t) => t.length > 0 && !/[+#]/.test(t))
  * so a second value after an empty one replaces it instead of joining it.
  */
 export const userProperties: fc.Arbitrary<UserProperty[]> = fc
-  .array(fc.tuple(fc.stringMatching(/^[a-c]{1,2}$/), text(5).filter((v) => v !== '')), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      fc.stringMatching(/^[a-c]{1,2}$/),
+      text(5).filter((v) => v !== ''),
+    ),
+    { maxLength: 4 },
+  )
   .map((pairs) => grouped(pairs.map(([n, v]) => [n, v] as const)));
 
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -170,4 +177,56 @@ export function someProperties<K extends keyof Properties>(
 export function expectWellFormed(events: readonly V5Event[]): void {
   const firstError = events.findIndex((e) => 'error' in e);
   if (firstError !== -1) expect(firstError).toBe(events.length - 1);
+}
+
+/** A QoS. */
+export const qos = fc.constantFrom(0 as const, 1 as const, 2 as const);
+/** A packet identifier. */
+export const messageId = fc.integer({ min: 1, max: 0xffff });
+/** The properties of the acknowledgements. */
+export const ACK_PROPS = ['reasonString', 'userProperties'] as const;
+/** The properties of a PUBLISH, less the server's Subscription Identifier. */
+export const PUBLISH_PROPS = [
+  'payloadFormatIndicator',
+  'messageExpiryInterval',
+  'topicAlias',
+  'responseTopic',
+  'correlationData',
+  'userProperties',
+  'contentType',
+] as const;
+
+/** The codes a server may send in `packet`, from the table. */
+export const serverCodes = (packet: ReasonPacket): number[] =>
+  REASON_CODES.filter((r) => {
+    const sender = r.packets[packet];
+    return sender === 'server' || sender === 'both';
+  }).map((r) => r.code);
+
+/** mqtt-packet properties of a parsed packet, in our shape, grouped as mqtt-packet groups them. */
+export function parsedProps(p: { properties?: Record<string, unknown> }): Properties | undefined {
+  if (p.properties === undefined) return undefined;
+  const props = fromMqttProps(p.properties);
+  return props.userProperties === undefined
+    ? props
+    : { ...props, userProperties: grouped(props.userProperties) };
+}
+
+/** `props` with its user properties grouped as mqtt-packet's object groups them. */
+export function withGroupedUserProps<T extends Properties | undefined>(props: T): T {
+  if (props?.userProperties === undefined) return props;
+  return { ...props, userProperties: grouped(props.userProperties) };
+}
+
+/** `properties` in our shape, or nothing when empty (mqtt-packet omits an empty block). */
+export function propsField(props: Properties | undefined): { properties?: Properties } {
+  return props === undefined || Object.keys(props).length === 0
+    ? {}
+    : { properties: withGroupedUserProps(props) };
+}
+
+/** The properties of a packet mqtt-packet parsed, in our shape, as a `properties` field. */
+export function propsOf(p: unknown): { properties?: Properties } {
+  const props = parsedProps((p ?? {}) as { properties?: Record<string, unknown> });
+  return props === undefined ? {} : { properties: props };
 }
