@@ -166,6 +166,15 @@ describe('properties (R142, R144)', () => {
       0x81,
       /User Properties \(0x26\) value is not well-formed/,
     ));
+  it('refuses a Variable Byte Integer longer than it needs to be as malformed [MQTT-1.5.5-1]', () => {
+    // Property identifier 0x26 written on two bytes, then a property length of 0 on two.
+    expectRefused(
+      packet(0x40, 0, 1, 0, ...block(0xa6, 0x00, ...str('k'), ...str('v'))),
+      0x81,
+      /property identifier is not in its shortest form/,
+    );
+    expectRefused([0x40, 5, 0, 1, 0, 0x80, 0x00], 0x81, /property length is not in its shortest form/);
+  });
   it('refuses a property identifier longer than 4 bytes as malformed [MQTT-1.5.5-1]', () =>
     expectRefused(
       packet(0x40, 0, 1, 0, ...block(0x80, 0x80, 0x80, 0x80, 0x01)),

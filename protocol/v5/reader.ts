@@ -80,14 +80,23 @@ export class Reader {
     );
   }
 
-  /** Reads a Variable Byte Integer of at most 4 bytes [MQTT-1.5.5-1]. */
+  /** Reads a Variable Byte Integer in its shortest form, at most 4 bytes [MQTT-1.5.5-1]. */
   varint(field: string): number {
     let value = 0;
     let weight = 1;
     for (let i = 0; i < 4; i++) {
       const byte = this.byte(field);
       value += (byte & 0x7f) * weight;
-      if ((byte & 0x80) === 0) return value;
+      if ((byte & 0x80) === 0) {
+        // A last byte of 0 after a continuation adds nothing: a longer form than needed.
+        if (byte === 0 && i > 0) {
+          throw violation(
+            MALFORMED_PACKET,
+            `${this.packet} ${field} is not in its shortest form [MQTT-1.5.5-1]`,
+          );
+        }
+        return value;
+      }
       weight *= 128;
     }
     throw violation(
