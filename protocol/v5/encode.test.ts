@@ -1,5 +1,6 @@
 /** The MQTT 5 encoders byte by byte (spec R147): short forms, option bits, property order. */
 import { describe, expect, it } from 'vitest';
+import { mqttParse } from '../../test/support/mqtt5.js';
 import { encodePuback } from '../encode.js';
 import { encodeAckV5, encodeAuth, encodeDisconnectV5, encodePublishV5 } from './encode.js';
 import { encodeConnectV5 } from './encodeConnect.js';
@@ -43,6 +44,14 @@ describe('MQTT 5 encoders (R147)', () => {
     expect(bytes(packet)).toEqual([
       0x32, 19, 0, 1, 0x74, 0, 5, 12, 0x01, 1, 0x23, 0, 2, 0x26, 0, 1, 0x61, 0, 1, 0x62, 0x70,
     ]);
+  });
+
+  it('PUBLISH writes a string payload and topic as UTF-8, measured in bytes', () => {
+    const [parsed] = mqttParse(encodePublishV5('tö', 'é€', 0, false, false, 0)) as {
+      topic?: string;
+      payload?: Buffer;
+    }[];
+    expect([parsed?.topic, parsed?.payload?.toString('utf8')]).toEqual(['tö', 'é€']);
   });
 
   it('PUBLISH never writes a Subscription Identifier, which only a server sends [MQTT-3.3.4-6]', () => {
