@@ -22,10 +22,15 @@ export interface V5ConnectPacket {
   readonly password?: Uint8Array;
   /** The will message. */
   readonly will?: {
+    /** The will's topic name. */
     readonly topic: string;
+    /** The will's payload. */
     readonly payload: Uint8Array;
+    /** The will's QoS. */
     readonly qos: QoS;
+    /** Whether the broker retains the will. */
     readonly retain: boolean;
+    /** The will properties, written before the will topic. */
     readonly properties?: WillProperties;
   };
   /** The CONNECT properties. */
