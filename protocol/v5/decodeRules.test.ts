@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ProtocolViolationError, SizeLimitError } from '../../errors.js';
 import { importGraph } from '../../test/support/imports.js';
-import { decodeV5, plain } from '../../test/support/mqtt5.js';
-import { createV5Decoder, disconnectReasonFor } from './decoder.js';
+import { decodeV5, mqttParse, plain } from '../../test/support/mqtt5.js';
+import { createV5Decoder, disconnectReasonFor, encodeDisconnectFor } from './decoder.js';
 import { PROPERTIES, type PropertyPlace } from './properties.js';
 
 const require = createRequire(import.meta.url);
@@ -69,6 +69,17 @@ describe('fixed header (R143)', () => {
     const event = decodeOne([0x30, 100], 50);
     expect('error' in event && event.error).toBeInstanceOf(SizeLimitError);
     expect('error' in event && disconnectReasonFor(event.error)).toBe(0x95);
+  });
+  it('R140: the DISCONNECT for an error carries its reason code, and its message on request', () => {
+    const event = decodeOne([0x40, 2, 0, 0]);
+    if (!('error' in event)) throw new Error('accepted');
+    expect(Array.from(encodeDisconnectFor(event.error))).toEqual([0xe0, 2, 0x82, 0]);
+    const withText = mqttParse(encodeDisconnectFor(event.error, true)) as {
+      reasonCode?: number;
+      properties?: { reasonString?: string };
+    }[];
+    expect(withText[0]?.reasonCode).toBe(0x82);
+    expect(withText[0]?.properties?.reasonString).toBe(event.error.message);
   });
 });
 

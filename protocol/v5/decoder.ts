@@ -12,6 +12,7 @@ import {
 import { MAX_PACKET_BYTES } from '../decoder.js';
 import { type Decoder, type FrameRules, StreamDecoder } from '../framer.js';
 import { checkFirstByteV5, checkRemainingLengthV5, decodeBodyV5 } from './decodeRules.js';
+import { encodeDisconnectV5 } from './encode.js';
 import type { V5InboundPacket } from './packets.js';
 import { violation } from './reader.js';
 import { MALFORMED_PACKET, PACKET_TOO_LARGE, PROTOCOL_ERROR } from './reasonCodes.js';
@@ -74,4 +75,23 @@ export function disconnectReasonFor(error: ProtocolError | SizeLimitError): numb
   if (error instanceof ProtocolViolationError) return error.reasonCode;
   if (error instanceof SizeLimitError) return PACKET_TOO_LARGE;
   return PROTOCOL_ERROR;
+}
+
+/**
+ * The DISCONNECT a client sends after a decoder error, before it closes the socket (spec R140):
+ * the reason code of {@link disconnectReasonFor}, and the error's message as the Reason String
+ * when `withReasonString` (off by default: the broker's Maximum Packet Size may be small).
+ *
+ * @param error - What a decoder reported.
+ * @param withReasonString - Whether to send the message along.
+ * @returns The encoded DISCONNECT.
+ */
+export function encodeDisconnectFor(
+  error: ProtocolError | SizeLimitError,
+  withReasonString = false,
+): Uint8Array {
+  const reasonCode = disconnectReasonFor(error);
+  return withReasonString
+    ? encodeDisconnectV5(reasonCode, { reasonString: error.message })
+    : encodeDisconnectV5(reasonCode);
 }
