@@ -29,6 +29,7 @@ export {
   type MqttErrorCode,
   NotConnectedError,
   ProtocolError,
+  ProtocolViolationError,
   SizeLimitError,
   SubscribeError,
   TimeoutError,

@@ -12,6 +12,7 @@ import {
   type MqttError,
   NotConnectedError,
   ProtocolError,
+  ProtocolViolationError,
   SizeLimitError,
   TimeoutError,
   TransportError,
@@ -26,6 +27,11 @@ describe('errorFromData (R82)', () => {
     ['TransportError', new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' })],
     ['ConnectHookError', new ConnectHookError('connect hook failed: down')],
     ['ProtocolError', new ProtocolError('PUBLISH before CONNACK')],
+    // R140: an MQTT 5 violation keeps the reason code its DISCONNECT carries.
+    [
+      'ProtocolViolationError',
+      new ProtocolViolationError(0x82, 'PUBACK packet identifier 0 (0x82 Protocol Error)'),
+    ],
     ['SizeLimitError', new SizeLimitError('PAYLOAD_TOO_LARGE', 11, 10, 'session.maxQueueBytes')],
     ['SizeLimitError', new SizeLimitError('PACKET_TOO_LARGE', 4100, 1024)],
     ['ClientClosedError', new ClientClosedError()],

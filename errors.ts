@@ -72,6 +72,8 @@ export interface ErrorData {
   readonly option?: string;
   /** Why the transport failed, for `TRANSPORT_ERROR`. */
   readonly reason?: TransportErrorReason;
+  /** The MQTT 5 reason code the client's DISCONNECT carries, for a {@link ProtocolViolationError}. */
+  readonly reasonCode?: number;
 }
 
 /** Base class of every error mqtt-lifeline throws or rejects with. */
@@ -151,6 +153,25 @@ export class ProtocolError extends MqttError {
   constructor(message: string, options?: ErrorOptions) {
     super('PROTOCOL_ERROR', message, options);
     this.name = 'ProtocolError';
+  }
+}
+
+/**
+ * The broker sent an MQTT 5 packet that breaks a rule of the standard. `reasonCode` is what the
+ * client's DISCONNECT must carry before it closes the connection: 0x81 (Malformed Packet) for
+ * bytes that do not parse as the packet, 0x82 (Protocol Error) for a packet that parses but is not
+ * allowed, 0x95 (Packet too large)... The message ends with the code and its name.
+ */
+export class ProtocolViolationError extends ProtocolError {
+  /** The reason code of the DISCONNECT the client sends (0x80-0xA2). */
+  readonly reasonCode: number;
+  constructor(reasonCode: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ProtocolViolationError';
+    this.reasonCode = reasonCode;
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reasonCode: this.reasonCode };
   }
 }
 
@@ -299,7 +320,9 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
     case 'CONNECT_HOOK_FAILED':
       return new ConnectHookError(message, options);
     case 'PROTOCOL_ERROR':
-      return new ProtocolError(message, options);
+      return data.reasonCode === undefined
+        ? new ProtocolError(message, options)
+        : new ProtocolViolationError(data.reasonCode, message, options);
     case 'PAYLOAD_TOO_LARGE':
     case 'PACKET_TOO_LARGE':
       return new SizeLimitError(code, data.size ?? 0, data.limit ?? 0, data.option);
@@ -409,6 +432,7 @@ export const errors = {
   InvalidTopicError,
   SizeLimitError,
   ProtocolError,
+  ProtocolViolationError,
   ConnackError,
   TimeoutError,
   TransportError,

@@ -52,6 +52,7 @@ export {
   type MqttErrorCode,
   NotConnectedError,
   ProtocolError,
+  ProtocolViolationError,
   SizeLimitError,
   StoreError,
   type StoreFault,

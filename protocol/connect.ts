@@ -201,8 +201,14 @@ function generateClientId(random: () => number): string {
   return GENERATED_CLIENT_ID_PREFIX + bits.toString(16).padStart(8, '0');
 }
 
-/** Checks a UTF-8 string field [MQTT-1.5.3-1, MQTT-1.5.3-2]. */
-function checkString(name: string, value: string): void {
+/**
+ * Checks a UTF-8 string field [MQTT-1.5.3-1, MQTT-1.5.3-2] (shared with the MQTT 5 CONNECT).
+ *
+ * @param name - The option's name, for the message.
+ * @param value - The string.
+ * @throws {@link InvalidArgumentError} on U+0000, a lone surrogate or more than 65535 UTF-8 bytes.
+ */
+export function checkString(name: string, value: string): void {
   if (typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
   if (value.includes('\u0000')) throw new InvalidArgumentError(`${name} must not contain U+0000`);
   // A lone surrogate has no UTF-8 encoding; the encoder would turn it into U+FFFD.
@@ -225,8 +231,16 @@ function wellFormed(s: string): boolean {
   return true;
 }
 
-/** A binary field as a private copy, so later changes to the caller's array do not leak in. */
-function toBytes(name: string, value: string | Uint8Array): Uint8Array {
+/**
+ * A binary field as a private copy, so later changes to the caller's array do not leak in
+ * (shared with the MQTT 5 CONNECT).
+ *
+ * @param name - The option's name, for the message.
+ * @param value - The bytes; a string is taken as UTF-8.
+ * @returns The copy.
+ * @throws {@link InvalidArgumentError} over 65535 bytes.
+ */
+export function toBytes(name: string, value: string | Uint8Array): Uint8Array {
   const bytes = typeof value === 'string' ? utf8Bytes(value) : value.slice();
   if (bytes.length > MAX_FIELD_BYTES) {
     throw new InvalidArgumentError(`${name} is ${bytes.length} bytes, over the limit of ${MAX_FIELD_BYTES}`);
