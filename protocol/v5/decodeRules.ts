@@ -170,8 +170,9 @@ function decodeType(first: number, type: number, r: Reader): V5InboundPacket {
       const cmd = ACK_CMDS[type as 4 | 5 | 6 | 7];
       const messageId = packetId(r);
       // Remaining length 2: reason 0x00, no properties; 3: no properties [3.4.2.1, 3.4.2.2].
-      const reasonCode = r.left === 0 ? 0 : reason(r.packet as ReasonPacket, r);
-      const props = r.left === 0 ? undefined : readProperties(r, r.packet as 'PUBACK');
+      const place = V5_TYPE_NAMES[type] as 'PUBACK' | 'PUBREC' | 'PUBREL' | 'PUBCOMP';
+      const reasonCode = r.left === 0 ? 0 : reason(place, r);
+      const props = r.left === 0 ? undefined : readProperties(r, place);
       return withProperties({ cmd, messageId, reasonCode }, props);
     }
   }

@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { mqttParse } from '../../test/support/mqtt5.js';
 import { encodePuback } from '../encode.js';
-import { encodeAckV5, encodeAuth, encodeDisconnectV5, encodePublishV5 } from './encode.js';
+import {
+  encodeAckV5,
+  encodeAuth,
+  encodeDisconnectV5,
+  encodePublishIntoV5,
+  encodePublishV5,
+  measurePublishV5,
+} from './encode.js';
 import { encodeConnectV5 } from './encodeConnect.js';
 import { encodeSubscribeV5, encodeUnsubscribeV5, subscriptionOptions } from './encodeSubscribe.js';
 
@@ -52,6 +59,18 @@ describe('MQTT 5 encoders (R147)', () => {
       payload?: Buffer;
     }[];
     expect([parsed?.topic, parsed?.payload?.toString('utf8')]).toEqual(['tö', 'é€']);
+  });
+
+  it('PUBLISH measured and written into a buffer of the caller is the packet encodePublishV5 allocates', () => {
+    const props = { contentType: 'text/plain', userProperties: [['k', 'v']] as const };
+    const sizes = measurePublishV5('a/b', 'héllo', 2, props);
+    const buf = new Uint8Array(sizes.total + 6).fill(0xee);
+    const end = encodePublishIntoV5(buf, 3, 'a/b', 'héllo', 2, true, true, 9, props, sizes);
+    expect(end).toBe(3 + sizes.total);
+    expect(Array.from(buf.subarray(3, end))).toEqual(
+      Array.from(encodePublishV5('a/b', 'héllo', 2, true, true, 9, props)),
+    );
+    expect([buf[2], buf[end]]).toEqual([0xee, 0xee]);
   });
 
   it('PUBLISH never writes a Subscription Identifier, which only a server sends [MQTT-3.3.4-6]', () => {

@@ -45,19 +45,76 @@ export function encodePublishV5(
   packetId: number,
   properties?: OutboundPublishProperties,
 ): Uint8Array {
+  const sizes = measurePublishV5(topic, payload, qos, properties);
+  const buf = alloc(sizes.total);
+  encodePublishIntoV5(buf, 0, topic, payload, qos, retain, dup, packetId, properties, sizes);
+  return buf;
+}
+
+/** What {@link measurePublishV5} found: the packet's size and its parts, reused when writing. */
+export interface PublishSizesV5 {
+  /** The whole packet, fixed header included. */
+  readonly total: number;
+  /** The topic's UTF-8 length. */
+  readonly topicBytes: number;
+  /** The payload's length. */
+  readonly payloadBytes: number;
+  /** The properties' length, without their length prefix. */
+  readonly propertiesBytes: number;
+}
+
+/**
+ * Measures an MQTT 5 PUBLISH, for a caller that checks it against the broker's Maximum Packet
+ * Size or writes it into a buffer of its own ({@link encodePublishIntoV5}).
+ *
+ * @param topic - The topic name (or `''` with a Topic Alias).
+ * @param payload - The payload; a string counts its UTF-8 bytes.
+ * @param qos - The QoS (a packet id is added above 0).
+ * @param properties - The publication's properties.
+ * @returns The sizes.
+ */
+export function measurePublishV5(
+  topic: string,
+  payload: Uint8Array | string,
+  qos: QoS,
+  properties?: OutboundPublishProperties,
+): PublishSizesV5 {
   const topicBytes = utf8ByteLength(topic);
   const payloadBytes = typeof payload === 'string' ? utf8ByteLength(payload) : payload.length;
-  const propsLength = propertiesSize(properties, 'PUBLISH');
-  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + blockSize(propsLength) + payloadBytes;
-  const buf = alloc(1 + varintSize(remaining) + remaining);
-  buf[0] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
-  let at = writeUint16(buf, writeVarint(buf, 1, remaining), topicBytes);
+  const propertiesBytes = propertiesSize(properties, 'PUBLISH');
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + blockSize(propertiesBytes) + payloadBytes;
+  return { total: 1 + varintSize(remaining) + remaining, topicBytes, payloadBytes, propertiesBytes };
+}
+
+/**
+ * Writes an MQTT 5 PUBLISH into `buf` at `offset` (the zero-copy path into a transport's buffer);
+ * `buf` must have `sizes.total` bytes free there.
+ *
+ * @param sizes - From {@link measurePublishV5} for the same topic, payload, QoS and properties.
+ * @returns The offset after the packet.
+ */
+export function encodePublishIntoV5(
+  buf: Uint8Array,
+  offset: number,
+  topic: string,
+  payload: Uint8Array | string,
+  qos: QoS,
+  retain: boolean,
+  dup: boolean,
+  packetId: number,
+  properties: OutboundPublishProperties | undefined,
+  sizes: PublishSizesV5,
+): number {
+  const { topicBytes, payloadBytes, propertiesBytes } = sizes;
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + blockSize(propertiesBytes) + payloadBytes;
+  buf[offset] = 0x30 | (dup ? 0x08 : 0) | (qos << 1) | (retain ? 0x01 : 0);
+  let at = writeUint16(buf, writeVarint(buf, offset + 1, remaining), topicBytes);
   at = writeUtf8(buf, at, topic, topicBytes);
   if (qos > 0) at = writeUint16(buf, at, packetId);
-  at = writeProperties(buf, at, properties, 'PUBLISH', propsLength);
-  if (typeof payload === 'string') writeUtf8(buf, at, payload, payloadBytes);
-  else buf.set(payload, at);
-  return buf;
+  at = writeProperties(buf, at, properties, 'PUBLISH', propertiesBytes);
+  if (typeof payload === 'string') return writeUtf8(buf, at, payload, payloadBytes);
+  buf.set(payload, at);
+  return at + payloadBytes;
 }
 
 /**
