@@ -30,6 +30,7 @@ export {
   NotConnectedError,
   ProtocolError,
   SizeLimitError,
+  StoreError,
   SubscribeError,
   TimeoutError,
   TransportError,
