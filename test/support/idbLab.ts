@@ -1,0 +1,40 @@
+/**
+ * The page script of the IndexedDB store tests (test/browser/indexedDb.test.ts): the browser
+ * client and the IndexedDB store, from one bundle so that they share one `StoreError` class, as
+ * `globalThis.lab`, plus the store conformance cases (test/support/storeConformance.ts) with the
+ * IndexedDB store plugged in.
+ */
+
+import { type IdbDatabaseLike, type IdbFactoryLike, settled } from '../../adapters/stores/idbTypes.js';
+import * as client from '../../browser.js';
+import * as store from '../../browserIndexedDb.js';
+import { runConformance } from './storeConformance.js';
+
+const idb = (globalThis as unknown as { indexedDB: IdbFactoryLike }).indexedDB;
+
+/** Puts a value that is not a log frame into the store's database, as foreign code might. */
+async function spoil(name: string): Promise<void> {
+  const db: IdbDatabaseLike = await settled(idb.open(name, 1));
+  const tx = db.transaction('log', 'readwrite');
+  await settled(tx.objectStore('log').put('not a frame', 3));
+  db.close();
+}
+
+let opened = 0;
+Object.assign(globalThis, {
+  lab: {
+    ...client,
+    ...store,
+    /** Runs every conformance case on fresh databases; resolves to the failures (empty when all pass). */
+    conformance: () =>
+      runConformance({
+        label: 'IndexedDB',
+        // A fresh database per case: the page's origin keeps earlier runs' databases.
+        fresh: () => `conformance-${Date.now()}-${opened++}`,
+        open: (name) => store.openIndexedDbStore(name),
+        close: (s) => (s as store.IndexedDbStore).close(),
+        settle: (s) => (s as store.IndexedDbStore).flushed(),
+        spoil,
+      }),
+  },
+});
