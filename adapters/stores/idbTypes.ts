@@ -55,7 +55,7 @@ export interface IdbFactoryLike {
 export interface LockManagerLike {
   request(
     name: string,
-    options: { readonly mode?: 'exclusive'; readonly ifAvailable?: boolean },
+    options: { readonly mode?: 'exclusive'; readonly ifAvailable?: boolean; readonly signal?: AbortSignal },
     callback: (lock: unknown) => Promise<unknown> | unknown,
   ): Promise<unknown>;
 }

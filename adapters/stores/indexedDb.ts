@@ -30,6 +30,11 @@ export interface IndexedDbStoreOptions {
   readonly indexedDB?: IdbFactoryLike;
   /** The Web Locks manager that keeps the store to one owner. @default `globalThis.navigator.locks` */
   readonly locks?: LockManagerLike;
+  /**
+   * How long to wait for another holder of the store (a tab closing, the page this one replaced)
+   * to let it go before refusing with `STORE_LOCKED`. @default 0 (refuse at once)
+   */
+  readonly lockTimeoutMs?: number;
 }
 
 /** A session store in an IndexedDB database; see {@link openIndexedDbStore}. */
@@ -174,7 +179,8 @@ export class IndexedDbStore implements SessionStore {
  * Opens the session store in the IndexedDB database `name` (created if missing) and takes its
  * Web Lock. Give it to the client as `session: { store }` with `clean: false` and a fixed client id.
  * @param name - The database's name (one store per database).
- * @param options - The IndexedDB factory and lock manager to use instead of the globals.
+ * @param options - How long to wait for the lock; the IndexedDB factory and lock manager to use
+ *   instead of the globals.
  * @returns The open store; {@link IndexedDbStore.close} it when done (a reload or crash releases it too).
  * @throws {@link StoreError} `STORE_LOCKED` when another tab, worker or open in this page holds it,
  *   `STORE_CORRUPT` for a database that is not a session store or of a newer version, `STORE_IO`
@@ -197,8 +203,12 @@ export async function openIndexedDbStore(
   if (locks === undefined) {
     throw new ConfigError('locks', 'this runtime has no Web Locks (navigator.locks needs a secure context)');
   }
+  const waitMs = options.lockTimeoutMs ?? 0;
+  if (!Number.isFinite(waitMs) || waitMs < 0) {
+    throw new ConfigError('lockTimeoutMs', `must be a number >= 0, got ${waitMs}`);
+  }
   const path = `indexeddb:${name}`;
-  const release = await tryLock(locks, `mqtt-lifeline:store:${name}`);
+  const release = await tryLock(locks, `mqtt-lifeline:store:${name}`, waitMs);
   if (release === undefined) {
     throw new StoreError('STORE_LOCKED', path, 'another tab, worker or open in this page holds it');
   }

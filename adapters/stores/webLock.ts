@@ -6,14 +6,22 @@
 import type { LockManagerLike } from './idbTypes.js';
 
 /**
- * Takes the exclusive Web Lock `name` if nobody holds it, without waiting.
- * @returns A function that releases it, or `undefined` when it is held elsewhere (another tab,
- *   a worker, or an earlier open in this page).
+ * Takes the exclusive Web Lock `name`, waiting at most `waitMs` for its holder to let it go.
+ * @returns A function that releases it, or `undefined` when it is still held elsewhere (another
+ *   tab, a worker, or an earlier open in this page).
  */
-export function tryLock(locks: LockManagerLike, name: string): Promise<(() => void) | undefined> {
+export function tryLock(
+  locks: LockManagerLike,
+  name: string,
+  waitMs: number,
+): Promise<(() => void) | undefined> {
+  const options =
+    waitMs > 0
+      ? { mode: 'exclusive' as const, signal: AbortSignal.timeout(waitMs) }
+      : { mode: 'exclusive' as const, ifAvailable: true };
   return new Promise((resolve, reject) => {
     locks
-      .request(name, { mode: 'exclusive', ifAvailable: true }, (lock) => {
+      .request(name, options, (lock) => {
         if (lock === null) {
           resolve(undefined);
           return undefined;
@@ -21,6 +29,10 @@ export function tryLock(locks: LockManagerLike, name: string): Promise<(() => vo
         // The lock is held until this promise settles: until `release` is called.
         return new Promise<void>((release) => resolve(() => release()));
       })
-      .catch(reject);
+      .catch((error: { name?: string }) => {
+        // The wait ran out: still held.
+        if (error?.name === 'TimeoutError' || error?.name === 'AbortError') resolve(undefined);
+        else reject(error);
+      });
   });
 }
