@@ -92,8 +92,9 @@ export class IndexedDbStore implements SessionStore {
     if (this.#failure !== undefined) throw this.#failure;
     const tx = this.#tx ?? this.#begin();
     this.#put(tx, encodeRecord(record), this.#nextKey++);
-    // R191: an urgent record's transaction is committed now, so it reaches the browser's storage
-    // process before `append` returns; the rest commit together at the end of the turn.
+    // R191: an urgent record's transaction is committed at once: nothing later can join it, and it
+    // leaves the page when the current task ends (Chromium sends no sooner); the rest commit
+    // together at the end of the turn.
     if (urgent) this.#commit();
     this.#count++;
     return this.#count >= this.#compactAt;
