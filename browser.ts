@@ -30,7 +30,6 @@ export {
   NotConnectedError,
   ProtocolError,
   SizeLimitError,
-  StoreError,
   SubscribeError,
   TimeoutError,
   TransportError,
