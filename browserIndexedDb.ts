@@ -7,7 +7,15 @@
  * @packageDocumentation
  */
 
-export type { IdbFactoryLike, LockManagerLike } from './adapters/stores/idbTypes.js';
+export type {
+  IdbDatabaseLike,
+  IdbFactoryLike,
+  IdbObjectStoreLike,
+  IdbOpenRequestLike,
+  IdbRequestLike,
+  IdbTransactionLike,
+  LockManagerLike,
+} from './adapters/stores/idbTypes.js';
 export {
   IndexedDbStore,
   type IndexedDbStoreOptions,
