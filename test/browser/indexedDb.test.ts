@@ -1,5 +1,5 @@
 /**
- * The IndexedDB session store in real Chromium (spec R190-R196): QoS 1 and 2 messages queued while
+ * The IndexedDB session store in real Chromium (spec R190-R195): QoS 1 and 2 messages queued while
  * the broker is down survive a reload of the page, and are delivered (QoS 2 exactly once, in order)
  * once it is back; a second tab is refused the store like a second process; and the store
  * conformance suite that the file store passes in Node passes here too.
@@ -100,7 +100,7 @@ describe.runIf(haveChromium)('the IndexedDB store in Chromium', () => {
     }
   }, 60_000);
 
-  describe('a reload in the middle of a queue (R193, R195)', () => {
+  describe('a reload in the middle of a queue (R193)', () => {
     let broker: AedesWsHandle | undefined;
     let subscriber: MqttClient | undefined;
 

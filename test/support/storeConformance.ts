@@ -119,7 +119,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'R107 R194: compaction replaces the log by the live records, and later appends follow them',
+    name: 'R107 R194 R195: compaction replaces the log by the live records, and later appends follow them',
     async run(h) {
       const where = h.fresh();
       const live = [publish(9, 'k', 'kept', 1), { type: 'subscribe', filter: 'k/#', qos: 1 } as const];
@@ -134,7 +134,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     },
   },
   {
-    name: 'R107 R194: append asks for compaction at 1024 records, then at 4x the live records',
+    name: 'R107 R194 R195: append asks for compaction at 1024 records, then at 4x the live records',
     async run(h) {
       await withStore(h, h.fresh(), async (s) => {
         const record: StoreRecord = { type: 'sent', packetId: 1 };
