@@ -17,6 +17,7 @@ export type {
   LockManagerLike,
 } from './adapters/stores/idbTypes.js';
 export {
+  type CommitPolicy,
   IndexedDbStore,
   type IndexedDbStoreOptions,
   openIndexedDbStore,

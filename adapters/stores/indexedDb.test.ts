@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, StoreError } from '../../errors.js';
 import type { StoreRecord } from '../../protocol/store.js';
+import { encodeRecord } from '../../protocol/storeCodec.js';
 import type {
   IdbDatabaseLike,
   IdbFactoryLike,
@@ -28,7 +29,8 @@ function request<T>(result: T): IdbRequestLike<T> {
 
 /** One transaction: what was put in it, whether `commit()` was called, and a way to end it. */
 class FakeTx implements IdbTransactionLike {
-  readonly puts: number[] = [];
+  /** Each put's key and value. */
+  readonly puts: [number, unknown][] = [];
   committed = false;
   error: { name: string; message: string } | null = null;
   oncomplete: ((event: unknown) => void) | null = null;
@@ -38,7 +40,7 @@ class FakeTx implements IdbTransactionLike {
     return {
       put: (value, key) => {
         if (this.committed) throw new Error('TransactionInactiveError');
-        this.puts.push(key);
+        this.puts.push([key, value]);
         this.data.set(key, value);
         return request(undefined);
       },
@@ -110,28 +112,50 @@ function fakeLocks(): LockManagerLike & { held: Set<string> } {
 }
 
 const sent = (packetId: number): StoreRecord => ({ type: 'sent', packetId });
+/** The records' frames as one value, as the store writes them. */
+const frames = (...records: StoreRecord[]): Uint8Array => {
+  const parts = records.map(encodeRecord);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => {
+    out.set(p, at);
+    return at + p.length;
+  }, 0);
+  return out;
+};
 
 describe('the IndexedDB store against a hand-made IndexedDB', () => {
-  it('R191: records of one turn share a transaction committed at the end of the turn; an urgent one commits it at once', async () => {
+  it('R191: an urgent record is put and committed at once, with the records of the turn before it; the rest wait for the end of the turn', async () => {
     const { factory, transactions } = fakeIndexedDb();
     const store = await openIndexedDbStore('s', { indexedDB: factory, locks: fakeLocks() });
     const before = transactions.length;
     store.append(sent(1), false);
     store.append(sent(2), false);
-    const [turn] = transactions.slice(before);
-    expect(transactions.length - before).toBe(1);
-    expect(turn?.committed).toBe(false);
+    expect(transactions.length - before).toBe(0);
     store.append(sent(3), true);
-    // The urgent record went into the turn's transaction and committed it, with the two before it.
-    expect(turn?.puts).toEqual([1, 2, 3]);
-    expect(turn?.committed).toBe(true);
+    const [urgent] = transactions.slice(before);
+    // One value holding the three frames, in order, under the next key; committed before returning.
+    expect(urgent?.puts).toEqual([[1, frames(sent(1), sent(2), sent(3))]]);
+    expect(urgent?.committed).toBe(true);
     store.append(sent(4), false);
-    const next = transactions.at(-1);
-    expect(next).not.toBe(turn);
-    expect(next?.committed).toBe(false);
+    expect(transactions.length - before).toBe(1);
     await Promise.resolve();
-    expect(next?.committed).toBe(true);
-    expect(next?.puts).toEqual([4]);
+    const last = transactions.at(-1);
+    expect(last).not.toBe(urgent);
+    expect(last?.puts).toEqual([[2, frames(sent(4))]]);
+    expect(last?.committed).toBe(true);
+  });
+
+  it("R191: under commit 'turn' every record of a turn, urgent ones too, goes in one value at the end of the turn", async () => {
+    const { factory, transactions } = fakeIndexedDb();
+    const store = await openIndexedDbStore('s', { indexedDB: factory, locks: fakeLocks(), commit: 'turn' });
+    const before = transactions.length;
+    store.append(sent(1), true);
+    store.append(sent(2), true);
+    expect(transactions.length - before).toBe(0);
+    await Promise.resolve();
+    expect(transactions.slice(before).map((tx) => [tx.puts, tx.committed])).toEqual([
+      [[[1, frames(sent(1), sent(2))]], true],
+    ]);
   });
 
   it('R191 R102: a transaction that aborts after append returned fails every later append with STORE_IO', async () => {
@@ -164,7 +188,7 @@ describe('the IndexedDB store against a hand-made IndexedDB', () => {
     await expect(openIndexedDbStore('s', { indexedDB: factory, locks })).resolves.toBeDefined();
   });
 
-  it('R192: refuses a runtime without IndexedDB or Web Locks, an empty name and a negative lock timeout', async () => {
+  it('R192: refuses a runtime without IndexedDB or Web Locks, an empty name, a negative lock timeout and an unknown commit policy', async () => {
     const { factory } = fakeIndexedDb();
     const locks = fakeLocks();
     // Node has neither global.
@@ -174,5 +198,8 @@ describe('the IndexedDB store against a hand-made IndexedDB', () => {
     await expect(openIndexedDbStore('s', { indexedDB: factory, locks, lockTimeoutMs: -1 })).rejects.toThrow(
       /lockTimeoutMs/,
     );
+    await expect(
+      openIndexedDbStore('s', { indexedDB: factory, locks, commit: 'never' as 'turn' }),
+    ).rejects.toThrow(/commit: must be 'urgent' or 'turn'/);
   });
 });

@@ -1,28 +1,34 @@
 /**
- * The browser's durable session store: the session log in an IndexedDB database, one record per
- * key, each the same checksummed frame as the file store's (`protocol/storeCodec.ts`), and an
- * exclusive Web Lock for one owner (docs/spec.md R190-R199, with R100-R115). No Node built-in;
+ * The browser's durable session store: the session log in an IndexedDB database (layout in
+ * `idbLog.ts`: the same checksummed frames as the file store's, `protocol/storeCodec.ts`), and an
+ * exclusive Web Lock for one owner (docs/spec.md R190-R196, with R100-R115). No Node built-in;
  * imported only through `mqtt-lifeline/browser/indexeddb`, so the default browser client does not
  * carry it.
  */
 import { ConfigError, StoreError } from '../../errors.js';
 import { MIN_COMPACT_RECORDS, type SessionStore, type StoreRecord } from '../../protocol/store.js';
-import { decodeLog, encodeHeader, encodeRecord, LogFormatError } from '../../protocol/storeCodec.js';
+import { encodeHeader, encodeRecord } from '../../protocol/storeCodec.js';
+import { concat, HEADER_KEY, LOG, openDatabase, readLog } from './idbLog.js';
 import {
   committed,
   type IdbDatabaseLike,
   type IdbFactoryLike,
   type IdbTransactionLike,
   type LockManagerLike,
-  settled,
 } from './idbTypes.js';
 import { tryLock } from './webLock.js';
 
-/** The object store holding the log: key 0 the header, keys 1.. the frames in append order. */
-const LOG = 'log';
-const HEADER_KEY = 0;
-/** The database version this library creates and reads (the log format has its own, R104). */
-const DB_VERSION = 1;
+/**
+ * When records reach IndexedDB (spec R191).
+ * - `urgent`: a record the session marks urgent (a QoS >= 1 publish, PUBREC, an inbound QoS 2
+ *   id...) is put and committed before `append` returns, in a transaction of its own; the others
+ *   are written together at the end of the turn. The most a page can do; one transaction per
+ *   QoS >= 1 publish.
+ * - `turn`: every record of a turn is written together at the end of the turn, in one value and
+ *   one transaction: much cheaper for bursts. In Chromium it is as durable as `urgent`, since
+ *   Chromium sends a transaction to its storage process only when the task ends either way.
+ */
+export type CommitPolicy = 'urgent' | 'turn';
 
 /** Options of {@link openIndexedDbStore}. */
 export interface IndexedDbStoreOptions {
@@ -35,6 +41,8 @@ export interface IndexedDbStoreOptions {
    * to let it go before refusing with `STORE_LOCKED`. @default 0 (refuse at once)
    */
   readonly lockTimeoutMs?: number;
+  /** When records are committed. @default 'urgent' */
+  readonly commit?: CommitPolicy;
 }
 
 /** A session store in an IndexedDB database; see {@link openIndexedDbStore}. */
@@ -50,8 +58,10 @@ export class IndexedDbStore implements SessionStore {
   #count: number;
   #nextKey: number;
   #compactAt: number;
-  /** The transaction this turn's records go to, until it is committed. */
-  #tx: IdbTransactionLike | undefined;
+  readonly #commitPolicy: CommitPolicy;
+  /** Frames appended but not yet put, and whether the end-of-turn write is scheduled. */
+  #pending: Uint8Array[] = [];
+  #scheduled = false;
   /** Settles when the latest transaction does: they commit in order (same scope, R191). */
   #last: Promise<void> = Promise.resolve();
   /** A write that failed after `append` returned; every later append throws it (R102). */
@@ -65,6 +75,7 @@ export class IndexedDbStore implements SessionStore {
     release: () => void,
     records: readonly StoreRecord[],
     nextKey: number,
+    commitPolicy: CommitPolicy,
   ) {
     this.name = name;
     this.path = `indexeddb:${name}`;
@@ -73,6 +84,7 @@ export class IndexedDbStore implements SessionStore {
     this.#records = records;
     this.#count = records.length;
     this.#nextKey = nextKey;
+    this.#commitPolicy = commitPolicy;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * records.length);
     // Another tab deleting or upgrading the database, or the browser clearing site data: this
     // store can no longer write, and says so from the next append.
@@ -90,28 +102,33 @@ export class IndexedDbStore implements SessionStore {
   append(record: StoreRecord, urgent: boolean): boolean {
     if (this.#closed) throw new StoreError('STORE_IO', this.path, 'the store is closed');
     if (this.#failure !== undefined) throw this.#failure;
-    const tx = this.#tx ?? this.#begin();
-    this.#put(tx, encodeRecord(record), this.#nextKey++);
-    // R191: an urgent record's transaction is committed at once: nothing later can join it, and it
-    // leaves the page when the current task ends (Chromium sends no sooner); the rest commit
-    // together at the end of the turn.
-    if (urgent) this.#commit();
+    this.#pending.push(encodeRecord(record));
     this.#count++;
+    // R191: under 'urgent' an urgent record is put and committed before `append` returns, with
+    // the records of the turn before it; everything else is written once, at the end of the turn.
+    if (urgent && this.#commitPolicy === 'urgent') this.#write();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#deferredWrite());
+    }
     return this.#count >= this.#compactAt;
   }
 
-  /** Replaces the log by `live` in one transaction: readers see the old log or the new, never a mix (R107). */
+  /** Replaces the log by `live` in one transaction: readers see the old log or the new, never a mix (R195). */
   compact(live: readonly StoreRecord[]): void {
     if (this.#closed || this.#failure !== undefined) return;
-    this.#commit();
-    const tx = this.#begin();
-    this.#tx = undefined;
-    const store = tx.objectStore(LOG);
-    store.clear();
-    store.put(encodeHeader(), HEADER_KEY);
-    for (const [i, record] of live.entries()) this.#put(tx, encodeRecord(record), i + 1);
-    tx.commit?.();
-    this.#nextKey = live.length + 1;
+    this.#write();
+    const tx = this.#transaction();
+    try {
+      const store = tx.objectStore(LOG);
+      store.clear();
+      store.put(encodeHeader(), HEADER_KEY);
+      store.put(concat(live.map(encodeRecord)), HEADER_KEY + 1);
+      tx.commit?.();
+    } catch (error) {
+      throw this.#fail(`compaction failed: ${(error as Error).message}`, error);
+    }
+    this.#nextKey = HEADER_KEY + 2;
     this.#count = live.length;
     this.#compactAt = Math.max(MIN_COMPACT_RECORDS, 4 * live.length);
   }
@@ -121,7 +138,7 @@ export class IndexedDbStore implements SessionStore {
    * @throws {@link StoreError} `STORE_IO` when a write failed.
    */
   async flushed(): Promise<void> {
-    this.#commit();
+    if (!this.#closed) this.#write();
     await this.#last;
     if (this.#failure !== undefined) throw this.#failure;
   }
@@ -129,7 +146,7 @@ export class IndexedDbStore implements SessionStore {
   /** Commits what is pending, closes the database and releases the lock. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#commit();
+    this.#deferredWrite();
     this.#closed = true;
     await this.#last;
     this.#db.onclose = null;
@@ -137,37 +154,44 @@ export class IndexedDbStore implements SessionStore {
     this.#release();
   }
 
-  /** Starts this turn's transaction; it commits at the end of the turn unless something commits it sooner. */
-  #begin(): IdbTransactionLike {
+  /** Puts the records not yet written as one value under the next key, and commits. */
+  #write(): void {
+    if (this.#pending.length === 0) return;
+    const chunk = concat(this.#pending);
+    this.#pending = [];
+    const tx = this.#transaction();
+    try {
+      tx.objectStore(LOG).put(chunk, this.#nextKey++);
+      tx.commit?.();
+    } catch (error) {
+      throw this.#fail(`cannot write: ${(error as Error).message}`, error);
+    }
+  }
+
+  /** The end-of-turn write: a failure there has no caller, so the next `append` reports it. */
+  #deferredWrite(): void {
+    this.#scheduled = false;
+    if (this.#failure !== undefined) return;
+    try {
+      this.#write();
+    } catch {
+      // Kept in #failure by #write.
+    }
+  }
+
+  /** A read-write transaction on the log, its outcome chained onto {@link IndexedDbStore.flushed}'s. */
+  #transaction(): IdbTransactionLike {
     let tx: IdbTransactionLike;
     try {
       tx = this.#db.transaction(LOG, 'readwrite');
     } catch (error) {
       throw this.#fail(`cannot write: ${(error as Error).message}`, error);
     }
-    this.#tx = tx;
     const done = committed(tx).catch((error: unknown) => {
       this.#fail(`write failed: ${(error as Error).name}: ${(error as Error).message}`, error);
     });
     this.#last = this.#last.then(() => done);
-    queueMicrotask(() => {
-      if (this.#tx === tx) this.#commit();
-    });
     return tx;
-  }
-
-  #put(tx: IdbTransactionLike, frame: Uint8Array, key: number): void {
-    try {
-      tx.objectStore(LOG).put(frame, key);
-    } catch (error) {
-      throw this.#fail(`cannot write: ${(error as Error).message}`, error);
-    }
-  }
-
-  #commit(): void {
-    const tx = this.#tx;
-    this.#tx = undefined;
-    tx?.commit?.();
   }
 
   #fail(reason: string, cause?: unknown): StoreError {
@@ -208,6 +232,10 @@ export async function openIndexedDbStore(
   if (!Number.isFinite(waitMs) || waitMs < 0) {
     throw new ConfigError('lockTimeoutMs', `must be a number >= 0, got ${waitMs}`);
   }
+  const commitPolicy = options.commit ?? 'urgent';
+  if (commitPolicy !== 'urgent' && commitPolicy !== 'turn') {
+    throw new ConfigError('commit', `must be 'urgent' or 'turn', got ${String(commitPolicy)}`);
+  }
   const path = `indexeddb:${name}`;
   const release = await tryLock(locks, `mqtt-lifeline:store:${name}`, waitMs);
   if (release === undefined) {
@@ -217,7 +245,7 @@ export async function openIndexedDbStore(
     const db = await openDatabase(factory, name, path);
     try {
       const { records, nextKey } = await readLog(db, path);
-      return new IndexedDbStore(name, db, release, records, nextKey);
+      return new IndexedDbStore(name, db, release, records, nextKey, commitPolicy);
     } catch (error) {
       db.close();
       throw error;
@@ -225,72 +253,5 @@ export async function openIndexedDbStore(
   } catch (error) {
     release();
     throw error;
-  }
-}
-
-/** Opens (creating at version 1, with the header written) the database. */
-async function openDatabase(factory: IdbFactoryLike, name: string, path: string): Promise<IdbDatabaseLike> {
-  const request = factory.open(name, DB_VERSION);
-  request.onupgradeneeded = (event) => {
-    if (event.oldVersion !== 0) return;
-    request.result.createObjectStore(LOG).put(encodeHeader(), HEADER_KEY);
-  };
-  try {
-    return await settled(request);
-  } catch (error) {
-    const why = error as { name?: string; message?: string } | null;
-    if (why?.name === 'VersionError') {
-      throw new StoreError(
-        'STORE_CORRUPT',
-        path,
-        `a newer database version; this library reads ${DB_VERSION}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw new StoreError('STORE_IO', path, `cannot open: ${why?.name}: ${why?.message}`, { cause: error });
-  }
-}
-
-/** Reads the log back, validating every frame as the file store does (R104, R190). */
-async function readLog(
-  db: IdbDatabaseLike,
-  path: string,
-): Promise<{ records: StoreRecord[]; nextKey: number }> {
-  if (!db.objectStoreNames.contains(LOG)) {
-    throw new StoreError('STORE_CORRUPT', path, `not a session store (no "${LOG}" object store)`);
-  }
-  let keys: unknown[];
-  let values: unknown[];
-  try {
-    const tx = db.transaction(LOG, 'readonly');
-    const store = tx.objectStore(LOG);
-    [keys, values] = await Promise.all([settled(store.getAllKeys()), settled(store.getAll())]);
-  } catch (error) {
-    throw new StoreError('STORE_IO', path, `cannot read: ${(error as Error).message}`, { cause: error });
-  }
-  if (keys[0] !== HEADER_KEY || !values.every((v) => v instanceof Uint8Array)) {
-    throw new StoreError(
-      'STORE_CORRUPT',
-      path,
-      'not a session store (no header, or a value that is not bytes)',
-    );
-  }
-  const frames = values as Uint8Array[];
-  const bytes = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-  let at = 0;
-  for (const frame of frames) {
-    bytes.set(frame, at);
-    at += frame.length;
-  }
-  try {
-    const decoded = decodeLog(bytes);
-    // A transaction is all or nothing: a cut frame here is damage, not a torn write.
-    if (decoded.tornBytes > 0) throw new LogFormatError(`record at byte ${decoded.validBytes}: damaged`);
-    return { records: decoded.records, nextKey: (keys[keys.length - 1] as number) + 1 };
-  } catch (error) {
-    if (!(error instanceof LogFormatError)) throw error;
-    throw new StoreError('STORE_CORRUPT', path, error.message, { cause: error });
   }
 }

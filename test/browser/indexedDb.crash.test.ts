@@ -29,59 +29,64 @@ describe.runIf(haveChromium)('a crashed tab (R191)', () => {
     await server?.close();
   });
 
-  it('keeps every QoS 1 and 2 message published in a task that ended before the renderer was killed', async () => {
-    const context = await browser.newContext();
-    try {
-      const page = await context.newPage();
-      await page.goto(server.url);
-      await page.waitForFunction(() => typeof (globalThis as { lab?: unknown }).lab === 'object');
-      const published = page.waitForEvent('console', (m) => m.text() === 'published');
-      // Not awaited: the evaluation never ends.
-      page
-        .evaluate(async () => {
-          const store = await lab.openIndexedDbStore('crash');
+  // Both policies: in Chromium 'turn' is as durable as 'urgent' (R191).
+  it.each(['urgent', 'turn'] as const)(
+    'commit %s: keeps every QoS 1 and 2 message published in a task that ended before the renderer was killed',
+    async (commit) => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(server.url);
+        await page.waitForFunction(() => typeof (globalThis as { lab?: unknown }).lab === 'object');
+        const published = page.waitForEvent('console', (m) => m.text() === 'published');
+        // Not awaited: the evaluation never ends.
+        page
+          .evaluate(async (commit) => {
+            const store = await lab.openIndexedDbStore(`crash-${commit}`, { commit });
+            const client = new lab.MqttClient({
+              servers: [{ url: 'ws://127.0.0.1:9/mqtt', clientId: 'idb-crash', clean: false }],
+              session: { store },
+            });
+            for (let i = 0; i < 20; i++) {
+              client.publishNow('idb/q1', `${i}`, 1, false);
+              client.publishNow('idb/q2', `${i}`, 2, false);
+            }
+            // The task that published ends here; the next one never does.
+            await new Promise((r) => setTimeout(r, 0));
+            console.log('published');
+            for (;;) {
+              // Nothing after this point runs: no unload handler, no close, no later commit.
+            }
+          }, commit)
+          .catch(() => {});
+        await published;
+        const crashed = page.waitForEvent('crash');
+        const cdp = await browser.newBrowserCDPSession();
+        const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+          processInfo: { type: string; id: number }[];
+        };
+        const renderers = processInfo.filter((p) => p.type === 'renderer');
+        expect(renderers.length).toBeGreaterThan(0);
+        for (const renderer of renderers) process.kill(renderer.id, 'SIGKILL');
+        await crashed;
+
+        const next = await context.newPage();
+        await next.goto(server.url);
+        await next.waitForFunction(() => typeof (globalThis as { lab?: unknown }).lab === 'object');
+        const restored = await next.evaluate(async (commit) => {
+          // The dead tab's lock goes when the browser notices the crash: wait for it.
+          const store = await lab.openIndexedDbStore(`crash-${commit}`, { lockTimeoutMs: 10_000 });
           const client = new lab.MqttClient({
             servers: [{ url: 'ws://127.0.0.1:9/mqtt', clientId: 'idb-crash', clean: false }],
             session: { store },
           });
-          for (let i = 0; i < 20; i++) {
-            client.publishNow('idb/q1', `${i}`, 1, false);
-            client.publishNow('idb/q2', `${i}`, 2, false);
-          }
-          // The task that published ends here; the next one never does.
-          await new Promise((r) => setTimeout(r, 0));
-          console.log('published');
-          for (;;) {
-            // Nothing after this point runs: no unload handler, no close, no later commit.
-          }
-        })
-        .catch(() => {});
-      await published;
-      const crashed = page.waitForEvent('crash');
-      const cdp = await browser.newBrowserCDPSession();
-      const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
-        processInfo: { type: string; id: number }[];
-      };
-      const renderers = processInfo.filter((p) => p.type === 'renderer');
-      expect(renderers.length).toBeGreaterThan(0);
-      for (const renderer of renderers) process.kill(renderer.id, 'SIGKILL');
-      await crashed;
-
-      const next = await context.newPage();
-      await next.goto(server.url);
-      await next.waitForFunction(() => typeof (globalThis as { lab?: unknown }).lab === 'object');
-      const restored = await next.evaluate(async () => {
-        // The dead tab's lock goes when the browser notices the crash: wait for it.
-        const store = await lab.openIndexedDbStore('crash', { lockTimeoutMs: 10_000 });
-        const client = new lab.MqttClient({
-          servers: [{ url: 'ws://127.0.0.1:9/mqtt', clientId: 'idb-crash', clean: false }],
-          session: { store },
-        });
-        return client.session.queueLength;
-      });
-      expect(restored).toBe(40);
-    } finally {
-      await context.close();
-    }
-  }, 60_000);
+          return client.session.queueLength;
+        }, commit);
+        expect(restored).toBe(40);
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
 });

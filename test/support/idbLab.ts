@@ -25,13 +25,13 @@ Object.assign(globalThis, {
   lab: {
     ...client,
     ...store,
-    /** Runs every conformance case on fresh databases; resolves to the failures (empty when all pass). */
-    conformance: () =>
+    /** Runs every conformance case on fresh databases under a commit policy; resolves to the results. */
+    conformance: (commit: store.CommitPolicy) =>
       runConformance({
-        label: 'IndexedDB',
+        label: `IndexedDB (commit ${commit})`,
         // A fresh database per case: the page's origin keeps earlier runs' databases.
         fresh: () => `conformance-${Date.now()}-${opened++}`,
-        open: (name) => store.openIndexedDbStore(name),
+        open: (name) => store.openIndexedDbStore(name, { commit }),
         close: (s) => (s as store.IndexedDbStore).close(),
         settle: (s) => (s as store.IndexedDbStore).flushed(),
         spoil,
