@@ -52,7 +52,7 @@ export class IndexedDbStore implements SessionStore {
   /** `indexeddb:<name>`: how errors name the store (the file store names its file). */
   readonly path: string;
   readonly #db: IdbDatabaseLike;
-  readonly #release: () => void;
+  readonly #release: () => Promise<void>;
   readonly #records: readonly StoreRecord[];
   /** Records in the database (the compaction policy counts these), and the next record's key. */
   #count: number;
@@ -72,7 +72,7 @@ export class IndexedDbStore implements SessionStore {
   constructor(
     name: string,
     db: IdbDatabaseLike,
-    release: () => void,
+    release: () => Promise<void>,
     records: readonly StoreRecord[],
     nextKey: number,
     commitPolicy: CommitPolicy,
@@ -151,7 +151,7 @@ export class IndexedDbStore implements SessionStore {
     await this.#last;
     this.#db.onclose = null;
     this.#db.close();
-    this.#release();
+    await this.#release();
   }
 
   /** Puts the records not yet written as one value under the next key, and commits. */
@@ -251,7 +251,7 @@ export async function openIndexedDbStore(
       throw error;
     }
   } catch (error) {
-    release();
+    await release();
     throw error;
   }
 }

@@ -7,27 +7,34 @@ import type { LockManagerLike } from './idbTypes.js';
 
 /**
  * Takes the exclusive Web Lock `name`, waiting at most `waitMs` for its holder to let it go.
- * @returns A function that releases it, or `undefined` when it is still held elsewhere (another
- *   tab, a worker, or an earlier open in this page).
+ * @returns A function that releases it and resolves once the lock manager has let it go (so a
+ *   tab or worker asked next finds it free), or `undefined` when it is still held elsewhere
+ *   (another tab, a worker, or an earlier open in this page).
  */
 export function tryLock(
   locks: LockManagerLike,
   name: string,
   waitMs: number,
-): Promise<(() => void) | undefined> {
+): Promise<(() => Promise<void>) | undefined> {
   const options =
     waitMs > 0
       ? { mode: 'exclusive' as const, signal: AbortSignal.timeout(waitMs) }
       : { mode: 'exclusive' as const, ifAvailable: true };
   return new Promise((resolve, reject) => {
-    locks
+    // Settles once the lock is released (or was never granted).
+    const done: Promise<unknown> = locks
       .request(name, options, (lock) => {
         if (lock === null) {
           resolve(undefined);
           return undefined;
         }
         // The lock is held until this promise settles: until `release` is called.
-        return new Promise<void>((release) => resolve(() => release()));
+        return new Promise<void>((release) =>
+          resolve(async () => {
+            release();
+            await done;
+          }),
+        );
       })
       .catch((error: { name?: string }) => {
         // The wait ran out: still held.

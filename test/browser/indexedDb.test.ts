@@ -104,6 +104,49 @@ describe.runIf(haveChromium)('the IndexedDB store in Chromium', () => {
     }
   }, 60_000);
 
+  it('a worker is refused the store a tab holds, and the tab the store a worker holds (R192)', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await openLab(page, server.url);
+      const answers = await page.evaluate(async () => {
+        /** The page's `Worker` (the project compiles without the DOM library). */
+        interface PageWorker {
+          onmessage: ((event: { data: string }) => void) | null;
+          postMessage(message: string): void;
+          terminate(): void;
+        }
+        const { Worker } = globalThis as unknown as { Worker: new (url: string) => PageWorker };
+        const worker = new Worker('/lab.js');
+        const ask = (name: string) =>
+          new Promise<string>((resolve) => {
+            worker.onmessage = (event) => resolve(event.data);
+            worker.postMessage(name);
+          });
+        const mine = await lab.openIndexedDbStore('with-worker');
+        const refused = await ask('with-worker');
+        await mine.close();
+        const opened = await ask('with-worker');
+        let tab: string;
+        try {
+          await lab.openIndexedDbStore('with-worker');
+          tab = 'opened';
+        } catch (error) {
+          tab = error instanceof lab.StoreError ? error.code : String(error);
+        }
+        worker.terminate();
+        return { refused, opened, tab };
+      });
+      expect(answers).toEqual({
+        refused: 'STORE_LOCKED indexeddb:with-worker',
+        opened: 'opened',
+        tab: 'STORE_LOCKED',
+      });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   describe('a reload in the middle of a queue (R193)', () => {
     let broker: AedesWsHandle | undefined;
     let subscriber: MqttClient | undefined;

@@ -38,3 +38,23 @@ Object.assign(globalThis, {
       }),
   },
 });
+
+/** In a dedicated worker (`new Worker('/lab.js')`): each message names a store to open; the answer says how it went. */
+const scope = globalThis as unknown as {
+  importScripts?: unknown;
+  onmessage: ((event: { data: string }) => void) | null;
+  postMessage(message: string): void;
+};
+if (typeof scope.importScripts === 'function') {
+  const held: store.IndexedDbStore[] = [];
+  scope.onmessage = ({ data: name }) => {
+    store.openIndexedDbStore(name).then(
+      (opened) => {
+        held.push(opened);
+        scope.postMessage('opened');
+      },
+      (error: unknown) =>
+        scope.postMessage(error instanceof store.StoreError ? `${error.code} ${error.path}` : String(error)),
+    );
+  };
+}
