@@ -186,7 +186,8 @@ describe.runIf(haveChromium)('the IndexedDB store in Chromium', () => {
 
         // After the reload: the store gives the session back; five more of each go behind them.
         const restored = await page.evaluate(async (server) => {
-          const store = await lab.openIndexedDbStore('reload');
+          // The page before the reload held the lock; the browser lets it go as that page unloads.
+          const store = await lab.openIndexedDbStore('reload', { lockTimeoutMs: 10_000 });
           const client = new lab.MqttClient({ servers: [server], session: { store } });
           (globalThis as unknown as { state: PageState }).state = { client, store };
           const queued = client.session.queueLength;
