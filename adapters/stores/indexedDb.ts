@@ -204,8 +204,8 @@ export class IndexedDbStore implements SessionStore {
  * Opens the session store in the IndexedDB database `name` (created if missing) and takes its
  * Web Lock. Give it to the client as `session: { store }` with `clean: false` and a fixed client id.
  * @param name - The database's name (one store per database).
- * @param options - How long to wait for the lock; the IndexedDB factory and lock manager to use
- *   instead of the globals.
+ * @param options - How long to wait for the lock, when records are committed, and the IndexedDB
+ *   factory and lock manager to use instead of the globals.
  * @returns The open store; {@link IndexedDbStore.close} it when done (a reload or crash releases it too).
  * @throws {@link StoreError} `STORE_LOCKED` when another tab, worker or open in this page holds it,
  *   `STORE_CORRUPT` for a database that is not a session store or of a newer version, `STORE_IO`
