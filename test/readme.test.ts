@@ -83,6 +83,7 @@ const SOURCES: Readonly<Record<string, string>> = {
   'mqtt-lifeline/mongoose': 'adapters/mongoose/index.ts',
   'mqtt-lifeline/machine': 'machines/index.ts',
   'mqtt-lifeline/browser': 'browser.ts',
+  'mqtt-lifeline/browser/indexeddb': 'browserIndexedDb.ts',
 };
 
 /** The subpaths package.json exports, as import specifiers (`./package.json` left out). */
