@@ -177,6 +177,7 @@ describe('the npm package', () => {
     ).analysis.problems;
     // Exactly the documented node10 findings, and nothing else.
     expect(problems.map((p) => `${p.resolutionKind} ${p.entrypoint} ${p.kind}`).sort()).toEqual([
+      'node10 ./browser/indexeddb NoResolution',
       'node10 ./machine NoResolution',
       'node10 ./mongoose NoResolution',
     ]);

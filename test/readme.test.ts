@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as mongoose from '../adapters/mongoose/index.js';
 import * as browser from '../browser.js';
+import * as browserIndexedDb from '../browserIndexedDb.js';
 import * as api from '../index.js';
 import * as machine from '../machines/index.js';
 import { startAedes } from './support/brokers.js';
@@ -21,6 +22,7 @@ const ENTRIES: Record<string, object> = {
   'mqtt-lifeline/mongoose': mongoose,
   'mqtt-lifeline/machine': machine,
   'mqtt-lifeline/browser': browser,
+  'mqtt-lifeline/browser/indexeddb': browserIndexedDb,
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,6 +83,7 @@ const SOURCES: Readonly<Record<string, string>> = {
   'mqtt-lifeline/mongoose': 'adapters/mongoose/index.ts',
   'mqtt-lifeline/machine': 'machines/index.ts',
   'mqtt-lifeline/browser': 'browser.ts',
+  'mqtt-lifeline/browser/indexeddb': 'browserIndexedDb.ts',
 };
 
 /** The subpaths package.json exports, as import specifiers (`./package.json` left out). */

@@ -42,6 +42,11 @@ const ENTRIES = [
   },
   { name: 'browser client with rxjs bundled', entry: 'browser.ts', external: [] },
   {
+    name: 'browser client + IndexedDB store (mqtt-lifeline/browser/indexeddb; rxjs out)',
+    entry: 'scripts/browser/withIndexedDb.ts',
+    external: ['rxjs'],
+  },
+  {
     name: 'machine entry alone (mqtt-lifeline/machine: machine, journal, replay)',
     entry: 'machines/index.ts',
     external: [],
