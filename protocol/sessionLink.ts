@@ -107,6 +107,11 @@ export abstract class SessionLink {
     return this.outbound.state.windowCount;
   }
 
+  /** The QoS 2 part of {@link SessionLink.windowCount}; at most `maxInflightQos2` (spec R160). */
+  get windowQos2Count(): number {
+    return this.outbound.state.windowQos2;
+  }
+
   /**
    * Call right after CONNACK with return code 0. In order: re-sends PUBREL for outbound QoS 2
    * messages past PUBREC, sends UNSUBSCRIBEs made offline, re-subscribes every filter in
