@@ -7,12 +7,14 @@ import type { QoS } from './encode.js';
 import { dropBufferFull, dropOffline, SENT, SENT_FULL, settleWhenFlushed, writeQos0 } from './qos0.js';
 import { checkQos, payloadSize } from './sessionArgs.js';
 import { SessionLink } from './sessionLink.js';
-import type {
-  PublishCallback,
-  PublishResult,
-  SubscribeCallback,
-  SubscriptionInfo,
-  UnsubscribeCallback,
+import {
+  type PublishCallback,
+  type PublishResult,
+  type SubscribeCallback,
+  type SubscribeResult,
+  type SubscriptionInfo,
+  settle,
+  type UnsubscribeCallback,
 } from './sessionTypes.js';
 import { validateTopicFilter } from './topics.js';
 
@@ -113,6 +115,39 @@ export class MqttSession extends SessionLink {
     checkQos(qos);
     this.log?.subscribe(filter, qos);
     this.subs.subscribe(filter, qos, done);
+  }
+
+  /**
+   * Registers several subscriptions at once and sends them in one SUBSCRIBE when connected (more
+   * than one only past `maxFiltersPerSubscribe` filters or 64 KiB of them, spec R164), else on
+   * the next connection. Each filter keeps its own outcome: the SUBACK's return code for it.
+   *
+   * @param subscriptions - Topic filters with their requested QoS; a filter listed twice is sent
+   *   once, with the QoS listed last, and both entries get its outcome.
+   * @param done - Called once with one outcome per entry of `subscriptions`, in its order.
+   * @throws {@link InvalidTopicError} for an invalid filter; {@link InvalidArgumentError} for a bad
+   *   QoS; nothing is registered then.
+   */
+  subscribeMany(
+    subscriptions: readonly { readonly filter: string; readonly qos: QoS }[],
+    done?: (results: SubscribeResult[]) => void,
+  ): void {
+    for (const { filter, qos } of subscriptions) {
+      validateTopicFilter(filter);
+      checkQos(qos);
+    }
+    const results: SubscribeResult[] = new Array(subscriptions.length);
+    let left = subscriptions.length;
+    if (left === 0 && done !== undefined) settle(done, results, this.io);
+    const each =
+      done === undefined
+        ? []
+        : subscriptions.map((_, i) => (result: SubscribeResult) => {
+            results[i] = result;
+            if (--left === 0) done(results);
+          });
+    for (const { filter, qos } of subscriptions) this.log?.subscribe(filter, qos);
+    this.subs.subscribeAll(subscriptions, each);
   }
 
   /**

@@ -171,6 +171,13 @@ export interface SessionOptions {
    */
   readonly maxInflightQos2?: number;
   /**
+   * Most topic filters in one SUBSCRIBE when several go at once: the re-subscription on every
+   * connection and `subscribeMany` (spec R163-R165); a SUBSCRIBE also carries at most 64 KiB of
+   * filters. 1 sends one SUBSCRIBE per filter (Mongoose); AWS IoT Core accepts at most 8.
+   * @default 1000
+   */
+  readonly maxFiltersPerSubscribe?: number;
+  /**
    * Highest QoS used for outgoing publishes and subscriptions; higher requests are downgraded
    * without notice (Mongoose `max_qos`). Changeable later with `setMaxQos`.
    * @default 2
@@ -216,6 +223,7 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   overflow: 'drop-oldest',
   maxInflight: 1000,
   maxInflightQos2: 20,
+  maxFiltersPerSubscribe: 1000,
   maxQos: 2,
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
@@ -265,6 +273,7 @@ function resolveOnce(options: SessionOptions): ResolvedSessionOptions {
   checkInt('maxQueueBytes', o.maxQueueBytes, 0, Number.MAX_SAFE_INTEGER);
   checkInt('maxInflight', o.maxInflight, 1, 0xffff);
   checkInt('maxInflightQos2', o.maxInflightQos2, 1, 0xffff);
+  checkInt('maxFiltersPerSubscribe', o.maxFiltersPerSubscribe, 1, 0xffff);
   checkInt('maxQos', o.maxQos, 0, 2);
   checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
   checkInt('maxBufferedBytes', o.maxBufferedBytes, 0, Number.MAX_SAFE_INTEGER);
