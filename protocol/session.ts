@@ -55,8 +55,9 @@ export { SubscriptionCancelledError } from './subscriptions.js';
  *   from `drop-newest`, which accepts the call and completes `done` with `QUEUE_FULL`.
  * - A QoS 2 message past PUBREC is completed successfully if the session is then lost: the broker
  *   took it at PUBREC, so re-sending it would duplicate it.
- * - One SUBSCRIBE per filter, re-sent on every connection in registration order; a filter the
- *   broker refused (0x80) stays registered; an offline `unsubscribe` is sent on reconnect.
+ * - A `subscribe` while connected is one SUBSCRIBE; every filter is re-sent on every connection in
+ *   registration order, many per SUBSCRIBE (spec R163); a filter the broker refused (0x80) stays
+ *   registered; an offline `unsubscribe` is sent on reconnect.
  * - Every inbound QoS 1 PUBLISH is acknowledged, matched or not; inbound QoS 2 is exactly once.
  * - Packets handed to {@link MqttSession.handle} while disconnected are ignored (a dead socket's).
  */
