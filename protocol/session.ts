@@ -36,7 +36,7 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
-export { SubscriptionCancelledError } from './subscriptions.js';
+export { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
 /**
  * Publishing and receiving over one logical MQTT session, across many connections.

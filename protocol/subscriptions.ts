@@ -15,18 +15,7 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
-
-/**
- * A `subscribe` was withdrawn by `unsubscribe` before its SUBSCRIBE could be acknowledged (code
- * `SUBSCRIBE_FAILED`, like a refusal, since the subscription does not exist).
- */
-export class SubscriptionCancelledError extends SubscribeError {
-  constructor(filter: string) {
-    super(filter);
-    this.name = 'SubscriptionCancelledError';
-    this.message = `the subscription to ${JSON.stringify(filter)} was withdrawn before the broker acknowledged it`;
-  }
-}
+import { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
 interface Registration {
   /** The QoS the caller asked for; each SUBSCRIBE sends `min(qos, maxQos)` at the time. */
