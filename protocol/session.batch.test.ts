@@ -3,6 +3,7 @@
  * many filters per SUBSCRIBE, within `maxFiltersPerSubscribe` and 64 KiB, and every filter keeps
  * its own SUBACK outcome.
  */
+import fc from 'fast-check';
 import type * as mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { InvalidTopicError, SubscribeError } from '../errors.js';
@@ -45,6 +46,38 @@ describe('re-subscription in batches (R163)', () => {
     }
     // 65 of the 1,003-byte entries fill the first; the huge one does not fit beside the other 35.
     expect(sent.map((p) => p.subscriptions.length)).toEqual([65, 35, 2]);
+  });
+
+  it('R163: for any filters and limit, the SUBSCRIBEs carry every registration once, in order, within both limits', () => {
+    const arbFilter = fc.oneof(
+      fc.integer({ min: 1, max: 40 }).map((n) => 'f'.repeat(n)),
+      fc.integer({ min: 20_000, max: 40_000 }).map((n) => 'L'.repeat(n)),
+    );
+    fc.assert(
+      fc.property(fc.array(arbFilter, { maxLength: 12 }), fc.integer({ min: 1, max: 5 }), (list, max) => {
+        const unique = [...new Set(list.map((f, i) => `${i}/${f}`))];
+        const h = createHarness({ maxFiltersPerSubscribe: max });
+        for (const f of unique) h.session.subscribe(f, 1);
+        h.session.connected(false);
+        const sent = subscribes(h.take());
+        expect(sent.flatMap(filtersOf)).toEqual(unique);
+        for (const p of sent) {
+          expect(p.subscriptions.length).toBeLessThanOrEqual(max);
+          const bytes = p.subscriptions.reduce((n, x) => n + 3 + Buffer.byteLength(x.topic), 0);
+          expect(bytes).toBeLessThanOrEqual(SUBSCRIBE_BATCH_BYTES);
+        }
+        // Greedy: a batch is cut only when the next filter would break a limit.
+        for (let i = 0; i + 1 < sent.length; i++) {
+          const p = sent[i] as mqtt.ISubscribePacket;
+          const next = (sent[i + 1] as mqtt.ISubscribePacket).subscriptions[0]?.topic ?? '';
+          const bytes = p.subscriptions.reduce((n, x) => n + 3 + Buffer.byteLength(x.topic), 0);
+          const full =
+            p.subscriptions.length === max || bytes + 3 + Buffer.byteLength(next) > SUBSCRIBE_BATCH_BYTES;
+          expect(full).toBe(true);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('R163: maxFiltersPerSubscribe 1 sends one SUBSCRIBE per filter, as before', () => {
