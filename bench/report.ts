@@ -94,9 +94,9 @@ ${table(['Scenario', 'Metric', 'mqtt-lifeline', 'MQTT.js', 'Ratio', 'Target', 'V
     .join(', ')}. The reconnect scenario starts its own (same binary and tuned configuration)
   because it kills it.
 - Both clients speak MQTT 3.1.1 with their default options (mqtt-lifeline: \`keepAliveSec: 60\`,
-  its default). With 1,000 publishes outstanding, MQTT.js puts them all on the wire; mqtt-lifeline
-  keeps its default window (\`maxInflight\` 20, a QoS 2 message holding its slot until PUBCOMP) and
-  queues the rest. The TUNED rows and the \`maxInflight\` sweep (mqtt-lifeline alone) set the window;
+  its default). With 1,000 publishes outstanding, MQTT.js puts them all on the wire; so does
+  mqtt-lifeline at QoS 1 (\`maxInflight\` 1000), while at QoS 2 it keeps its default QoS 2 window
+  (\`maxInflightQos2\` 20, a message holding its slot until PUBCOMP) and queues the rest. The TUNED rows and the \`maxInflight\` sweep (mqtt-lifeline alone) set the window;
   the reconnect scenario gives both a fixed 100 ms retry interval (MQTT.js \`reconnectPeriod\`,
   mqtt-lifeline \`minDelayMs = maxDelayMs\`, no jitter).
 - Publishing many messages goes in batches of 100 with a turn of the event loop in between, and

@@ -53,6 +53,14 @@ export class OfflineQueue {
   }
 
   /**
+   * The oldest message, left in place.
+   * @returns The oldest message, or `undefined` when empty.
+   */
+  peek(): OutboundMessage | undefined {
+    return this.items[this.head];
+  }
+
+  /**
    * Removes and returns the oldest message.
    * @returns The oldest message, or `undefined` when empty.
    */

@@ -52,7 +52,7 @@ export class OutboundFlow {
     // One message the queue could never hold: say so, rather than blame a full queue (R85).
     if (size > s.options.maxQueueBytes)
       throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, s.options.maxQueueBytes, 'session.maxQueueBytes');
-    if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
+    if (!this.makeRoom(size, qos)) return this.refuse(topic, qos, done, this.fullReason(size, qos));
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
@@ -67,7 +67,7 @@ export class OutboundFlow {
       replay: false,
       done,
     };
-    if (s.connected && s.pending.length === 0 && s.hasSlot()) {
+    if (s.connected && s.pending.length === 0 && s.hasSlot(qos)) {
       s.send(message);
       return this.result(packetId, 'sent');
     }
@@ -84,8 +84,7 @@ export class OutboundFlow {
     const s = this.state;
     const m = s.inflight.get(id);
     if (m === undefined || m.qos !== 1) return;
-    s.ownInflight().delete(id);
-    s.inflightBytes -= m.size;
+    s.land(m);
     s.ids.release(id);
     s.log?.complete(id);
     s.io.emit({ type: 'puback', packetId: id });
@@ -110,8 +109,7 @@ export class OutboundFlow {
     if (m !== undefined && m.qos === 2) s.log?.pubrec(id);
     s.io.write(encodePubrel(id));
     if (m === undefined || m.qos !== 2) return;
-    s.ownInflight().delete(id);
-    s.inflightBytes -= m.size;
+    s.land(m);
     // The payload is no longer needed: from here on only the id is held (as in Mongoose).
     s.ownReleasing().set(id, { done: m.done, orphan: false, replay: m.replay });
     s.io.emit({ type: 'pubrec', packetId: id });
@@ -234,18 +232,18 @@ export class OutboundFlow {
   }
 
   /** Makes room for a new message of `size` bytes, evicting queued ones under `drop-oldest`. */
-  private makeRoom(size: number): boolean {
+  private makeRoom(size: number, qos: 1 | 2): boolean {
     const s = this.state;
     const { maxQueueLength, maxQueueBytes } = s.options;
     if (maxQueueLength === 0) {
-      return s.connected && s.hasSlot() && s.inflightBytes + size <= maxQueueBytes;
+      return s.connected && s.hasSlot(qos) && s.inflightBytes + size <= maxQueueBytes;
     }
     if (this.fits(size)) return true;
     if (s.options.overflow !== 'drop-oldest') return false;
     // In-flight messages are never evicted (their ids are live on this connection), so check
     // first that evicting every queued message would be enough, and evict nothing in vain.
     if (s.inflight.size >= maxQueueLength || s.inflightBytes + size > maxQueueBytes) return false;
-    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
+    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size, qos)}`;
     while (!this.fits(size)) {
       const oldest = s.pending.shift();
       if (oldest === undefined) break;
@@ -255,12 +253,17 @@ export class OutboundFlow {
   }
 
   /** Which bound a message of `size` bytes does not fit in, with the option that sets it (R83). */
-  private fullReason(size: number): string {
+  private fullReason(size: number, qos: 1 | 2): string {
     const s = this.state;
-    const { maxQueueLength, maxQueueBytes, maxInflight } = s.options;
+    const { maxQueueLength, maxQueueBytes, maxInflight, maxInflightQos2 } = s.options;
     if (maxQueueLength === 0) {
-      if (!s.hasSlot())
-        return `the queue is disabled (session.maxQueueLength = 0) and the in-flight window is full (session.maxInflight = ${maxInflight})`;
+      if (!s.hasSlot(qos)) {
+        const window =
+          s.windowCount >= maxInflight
+            ? `session.maxInflight = ${maxInflight}`
+            : `session.maxInflightQos2 = ${maxInflightQos2}`;
+        return `the queue is disabled (session.maxQueueLength = 0) and the in-flight window is full (${window})`;
+      }
       return `the queue is disabled (session.maxQueueLength = 0) and ${s.inflightBytes} bytes in flight + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
     }
     if (s.queueLength >= maxQueueLength)

@@ -46,6 +46,8 @@ export class OutboundState {
   releasing: ReadonlyMap<number, Releasing> = NONE;
   /** Payload bytes of `inflight`. */
   inflightBytes = 0;
+  /** QoS 2 messages in `inflight` (awaiting PUBREC): with `releasing`, the QoS 2 window (R160). */
+  inflightQos2 = 0;
   /** Entries of `releasing` that are orphans (no message, so no window slot). */
   orphans = 0;
   /** Whether a connection is up. */
@@ -116,6 +118,22 @@ export class OutboundState {
   /** Empties `inflight`, letting its table go. */
   clearInflight(): void {
     this.inflight = NONE;
+    this.inflightQos2 = 0;
+  }
+
+  /**
+   * Takes a message out of `inflight` (on its PUBACK or PUBREC).
+   * @param m - A message in flight.
+   */
+  land(m: OutboundMessage): void {
+    this.ownInflight().delete(m.packetId);
+    this.inflightBytes -= m.size;
+    if (m.qos === 2) this.inflightQos2--;
+  }
+
+  /** QoS 2 window slots taken (spec R160): awaiting PUBREC or PUBCOMP; orphaned ids hold none. */
+  get windowQos2(): number {
+    return this.inflightQos2 + this.releasing.size - this.orphans;
   }
 
   /** Empties `releasing`, letting its table go. */
@@ -124,9 +142,15 @@ export class OutboundState {
     this.orphans = 0;
   }
 
-  /** Whether the window has a free slot for one more PUBLISH (spec R60). */
-  hasSlot(): boolean {
-    return this.inflight.size + this.releasing.size - this.orphans < this.options.maxInflight;
+  /**
+   * Whether the window has a free slot for one more PUBLISH of QoS `qos` (spec R60): fewer than
+   * `maxInflight` QoS 1 and 2 messages together, and for QoS 2 fewer than `maxInflightQos2` of
+   * them (spec R160).
+   */
+  hasSlot(qos: 1 | 2): boolean {
+    const o = this.options;
+    if (this.inflight.size + this.releasing.size - this.orphans >= o.maxInflight) return false;
+    return qos === 1 || this.windowQos2 < o.maxInflightQos2;
   }
 
   /**
@@ -152,6 +176,7 @@ export class OutboundState {
     m.written = true;
     this.ownInflight().set(m.packetId, m);
     this.inflightBytes += m.size;
+    if (m.qos === 2) this.inflightQos2++;
     this.io.write(m.packet);
   }
 
@@ -163,11 +188,16 @@ export class OutboundState {
     if (((m.packet[0] ?? 0) & 0x08) === 0) m.packet = withDup(m.packet);
   }
 
-  /** Sends queued messages, oldest first, while the window has room. */
+  /**
+   * Sends queued messages, oldest first, while the window has room for the oldest: a QoS 2
+   * message waiting for a QoS 2 slot holds back the QoS 1 messages behind it, so publish order
+   * is kept (spec R161).
+   */
   drain(): void {
-    while (this.connected && this.hasSlot()) {
-      const m = this.pending.shift();
-      if (m === undefined) return;
+    while (this.connected) {
+      const m = this.pending.peek();
+      if (m === undefined || !this.hasSlot(m.qos)) return;
+      this.pending.shift();
       this.send(m);
     }
   }

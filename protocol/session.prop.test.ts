@@ -52,6 +52,7 @@ const options: fc.Arbitrary<SessionOptions> = fc.record({
   maxQueueLength: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(1000)),
   maxQueueBytes: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(1 << 20)),
   maxInflight: fc.integer({ min: 1, max: 4 }),
+  maxInflightQos2: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   overflow: fc.constantFrom('drop-oldest', 'drop-newest', 'reject'),
   maxQos: fc.constantFrom<QoS>(0, 1, 2, 2, 2),
   onCleanSession: fc.constantFrom('resend', 'fail'),
@@ -152,6 +153,8 @@ class Model {
     expect(s.inflightCount).toBeLessThanOrEqual(o.maxInflight ?? 1);
     // R60: QoS 2 messages past PUBREC keep their slot until PUBCOMP.
     expect(s.windowCount).toBeLessThanOrEqual(o.maxInflight ?? 1);
+    // R160: QoS 2 has its own window within it (the whole window when only maxInflight is given).
+    expect(s.windowQos2Count).toBeLessThanOrEqual(o.maxInflightQos2 ?? o.maxInflight ?? 1);
     for (const calls of this.doneCalls) expect(calls.length).toBeLessThanOrEqual(1);
   }
 }

@@ -7,12 +7,14 @@ import type { QoS } from './encode.js';
 import { dropBufferFull, dropOffline, SENT, SENT_FULL, settleWhenFlushed, writeQos0 } from './qos0.js';
 import { checkQos, payloadSize } from './sessionArgs.js';
 import { SessionLink } from './sessionLink.js';
-import type {
-  PublishCallback,
-  PublishResult,
-  SubscribeCallback,
-  SubscriptionInfo,
-  UnsubscribeCallback,
+import {
+  type PublishCallback,
+  type PublishResult,
+  type SubscribeCallback,
+  type SubscribeResult,
+  type SubscriptionInfo,
+  settle,
+  type UnsubscribeCallback,
 } from './sessionTypes.js';
 import { validateTopicFilter } from './topics.js';
 
@@ -34,7 +36,7 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
-export { SubscriptionCancelledError } from './subscriptions.js';
+export { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
 /**
  * Publishing and receiving over one logical MQTT session, across many connections.
@@ -53,8 +55,9 @@ export { SubscriptionCancelledError } from './subscriptions.js';
  *   from `drop-newest`, which accepts the call and completes `done` with `QUEUE_FULL`.
  * - A QoS 2 message past PUBREC is completed successfully if the session is then lost: the broker
  *   took it at PUBREC, so re-sending it would duplicate it.
- * - One SUBSCRIBE per filter, re-sent on every connection in registration order; a filter the
- *   broker refused (0x80) stays registered; an offline `unsubscribe` is sent on reconnect.
+ * - A `subscribe` while connected is one SUBSCRIBE; every filter is re-sent on every connection in
+ *   registration order, many per SUBSCRIBE (spec R163); a filter the broker refused (0x80) stays
+ *   registered; an offline `unsubscribe` is sent on reconnect.
  * - Every inbound QoS 1 PUBLISH is acknowledged, matched or not; inbound QoS 2 is exactly once.
  * - Packets handed to {@link MqttSession.handle} while disconnected are ignored (a dead socket's).
  */
@@ -113,6 +116,39 @@ export class MqttSession extends SessionLink {
     checkQos(qos);
     this.log?.subscribe(filter, qos);
     this.subs.subscribe(filter, qos, done);
+  }
+
+  /**
+   * Registers several subscriptions at once and sends them in one SUBSCRIBE when connected (more
+   * than one only past `maxFiltersPerSubscribe` filters or 64 KiB of them, spec R164), else on
+   * the next connection. Each filter keeps its own outcome: the SUBACK's return code for it.
+   *
+   * @param subscriptions - Topic filters with their requested QoS; a filter listed twice is sent
+   *   once, with the QoS listed last, and both entries get its outcome.
+   * @param done - Called once with one outcome per entry of `subscriptions`, in its order.
+   * @throws {@link InvalidTopicError} for an invalid filter; {@link InvalidArgumentError} for a bad
+   *   QoS; nothing is registered then.
+   */
+  subscribeMany(
+    subscriptions: readonly { readonly filter: string; readonly qos: QoS }[],
+    done?: (results: SubscribeResult[]) => void,
+  ): void {
+    for (const { filter, qos } of subscriptions) {
+      validateTopicFilter(filter);
+      checkQos(qos);
+    }
+    const results: SubscribeResult[] = new Array(subscriptions.length);
+    let left = subscriptions.length;
+    if (left === 0 && done !== undefined) settle(done, results, this.io);
+    const each =
+      done === undefined
+        ? []
+        : subscriptions.map((_, i) => (result: SubscribeResult) => {
+            results[i] = result;
+            if (--left === 0) done(results);
+          });
+    for (const { filter, qos } of subscriptions) this.log?.subscribe(filter, qos);
+    this.subs.subscribeAll(subscriptions, each);
   }
 
   /**

@@ -55,7 +55,7 @@ export abstract class SessionLink {
     this.outbound = new OutboundFlow(packetIds, io, this.options);
     this.inbound = new InboundFlow(io);
     // The registry reads `maxQos` from the session itself, rather than through a closure.
-    this.subs = new SubscriptionRegistry(packetIds, io, this);
+    this.subs = new SubscriptionRegistry(packetIds, io, this, this.options.maxFiltersPerSubscribe);
     const store = this.options.store;
     if (store !== undefined) {
       const subs = this.subs;
@@ -105,6 +105,11 @@ export abstract class SessionLink {
    */
   get windowCount(): number {
     return this.outbound.state.windowCount;
+  }
+
+  /** The QoS 2 part of {@link SessionLink.windowCount}; at most `maxInflightQos2` (spec R160). */
+  get windowQos2Count(): number {
+    return this.outbound.state.windowQos2;
   }
 
   /**

@@ -154,13 +154,29 @@ export interface SessionOptions {
    */
   readonly overflow?: OverflowPolicy;
   /**
-   * Most QoS >= 1 messages on the wire whose flow is not complete: QoS 1 until PUBACK, QoS 2 until
-   * PUBCOMP (past PUBREC too, as MQTT 5's Receive Maximum counts; spec R60). 1 is Mongoose's
-   * stop-and-wait. The default is mosquitto's default `max_inflight_messages`: a stock mosquitto
-   * acknowledges but discards QoS 2 messages beyond 20 awaiting PUBREL (spec R61).
-   * @default 20
+   * Most QoS >= 1 messages on the wire whose flow is not complete, QoS 1 and 2 together: QoS 1
+   * until PUBACK, QoS 2 until PUBCOMP (past PUBREC too, as MQTT 5's Receive Maximum counts; spec
+   * R60). 1 is Mongoose's stop-and-wait. QoS 2 has its own, smaller window within it
+   * ({@link SessionOptions.maxInflightQos2}); QoS 1, which a broker does not discard, may use all
+   * of it (spec R160).
+   * @default 1000 (the default `maxQueueLength`: every message held may be on the wire)
    */
   readonly maxInflight?: number;
+  /**
+   * Most QoS 2 messages on the wire awaiting PUBREC or PUBCOMP, within `maxInflight` (spec R160).
+   * The default is mosquitto's default `max_inflight_messages`: a stock mosquitto acknowledges but
+   * discards QoS 2 messages from a 3.1.1 client beyond 20 awaiting PUBREL (spec R61).
+   * @default 20; `maxInflight` when only that is given, so a window set without this option keeps
+   *   its meaning for both QoS
+   */
+  readonly maxInflightQos2?: number;
+  /**
+   * Most topic filters in one SUBSCRIBE when several go at once: the re-subscription on every
+   * connection and `subscribeMany` (spec R163-R165); a SUBSCRIBE also carries at most 64 KiB of
+   * filters. 1 sends one SUBSCRIBE per filter (Mongoose); AWS IoT Core accepts at most 8.
+   * @default 1000
+   */
+  readonly maxFiltersPerSubscribe?: number;
   /**
    * Highest QoS used for outgoing publishes and subscriptions; higher requests are downgraded
    * without notice (Mongoose `max_qos`). Changeable later with `setMaxQos`.
@@ -205,7 +221,9 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   maxQueueLength: 1000,
   maxQueueBytes: 16 * 1024 * 1024,
   overflow: 'drop-oldest',
-  maxInflight: 20,
+  maxInflight: 1000,
+  maxInflightQos2: 20,
+  maxFiltersPerSubscribe: 1000,
   maxQos: 2,
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
@@ -246,11 +264,16 @@ export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSes
 let resolvedMongoose: ResolvedSessionOptions | undefined;
 
 function resolveOnce(options: SessionOptions): ResolvedSessionOptions {
-  const o: ResolvedSessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options };
+  // A window given without a QoS 2 window is the window of both, as before there were two (R160).
+  const maxInflightQos2 =
+    options.maxInflightQos2 ?? options.maxInflight ?? DEFAULT_SESSION_OPTIONS.maxInflightQos2;
+  const o: ResolvedSessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options, maxInflightQos2 };
   // The queue can never hold more than the 65535 packet ids there are.
   checkInt('maxQueueLength', o.maxQueueLength, 0, 0xffff);
   checkInt('maxQueueBytes', o.maxQueueBytes, 0, Number.MAX_SAFE_INTEGER);
   checkInt('maxInflight', o.maxInflight, 1, 0xffff);
+  checkInt('maxInflightQos2', o.maxInflightQos2, 1, 0xffff);
+  checkInt('maxFiltersPerSubscribe', o.maxFiltersPerSubscribe, 1, 0xffff);
   checkInt('maxQos', o.maxQos, 0, 2);
   checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
   checkInt('maxBufferedBytes', o.maxBufferedBytes, 0, Number.MAX_SAFE_INTEGER);

@@ -4,6 +4,7 @@
  */
 import { type ClientClosedError, SubscribeError } from '../errors.js';
 import type { QoS } from './encode.js';
+import { utf8ByteLength } from './encodeBytes.js';
 import { encodeSubscribe, encodeUnsubscribe } from './encodeSubscribe.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
@@ -14,18 +15,7 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
-
-/**
- * A `subscribe` was withdrawn by `unsubscribe` before its SUBSCRIBE could be acknowledged (code
- * `SUBSCRIBE_FAILED`, like a refusal, since the subscription does not exist).
- */
-export class SubscriptionCancelledError extends SubscribeError {
-  constructor(filter: string) {
-    super(filter);
-    this.name = 'SubscriptionCancelledError';
-    this.message = `the subscription to ${JSON.stringify(filter)} was withdrawn before the broker acknowledged it`;
-  }
-}
+import { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
 interface Registration {
   /** The QoS the caller asked for; each SUBSCRIBE sends `min(qos, maxQos)` at the time. */
@@ -35,14 +25,23 @@ interface Registration {
   waiters: SubscribeCallback[];
 }
 
+/** One SUBSCRIBE's filters, with the callbacks each filter's SUBACK return code settles. */
 type Request =
-  | { readonly kind: 'subscribe'; readonly filter: string; readonly waiters: SubscribeCallback[] }
+  | { readonly kind: 'subscribe'; readonly filters: string[]; readonly waiters: SubscribeCallback[][] }
   | { readonly kind: 'unsubscribe'; readonly filter: string; readonly waiters: UnsubscribeCallback[] };
 
 /**
+ * The most bytes of filters (with their length prefixes and QoS) in one SUBSCRIBE (spec R163): a
+ * 3.1.1 broker announces no packet size limit, and 64 KiB is far below any broker's default.
+ */
+export const SUBSCRIBE_BATCH_BYTES = 65_536;
+
+/**
  * Subscription bookkeeping. Decisions:
- * - One SUBSCRIBE per filter, each with its own packet id (as Mongoose): a refusal then maps to
- *   exactly one filter, and no broker limit on filters per packet (AWS IoT: 8) can bite.
+ * - A `subscribe` while connected sends one SUBSCRIBE for its filter; a list subscribed at once,
+ *   and the re-subscription on connect, go in SUBSCRIBEs of up to `maxFiltersPerSubscribe`
+ *   filters and {@link SUBSCRIBE_BATCH_BYTES} bytes (spec R163-R165). A SUBACK has one return code
+ *   per filter, in order, so each filter still gets its own outcome.
  * - Every registered filter is re-subscribed on every connection, whatever the session-present
  *   flag (Mongoose; robust against brokers that lose sessions), in registration order.
  * - A refused filter (SUBACK 0x80) stays registered and is tried again on the next connection;
@@ -63,11 +62,13 @@ export class SubscriptionRegistry {
    * @param ids - The packet-id allocator shared with PUBLISH.
    * @param io - Where packets and events go.
    * @param session - Where the session's current maximum QoS is read (`maxQos`).
+   * @param batch - The most filters in one SUBSCRIBE (`maxFiltersPerSubscribe`).
    */
   constructor(
     private readonly ids: PacketIdAllocator,
     private readonly io: SessionIO,
     private readonly session: { readonly maxQos: QoS },
+    private readonly batch: number,
   ) {}
 
   /**
@@ -77,6 +78,28 @@ export class SubscriptionRegistry {
    * @param done - Called with the SUBACK's outcome.
    */
   subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
+    const reg = this.register(filter, qos, done);
+    if (this.connected) this.sendSubscribes([[filter, reg]]);
+  }
+
+  /**
+   * Registers (or updates) several filters and, when connected, sends them in as few SUBSCRIBEs
+   * as the batch limits allow (spec R164), each filter once, in list order.
+   * @param list - Valid topic filters with their requested QoS.
+   * @param dones - Per entry of `list`, called with that filter's SUBACK outcome.
+   */
+  subscribeAll(
+    list: readonly { readonly filter: string; readonly qos: QoS }[],
+    dones: readonly (SubscribeCallback | undefined)[],
+  ): void {
+    const entries = new Map<string, Registration>();
+    list.forEach(({ filter, qos }, i) => {
+      entries.set(filter, this.register(filter, qos, dones[i]));
+    });
+    if (this.connected) this.sendSubscribes(entries);
+  }
+
+  private register(filter: string, qos: QoS, done: SubscribeCallback | undefined): Registration {
     this.registrations ??= new Map();
     const registrations = this.registrations;
     let reg = registrations.get(filter);
@@ -85,7 +108,7 @@ export class SubscriptionRegistry {
       registrations.set(filter, reg);
     } else reg.qos = qos;
     if (done !== undefined) reg.waiters.push(done);
-    if (this.connected) this.sendSubscribe(filter, reg);
+    return reg;
   }
 
   /**
@@ -134,7 +157,7 @@ export class SubscriptionRegistry {
         this.unsent.set(filter, waiters);
       }
     }
-    for (const [filter, reg] of this.registrations ?? []) this.sendSubscribe(filter, reg);
+    if (this.registrations !== undefined) this.sendSubscribes(this.registrations);
   }
 
   /** The socket is gone: unacknowledged requests are sent again on the next connection. */
@@ -151,14 +174,18 @@ export class SubscriptionRegistry {
         unsent.set(req.filter, req.waiters.concat(unsent.get(req.filter) ?? []));
         continue;
       }
-      const reg = this.registrations?.get(req.filter);
-      if (reg === undefined) this.cancel(req.filter, req.waiters);
-      else reg.waiters = req.waiters.concat(reg.waiters);
+      req.filters.forEach((filter, i) => {
+        const waiters = req.waiters[i] ?? [];
+        const reg = this.registrations?.get(filter);
+        if (reg === undefined) this.cancel(filter, waiters);
+        else reg.waiters = waiters.concat(reg.waiters);
+      });
     }
   }
 
   /**
-   * Handles a SUBACK (one return code, since each SUBSCRIBE carries one filter); unknown ids are ignored.
+   * Handles a SUBACK: one return code per filter of its SUBSCRIBE, in order; a filter without a
+   * code counts as refused. Unknown ids are ignored.
    * @param id - The packet id.
    * @param granted - The SUBACK's return codes.
    */
@@ -166,14 +193,15 @@ export class SubscriptionRegistry {
     const req = this.requests?.get(id);
     if (req === undefined || req.kind !== 'subscribe') return;
     this.forget(id);
-    const code = granted[0];
-    const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
-    const reg = this.registrations?.get(req.filter);
-    if (reg !== undefined) reg.granted = qos;
-    this.io.emit({ type: 'suback', packetId: id, filter: req.filter, granted: qos });
-    const result: SubscribeResult =
-      qos === null ? { error: new SubscribeError(req.filter) } : { granted: qos };
-    for (const w of req.waiters) settle(w, result, this.io);
+    req.filters.forEach((filter, i) => {
+      const code = granted[i];
+      const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
+      const reg = this.registrations?.get(filter);
+      if (reg !== undefined) reg.granted = qos;
+      this.io.emit({ type: 'suback', packetId: id, filter, granted: qos });
+      const result: SubscribeResult = qos === null ? { error: new SubscribeError(filter) } : { granted: qos };
+      for (const w of req.waiters[i] ?? []) settle(w, result, this.io);
+    });
   }
 
   /**
@@ -220,14 +248,44 @@ export class SubscriptionRegistry {
     }
   }
 
-  private sendSubscribe(filter: string, reg: Registration): void {
+  /**
+   * Sends SUBSCRIBEs for `entries` in order, each with up to `batch` filters and
+   * {@link SUBSCRIBE_BATCH_BYTES} bytes of them (a filter too large for that goes alone). When the packet
+   * ids run out the rest waits for the next connection.
+   */
+  private sendSubscribes(entries: Iterable<readonly [string, Registration]>): void {
+    let group: (readonly [string, Registration])[] = [];
+    let bytes = 0;
+    for (const entry of entries) {
+      const size = 3 + utf8ByteLength(entry[0]);
+      if (group.length > 0 && (group.length >= this.batch || bytes + size > SUBSCRIBE_BATCH_BYTES)) {
+        if (!this.sendSubscribe(group)) return;
+        group = [];
+        bytes = 0;
+      }
+      group.push(entry);
+      bytes += size;
+    }
+    if (group.length > 0) this.sendSubscribe(group);
+  }
+
+  /** One SUBSCRIBE for `group`; false when no packet id is free. */
+  private sendSubscribe(group: readonly (readonly [string, Registration])[]): boolean {
     const id = this.allocate();
-    if (id === 0) return;
+    if (id === 0) return false;
     const max = this.session.maxQos;
+    const filters: string[] = [];
+    const waiters: SubscribeCallback[][] = [];
+    const requests = group.map(([filter, reg]) => {
+      filters.push(filter);
+      waiters.push(reg.waiters);
+      reg.waiters = [];
+      return { filter, qos: Math.min(reg.qos, max) as QoS };
+    });
     this.requests ??= new Map();
-    this.requests.set(id, { kind: 'subscribe', filter, waiters: reg.waiters });
-    reg.waiters = [];
-    this.io.write(encodeSubscribe(id, [{ filter, qos: Math.min(reg.qos, max) as QoS }]));
+    this.requests.set(id, { kind: 'subscribe', filters, waiters });
+    this.io.write(encodeSubscribe(id, requests));
+    return true;
   }
 
   private sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {

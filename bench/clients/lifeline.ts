@@ -53,6 +53,18 @@ export const createClient: CreateClient = (options) => {
         );
       });
     },
+    subscribeMany(filters, qos) {
+      return new Promise((resolve, reject) => {
+        client.session.subscribeMany(
+          filters.map((filter) => ({ filter, qos })),
+          (results) => {
+            const refused = results.find((r) => 'error' in r);
+            if (refused !== undefined && 'error' in refused) reject(refused.error);
+            else resolve();
+          },
+        );
+      });
+    },
     onMessage(handler) {
       client.onMessage((message) => handler(message.topic, message.payload));
     },

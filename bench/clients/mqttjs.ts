@@ -41,6 +41,15 @@ export const createClient: CreateClient = (options) => {
         });
       });
     },
+    subscribeMany(filters, qos) {
+      return new Promise((resolve, reject) => {
+        client.subscribe([...filters], { qos }, (error, granted) => {
+          if (error) reject(error);
+          else if (granted?.some((g) => g.qos === 128)) reject(new Error('a subscription was refused'));
+          else resolve();
+        });
+      });
+    },
     onMessage(handler) {
       client.on('message', (topic, payload) => handler(topic, payload));
     },

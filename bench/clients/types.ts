@@ -26,7 +26,7 @@ export interface ClientOptions {
   readonly retryMs?: number;
   /**
    * QoS >= 1 publishes the client may keep unacknowledged on the wire. Only mqtt-lifeline has such
-   * a window (20 by default); MQTT.js sends everything at once, so it ignores this.
+   * a window (1000 by default, 20 for QoS 2); MQTT.js sends everything at once, so it ignores this.
    * @default each library's default
    */
   readonly maxInflight?: number;
@@ -45,6 +45,8 @@ export interface BenchClient {
   publish(topic: string, payload: Buffer, qos: QoS, done?: Done): void;
   /** Subscribes; resolves on a successful SUBACK. The library re-subscribes after reconnects itself. */
   subscribe(filter: string, qos: QoS): Promise<void>;
+  /** Subscribes a list in one call (one SUBSCRIBE as far as the library batches); resolves when every filter is granted. */
+  subscribeMany(filters: readonly string[], qos: QoS): Promise<void>;
   /** Calls `handler` for every message received; `payload` is only valid during the call. */
   onMessage(handler: (topic: string, payload: Uint8Array) => void): void;
   /** Bytes accepted by the socket but not yet handed to the operating system. */

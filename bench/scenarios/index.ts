@@ -266,6 +266,33 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       },
     ],
   },
+  ...[1_000, 10_000].map(
+    (filters): ScenarioSpec => ({
+      id: `subscribe-many-${filters}`,
+      title: `${filters.toLocaleString('en')} filters subscribed in one call, and re-subscribed after a broker kill (20 ms retry)`,
+      load: async () => (await import('./subscribeMany.js')).run,
+      params: {
+        small: { filters: 100, retryMs: 20, downMs: 50, timeoutMs: 10_000 },
+        full: { filters, retryMs: 20, downMs: 50, timeoutMs: 30_000 },
+      },
+      metrics: [
+        {
+          key: 'subscribeMs',
+          label: 'first subscribe',
+          unit: 'ms',
+          better: 'lower',
+          target: { op: '<=', ratio: 1 },
+        },
+        {
+          key: 'resubscribeMs',
+          label: 'accepting again -> receiving on the last filter',
+          unit: 'ms',
+          better: 'lower',
+          target: { op: '<=', ratio: 1 },
+        },
+      ],
+    }),
+  ),
   {
     id: 'connect-many',
     title: 'Time to connect 1,000 clients, 50 handshakes at a time (defaults, stock mosquitto)',

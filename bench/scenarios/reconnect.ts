@@ -26,13 +26,13 @@ export interface ReconnectParams {
 }
 
 /** A connection to the restarted broker that published the cycle's retained message. */
-interface Probe {
+export interface Probe {
   readonly acceptedAt: number;
   close(): void;
 }
 
 /** Connects every millisecond until the broker accepts, then publishes `payload` retained on `topic`. */
-function probe(port: number, topic: string, payload: string, deadline: number): Promise<Probe> {
+export function probe(port: number, topic: string, payload: string, deadline: number): Promise<Probe> {
   const packets = Buffer.concat([
     generate({
       cmd: 'connect',
