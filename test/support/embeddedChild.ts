@@ -31,7 +31,11 @@ const app = setup({ actors: { mqtt: mqttClientLogic } }).createMachine({
   on: { '*': { actions: ({ event }: { event: AnyEventObject }) => heard(event) } },
 });
 const actor = createActor(app);
-const mqtt = () => actor.getSnapshot().children.mqtt;
+const mqtt = () => {
+  const child = actor.getSnapshot().children.mqtt;
+  if (child === undefined) throw new Error('no mqtt child');
+  return child;
+};
 
 function stop(): void {
   actor.stop();
@@ -43,9 +47,9 @@ function heard(event: AnyEventObject): void {
   if (event.type === 'mqtt.connected') {
     say('connected');
     if (mode === 'publish-stop')
-      mqtt()?.send({ type: 'mqtt.publish', topic: 'lifetime/x', payload: 'one', qos: 1 });
+      mqtt().send({ type: 'mqtt.publish', topic: 'lifetime/x', payload: 'one', qos: 1 });
     else {
-      const { client } = mqtt()?.getSnapshot() as MqttActorSnapshot;
+      const { client } = mqtt().getSnapshot() as MqttActorSnapshot;
       client.publish('lifetime/x', 'held', { qos: 1 }).catch((error: Error) => say(`settled ${error.name}`));
       // Stop once the PUBLISH is on its way: in flight, never acknowledged.
       setImmediate(stop);
