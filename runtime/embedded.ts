@@ -251,13 +251,17 @@ function publish(
 ): void {
   const { topic, id } = event;
   try {
-    client.publishNow(topic, event.payload, (event.qos ?? 0) as QoS, event.retain ?? false, (error) =>
-      answer(
-        error === undefined
-          ? { type: 'mqtt.publish.done', id, topic }
-          : { type: 'mqtt.publish.error', id, topic, error },
-      ),
-    );
+    // Quiet: no completion callback at all, so the session does exactly what publishNow does (R177).
+    const done =
+      event.quiet === true
+        ? undefined
+        : (error?: MqttError) =>
+            answer(
+              error === undefined
+                ? { type: 'mqtt.publish.done', id, topic }
+                : { type: 'mqtt.publish.error', id, topic, error },
+            );
+    client.publishNow(topic, event.payload, (event.qos ?? 0) as QoS, event.retain ?? false, done);
   } catch (thrown) {
     answer({ type: 'mqtt.publish.error', id, topic, error: typed(thrown) });
   }

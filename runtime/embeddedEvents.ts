@@ -31,13 +31,19 @@ export type CommandId = string | number | undefined;
 export type MqttActorCommand =
   /** Start connecting (after `connect: false`, or after an `mqtt.disconnect`). */
   | { readonly type: 'mqtt.connect' }
-  /** Publish; answered by `mqtt.publish.done` or `mqtt.publish.error`. `qos` @default 0, `retain` @default false */
+  /**
+   * Publish; answered by `mqtt.publish.done` or `mqtt.publish.error`. `qos` @default 0, `retain`
+   * @default false. `quiet` @default false: with true, a success is not answered (a stream of
+   * telemetry need not cost the app an event per message, spec R177); a refusal at once is still
+   * answered, and a later loss is an `mqtt.drop` like every drop.
+   */
   | {
       readonly type: 'mqtt.publish';
       readonly topic: string;
       readonly payload: Uint8Array | string;
       readonly qos?: QoS;
       readonly retain?: boolean;
+      readonly quiet?: boolean;
       readonly id?: CommandId;
     }
   /** Subscribe (kept across reconnects); answered by `mqtt.subscribe.done` or `mqtt.subscribe.error`. `qos` @default 0 */
