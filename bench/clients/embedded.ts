@@ -5,12 +5,33 @@
  * the app (`answered`) or quiet (`quiet`), or straight to the client it hands out (`handle`).
  */
 import { type AnyEventObject, createActor, setup } from 'xstate';
-import { mqttClientLogic } from '../../adapters/node.js';
+import { MqttClient, mqttClientLogic } from '../../adapters/node.js';
 import type { MqttActorSnapshot } from '../../runtime/embedded.js';
 import { type BenchClient, type ClientOptions, HOST } from './types.js';
 
 /** How publishes reach the embedded client: commands answered or quiet, or the client handle. */
 export type PublishPath = 'answered' | 'quiet' | 'handle';
+
+/** The options both clients get: the same, so the comparison is of the paths alone. */
+const optionsOf = (options: ClientOptions) => ({ servers: [{ host: HOST, port: options.port }], keepAliveSec: 60 });
+
+/** The baseline: a plain `MqttClient` with the same options, publishing with `publishNow`. */
+export function createPlainClient(options: ClientOptions): BenchClient {
+  const client = new MqttClient(optionsOf(options));
+  const ready = client.connect();
+  return {
+    ready,
+    publish: (topic, payload, qos, done) => {
+      client.publishNow(topic, payload, qos, false, done);
+    },
+    subscribe: () => Promise.reject(new Error('not used by the embedded row')),
+    onMessage: () => {},
+    bufferedBytes: () => client.lifecycle.bufferedBytes,
+    connected: () => client.isConnected(),
+    nextDisconnect: () => Promise.reject(new Error('not used by the embedded row')),
+    end: () => client.disconnect(),
+  };
+}
 
 /** Creates an app actor that invokes the embedded client, which starts connecting. */
 export function createEmbeddedClient(options: ClientOptions, path: PublishPath): BenchClient {
@@ -23,7 +44,7 @@ export function createEmbeddedClient(options: ClientOptions, path: PublishPath):
     invoke: {
       id: 'mqtt',
       src: 'mqtt',
-      input: { servers: [{ host: HOST, port: options.port }], keepAliveSec: 60 },
+      input: optionsOf(options),
     },
     on: { 'mqtt.connected': { actions: () => connected() } },
   });

@@ -145,6 +145,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       { key: 'answeredVsClient', label: 'answered / MqttClient', unit: 'x', better: 'lower' },
     ],
     clients: ['lifeline'],
+    nodeFlags: ['--expose-gc'],
   },
   ...([1, 2] as const).flatMap((qos): ScenarioSpec[] => {
     const ack = qos === 1 ? 'PUBACK' : 'PUBCOMP';
