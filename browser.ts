@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-export { browserDefaults, LifecycleClient, MqttClient, mqttClientLogic } from './adapters/browser.js';
+export { browserDefaults, LifecycleClient, MqttClient } from './adapters/browser.js';
 export { systemClock } from './adapters/clocks/system.js';
 export { browserTransport } from './adapters/transports/browser.js';
 export {
@@ -44,19 +44,6 @@ export type {
   ProtocolErrorEvent,
 } from './runtime/client.js';
 export type { ConnectionSnapshot } from './runtime/drivers.js';
-export type {
-  CommandId,
-  ConnectionActorRef,
-  MqttActorCommand,
-  MqttActorEvent,
-  MqttActorInput,
-  MqttActorSnapshot,
-  MqttClientActorRef,
-  MqttClientLogic,
-  MqttLifecycleEvent,
-  MqttReplyEvent,
-  MqttSessionEvent,
-} from './runtime/embedded.js';
 export type { InspectObserver } from './runtime/inspection.js';
 export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';
 export type { ServerConfig } from './runtime/options.js';
