@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AnyActorRef, type AnyEventObject, createActor, type InspectionEvent, setup } from 'xstate';
 import { createDeviceMachine } from '../../docs/examples/device.js';
-import { ClientClosedError, InvalidTopicError, TransportError } from '../../errors.js';
+import { ClientClosedError, ConfigError, InvalidTopicError, TransportError } from '../../errors.js';
 import { mqttClientLogic } from '../../index.js';
 import { checkReplay } from '../../machines/journal.js';
 import type { MqttActorEvent, MqttActorInput, MqttActorSnapshot } from '../../runtime/embedded.js';
@@ -66,7 +66,7 @@ function recorder(input: MqttActorInput) {
 const disconnects = (packets: readonly { packet: { cmd: string } }[]) =>
   packets.filter((p) => p.packet.cmd === 'disconnect').length;
 
-describe('the device machine of docs/examples/device.ts', () => {
+describe('the device machine of docs/examples/device.ts (R179)', () => {
   for (const ownership of ['invoke', 'spawn'] as const) {
     it(`${ownership}s the MQTT child: provisioned, online, handles a command, back to idle; the inspector sees the statechart as its grandchild (R170, R171, R174)`, async () => {
       const broker = await aedes();
@@ -251,5 +251,38 @@ describe('what the parent hears and what it can send', () => {
     const checked = checkReplay(journal);
     expect(checked.mismatch).toBeNull();
     expect(checked.checked).toBe(journal.entries.length);
+  });
+});
+
+describe('input (R170)', () => {
+  it('a bad input is the actor error the parent hears, a ConfigError', async () => {
+    const errors: unknown[] = [];
+    const app = setup({ actors: { mqtt: mqttClientLogic } }).createMachine({
+      invoke: {
+        id: 'mqtt',
+        src: 'mqtt',
+        input: { servers: [] },
+        onError: { target: '.failed', actions: ({ event }) => errors.push(event.error) },
+      },
+      initial: 'running',
+      states: { running: {}, failed: {} },
+    });
+    const actor = createActor(app).start();
+    defer(() => actor.stop());
+    expect(actor.getSnapshot().value).toBe('failed');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ConfigError);
+  });
+
+  it('with connect: false it waits for mqtt.connect', async () => {
+    const broker = await aedes();
+    const wire = await tap(broker.port);
+    const app = recorder({ servers: [server(wire.port)], connect: false });
+    app.actor.start();
+    expect(app.snapshot().connection.getSnapshot().value).toBe('idle');
+    expect(app.snapshot().client.state).toBe('idle');
+    app.send({ type: 'mqtt.connect' });
+    await app.hear('mqtt.connected');
+    expect(wire.packets.map((p) => p.packet.cmd)).toEqual(['connect']);
   });
 });
