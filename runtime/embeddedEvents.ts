@@ -32,10 +32,10 @@ export type MqttActorCommand =
   /** Start connecting (after `connect: false`, or after an `mqtt.disconnect`). */
   | { readonly type: 'mqtt.connect' }
   /**
-   * Publish; answered by `mqtt.publish.done` or `mqtt.publish.error`. `qos` @default 0, `retain`
-   * @default false. `quiet` @default false: with true, a success is not answered (a stream of
-   * telemetry need not cost the app an event per message, spec R177); a refusal at once is still
-   * answered, and a later loss is an `mqtt.drop` like every drop.
+   * Publish; answered by `mqtt.publish.done` or `mqtt.publish.error`. Defaults: `qos` 0, `retain`
+   * false, `quiet` false. With `quiet`, a success is not answered (a stream of telemetry need not
+   * cost the app an event per message, spec R177); a refusal at once is still answered, and a
+   * later loss is an `mqtt.drop` like every drop.
    */
   | {
       readonly type: 'mqtt.publish';
@@ -46,13 +46,13 @@ export type MqttActorCommand =
       readonly quiet?: boolean;
       readonly id?: CommandId;
     }
-  /** Subscribe (kept across reconnects); answered by `mqtt.subscribe.done` or `mqtt.subscribe.error`. `qos` @default 0 */
+  /** Subscribe (kept across reconnects); answered by `mqtt.subscribe.done` or `mqtt.subscribe.error`. `qos` defaults to 0. */
   | { readonly type: 'mqtt.subscribe'; readonly filter: string; readonly qos?: QoS; readonly id?: CommandId }
   /** Unsubscribe; answered by `mqtt.unsubscribe.done` or `mqtt.unsubscribe.error`. */
   | { readonly type: 'mqtt.unsubscribe'; readonly filter: string; readonly id?: CommandId }
   /**
-   * Stop: DISCONNECT, close; answered by `mqtt.disconnect.done` once closed. `keepQueue`
-   * @default the input's `keepQueue`
+   * Stop: DISCONNECT, close; answered by `mqtt.disconnect.done` once closed. `keepQueue` defaults
+   * to the input's `keepQueue`.
    */
   | { readonly type: 'mqtt.disconnect'; readonly keepQueue?: boolean; readonly id?: CommandId };
 
