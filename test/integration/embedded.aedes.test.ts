@@ -6,7 +6,14 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { type AnyActorRef, type AnyEventObject, createActor, type InspectionEvent, setup } from 'xstate';
+import {
+  type AnyActorRef,
+  type AnyEventObject,
+  createActor,
+  type InspectionEvent,
+  SimulatedClock,
+  setup,
+} from 'xstate';
 import { createDeviceMachine } from '../../docs/examples/device.js';
 import { ClientClosedError, ConfigError, InvalidTopicError, TransportError } from '../../errors.js';
 import { mqttClientLogic } from '../../index.js';
@@ -30,7 +37,7 @@ function until<T extends AnyActorRef>(actor: T, done: (snapshot: ReturnType<T['g
 }
 
 /** An app machine that only invokes the client and records every event it hears. */
-function recorder(input: MqttActorInput) {
+function recorder(input: MqttActorInput, clock?: SimulatedClock) {
   const heard: MqttActorEvent[] = [];
   const waiters = new Set<() => void>();
   const app = setup({ actors: { mqtt: mqttClientLogic } }).createMachine({
@@ -44,7 +51,7 @@ function recorder(input: MqttActorInput) {
       },
     },
   });
-  const actor = createActor(app);
+  const actor = createActor(app, clock === undefined ? {} : { clock });
   defer(() => actor.stop());
   const child = () => actor.getSnapshot().children.mqtt as AnyActorRef;
   const send = (event: AnyEventObject) => child().send(event);
@@ -154,6 +161,19 @@ describe('what the parent hears and what it can send', () => {
     const refused = await app.hear('mqtt.connect.error');
     expect(refused.error).toBeInstanceOf(TransportError);
     expect(refused.error).toMatchObject({ code: 'TRANSPORT_ERROR', reason: 'CONNECTION_REFUSED' });
+  });
+
+  it("the statechart's delays run on the app system's clock (R171)", async () => {
+    const clock = new SimulatedClock();
+    const app = recorder({ servers: [server(await freePort())] }, clock);
+    app.actor.start();
+    const backoff = await app.hear('mqtt.backoff');
+    expect(app.heard.filter((e) => e.type === 'mqtt.connecting')).toHaveLength(1);
+    // Short of the delay nothing happens; at the delay the retry starts, within the increment.
+    clock.increment(backoff.delayMs - 1);
+    expect(app.heard.filter((e) => e.type === 'mqtt.connecting')).toHaveLength(1);
+    clock.increment(1);
+    expect(app.heard.filter((e) => e.type === 'mqtt.connecting')).toHaveLength(2);
   });
 
   it('answers each command with its id and the result or the typed error (R174, R175)', async () => {
