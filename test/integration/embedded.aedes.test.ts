@@ -176,7 +176,7 @@ describe('what the parent hears and what it can send', () => {
     expect(app.heard.filter((e) => e.type === 'mqtt.connecting')).toHaveLength(2);
   });
 
-  it('answers each command with its id and the result or the typed error (R174, R175)', async () => {
+  it('answers each command with its id and the result or the typed error, quiet publishes only when they fail (R174, R175, R177)', async () => {
     const broker = await aedes();
     const app = recorder({ servers: [server(broker.port)] });
     app.actor.start();
@@ -205,6 +205,17 @@ describe('what the parent hears and what it can send', () => {
     expect(refused.error).toBeInstanceOf(InvalidTopicError);
     app.send({ type: 'mqtt.subscribe', filter: 'a/#/b', id: 'bad-filter' });
     expect((await app.hear('mqtt.subscribe.error')).error).toBeInstanceOf(InvalidTopicError);
+
+    // Quiet (R177): the message goes out and comes back, but its success is not answered; a
+    // refusal at once still is.
+    app.send({ type: 'mqtt.publish', topic: 'echo/q', payload: 'quiet', qos: 1, quiet: true, id: 'q1' });
+    await app.hear('mqtt.message', 2);
+    app.send({ type: 'mqtt.publish', topic: 'echo/#', payload: 'x', quiet: true, id: 'q2' });
+    expect((await app.hear('mqtt.publish.error', 2)).id).toBe('q2');
+    // An answered publish after it: its PUBACK comes after the quiet one's.
+    app.send({ type: 'mqtt.publish', topic: 'echo/b', payload: 'after', qos: 1, id: 8 });
+    await app.hear('mqtt.publish.done', 2);
+    expect(app.heard.filter((e) => e.type === 'mqtt.publish.done').map((e) => e.id)).toEqual([7, 8]);
 
     app.send({ type: 'mqtt.unsubscribe', filter: 'echo/#', id: 'u1' });
     expect(await app.hear('mqtt.unsubscribe.done')).toEqual({
