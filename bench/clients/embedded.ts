@@ -13,7 +13,10 @@ import { type BenchClient, type ClientOptions, HOST } from './types.js';
 export type PublishPath = 'answered' | 'quiet' | 'handle';
 
 /** The options both clients get: the same, so the comparison is of the paths alone. */
-const optionsOf = (options: ClientOptions) => ({ servers: [{ host: HOST, port: options.port }], keepAliveSec: 60 });
+const optionsOf = (options: ClientOptions) => ({
+  servers: [{ host: HOST, port: options.port }],
+  keepAliveSec: 60,
+});
 
 /** The baseline: a plain `MqttClient` with the same options, publishing with `publishNow`. */
 export function createPlainClient(options: ClientOptions): BenchClient {
