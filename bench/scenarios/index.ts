@@ -127,7 +127,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       'CPU time per 100,000 QoS 0 publishes by mqtt.publish commands to the embedded client (mqttClientLogic in an app machine), quiet and answered, vs MqttClient in the same worker (mqtt-lifeline only)',
     load: async () => (await import('./embeddedPublishCpu.js')).run,
     params: {
-      small: { messages: 2_000, warmup: 500, rounds: 2 },
+      small: { messages: 1_000, warmup: 200, rounds: 1 },
       full: { messages: 100_000, warmup: 20_000, rounds: 4 },
     },
     metrics: [
