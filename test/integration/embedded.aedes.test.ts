@@ -157,6 +157,17 @@ describe('what the parent hears and what it can send', () => {
       to: 'live',
       toIndex: 1,
     });
+    // A restart forgets the last attempt: its first attempt is no failover, even on another server.
+    app.send({ type: 'mqtt.disconnect' });
+    await app.hear('mqtt.stopped');
+    const restart = app.heard.length;
+    app.send({ type: 'mqtt.connect' });
+    await app.hear('mqtt.connected', 2);
+    const after = app.heard.slice(restart).map((e) => e.type);
+    expect(after[0]).toBe('mqtt.connecting');
+    expect(app.heard[restart]).toMatchObject({ serverIndex: 0 });
+    expect(after.filter((t) => t === 'mqtt.failover')).toHaveLength(1);
+
     // The error is the typed class again, not its plain data.
     const refused = await app.hear('mqtt.connect.error');
     expect(refused.error).toBeInstanceOf(TransportError);
