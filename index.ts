@@ -10,7 +10,7 @@
 
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
-export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export { LifecycleClient, MqttClient, mqttClientLogic, nodeDefaults } from './adapters/node.js';
 export {
   FileStore,
   type FileStoreOptions,
@@ -144,6 +144,20 @@ export {
   type LifecycleDriver,
   type LifecycleHost,
 } from './runtime/drivers.js';
+export {
+  type CommandId,
+  type ConnectionActorRef,
+  createMqttClientLogic,
+  type MqttActorCommand,
+  type MqttActorEvent,
+  type MqttActorInput,
+  type MqttActorSnapshot,
+  type MqttClientActorRef,
+  type MqttClientLogic,
+  type MqttLifecycleEvent,
+  type MqttReplyEvent,
+  type MqttSessionEvent,
+} from './runtime/embedded.js';
 export type { InspectObserver } from './runtime/inspection.js';
 export type {
   ClientState,

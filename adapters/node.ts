@@ -7,6 +7,7 @@
  * @module
  */
 import { type MqttClientOptions, MqttClient as RuntimeMqttClient } from '../runtime/client.js';
+import { createMqttClientLogic, type MqttClientLogic } from '../runtime/embedded.js';
 import {
   type LifecycleClientConfig,
   LifecycleClient as RuntimeLifecycleClient,
@@ -51,3 +52,11 @@ export class LifecycleClient extends RuntimeLifecycleClient {
     super(withDefaults(config, nodeDefaults));
   }
 }
+
+/**
+ * The client as actor logic for an app's own XState machine: `invoke` or `spawn` it with the
+ * client's options as `input` (spec R170-R179). It runs the connection statechart as its child
+ * actor `connection`, sends its parent `mqtt.*` events, and takes `mqtt.publish`, `mqtt.subscribe`,
+ * `mqtt.unsubscribe`, `mqtt.connect` and `mqtt.disconnect` commands, answering each.
+ */
+export const mqttClientLogic: MqttClientLogic = createMqttClientLogic(nodeDefaults);

@@ -104,6 +104,13 @@ export interface LifecycleDriver {
   unref(): void;
 }
 
+/**
+ * The key of a client config's own driver factory, in place of `driver: 'actor' | 'step'`: the
+ * embedded client (embedded.ts) runs the statechart as a child actor of an app's machine with it.
+ * A symbol, so it stays out of the options users see.
+ */
+export const DRIVER_FACTORY: unique symbol = Symbol('mqtt-lifeline.driverFactory');
+
 /** Options shared by both drivers. */
 export interface DriverOptions {
   /** The machine's input. */
@@ -121,7 +128,8 @@ export interface DriverOptions {
   readonly inspect?: InspectObserver;
 }
 
-function journaller(options: DriverOptions): (event: AnyEventObject, state: StateValue) => void {
+/** A driver's journal: `record` with each input and the state it led to (`xstate.init` is not one). */
+export function journaller(options: DriverOptions): (event: AnyEventObject, state: StateValue) => void {
   let seq = 0;
   const { record, clock } = options;
   return (event, state) => {
@@ -160,11 +168,11 @@ function holdingClock(clock: RuntimeClock): RuntimeClock & { hold(held: boolean)
   };
 }
 
-/** Runs the statechart as a live XState actor with the effects provided per runtime. */
-export function createActorDriver(options: DriverOptions): LifecycleDriver {
-  const { host } = options;
-  const log = journaller(options);
-  const clock = holdingClock(options.clock);
+/**
+ * The connection machine with every effect carried out on `host`; an effect's answer (a random
+ * draw) goes back to the actor that ran it. Used by the actor driver and by the embedded client.
+ */
+export function machineFor(host: LifecycleHost): typeof connectionMachine {
   const actions: Record<
     string,
     (args: { self: { send(event: ConnectionEvent): void } }, params: unknown) => void
@@ -176,7 +184,15 @@ export function createActorDriver(options: DriverOptions): LifecycleDriver {
       if (reply !== undefined) self.send(reply);
     };
   }
-  const machine = connectionMachine.provide({ actions } as Parameters<typeof connectionMachine.provide>[0]);
+  return connectionMachine.provide({ actions } as Parameters<typeof connectionMachine.provide>[0]);
+}
+
+/** Runs the statechart as a live XState actor with the effects provided per runtime. */
+export function createActorDriver(options: DriverOptions): LifecycleDriver {
+  const { host } = options;
+  const log = journaller(options);
+  const clock = holdingClock(options.clock);
+  const machine = machineFor(host);
   const actor = createActor(machine, {
     input: options.input,
     clock,

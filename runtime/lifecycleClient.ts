@@ -10,7 +10,13 @@ import { type Journal, type JournalEntry, journalHeader } from '../machines/jour
 import { buildConnect } from '../protocol/connect.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
-import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
+import {
+  type ConnectionSnapshot,
+  createActorDriver,
+  DRIVER_FACTORY,
+  type DriverOptions,
+  type LifecycleDriver,
+} from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
 import {
@@ -36,6 +42,8 @@ export interface LifecycleClientConfig extends ConnectionConfig {
    * events, so `@statelyai/inspect`'s inspectors work unchanged (spec R120). @default none
    */
   readonly inspect?: InspectObserver;
+  /** @internal How the embedded client runs the statechart (see `DRIVER_FACTORY`). @default none */
+  readonly [DRIVER_FACTORY]?: (options: DriverOptions) => LifecycleDriver;
 }
 
 const hex8 = (random: () => number): string =>
@@ -95,8 +103,13 @@ export class LifecycleClient {
       record,
       inspect: config.inspect,
     };
+    const factory = config[DRIVER_FACTORY];
     this.#driver =
-      config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
+      factory !== undefined
+        ? factory(driverOptions)
+        : config.driver === 'actor'
+          ? createActorDriver(driverOptions)
+          : createStepDriver(driverOptions);
     connection.driver = this.#driver;
   }
 

@@ -121,6 +121,32 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       },
     ],
   },
+  {
+    id: 'embedded-publish-cpu',
+    title:
+      'CPU time per 100,000 QoS 0 publishes by mqtt.publish commands to the embedded client (mqttClientLogic in an app machine), quiet and answered, vs MqttClient in the same worker (mqtt-lifeline only)',
+    load: async () => (await import('./embeddedPublishCpu.js')).run,
+    params: {
+      small: { messages: 1_000, warmup: 200, rounds: 1 },
+      full: { messages: 100_000, warmup: 20_000, rounds: 4 },
+    },
+    metrics: [
+      { key: 'cpuMsPer100k', label: 'CPU, quiet commands (user + system)', unit: 'ms', better: 'lower' },
+      { key: 'answeredCpuMsPer100k', label: 'CPU, answered commands', unit: 'ms', better: 'lower' },
+      { key: 'clientCpuMsPer100k', label: 'CPU, MqttClient, same worker', unit: 'ms', better: 'lower' },
+      // Issue 15 / spec R177: the hot path within 10% of MqttClient's.
+      {
+        key: 'vsClient',
+        label: 'quiet / MqttClient',
+        unit: 'x',
+        better: 'lower',
+        target: { op: '<=', value: 1.1 },
+      },
+      { key: 'answeredVsClient', label: 'answered / MqttClient', unit: 'x', better: 'lower' },
+    ],
+    clients: ['lifeline'],
+    nodeFlags: ['--expose-gc'],
+  },
   ...([1, 2] as const).flatMap((qos): ScenarioSpec[] => {
     const ack = qos === 1 ? 'PUBACK' : 'PUBCOMP';
     const messages = qos === 1 ? 100_000 : 50_000;

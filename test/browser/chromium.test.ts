@@ -21,6 +21,7 @@ interface DemoHandle {
   replayed(): unknown[] | null;
   lit(): string[];
   states(): number;
+  app: { lit(): string[]; child(): unknown; handled(): number };
 }
 declare const demo: DemoHandle;
 
@@ -199,6 +200,34 @@ describe.runIf(haveChromium)('in Chromium', () => {
         ['demo/qos2', 2],
       ]);
     }, 60_000);
+
+    it('its app panel: the device machine and its MQTT child, both lit, through a command, a reset and back (R171, R179)', async () => {
+      const appLit = (state: string) =>
+        page.waitForFunction(
+          (s) => (globalThis as { demo?: DemoHandle }).demo?.app.lit().includes(s) === true,
+          state,
+          WAIT,
+        );
+      await appLit('online.idle');
+      expect(JSON.stringify(await page.evaluate(() => demo.app.child()))).toContain('"delivery":"ready"');
+      expect(await page.getAttribute('#app-child', 'class')).toContain('active');
+      const shown = await page.$$eval('#app-states li.active', (items) => items.map((i) => i.textContent));
+      expect(shown).toEqual(['online', 'online.idle']);
+
+      await page.click('#app-command');
+      await page.waitForFunction(() => demo.app.handled() === 1, null, WAIT);
+      await appLit('online.idle');
+
+      // Leaving `online` stops the child (R176): its statechart goes dark.
+      await page.click('#app-reset');
+      await appLit('provisioning');
+      expect(await page.evaluate(() => demo.app.child())).toBeNull();
+      expect(await page.textContent('#app-child')).toBe('stopped');
+
+      await page.click('#app-provision');
+      await appLit('online.idle');
+      expect(JSON.stringify(await page.evaluate(() => demo.app.child()))).toContain('"connected"');
+    }, 90_000);
 
     it('the downloaded journal replays in Node to the states the page saw live (R126)', async () => {
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);

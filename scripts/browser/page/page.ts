@@ -11,6 +11,7 @@ import { type ClientEvent, type Journal, MqttClient, type QoS, toJsonLines } fro
 import { fromJsonLines, type ReplayStep, replay } from '../../../machines/journal.js';
 import type { DemoConfig } from '../demoServer.js';
 import { describeValue } from '../stateNames.js';
+import { startAppPanel } from './appPanel.js';
 import { DiagramView } from './diagramView.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -223,8 +224,16 @@ async function main(): Promise<void> {
     render(value, coarse(value));
   };
 
+  const app = startAppPanel($, config.brokerUrl, (topic, payload) => {
+    client.publish(topic, payload, { qos: 1 }).then(
+      () => log.add('control', `sent the device ${payload}`),
+      (error: Error) => log.add('control', `command failed: ${error.message}`),
+    );
+  });
+
   Object.assign(window, {
     demo: {
+      app,
       client,
       seen,
       received,
