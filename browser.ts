@@ -2,7 +2,8 @@
  * mqtt-lifeline for browsers: the same statechart, session and journal as the Node entry, over
  * the browser's global `WebSocket`. No Node built-ins and no polyfills (spec R122); rxjs is a
  * peer. The machine and `replay()` alone live in the machine entry, so a client that only records
- * its journal does not carry the replay code.
+ * its journal does not carry the replay code. What a default client does not use is left to the
+ * app to pass when it wants it (spec R230): `driver: createActorDriver` for a live actor.
  *
  * @packageDocumentation
  */
@@ -43,7 +44,7 @@ export type {
   MqttClientOptions,
   ProtocolErrorEvent,
 } from './runtime/client.js';
-export type { ConnectionSnapshot } from './runtime/drivers.js';
+export { type ConnectionSnapshot, createActorDriver, type DriverFactory } from './runtime/drivers.js';
 export type { InspectObserver } from './runtime/inspection.js';
 export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';
 export type { ServerConfig } from './runtime/options.js';

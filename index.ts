@@ -130,6 +130,7 @@ export type { ConnectCallOptions } from './runtime/connectWaiters.js';
 export {
   type ConnectionSnapshot,
   createActorDriver,
+  type DriverFactory,
   type DriverOptions,
   type LifecycleDriver,
   type LifecycleHost,

@@ -11,6 +11,7 @@ import {
   type LifecycleClientConfig,
   LifecycleClient as RuntimeLifecycleClient,
 } from '../runtime/lifecycleClient.js';
+import { createActorDriver } from '../runtime/drivers.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
 import { createTracer } from '../runtime/trace.js';
@@ -19,14 +20,15 @@ import { nodeDebugLogger } from './logging/debuglog.js';
 import { nodeTransport } from './transports/node.js';
 
 /**
- * Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket), the system clock, and
- * the trace when `NODE_DEBUG=mqtt-lifeline`.
+ * Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket), the system clock, the
+ * trace when `NODE_DEBUG=mqtt-lifeline`, and the actor driver behind `driver: 'actor'`.
  */
 export const nodeDefaults: RuntimeDefaults = {
   transport: nodeTransport,
   clock: systemClock,
   logger: nodeDebugLogger(),
   tracer: createTracer,
+  actorDriver: createActorDriver,
 };
 
 /**

@@ -104,6 +104,12 @@ export interface LifecycleDriver {
   unref(): void;
 }
 
+/**
+ * Makes a driver: {@link createActorDriver} or {@link createStepDriver}, as the `driver` option
+ * takes it when the entry point leaves the actor driver out (spec R230).
+ */
+export type DriverFactory = (options: DriverOptions) => LifecycleDriver;
+
 /** Options shared by both drivers. */
 export interface DriverOptions {
   /** The machine's input. */

@@ -10,7 +10,7 @@ import { type Journal, type JournalEntry, journalHeader } from '../machines/jour
 import { buildConnect } from '../protocol/connect.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
-import { type ConnectionSnapshot, createActorDriver, type LifecycleDriver } from './drivers.js';
+import type { ConnectionSnapshot, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
 import {
@@ -70,6 +70,13 @@ export class LifecycleClient {
         'clock',
         "no clock: pass one, or construct the client from an entry point such as 'mqtt-lifeline', which supplies one",
       );
+    const driver = config.driver;
+    // The runtime never imports the actor driver, so a bundle that does not use it leaves it out (R230).
+    if (driver === 'actor')
+      throw new ConfigError(
+        'driver',
+        "'actor' needs the actor driver, which this entry point leaves out: pass driver: createActorDriver",
+      );
     this.#initialInput = options.input;
     this.#entries = config.journal === true ? [] : null;
     const sink = config.journal;
@@ -95,8 +102,7 @@ export class LifecycleClient {
       record,
       inspect: config.inspect,
     };
-    this.#driver =
-      config.driver === 'actor' ? createActorDriver(driverOptions) : createStepDriver(driverOptions);
+    this.#driver = typeof driver === 'function' ? driver(driverOptions) : createStepDriver(driverOptions);
     connection.driver = this.#driver;
   }
 

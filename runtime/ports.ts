@@ -10,6 +10,7 @@
  */
 import type { ErrorData } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import type { DriverFactory } from './drivers.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
 
@@ -178,6 +179,11 @@ export interface RuntimeDefaults {
   readonly logger?: Logger;
   /** What turns a logger into trace lines when the options name none (Node: `createTracer`). @default none */
   readonly tracer?: TracerFactory;
+  /**
+   * The driver that `driver: 'actor'` means (Node: `createActorDriver`); an entry point that
+   * leaves it out keeps the actor driver out of its bundle (spec R230). @default none
+   */
+  readonly actorDriver?: DriverFactory;
 }
 
 /**
