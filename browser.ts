@@ -3,7 +3,8 @@
  * the browser's global `WebSocket`. No Node built-ins and no polyfills (spec R122); rxjs is a
  * peer. The machine and `replay()` alone live in the machine entry, so a client that only records
  * its journal does not carry the replay code. What a default client does not use is left to the
- * app to pass when it wants it (spec R230): `driver: createActorDriver` for a live actor.
+ * app to pass when it wants it: `driver: createActorDriver` for a live actor (spec R230),
+ * `storeRecovery: attachStore` with a session store (R231).
  *
  * @packageDocumentation
  */
@@ -38,6 +39,8 @@ export {
 export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
 export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';
 export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
+export { attachStore, type RestoreTarget, type StoreRecovery } from './protocol/sessionLog.js';
+export type { SessionStore, StoreRecord } from './protocol/store.js';
 export type {
   ClientEvent,
   Message,

@@ -10,7 +10,7 @@
 
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
-export { LifecycleClient, MqttClient, nodeDefaults } from './adapters/node.js';
+export { LifecycleClient, MqttClient, MqttSession, nodeDefaults } from './adapters/node.js';
 export {
   FileStore,
   type FileStoreOptions,
@@ -100,7 +100,6 @@ export {
   DEFAULT_SESSION_OPTIONS,
   type DropReason,
   MONGOOSE_SESSION_OPTIONS,
-  MqttSession,
   type OverflowPolicy,
   type PublishCallback,
   type PublishResult,
@@ -115,6 +114,7 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './protocol/session.js';
+export { attachStore, type RestoreTarget, type StoreRecovery } from './protocol/sessionLog.js';
 export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {

@@ -11,6 +11,9 @@ import {
   type LifecycleClientConfig,
   LifecycleClient as RuntimeLifecycleClient,
 } from '../runtime/lifecycleClient.js';
+import type { PacketIdAllocator } from '../protocol/packetIds.js';
+import { MqttSession as ProtocolSession, type SessionIO, type SessionOptions } from '../protocol/session.js';
+import { attachStore, type StoreRecovery } from '../protocol/sessionLog.js';
 import { createActorDriver } from '../runtime/drivers.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
@@ -29,6 +32,7 @@ export const nodeDefaults: RuntimeDefaults = {
   logger: nodeDebugLogger(),
   tracer: createTracer,
   actorDriver: createActorDriver,
+  storeRecovery: attachStore,
 };
 
 /**
@@ -51,5 +55,28 @@ export class LifecycleClient extends RuntimeLifecycleClient {
   /** @throws `ConfigError` naming the offending option. */
   constructor(config: LifecycleClientConfig) {
     super(withDefaults(config, nodeDefaults));
+  }
+}
+
+/**
+ * The MQTT 3.1.1 session on its own (publish, subscribe, acknowledgements over a `SessionIO`),
+ * restoring itself from `options.store` by default as it always did: the Node entry wires
+ * `attachStore`, which the protocol layer takes as a parameter (spec R231).
+ */
+export class MqttSession extends ProtocolSession {
+  /**
+   * @param io - The runtime's socket and event sink.
+   * @param options - Queue, window and QoS limits, and the store.
+   * @param packetIds - The allocator to use. @default a new PacketIdAllocator()
+   * @param recovery - What restores the session from its store. @default attachStore
+   * @throws `ConfigError` when an option is invalid.
+   */
+  constructor(
+    io: SessionIO,
+    options?: SessionOptions,
+    packetIds?: PacketIdAllocator,
+    recovery: StoreRecovery = attachStore,
+  ) {
+    super(io, options, packetIds, recovery);
   }
 }

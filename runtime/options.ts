@@ -6,6 +6,7 @@ import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { DriverFactory } from './drivers.js';
 import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
 import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
@@ -120,18 +121,24 @@ export interface NormalisedOptions {
  * `options` with the entry point's defaults for the ports it leaves unset: how an entry point
  * (Node's `mqtt-lifeline`, a browser bundle) wires its transport and clock into the runtime.
  */
-export function withDefaults<T extends LifecycleClientOptions>(options: T, defaults: RuntimeDefaults): T {
+export function withDefaults<T extends LifecycleClientOptions & { readonly storeRecovery?: StoreRecovery }>(
+  options: T,
+  defaults: RuntimeDefaults,
+): T {
   const logger = options.logger ?? defaults.logger;
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
   // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
   const driver = options.driver === 'actor' ? (defaults.actorDriver ?? 'actor') : options.driver;
+  // Only an MqttClient's session uses it; a LifecycleClient ignores it (spec R231).
+  const storeRecovery = options.storeRecovery ?? defaults.storeRecovery;
   if (
     options.transport !== undefined &&
     options.clock !== undefined &&
     options.logger === logger &&
     options.tracer === tracer &&
-    options.driver === driver
+    options.driver === driver &&
+    options.storeRecovery === storeRecovery
   )
     return options;
   return Object.assign({}, options, {
@@ -140,6 +147,7 @@ export function withDefaults<T extends LifecycleClientOptions>(options: T, defau
     logger,
     tracer,
     driver,
+    storeRecovery,
   });
 }
 

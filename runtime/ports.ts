@@ -10,6 +10,7 @@
  */
 import type { ErrorData } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { DriverFactory } from './drivers.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
@@ -184,6 +185,11 @@ export interface RuntimeDefaults {
    * leaves it out keeps the actor driver out of its bundle (spec R230). @default none
    */
   readonly actorDriver?: DriverFactory;
+  /**
+   * What restores an `MqttClient`'s session from its store (Node: `attachStore`); an entry point
+   * that leaves it out keeps store recovery out of its bundle (spec R231). @default none
+   */
+  readonly storeRecovery?: StoreRecovery;
 }
 
 /**
