@@ -6,15 +6,16 @@
  *
  * @module
  */
+
+import type { PacketIdAllocator } from '../protocol/packetIds.js';
+import { MqttSession as ProtocolSession, type SessionIO, type SessionOptions } from '../protocol/session.js';
+import { attachStore, type StoreRecovery } from '../protocol/sessionLog.js';
 import { type MqttClientOptions, MqttClient as RuntimeMqttClient } from '../runtime/client.js';
+import { createActorDriver } from '../runtime/drivers.js';
 import {
   type LifecycleClientConfig,
   LifecycleClient as RuntimeLifecycleClient,
 } from '../runtime/lifecycleClient.js';
-import type { PacketIdAllocator } from '../protocol/packetIds.js';
-import { MqttSession as ProtocolSession, type SessionIO, type SessionOptions } from '../protocol/session.js';
-import { attachStore, type StoreRecovery } from '../protocol/sessionLog.js';
-import { createActorDriver } from '../runtime/drivers.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
 import { createTracer } from '../runtime/trace.js';

@@ -7,8 +7,14 @@ import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
-import type { DriverFactory } from './drivers.js';
-import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
+import type {
+  DriverFactory,
+  Logger,
+  RuntimeClock,
+  RuntimeDefaults,
+  TracerFactory,
+  TransportFactory,
+} from './ports.js';
 import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
 
 export type { NormalisedServer, ServerConfig } from './servers.js';

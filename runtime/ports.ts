@@ -8,10 +8,13 @@
  *
  * @module
  */
+import type { SnapshotFrom } from 'xstate';
 import type { ErrorData } from '../errors.js';
-import type { LifecycleEvent } from '../machines/events.js';
+import type { connectionMachine } from '../machines/connection.js';
+import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
+import type { JournalEntry } from '../machines/journal.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
-import type { DriverFactory } from './drivers.js';
+import type { InspectObserver } from './inspection.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
 
@@ -225,3 +228,72 @@ export interface TracedServer {
 
 /** Makes a {@link Tracer} that writes to `logger`. */
 export type TracerFactory = (logger: Logger) => Tracer;
+
+/** A snapshot of the connection machine. */
+export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+
+/*
+ * The driver port: what runs the statechart (runtime/drivers.ts, runtime/stepDriver.ts) and what
+ * its effects do in a runtime.
+ */
+
+/** What the statechart's effects do in a runtime. */
+export interface LifecycleHost {
+  /** Open a transport to server `server` (index into the ring). */
+  openTransport(server: number): void;
+  /** Close the current transport, flushing what was written. */
+  closeTransport(): void;
+  /** Write CONNECT for server `server`. */
+  sendConnect(server: number): void;
+  /** Write PINGREQ. */
+  sendPingreq(): void;
+  /** Write DISCONNECT. */
+  sendDisconnect(): void;
+  /** The MQTT session is up (CONNACK rc=0). */
+  sessionUp(sessionPresent: boolean): void;
+  /** The MQTT session is gone. */
+  sessionDown(): void;
+  /** A uniform draw in [0, 1). */
+  random(): number;
+  /** A lifecycle event for users. */
+  emitted(event: LifecycleEvent): void;
+}
+
+/** A running statechart. */
+export interface LifecycleDriver {
+  /** Delivers an input event (it is journalled). */
+  send(event: ConnectionEvent): void;
+  /** The current snapshot. */
+  getSnapshot(): ConnectionSnapshot;
+  /** Registers a listener for every new snapshot; returns an unsubscribe function. */
+  subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void;
+  /** Stops the driver and cancels its timers (no effects are run). */
+  stop(): void;
+  /** Lets the pending timers (and later ones) keep the process alive: the default (spec R50). */
+  ref(): void;
+  /** Stops the pending timers (and later ones) from keeping the process alive (spec R52). */
+  unref(): void;
+}
+
+/**
+ * Makes a driver: `createActorDriver` or `createStepDriver`, as the `driver` option
+ * takes it when the entry point leaves the actor driver out (spec R230).
+ */
+export type DriverFactory = (options: DriverOptions) => LifecycleDriver;
+
+/** Options shared by both drivers. */
+export interface DriverOptions {
+  /** The machine's input. */
+  readonly input: ConnectionInput;
+  /** The clock for timers and journal timestamps. */
+  readonly clock: RuntimeClock;
+  /** The effects. */
+  readonly host: LifecycleHost;
+  /** Called with every input as it is processed. @default no journal */
+  readonly record?: (entry: JournalEntry) => void;
+  /**
+   * An XState inspection observer. Both drivers send it the connection machine's `@xstate.actor`,
+   * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
+}

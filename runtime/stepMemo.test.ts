@@ -16,7 +16,12 @@ function fleet(count: number, driver: 'step' | 'actor') {
   const clock = new SimulatedClock();
   const clients = Array.from(
     { length: count },
-    () => new LifecycleClient({ servers: [{ host: 'p', transport: net.factory }], clock, driver: driverOption(driver) }),
+    () =>
+      new LifecycleClient({
+        servers: [{ host: 'p', transport: net.factory }],
+        clock,
+        driver: driverOption(driver),
+      }),
   );
   for (const [i, client] of clients.entries()) {
     client.connect();
