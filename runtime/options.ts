@@ -127,17 +127,20 @@ export interface NormalisedOptions {
  * `options` with the entry point's defaults for the ports it leaves unset: how an entry point
  * (Node's `mqtt-lifeline`, a browser bundle) wires its transport and clock into the runtime.
  */
-export function withDefaults<T extends LifecycleClientOptions & { readonly storeRecovery?: StoreRecovery }>(
-  options: T,
-  defaults: RuntimeDefaults,
-): T {
+export function withDefaults<
+  T extends LifecycleClientOptions & {
+    readonly storeRecovery?: StoreRecovery;
+    readonly session?: { readonly store?: unknown };
+  },
+>(options: T, defaults: RuntimeDefaults): T {
   const logger = options.logger ?? defaults.logger;
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
   // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
   const driver = options.driver === 'actor' ? (defaults.actorDriver ?? 'actor') : options.driver;
-  // Only an MqttClient's session uses it; a LifecycleClient ignores it (spec R231).
-  const storeRecovery = options.storeRecovery ?? defaults.storeRecovery;
+  // Only an MqttClient's session with a store uses it (spec R231): other options stay as given.
+  const storeRecovery =
+    options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);
   if (
     options.transport !== undefined &&
     options.clock !== undefined &&
