@@ -38,8 +38,20 @@ export {
 } from './errors.js';
 export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
 export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';
-export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
-export { attachStore, type RestoreTarget, type StoreRecovery } from './protocol/sessionLog.js';
+export type { OutboundMessage } from './protocol/offlineQueue.js';
+export {
+  type MqttSession,
+  type QoS,
+  type SessionEvent,
+  type SessionOptions,
+  SubscriptionCancelledError,
+} from './protocol/session.js';
+export {
+  attachStore,
+  type RestoreTarget,
+  type SessionLog,
+  type StoreRecovery,
+} from './protocol/sessionLog.js';
 export type { SessionStore, StoreRecord } from './protocol/store.js';
 export type {
   ClientEvent,

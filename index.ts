@@ -95,6 +95,7 @@ export {
 } from './machines/journal.js';
 export type { ConnectOptions, WillOptions } from './protocol/connect.js';
 export type { InboundPacket, InboundPublish } from './protocol/decoder.js';
+export type { OutboundMessage } from './protocol/offlineQueue.js';
 export { PacketIdAllocator } from './protocol/packetIds.js';
 export {
   DEFAULT_SESSION_OPTIONS,
@@ -114,7 +115,12 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './protocol/session.js';
-export { attachStore, type RestoreTarget, type StoreRecovery } from './protocol/sessionLog.js';
+export {
+  attachStore,
+  type RestoreTarget,
+  type SessionLog,
+  type StoreRecovery,
+} from './protocol/sessionLog.js';
 export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
