@@ -80,4 +80,15 @@ export class MqttSession extends ProtocolSession {
   ) {
     super(io, options, packetIds, recovery);
   }
+
+  /**
+   * Any session is one: a client's session is built by the runtime, which passes the recovery
+   * itself, and `client.session instanceof MqttSession` stays true as it was before R231.
+   * Subclasses keep the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return this === MqttSession
+      ? value instanceof ProtocolSession
+      : Function.prototype[Symbol.hasInstance].call(this, value);
+  }
 }

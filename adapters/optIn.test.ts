@@ -105,7 +105,11 @@ describe('store recovery is passed in, not imported by the session (R231)', () =
 
   it('the Node entry restores a session from its store by default, as before (R231)', () => {
     const store = storeWithOneMessage();
-    expect(new NodeMqttClient({ servers: [server], session: { store } }).session.queueLength).toBe(1);
+    const client = new NodeMqttClient({ servers: [server], session: { store } });
+    expect(client.session.queueLength).toBe(1);
+    // The session the client builds is still an instance of the MqttSession the entry exports.
+    expect(client.session).toBeInstanceOf(MqttSession);
+    expect({}).not.toBeInstanceOf(MqttSession);
   });
 
   it('the browser entry restores it when the app passes storeRecovery: attachStore (R231)', () => {
