@@ -87,8 +87,8 @@ export class MqttSession extends ProtocolSession {
    * Subclasses keep the ordinary check.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return this === MqttSession
-      ? value instanceof ProtocolSession
-      : Function.prototype[Symbol.hasInstance].call(this, value);
+    // biome-ignore lint/complexity/noThisInStatic: instanceof asks `this`, which may be a subclass
+    if (this !== MqttSession) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return value instanceof ProtocolSession;
   }
 }
