@@ -2,7 +2,9 @@
  * mqtt-lifeline for browsers: the same statechart, session and journal as the Node entry, over
  * the browser's global `WebSocket`. No Node built-ins and no polyfills (spec R122); rxjs is a
  * peer. The machine and `replay()` alone live in the machine entry, so a client that only records
- * its journal does not carry the replay code.
+ * its journal does not carry the replay code. What a default client does not use is left to the
+ * app to pass when it wants it: `driver: createActorDriver` for a live actor (spec R230),
+ * `storeRecovery: attachStore` with a session store (R231).
  *
  * @packageDocumentation
  */
@@ -37,7 +39,21 @@ export {
 } from './errors.js';
 export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
 export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';
-export type { QoS, SessionEvent, SessionOptions } from './protocol/session.js';
+export type { OutboundMessage } from './protocol/offlineQueue.js';
+export {
+  type MqttSession,
+  type QoS,
+  type SessionEvent,
+  type SessionOptions,
+  SubscriptionCancelledError,
+} from './protocol/session.js';
+export {
+  attachStore,
+  type RestoreTarget,
+  type SessionLog,
+  type StoreRecovery,
+} from './protocol/sessionLog.js';
+export type { SessionStore, StoreRecord } from './protocol/store.js';
 export type {
   ClientEvent,
   Message,
@@ -45,7 +61,7 @@ export type {
   ProtocolErrorEvent,
   StoreFaultEvent,
 } from './runtime/client.js';
-export type { ConnectionSnapshot } from './runtime/drivers.js';
+export { type ConnectionSnapshot, createActorDriver, type DriverFactory } from './runtime/drivers.js';
 export type { InspectObserver } from './runtime/inspection.js';
 export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';
 export type { ServerConfig } from './runtime/options.js';

@@ -10,7 +10,7 @@
 
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
-export { LifecycleClient, MqttClient, mqttClientLogic, nodeDefaults } from './adapters/node.js';
+export { LifecycleClient, MqttClient, MqttSession, mqttClientLogic, nodeDefaults } from './adapters/node.js';
 export {
   FileStore,
   type FileStoreOptions,
@@ -97,12 +97,12 @@ export {
 } from './machines/journal.js';
 export type { ConnectOptions, WillOptions } from './protocol/connect.js';
 export type { InboundPacket, InboundPublish } from './protocol/decoder.js';
+export type { OutboundMessage } from './protocol/offlineQueue.js';
 export { PacketIdAllocator } from './protocol/packetIds.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   type DropReason,
   MONGOOSE_SESSION_OPTIONS,
-  MqttSession,
   type OverflowPolicy,
   type PublishCallback,
   type PublishResult,
@@ -117,6 +117,12 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './protocol/session.js';
+export {
+  attachStore,
+  type RestoreTarget,
+  type SessionLog,
+  type StoreRecovery,
+} from './protocol/sessionLog.js';
 export {
   MemoryStore,
   type SessionStore,
@@ -140,6 +146,7 @@ export type { ConnectCallOptions } from './runtime/connectWaiters.js';
 export {
   type ConnectionSnapshot,
   createActorDriver,
+  type DriverFactory,
   type DriverOptions,
   type LifecycleDriver,
   type LifecycleHost,

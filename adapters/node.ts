@@ -6,7 +6,12 @@
  *
  * @module
  */
+
+import type { PacketIdAllocator } from '../protocol/packetIds.js';
+import { MqttSession as ProtocolSession, type SessionIO, type SessionOptions } from '../protocol/session.js';
+import { attachStore, type StoreRecovery } from '../protocol/sessionLog.js';
 import { type MqttClientOptions, MqttClient as RuntimeMqttClient } from '../runtime/client.js';
+import { createActorDriver } from '../runtime/drivers.js';
 import { createMqttClientLogic, type MqttClientLogic } from '../runtime/embedded.js';
 import {
   type LifecycleClientConfig,
@@ -20,14 +25,16 @@ import { nodeDebugLogger } from './logging/debuglog.js';
 import { nodeTransport } from './transports/node.js';
 
 /**
- * Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket), the system clock, and
- * the trace when `NODE_DEBUG=mqtt-lifeline`.
+ * Node's defaults: the transport chosen by scheme (TCP, TLS, WebSocket), the system clock, the
+ * trace when `NODE_DEBUG=mqtt-lifeline`, and the actor driver behind `driver: 'actor'`.
  */
 export const nodeDefaults: RuntimeDefaults = {
   transport: nodeTransport,
   clock: systemClock,
   logger: nodeDebugLogger(),
   tracer: createTracer,
+  actorDriver: createActorDriver,
+  storeRecovery: attachStore,
 };
 
 /**
@@ -60,3 +67,37 @@ export class LifecycleClient extends RuntimeLifecycleClient {
  * `mqtt.unsubscribe`, `mqtt.connect` and `mqtt.disconnect` commands, answering each.
  */
 export const mqttClientLogic: MqttClientLogic = createMqttClientLogic(nodeDefaults);
+
+/**
+ * The MQTT 3.1.1 session on its own (publish, subscribe, acknowledgements over a `SessionIO`),
+ * restoring itself from `options.store` by default as it always did: the Node entry wires
+ * `attachStore`, which the protocol layer takes as a parameter (spec R231).
+ */
+export class MqttSession extends ProtocolSession {
+  /**
+   * @param io - The runtime's socket and event sink.
+   * @param options - Queue, window and QoS limits, and the store.
+   * @param packetIds - The allocator to use. @default a new PacketIdAllocator()
+   * @param recovery - What restores the session from its store. @default attachStore
+   * @throws `ConfigError` when an option is invalid.
+   */
+  constructor(
+    io: SessionIO,
+    options?: SessionOptions,
+    packetIds?: PacketIdAllocator,
+    recovery: StoreRecovery = attachStore,
+  ) {
+    super(io, options, packetIds, recovery);
+  }
+
+  /**
+   * Any session is one: a client's session is built by the runtime, which passes the recovery
+   * itself, and `client.session instanceof MqttSession` stays true as it was before R231.
+   * Subclasses keep the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: instanceof asks `this`, which may be a subclass
+    if (this !== MqttSession) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return value instanceof ProtocolSession;
+  }
+}

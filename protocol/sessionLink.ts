@@ -6,13 +6,13 @@
  *
  * @module
  */
-import type { ClientClosedError } from '../errors.js';
+import { type ClientClosedError, ConfigError } from '../errors.js';
 import type { InboundPacket } from './decoder.js';
 import type { QoS } from './encode.js';
 import { InboundFlow } from './inbound.js';
 import { OutboundFlow } from './outbound.js';
 import { PacketIdAllocator } from './packetIds.js';
-import { attachStore, type SessionLog } from './sessionLog.js';
+import type { SessionLog, StoreRecovery } from './sessionLog.js';
 import {
   type ResolvedSessionOptions,
   resolveSessionOptions,
@@ -21,6 +21,9 @@ import {
 } from './sessionTypes.js';
 import { SubscriptionRegistry } from './subscriptions.js';
 import { TopicCache } from './topicCache.js';
+
+const NO_RECOVERY =
+  "restoring a session from a store is left out of this bundle: pass attachStore (exported by 'mqtt-lifeline/browser') as the client's storeRecovery";
 
 /**
  * The connection-facing half of `MqttSession`: a base class rather than a second object,
@@ -42,12 +45,16 @@ export abstract class SessionLink {
    * @param options - Queue, window and QoS limits.
    * @param packetIds - The allocator to use.
    *   @default a new PacketIdAllocator()
+   * @param recovery - What restores the session from `options.store` (`attachStore`); needed only
+   *   with a store, and passed in so that a bundle without stores carries no recovery (spec R231).
+   *   @default none: a `store` is then a `ConfigError`
    * @throws {@link ConfigError} when an option is invalid.
    */
   constructor(
     protected readonly io: SessionIO,
     options?: SessionOptions,
     packetIds: PacketIdAllocator = new PacketIdAllocator(),
+    recovery?: StoreRecovery,
   ) {
     this.options = resolveSessionOptions(options);
     this.currentMaxQos = this.options.maxQos;
@@ -58,8 +65,9 @@ export abstract class SessionLink {
     this.subs = new SubscriptionRegistry(packetIds, io, this, this.options.maxFiltersPerSubscribe);
     const store = this.options.store;
     if (store !== undefined) {
+      if (recovery === undefined) throw new ConfigError('store', NO_RECOVERY);
       const subs = this.subs;
-      const log = attachStore(store, {
+      const log = recovery(store, {
         restoreOutbound: (messages, releasing) => this.outbound.state.restoreOutbound(messages, releasing),
         restoreInbound: (ids) => this.inbound.restoreInbound(ids),
         restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),

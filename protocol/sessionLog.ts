@@ -20,6 +20,13 @@ export interface RestoreTarget {
 }
 
 /**
+ * What restores a session from its store and records its later events: {@link attachStore}. A
+ * session takes it as a parameter rather than importing it, so a bundle whose sessions have no
+ * store carries no recovery code (spec R231).
+ */
+export type StoreRecovery = (store: SessionStore, target: RestoreTarget) => SessionLog;
+
+/**
  * Records a session's events in its store, and compacts the store when it asks. It keeps the
  * store's image (the fold of every record) so that compaction writes exactly what recovery would
  * rebuild, without reading the session's own tables.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { StoreError } from '../errors.js';
+import { attachStore } from '../protocol/sessionLog.js';
 import { MemoryStore, type StoreRecord } from '../protocol/store.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { MqttClient } from './client.js';
@@ -29,6 +30,7 @@ function connectedClient(failing: StoreRecord['type']) {
     ],
     clock: new SimulatedClock(),
     session: { store: new FailingStore(failing) },
+    storeRecovery: attachStore,
   });
   const errors: string[] = [];
   client.onEvent((e) => {

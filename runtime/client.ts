@@ -13,6 +13,7 @@ import {
   type SessionOptions,
   type SubscriptionInfo,
 } from '../protocol/session.js';
+import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
@@ -38,6 +39,13 @@ export type {
 export interface MqttClientOptions extends LifecycleClientConfig {
   /** Queue, in-flight window and QoS limits. @default DEFAULT_SESSION_OPTIONS (MONGOOSE_SESSION_OPTIONS with the mongoose profile) */
   readonly session?: SessionOptions;
+  /**
+   * What restores the session from `session.store` (`attachStore`). The Node entry supplies it;
+   * the browser entry leaves it out of its bundle, so pass `attachStore` there with a store
+   * (spec R231).
+   * @default the entry point's (Node: `attachStore`; browser: none, and a store is a `ConfigError`)
+   */
+  readonly storeRecovery?: StoreRecovery;
 }
 
 interface FilterEntry {
@@ -86,6 +94,7 @@ export class MqttClient {
     this.session = sessionFor(
       connection,
       options.session === undefined ? base : { ...base, ...options.session },
+      options.storeRecovery,
     );
     connection.session = this.session;
     connection.events = this;
@@ -388,9 +397,10 @@ export class MqttClient {
 function sessionFor(
   io: ConstructorParameters<typeof MqttSession>[0],
   options: SessionOptions | undefined,
+  recovery: StoreRecovery | undefined,
 ): MqttSession {
   try {
-    return new MqttSession(io, options);
+    return new MqttSession(io, options, undefined, recovery);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(`session.${error.key}`, error.message.slice(error.key.length + 2), {

@@ -14,6 +14,7 @@ import {
   TransportError,
 } from '../errors.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { driverOption } from '../test/support/lifecycleHarness.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 
 const connack = (returnCode: number) => ({ cmd: 'connack', returnCode, sessionPresent: false }) as const;
@@ -41,7 +42,7 @@ describe.each(['actor', 'step'] as const)('connect() promise (%s driver)', (driv
     const client = new LifecycleClient({
       servers: [{ host: 'p', transport: net.factory, minDelayMs: 1000, maxDelayMs: 1000 }],
       clock,
-      driver,
+      driver: driverOption(driver),
       jitter: 0,
       ...config,
     });

@@ -9,35 +9,21 @@
  */
 import { type AnyEventObject, createActor, type StateValue } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
-import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
-import type { JournalEntry, JournalEvent } from '../machines/journal.js';
-import { type InspectObserver, notifyInspector } from './inspection.js';
-import type { RuntimeClock } from './ports.js';
-import type { ConnectionSnapshot } from './xstateStep.js';
+import type { ConnectionEvent } from '../machines/events.js';
+import type { JournalEvent } from '../machines/journal.js';
+import { notifyInspector } from './inspection.js';
+import type { DriverOptions, LifecycleDriver, LifecycleHost, RuntimeClock } from './ports.js';
 
-export type { ConnectionSnapshot } from './xstateStep.js';
-
-/** What the statechart's effects do in a runtime. */
-export interface LifecycleHost {
-  /** Open a transport to server `server` (index into the ring). */
-  openTransport(server: number): void;
-  /** Close the current transport, flushing what was written. */
-  closeTransport(): void;
-  /** Write CONNECT for server `server`. */
-  sendConnect(server: number): void;
-  /** Write PINGREQ. */
-  sendPingreq(): void;
-  /** Write DISCONNECT. */
-  sendDisconnect(): void;
-  /** The MQTT session is up (CONNACK rc=0). */
-  sessionUp(sessionPresent: boolean): void;
-  /** The MQTT session is gone. */
-  sessionDown(): void;
-  /** A uniform draw in [0, 1). */
-  random(): number;
-  /** A lifecycle event for users. */
-  emitted(event: LifecycleEvent): void;
-}
+export type {
+  ConnectionSnapshot,
+  DriverFactory,
+  DriverOptions,
+  LifecycleDriver,
+  LifecycleHost,
+} from './ports.js';
+// The driver port lives with the other ports (ports.ts), so an entry point can name a driver
+// factory among its defaults without an import cycle (spec R230).
+export { DRIVER_FACTORY } from './ports.js';
 
 /** The params of each effect the machine names (its `actions` declarations). */
 interface EffectParams {
@@ -86,46 +72,6 @@ export const EFFECTS: { readonly [K in keyof EffectParams]: Effect<EffectParams[
 /** The effect of the action named `type`, or undefined for actions the machine applies itself. */
 export function effectOf(type: string): Effect<unknown> | undefined {
   return Object.hasOwn(EFFECTS, type) ? (EFFECTS[type as keyof EffectParams] as Effect<unknown>) : undefined;
-}
-
-/** A running statechart. */
-export interface LifecycleDriver {
-  /** Delivers an input event (it is journalled). */
-  send(event: ConnectionEvent): void;
-  /** The current snapshot. */
-  getSnapshot(): ConnectionSnapshot;
-  /** Registers a listener for every new snapshot; returns an unsubscribe function. */
-  subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void;
-  /** Stops the driver and cancels its timers (no effects are run). */
-  stop(): void;
-  /** Lets the pending timers (and later ones) keep the process alive: the default (spec R50). */
-  ref(): void;
-  /** Stops the pending timers (and later ones) from keeping the process alive (spec R52). */
-  unref(): void;
-}
-
-/**
- * The key of a client config's own driver factory, in place of `driver: 'actor' | 'step'`: the
- * embedded client (embedded.ts) runs the statechart as a child actor of an app's machine with it.
- * A symbol, so it stays out of the options users see.
- */
-export const DRIVER_FACTORY: unique symbol = Symbol('mqtt-lifeline.driverFactory');
-
-/** Options shared by both drivers. */
-export interface DriverOptions {
-  /** The machine's input. */
-  readonly input: ConnectionInput;
-  /** The clock for timers and journal timestamps. */
-  readonly clock: RuntimeClock;
-  /** The effects. */
-  readonly host: LifecycleHost;
-  /** Called with every input as it is processed. @default no journal */
-  readonly record?: (entry: JournalEntry) => void;
-  /**
-   * An XState inspection observer. Both drivers send it the connection machine's `@xstate.actor`,
-   * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
-   */
-  readonly inspect?: InspectObserver;
 }
 
 /** A driver's journal: `record` with each input and the state it led to (`xstate.init` is not one). */

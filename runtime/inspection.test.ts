@@ -2,7 +2,7 @@ import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type InspectionEvent, SimulatedClock } from 'xstate';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
-import { defaultOptions, server } from '../test/support/lifecycleHarness.js';
+import { defaultOptions, driverOption, server } from '../test/support/lifecycleHarness.js';
 import { createActorDriver, type LifecycleHost } from './drivers.js';
 import type { InspectObserver } from './inspection.js';
 import { LifecycleClient } from './lifecycleClient.js';
@@ -32,7 +32,7 @@ function live(driver: 'actor' | 'step', inspect: InspectObserver) {
   const client = new LifecycleClient({
     servers: [{ host: 'p', transport: net.factory, minDelayMs: 1000, maxDelayMs: 4000 }],
     clock,
-    driver,
+    driver: driverOption(driver),
     inspect,
     random: () => 0.25,
     keepAliveSec: 10,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { InvalidArgumentError } from '../errors.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { driverOption } from '../test/support/lifecycleHarness.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 
 function setup(config: Partial<LifecycleClientConfig> = {}) {
@@ -182,7 +183,7 @@ describe('LifecycleClient (fake transport, simulated clock)', () => {
       const c = new LifecycleClient({
         servers: [{ host: 'p', transport: n.factory }],
         clock,
-        driver,
+        driver: driverOption(driver),
         journal: true,
         random: () => 0.25,
       });

@@ -10,13 +10,7 @@ import { type Journal, type JournalEntry, journalHeader } from '../machines/jour
 import { buildConnect } from '../protocol/connect.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
-import {
-  type ConnectionSnapshot,
-  createActorDriver,
-  DRIVER_FACTORY,
-  type DriverOptions,
-  type LifecycleDriver,
-} from './drivers.js';
+import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
 import {
@@ -25,7 +19,7 @@ import {
   normaliseOptions,
   type ServerConfig,
 } from './options.js';
-import type { RuntimeClock } from './ports.js';
+import { DRIVER_FACTORY, type RuntimeClock } from './ports.js';
 import { createStepDriver } from './stepDriver.js';
 import type { ClientState } from './types.js';
 
@@ -78,6 +72,13 @@ export class LifecycleClient {
         'clock',
         "no clock: pass one, or construct the client from an entry point such as 'mqtt-lifeline', which supplies one",
       );
+    const driver = config.driver;
+    // The runtime never imports the actor driver, so a bundle that does not use it leaves it out (R230).
+    if (driver === 'actor')
+      throw new ConfigError(
+        'driver',
+        "'actor' needs the actor driver, which this entry point leaves out: pass driver: createActorDriver",
+      );
     this.#initialInput = options.input;
     this.#entries = config.journal === true ? [] : null;
     const sink = config.journal;
@@ -107,8 +108,8 @@ export class LifecycleClient {
     this.#driver =
       factory !== undefined
         ? factory(driverOptions)
-        : config.driver === 'actor'
-          ? createActorDriver(driverOptions)
+        : typeof driver === 'function'
+          ? driver(driverOptions)
           : createStepDriver(driverOptions);
     connection.driver = this.#driver;
   }

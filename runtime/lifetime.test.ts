@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { driverOption } from '../test/support/lifecycleHarness.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import type { RuntimeClock, TransportFactory } from './ports.js';
 
@@ -69,7 +70,7 @@ describe.each(['step', 'actor'] as const)('ref/unref with the %s driver (R50-R53
       servers: [{ host: 'p', transport: factory, minDelayMs: 100, maxDelayMs: 100 }],
       clock: time.clock,
       jitter: 0,
-      driver,
+      driver: driverOption(driver),
     });
     client.connect();
     net.connections[0]?.handlers.onError({ code: 'TRANSPORT_ERROR', message: 'refused' });

@@ -6,7 +6,15 @@ import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
+import type { StoreRecovery } from '../protocol/sessionLog.js';
+import type {
+  DriverFactory,
+  Logger,
+  RuntimeClock,
+  RuntimeDefaults,
+  TracerFactory,
+  TransportFactory,
+} from './ports.js';
 import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
 
 export type { NormalisedServer, ServerConfig } from './servers.js';
@@ -75,8 +83,13 @@ export interface LifecycleClientOptions {
    * @default the entry point's: in Node (`mqtt-lifeline`) one chosen by scheme: TCP, TLS or WebSocket
    */
   readonly transport?: TransportFactory;
-  /** Runs the statechart as a live actor or by pure stepping (spec R44). @default 'step' */
-  readonly driver?: 'actor' | 'step';
+  /**
+   * Runs the statechart as a live actor or by pure stepping (spec R44). `'actor'` takes the actor
+   * driver the entry point supplies (Node's does); the browser entry leaves it out of its bundle,
+   * so pass `createActorDriver` itself there (spec R230). A factory is used as it is.
+   * @default 'step'
+   */
+  readonly driver?: 'actor' | 'step' | DriverFactory;
   /** Runs before every CONNECT. @default none */
   readonly connectHook?: ConnectHook;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
@@ -114,15 +127,27 @@ export interface NormalisedOptions {
  * `options` with the entry point's defaults for the ports it leaves unset: how an entry point
  * (Node's `mqtt-lifeline`, a browser bundle) wires its transport and clock into the runtime.
  */
-export function withDefaults<T extends LifecycleClientOptions>(options: T, defaults: RuntimeDefaults): T {
+export function withDefaults<
+  T extends LifecycleClientOptions & {
+    readonly storeRecovery?: StoreRecovery;
+    readonly session?: { readonly store?: unknown };
+  },
+>(options: T, defaults: RuntimeDefaults): T {
   const logger = options.logger ?? defaults.logger;
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
+  // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
+  const driver = options.driver === 'actor' ? (defaults.actorDriver ?? 'actor') : options.driver;
+  // Only an MqttClient's session with a store uses it (spec R231): other options stay as given.
+  const storeRecovery =
+    options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);
   if (
     options.transport !== undefined &&
     options.clock !== undefined &&
     options.logger === logger &&
-    options.tracer === tracer
+    options.tracer === tracer &&
+    options.driver === driver &&
+    options.storeRecovery === storeRecovery
   )
     return options;
   return Object.assign({}, options, {
@@ -130,6 +155,8 @@ export function withDefaults<T extends LifecycleClientOptions>(options: T, defau
     clock: options.clock ?? defaults.clock,
     logger,
     tracer,
+    driver,
+    storeRecovery,
   });
 }
 

@@ -9,8 +9,10 @@ import { systemClock } from '../adapters/clocks/system.js';
 import { MqttClient as NodeMqttClient, nodeDefaults } from '../adapters/node.js';
 import { nodeTransport } from '../adapters/transports/node.js';
 import { ConfigError } from '../errors.js';
+import { attachStore } from '../protocol/sessionLog.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { MqttClient } from './client.js';
+import { createActorDriver } from './drivers.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import { withDefaults } from './options.js';
 import { createTracer } from './trace.js';
@@ -55,7 +57,14 @@ describe('ports and defaults (R47)', () => {
 
   it('the Node entry wires its transport by scheme (TCP, TLS, WebSocket) and the system clock, and keeps what the options name', () => {
     // The trace's logger is on only with NODE_DEBUG=mqtt-lifeline (spec R90).
-    expect(nodeDefaults).toEqual({ transport: nodeTransport, clock: systemClock, tracer: createTracer });
+    // The actor driver and store recovery are the entry's too, off the browser's default path (R230-R231).
+    expect(nodeDefaults).toEqual({
+      transport: nodeTransport,
+      clock: systemClock,
+      tracer: createTracer,
+      actorDriver: createActorDriver,
+      storeRecovery: attachStore,
+    });
     const clock = new SimulatedClock();
     const transport = fakeNetwork().factory;
     const named = { servers: [{ host: 'p' }], clock, transport };

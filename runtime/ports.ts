@@ -8,8 +8,13 @@
  *
  * @module
  */
+import type { SnapshotFrom } from 'xstate';
 import type { ErrorData } from '../errors.js';
-import type { LifecycleEvent } from '../machines/events.js';
+import type { connectionMachine } from '../machines/connection.js';
+import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
+import type { JournalEntry } from '../machines/journal.js';
+import type { StoreRecovery } from '../protocol/sessionLog.js';
+import type { InspectObserver } from './inspection.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
 
@@ -178,6 +183,16 @@ export interface RuntimeDefaults {
   readonly logger?: Logger;
   /** What turns a logger into trace lines when the options name none (Node: `createTracer`). @default none */
   readonly tracer?: TracerFactory;
+  /**
+   * The driver that `driver: 'actor'` means (Node: `createActorDriver`); an entry point that
+   * leaves it out keeps the actor driver out of its bundle (spec R230). @default none
+   */
+  readonly actorDriver?: DriverFactory;
+  /**
+   * What restores an `MqttClient`'s session from its store (Node: `attachStore`); an entry point
+   * that leaves it out keeps store recovery out of its bundle (spec R231). @default none
+   */
+  readonly storeRecovery?: StoreRecovery;
 }
 
 /**
@@ -213,3 +228,79 @@ export interface TracedServer {
 
 /** Makes a {@link Tracer} that writes to `logger`. */
 export type TracerFactory = (logger: Logger) => Tracer;
+
+/** A snapshot of the connection machine. */
+export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+
+/*
+ * The driver port: what runs the statechart (runtime/drivers.ts, runtime/stepDriver.ts) and what
+ * its effects do in a runtime.
+ */
+
+/** What the statechart's effects do in a runtime. */
+export interface LifecycleHost {
+  /** Open a transport to server `server` (index into the ring). */
+  openTransport(server: number): void;
+  /** Close the current transport, flushing what was written. */
+  closeTransport(): void;
+  /** Write CONNECT for server `server`. */
+  sendConnect(server: number): void;
+  /** Write PINGREQ. */
+  sendPingreq(): void;
+  /** Write DISCONNECT. */
+  sendDisconnect(): void;
+  /** The MQTT session is up (CONNACK rc=0). */
+  sessionUp(sessionPresent: boolean): void;
+  /** The MQTT session is gone. */
+  sessionDown(): void;
+  /** A uniform draw in [0, 1). */
+  random(): number;
+  /** A lifecycle event for users. */
+  emitted(event: LifecycleEvent): void;
+}
+
+/** A running statechart. */
+export interface LifecycleDriver {
+  /** Delivers an input event (it is journalled). */
+  send(event: ConnectionEvent): void;
+  /** The current snapshot. */
+  getSnapshot(): ConnectionSnapshot;
+  /** Registers a listener for every new snapshot; returns an unsubscribe function. */
+  subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void;
+  /** Stops the driver and cancels its timers (no effects are run). */
+  stop(): void;
+  /** Lets the pending timers (and later ones) keep the process alive: the default (spec R50). */
+  ref(): void;
+  /** Stops the pending timers (and later ones) from keeping the process alive (spec R52). */
+  unref(): void;
+}
+
+/**
+ * Makes a driver: `createActorDriver` or `createStepDriver`, as the `driver` option
+ * takes it when the entry point leaves the actor driver out (spec R230).
+ */
+export type DriverFactory = (options: DriverOptions) => LifecycleDriver;
+
+/** Options shared by both drivers. */
+export interface DriverOptions {
+  /** The machine's input. */
+  readonly input: ConnectionInput;
+  /** The clock for timers and journal timestamps. */
+  readonly clock: RuntimeClock;
+  /** The effects. */
+  readonly host: LifecycleHost;
+  /** Called with every input as it is processed. @default no journal */
+  readonly record?: (entry: JournalEntry) => void;
+  /**
+   * An XState inspection observer. Both drivers send it the connection machine's `@xstate.actor`,
+   * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
+   */
+  readonly inspect?: InspectObserver;
+}
+
+/**
+ * The key of a client config's own driver factory, in place of `driver: 'actor' | 'step'`: the
+ * embedded client (embedded.ts) runs the statechart as a child actor of an app's machine with it.
+ * A symbol, so it stays out of the options users see.
+ */
+export const DRIVER_FACTORY: unique symbol = Symbol('mqtt-lifeline.driverFactory');

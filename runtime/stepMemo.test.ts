@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { driverOption } from '../test/support/lifecycleHarness.js';
 import { LifecycleClient } from './lifecycleClient.js';
 
 const connack = { cmd: 'connack', returnCode: 0, sessionPresent: false } as const;
@@ -15,7 +16,12 @@ function fleet(count: number, driver: 'step' | 'actor') {
   const clock = new SimulatedClock();
   const clients = Array.from(
     { length: count },
-    () => new LifecycleClient({ servers: [{ host: 'p', transport: net.factory }], clock, driver }),
+    () =>
+      new LifecycleClient({
+        servers: [{ host: 'p', transport: net.factory }],
+        clock,
+        driver: driverOption(driver),
+      }),
   );
   for (const [i, client] of clients.entries()) {
     client.connect();

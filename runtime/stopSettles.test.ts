@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ClientClosedError, type MqttError } from '../errors.js';
 import type { SubscribeResult } from '../protocol/session.js';
+import { attachStore } from '../protocol/sessionLog.js';
 import { MemoryStore } from '../protocol/store.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { type ClientEvent, MqttClient } from './client.js';
@@ -131,6 +132,7 @@ describe('R84: stopping settles what is pending', () => {
       clock: new SimulatedClock(),
       keepAliveSec: 0,
       session: { store: new MemoryStore() },
+      storeRecovery: attachStore,
     });
     const kept = track(client.publish('d/1', 'x', { qos: 1 }));
     await client.disconnect();

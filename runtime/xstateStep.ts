@@ -15,14 +15,14 @@
  *
  * @module
  */
-import { type AnyEventObject, createActor, type EventFromLogic, type SnapshotFrom } from 'xstate';
+import { type AnyEventObject, createActor, type EventFromLogic } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionInput } from '../machines/events.js';
 import { isSharedInput } from './options.js';
+import type { ConnectionSnapshot } from './ports.js';
 import { StepMemo } from './stepMemo.js';
 
-/** A snapshot of the connection machine. */
-export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+export type { ConnectionSnapshot } from './ports.js';
 
 /** An action as the pure step returns it. */
 export interface StepAction {

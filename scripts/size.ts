@@ -1,6 +1,6 @@
 /**
- * `npm run size`: the browser bundles, minified and gzipped, against the 30 KB budget of the whole
- * browser client (spec R123), next to MQTT.js's browser bundle. Exits 1 when the budget is missed
+ * `npm run size`: the browser bundles, minified and gzipped, against the 30 KB budget of the
+ * default browser client (spec R123, R232), next to MQTT.js's browser bundle. Exits 1 when the budget is missed
  * or a bundle cannot be built for browsers (a Node built-in on the browser path).
  */
 import { BROWSER_BUDGET_GZIP_BYTES, kb, measureSizes } from './browser/sizes.js';
@@ -23,7 +23,7 @@ for (const row of rows) {
 }
 const client = rows[0];
 if (client !== undefined) {
-  console.log(`\nbrowser client, minified bytes by package:`);
+  console.log(`\ndefault browser client, minified bytes by package:`);
   for (const part of client.parts) console.log(`  ${part.name.padEnd(20)} ${kb(part.bytes).padStart(9)}`);
 }
 if (over) {

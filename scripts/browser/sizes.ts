@@ -1,8 +1,8 @@
 /**
- * The browser bundle sizes that `npm run size` reports and the budget test checks (spec R123):
- * each entry bundled with esbuild (`--bundle --platform=browser --format=esm --minify`), then gzip -9,
- * next to MQTT.js's own browser bundle for comparison. KB here are 1000 bytes, as MQTT.js's
- * 342 KB / 105 KB figures are.
+ * The browser bundle sizes that `npm run size` reports and the budget test checks (spec R123,
+ * R232): each entry bundled with esbuild (`--bundle --platform=browser --format=esm --minify`),
+ * then gzip -9, next to MQTT.js's own browser bundle for comparison. KB here are 1000 bytes, as
+ * MQTT.js's 342 KB / 105 KB figures are.
  *
  * @module
  */
@@ -10,17 +10,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, gzipSize, ROOT } from './bundle.js';
 
-/** The budget of the whole browser client, xstate included, rxjs excluded: 30 KB gzipped. */
+/** The budget of the default browser client, xstate included, rxjs excluded: 30 KB gzipped. */
 export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
 
 /**
- * A ceiling the test holds the browser client under while the 30 KB budget is missed (spec R123
- * says by how much and why): about 2 KB above the measured size, so a Node-only module slipping
- * back onto the browser path (the TLS-setting checks, Node's error-code tables: 0.5 KB each) or a
- * codec (mqtt-packet with readable-stream and buffer: about 25 KB) fails it. When the budget is
- * met, the test asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
+ * A ceiling the test holds the default browser client under while the 30 KB budget is missed
+ * (spec R123 says by how much and why): about 0.5 KB above the measured size, so the actor driver
+ * or store recovery slipping back onto the default path (R230, R231: 0.3 and 1 KB), a Node-only
+ * module (the TLS-setting checks, Node's error-code tables: 0.5 KB each) or a codec (mqtt-packet
+ * with readable-stream and buffer: about 25 KB) fails it. When the budget is met, the test
+ * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 38_000;
+export const BROWSER_CEILING_GZIP_BYTES = 36_700;
+
+/**
+ * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included),
+ * about 0.5 KB above its measured size.
+ */
+export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 38_300;
 
 /** One measured bundle. */
 export interface SizeRow {
@@ -35,12 +42,21 @@ export interface SizeRow {
 
 const ENTRIES = [
   {
-    name: 'browser client: browser.ts (MqttClient, WebSocket, journal; xstate in, rxjs out)',
-    entry: 'browser.ts',
+    name: "default browser client: { MqttClient } from 'mqtt-lifeline/browser' (xstate in, rxjs out)",
+    entry: 'scripts/browser/defaultClient.ts',
     external: ['rxjs'],
     budget: BROWSER_BUDGET_GZIP_BYTES,
   },
-  { name: 'browser client with rxjs bundled', entry: 'browser.ts', external: [] },
+  {
+    name: 'whole browser entry: every export of browser.ts (xstate in, rxjs out)',
+    entry: 'browser.ts',
+    external: ['rxjs'],
+  },
+  {
+    name: 'default browser client with rxjs bundled',
+    entry: 'scripts/browser/defaultClient.ts',
+    external: [],
+  },
   {
     name: 'browser client + IndexedDB store (mqtt-lifeline/browser/indexeddb; rxjs out)',
     entry: 'scripts/browser/withIndexedDb.ts',

@@ -59,6 +59,7 @@ describe.runIf(haveChromium)('a crashed tab (R191)', () => {
             const client = new lab.MqttClient({
               servers: [{ url: 'ws://127.0.0.1:9/mqtt', clientId: 'idb-crash', clean: false }],
               session: { store },
+              storeRecovery: lab.attachStore,
             });
             for (let i = 0; i < 20; i++) {
               client.publishNow('idb/q1', `${i}`, 1, false);
@@ -99,6 +100,7 @@ describe.runIf(haveChromium)('a crashed tab (R191)', () => {
           const client = new lab.MqttClient({
             servers: [{ url: 'ws://127.0.0.1:9/mqtt', clientId: 'idb-crash', clean: false }],
             session: { store },
+            storeRecovery: lab.attachStore,
           });
           return client.session.queueLength;
         }, commit);

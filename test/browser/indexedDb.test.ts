@@ -173,7 +173,11 @@ describe.runIf(haveChromium)('the IndexedDB store in Chromium', () => {
           page.waitForEvent('load'),
           page.evaluate(async (server) => {
             const store = await lab.openIndexedDbStore('reload');
-            const client = new lab.MqttClient({ servers: [server], session: { store } });
+            const client = new lab.MqttClient({
+              servers: [server],
+              session: { store },
+              storeRecovery: lab.attachStore,
+            });
             client.connect().catch(() => {});
             for (let i = 0; i < 20; i++) {
               client.publishNow('idb/q1', `0:${i}`, 1, false);
@@ -188,7 +192,11 @@ describe.runIf(haveChromium)('the IndexedDB store in Chromium', () => {
         const restored = await page.evaluate(async (server) => {
           // The page before the reload held the lock; the browser lets it go as that page unloads.
           const store = await lab.openIndexedDbStore('reload', { lockTimeoutMs: 10_000 });
-          const client = new lab.MqttClient({ servers: [server], session: { store } });
+          const client = new lab.MqttClient({
+            servers: [server],
+            session: { store },
+            storeRecovery: lab.attachStore,
+          });
           (globalThis as unknown as { state: PageState }).state = { client, store };
           const queued = client.session.queueLength;
           for (let i = 0; i < 5; i++) {
@@ -247,6 +255,7 @@ describe.runIf(haveChromium)('the IndexedDB store in Chromium', () => {
           const client = new lab.MqttClient({
             servers: [{ url: 'ws://127.0.0.1:1/mqtt' }],
             session: { store },
+            storeRecovery: lab.attachStore,
           });
           const queued = client.session.queueLength;
           await store.close();

@@ -11,10 +11,17 @@ import type {
   LifecycleOptions,
 } from '../../machines/events.js';
 import type { JournalEntry } from '../../machines/journal.js';
-import { createActorDriver, type LifecycleDriver } from '../../runtime/drivers.js';
+import { createActorDriver, type DriverFactory, type LifecycleDriver } from '../../runtime/drivers.js';
 import { createStepDriver } from '../../runtime/stepDriver.js';
 
 export type DriverKind = 'actor' | 'step';
+
+/**
+ * The `driver` option for a runtime client of that kind: the runtime takes the actor driver as a
+ * factory, since only an entry point supplies it for `'actor'` (spec R230).
+ */
+export const driverOption = (kind: DriverKind): 'step' | DriverFactory =>
+  kind === 'actor' ? createActorDriver : 'step';
 
 /** Mongoose-parity options (reset on CONNACK, no timeouts). */
 export const mongooseOptions: LifecycleOptions = {

@@ -7,6 +7,7 @@ import * as mqtt from 'mqtt-packet';
 import type { InboundPacket } from '../../protocol/decoder.js';
 import type { QoS } from '../../protocol/encode.js';
 import { MqttSession, type SessionEvent, type SessionOptions } from '../../protocol/session.js';
+import { attachStore } from '../../protocol/sessionLog.js';
 
 /** A session wired to recording I/O. */
 export interface SessionHarness {
@@ -68,7 +69,7 @@ export function createHarness(options?: SessionOptions): SessionHarness {
     },
     bufferedBytes: () => harness.buffered,
   };
-  (harness as { session: MqttSession }).session = new MqttSession(io, options);
+  (harness as { session: MqttSession }).session = new MqttSession(io, options, undefined, attachStore);
   return harness;
 }
 
