@@ -24,9 +24,10 @@ describe('the IndexedDB store in the browser bundles (R196)', () => {
 
   it('npm run size reports the client with the store, a few KB above the client alone', async () => {
     const rows = await measureSizes();
-    const client = rows[0];
+    // The store entry is measured with every export of browser.ts, so it is compared with that row.
+    const client = rows.find((row) => row.name.startsWith('whole browser entry'));
     const withStore = rows.find((row) => row.name.startsWith('browser client + IndexedDB store'));
-    expect(client?.name).toMatch(/^browser client: browser\.ts/);
+    expect(client).toBeDefined();
     const added = (withStore?.gzipBytes ?? 0) - (client?.gzipBytes ?? 0);
     // The store, its lock and the log codec; the session and the errors are shared with the client.
     expect(added).toBeGreaterThan(500);
