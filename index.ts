@@ -99,6 +99,7 @@ export { PacketIdAllocator } from './protocol/packetIds.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   type DropReason,
+  type MessageHandler,
   MONGOOSE_SESSION_OPTIONS,
   MqttSession,
   type OverflowPolicy,

@@ -38,6 +38,7 @@ export type { QoS } from './encode.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   type DropReason,
+  type MessageHandler,
   MONGOOSE_SESSION_OPTIONS,
   type OverflowPolicy,
   type PublishCallback,
@@ -121,7 +122,7 @@ export class MqttSession {
     this.currentMaxQos = this.options.maxQos;
     this.packetIds = packetIds;
     this.outbound = new OutboundFlow(packetIds, io, this.options);
-    this.inbound = new InboundFlow(io);
+    this.inbound = new InboundFlow(io, this.options);
     // The registry reads `maxQos` from the session itself, rather than through a closure.
     this.subs = new SubscriptionRegistry(packetIds, io, this);
     const store = this.options.store;
@@ -343,7 +344,7 @@ export class MqttSession {
   connected(sessionPresent: boolean): void {
     if (this.connectedNow) this.disconnected();
     this.connectedNow = true;
-    if (!sessionPresent) this.inbound.forgetSession();
+    this.inbound.connected(sessionPresent);
     this.outbound.resume(sessionPresent);
     this.subs.onConnected(sessionPresent);
     this.outbound.startReplay();
@@ -357,6 +358,7 @@ export class MqttSession {
   disconnected(): void {
     if (!this.connectedNow) return;
     this.connectedNow = false;
+    this.inbound.disconnected();
     this.outbound.disconnected();
     this.subs.onDisconnected();
   }
