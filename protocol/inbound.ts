@@ -4,7 +4,7 @@
  */
 import type { InboundPublish } from './decoder.js';
 import { encodePuback, encodePubcomp, encodePubrec } from './encode.js';
-import { type Fingerprint, fingerprint, ReleasedMemory } from './inboundGuard.js';
+import { type Fingerprint, fingerprint, ReleasedMemory, sameMessage } from './inboundGuard.js';
 import type { SessionLog } from './sessionLog.js';
 import type { MessageHandler, SessionEvent, SessionIO } from './sessionTypes.js';
 
@@ -100,8 +100,11 @@ export class InboundFlow {
       return;
     }
     if (qos === 2) {
-      // A repeated PUBLISH before PUBREL gets PUBREC again but is not delivered (MQTT 3.1.1).
-      if (this.awaitingRelease?.has(id) === true) {
+      const held = this.awaitingRelease?.get(id);
+      // A repeated PUBLISH before PUBREL gets PUBREC again but is not delivered (MQTT 3.1.1),
+      // unless it carries another message: the broker dropped the flow (its PUBREL is lost) and
+      // reused the id, and holding on would swallow the new message (R213).
+      if (held === null || (held !== undefined && sameMessage(held, p.topic, p.payload))) {
         this.io.write(encodePubrec(id));
         return;
       }

@@ -43,6 +43,17 @@ export function fingerprint(topic: string, payload: Uint8Array, connection: numb
 }
 
 /**
+ * Whether a PUBLISH carries the message a fingerprint was taken of (same topic and payload).
+ * @param print - The fingerprint.
+ * @param topic - The PUBLISH's topic.
+ * @param payload - Its payload.
+ * @returns True when it is the same message.
+ */
+export function sameMessage(print: Fingerprint, topic: string, payload: Uint8Array): boolean {
+  return print.topic === topic && print.length === payload.length && print.hash === payloadHash(payload);
+}
+
+/**
  * Released QoS 2 messages by packet id, the oldest forgotten first beyond `capacity` (R212).
  */
 export class ReleasedMemory {
@@ -85,15 +96,7 @@ export class ReleasedMemory {
     const known = this.byId.get(id);
     if (known === undefined) return undefined;
     this.byId.delete(id);
-    if (
-      known.connection < connection &&
-      known.topic === topic &&
-      known.length === payload.length &&
-      known.hash === payloadHash(payload)
-    ) {
-      return known;
-    }
-    return undefined;
+    return known.connection < connection && sameMessage(known, topic, payload) ? known : undefined;
   }
 
   /** Forgets everything: the broker's session is new, so it re-sends nothing. */
