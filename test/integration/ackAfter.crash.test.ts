@@ -250,7 +250,8 @@ describe.runIf(haveMosquitto)(
         sameProcess: sameProcess.length,
       };
       console.log(`ack-after crash test (ACK_CRASH_SEED=${SEED} replays it):`, JSON.stringify(report));
-      const context = `${JSON.stringify(report)} lost ${lost.slice(0, 5).join(',')} unexplained ${unexplained.slice(0, 5).join(',')} same ${sameProcess.slice(0, 5).join(',')}`;
+      const lastEvents = last.lines.filter((l) => l.startsWith('E ')).slice(-8);
+      const context = `${JSON.stringify(report)} lost ${lost.slice(0, 5).join(',')} unexplained ${unexplained.slice(0, 5).join(',')} same ${sameProcess.slice(0, 5).join(',')}; last run's events ${lastEvents.join(' | ')}`;
       expect(published.length, context).toBeGreaterThan(KILLS * 4);
       expect(lost, context).toEqual([]);
       expect(unexplained, context).toEqual([]);
