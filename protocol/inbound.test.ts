@@ -6,7 +6,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { broker, connectedHarness, createHarness, describePackets } from '../test/support/sessionHarness.js';
 import type { SessionEvent, SessionOptions } from './session.js';
-import { MemoryStore } from './store.js';
+import { MemoryStore, type StoreRecord } from './store.js';
+import { decodeLog, encodeHeader, encodeRecord } from './storeCodec.js';
 
 const delivered = (events: readonly SessionEvent[]) =>
   events.flatMap((e) => (e.type === 'message' ? [`${e.packetId}:${Buffer.from(e.payload).toString()}`] : []));
@@ -121,15 +122,36 @@ describe('QoS 2 receive guard (R210-R213)', () => {
     expect(delivered(h.takeEvents())).toEqual([]);
   });
 
-  it('R213: an id restored from a store has no fingerprint: any PUBLISH for it is a re-send (R112)', () => {
+  it('R213: a restarted client keeps the fingerprint in the store: a re-send is absorbed, a reused id delivered', () => {
     const store = new MemoryStore();
     const first = connectedHarness({ store });
     first.session.handle(broker.publish('t', 'm1', 2, 5));
+    first.session.handle(broker.publish('t', 'm2', 2, 6));
     const h = createHarness({ store });
     h.session.connected(true);
     h.session.handle(broker.publish('t', 'm1', 2, 5, true));
+    h.session.handle(broker.publish('t', 'new', 2, 6));
+    expect(delivered(h.takeEvents())).toEqual(['6:new']);
+    expect(describePackets(h.take())).toEqual(['pubrec:5', 'pubrec:6']);
+  });
+
+  it('R213: an id stored without a fingerprint (guard off) takes any PUBLISH for a re-send (R112)', () => {
+    const store = new MemoryStore();
+    const first = connectedHarness({ store, qos2Memory: 0 });
+    first.session.handle(broker.publish('t', 'm1', 2, 5));
+    const h = createHarness({ store });
+    h.session.connected(true);
+    h.session.handle(broker.publish('t', 'other', 2, 5));
     expect(delivered(h.takeEvents())).toEqual([]);
-    expect(describePackets(h.take())).toContain('pubrec:5');
+  });
+
+  it('R213: the store codec keeps an inbound fingerprint, and reads records without one', () => {
+    const records: StoreRecord[] = [
+      { type: 'inbound', packetId: 5, print: { topic: 'tópico/1', length: 3, hash: 0xdeadbeef } },
+      { type: 'inbound', packetId: 6 },
+    ];
+    const bytes = Buffer.concat([encodeHeader(), ...records.map(encodeRecord)]);
+    expect(decodeLog(bytes).records).toEqual(records);
   });
 });
 
@@ -245,6 +267,8 @@ describe('acknowledge after processing (R214-R217)', () => {
     expect(store.readBack().filter((r) => r.type === 'inbound')).toEqual([]);
     d.resolve();
     await settled();
-    expect(store.readBack().filter((r) => r.type === 'inbound')).toEqual([{ type: 'inbound', packetId: 6 }]);
+    expect(store.readBack().filter((r) => r.type === 'inbound')).toMatchObject([
+      { type: 'inbound', packetId: 6, print: { topic: 't', length: 1 } },
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { encodePuback, encodePubcomp, encodePubrec } from './encode.js';
 import { type Fingerprint, fingerprint, ReleasedMemory, sameMessage } from './inboundGuard.js';
 import type { SessionLog } from './sessionLog.js';
 import type { MessageHandler, SessionEvent, SessionIO } from './sessionTypes.js';
+import type { StoredPrint } from './store.js';
 
 /** A QoS 1/2 message handed to `handleMessage` whose acknowledgement is not written yet (R214). */
 interface Handling {
@@ -169,12 +170,15 @@ export class InboundFlow {
 
   /**
    * Holds ids restored from a store: their PUBLISH was delivered before the process restarted (R108).
+   * A recorded fingerprint counts as delivered on connection 0, before any of this process (R213).
    * @param ids - Inbound QoS 2 ids awaiting PUBREL.
+   * @param prints - Their fingerprints, where recorded.
    */
-  restoreInbound(ids: Iterable<number>): void {
+  restoreInbound(ids: Iterable<number>, prints?: ReadonlyMap<number, StoredPrint>): void {
     for (const id of ids) {
       this.awaitingRelease ??= new Map();
-      this.awaitingRelease.set(id, null);
+      const print = prints?.get(id);
+      this.awaitingRelease.set(id, print === undefined ? null : { ...print, connection: 0 });
     }
   }
 
@@ -187,7 +191,11 @@ export class InboundFlow {
     this.awaitingRelease ??= new Map();
     this.awaitingRelease.set(id, print);
     // After delivery and before PUBREC: a crash in between redelivers rather than loses (R108).
-    this.log?.inbound(id);
+    // The fingerprint goes too, so a restarted client still tells a re-send from a reused id (R213).
+    this.log?.inbound(
+      id,
+      print === null ? undefined : { topic: print.topic, length: print.length, hash: print.hash },
+    );
     this.io.write(encodePubrec(id));
   }
 

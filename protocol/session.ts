@@ -130,7 +130,7 @@ export class MqttSession {
       const subs = this.subs;
       const log = attachStore(store, {
         restoreOutbound: (messages, releasing) => this.outbound.state.restoreOutbound(messages, releasing),
-        restoreInbound: (ids) => this.inbound.restoreInbound(ids),
+        restoreInbound: (ids, prints) => this.inbound.restoreInbound(ids, prints),
         restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),
       });
       this.outbound.state.log = log;

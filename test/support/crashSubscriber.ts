@@ -6,7 +6,7 @@
  * Argument: JSON `{ port, store, clientId, handleMs }`. It starts on a line on stdin. It prints,
  * with synchronous writes to fd 1 so a line printed is a fact the parent can rely on:
  * - `SUBSCRIBED` once the broker granted both subscriptions;
- * - `S <topic> <payload>` when its handler starts on a message, `D <topic> <payload>` when the
+ * - `S <topic> <payload> #<packet id>[ dup]` when its handler starts on a message, `D <topic> <payload>` when the
  *   handler is done with it (the client may acknowledge it from then on, spec R214).
  */
 import { writeSync } from 'node:fs';
@@ -48,7 +48,7 @@ const client = new MqttClient({
     // The application: a few ms of asynchronous work per message.
     handleMessage: async (message) => {
       const line = `${message.topic} ${Buffer.from(message.payload).toString()}`;
-      say(`S ${line}`);
+      say(`S ${line} #${message.packetId}${message.dup ? ' dup' : ''}`);
       await new Promise((resolve) => setTimeout(resolve, args.handleMs));
       say(`D ${line}`);
     },
