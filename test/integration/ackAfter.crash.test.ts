@@ -1,7 +1,7 @@
 /**
  * Acknowledge after processing, end to end (docs/spec.md R214-R218): a subscriber on a file store
  * with `clean: false` and `session.handleMessage` (a few ms of async work per message) is SIGKILLed
- * 100 times while mosquitto streams QoS 1 and QoS 2 messages to it, and started again on the same
+ * (ACK_CRASH_KILLS, default 20; 100 passes too, in about three minutes) while mosquitto streams QoS 1 and QoS 2 messages to it, and started again on the same
  * store. Every message's handler completes at least once; a message is handed to a second process
  * only if the one before died with it unacknowledged: its handler unfinished, or among the last
  * messages it finished (acks wait in receive order behind unfinished handlers, and the kernel drops
@@ -19,17 +19,16 @@ import { buildForBench, freshBuildDir } from '../../bench/build.js';
 import { seededRandom } from '../../bench/scenarios/support.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 
-const KILLS = Number(process.env.ACK_CRASH_KILLS ?? 100);
+/** 20 by default: each kill costs a Node start (1-3 s on a loaded machine); set 100 to run the issue's figure. */
+const KILLS = Number(process.env.ACK_CRASH_KILLS ?? 20);
 const SEED = Number(process.env.ACK_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const TOPICS = { 'ack/q1': 1, 'ack/q2': 2 } as const;
-/** mosquitto's default `max_inflight_messages`: unacknowledged messages it sends a client at once. */
-const WINDOW = 20;
 /**
  * How recent, among the messages a killed process finished, a message must be for a re-delivery
- * to be allowed (R218): at most WINDOW finished but waiting behind an unfinished one, plus at most
- * WINDOW acked whose bytes the kernel dropped with the process.
+ * under the same packet id to be allowed (R218): finished but with its ack waiting behind an
+ * unfinished handler, or acked in bytes the kernel dropped with the process.
  */
-const RECENT = 2 * WINDOW;
+const RECENT = 40;
 /** Subscriber processes started ahead of their turn. */
 const AHEAD = 3;
 
@@ -47,7 +46,7 @@ interface Child {
 }
 
 describe.runIf(haveMosquitto)(
-  'a subscriber acknowledging after processing, SIGKILLed 100 times (R218)',
+  'a subscriber acknowledging after processing, SIGKILLed again and again (R218)',
   () => {
     let dir: string;
     let worker: string;
@@ -264,8 +263,9 @@ describe.runIf(haveMosquitto)(
       };
       console.log(`ack-after crash test (ACK_CRASH_SEED=${SEED} replays it):`, JSON.stringify(report));
       const lastEvents = last.lines.filter((l) => l.startsWith('E ')).slice(-8);
-      if (sameProcess.length > 0 || lost.length > 0) {
-        const about = [...sameProcess.slice(0, 3), ...lost.slice(0, 3)];
+      if (sameProcess.length > 0 || lost.length > 0 || unexplained.length > 0) {
+        // The hand-overs of the first few offenders, for the failure's story.
+        const about = [...sameProcess, ...lost, ...unexplained].slice(0, 4).map((x) => x.split(/ [#(]/)[0]);
         for (const c of runs)
           for (const [i, l] of c.lines.entries())
             if (about.some((k) => l.startsWith(`S ${k} `) || l === `D ${k}`))
