@@ -116,7 +116,7 @@ export {
   type SubscriptionInfo,
   type UnsubscribeCallback,
 } from './protocol/session.js';
-export { MemoryStore, type SessionStore, type StoreRecord } from './protocol/store.js';
+export { MemoryStore, type SessionStore, type StoredPrint, type StoreRecord } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type {
   ClientEvent,
