@@ -67,11 +67,6 @@ export class InboundFlow {
     return this.awaitingRelease?.size ?? 0;
   }
 
-  /** How many QoS 1/2 messages wait for `handleMessage` (or an earlier one) before their ack. */
-  get unacknowledgedCount(): number {
-    return this.handling.length;
-  }
-
   /**
    * A connection is up: forgets the session's inbound state unless the broker kept it, then writes
    * the acks of messages handled while the connection was down (R216).

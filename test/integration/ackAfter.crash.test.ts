@@ -276,6 +276,6 @@ describe.runIf(haveMosquitto)(
       expect(lost, context).toEqual([]);
       expect(unexplained, context).toEqual([]);
       expect(sameProcess, context).toEqual([]);
-    }, 180_000);
+    }, 60_000 + KILLS * 4_000);
   },
 );
