@@ -231,6 +231,22 @@ describe('acknowledge after processing (R214-R217)', () => {
     expect(describePackets(h.take())).toEqual(['pubrec:4']);
   });
 
+  it('R215: another message under the id of one being handled is a new message (the broker reused the id)', async () => {
+    const pending: (() => void)[] = [];
+    const h = withHandler(
+      () =>
+        new Promise<void>((resolve) => {
+          pending.push(resolve);
+        }),
+    );
+    h.session.handle(broker.publish('t', 'a', 1, 4));
+    h.session.handle(broker.publish('t', 'b', 1, 4));
+    expect(delivered(h.takeEvents())).toEqual(['4:a', '4:b']);
+    for (const finish of pending) finish();
+    await settled();
+    expect(describePackets(h.take())).toEqual(['puback:4', 'puback:4']);
+  });
+
   it('R216: a handler finishing while disconnected gets its ack on the next connection with the session', async () => {
     const d = deferred();
     const h = withHandler(() => d.promise);

@@ -14,6 +14,8 @@ interface Handling {
   readonly id: number;
   readonly qos: 1 | 2;
   readonly print: Fingerprint | null;
+  /** What it carries, to tell a re-send from a new message under the same id (R215). */
+  readonly key: Fingerprint;
   /** The broker session it belongs to: an ack for a lost session is never written (R216). */
   readonly epoch: number;
   done: boolean;
@@ -105,9 +107,10 @@ export class InboundFlow {
         return;
       }
     }
-    const handlingById = this.handlingById;
-    // Re-sent while its handler runs (R215): its ack is written when the handler is done.
-    if (handlingById?.has(id) === true) return;
+    // Re-sent while its handler runs (R215): its ack is written when the handler is done. Another
+    // message under that id means the broker reused it (mosquitto 2.0.11 does): a new message.
+    const busy = this.handlingById?.get(id);
+    if (busy !== undefined && sameMessage(busy.key, p.topic, p.payload)) return;
     let print: Fingerprint | null = null;
     if (qos === 2 && this.options.qos2Memory > 0) {
       const again = this.released?.take(id, p.topic, p.payload, this.connection);
@@ -124,7 +127,8 @@ export class InboundFlow {
       this.acknowledge(id, qos, print);
       return;
     }
-    const entry: Handling = { id, qos, print, epoch: this.epoch, done: false };
+    const key = print ?? fingerprint(p.topic, p.payload, this.connection);
+    const entry: Handling = { id, qos, print, key, epoch: this.epoch, done: false };
     this.handling.push(entry);
     this.handlingById ??= new Map();
     this.handlingById.set(id, entry);
@@ -247,7 +251,7 @@ export class InboundFlow {
     while (this.connectedNow && n < handling.length && (handling[n] as Handling).done) {
       const entry = handling[n++] as Handling;
       if (entry.epoch !== this.epoch) continue;
-      this.handlingById?.delete(entry.id);
+      if (this.handlingById?.get(entry.id) === entry) this.handlingById.delete(entry.id);
       this.acknowledge(entry.id, entry.qos, entry.print);
     }
     if (n > 0) handling.splice(0, n);
