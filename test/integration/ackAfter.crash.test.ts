@@ -39,6 +39,8 @@ interface Child {
   readonly lines: string[];
   readonly exited: Promise<void>;
   go(): void;
+  /** The tail of what it wrote to stderr (a reported ListenerError, a crash). */
+  stderr(): string;
   /** Resolves with the first line starting with `prefix` (rejects after `timeoutMs`). */
   line(prefix: string, timeoutMs: number): Promise<string>;
   /** Called with every line. */
@@ -104,6 +106,7 @@ describe.runIf(haveMosquitto)(
         lines,
         exited,
         go: () => child.stdin?.write('go\n'),
+        stderr: () => stderr,
         line: (prefix, timeoutMs) =>
           new Promise<string>((resolve, reject) => {
             const found = lines.find((l) => l.startsWith(prefix));
@@ -273,6 +276,9 @@ describe.runIf(haveMosquitto)(
           brokerRenumbered: renumbered.length,
         };
         console.log(`ack-after crash test (ACK_CRASH_SEED=${SEED} replays it):`, JSON.stringify(report));
+        const stderrs = runs
+          .filter((c) => c.stderr() !== '')
+          .map((c) => `run ${c.run}: ${c.stderr().slice(-300)}`);
         const lastEvents = last.lines.filter((l) => l.startsWith('E ')).slice(-8);
         if (sameProcess.length > 0 || lost.length > 0 || unexplained.length > 0) {
           // The hand-overs of the first few offenders, for the failure's story.
@@ -282,7 +288,7 @@ describe.runIf(haveMosquitto)(
               if (about.some((k) => l.startsWith(`S ${k} `) || l === `D ${k}`))
                 console.log(`run ${c.run} line ${i}: ${l}`);
         }
-        const context = `${JSON.stringify(report)} lost ${lost.slice(0, 5).join(',')} unexplained ${unexplained.slice(0, 5).join(',')} same ${sameProcess.slice(0, 5).join(',')} renumbered by the broker ${renumbered.slice(0, 3).join(', ')}; last run's events ${lastEvents.join(' | ')}`;
+        const context = `${JSON.stringify(report)} lost ${lost.slice(0, 5).join(',')} unexplained ${unexplained.slice(0, 5).join(',')} same ${sameProcess.slice(0, 5).join(',')} renumbered by the broker ${renumbered.slice(0, 3).join(', ')}; last run's events ${lastEvents.join(' | ')}; stderr ${stderrs.slice(0, 3).join(' || ')}`;
         expect(published.length, context).toBeGreaterThan(KILLS * 4);
         expect(lost, context).toEqual([]);
         expect(unexplained, context).toEqual([]);
