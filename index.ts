@@ -102,6 +102,7 @@ export { PacketIdAllocator } from './protocol/packetIds.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   type DropReason,
+  type MessageHandler,
   MONGOOSE_SESSION_OPTIONS,
   type OverflowPolicy,
   type PublishCallback,
@@ -129,6 +130,7 @@ export {
   type StoreFaultAction,
   type StoreFaultListener,
   type StoreFaultPolicy,
+  type StoredPrint,
   type StoreRecord,
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';

@@ -35,6 +35,8 @@ const SOURCES = [
   'test/support/brokers.ts',
   // The store crash test's publisher process (test/integration/store.crash.test.ts).
   'test/support/crashPublisher.ts',
+  // The acknowledge-after-processing crash test's subscriber (test/integration/ackAfter.crash.test.ts).
+  'test/support/crashSubscriber.ts',
 ];
 
 /** The settings that shape emitted code, as in tsconfig.json (ES2022 keeps `#private` fields native). */

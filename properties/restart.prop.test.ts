@@ -147,7 +147,8 @@ describe('restart from a store against a model (R110-R112)', () => {
         );
         expect(actual).toEqual(expected);
         for (const id of inbound) {
-          next.session.handle(broker.publish('in', 'again', 2, id, true));
+          // The broker re-sends the same message (a different one would be a reused id, R213).
+          next.session.handle(broker.publish('in', 'x', 2, id, true));
           expect(next.takeEvents().filter((e) => e.type === 'message')).toEqual([]);
         }
       }),

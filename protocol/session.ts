@@ -22,6 +22,7 @@ export type { QoS } from './encode.js';
 export {
   DEFAULT_SESSION_OPTIONS,
   type DropReason,
+  type MessageHandler,
   MONGOOSE_SESSION_OPTIONS,
   type OverflowPolicy,
   type PublishCallback,

@@ -60,7 +60,7 @@ export abstract class SessionLink {
     this.currentMaxQos = this.options.maxQos;
     this.packetIds = packetIds;
     this.outbound = new OutboundFlow(packetIds, io, this.options);
-    this.inbound = new InboundFlow(io);
+    this.inbound = new InboundFlow(io, this.options);
     // The registry reads `maxQos` from the session itself, rather than through a closure.
     this.subs = new SubscriptionRegistry(packetIds, io, this, this.options.maxFiltersPerSubscribe);
     const store = this.options.store;
@@ -69,7 +69,7 @@ export abstract class SessionLink {
       const subs = this.subs;
       const log = recovery(store, {
         restoreOutbound: (messages, releasing) => this.outbound.state.restoreOutbound(messages, releasing),
-        restoreInbound: (ids) => this.inbound.restoreInbound(ids),
+        restoreInbound: (ids, prints) => this.inbound.restoreInbound(ids, prints),
         restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),
       });
       this.outbound.state.log = log;
@@ -131,7 +131,7 @@ export abstract class SessionLink {
   connected(sessionPresent: boolean): void {
     if (this.connectedNow) this.disconnected();
     this.connectedNow = true;
-    if (!sessionPresent) this.inbound.forgetSession();
+    this.inbound.connected(sessionPresent);
     this.outbound.resume(sessionPresent);
     this.subs.onConnected(sessionPresent);
     this.outbound.startReplay();
@@ -145,6 +145,7 @@ export abstract class SessionLink {
   disconnected(): void {
     if (!this.connectedNow) return;
     this.connectedNow = false;
+    this.inbound.disconnected();
     this.outbound.disconnected();
     this.subs.onDisconnected();
   }

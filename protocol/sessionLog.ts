@@ -6,15 +6,15 @@
 import { ConfigError } from '../errors.js';
 import type { QoS } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
-import type { SessionStore, StoreRecord } from './store.js';
+import type { SessionStore, StoredPrint, StoreRecord } from './store.js';
 import { publishInfo, recover, type SessionImage } from './storeImage.js';
 
 /** What a restored session is made of; the session hands its parts to {@link attachStore}. */
 export interface RestoreTarget {
   /** Puts restored messages (publish order) in the queue and holds the ids of `releasing` ones. */
   restoreOutbound(messages: OutboundMessage[], releasing: number[]): void;
-  /** Holds inbound QoS 2 ids that were delivered and await PUBREL. */
-  restoreInbound(ids: Iterable<number>): void;
+  /** Holds inbound QoS 2 ids that were delivered and await PUBREL, with their fingerprints if recorded. */
+  restoreInbound(ids: Iterable<number>, prints: ReadonlyMap<number, StoredPrint>): void;
   /** Registers a subscription. */
   restoreSubscription(filter: string, qos: QoS): void;
 }
@@ -69,8 +69,11 @@ export class SessionLog {
   }
 
   /** An inbound QoS 2 message was delivered; urgent, as its PUBREC is written next. */
-  inbound(packetId: number): void {
-    this.add({ type: 'inbound', packetId }, true);
+  inbound(packetId: number, print?: StoredPrint): void {
+    this.add(
+      print === undefined ? { type: 'inbound', packetId } : { type: 'inbound', packetId, print },
+      true,
+    );
   }
 
   /** An inbound id was released; urgent, as its PUBCOMP lets the broker reuse the id. */
@@ -148,7 +151,7 @@ export function attachStore(store: SessionStore, target: RestoreTarget): Session
     });
   }
   target.restoreOutbound(messages, releasing);
-  target.restoreInbound(image.inbound);
+  target.restoreInbound(image.inbound, image.inboundPrints);
   for (const [filter, qos] of image.subscriptions) target.restoreSubscription(filter, qos);
   store.source?.(() => image.records());
   return new SessionLog(store, image);

@@ -85,7 +85,20 @@ export type SessionEvent =
       readonly packetId: number;
       readonly qos: QoS;
     }
-  | { readonly type: 'replay.done' };
+  | { readonly type: 'replay.done' }
+  /**
+   * The broker sent again a QoS 2 message this client had already delivered and released (spec
+   * R211): answered with PUBREC, not delivered. Counts a broker fault, not a lost message.
+   */
+  | { readonly type: 'resend.ignored'; readonly packetId: number; readonly topic: string };
+
+/**
+ * The application's handler of received messages for acknowledge-after-processing (spec R214):
+ * a QoS 1/2 message is acknowledged once this returns, or once the promise it returns settles.
+ */
+export type MessageHandler = (
+  message: Extract<SessionEvent, { type: 'message' }>,
+) => void | PromiseLike<void>;
 
 /** What {@link MqttSession.publish} did with a message. */
 export interface PublishResult {
@@ -211,10 +224,28 @@ export interface SessionOptions {
    * @default none: the session lives in this object's memory only, and recording costs nothing
    */
   readonly store?: SessionStore;
+  /**
+   * How many inbound QoS 2 messages the receive guard remembers after their PUBREL (packet id,
+   * topic and a payload hash), so that a broker that sends one again on a later connection (aedes
+   * with shared persistence does, without DUP) does not make the client deliver it twice (spec
+   * R211-R212). 0 turns the guard off.
+   * @default 128
+   */
+  readonly qos2Memory?: number;
+  /**
+   * Acknowledge after processing (spec R214-R217): called with every received message, after the
+   * `message` event; a QoS 1/2 message's PUBACK / PUBREC is written only once this returns (or
+   * the promise it returns settles), in receive order, so a process that dies while handling a
+   * message gets it again (with `clean: false`). A throw or rejection is reported (R63) and the
+   * message is still acknowledged. Handlers of several messages may run at once.
+   * @default none: messages are acknowledged on receipt, after the `message` event
+   */
+  readonly handleMessage?: MessageHandler;
 }
 
-/** {@link SessionOptions} with every default applied (`store` has none). */
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'store'>> & Pick<SessionOptions, 'store'>;
+/** {@link SessionOptions} with every default applied (`store` and `handleMessage` have none). */
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'store' | 'handleMessage'>> &
+  Pick<SessionOptions, 'store' | 'handleMessage'>;
 
 /** The defaults of {@link SessionOptions}. */
 export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
@@ -228,6 +259,7 @@ export const DEFAULT_SESSION_OPTIONS: ResolvedSessionOptions = Object.freeze({
   onCleanSession: 'resend',
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
   maxBufferedBytes: 16 * 1024 * 1024,
+  qos2Memory: 128,
 });
 
 /** Session options that reproduce Mongoose OS: a queue of 5, drop-oldest, stop-and-wait replay. */
@@ -277,6 +309,10 @@ function resolveOnce(options: SessionOptions): ResolvedSessionOptions {
   checkInt('maxQos', o.maxQos, 0, 2);
   checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
   checkInt('maxBufferedBytes', o.maxBufferedBytes, 0, Number.MAX_SAFE_INTEGER);
+  checkInt('qos2Memory', o.qos2Memory, 0, 0xffff);
+  if (o.handleMessage !== undefined && typeof o.handleMessage !== 'function') {
+    throw new ConfigError('handleMessage', 'must be a function');
+  }
   if (!['drop-oldest', 'drop-newest', 'reject'].includes(o.overflow)) {
     throw new ConfigError(
       'overflow',

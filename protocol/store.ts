@@ -38,8 +38,11 @@ export type StoreRecord =
   | { readonly type: 'complete'; readonly packetId: number }
   /** The message was dropped (overflow, offline with the queue disabled, session lost). */
   | { readonly type: 'drop'; readonly packetId: number }
-  /** An inbound QoS 2 message was delivered; its id is held until PUBREL. */
-  | { readonly type: 'inbound'; readonly packetId: number }
+  /**
+   * An inbound QoS 2 message was delivered; its id is held until PUBREL. `print` (when the
+   * receive guard is on) tells a re-send of it from a new message reusing the id (spec R213).
+   */
+  | { readonly type: 'inbound'; readonly packetId: number; readonly print?: StoredPrint }
   /** PUBREL received for an inbound id. */
   | { readonly type: 'release'; readonly packetId: number }
   /** A CONNACK said the broker's session is new: every inbound id is forgotten. */
@@ -48,6 +51,13 @@ export type StoreRecord =
   | { readonly type: 'subscribe'; readonly filter: string; readonly qos: QoS }
   /** A subscription was removed. */
   | { readonly type: 'unsubscribe'; readonly filter: string };
+
+/** What identifies an inbound QoS 2 message: topic, payload length and payload hash (spec R211). */
+export interface StoredPrint {
+  readonly topic: string;
+  readonly length: number;
+  readonly hash: number;
+}
 
 /**
  * A durable log of {@link StoreRecord}s. The session calls it synchronously from its hot path, so

@@ -70,6 +70,7 @@ export function encodeHeader(): Uint8Array {
 
 /** The UTF-8 bytes of a record's filter, or `undefined` for records without one. */
 function filterBytes(r: StoreRecord): Uint8Array | undefined {
+  if (r.type === 'inbound') return r.print === undefined ? undefined : encoder.encode(r.print.topic);
   return r.type === 'subscribe' || r.type === 'unsubscribe' ? encoder.encode(r.filter) : undefined;
 }
 
@@ -83,6 +84,9 @@ function bodySize(r: StoreRecord, filter: Uint8Array | undefined): number {
       return 2 + (filter?.length ?? 0);
     case 'unsubscribe':
       return 1 + (filter?.length ?? 0);
+    case 'inbound':
+      // id, then with a fingerprint (R213): u32 payload hash, u32 payload length, topic.
+      return filter === undefined ? 3 : 11 + filter.length;
     default:
       return 3;
   }
@@ -126,6 +130,15 @@ export function encodeRecordInto(out: Uint8Array, at: number, r: StoreRecord): n
       break;
     case 'unsubscribe':
       out.set(filter as Uint8Array, body + 1);
+      break;
+    case 'inbound':
+      out[body + 1] = r.packetId >> 8;
+      out[body + 2] = r.packetId & 0xff;
+      if (r.print !== undefined && filter !== undefined) {
+        writeUint32(out, body + 3, r.print.hash);
+        writeUint32(out, body + 7, r.print.length);
+        out.set(filter, body + 11);
+      }
       break;
     default:
       out[body + 1] = r.packetId >> 8;
@@ -195,6 +208,20 @@ function decodeBody(body: Uint8Array, at: number): StoreRecord {
     }
     case 'unsubscribe':
       return { type, filter: text(body.subarray(1), bad) };
+    case 'inbound': {
+      if (body.length === 3) {
+        needId();
+        return { type, packetId: id };
+      }
+      if (body.length < 11 || id === 0) throw bad('malformed inbound record');
+      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      const print = {
+        hash: view.getUint32(3),
+        length: view.getUint32(7),
+        topic: text(body.subarray(11), bad),
+      };
+      return { type, packetId: id, print };
+    }
     default:
       needId();
       return { type, packetId: id };
@@ -205,7 +232,7 @@ function text(bytes: Uint8Array, bad: (why: string) => Error): string {
   try {
     return decoder.decode(bytes);
   } catch {
-    throw bad('a filter is not UTF-8');
+    throw bad('a filter or topic is not UTF-8');
   }
 }
 

@@ -3,7 +3,7 @@
  * its records (recovery), and the records that rebuild a given state (compaction). Pure.
  */
 import type { QoS } from './encode.js';
-import type { StoreRecord } from './store.js';
+import type { StoredPrint, StoreRecord } from './store.js';
 
 /** Where a stored outbound message is in its flow. */
 export type StoredState = 'queued' | 'sent' | 'pubrec';
@@ -26,6 +26,8 @@ export class SessionImage {
   readonly messages = new Map<number, StoredMessage>();
   /** Inbound QoS 2 ids delivered and awaiting PUBREL. */
   readonly inbound = new Set<number>();
+  /** Fingerprints of inbound ids recorded with one (spec R213). */
+  readonly inboundPrints = new Map<number, StoredPrint>();
   /** Subscriptions, in registration order, with their requested QoS. */
   readonly subscriptions = new Map<string, QoS>();
 
@@ -68,12 +70,16 @@ export class SessionImage {
         return;
       case 'inbound':
         this.inbound.add(r.packetId);
+        if (r.print === undefined) this.inboundPrints.delete(r.packetId);
+        else this.inboundPrints.set(r.packetId, r.print);
         return;
       case 'release':
         this.inbound.delete(r.packetId);
+        this.inboundPrints.delete(r.packetId);
         return;
       case 'forget':
         this.inbound.clear();
+        this.inboundPrints.clear();
         return;
       case 'subscribe':
         this.subscriptions.set(r.filter, r.qos);
@@ -99,7 +105,12 @@ export class SessionImage {
       out.push({ type: 'publish', packetId: m.packetId, packet: m.packet });
       if (m.state === 'sent') out.push({ type: 'sent', packetId: m.packetId });
     }
-    for (const id of this.inbound) out.push({ type: 'inbound', packetId: id });
+    for (const id of this.inbound) {
+      const print = this.inboundPrints.get(id);
+      out.push(
+        print === undefined ? { type: 'inbound', packetId: id } : { type: 'inbound', packetId: id, print },
+      );
+    }
     return out;
   }
 }

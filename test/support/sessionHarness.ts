@@ -6,7 +6,12 @@
 import * as mqtt from 'mqtt-packet';
 import type { InboundPacket } from '../../protocol/decoder.js';
 import type { QoS } from '../../protocol/encode.js';
-import { MqttSession, type SessionEvent, type SessionOptions } from '../../protocol/session.js';
+import {
+  MqttSession,
+  type SessionEvent,
+  type SessionIO,
+  type SessionOptions,
+} from '../../protocol/session.js';
 import { attachStore } from '../../protocol/sessionLog.js';
 
 /** A session wired to recording I/O. */
@@ -29,9 +34,10 @@ export interface SessionHarness {
  * Builds a session whose writes are parsed as they happen; a write that is not exactly one or more
  * whole, valid MQTT 3.1.1 packets throws.
  * @param options - The session's options.
+ * @param extra - More of the session's I/O (e.g. `callbackError`).
  * @returns The harness.
  */
-export function createHarness(options?: SessionOptions): SessionHarness {
+export function createHarness(options?: SessionOptions, extra: Partial<SessionIO> = {}): SessionHarness {
   const written: mqtt.Packet[] = [];
   const events: SessionEvent[] = [];
   let seen = 0;
@@ -68,6 +74,7 @@ export function createHarness(options?: SessionOptions): SessionHarness {
       events.push(event);
     },
     bufferedBytes: () => harness.buffered,
+    ...extra,
   };
   (harness as { session: MqttSession }).session = new MqttSession(io, options, undefined, attachStore);
   return harness;

@@ -1,0 +1,71 @@
+/**
+ * The child process of the acknowledge-after-processing crash test
+ * (test/integration/ackAfter.crash.test.ts): a subscriber on a file store with `clean: false` and
+ * `session.handleMessage`, which the test SIGKILLs while it handles a steady stream and starts again.
+ *
+ * Argument: JSON `{ port, store, clientId, handleMs }`. It starts on a line on stdin. It prints,
+ * with synchronous writes to fd 1 so a line printed is a fact the parent can rely on:
+ * - `SUBSCRIBED` once the broker granted both subscriptions;
+ * - `S <topic> <payload> #<packet id>[ dup]` when its handler starts on a message, `D <topic> <payload>` when the
+ *   handler is done with it (the client may acknowledge it from then on, spec R214).
+ */
+import { writeSync } from 'node:fs';
+import { MqttClient } from '../../adapters/node.js';
+import { openFileStore } from '../../adapters/stores/file.js';
+
+interface Args {
+  readonly port: number;
+  readonly store: string;
+  readonly clientId: string;
+  readonly handleMs: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+const say = (line: string): void => {
+  writeSync(1, `${line}\n`);
+};
+
+// Loaded and waiting: the parent starts the next process while the previous one runs, and says
+// `go` once it has killed it, so start-up time is not spent between kills.
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+process.stdin.pause();
+
+const store = openFileStore(args.store);
+const client = new MqttClient({
+  servers: [
+    {
+      host: '127.0.0.1',
+      port: args.port,
+      clientId: args.clientId,
+      clean: false,
+      minDelayMs: 20,
+      maxDelayMs: 100,
+    },
+  ],
+  keepAliveSec: 10,
+  session: {
+    store,
+    // The application: a few ms of asynchronous work per message.
+    handleMessage: async (message) => {
+      const line = `${message.topic} ${Buffer.from(message.payload).toString()}`;
+      say(`S ${line} #${message.packetId}${message.dup ? ' dup' : ''}`);
+      await new Promise((resolve) => setTimeout(resolve, args.handleMs));
+      say(`D ${line}`);
+    },
+  },
+});
+let granted = 0;
+for (const [filter, qos] of [
+  ['ack/q1', 1],
+  ['ack/q2', 2],
+] as const) {
+  client.session.subscribe(filter, qos, (result) => {
+    if ('granted' in result && ++granted === 2) say('SUBSCRIBED');
+  });
+}
+// Lifecycle events, for the test's diagnostics.
+client.onEvent((event) => {
+  if (event.type !== 'message' && event.type !== 'resend.ignored') say(`E ${JSON.stringify(event)}`);
+});
+say('OPEN');
+client.connect();
