@@ -125,6 +125,46 @@ describe('subscribeAsync (R166-R167)', () => {
     expect(client.subscriptions().map((s) => s.filter)).toEqual(['ok/1', 'ok/2']);
   });
 
+  it('R167: a filter withdrawn by unsubscribeAsync before its SUBSCRIBE went out counts as refused and is not withdrawn twice', async () => {
+    const { client, up, sent } = setup();
+    const result = track(client.subscribeAsync(['keep', 'drop']));
+    const gone = client.unsubscribeAsync('drop');
+    client.connect();
+    const wire = up(0);
+    const keep = sent<mqtt.ISubscribePacket>(0, 'subscribe')[0];
+    wire?.reply({ cmd: 'suback', messageId: keep?.messageId ?? 0, granted: [0] });
+    await flush();
+    const error = (result.value as { error: SubscribeRefusedError }).error;
+    expect(error).toBeInstanceOf(SubscribeRefusedError);
+    expect(error.filters).toEqual(['drop']);
+    // The broker had no session (CONNACK sessionPresent 0): nothing to remove, no UNSUBSCRIBE
+    // from the session, and none from subscribeAsync's withdrawal either.
+    expect(sent(0, 'unsubscribe')).toEqual([]);
+    expect(
+      sent<mqtt.ISubscribePacket>(0, 'subscribe').map((x) => x.subscriptions.map((y) => y.topic)),
+    ).toEqual([['keep']]);
+    await gone;
+    expect(client.subscriptions().map((x) => x.filter)).toEqual(['keep']);
+  });
+
+  it('a filter withdrawn after its SUBSCRIBE went out keeps the SUBACK outcome (the broker granted it, then UNSUBACK removed it)', async () => {
+    const { client, up, sent } = setup();
+    client.connect();
+    const wire = up(0);
+    const result = client.subscribeAsync(['keep', 'drop']);
+    const gone = client.unsubscribeAsync('drop');
+    const sub = sent<mqtt.ISubscribePacket>(0, 'subscribe')[0];
+    wire?.reply({ cmd: 'suback', messageId: sub?.messageId ?? 0, granted: [0, 1] });
+    expect(await result).toEqual([
+      { filter: 'keep', qos: 0 },
+      { filter: 'drop', qos: 1 },
+    ]);
+    const unsubs = sent<mqtt.IUnsubscribePacket>(0, 'unsubscribe');
+    wire?.reply({ cmd: 'unsuback', messageId: unsubs[0]?.messageId ?? 0, granted: [] });
+    await gone;
+    expect(client.subscriptions().map((x) => x.filter)).toEqual(['keep']);
+  });
+
   it('R166: an invalid filter rejects with InvalidTopicError and registers nothing, sends nothing', async () => {
     const { client, up, sent } = setup();
     client.connect();
