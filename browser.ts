@@ -73,3 +73,10 @@ export type {
   TransportHandlers,
   TransportTarget,
 } from './runtime/ports.js';
+export {
+  type GrantedSubscription,
+  type SubscribeEntry,
+  type SubscribeOutcome,
+  SubscribeRefusedError,
+  type SubscribeRequest,
+} from './runtime/subscribeAsync.js';

@@ -206,6 +206,13 @@ export {
   type ServerUrl,
 } from './runtime/serverUrl.js';
 export { createStepDriver } from './runtime/stepDriver.js';
+export {
+  type GrantedSubscription,
+  type SubscribeEntry,
+  type SubscribeOutcome,
+  SubscribeRefusedError,
+  type SubscribeRequest,
+} from './runtime/subscribeAsync.js';
 export { createTracer } from './runtime/trace.js';
 export {
   type DecodeErrorHandler,

@@ -23,6 +23,7 @@ import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
 
 export type {
@@ -80,6 +81,8 @@ export class MqttClient {
   #state$: Observable<ClientState> | undefined;
   #events$: Observable<ClientEvent> | undefined;
   #messages$: Observable<Message> | undefined;
+  /** The promises of `subscribeAsync` / `unsubscribeAsync`, made with the first call. */
+  #pending: PendingRequests | undefined;
   /** Set by `disconnect()` until its `stopped` event is delivered: keep the queue (R84). */
   #keepQueue = false;
 
@@ -145,6 +148,7 @@ export class MqttClient {
     if (this.lifecycle.state === 'stopped') {
       // No `stopped` event comes again, so what an earlier stop kept settles here.
       if (!keepQueue) this.#onStopped();
+      this.#pending?.stopped(); // R168, whatever is kept
     } else this.#keepQueue = keepQueue; // read by the `stopped` event, which may come later
     return this.lifecycle.disconnect();
   }
@@ -276,6 +280,38 @@ export class MqttClient {
     return subscribe(this, filter, options);
   }
 
+  /**
+   * Subscribes and resolves with the QoS the broker granted per filter, in the order given
+   * (spec R166). A list goes out in one SUBSCRIBE (spec R164); offline, the filters go out when the
+   * client connects. Messages arrive through `onMessage` / `messages$`, and the filters are kept
+   * across reconnects until `unsubscribeAsync`.
+   *
+   * Unlike MQTT.js, which resolves with QoS 128 among the grants, a refusal of any filter rejects
+   * with {@link SubscribeRefusedError} naming the refused filters and carrying every outcome:
+   * `await` then means "subscribed to all of it", and a refusal cannot pass unnoticed (spec R167).
+   * If the client stops first the promise rejects with `ClientClosedError` (spec R168). A bad
+   * filter or QoS rejects with `InvalidTopicError` / `InvalidArgumentError` and registers nothing.
+   * @param request - A filter, or a list of filters or `{ filter, qos }` entries.
+   * @param options.qos - The QoS for the entries that name none. @default 0
+   * @example
+   * const granted = await client.subscribeAsync(['a/#', { filter: 'b/+', qos: 1 }]);
+   */
+  subscribeAsync(request: SubscribeRequest, options: { qos?: QoS } = {}): Promise<GrantedSubscription[]> {
+    return this.#requests().subscribe(request, options.qos ?? 0);
+  }
+
+  /**
+   * Unsubscribes from one filter or several (one UNSUBSCRIBE each) and resolves once the broker
+   * acknowledged them all; offline, when they are sent on the next connection (spec R169). It
+   * rejects with `ClientClosedError` if the client stops first (spec R168). It removes the
+   * filter whoever subscribed it: an Observable of it (`subscribe`) is not completed, but no
+   * longer subscribed.
+   * @param filters - A topic filter or a list of them.
+   */
+  unsubscribeAsync(filters: string | readonly string[]): Promise<void> {
+    return this.#requests().unsubscribe(filters);
+  }
+
   /** Calls `listener` with every message received (matched by a subscription or not). */
   onMessage(listener: (message: Message) => void): () => void {
     const listeners = own(this.#messageListeners);
@@ -316,6 +352,11 @@ export class MqttClient {
     return this.#filters as Map<string, FilterEntry>;
   }
 
+  #requests(): PendingRequests {
+    this.#pending ??= new PendingRequests(this.session);
+    return this.#pending;
+  }
+
   // Every call into user code is guarded (R63): a throw is reported and never reaches the receive path.
   #emit(event: ClientEvent): void {
     callEach(this.#eventListeners, event, 'event', this.lifecycle);
@@ -348,6 +389,7 @@ export class MqttClient {
       case 'stopped':
         // Listeners hear `stopped` after the drops of what it settled (R84).
         this.#onStopped();
+        this.#pending?.stopped(); // R168: also when the queue is kept
         break;
       case 'replay.done':
         // Listeners hear replay.done before the statechart's `ready` that it causes.
