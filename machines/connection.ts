@@ -5,11 +5,22 @@
  */
 import { assign, emit, setup } from 'xstate';
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
-import { jittered, nextRetry, type ServerTiming } from './backoff.js';
+import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
+import {
+  connackDecision,
+  MAX_REDIRECTS,
+  redirectRing,
+  SERVER_MOVED,
+  v5Decision,
+  v5Error,
+} from './v5.js';
 
-/** Bumped whenever a change to the machine could make an old journal replay differently. */
-export const MACHINE_VERSION = 2;
+/**
+ * Bumped whenever a change to the machine could make an old journal replay differently. Version 3
+ * added the MQTT 5 events (R260-R271); a version 2 journal holds none of them and replays the same.
+ */
+export const MACHINE_VERSION = 3;
 
 /** The statechart's context: JSON-safe, no credentials, no addresses. */
 export interface ConnectionContext {
@@ -31,13 +42,21 @@ export interface ConnectionContext {
   readonly lastError: ErrorData | null;
   /** Lifecycle options. */
   readonly options: LifecycleOptions;
+  /** The ring server to come back to after a one-attempt 0x9C detour, else null (R266). */
+  readonly returnTo: number | null;
+  /** Consecutive immediate moves (redirects, 0x8B fail-overs) since the last stable session or user connect (R268). */
+  readonly moves: number;
+  /** The MQTT 5 Server Keep Alive of the current connection in ms, else null (R269). */
+  readonly serverKeepAliveMs: number | null;
+  /** The last Assigned Client Identifier, for the runtime's next CONNECT when it asks for a session (R270). */
+  readonly assignedClientId: string | null;
 }
 
 const serverName = (context: ConnectionContext): string => context.servers[context.current]?.name ?? '?';
 
-/** The current server's keep alive and ping deadline: its own, else the client-wide one. */
+/** The connection's keep alive: the broker's Server Keep Alive (R269), the server's own, else the client-wide one. */
 const keepAliveMs = (c: ConnectionContext): number =>
-  c.servers[c.current]?.keepAliveMs ?? c.options.keepAliveMs;
+  c.serverKeepAliveMs ?? c.servers[c.current]?.keepAliveMs ?? c.options.keepAliveMs;
 const pingTimeoutMs = (c: ConnectionContext): number =>
   c.servers[c.current]?.pingTimeoutMs ?? c.options.pingTimeoutMs;
 
@@ -58,6 +77,9 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
       return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
       return new ConnackError(event.returnCode).toData();
+    case 'mqtt5.connack':
+    case 'mqtt5.disconnect':
+      return v5Error(event) as ErrorData;
     default:
       // Only the named timeouts reach here, and they use recordTimeout.
       return new TransportError(`unexpected ${event.type}`).toData();
@@ -69,13 +91,24 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
  * 3, "server unavailable", which is the broker saying "later".
  */
 const finalRefusal = (event: ConnectionEvent): boolean =>
-  event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== 3;
+  (event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== 3) ||
+  (event.type === 'mqtt5.connack' && connackDecision(event.reasonCode, event.serverReference) === 'refuse');
 
-/** The schedule step shared by every path into backoff (spec R10-R13). */
+/** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
+const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
+
+/** The schedule step shared by every path into backoff (spec R10-R13); it ends any 0x9C detour (R266). */
 const advance = (context: ConnectionContext) => {
-  const next = nextRetry(context.servers, context);
-  return { current: next.current, t: next.t, nominalMs: next.nominalMs, switched: next.switched };
+  const next = nextRetry(context.servers, { current: home(context), t: context.t });
+  return {
+    current: next.current,
+    t: next.t,
+    nominalMs: next.nominalMs,
+    switched: next.switched,
+    returnTo: null,
+  };
 };
+
 
 const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
   new TimeoutError(
@@ -114,7 +147,40 @@ export const connectionMachine = setup({
     sessionDown: () => {},
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     resetSchedule: assign({ t: 0 }),
-    restart: assign({ t: 0, attempt: 0, current: ({ context }) => firstEnabled(context.servers) }),
+    restart: assign({
+      t: 0,
+      attempt: 0,
+      current: ({ context }) => firstEnabled(context.servers),
+      returnTo: null,
+      moves: 0,
+    }),
+    /** R269, R270: what an accepting CONNACK says about this connection. */
+    adoptConnack: assign(({ context, event }) => ({
+      serverKeepAliveMs: event.type === 'mqtt5.connack' ? (event.serverKeepAliveMs ?? null) : null,
+      assignedClientId:
+        (event.type === 'mqtt5.connack' ? event.assignedClientId : undefined) ?? context.assignedClientId,
+    })),
+    /** R265-R267: the next attempt goes to the referenced server (runs after the error events). */
+    redirect: assign(({ context, event }) =>
+      event.type === 'mqtt5.connack' || event.type === 'mqtt5.disconnect'
+        ? {
+            ...redirectRing(context, event.serverReference ?? [], event.reasonCode === SERVER_MOVED),
+            moves: context.moves + 1,
+          }
+        : context,
+    ),
+    /** R264: the next enabled server at once, on a fresh schedule. */
+    failOver: assign(({ context }) => ({
+      current: nextEnabledServer(context.servers, home(context)),
+      returnTo: null,
+      t: 0,
+      moves: context.moves + 1,
+    })),
+    /** R263: the wait is at least the server's max (t = max/2 doubles to max, keeping R13's switch). */
+    busyBackoff: assign({
+      t: ({ context }) => Math.max(context.t, (context.servers[home(context)]?.maxMs ?? 0) / 2),
+    }),
+    clearMoves: assign({ moves: 0 }),
     recordFailure: assign({ lastError: ({ event }) => errorOf(event) }),
     recordTimeout: assign({
       lastError: ({ context }, params: { code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' }) =>
@@ -139,6 +205,9 @@ export const connectionMachine = setup({
             current: firstEnabled(event.servers),
             t: 0,
             attempt: 0,
+            returnTo: null,
+            moves: 0,
+            assignedClientId: null,
           }
         : context,
     ),
@@ -158,7 +227,7 @@ export const connectionMachine = setup({
       type: 'connected' as const,
       server: serverName(context),
       serverIndex: context.current,
-      sessionPresent: event.type === 'mqtt.connack' && event.sessionPresent,
+      sessionPresent: (event.type === 'mqtt.connack' || event.type === 'mqtt5.connack') && event.sessionPresent,
     })),
     emitDisconnected: emit(({ context }, params: { byUser: boolean }) => ({
       type: 'disconnected' as const,
@@ -179,7 +248,18 @@ export const connectionMachine = setup({
     clearError: assign({ lastError: null }),
   },
   guards: {
-    accepted: ({ event }) => event.type === 'mqtt.connack' && event.returnCode === 0,
+    accepted: ({ event }) =>
+      (event.type === 'mqtt.connack' && event.returnCode === 0) ||
+      (event.type === 'mqtt5.connack' && event.reasonCode === 0),
+    // Named per decision (not one guard with params) so the diagram says which rule a transition is.
+    /** R262: 0x8E, another client took the session over. */
+    takenOver: ({ event }) => v5Decision(event) === 'takeover',
+    /** R263: the broker is busy or over quota. */
+    busy: ({ event }) => v5Decision(event) === 'backoff',
+    /** R264, R268: 0x8B, and the loop bound allows an immediate move. */
+    failsOver: ({ context, event }) => v5Decision(event) === 'failover' && context.moves < MAX_REDIRECTS,
+    /** R265, R268: 0x9C / 0x9D with a Server Reference, and the loop bound allows an immediate move. */
+    redirected: ({ context, event }) => v5Decision(event) === 'redirect' && context.moves < MAX_REDIRECTS,
     stopsOnRefusal: ({ context, event }) => context.options.onRefused === 'stop' && finalRefusal(event),
     resetsOnConnack: ({ context }) => context.options.reset === 'connack',
     hasConnectTimeout: ({ context }) => context.options.connectTimeoutMs > 0,
@@ -205,6 +285,10 @@ export const connectionMachine = setup({
     switched: false,
     lastError: null,
     options: input.options,
+    returnTo: null,
+    moves: 0,
+    serverKeepAliveMs: null,
+    assignedClientId: null,
   }),
   initial: 'idle',
   states: {
@@ -243,6 +327,7 @@ export const connectionMachine = setup({
             'transport.error': { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
             'transport.closed': { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
             'mqtt.error': { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
+            'mqtt5.disconnect': { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
           },
           initial: 'opening',
           states: {
@@ -253,12 +338,33 @@ export const connectionMachine = setup({
               entry: { type: 'sendConnect', params: ({ context }) => ({ server: context.current }) },
               on: {
                 'mqtt.connack': [
-                  { guard: 'accepted', target: '#conn.online.connected' },
+                  { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
                   // R81: a refusal that will not heal stops the client, reporting why.
                   {
                     guard: 'stopsOnRefusal',
                     target: '#conn.stopped',
                     actions: ['recordFailure', 'emitConnectError'],
+                  },
+                  { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
+                ],
+                // R260-R270: the MQTT 5 CONNACK, decided by its reason code.
+                'mqtt5.connack': [
+                  { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
+                  {
+                    guard: 'redirected',
+                    target: '#conn.online',
+                    reenter: true,
+                    actions: ['recordFailure', 'emitConnectError', 'redirect'],
+                  },
+                  {
+                    guard: 'stopsOnRefusal',
+                    target: '#conn.stopped',
+                    actions: ['recordFailure', 'emitConnectError'],
+                  },
+                  {
+                    guard: 'busy',
+                    target: '#conn.backoff',
+                    actions: ['recordFailure', 'emitConnectError', 'busyBackoff'],
                   },
                   { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
                 ],
@@ -294,6 +400,35 @@ export const connectionMachine = setup({
             },
             'client.disconnect': { target: '#conn.online.disconnecting', actions: 'clearError' },
             'client.configure': { target: '#conn.online.reconfiguring', actions: 'applyConfig' },
+            // R262-R268: the broker closes the session and says why.
+            'mqtt5.disconnect': [
+              {
+                guard: 'takenOver',
+                target: '#conn.stopped',
+                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
+              },
+              {
+                guard: 'failsOver',
+                target: '#conn.online',
+                reenter: true,
+                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }, 'failOver'],
+              },
+              {
+                guard: 'redirected',
+                target: '#conn.online',
+                reenter: true,
+                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }, 'redirect'],
+              },
+              {
+                guard: 'busy',
+                target: '#conn.backoff',
+                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }, 'busyBackoff'],
+              },
+              {
+                target: '#conn.backoff',
+                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
+              },
+            ],
           },
           states: {
             // Keep-alive: PINGREQ every keepAliveMs; a missing PINGRESP is a dead link (R20-R22).
@@ -333,7 +468,10 @@ export const connectionMachine = setup({
                     { target: 'settling' },
                   ],
                 },
-                settling: { after: { stableConnection: { target: 'stable', actions: 'resetSchedule' } } },
+                // A stable session also ends a run of immediate moves (R268).
+                settling: {
+                  after: { stableConnection: { target: 'stable', actions: ['resetSchedule', 'clearMoves'] } },
+                },
                 stable: {},
               },
             },
