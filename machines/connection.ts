@@ -7,14 +7,7 @@ import { assign, emit, setup } from 'xstate';
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
 import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
-import {
-  connackDecision,
-  MAX_REDIRECTS,
-  redirectRing,
-  SERVER_MOVED,
-  v5Decision,
-  v5Error,
-} from './v5.js';
+import { connackDecision, MAX_REDIRECTS, redirectRing, SERVER_MOVED, v5Decision, v5Error } from './v5.js';
 
 /**
  * Bumped whenever a change to the machine could make an old journal replay differently. Version 3
@@ -108,7 +101,6 @@ const advance = (context: ConnectionContext) => {
     returnTo: null,
   };
 };
-
 
 const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
   new TimeoutError(
@@ -227,7 +219,8 @@ export const connectionMachine = setup({
       type: 'connected' as const,
       server: serverName(context),
       serverIndex: context.current,
-      sessionPresent: (event.type === 'mqtt.connack' || event.type === 'mqtt5.connack') && event.sessionPresent,
+      sessionPresent:
+        (event.type === 'mqtt.connack' || event.type === 'mqtt5.connack') && event.sessionPresent,
     })),
     emitDisconnected: emit(({ context }, params: { byUser: boolean }) => ({
       type: 'disconnected' as const,
@@ -411,18 +404,30 @@ export const connectionMachine = setup({
                 guard: 'failsOver',
                 target: '#conn.online',
                 reenter: true,
-                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }, 'failOver'],
+                actions: [
+                  'recordFailure',
+                  { type: 'emitDisconnected', params: { byUser: false } },
+                  'failOver',
+                ],
               },
               {
                 guard: 'redirected',
                 target: '#conn.online',
                 reenter: true,
-                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }, 'redirect'],
+                actions: [
+                  'recordFailure',
+                  { type: 'emitDisconnected', params: { byUser: false } },
+                  'redirect',
+                ],
               },
               {
                 guard: 'busy',
                 target: '#conn.backoff',
-                actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }, 'busyBackoff'],
+                actions: [
+                  'recordFailure',
+                  { type: 'emitDisconnected', params: { byUser: false } },
+                  'busyBackoff',
+                ],
               },
               {
                 target: '#conn.backoff',

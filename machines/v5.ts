@@ -123,7 +123,8 @@ export function redirectRing(state: RingState, reference: readonly string[], mov
     servers.push({ ...(template as ServerTiming), name, enabled: moved });
     return servers.length - 1;
   });
-  if (moved && !targets.includes(left)) servers[left] = { ...(servers[left] as ServerTiming), enabled: false };
+  if (moved && !targets.includes(left))
+    servers[left] = { ...(servers[left] as ServerTiming), enabled: false };
   const first = targets[0] ?? left;
   return {
     servers,
