@@ -81,8 +81,9 @@ export interface ServerWord {
   /** The packet's reason code (0x00 success, >= 0x80 failure). */
   readonly reasonCode: number;
   /**
-   * The Server Reference, parsed and validated by the runtime into ring names (one per server it
-   * names, e.g. `host:port`); used with 0x9C / 0x9D only (R265). Absent when the packet had none.
+   * The Server Reference as ring names: the runtime parses and validates it, and names each distinct
+   * referenced address with a label of its own (e.g. `ref-1`), keeping the address to itself as for
+   * configured servers (R41). Used with 0x9C / 0x9D only (R265). Absent when the packet had none.
    */
   readonly serverReference?: readonly string[];
   /**

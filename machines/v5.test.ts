@@ -46,8 +46,8 @@ describe('decision tables (R260, R262)', () => {
       [0xff, 'retry'], // unknown: the schedule
     ];
     expect(expected.map(([code]) => [code, connackDecision(code)])).toEqual(expected);
-    expect(connackDecision(0x9c, ['b:1883'])).toBe('redirect');
-    expect(connackDecision(0x9d, ['b:1883'])).toBe('redirect');
+    expect(connackDecision(0x9c, ['ref-b'])).toBe('redirect');
+    expect(connackDecision(0x9d, ['ref-b'])).toBe('redirect');
   });
 
   it('R262-R265: each server DISCONNECT reason code has its decision', () => {
@@ -63,7 +63,7 @@ describe('decision tables (R260, R262)', () => {
       [0x9c, 'drop'],
     ];
     expect(expected.map(([code]) => [code, disconnectDecision(code)])).toEqual(expected);
-    expect(disconnectDecision(0x9d, ['b:1883'])).toBe('redirect');
+    expect(disconnectDecision(0x9d, ['ref-b'])).toBe('redirect');
   });
 });
 
@@ -162,8 +162,8 @@ describe.each<DriverKind>(['actor', 'step'])('MQTT 5 lifecycle decisions (%s dri
 
   it('R265, R266: CONNACK 0x9C goes to the referenced server at once, for that attempt only', () => {
     const h = start();
-    h.send(connack5(0x9c, { serverReference: ['other:1883'] }));
-    expect(context(h).servers[2]).toEqual({ ...server('other:1883', 2, 60), enabled: false });
+    h.send(connack5(0x9c, { serverReference: ['ref-1'] }));
+    expect(context(h).servers[2]).toEqual({ ...server('ref-1', 2, 60), enabled: false });
     expect(h.attempts()).toEqual([
       { server: 0, at: 0 },
       { server: 2, at: 0 },
@@ -185,10 +185,10 @@ describe.each<DriverKind>(['actor', 'step'])('MQTT 5 lifecycle decisions (%s dri
 
   it('R266: a session on a 0x9C detour, once dropped, reconnects to the ring server', () => {
     const h = start();
-    h.send(connack5(0x9c, { serverReference: ['other:1883'] }));
+    h.send(connack5(0x9c, { serverReference: ['ref-1'] }));
     h.send({ type: 'transport.opened' });
     h.send(connack5(0));
-    expect(h.emitted.at(-1)).toMatchObject({ type: 'connected', server: 'other:1883', serverIndex: 2 });
+    expect(h.emitted.at(-1)).toMatchObject({ type: 'connected', server: 'ref-1', serverIndex: 2 });
     h.send({ type: 'transport.closed' });
     h.tick(context(h).delayMs);
     expect(h.attempts().at(-1)?.server).toBe(0);
@@ -196,12 +196,12 @@ describe.each<DriverKind>(['actor', 'step'])('MQTT 5 lifecycle decisions (%s dri
 
   it('R265, R267: DISCONNECT 0x9D moves the client for its whole life: the old server is left out of the ring', () => {
     const h = connected(stop, [server('mqtt', 2, 4), server('mqtt1', 2, 4)]);
-    h.send(disconnect5(0x9d, ['new:1883', 'new2:1883']));
+    h.send(disconnect5(0x9d, ['ref-2', 'ref-3']));
     expect(context(h).servers.map((s) => `${s.name}:${s.enabled}`)).toEqual([
       'mqtt:false',
       'mqtt1:true',
-      'new:1883:true',
-      'new2:1883:true',
+      'ref-2:true',
+      'ref-3:true',
     ]);
     expect(h.attempts().at(-1)).toEqual({ server: 2, at: 0 });
     for (let i = 0; i < 20; i++) {
@@ -220,11 +220,11 @@ describe.each<DriverKind>(['actor', 'step'])('MQTT 5 lifecycle decisions (%s dri
   it(`R268: a redirect loop is bounded: after ${MAX_REDIRECTS} immediate moves the schedule applies`, () => {
     const h = start();
     for (let i = 0; i < MAX_REDIRECTS; i++) {
-      h.send(connack5(0x9c, { serverReference: [i % 2 === 0 ? 'a:1' : 'b:1'] }));
+      h.send(connack5(0x9c, { serverReference: [i % 2 === 0 ? 'ref-a' : 'ref-b'] }));
       h.send({ type: 'transport.opened' });
     }
     expect(h.attempts()).toHaveLength(MAX_REDIRECTS + 1);
-    h.send(connack5(0x9c, { serverReference: ['a:1'] }));
+    h.send(connack5(0x9c, { serverReference: ['ref-a'] }));
     expect(h.value()).toMatchObject({ backoff: 'waiting' });
     expect(context(h).delayMs).toBe(2000);
   });

@@ -28,7 +28,7 @@ import {
 type V5Command = Command | { c: 'v5'; event: ConnectionEvent };
 
 const referenceArb = fc.option(
-  fc.array(fc.constantFrom('x:1883', 'y:1883', 's0'), { minLength: 1, maxLength: 2 }),
+  fc.array(fc.constantFrom('ref-x', 'ref-y', 's0'), { minLength: 1, maxLength: 2 }),
   {
     nil: undefined,
   },
@@ -229,7 +229,7 @@ describe('MQTT 5 lifecycle decisions (R260-R271)', () => {
           fc.constant<ConnectionEvent>({
             type: 'mqtt5.disconnect',
             reasonCode: 0x9d,
-            serverReference: ['x:1883'],
+            serverReference: ['ref-x'],
           }),
         ),
         ([input, commands, draws, kind]) => {
@@ -276,13 +276,13 @@ describe('MQTT 5 lifecycle decisions (R260-R271)', () => {
           type: 'mqtt5.connack',
           reasonCode: 0x9c,
           sessionPresent: false,
-          serverReference: ['x:1883'],
+          serverReference: ['ref-x'],
         }),
         fc.constant<ConnectionEvent>({
           type: 'mqtt5.connack',
           reasonCode: 0x9d,
           sessionPresent: false,
-          serverReference: ['y:1883'],
+          serverReference: ['ref-y'],
         }),
         fc.constant<ConnectionEvent>({ type: 'mqtt5.disconnect', reasonCode: 0x8b }),
         fc.constant<ConnectionEvent>({ type: 'mqtt5.disconnect', reasonCode: 0x9c, serverReference: ['s0'] }),
