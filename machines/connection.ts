@@ -125,7 +125,8 @@ export const connectionMachine = connectionSetup.createMachine({
             {
               type: 'sessionUp',
               params: ({ event }) => ({
-                sessionPresent: event.type === 'mqtt.connack' && event.sessionPresent,
+                sessionPresent:
+                  (event.type === 'mqtt.connack' || event.type === 'mqtt5.connack') && event.sessionPresent,
               }),
             },
             'emitConnected',

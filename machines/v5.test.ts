@@ -275,6 +275,13 @@ describe.each<DriverKind>(['actor', 'step'])('MQTT 5 lifecycle decisions (%s dri
     expect(context(h).assignedClientId).toBeNull();
   });
 
+  it('R260: an accepting CONNACK tells the session layer and the user whether the session was present', () => {
+    const h = start();
+    h.send(connack5(0, { sessionPresent: true }));
+    expect(h.effects).toContain('sessionUp:true');
+    expect(h.emitted.at(-1)).toMatchObject({ type: 'connected', sessionPresent: true });
+  });
+
   it('R260: a DISCONNECT before CONNACK is a failed attempt on the schedule', () => {
     const h = start();
     h.send(disconnect5(0x8e));
