@@ -70,7 +70,36 @@ export type ConnectionEvent =
   /** Everything queued from before this connection went out and was acknowledged. */
   | { readonly type: 'session.drained' }
   /** A uniform draw in [0, 1) from the runtime's random source, asked for by `drawRandom`. */
-  | { readonly type: 'random.drawn'; readonly value: number };
+  | { readonly type: 'random.drawn'; readonly value: number }
+  /** An MQTT 5 broker answered CONNECT (spec R260-R270). */
+  | ({ readonly type: 'mqtt5.connack'; readonly sessionPresent: boolean } & ServerWord & ConnackProperties)
+  /** An MQTT 5 broker sent DISCONNECT: it is closing the connection (spec R262-R267). */
+  | ({ readonly type: 'mqtt5.disconnect' } & ServerWord);
+
+/** What an MQTT 5 CONNACK or server DISCONNECT says about the lifecycle (JSON-safe, journalled). */
+export interface ServerWord {
+  /** The packet's reason code (0x00 success, >= 0x80 failure). */
+  readonly reasonCode: number;
+  /**
+   * The Server Reference as ring names: the runtime parses and validates it, and names each distinct
+   * referenced address with a label of its own (e.g. `ref-1`), keeping the address to itself as for
+   * configured servers (R41). Used with 0x9C / 0x9D only (R265). Absent when the packet had none.
+   */
+  readonly serverReference?: readonly string[];
+  /**
+   * The typed error the runtime built for this code (e.g. a `ConnackError` naming the code); absent
+   * means the machine builds a generic one.
+   */
+  readonly error?: ErrorData;
+}
+
+/** CONNACK properties that the lifecycle uses (R269-R270). */
+export interface ConnackProperties {
+  /** Server Keep Alive in ms, when the CONNACK carried one: the keep alive for this connection (R269). */
+  readonly serverKeepAliveMs?: number;
+  /** The Assigned Client Identifier, when the CONNACK carried one (R270). */
+  readonly assignedClientId?: string;
+}
 
 /** Event types of {@link ConnectionEvent}. */
 export type ConnectionEventType = ConnectionEvent['type'];

@@ -22,11 +22,13 @@ export {
   MACHINE_VERSION,
 } from './connection.js';
 export type {
+  ConnackProperties,
   ConnectionEvent,
   ConnectionEventType,
   ConnectionInput,
   LifecycleEvent,
   LifecycleOptions,
+  ServerWord,
 } from './events.js';
 export {
   fromJsonLines,
@@ -37,7 +39,23 @@ export {
   type JournalEvent,
   type JournalHeader,
   journalHeader,
+  REPLAYABLE_MACHINE_VERSIONS,
   type ReplayStep,
   replay,
   toJsonLines,
 } from './journal.js';
+export {
+  BUSY_CODES,
+  CONNACK_FINAL,
+  type ConnackDecision,
+  connackDecision,
+  type DisconnectDecision,
+  disconnectDecision,
+  MAX_REDIRECTS,
+  type RingState,
+  redirectRing,
+  SERVER_MOVED,
+  SERVER_SHUTTING_DOWN,
+  SESSION_TAKEN_OVER,
+  USE_ANOTHER_SERVER,
+} from './v5.js';

@@ -61,11 +61,18 @@ export function journalHeader(input: ConnectionInput): JournalHeader {
 }
 
 /**
+ * Machine versions whose journals this machine replays to the same states: version 3 only added
+ * the MQTT 5 events (spec R271), which a version 2 journal cannot hold.
+ */
+export const REPLAYABLE_MACHINE_VERSIONS: readonly number[] = [2, MACHINE_VERSION];
+
+/**
  * Folds the journal through the pure `transition()`: the states a live actor went through.
- * Throws ConfigError when the journal was written by a different machine version.
+ * Throws ConfigError when the journal was written by a machine version not in
+ * {@link REPLAYABLE_MACHINE_VERSIONS}.
  */
 export function replay(journal: Journal): ReplayStep[] {
-  if (journal.header.machineVersion !== MACHINE_VERSION) {
+  if (!REPLAYABLE_MACHINE_VERSIONS.includes(journal.header.machineVersion)) {
     throw new ConfigError(
       'journal.machineVersion',
       `written by machine version ${journal.header.machineVersion}, this is version ${MACHINE_VERSION}`,

@@ -121,8 +121,11 @@ function walk(input: ConnectionInput, answered: boolean) {
         switched,
       });
     },
+    // The MQTT 5 events (R260-R270) stay out: with their ring changes the walk outgrows its
+    // budget; properties/v5.prop.test.ts covers them with random runs instead.
     filterEvents: (snapshot, event) =>
-      !answered || !isDrawing(snapshot.value) || event.type === 'random.drawn',
+      !event.type.startsWith('mqtt5.') &&
+      (!answered || !isDrawing(snapshot.value) || event.type === 'random.drawn'),
     limit: 100_000,
   });
 }
