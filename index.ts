@@ -127,10 +127,10 @@ export {
 export {
   MemoryStore,
   type SessionStore,
+  type StoredPrint,
   type StoreFaultAction,
   type StoreFaultListener,
   type StoreFaultPolicy,
-  type StoredPrint,
   type StoreRecord,
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
