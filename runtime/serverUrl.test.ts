@@ -6,6 +6,15 @@ import { normaliseOptions } from './options.js';
 import type { TransportFactory } from './ports.js';
 import { checkHost, parseServerUrl } from './serverUrl.js';
 
+describe('a port given as a string (R70)', () => {
+  it('names it as a string, so "got 1883" does not read as a valid number', () => {
+    const options = { servers: [{ host: '127.0.0.1', port: '1883' as unknown as number }] };
+    expect(() => normaliseOptions(options)).toThrow(
+      'servers[0].port: must be an integer from 1 to 65535, got "1883"',
+    );
+  });
+});
+
 describe('parseServerUrl (R70)', () => {
   it.each([
     ['mqtt://broker.example.com', { scheme: 'mqtt', host: 'broker.example.com', port: 1883 }],

@@ -103,7 +103,11 @@ export function checkHost(host: unknown, key: string): string {
 /** Checks a port number (1..65535). */
 export function checkPort(port: unknown, key: string): number {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError(key, `must be an integer from 1 to 65535, got ${String(port)}`);
+    // JSON.stringify so a string '1883' reads as one, not as the valid number 1883.
+    throw new ConfigError(
+      key,
+      `must be an integer from 1 to 65535, got ${JSON.stringify(port) ?? String(port)}`,
+    );
   }
   return port;
 }
