@@ -133,6 +133,12 @@ export function withDefaults<
     readonly session?: { readonly store?: unknown };
   },
 >(options: T, defaults: RuntimeDefaults): T {
+  // Plain JavaScript can call `new MqttClient()`: a typed error, not a TypeError from deep inside.
+  if (typeof options !== 'object' || options === null)
+    throw new ConfigError(
+      'options',
+      `must be an object such as { servers: [{ url }] }, got ${String(options)}`,
+    );
   const logger = options.logger ?? defaults.logger;
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
@@ -193,6 +199,8 @@ function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
   const mongoose = (options.profile ?? 'default') === 'mongoose';
+  if (!Array.isArray(options.servers))
+    throw new ConfigError('servers', 'must be an array of servers such as [{ url: "mqtt://host" }]');
   if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
   const pingTimeoutFor = (key: string, keepAlive: number) =>

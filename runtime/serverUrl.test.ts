@@ -15,6 +15,34 @@ describe('a port given as a string (R70)', () => {
   });
 });
 
+describe('options a plain JavaScript caller gets wrong (R70)', () => {
+  const configErrorOf = (make: () => unknown): ConfigError => {
+    try {
+      make();
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error('no error');
+  };
+
+  it('no options at all is a ConfigError, not a TypeError', () => {
+    const error = configErrorOf(() => new (MqttClient as unknown as new () => MqttClient)());
+    expect(error.key).toBe('options');
+  });
+
+  it('servers that are not an array is a ConfigError naming servers', () => {
+    const error = configErrorOf(() => new MqttClient({ servers: 'mqtt://x' as never }));
+    expect(error.key).toBe('servers');
+  });
+
+  it('a server given as a URL string says what a server is', () => {
+    const error = configErrorOf(() => new MqttClient({ servers: ['mqtt://localhost' as never] }));
+    expect(error.key).toBe('servers[0]');
+    expect(error.message).toMatch(/\{ url \} or \{ host, port \}.*"mqtt:\/\/localhost"/);
+  });
+});
+
 describe('parseServerUrl (R70)', () => {
   it.each([
     ['mqtt://broker.example.com', { scheme: 'mqtt', host: 'broker.example.com', port: 1883 }],

@@ -90,6 +90,9 @@ export function resolveServer(
   key: string,
   transport: TransportFactory | undefined,
 ): ResolvedServer {
+  // MQTT.js users write a server as a URL string: say what a server is here.
+  if (typeof s !== 'object' || s === null)
+    throw new ConfigError(key, `a server is { url } or { host, port }, got ${JSON.stringify(s)}`);
   let protocol: TransportScheme;
   let host: string;
   let port: number;
