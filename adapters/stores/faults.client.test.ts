@@ -11,11 +11,11 @@ import type * as mqtt from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ClientClosedError, StoreError } from '../../errors.js';
-import { MqttClient } from '../../runtime/client.js';
 import type { ClientEvent, StoreFaultEvent } from '../../runtime/types.js';
 import { type FakeConnection, fakeNetwork } from '../../test/support/fakeTransport.js';
 import { fill, mountsUnavailable, mountTmpfs } from '../../test/support/faultyDisks.js';
 import { faultyFs } from '../../test/support/faultyFs.js';
+import { MqttClient } from '../node.js';
 import { FileStore, type FileStoreOptions } from './file.js';
 import { nodeFs, type StoreFs } from './fs.js';
 
