@@ -17,7 +17,9 @@ import {
 import { type Defer, useCleanups } from './cleanups.js';
 import { type EventOf, waitForClientEvent } from './clientEvents.js';
 import { type FakeBroker, type FakeScript, startFakeBroker } from './fakeBroker.js';
+import { validatorOptionsFor, withWireCheck } from './wireCheck.js';
 import { startWireTap, type WireTap } from './wireTap.js';
+import { WireValidator } from './wireValidator.js';
 
 /**
  * A loopback server entry with short retry delays, so reconnect scenarios run in tens of ms;
@@ -61,10 +63,21 @@ export interface Resources {
   tap(port: number): Promise<WireTap>;
   /** Starts a scripted broker (see {@link startFakeBroker}). */
   fakeBroker(script: FakeScript): Promise<FakeBroker>;
-  /** A new, not yet connected {@link MqttClient} with the test defaults under `options`. */
+  /**
+   * A new, not yet connected {@link MqttClient} with the test defaults under `options`; its wire
+   * is checked (see {@link Resources.checked}).
+   */
   makeClient(options: MqttClientOptions): MqttClient;
-  /** A new, not yet connected {@link LifecycleClient} with the test defaults under `config`. */
+  /** A new, not yet connected {@link LifecycleClient} with the test defaults under `config`; its wire is checked. */
   lifecycleClient(config: LifecycleClientConfig): LifecycleClient;
+  /**
+   * `options` with every transport wrapped by a {@link WireValidator} (spec R225), whose verdict
+   * fails the test at teardown, after the client is gone: for tests that construct a client
+   * themselves. The validator is returned too, for tests that look at it.
+   */
+  checked<T extends MqttClientOptions>(options: T): T;
+  /** The validators made so far in this test (for assertions that they saw traffic). */
+  readonly validators: readonly WireValidator[];
 }
 
 /**
@@ -83,9 +96,23 @@ export function useResources(): Resources {
     defer(() => handle.close());
     return handle;
   };
+  const validators: WireValidator[] = [];
+  const checked = <T extends MqttClientOptions>(options: T): T => {
+    const validator = new WireValidator({ ...validatorOptionsFor(options), label: labelOf(options) });
+    validators.push(validator);
+    // Registered before the client's own teardown, so it runs after it (newest first) and also
+    // checks the DISCONNECT; the list of validators is emptied for the next test.
+    defer(() => {
+      validators.splice(validators.indexOf(validator), 1);
+      validator.assertValid();
+    });
+    return withWireCheck(options, validator);
+  };
   return {
     defer,
     own,
+    checked,
+    validators,
     aedes: (options = {}) => closing(startAedes(options)),
     async mosquitto(options) {
       const broker = await startMosquitto(options);
@@ -97,7 +124,13 @@ export function useResources(): Resources {
     },
     tap: (port) => closing(startWireTap(port)),
     fakeBroker: (script) => closing(startFakeBroker(script)),
-    makeClient: (options) => own(new MqttClient({ ...TEST_CLIENT, ...options })),
-    lifecycleClient: (config) => own(new LifecycleClient({ ...TEST_CLIENT, ...config })),
+    makeClient: (options) => own(new MqttClient(checked({ ...TEST_CLIENT, ...options }))),
+    lifecycleClient: (config) => own(new LifecycleClient(checked({ ...TEST_CLIENT, ...config }))),
   };
+}
+
+/** Names a client in validator messages by its first server's client id, if it has one. */
+function labelOf(options: MqttClientOptions): string {
+  const id = options.servers[0]?.clientId;
+  return id === undefined ? 'the client' : `client '${id}'`;
 }
