@@ -173,9 +173,11 @@ export class WireValidator {
       );
     switch (packet.cmd) {
       case 'publish':
-        return this.#onPublish(packet, connection, acks, report);
+        this.#onPublish(packet, connection, acks, report);
+        return;
       case 'pubrel':
-        return this.#onPubrel(packet.messageId ?? 0, connection, report);
+        this.#onPubrel(packet.messageId ?? 0, connection, report);
+        return;
       case 'subscribe':
       case 'unsubscribe': {
         const id = packet.messageId ?? 0;
