@@ -19,7 +19,7 @@ import { type EventOf, waitForClientEvent } from './clientEvents.js';
 import { type FakeBroker, type FakeScript, startFakeBroker } from './fakeBroker.js';
 import { validatorOptionsFor, withWireCheck } from './wireCheck.js';
 import { startWireTap, type WireTap } from './wireTap.js';
-import { WireValidator } from './wireValidator.js';
+import { WireValidator, type WireValidatorOptions } from './wireValidator.js';
 
 /**
  * A loopback server entry with short retry delays, so reconnect scenarios run in tens of ms;
@@ -98,14 +98,9 @@ export function useResources(): Resources {
   };
   const validators: WireValidator[] = [];
   const checked = <T extends MqttClientOptions>(options: T): T => {
-    const validator = new WireValidator({ ...validatorOptionsFor(options), label: labelOf(options) });
+    const validator = checkedValidator(defer, { ...validatorOptionsFor(options), label: labelOf(options) });
     validators.push(validator);
-    // Registered before the client's own teardown, so it runs after it (newest first) and also
-    // checks the DISCONNECT; the list of validators is emptied for the next test.
-    defer(() => {
-      validators.splice(validators.indexOf(validator), 1);
-      validator.assertValid();
-    });
+    defer(() => validators.splice(validators.indexOf(validator), 1));
     return withWireCheck(options, validator);
   };
   return {
@@ -127,6 +122,25 @@ export function useResources(): Resources {
     makeClient: (options) => own(new MqttClient(checked({ ...TEST_CLIENT, ...options }))),
     lifecycleClient: (config) => own(new LifecycleClient(checked({ ...TEST_CLIENT, ...config }))),
   };
+}
+
+/**
+ * A {@link WireValidator} whose verdict fails the test at teardown (spec R225). Make it before
+ * the client it checks, so its check runs after the client's teardown (newest first) and also
+ * sees the DISCONNECT.
+ */
+export function checkedValidator(defer: Defer, options: WireValidatorOptions = {}): WireValidator {
+  const validator = new WireValidator(options);
+  defer(() => validator.assertValid());
+  return validator;
+}
+
+/** `options` with every transport checked by a validator that fails the test at teardown (spec R225). */
+export function checkedOptions<T extends MqttClientOptions>(defer: Defer, options: T): T {
+  return withWireCheck(
+    options,
+    checkedValidator(defer, { ...validatorOptionsFor(options), label: labelOf(options) }),
+  );
 }
 
 /** Names a client in validator messages by its first server's client id, if it has one. */
