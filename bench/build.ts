@@ -35,6 +35,9 @@ const SOURCES = [
   'test/support/brokers.ts',
   // The store crash test's publisher process (test/integration/store.crash.test.ts).
   'test/support/crashPublisher.ts',
+  // Its wire check (spec R226).
+  'test/support/wireCheck.ts',
+  'test/support/wireValidator.ts',
 ];
 
 /** The settings that shape emitted code, as in tsconfig.json (ES2022 keeps `#private` fields native). */

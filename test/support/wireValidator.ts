@@ -53,6 +53,12 @@ export interface WireValidatorOptions {
   readonly restarts?: boolean;
   /** Names the client in messages. @default 'the client' */
   readonly label?: string;
+  /**
+   * Called with each violation as it happens: for a client in a child process that may be killed
+   * before anyone asks it (the crash publisher prints it).
+   * @default none
+   */
+  readonly onViolation?: (violation: WireViolation) => void;
 }
 
 /** One connection's feed: the bytes each side wrote, in order, then its end. */
@@ -90,7 +96,8 @@ export class WireValidator {
   readonly violations: WireViolation[] = [];
   /** Client packets seen, by type (for tests that want proof the validator saw traffic). */
   readonly counts = new Map<string, number>();
-  readonly #options: Required<WireValidatorOptions>;
+  readonly #options: Required<Omit<WireValidatorOptions, 'onViolation'>>;
+  readonly #onViolation: ((violation: WireViolation) => void) | undefined;
   readonly #outbound = new Map<number, Outbound>();
   #connections = 0;
 
@@ -101,6 +108,7 @@ export class WireValidator {
       restarts: options.restarts ?? false,
       label: options.label ?? 'the client',
     };
+    this.#onViolation = options.onViolation;
   }
 
   /** Starts feeding a new connection of the client. */
@@ -110,8 +118,11 @@ export class WireValidator {
     const acks = new Set<number>();
     let packets = 0;
     let broken = false;
-    const report = (kind: ViolationKind, message: string) =>
-      this.violations.push({ kind, connection: index, packet: packets, message });
+    const report = (kind: ViolationKind, message: string) => {
+      const violation = { kind, connection: index, packet: packets, message };
+      this.violations.push(violation);
+      this.#onViolation?.(violation);
+    };
     const clientParser = mqtt.parser({ protocolVersion: 4 });
     clientParser.on('packet', (packet: mqtt.Packet) => {
       this.counts.set(packet.cmd, (this.counts.get(packet.cmd) ?? 0) + 1);
