@@ -99,13 +99,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let started = performance.now();
   const now = () => (performance.now() - started) / 1000;
   const note = (map: Map<string, Set<string>>, topic: string, payload: string) => {
-    let set = map.get(topic);
-    if (set === undefined) map.set(topic, (set = new Set()));
+    const set = map.get(topic) ?? new Set<string>();
+    map.set(topic, set);
     set.add(payload);
   };
   const arrived = (topic: string, payload: string) => {
-    let counts = got.get(topic);
-    if (counts === undefined) got.set(topic, (counts = new Map()));
+    const counts = got.get(topic) ?? new Map<string, number>();
+    got.set(topic, counts);
     counts.set(payload, (counts.get(payload) ?? 0) + 1);
   };
 
