@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --minutes N] [--fault-every S]`: the soak (spec R227-R229), outside CI. Default
+ * `npm run soak [-- --minutes N] [--fault-every S]`: the soak (spec R227-R229; report format R229), outside CI. Default
  * one hour with a fault every 60 s. Prints progress, then a Markdown report (also written to
  * `bench/soak/last-run.md`, with the samples in `bench/soak/last-run.json`).
  */
