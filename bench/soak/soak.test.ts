@@ -16,6 +16,7 @@ describe.runIf(haveMosquitto)('soak, 60 s', () => {
       outageMs: 4000,
       drainMs: 45_000,
     });
+    // R229: the report the soak prints, also the assertion messages here.
     const summary = formatSoak(report);
     console.log(summary);
     expect(new Set(report.faults.map((f) => f.fault)), summary).toEqual(new Set(FAULTS));
