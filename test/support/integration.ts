@@ -59,7 +59,7 @@ export interface Resources {
   aedes(options?: AedesStartOptions): Promise<AedesHandle>;
   /** Starts a mosquitto (see {@link startMosquitto}); torn down thawed, so a frozen one can die. */
   mosquitto(options?: MosquittoStartOptions): Promise<MosquittoHandle>;
-  /** Starts a wire tap in front of `port` (see {@link startWireTap}). */
+  /** Starts a wire tap in front of `port` (see {@link startWireTap}); its connections are checked at teardown. */
   tap(port: number): Promise<WireTap>;
   /** Starts a scripted broker (see {@link startFakeBroker}). */
   fakeBroker(script: FakeScript): Promise<FakeBroker>;
@@ -117,7 +117,12 @@ export function useResources(): Resources {
       });
       return broker;
     },
-    tap: (port) => closing(startWireTap(port)),
+    async tap(port) {
+      const tap = await closing(startWireTap(port));
+      // Each connection through it is checked too (spec R225); runs before the tap closes.
+      defer(() => tap.assertValid());
+      return tap;
+    },
     fakeBroker: (script) => closing(startFakeBroker(script)),
     makeClient: (options) => own(new MqttClient(checked({ ...TEST_CLIENT, ...options }))),
     lifecycleClient: (config) => own(new LifecycleClient(checked({ ...TEST_CLIENT, ...config }))),
