@@ -2,11 +2,13 @@
  * The wire validator catches each kind of breach (spec R220-R224) and passes correct traffic, and
  * its transport wrapper sees every packet a real client writes (spec R225).
  */
+import * as net from 'node:net';
 import * as mqtt from 'mqtt-packet';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { waitForClientEvent } from './clientEvents.js';
 import { connect, server, useResources } from './integration.js';
+import { startWireTap } from './wireTap.js';
 import { type ViolationKind, type WireConnection, WireValidator } from './wireValidator.js';
 
 const bytes = (packet: mqtt.Packet): Uint8Array => mqtt.generate(packet);
@@ -212,5 +214,31 @@ describe('the validating transport (R225)', () => {
       pubrec: 1,
       pubcomp: 1,
     });
+  });
+});
+
+describe('the checking wire tap (R225)', () => {
+  const { aedes, tap } = useResources();
+
+  it('fails on a rule a client breaks through it, and passes a valid exchange', async () => {
+    const broker = await aedes();
+    const send = async (through: { port: number }, payload: Uint8Array) => {
+      const socket = net.connect({ host: '127.0.0.1', port: through.port });
+      socket.on('error', () => {});
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.end(payload);
+      await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    };
+    const good = await startWireTap(broker.port);
+    await send(good, bytes(CONNECT));
+    expect(() => good.assertValid()).not.toThrow();
+    await good.close();
+    const bad = await startWireTap(broker.port);
+    // (Bytes that do not parse at all already fail the run from the tap's own parser.)
+    await send(bad, Uint8Array.of(...bytes(CONNECT), ...bytes(pub(0, 0, true))));
+    expect(() => bad.assertValid()).toThrow(/\[dup-first-send\] connection 0, packet 1/);
+    await bad.close();
+    // The tap the helpers start checks at teardown; this one saw nothing wrong.
+    await tap(broker.port);
   });
 });
