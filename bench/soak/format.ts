@@ -45,3 +45,12 @@ function countBy(values: readonly string[]): string {
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
 }
+
+/** The heading of the soak's section in bench/RESULTS.md. */
+export const SOAK_HEADING = '## Soak';
+
+/** The soak's section of a RESULTS.md (from its heading to the end), with a newline before it; '' if none. */
+export function soakSectionOf(markdown: string): string {
+  const at = markdown.indexOf(`\n${SOAK_HEADING}`);
+  return at < 0 ? '' : `\n${markdown.slice(at + 1)}`;
+}
