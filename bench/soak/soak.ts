@@ -15,6 +15,7 @@ import { MqttClient } from '../../adapters/node.js';
 import { type MosquittoHandle, startMosquitto } from '../../test/support/brokers.js';
 import { withWireCheck } from '../../test/support/wireCheck.js';
 import { WireValidator } from '../../test/support/wireValidator.js';
+import { type FlowCount, Ledger } from './ledger.js';
 import { type Sample, Sampler, slopePerMinute } from './metrics.js';
 import type { PeerArgs } from './peer.js';
 import { type CuttableProxy, startProxy } from './proxy.js';
@@ -41,22 +42,6 @@ export interface SoakOptions {
   readonly drainMs?: number;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
-}
-
-/** Per direction: what was accepted and what arrived. */
-export interface FlowCount {
-  readonly qos: 0 | 1 | 2;
-  /** `a->b` or `b->a`. */
-  readonly direction: string;
-  readonly accepted: number;
-  /** Distinct messages that arrived. */
-  readonly delivered: number;
-  /** Accepted and never arrived (for QoS 0 not a fault: QoS 0 may be lost by design). */
-  readonly lost: number;
-  /** Arrivals beyond the first of a message. */
-  readonly duplicates: number;
-  /** A few of the lost payloads (`<run>.<seq>` from A, `b.<seq>` from B), for a look in the logs. */
-  readonly lostExamples: readonly string[];
 }
 
 /** What a soak found. */
@@ -91,24 +76,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-soak-'));
   const sampler = new Sampler();
-  const sent = new Map<string, Set<string>>();
-  const got = new Map<string, Map<string, number>>();
+  const ledger = new Ledger();
   const wire: string[] = [];
   const drops: string[] = [];
   const faults: { fault: Fault; at: number }[] = [];
   let started = performance.now();
   const now = () => (performance.now() - started) / 1000;
-  const note = (map: Map<string, Set<string>>, topic: string, payload: string) => {
-    const set = map.get(topic) ?? new Set<string>();
-    map.set(topic, set);
-    set.add(payload);
-  };
-  const arrived = (topic: string, payload: string) => {
-    const counts = got.get(topic) ?? new Map<string, number>();
-    got.set(topic, counts);
-    counts.set(payload, (counts.get(payload) ?? 0) + 1);
-  };
-
   const broker: MosquittoHandle = await startMosquitto({
     config: [
       'persistence true',
@@ -154,7 +127,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       drops.push(`b: ${event.topic} ${event.packetId} (${event.reason})`);
   });
   b.onMessage((m) => {
-    if (m.topic.startsWith('soak/a/')) arrived(m.topic, new TextDecoder().decode(m.payload));
+    if (m.topic.startsWith('soak/a/')) ledger.arrived(m.topic, new TextDecoder().decode(m.payload));
   });
   b.session.subscribe('soak/a/+', 2);
   b.connect();
@@ -179,8 +152,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const [kind, topic = '', payload = ''] = line.split(' ');
-        if (kind === 'P') note(sent, topic, payload);
-        else if (kind === 'R') arrived(topic, payload);
+        if (kind === 'P') ledger.accepted(topic, payload);
+        else if (kind === 'R') ledger.arrived(topic, payload);
         else if (kind === 'S') subscribed();
         else if (kind === 'WIRE') wire.push(`a (run ${run}): ${line}`);
         else if (kind === 'DROP' && !topic.endsWith('/0')) drops.push(`a: ${line}`);
@@ -206,7 +179,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     for (const qos of [0, 1, 2] as const) {
       const topic = `soak/b/${qos}`;
       const payload = `b.${seq}`;
-      if (b.publishNow(topic, payload, qos, false).disposition !== 'dropped') note(sent, topic, payload);
+      if (b.publishNow(topic, payload, qos, false).disposition !== 'dropped') ledger.accepted(topic, payload);
     }
     b.publishNow(`soak/churn/${seq % 7}`, 'c', 1, false);
     seq++;
@@ -264,10 +237,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     churn?.unsubscribe();
     await killPeer();
     peer = spawnPeer(0);
-    const drained = await waitUntil(
-      () => missing(sent, got).every((m) => m.count === 0),
-      options.drainMs ?? 60_000,
-    );
+    const drained = await waitUntil(() => ledger.missing() === 0, options.drainMs ?? 60_000);
     sampler.take();
     await killPeer();
     const samples = sampler.samples;
@@ -275,7 +245,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     return {
       seconds: options.seconds,
       faults,
-      flows: flows(sent, got),
+      flows: ledger.flows(),
       wireViolations: wire,
       drops,
       samples,
@@ -305,39 +275,4 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return true;
-}
-
-/** QoS >= 1 messages accepted and not (yet) arrived, per topic. */
-function missing(sent: Map<string, Set<string>>, got: Map<string, Map<string, number>>) {
-  return [...sent]
-    .filter(([topic]) => !topic.endsWith('/0'))
-    .map(([topic, payloads]) => ({
-      topic,
-      count: [...payloads].filter((p) => !got.get(topic)?.has(p)).length,
-    }));
-}
-
-function flows(sent: Map<string, Set<string>>, got: Map<string, Map<string, number>>): FlowCount[] {
-  return [...sent].map(([topic, payloads]) => {
-    const arrivals = got.get(topic) ?? new Map<string, number>();
-    let delivered = 0;
-    let duplicates = 0;
-    const lostExamples: string[] = [];
-    for (const p of payloads) {
-      const n = arrivals.get(p) ?? 0;
-      if (n > 0) delivered++;
-      else if (lostExamples.length < 8) lostExamples.push(p);
-      duplicates += Math.max(0, n - 1);
-    }
-    const [, side = '', qos = '0'] = topic.split('/');
-    return {
-      qos: Number(qos) as 0 | 1 | 2,
-      direction: side === 'a' ? 'a->b' : 'b->a',
-      accepted: payloads.size,
-      delivered,
-      lost: payloads.size - delivered,
-      duplicates,
-      lostExamples,
-    };
-  });
 }
