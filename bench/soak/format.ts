@@ -12,7 +12,7 @@ export function formatSoak(report: SoakReport): string {
   const lines = [
     `Ran ${(report.seconds / 60).toFixed(1)} min with ${report.faults.length} faults ` +
       `(${countBy(report.faults.map((f) => f.fault))}); side A ran as ${report.peerRuns} processes; ` +
-      `drained: ${report.drained ? 'yes' : 'NO'}.`,
+      `side B connected ${report.connects} times; drained: ${report.drained ? 'yes' : 'NO'}.`,
     '',
     '| direction | QoS | accepted | delivered | lost | duplicates |',
     '| --- | --- | --- | --- | --- | --- |',

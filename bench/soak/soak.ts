@@ -61,6 +61,8 @@ export interface SoakReport {
   /** Side A's last reported RSS and heap, bytes, per process run. */
   readonly peerRuns: number;
   readonly drained: boolean;
+  /** How often side B connected (1 + its reconnects): evidence that the faults reached it. */
+  readonly connects: number;
 }
 
 interface Peer {
@@ -121,7 +123,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       validator,
     ),
   );
+  let connects = 0;
   b.onEvent((event) => {
+    if (event.type === 'connected') connects++;
     // QoS 0 messages dropped while offline are QoS 0's contract, not a loss.
     if (event.type === 'drop' && event.qos > 0 && !event.topic.startsWith('soak/churn'))
       drops.push(`b: ${event.topic} ${event.packetId} (${event.reason})`);
@@ -253,6 +257,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       rssSlope: slopePerMinute(half.map((s) => ({ t: s.t, y: s.rss }))),
       peerRuns: run,
       drained,
+      connects,
     };
   } finally {
     clearInterval(publishing);
