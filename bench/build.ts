@@ -37,6 +37,10 @@ const SOURCES = [
   'test/support/crashPublisher.ts',
   // The acknowledge-after-processing crash test's subscriber (test/integration/ackAfter.crash.test.ts).
   'test/support/crashSubscriber.ts',
+
+  // Its wire check (spec R226).
+  'test/support/wireCheck.ts',
+  'test/support/wireValidator.ts',
 ];
 
 /** The settings that shape emitted code, as in tsconfig.json (ES2022 keeps `#private` fields native). */

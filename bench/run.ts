@@ -6,7 +6,7 @@
  * `--out dir` (default bench/).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,7 @@ import {
   scenarioById,
 } from './scenarios/index.js';
 import type { Metrics } from './scenarios/support.js';
+import { soakSectionOf } from './soak/format.js';
 import { ratioOf, summarise, validValue, verdict } from './stats.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
@@ -173,7 +174,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   };
   mkdirSync(options.outDir, { recursive: true });
   writeFileSync(join(options.outDir, 'results.json'), formatResultsJson(results));
-  writeFileSync(join(options.outDir, 'RESULTS.md'), renderReport(results));
+  const resultsPath = join(options.outDir, 'RESULTS.md');
+  // The soak's section (npm run soak, written by hand from its report) outlives a bench run.
+  const soak = existsSync(resultsPath) ? soakSectionOf(readFileSync(resultsPath, 'utf8')) : '';
+  writeFileSync(resultsPath, `${renderReport(results)}${soak}`);
   return results;
 }
 

@@ -15,6 +15,7 @@ import * as api from '../index.js';
 import * as machine from '../machines/index.js';
 import { startAedes } from './support/brokers.js';
 import { generateCerts, startTlsMosquitto } from './support/tlsFixtures.js';
+import { startWireTap, type WireTap } from './support/wireTap.js';
 import { startAedesWs } from './support/wsBrokers.js';
 
 const ENTRIES: Record<string, object> = {
@@ -231,6 +232,7 @@ describe('README', () => {
               done: (error: null, ok: boolean) => void,
             ) => done(null, username !== undefined && users.get(username) === password?.toString());
       const brokers: { close(): Promise<void> }[] = [];
+      const taps: WireTap[] = [];
       try {
         const ports = new Map<string, number>();
         const tls = block.directives.get('tls');
@@ -246,7 +248,14 @@ describe('README', () => {
               ? await startAedesWs()
               : await startAedes(authenticate === undefined ? {} : { aedes: { authenticate } });
           brokers.push(broker);
-          ports.set(port, broker.port);
+          if (kind === 'ws') ports.set(port, broker.port);
+          else {
+            // Plain TCP goes through a tap that checks the example's wire (spec R225).
+            const tap = await startWireTap(broker.port);
+            brokers.push(tap);
+            taps.push(tap);
+            ports.set(port, tap.port);
+          }
         }
         const hosts = (block.directives.get('hosts') ?? '').split(',').filter((h) => h !== '');
         const file = join(workDir, `example-${index + 1}.mts`);
@@ -256,6 +265,7 @@ describe('README', () => {
         expect(result.code, story).toBe(0);
         expect(result.stderr, story).toBe('');
         expect(printsInOrder(result.stdout, block.prints ?? []), story).toBe(true);
+        for (const tap of taps) tap.assertValid();
       } finally {
         await Promise.all(brokers.map((b) => b.close()));
       }

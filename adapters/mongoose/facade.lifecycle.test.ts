@@ -3,7 +3,7 @@ import type { AedesOptions, AuthenticateError } from 'aedes';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/brokers.js';
 import { useResources } from '../../test/support/integration.js';
-import { startFacade } from '../../test/support/mongooseFacade.js';
+import { checkedFacadeOptions, startFacade } from '../../test/support/mongooseFacade.js';
 import {
   brokerReceives,
   connectFacade,
@@ -123,12 +123,11 @@ describe('MongooseMqtt failover and configuration documents', () => {
   it('fails over to mqtt1 when mqtt is down; mqtt1 max_qos then applies', async () => {
     const broker = await aedes();
     const dead = await freePort();
-    const facade = new MongooseMqtt({
-      config: loadMongooseConfig({
-        mqtt: { enable: true, server: `127.0.0.1:${dead}`, ...FAST },
-        mqtt1: { enable: true, server: `127.0.0.1:${broker.port}`, max_qos: 0, ...FAST },
-      }),
+    const config = loadMongooseConfig({
+      mqtt: { enable: true, server: `127.0.0.1:${dead}`, ...FAST },
+      mqtt1: { enable: true, server: `127.0.0.1:${broker.port}`, max_qos: 0, ...FAST },
     });
+    const facade = new MongooseMqtt({ config, clientOptions: checkedFacadeOptions(defer, config) });
     defer(() => facade.globalDisconnect());
     const cloud: CloudEvent[] = [];
     facade.onCloudEvent((e) => cloud.push(e));

@@ -11,14 +11,26 @@ import { type AedesHandle, freePort, startAedes } from '../support/brokers.js';
 import { useCleanups } from '../support/cleanups.js';
 import { runCli, startCli } from '../support/cli.js';
 import { generateCerts } from '../support/tlsFixtures.js';
+import { startWireTap } from '../support/wireTap.js';
 import { startAedesWs } from '../support/wsBrokers.js';
 
 const defer = useCleanups();
 
-async function broker(options: Parameters<typeof startAedes>[0] = {}): Promise<AedesHandle> {
+/**
+ * An aedes, and the URL of a wire tap in front of it that checks every CLI client connecting
+ * through it (spec R225); the check fails the test at teardown.
+ */
+async function broker(
+  options: Parameters<typeof startAedes>[0] = {},
+): Promise<AedesHandle & { url: string }> {
   const handle = await startAedes(options);
   defer(() => handle.close());
-  return handle;
+  const tap = await startWireTap(handle.port);
+  defer(async () => {
+    await tap.close();
+    tap.assertValid();
+  });
+  return Object.assign(handle, { url: `mqtt://127.0.0.1:${tap.port}` });
 }
 
 /** Resolves once the broker has seen a SUBSCRIBE to `filter`. */
@@ -46,10 +58,10 @@ describe('mqtt-lifeline (the command-line tool)', () => {
 
   it('R94: sub prints what pub sends from stdin line by line, as JSON lines, and exits 0 after --count', async () => {
     const b = await broker();
-    const sub = startCli(['sub', '-L', url(b.port), '-t', 'cli/#', '-q', '1', '-C', '3', '-F', 'json']);
+    const sub = startCli(['sub', '-L', b.url, '-t', 'cli/#', '-q', '1', '-C', '3', '-F', 'json']);
     defer(() => sub.child.kill());
     await subscribed(b, 'cli/#');
-    const pub = await runCli(['pub', '-L', url(b.port), '-t', 'cli/lines', '-q', '1', '-l'], {
+    const pub = await runCli(['pub', '-L', b.url, '-t', 'cli/lines', '-q', '1', '-l'], {
       stdin: 'one\ntwo\nthree\n',
     });
     expect(pub).toMatchObject({ code: 0, stdout: '', stderr: '' });
@@ -86,19 +98,8 @@ describe('mqtt-lifeline (the command-line tool)', () => {
       '-C',
       '3',
     ]);
-    const file = await runCli([
-      'pub',
-      '-L',
-      url(b.port),
-      '-t',
-      'f',
-      '-f',
-      join(dir, 'msg.txt'),
-      '-r',
-      '-q',
-      '1',
-    ]);
-    const whole = await runCli(['pub', '-L', url(b.port), '-t', 's', '-s', '-q', '2'], {
+    const file = await runCli(['pub', '-L', b.url, '-t', 'f', '-f', join(dir, 'msg.txt'), '-r', '-q', '1']);
+    const whole = await runCli(['pub', '-L', b.url, '-t', 's', '-s', '-q', '2'], {
       stdin: 'all\nof it',
     });
     expect([times.code, file.code, whole.code]).toEqual([0, 0, 0]);
@@ -109,7 +110,7 @@ describe('mqtt-lifeline (the command-line tool)', () => {
       'f 1 true from a file',
       's 2 false all\nof it',
     ]);
-    const sub = await runCli(['sub', '-L', url(b.port), '-t', 'f', '-v', '-C', '1']);
+    const sub = await runCli(['sub', '-L', b.url, '-t', 'f', '-v', '-C', '1']);
     expect(sub).toMatchObject({ code: 0, stdout: 'f from a file\n' });
   });
 
@@ -127,10 +128,10 @@ describe('mqtt-lifeline (the command-line tool)', () => {
     const [unreachable, refused, accepted, forbidden] = await Promise.all([
       runCli(['pub', '-L', url(closed), '-t', 't', '-m', 'x', '--attempts', '2', '--min-delay', '10']),
       runCli(['pub', '-L', `mqtt://dev:wrong-${secret}@127.0.0.1:${b.port}`, '-t', 't', '-m', 'x']),
-      runCli(['pub', '-L', url(b.port), '-u', 'dev', '-t', 't', '-m', 'x', '-d'], {
+      runCli(['pub', '-L', b.url, '-u', 'dev', '-t', 't', '-m', 'x', '-d'], {
         env: { MQTT_LIFELINE_PASSWORD: secret },
       }),
-      runCli(['sub', '-L', url(b.port), '-t', 'forbidden'], {
+      runCli(['sub', '-L', b.url, '-t', 'forbidden'], {
         env: { MQTT_LIFELINE_USERNAME: 'dev', MQTT_LIFELINE_PASSWORD: secret },
       }),
     ]);
@@ -186,7 +187,7 @@ describe('mqtt-lifeline (the command-line tool)', () => {
         '-L',
         url(dead),
         '--server',
-        url(b.port),
+        b.url,
         '--min-delay',
         '10',
         '--max-delay',
@@ -281,7 +282,7 @@ describe('mqtt-lifeline (the command-line tool)', () => {
 
   it('R95: watch --ui live draws the state, server, attempt and last events on a redrawn screen', async () => {
     const b = await broker();
-    const watch = startCli(['watch', '-L', url(b.port), '--ui', 'live']);
+    const watch = startCli(['watch', '-L', b.url, '--ui', 'live']);
     defer(() => watch.child.kill());
     await watch.line(/^state +connected +\(online\.connected/);
     watch.child.kill('SIGINT');

@@ -9,7 +9,7 @@ import { whenState } from '../../streams/whenState.js';
 import type { AedesHandle } from '../support/brokers.js';
 import { useResources } from '../support/integration.js';
 
-const { aedes, own } = useResources();
+const { aedes, own, checked } = useResources();
 
 /** A client connected to a fresh aedes; its options are the library defaults under `options`. */
 async function setup(
@@ -17,10 +17,12 @@ async function setup(
 ): Promise<{ broker: AedesHandle; client: MqttClient }> {
   const broker = await aedes();
   const client = own(
-    new MqttClient({
-      servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 20, maxDelayMs: 40 }],
-      ...options,
-    }),
+    new MqttClient(
+      checked({
+        servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 20, maxDelayMs: 40 }],
+        ...options,
+      }),
+    ),
   );
   client.connect();
   await firstValueFrom(whenState(client, 'connected', { timeoutMs: 5000 }));

@@ -9,18 +9,20 @@ import { haveMosquitto } from '../support/brokers.js';
 import { recordEvents, waitForEvent } from '../support/events.js';
 import { useResources } from '../support/integration.js';
 
-const { mosquitto, own } = useResources();
+const { mosquitto, own, checked } = useResources();
 
 describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
   it('a frozen broker (SIGSTOP) is detected by the PINGRESP timeout within 1.5 x keep alive (R22)', async () => {
     const broker = await mosquitto();
     const c = own(
-      new LifecycleClient({
-        servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 50, maxDelayMs: 100 }],
-        keepAliveSec: 1,
-        pingTimeoutMs: 500,
-        jitter: 0,
-      }),
+      new LifecycleClient(
+        checked({
+          servers: [{ host: '127.0.0.1', port: broker.port, minDelayMs: 50, maxDelayMs: 100 }],
+          keepAliveSec: 1,
+          pingTimeoutMs: 500,
+          jitter: 0,
+        }),
+      ),
     );
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connected');
@@ -40,11 +42,13 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
   it('the mongoose profile has no PINGRESP timeout: a frozen broker goes unnoticed (R22)', async () => {
     const broker = await mosquitto();
     const c = own(
-      new LifecycleClient({
-        servers: [{ host: '127.0.0.1', port: broker.port }],
-        profile: 'mongoose',
-        keepAliveSec: 1,
-      }),
+      new LifecycleClient(
+        checked({
+          servers: [{ host: '127.0.0.1', port: broker.port }],
+          profile: 'mongoose',
+          keepAliveSec: 1,
+        }),
+      ),
     );
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connected');
@@ -59,19 +63,21 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
   it('reconnects after the broker restarts, and a refused login counts as a failure (R11, R16)', async () => {
     const broker = await mosquitto({ passwords: { alice: 'secret' } });
     const c = own(
-      new LifecycleClient({
-        servers: [
-          {
-            host: '127.0.0.1',
-            port: broker.port,
-            username: 'alice',
-            password: 'secret',
-            minDelayMs: 50,
-            maxDelayMs: 100,
-          },
-        ],
-        jitter: 0,
-      }),
+      new LifecycleClient(
+        checked({
+          servers: [
+            {
+              host: '127.0.0.1',
+              port: broker.port,
+              username: 'alice',
+              password: 'secret',
+              minDelayMs: 50,
+              maxDelayMs: 100,
+            },
+          ],
+          jitter: 0,
+        }),
+      ),
     );
     c.connect();
     await waitForEvent(c, (e) => e.type === 'connected');
@@ -81,18 +87,20 @@ describe.runIf(haveMosquitto)('lifecycle against mosquitto', () => {
     await waitForEvent(c, (e) => e.type === 'connected', { timeoutMs: 4000 });
 
     const intruder = own(
-      new LifecycleClient({
-        servers: [
-          {
-            host: '127.0.0.1',
-            port: broker.port,
-            username: 'alice',
-            password: 'nope',
-            minDelayMs: 50,
-            maxDelayMs: 100,
-          },
-        ],
-      }),
+      new LifecycleClient(
+        checked({
+          servers: [
+            {
+              host: '127.0.0.1',
+              port: broker.port,
+              username: 'alice',
+              password: 'nope',
+              minDelayMs: 50,
+              maxDelayMs: 100,
+            },
+          ],
+        }),
+      ),
     );
     const refused = waitForEvent(intruder, (e) => e.type === 'connect.error');
     // R80, R81: the default onRefused 'stop' makes the refusal final, so connect() rejects with it.

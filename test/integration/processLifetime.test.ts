@@ -34,20 +34,25 @@ interface Child {
 }
 
 const children: ChildProcess[] = [];
+/** `wire` lines the children printed: wire rule violations (spec R226). */
+const wireViolations: string[] = [];
 let broker: FakeBroker | undefined;
 let wsBroker: AedesWsHandle | undefined;
 let silent: { server: net.Server; sockets: Set<net.Socket> } | undefined;
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  const violations = wireViolations.splice(0);
   await broker?.close();
   broker = undefined;
   await wsBroker?.close();
   wsBroker = undefined;
   const listening = silent;
   silent = undefined;
-  if (listening === undefined) return;
-  for (const socket of listening.sockets) socket.destroy();
-  await new Promise<void>((resolve) => listening.server.close(() => resolve()));
+  if (listening !== undefined) {
+    for (const socket of listening.sockets) socket.destroy();
+    await new Promise<void>((resolve) => listening.server.close(() => resolve()));
+  }
+  expect(violations, 'the child broke MQTT wire rules').toEqual([]);
 });
 
 function run(mode: string, port: number, scheme: 'mqtt' | 'ws' = 'mqtt'): Child {
@@ -64,6 +69,7 @@ function run(mode: string, port: number, scheme: 'mqtt' | 'ws' = 'mqtt'): Child 
     const parts = (pending + text).split('\n');
     pending = parts.pop() ?? '';
     lines.push(...parts);
+    wireViolations.push(...parts.filter((l) => l.startsWith('wire ')));
     for (const watch of [...watchers]) watch();
   });
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {

@@ -47,6 +47,8 @@ describe.runIf(haveMosquitto)('a publisher on a file store, SIGKILLed 100 times 
   const redelivered: Record<string, Set<number>> = { 'crash/q1': new Set(), 'crash/q2': new Set() };
   const accepted: Record<string, string[]> = { 'crash/q1': [], 'crash/q2': [] };
   const drops: string[] = [];
+  /** Wire rule violations the publisher processes reported (`WIRE` lines). */
+  const wire: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-crash-'));
@@ -113,6 +115,7 @@ describe.runIf(haveMosquitto)('a publisher on a file store, SIGKILLed 100 times 
           const [, topic, payload] = line.split(' ');
           accepted[topic as string]?.push(payload as string);
         } else if (line.startsWith('DROP ')) drops.push(line);
+        else if (line.startsWith('WIRE ')) wire.push(`run ${run}: ${line}`);
         for (const w of waiters.filter((x) => line.startsWith(x.prefix))) {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve(line);
@@ -229,6 +232,8 @@ describe.runIf(haveMosquitto)('a publisher on a file store, SIGKILLed 100 times 
     const [q1, q2] = report;
     const context = `seed ${SEED} (STORE_CRASH_SEED=${SEED} replays it): ${JSON.stringify(report)}`;
     expect(drops, context).toEqual([]);
+    // Each publisher process checks its own wire (spec R226): every byte parses, ids unique, ...
+    expect(wire, context).toEqual([]);
     expect(q1?.accepted, context).toBeGreaterThan(KILLS);
     expect(q1?.lost, context).toBe(0);
     expect(q2?.lost, context).toBe(0);

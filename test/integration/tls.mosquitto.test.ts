@@ -25,7 +25,7 @@ import {
   type TlsMosquitto,
 } from '../support/tlsFixtures.js';
 
-const { own } = useResources();
+const { own, checked } = useResources();
 
 describe.runIf(haveMosquitto)('TLS against mosquitto', () => {
   let certs: TestCerts;
@@ -40,7 +40,11 @@ describe.runIf(haveMosquitto)('TLS against mosquitto', () => {
   });
 
   const client = (server: ServerConfig, options: Partial<MqttClientOptions> = {}) =>
-    own(new MqttClient({ servers: [{ minDelayMs: 20, maxDelayMs: 40, ...server }], jitter: 0, ...options }));
+    own(
+      new MqttClient(
+        checked({ servers: [{ minDelayMs: 20, maxDelayMs: 40, ...server }], jitter: 0, ...options }),
+      ),
+    );
 
   /** Connects, then round-trips a QoS 1 message through the broker. */
   async function roundTrip(c: MqttClient): Promise<void> {
@@ -92,7 +96,7 @@ describe.runIf(haveMosquitto)('TLS against mosquitto', () => {
     ],
   ])('a Mongoose config with %s connects over TLS (R78)', async (_, section) => {
     const config = loadMongooseConfig({ mqtt: { enable: true, ...section() } });
-    await roundTrip(own(new MqttClient(mongooseClientOptions(config))));
+    await roundTrip(own(new MqttClient(checked(mongooseClientOptions(config)))));
   });
 
   const failures: [string, () => ServerConfig, TransportErrorReason][] = [

@@ -18,7 +18,7 @@ import { ofType } from '../../streams/events.js';
 import { text } from '../../streams/messages.js';
 import { useCleanups } from '../support/cleanups.js';
 import { waitForClientEvent } from '../support/clientEvents.js';
-import { connect } from '../support/integration.js';
+import { checkedOptions, connect } from '../support/integration.js';
 import { generateCerts } from '../support/tlsFixtures.js';
 import { readClientFrames, serverFrame, startAedesWs, startRawWsPeer } from '../support/wsBrokers.js';
 
@@ -31,11 +31,13 @@ const browserTransport = createWebsocketTransport({
 });
 
 function client(server: ServerConfig): MqttClient {
-  const c = new MqttClient({
-    servers: [{ minDelayMs: 20, maxDelayMs: 40, ...server }],
-    jitter: 0,
-    keepAliveSec: 0,
-  });
+  const c = new MqttClient(
+    checkedOptions(defer, {
+      servers: [{ minDelayMs: 20, maxDelayMs: 40, ...server }],
+      jitter: 0,
+      keepAliveSec: 0,
+    }),
+  );
   defer(() => c.disconnect());
   return c;
 }
@@ -84,7 +86,7 @@ describe('MQTT over WebSocket against aedes', () => {
     const config = loadMongooseConfig({
       mqtt: { enable: true, server: `127.0.0.1:${broker.port}`, ws_enable: true, ws_path: '/mg' },
     });
-    const c = new MqttClient(mongooseClientOptions(config));
+    const c = new MqttClient(checkedOptions(defer, mongooseClientOptions(config)));
     defer(() => c.disconnect());
     await roundTrip(c);
   });

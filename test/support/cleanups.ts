@@ -26,8 +26,17 @@ export function cleanupList(): CleanupList {
       cleanups.push(cleanup);
     },
     async run() {
-      // One at a time, not Promise.all: a client must be gone before its broker closes.
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+      // One at a time, not Promise.all: a client must be gone before its broker closes. A failing
+      // teardown (a wire check) must not leave the rest running: the first error is thrown last.
+      const errors: unknown[] = [];
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
     },
   };
 }

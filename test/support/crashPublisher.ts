@@ -7,12 +7,16 @@
  * - `OPEN <restored>` once the store is open (restored = messages it owes from earlier runs);
  * - `P <topic> <payload>` after each `publishNow` returned (the message is then accepted);
  * - `DROP <topic> <id>` if the session ever dropped a message (the test fails on it);
- * - `DRAINED` (with `drain`) once nothing is owed any more; it then closes the store and exits.
+ * - `DRAINED` (with `drain`) once nothing is owed any more; it then closes the store and exits;
+ * - `WIRE <violation>` when it broke an MQTT wire rule (spec R226; the test fails on it).
+ * Its wire is checked in the process itself, with the id history of a restored store unknown.
  * Payloads are `<run>:<seq>`, so order across runs is (run, seq).
  */
 import { writeSync } from 'node:fs';
 import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
+import { withWireCheck } from './wireCheck.js';
+import { WireValidator } from './wireValidator.js';
 
 interface Args {
   readonly port: number;
@@ -33,7 +37,11 @@ await new Promise<void>((resolve) => process.stdin.once('data', () => resolve())
 process.stdin.pause();
 
 const store = openFileStore(args.store);
-const client = new MqttClient({
+const validator = new WireValidator({
+  restored: true,
+  onViolation: (v) => say(`WIRE [${v.kind}] connection ${v.connection}, packet ${v.packet}: ${v.message}`),
+});
+const options = {
   servers: [
     {
       host: '127.0.0.1',
@@ -46,7 +54,8 @@ const client = new MqttClient({
   ],
   keepAliveSec: 10,
   session: { store },
-});
+};
+const client = new MqttClient(withWireCheck(options, validator));
 say(`OPEN ${client.session.queueLength}`);
 client.onEvent((event) => {
   if (event.type === 'drop') say(`DROP ${event.topic} ${event.packetId}`);

@@ -17,6 +17,8 @@
  * - `unref-connected` / `unref-backoff`: connects, calls `unref()` and never disconnects (spec R52).
  */
 import { MqttClient } from '../../index.js';
+import { withWireCheck } from './wireCheck.js';
+import { WireValidator } from './wireValidator.js';
 
 const [mode = '', portText = '', scheme = 'mqtt'] = process.argv.slice(2);
 const port = Number(portText);
@@ -26,14 +28,19 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-const client = new MqttClient({
+// Its wire is checked here (spec R226); the parent fails the test on a `wire` line.
+const validator = new WireValidator({
+  onViolation: (v) => say(`wire [${v.kind}] connection ${v.connection}, packet ${v.packet}: ${v.message}`),
+});
+const options = {
   // Short retries keep the test fast; the lifetime rule does not depend on the delay.
   servers: [
     scheme === 'ws'
       ? { url: `ws://127.0.0.1:${port}/mqtt`, minDelayMs: 50, maxDelayMs: 100 }
       : { host: '127.0.0.1', port, minDelayMs: 50, maxDelayMs: 100 },
   ],
-});
+};
+const client = new MqttClient(withWireCheck(options, validator));
 client.lifecycle.onLifecycle((event) => say(event.type));
 const connected = new Promise<void>((resolve) =>
   client.lifecycle.onLifecycle((event) => {

@@ -2,8 +2,12 @@
 import type { AedesOptions } from 'aedes';
 import { loadMongooseConfig } from '../../adapters/mongoose/config.js';
 import { type HandlerErrorReporter, MongooseMqtt } from '../../adapters/mongoose/index.js';
+import { type MongooseConfig, mongooseClientOptions } from '../../adapters/mongoose/options.js';
+import { nodeTransport } from '../../adapters/transports/node.js';
 import { type AedesHandle, startAedes } from './brokers.js';
 import type { Defer } from './cleanups.js';
+import { checkedValidator } from './integration.js';
+import { validatingTransport, validatorOptionsFor } from './wireCheck.js';
 
 /** Options of {@link startFacade}. */
 export interface FacadeSetup {
@@ -29,7 +33,26 @@ export async function startFacade(
   const config = loadMongooseConfig({
     mqtt: { enable: true, server: `127.0.0.1:${broker.port}`, reconnect_timeout_min: 0.01, ...mqtt },
   });
-  const facade = new MongooseMqtt({ config, ...(onHandlerError ? { onHandlerError } : {}) });
+  const facade = new MongooseMqtt({
+    config,
+    clientOptions: checkedFacadeOptions(defer, config),
+    ...(onHandlerError ? { onHandlerError } : {}),
+  });
   defer(() => facade.globalDisconnect());
   return { broker, facade };
+}
+
+/**
+ * Client options for a facade built from `config` whose transport is checked by a wire validator
+ * that fails the test at teardown (spec R225); make it before the facade's own teardown is deferred.
+ */
+export function checkedFacadeOptions(
+  defer: Defer,
+  config: MongooseConfig,
+): { transport: ReturnType<typeof validatingTransport> } {
+  const validator = checkedValidator(defer, {
+    ...validatorOptionsFor(mongooseClientOptions(config)),
+    label: 'the facade',
+  });
+  return { transport: validatingTransport(nodeTransport, validator) };
 }

@@ -8,6 +8,7 @@
 import * as net from 'node:net';
 import type * as mqtt from 'mqtt-packet';
 import { clientPacketParser, listenOnLoopback } from './loopback.js';
+import { WireValidator } from './wireValidator.js';
 
 /** One client packet as seen on the wire. */
 export interface TappedPacket {
@@ -29,6 +30,12 @@ export interface WireTap {
   until(done: (packets: readonly TappedPacket[]) => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Closes every connection and stops listening. */
   close(): Promise<void>;
+  /**
+   * Throws if a client broke a wire rule (spec R220-R224). Each connection through the tap is
+   * checked on its own, as a client that may have been restored (R222): a tap cannot tell which
+   * connections belong to one client, so rules across reconnects are not checked here.
+   */
+  assertValid(): void;
 }
 
 /** Starts a tap on a free loopback port that forwards to `127.0.0.1:targetPort`. */
@@ -36,10 +43,15 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
   const packets: TappedPacket[] = [];
   const waiters = new Set<() => void>();
   const sockets = new Set<net.Socket>();
+  const validators: WireValidator[] = [];
   let connections = 0;
   const server = net.createServer((client) => {
     const connection = connections++;
     const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
+    const validator = new WireValidator({ restored: true, label: `tap connection ${connection}` });
+    validators.push(validator);
+    const feed = validator.connection();
+    client.once('close', () => feed.closed());
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       // Resets are how brokers go away in these tests; the close handlers below deal with them.
@@ -51,10 +63,14 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
       for (const check of [...waiters]) check();
     });
     client.on('data', (chunk: Buffer) => {
+      feed.client(chunk);
       parser.parse(chunk);
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    upstream.on('data', (chunk: Buffer) => {
+      feed.server(chunk);
+      client.write(chunk);
+    });
     // Either side closing ends the other once what it still has to write is flushed.
     client.once('close', () => upstream.end());
     upstream.once('close', () => client.end());
@@ -78,6 +94,9 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
         waiters.add(check);
         check();
       }),
+    assertValid: () => {
+      for (const validator of validators) validator.assertValid();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

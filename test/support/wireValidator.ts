@@ -1,0 +1,296 @@
+/**
+ * A protocol checker for what one client writes (spec R220-R226): it is fed the bytes of each
+ * connection in both directions and records every breach of the MQTT 3.1.1 packet rules the
+ * integration tests hold the client to. It only reads; the tests decide when to assert
+ * ({@link WireValidator.assertValid}). Fed by a transport wrapper (`wireCheck.ts`) for clients in
+ * the test process, or by a TCP tap for clients in child processes.
+ */
+import * as mqtt from 'mqtt-packet';
+
+/** What a {@link WireViolation} broke. */
+export type ViolationKind =
+  /** R220: bytes that mqtt-packet cannot parse, or a connection that ended inside a packet. */
+  | 'unparseable'
+  /** R220: a connection whose first packet is not CONNECT, or a second CONNECT. */
+  | 'connect-order'
+  /** R221: a new packet (DUP = 0) with an id that is still in flight, or id 0. */
+  | 'id-in-use'
+  /** R222: DUP = 1 on a QoS 0 PUBLISH or on the first sending of an id. */
+  | 'dup-first-send'
+  /** R223: PUBREL for an id that got no PUBREC (and was not dropped on an earlier connection). */
+  | 'pubrel-without-pubrec'
+  /** R224: more QoS >= 1 messages in flight than the window. */
+  | 'window-exceeded';
+
+/** One breach, with where it happened. */
+export interface WireViolation {
+  readonly kind: ViolationKind;
+  /** Which connection of the client (0, 1, ...). */
+  readonly connection: number;
+  /** Which client packet on that connection (0 = the first). */
+  readonly packet: number;
+  readonly message: string;
+}
+
+/** Options of {@link WireValidator}. */
+export interface WireValidatorOptions {
+  /**
+   * The client's in-flight window (`session.maxInflight`).
+   * @default 20 (the client's default, spec R61)
+   */
+  readonly maxInflight?: number;
+  /**
+   * The client starts from a store that may hold a session (spec R110): ids it never wrote in
+   * front of this validator may come back as re-sends (DUP = 1) or PUBREL.
+   * @default false
+   */
+  readonly restored?: boolean;
+  /**
+   * Several clients feed this validator one after another (process restarts on one store):
+   * a new client's DUP = 0 re-send of an id may follow a crash (spec R102), so it is no violation.
+   * @default false
+   */
+  readonly restarts?: boolean;
+  /** Names the client in messages. @default 'the client' */
+  readonly label?: string;
+  /**
+   * Called with each violation as it happens: for a client in a child process that may be killed
+   * before anyone asks it (the crash publisher prints it).
+   * @default none
+   */
+  readonly onViolation?: (violation: WireViolation) => void;
+}
+
+/** One connection's feed: the bytes each side wrote, in order, then its end. */
+export interface WireConnection {
+  /** Bytes the client wrote. */
+  client(bytes: Uint8Array): void;
+  /** Bytes the broker wrote. */
+  server(bytes: Uint8Array): void;
+  /** The connection is gone. */
+  closed(): void;
+}
+
+/**
+ * Where an outbound QoS >= 1 id stands. `sent`: written, awaiting PUBACK / PUBREC. `pubrec`: PUBREL
+ * owed. `stale`: written before the broker lost the session or the client stopped; the client may
+ * re-send it or drop it and reuse the id. `orphan`: PUBREL owed for a message the client dropped
+ * (spec R60: it holds no window slot).
+ */
+interface Outbound {
+  qos: 1 | 2;
+  state: 'sent' | 'pubrec' | 'stale' | 'orphan';
+  /** The connection it was last written on. */
+  connection: number;
+}
+
+/** mqtt-packet's parser state: in a packet when past its first state or holding bytes. */
+interface ParserState {
+  readonly _list?: { readonly length: number };
+  readonly _stateCounter?: number;
+}
+
+/** Checks the packets of one client, across all its connections. */
+export class WireValidator {
+  /** Every breach so far, in order. */
+  readonly violations: WireViolation[] = [];
+  /** Client packets seen, by type (for tests that want proof the validator saw traffic). */
+  readonly counts = new Map<string, number>();
+  readonly #options: Required<Omit<WireValidatorOptions, 'onViolation'>>;
+  readonly #onViolation: ((violation: WireViolation) => void) | undefined;
+  readonly #outbound = new Map<number, Outbound>();
+  #connections = 0;
+
+  constructor(options: WireValidatorOptions = {}) {
+    this.#options = {
+      maxInflight: options.maxInflight ?? 20,
+      restored: options.restored ?? false,
+      restarts: options.restarts ?? false,
+      label: options.label ?? 'the client',
+    };
+    this.#onViolation = options.onViolation;
+  }
+
+  /** Starts feeding a new connection of the client. */
+  connection(): WireConnection {
+    const index = this.#connections++;
+    /** SUBSCRIBE / UNSUBSCRIBE ids awaiting their ack: not session state, so per connection. */
+    const acks = new Set<number>();
+    let packets = 0;
+    let broken = false;
+    const report = (kind: ViolationKind, message: string) => {
+      const violation = { kind, connection: index, packet: packets, message };
+      this.violations.push(violation);
+      this.#onViolation?.(violation);
+    };
+    const clientParser = mqtt.parser({ protocolVersion: 4 });
+    clientParser.on('packet', (packet: mqtt.Packet) => {
+      this.counts.set(packet.cmd, (this.counts.get(packet.cmd) ?? 0) + 1);
+      this.#onClient(packet, index, packets, acks, report);
+      packets++;
+    });
+    clientParser.on('error', (error: Error) => {
+      broken = true;
+      report('unparseable', `bytes that do not parse as MQTT 3.1.1: ${error.message}`);
+    });
+    const serverParser = mqtt.parser({ protocolVersion: 4 });
+    serverParser.on('packet', (packet: mqtt.Packet) => this.#onServer(packet, acks));
+    // What the broker writes is not ours to judge; a parse failure only stops following it.
+    serverParser.on('error', () => serverParser.removeAllListeners('packet'));
+    return {
+      client: (bytes) => {
+        if (!broken) clientParser.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      },
+      server: (bytes) => serverParser.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+      closed: () => {
+        const state = clientParser as unknown as ParserState;
+        if (!broken && ((state._list?.length ?? 0) > 0 || (state._stateCounter ?? 0) > 0))
+          report('unparseable', 'the connection ended inside a packet');
+        broken = true;
+      },
+    };
+  }
+
+  /** Throws an error listing every violation (the first 20), if there is any. */
+  assertValid(): void {
+    if (this.violations.length === 0) return;
+    const lines = this.violations
+      .slice(0, 20)
+      .map((v) => `  [${v.kind}] connection ${v.connection}, packet ${v.packet}: ${v.message}`);
+    throw new Error(
+      `${this.#options.label} broke the MQTT wire rules (spec R220-R226) ${this.violations.length} time(s):\n${lines.join('\n')}`,
+    );
+  }
+
+  /** QoS >= 1 messages holding a window slot now (spec R60). */
+  inflight(connection: number): number {
+    let n = 0;
+    for (const o of this.#outbound.values())
+      if (o.state === 'pubrec' || (o.state === 'sent' && o.connection === connection)) n++;
+    return n;
+  }
+
+  #onClient(
+    packet: mqtt.Packet,
+    connection: number,
+    index: number,
+    acks: Set<number>,
+    report: (kind: ViolationKind, message: string) => void,
+  ): void {
+    if ((packet.cmd === 'connect') !== (index === 0))
+      report(
+        'connect-order',
+        index === 0 ? `first packet is ${packet.cmd}, not CONNECT` : 'a second CONNECT',
+      );
+    switch (packet.cmd) {
+      case 'publish':
+        this.#onPublish(packet, connection, acks, report);
+        return;
+      case 'pubrel':
+        this.#onPubrel(packet.messageId ?? 0, connection, report);
+        return;
+      case 'subscribe':
+      case 'unsubscribe': {
+        const id = packet.messageId ?? 0;
+        if (id === 0 || acks.has(id) || this.#holds(id))
+          report('id-in-use', `${packet.cmd.toUpperCase()} with packet id ${id}, which is in flight`);
+        acks.add(id);
+        return;
+      }
+      case 'disconnect':
+        // The client stops (spec R84): unacknowledged messages are dropped, PUBREL-owed ids orphaned.
+        for (const o of this.#outbound.values()) {
+          if (o.state === 'sent') o.state = 'stale';
+          else if (o.state === 'pubrec') o.state = 'orphan';
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onPublish(
+    packet: mqtt.IPublishPacket,
+    connection: number,
+    acks: Set<number>,
+    report: (kind: ViolationKind, message: string) => void,
+  ): void {
+    const what = `PUBLISH to '${packet.topic}'`;
+    if (packet.qos === 0) {
+      if (packet.dup) report('dup-first-send', `${what} at QoS 0 with DUP = 1 [MQTT-3.3.1-2]`);
+      return;
+    }
+    const id = packet.messageId ?? 0;
+    const known = this.#outbound.get(id);
+    if (id === 0 || acks.has(id)) report('id-in-use', `${what} with packet id ${id}, which is in flight`);
+    else if (packet.dup) {
+      if (known === undefined && !this.#options.restored && !this.#options.restarts)
+        report('dup-first-send', `${what} with DUP = 1, but packet id ${id} was never sent before`);
+      else if (known !== undefined && (known.state === 'pubrec' || known.state === 'orphan'))
+        report('id-in-use', `${what} re-sent with id ${id} after its PUBREC: PUBREL was owed [MQTT-4.3.3]`);
+    } else if (known !== undefined && known.state !== 'stale' && !this.#options.restarts)
+      report('id-in-use', `${what} (DUP = 0) with packet id ${id}, which is in flight (${known.state})`);
+    this.#outbound.set(id, { qos: packet.qos, state: 'sent', connection });
+    const inflight = this.inflight(connection);
+    if (inflight > this.#options.maxInflight)
+      report(
+        'window-exceeded',
+        `${inflight} messages in flight after ${what}; the window is ${this.#options.maxInflight}`,
+      );
+  }
+
+  #onPubrel(id: number, connection: number, report: (kind: ViolationKind, message: string) => void): void {
+    const known = this.#outbound.get(id);
+    if (known === undefined) {
+      if (!this.#options.restored && !this.#options.restarts)
+        report('pubrel-without-pubrec', `PUBREL for packet id ${id}, which never got PUBREC`);
+      this.#outbound.set(id, { qos: 2, state: 'orphan', connection });
+      return;
+    }
+    if (known.state === 'pubrec' || known.state === 'orphan') return;
+    // A QoS 2 message written on an earlier connection and dropped since: the client releases its
+    // id on the broker (spec R60, outbound `discard`) so the next message with it is not lost.
+    if (known.qos === 2 && known.connection < connection) {
+      known.state = 'orphan';
+      return;
+    }
+    report('pubrel-without-pubrec', `PUBREL for packet id ${id}, which got no PUBREC (${known.state})`);
+  }
+
+  /** True while the broker may hold `id` for an outbound message. */
+  #holds(id: number): boolean {
+    const o = this.#outbound.get(id);
+    return o !== undefined && o.state !== 'stale';
+  }
+
+  #onServer(packet: mqtt.Packet, acks: Set<number>): void {
+    const id = packet.messageId ?? 0;
+    const known = this.#outbound.get(id);
+    switch (packet.cmd) {
+      case 'connack':
+        if (packet.returnCode === 0 && !packet.sessionPresent)
+          // The broker forgot the session (spec R114): PUBREL-owed ids count as delivered and are
+          // free; written messages may be re-sent (DUP = 1) or dropped.
+          for (const [key, o] of this.#outbound) {
+            if (o.state === 'pubrec' || o.state === 'orphan') this.#outbound.delete(key);
+            else o.state = 'stale';
+          }
+        return;
+      case 'puback':
+        if (known?.qos === 1) this.#outbound.delete(id);
+        return;
+      case 'pubrec':
+        if (known?.qos === 2 && (known.state === 'sent' || known.state === 'stale')) known.state = 'pubrec';
+        return;
+      case 'pubcomp':
+        if (known?.state === 'pubrec' || known?.state === 'orphan') this.#outbound.delete(id);
+        return;
+      case 'suback':
+      case 'unsuback':
+        acks.delete(id);
+        return;
+      default:
+        return;
+    }
+  }
+}
