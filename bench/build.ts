@@ -37,8 +37,7 @@ const SOURCES = [
   'test/support/crashPublisher.ts',
   // The acknowledge-after-processing crash test's subscriber (test/integration/ackAfter.crash.test.ts).
   'test/support/crashSubscriber.ts',
-
-  // Its wire check (spec R226).
+  // The wire check those child processes run on their own bytes (spec R226).
   'test/support/wireCheck.ts',
   'test/support/wireValidator.ts',
 ];
