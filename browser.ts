@@ -30,6 +30,7 @@ export {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  ServerDisconnectError,
   SizeLimitError,
   SubscribeError,
   TimeoutError,

@@ -53,6 +53,7 @@ export {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  ServerDisconnectError,
   SizeLimitError,
   StoreError,
   type StoreFault,

@@ -6,6 +6,7 @@
 import { assign, emit, setup } from 'xstate';
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
 import { jittered, nextRetry, type ServerTiming } from './backoff.js';
+import { connackMessage, connackVerdict } from './connackCodes.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
 
 /** Bumped whenever a change to the machine could make an old journal replay differently. */
@@ -57,7 +58,7 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
     case 'transport.closed':
       return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
-      return new ConnackError(event.returnCode).toData();
+      return new ConnackError(event.returnCode, connackMessage(event.returnCode)).toData();
     default:
       // Only the named timeouts reach here, and they use recordTimeout.
       return new TransportError(`unexpected ${event.type}`).toData();
@@ -65,11 +66,12 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
 };
 
 /**
- * Return codes that will not heal by retrying with the same CONNECT (spec R81): every refusal but
- * 3, "server unavailable", which is the broker saying "later".
+ * Return codes that will not heal by retrying with the same CONNECT (spec R81): every 3.1.1
+ * refusal but 3, "server unavailable", which is the broker saying "later"; for MQTT 5 reason
+ * codes, the table of spec R242 (`connackCodes.ts`).
  */
 const finalRefusal = (event: ConnectionEvent): boolean =>
-  event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== 3;
+  event.type === 'mqtt.connack' && event.returnCode !== 0 && connackVerdict(event.returnCode) === 'final';
 
 /** The schedule step shared by every path into backoff (spec R10-R13). */
 const advance = (context: ConnectionContext) => {

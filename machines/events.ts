@@ -61,7 +61,10 @@ export type ConnectionEvent =
   | { readonly type: 'transport.closed' }
   /** The transport failed. */
   | { readonly type: 'transport.error'; readonly error: ErrorData }
-  /** The broker answered CONNECT. */
+  /**
+   * The broker answered CONNECT. `returnCode` is the 3.1.1 return code (0-5) or the MQTT 5 reason
+   * code (0x00, or 0x80 and above), which cannot be confused (spec R242).
+   */
   | { readonly type: 'mqtt.connack'; readonly returnCode: number; readonly sessionPresent: boolean }
   /** The broker answered PINGREQ. */
   | { readonly type: 'mqtt.pingresp' }

@@ -7,9 +7,15 @@ import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
-import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
+import {
+  type NormalisedServer,
+  type ProtocolVersion,
+  type ResolvedServer,
+  resolveServer,
+  type ServerConfig,
+} from './servers.js';
 
-export type { NormalisedServer, ServerConfig } from './servers.js';
+export type { NormalisedServer, ProtocolVersion, ServerConfig } from './servers.js';
 
 /**
  * `'default'` fixes Mongoose's known hazards (stable-connection reset, connect and ping timeouts);
@@ -79,6 +85,13 @@ export interface LifecycleClientOptions {
   readonly driver?: 'actor' | 'step';
   /** Runs before every CONNECT. @default none */
   readonly connectHook?: ConnectHook;
+  /**
+   * The MQTT version spoken to servers that do not say otherwise (their `protocolVersion`, or
+   * `?protocolVersion=` in their URL): 4 is MQTT 3.1.1, 5 is MQTT 5.0 (spec R235). The mongoose
+   * profile speaks 3.1.1 only.
+   * @default 4
+   */
+  readonly protocolVersion?: ProtocolVersion;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
   /**
@@ -156,6 +169,21 @@ function keepAliveOf(key: string, value: number | undefined, fallback: number, m
   return mongoose && raw === 0 ? 60 : raw;
 }
 
+/** A protocol version option: 4 or 5, and 4 only with the mongoose profile (spec R235). */
+function versionOf(
+  key: string,
+  value: unknown,
+  fallback: ProtocolVersion,
+  mongoose: boolean,
+): ProtocolVersion {
+  const v = value ?? fallback;
+  if (v !== 4 && v !== 5)
+    throw new ConfigError(key, `must be 4 (MQTT 3.1.1) or 5 (MQTT 5), got ${String(v)}`);
+  if (v === 5 && mongoose)
+    throw new ConfigError(key, 'the mongoose profile speaks MQTT 3.1.1 only (4), got 5');
+  return v;
+}
+
 function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
   if (value === undefined) return mongoose ? 'retry' : 'stop';
   if (value !== 'retry' && value !== 'stop')
@@ -168,6 +196,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const mongoose = (options.profile ?? 'default') === 'mongoose';
   if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
+  const protocolVersion = versionOf('protocolVersion', options.protocolVersion, 4, mongoose);
   const pingTimeoutFor = (key: string, keepAlive: number) =>
     positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
   const perServerKeepAlive: number[] = [];
@@ -223,6 +252,12 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
       Object.assign(resolved[i] as ResolvedServer, {
         name: timings[i]?.name as string,
         keepAliveSec: perServerKeepAlive[i],
+        protocolVersion: versionOf(
+          `servers[${i}].protocolVersion`,
+          resolved[i]?.protocolVersion,
+          protocolVersion,
+          mongoose,
+        ),
         transport: (s.transport ?? options.transport) as TransportFactory,
       }),
   );
