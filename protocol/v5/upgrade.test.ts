@@ -29,7 +29,9 @@ describe('upgradeToV5: the session 3.1.1 bytes on an MQTT 5 wire (R238)', () => 
   it('R238: every PUBLISH parses as the same MQTT 5 PUBLISH, any remaining length (1-3 byte varints)', () => {
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 40 }).filter((t) => !/[#+\u0000]/.test(t)),
+        fc
+          .string({ minLength: 1, maxLength: 40 })
+          .filter((t) => !t.includes('#') && !t.includes('+') && !t.includes(String.fromCharCode(0))),
         fc.uint8Array({ maxLength: 20_000 }),
         fc.constantFrom<QoS>(0, 1, 2),
         fc.boolean(),
