@@ -71,7 +71,10 @@ describe('mqtt-lifeline dispatch', () => {
       ],
       // R235: the MQTT version is 4 or 5.
       [['pub', '-t', 'a', '-m', 'x', '-V', '3'], /^USAGE: --protocol-version must be an integer from 4 to 5/],
-      [['sub', '-t', 'a', '-L', 'mqtt://x?protocolVersion=6'], /^USAGE: --url: the only query an mqtt:\/\/ URL takes/],
+      [
+        ['sub', '-t', 'a', '-L', 'mqtt://x?protocolVersion=6'],
+        /^USAGE: --url: the only query an mqtt:\/\/ URL takes/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const result = await outcome(argv);
