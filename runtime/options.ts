@@ -64,9 +64,11 @@ export interface LifecycleClientOptions {
   /**
    * What a refused CONNACK that retrying with the same CONNECT will not heal does (return codes 1
    * unacceptable protocol version, 2 identifier rejected, 4 bad user name or password, 5 not
-   * authorised): `'stop'` enters `stopped` (event `stopped` with the `ConnackError`'s data, and a
-   * pending `connect()` rejects with it); `'retry'` retries on the schedule like any failure, as
-   * Mongoose does. Return code 3 (server unavailable) is always retried (spec R81). Choose
+   * authorised; in MQTT 5 the final reason codes of spec R242, such as 0x86, 0x87, 0x8A, 0x8C):
+   * `'stop'` enters `stopped` (event `stopped` with the `ConnackError`'s data, and a pending
+   * `connect()` rejects with it); `'retry'` retries on the schedule like any failure, as
+   * Mongoose does. Return code 3 (server unavailable) and the MQTT 5 codes of the server's state
+   * (0x88, 0x89, 0x97 ...) are always retried (spec R81, R242). Choose
    * `'retry'` for a device whose credentials may be fixed on the broker's side while it runs.
    * @default 'stop' ('retry' with the mongoose profile)
    */
