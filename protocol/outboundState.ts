@@ -48,6 +48,11 @@ export class OutboundState {
   inflightBytes = 0;
   /** Entries of `releasing` that are orphans (no message, so no window slot). */
   orphans = 0;
+  /**
+   * The window in effect (spec R60, R243): `maxInflight`, or the broker's Receive Maximum when it
+   * is smaller (MQTT 5). Set on every CONNACK.
+   */
+  window: number;
   /** Whether a connection is up. */
   connected = false;
   /** Whether the replay of messages from before this connection is still running. */
@@ -66,7 +71,9 @@ export class OutboundState {
     readonly ids: PacketIdAllocator,
     readonly io: SessionIO,
     readonly options: ResolvedSessionOptions,
-  ) {}
+  ) {
+    this.window = options.maxInflight;
+  }
 
   /** Messages held against `maxQueueLength`: queued plus in flight awaiting PUBACK/PUBREC. */
   get queueLength(): number {
@@ -126,7 +133,7 @@ export class OutboundState {
 
   /** Whether the window has a free slot for one more PUBLISH (spec R60). */
   hasSlot(): boolean {
-    return this.inflight.size + this.releasing.size - this.orphans < this.options.maxInflight;
+    return this.inflight.size + this.releasing.size - this.orphans < this.window;
   }
 
   /**

@@ -114,10 +114,14 @@ export abstract class SessionLink {
    * once. Emits `replay.done` when everything from before this connection is acknowledged
    * (at once if there was nothing).
    * @param sessionPresent - The CONNACK's session-present flag.
+   * @param receiveMaximum - The broker's Receive Maximum (MQTT 5): the window is the smaller of it
+   *   and `maxInflight` (spec R243).
+   *   @default 65535 (the standard's, when the broker says nothing; MQTT 3.1.1 has none)
    */
-  connected(sessionPresent: boolean): void {
+  connected(sessionPresent: boolean, receiveMaximum = 65_535): void {
     if (this.connectedNow) this.disconnected();
     this.connectedNow = true;
+    this.outbound.state.window = Math.min(this.options.maxInflight, receiveMaximum);
     if (!sessionPresent) this.inbound.forgetSession();
     this.outbound.resume(sessionPresent);
     this.subs.onConnected(sessionPresent);

@@ -29,8 +29,8 @@ import { openWire, type WireHost } from './wire.js';
 
 /** The session layer as the connection sees it (the MQTT session lives there). */
 export interface SessionPort {
-  /** CONNACK rc=0 arrived; writes go to the new transport. */
-  connected(sessionPresent: boolean): void;
+  /** CONNACK rc=0 arrived, with the broker's Receive Maximum (R243); writes go to the new transport. */
+  connected(sessionPresent: boolean, receiveMaximum: number): void;
   /** The transport is gone. */
   disconnected(): void;
   /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
@@ -95,6 +95,8 @@ export class Connection
   sentConnect: SentConnect | SentConnectV5 | undefined;
   /** What the current transport's protocol version changes (spec R235): set when it opens. */
   profile: WireProfile = V4_PROFILE;
+  /** The Receive Maximum of the last accepted CONNACK (spec R243). */
+  receiveMaximum = 65_535;
 
   #generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
@@ -210,7 +212,7 @@ export class Connection
       return;
     }
     try {
-      session.connected(sessionPresent);
+      session.connected(sessionPresent, this.receiveMaximum);
     } catch (error) {
       this.#storeFailed(this.#generation, error);
     }
@@ -252,8 +254,12 @@ export class Connection
       case 'connack': {
         const handshaking = this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } });
         const answer = this.profile.answerConnack(packet, handshaking, this.sentConnect);
-        if (answer instanceof ProtocolError) this.failed(generation, answer.toData());
-        else this.driver.send(answer);
+        if (answer instanceof ProtocolError) {
+          this.failed(generation, answer.toData());
+          return;
+        }
+        this.receiveMaximum = this.profile.receiveMaximum(packet);
+        this.driver.send(answer);
         return;
       }
       case 'pingresp':

@@ -62,6 +62,11 @@ export interface WireProfile {
     handshaking: boolean,
     sent: SentConnect | SentConnectV5 | undefined,
   ): ConnectionEvent | ProtocolError;
+  /**
+   * How many QoS 1 and 2 publications the broker accepts at once, by its CONNACK (spec R243):
+   * MQTT 5's Receive Maximum, 65535 when absent; MQTT 3.1.1 has no such limit (65535).
+   */
+  receiveMaximum(packet: Connack | V5Connack): number;
   /** The transport as the connection and session write to it. */
   transport(transport: Transport): Transport;
   /**
@@ -88,6 +93,7 @@ export const V4_PROFILE: WireProfile = Object.freeze({
     // The 3.1.1 decoder makes only 3.1.1 CONNACKs.
     return answerConnack(packet as Connack, handshaking, sent);
   },
+  receiveMaximum: (): number => 65_535,
   transport: (transport: Transport): Transport => transport,
   // A 3.1.1 client just closes the connection [MQTT-4.8.0-1].
   farewell: (): undefined => undefined,

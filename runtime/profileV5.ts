@@ -149,6 +149,9 @@ export const V5_PROFILE: WireProfile = Object.freeze({
     if (terms instanceof Error) return terms;
     return { type: 'mqtt.connack', returnCode: terms.reasonCode, sessionPresent: terms.sessionPresent };
   },
+  // The v5 decoder makes only v5 CONNACKs.
+  receiveMaximum: (packet: Connack | V5Connack): number =>
+    (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
   transport: upgradingTransport,
   farewell(error: ErrorData): Uint8Array | undefined {
     if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
