@@ -30,6 +30,7 @@ export {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  PublishRefusedError,
   ServerDisconnectError,
   SizeLimitError,
   SubscribeError,

@@ -13,6 +13,7 @@ import {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  PublishRefusedError,
   ServerDisconnectError,
   SizeLimitError,
   TimeoutError,
@@ -39,6 +40,14 @@ describe('errorFromData (R82)', () => {
     [
       'ProtocolViolationError',
       new ProtocolViolationError(0x82, 'PUBACK packet identifier 0 (0x82 Protocol Error)'),
+    ],
+    // R244: a PUBACK/PUBREC failure keeps its reason code.
+    [
+      'PublishRefusedError',
+      new PublishRefusedError(
+        0x87,
+        'the broker refused the publish to "a": PUBACK Not authorized (reason code 0x87)',
+      ),
     ],
     ['SizeLimitError', new SizeLimitError('PAYLOAD_TOO_LARGE', 11, 10, 'session.maxQueueBytes')],
     ['SizeLimitError', new SizeLimitError('PACKET_TOO_LARGE', 4100, 1024)],

@@ -32,7 +32,8 @@ export type MqttErrorCode =
   | 'STORE_LOCKED'
   | 'STORE_IO'
   | 'LISTENER_ERROR'
-  | 'SERVER_DISCONNECT';
+  | 'SERVER_DISCONNECT'
+  | 'PUBLISH_REFUSED';
 
 /**
  * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
@@ -190,6 +191,24 @@ export class ServerDisconnectError extends MqttError {
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('SERVER_DISCONNECT', message, options);
     this.name = 'ServerDisconnectError';
+    this.reasonCode = reasonCode;
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reasonCode: this.reasonCode };
+  }
+}
+
+/**
+ * An MQTT 5 broker answered a QoS 1 or 2 publish with a failure reason code in PUBACK or PUBREC
+ * (spec R244): 0x87 not authorized, 0x97 quota exceeded, 0x90 topic name invalid ... The broker
+ * did not take the message; the message names the code.
+ */
+export class PublishRefusedError extends MqttError {
+  /** The PUBACK's or PUBREC's reason code (0x80 and above). */
+  readonly reasonCode: number;
+  constructor(reasonCode: number, message: string, options?: ErrorOptions) {
+    super('PUBLISH_REFUSED', message, options);
+    this.name = 'PublishRefusedError';
     this.reasonCode = reasonCode;
   }
   override toData(): ErrorData {
@@ -365,6 +384,8 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new InvalidArgumentError(message, options);
     case 'SERVER_DISCONNECT':
       return new ServerDisconnectError(data.reasonCode ?? 0, message, options);
+    case 'PUBLISH_REFUSED':
+      return new PublishRefusedError(data.reasonCode ?? 0x80, message, options);
     default:
       return new MqttError(code, message, options);
   }

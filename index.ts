@@ -53,6 +53,7 @@ export {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  PublishRefusedError,
   ServerDisconnectError,
   SizeLimitError,
   StoreError,

@@ -175,11 +175,16 @@ export abstract class SessionLink {
       case 'publish':
         this.inbound.receive(packet);
         return;
+      // An MQTT 5 failure code (0x80 and above) refuses the publish (R244); 3.1.1 acks have none.
       case 'puback':
-        this.outbound.onPuback(packet.messageId);
+        if ((packet.reasonCode ?? 0) >= 0x80)
+          this.outbound.onRefused(packet.messageId, 1, packet.reasonCode ?? 0);
+        else this.outbound.onPuback(packet.messageId);
         return;
       case 'pubrec':
-        this.outbound.onPubrec(packet.messageId);
+        if ((packet.reasonCode ?? 0) >= 0x80)
+          this.outbound.onRefused(packet.messageId, 2, packet.reasonCode ?? 0);
+        else this.outbound.onPubrec(packet.messageId);
         return;
       case 'pubcomp':
         this.outbound.onPubcomp(packet.messageId);

@@ -48,9 +48,10 @@ export interface SessionIO {
 /**
  * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
  * `session-lost` (`onCleanSession: 'fail'`), `buffer-full` (a QoS 0 publish while the transport
- * already held more than `maxBufferedBytes`, spec R56), or `closed` (the client stopped, spec R84).
+ * already held more than `maxBufferedBytes`, spec R56), `closed` (the client stopped, spec R84),
+ * or `refused` (an MQTT 5 broker answered PUBACK or PUBREC with a failure code, spec R244).
  */
-export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed';
+export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed' | 'refused';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.

@@ -56,6 +56,10 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
           };
     case 'puback':
     case 'pubrec':
+      // A failure code refuses the publish (R244); success codes need not travel.
+      return p.reasonCode >= 0x80
+        ? { cmd: p.cmd, messageId: p.messageId, reasonCode: p.reasonCode }
+        : { cmd: p.cmd, messageId: p.messageId };
     case 'pubrel':
     case 'pubcomp':
       return { cmd: p.cmd, messageId: p.messageId };
