@@ -312,14 +312,30 @@ export class MessageDroppedError extends MqttError {
   }
 }
 
-/** The broker answered a SUBSCRIBE with the failure code 0x80. */
+/**
+ * The broker answered a SUBSCRIBE with a failure code: 0x80, or in MQTT 5 one of 0x80 and above
+ * that says why (0x87 not authorized, 0x8F topic filter invalid, 0x9E shared subscriptions not
+ * supported ...; spec R245).
+ */
 export class SubscribeError extends MqttError {
   /** The filter the broker refused. */
   readonly filter: string;
-  constructor(filter: string) {
-    super('SUBSCRIBE_FAILED', `the broker refused the subscription to ${JSON.stringify(filter)}`);
+  /** The SUBACK's code for the filter. @default 0x80 */
+  readonly reasonCode: number;
+  /**
+   * @param filter - The filter refused.
+   * @param reasonCode - The SUBACK's code. @default 0x80
+   * @param reason - The code's name, added to the message. @default none
+   */
+  constructor(filter: string, reasonCode = 0x80, reason?: string) {
+    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
+    super(
+      'SUBSCRIBE_FAILED',
+      `the broker refused the subscription to ${JSON.stringify(filter)}${reason === undefined ? '' : `: ${reason} (reason code ${hex})`}`,
+    );
     this.name = 'SubscribeError';
     this.filter = filter;
+    this.reasonCode = reasonCode;
   }
 }
 

@@ -76,6 +76,8 @@ export type SessionEvent =
       readonly packetId: number;
       readonly filter: string;
       readonly granted: QoS | null;
+      /** An MQTT 5 refusal's reason code (0x81 and above; absent for 0x80, 3.1.1's only one), spec R245. */
+      readonly reasonCode?: number;
     }
   | { readonly type: 'unsuback'; readonly packetId: number; readonly filter: string }
   | {

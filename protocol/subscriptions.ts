@@ -14,6 +14,7 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
+import { reasonName } from './v5/reasonCodes.js';
 
 /**
  * A `subscribe` was withdrawn by `unsubscribe` before its SUBSCRIBE could be acknowledged (code
@@ -170,9 +171,22 @@ export class SubscriptionRegistry {
     const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
     const reg = this.registrations?.get(req.filter);
     if (reg !== undefined) reg.granted = qos;
-    this.io.emit({ type: 'suback', packetId: id, filter: req.filter, granted: qos });
+    // An MQTT 5 code above 0x80 says why (R245); 0x80 is also 3.1.1's only failure.
+    const why = code !== undefined && code > 0x80 ? code : undefined;
+    this.io.emit(
+      why === undefined
+        ? { type: 'suback', packetId: id, filter: req.filter, granted: qos }
+        : { type: 'suback', packetId: id, filter: req.filter, granted: qos, reasonCode: why },
+    );
     const result: SubscribeResult =
-      qos === null ? { error: new SubscribeError(req.filter) } : { granted: qos };
+      qos === null
+        ? {
+            error:
+              why === undefined
+                ? new SubscribeError(req.filter)
+                : new SubscribeError(req.filter, why, reasonName(why, 'SUBACK')),
+          }
+        : { granted: qos };
     for (const w of req.waiters) settle(w, result, this.io);
   }
 

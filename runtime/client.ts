@@ -15,6 +15,7 @@ import {
 } from '../protocol/session.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { TopicMatcher } from '../protocol/topics.js';
+import { reasonName } from '../protocol/v5/reasonCodes.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
@@ -334,7 +335,7 @@ export class MqttClient {
         // Every refusal errors the filter's streams (a resubscription's after a reconnect too),
         // after listeners have seen the suback itself.
         if (this.#eventListeners.size > 0) this.#emit(event);
-        if (event.granted === null) this.#refuse(event.filter);
+        if (event.granted === null) this.#refuse(event.filter, event.reasonCode);
         return;
       case 'stopped':
         // Listeners hear `stopped` after the drops of what it settled (R84).
@@ -370,10 +371,14 @@ export class MqttClient {
     this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 
-  #refuse(filter: string): void {
+  #refuse(filter: string, reasonCode: number | undefined): void {
     const entry = this.#filters.get(filter);
     if (entry === undefined) return;
-    const error = new SubscribeError(filter);
+    // R245: an MQTT 5 code names why.
+    const error =
+      reasonCode === undefined
+        ? new SubscribeError(filter)
+        : new SubscribeError(filter, reasonCode, reasonName(reasonCode, 'SUBACK'));
     for (const observer of [...entry.observers]) {
       try {
         observer.error(error);

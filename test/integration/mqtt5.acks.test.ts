@@ -2,10 +2,12 @@
  * MQTT 5 acknowledgements with failure reason codes against a scripted broker (spec R244): a
  * PUBACK or PUBREC 0x80 and above rejects that publish with a `PublishRefusedError` naming the
  * code, never success; a refused QoS 2 flow ends without PUBREL; the id and window slot are free.
+ * A SUBACK's failure code reaches the subscriber (spec R245).
  */
 import type * as mqtt from 'mqtt-packet';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { PublishRefusedError } from '../../errors.js';
+import { PublishRefusedError, SubscribeError } from '../../errors.js';
 import { connect, server, useResources } from '../support/integration.js';
 
 const { fakeBroker: fake, makeClient } = useResources();
@@ -57,5 +59,30 @@ describe('MQTT 5 acknowledgements with reason codes (R244)', () => {
     const pubrels = broker.connections[0]?.packets.filter((p) => p.cmd === 'pubrel') ?? [];
     expect(pubrels).toHaveLength(1);
     expect(client.session.windowCount).toBe(0);
+  });
+
+  it('R245: a SUBACK refusal 0x87 reaches the subscriber as a SubscribeError naming the code, and the suback event carries it', async () => {
+    const broker = await fake((c, p) => {
+      if (p.cmd === 'connect')
+        c.send({ cmd: 'connack', reasonCode: 0, sessionPresent: false } as mqtt.IConnackPacket);
+      if (p.cmd === 'subscribe') c.send({ cmd: 'suback', messageId: p.messageId, granted: [0x87] });
+    });
+    const client = makeClient({ servers: [server(broker.port)], protocolVersion: 5 });
+    await connect(client);
+    const events: unknown[] = [];
+    client.onEvent((e) => e.type === 'suback' && events.push(e));
+    const error = await firstValueFrom(client.subscribe('secret/#', { qos: 1 })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SubscribeError);
+    expect(error).toMatchObject({
+      filter: 'secret/#',
+      reasonCode: 0x87,
+      message: 'the broker refused the subscription to "secret/#": Not authorized (reason code 0x87)',
+    });
+    expect(events).toEqual([
+      expect.objectContaining({ filter: 'secret/#', granted: null, reasonCode: 0x87 }),
+    ]);
   });
 });
