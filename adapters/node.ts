@@ -13,6 +13,7 @@ import {
 } from '../runtime/lifecycleClient.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
+import { V5_PROFILE } from '../runtime/profileV5.js';
 import { createTracer } from '../runtime/trace.js';
 import { systemClock } from './clocks/system.js';
 import { nodeDebugLogger } from './logging/debuglog.js';
@@ -27,6 +28,7 @@ export const nodeDefaults: RuntimeDefaults = {
   clock: systemClock,
   logger: nodeDebugLogger(),
   tracer: createTracer,
+  mqtt5: V5_PROFILE,
 };
 
 /**

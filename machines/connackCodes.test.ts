@@ -15,11 +15,11 @@ const V5_REFUSALS = REASON_CODES.filter((r) => r.code >= 0x80 && serverMaySend('
 const FINAL = [0x81, 0x82, 0x84, 0x85, 0x86, 0x87, 0x8a, 0x8c, 0x90, 0x95, 0x99, 0x9a, 0x9b];
 
 describe('CONNACK refusals (R81, R242)', () => {
-  it('R242: every MQTT 5 CONNACK refusal of the standard has a name in the table, the codec’s own', () => {
+  it('R242: every MQTT 5 CONNACK refusal of the standard gets a message naming it and its code', () => {
     expect(V5_REFUSALS.length).toBe(21);
     for (const r of V5_REFUSALS) {
       const hex = `0x${r.code.toString(16).toUpperCase()}`;
-      expect(connackMessage(r.code)).toBe(`connection refused: ${r.name} (reason code ${hex})`);
+      expect(connackMessage(r.code, r.name)).toBe(`connection refused: ${r.name} (reason code ${hex})`);
     }
   });
 
@@ -32,29 +32,33 @@ describe('CONNACK refusals (R81, R242)', () => {
 
   it('R81: the 3.1.1 return codes keep their verdicts, and name themselves (no message from the table)', () => {
     expect([1, 2, 3, 4, 5].map(connackVerdict)).toEqual(['final', 'final', 'retry', 'final', 'final']);
-    expect(connackMessage(4)).toBeUndefined();
+    expect(connackMessage(4, undefined)).toBeUndefined();
   });
 
-  const refusedWith = (returnCode: number, onRefused: LifecycleOptions['onRefused']) => {
+  const refusedWith = (returnCode: number, onRefused: LifecycleOptions['onRefused'], reason?: string) => {
     const h = createHarness(
       { servers: [server('mqtt', 2, 60)], options: { ...defaultOptions, onRefused } },
       'step',
     );
     h.send({ type: 'client.connect' });
     h.send({ type: 'transport.opened' });
-    h.send({ type: 'mqtt.connack', returnCode, sessionPresent: false });
+    h.send(
+      reason === undefined
+        ? { type: 'mqtt.connack', returnCode, sessionPresent: false }
+        : { type: 'mqtt.connack', returnCode, sessionPresent: false, reason },
+    );
     return h;
   };
 
-  it.each(V5_REFUSALS.map((r) => [`0x${r.code.toString(16)}`, r.code] as const))(
+  it.each(V5_REFUSALS.map((r) => [`0x${r.code.toString(16)}`, r.code, r.name] as const))(
     "R242: under onRefused 'stop', CONNACK %s stops or backs off by the table; under 'retry' it backs off",
-    (_hex, code) => {
-      const stop = refusedWith(code, 'stop');
+    (_hex, code, name) => {
+      const stop = refusedWith(code, 'stop', name);
       expect(stop.value()).toEqual(FINAL.includes(code) ? 'stopped' : { backoff: 'waiting' });
       expect(stop.emitted).toContainEqual(
         expect.objectContaining({
           type: 'connect.error',
-          error: { code: 'CONNACK_REFUSED', returnCode: code, message: connackMessage(code) },
+          error: { code: 'CONNACK_REFUSED', returnCode: code, message: connackMessage(code, name) },
         }),
       );
       expect(refusedWith(code, 'retry').value()).toEqual({ backoff: 'waiting' });

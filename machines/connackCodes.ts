@@ -11,41 +11,14 @@
 /** What a refused CONNACK makes the client do. */
 export type ConnackVerdict = 'retry' | 'final';
 
-/** One MQTT 5 CONNACK reason code of refusal: its name in the standard and its verdict. */
-interface ConnackRefusal {
-  readonly name: string;
-  readonly verdict: ConnackVerdict;
-}
-
 /**
- * MQTT 5 refusals (section 3.2.2.2). Final: the same CONNECT will be refused again (credentials,
- * authorisation, a ban, a CONNECT the server cannot take: only a change on one side heals it).
- * Retry: the server's state ("later", busy, over quota, rate), or a redirect, which this client
- * follows by failing over on the schedule (0x9C, 0x9D).
+ * The MQTT 5 refusals that are retried (section 3.2.2.2): the server's state ("later", busy, over
+ * quota, rate), or a redirect, which this client follows by failing over on the schedule (0x9C,
+ * 0x9D). Every other refusal is final: the same CONNECT will be refused again (credentials,
+ * authorisation, a ban, a CONNECT the server cannot take). Names live with the codec, which the
+ * runtime's MQTT 5 profile puts in the event (`reason`), so the machine entry carries none.
  */
-const V5_REFUSALS: Readonly<Record<number, ConnackRefusal>> = {
-  128: { name: 'Unspecified error', verdict: 'retry' },
-  129: { name: 'Malformed Packet', verdict: 'final' },
-  130: { name: 'Protocol Error', verdict: 'final' },
-  131: { name: 'Implementation specific error', verdict: 'retry' },
-  132: { name: 'Unsupported Protocol Version', verdict: 'final' },
-  133: { name: 'Client Identifier not valid', verdict: 'final' },
-  134: { name: 'Bad User Name or Password', verdict: 'final' },
-  135: { name: 'Not authorized', verdict: 'final' },
-  136: { name: 'Server unavailable', verdict: 'retry' },
-  137: { name: 'Server busy', verdict: 'retry' },
-  138: { name: 'Banned', verdict: 'final' },
-  140: { name: 'Bad authentication method', verdict: 'final' },
-  144: { name: 'Topic Name invalid', verdict: 'final' },
-  149: { name: 'Packet too large', verdict: 'final' },
-  151: { name: 'Quota exceeded', verdict: 'retry' },
-  153: { name: 'Payload format invalid', verdict: 'final' },
-  154: { name: 'Retain not supported', verdict: 'final' },
-  155: { name: 'QoS not supported', verdict: 'final' },
-  156: { name: 'Use another server', verdict: 'retry' },
-  157: { name: 'Server moved', verdict: 'retry' },
-  159: { name: 'Connection rate exceeded', verdict: 'retry' },
-};
+const V5_RETRIED: ReadonlySet<number> = new Set([0x80, 0x83, 0x88, 0x89, 0x97, 0x9c, 0x9d, 0x9f]);
 
 /**
  * What a refused CONNACK does (spec R81, R242): 3.1.1 return code 3 (server unavailable) and the
@@ -56,7 +29,7 @@ const V5_REFUSALS: Readonly<Record<number, ConnackRefusal>> = {
  */
 export function connackVerdict(code: number): ConnackVerdict {
   if (code < 0x80) return code === 3 ? 'retry' : 'final';
-  return V5_REFUSALS[code]?.verdict ?? 'final';
+  return V5_RETRIED.has(code) ? 'retry' : 'final';
 }
 
 /**
@@ -64,10 +37,11 @@ export function connackVerdict(code: number): ConnackVerdict {
  * for a 3.1.1 return code (the error names those itself).
  *
  * @param code - The CONNACK's code.
+ * @param reason - The code's name in the standard, when the event carries it.
  * @returns The message, or `undefined`.
  */
-export function connackMessage(code: number): string | undefined {
+export function connackMessage(code: number, reason: string | undefined): string | undefined {
   if (code < 0x80) return undefined;
   const hex = `0x${code.toString(16).toUpperCase().padStart(2, '0')}`;
-  return `connection refused: ${V5_REFUSALS[code]?.name ?? 'unknown reason'} (reason code ${hex})`;
+  return `connection refused: ${reason ?? 'refused'} (reason code ${hex})`;
 }

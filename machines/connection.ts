@@ -58,7 +58,7 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
     case 'transport.closed':
       return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
-      return new ConnackError(event.returnCode, connackMessage(event.returnCode)).toData();
+      return new ConnackError(event.returnCode, connackMessage(event.returnCode, event.reason)).toData();
     default:
       // Only the named timeouts reach here, and they use recordTimeout.
       return new TransportError(`unexpected ${event.type}`).toData();

@@ -20,7 +20,6 @@ import {
   type SessionIO,
   settle,
 } from './sessionTypes.js';
-import { hex, reasonName } from './v5/reasonCodes.js';
 
 /**
  * Outbound QoS >= 1 protocol: admission to the queue (bounds and overflow policy), reactions to
@@ -145,7 +144,7 @@ export class OutboundFlow {
     const packet = qos === 1 ? 'PUBACK' : 'PUBREC';
     const error = new PublishRefusedError(
       reasonCode,
-      `the broker refused the publish to ${JSON.stringify(m.topic)}: ${packet} ${reasonName(reasonCode, packet)} (reason code ${hex(reasonCode)})`,
+      `the broker refused the publish to ${JSON.stringify(m.topic)}: ${packet} ${s.io.reasonName?.(reasonCode, packet) ?? 'failure'} (reason code 0x${reasonCode.toString(16).toUpperCase()})`,
     );
     settle(m.done, error, s.io);
     s.replayed(m.replay);

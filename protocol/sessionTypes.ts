@@ -39,6 +39,13 @@ export interface SessionIO {
    */
   whenFlushed?(callback: (flushed: boolean) => void): void;
   /**
+   * The standard's name of an MQTT 5 reason code in `packet` (`Not authorized`), for the errors
+   * that name one (spec R244, R245). Supplied by the MQTT 5 wire profile, so a 3.1.1-only bundle
+   * carries no table of names.
+   * @default none: errors give the code alone
+   */
+  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
+  /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
    * (spec R63). Without it the error is rethrown from a microtask.
    */
@@ -78,6 +85,8 @@ export type SessionEvent =
       readonly granted: QoS | null;
       /** An MQTT 5 refusal's reason code (0x81 and above; absent for 0x80, 3.1.1's only one), spec R245. */
       readonly reasonCode?: number;
+      /** The reason code's name, with `reasonCode` when known. */
+      readonly reason?: string;
     }
   | { readonly type: 'unsuback'; readonly packetId: number; readonly filter: string }
   | {

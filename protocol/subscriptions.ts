@@ -14,7 +14,6 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
-import { reasonName } from './v5/reasonCodes.js';
 
 /**
  * A `subscribe` was withdrawn by `unsubscribe` before its SUBSCRIBE could be acknowledged (code
@@ -173,20 +172,16 @@ export class SubscriptionRegistry {
     if (reg !== undefined) reg.granted = qos;
     // An MQTT 5 code above 0x80 says why (R245); 0x80 is also 3.1.1's only failure.
     const why = code !== undefined && code > 0x80 ? code : undefined;
+    const reason = why === undefined ? undefined : this.io.reasonName?.(why, 'SUBACK');
     this.io.emit(
       why === undefined
         ? { type: 'suback', packetId: id, filter: req.filter, granted: qos }
-        : { type: 'suback', packetId: id, filter: req.filter, granted: qos, reasonCode: why },
+        : reason === undefined
+          ? { type: 'suback', packetId: id, filter: req.filter, granted: qos, reasonCode: why }
+          : { type: 'suback', packetId: id, filter: req.filter, granted: qos, reasonCode: why, reason },
     );
     const result: SubscribeResult =
-      qos === null
-        ? {
-            error:
-              why === undefined
-                ? new SubscribeError(req.filter)
-                : new SubscribeError(req.filter, why, reasonName(why, 'SUBACK')),
-          }
-        : { granted: qos };
+      qos === null ? { error: new SubscribeError(req.filter, why, reason) } : { granted: qos };
     for (const w of req.waiters) settle(w, result, this.io);
   }
 

@@ -15,7 +15,6 @@ import {
 } from '../protocol/session.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { TopicMatcher } from '../protocol/topics.js';
-import { reasonName } from '../protocol/v5/reasonCodes.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { state$ } from '../streams/state.js';
@@ -335,7 +334,7 @@ export class MqttClient {
         // Every refusal errors the filter's streams (a resubscription's after a reconnect too),
         // after listeners have seen the suback itself.
         if (this.#eventListeners.size > 0) this.#emit(event);
-        if (event.granted === null) this.#refuse(event.filter, event.reasonCode);
+        if (event.granted === null) this.#refuse(event.filter, event.reasonCode, event.reason);
         return;
       case 'stopped':
         // Listeners hear `stopped` after the drops of what it settled (R84).
@@ -371,14 +370,11 @@ export class MqttClient {
     this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 
-  #refuse(filter: string, reasonCode: number | undefined): void {
+  #refuse(filter: string, reasonCode: number | undefined, reason: string | undefined): void {
     const entry = this.#filters.get(filter);
     if (entry === undefined) return;
-    // R245: an MQTT 5 code names why.
-    const error =
-      reasonCode === undefined
-        ? new SubscribeError(filter)
-        : new SubscribeError(filter, reasonCode, reasonName(reasonCode, 'SUBACK'));
+    // R245: an MQTT 5 code says why.
+    const error = new SubscribeError(filter, reasonCode, reason);
     for (const observer of [...entry.observers]) {
       try {
         observer.error(error);

@@ -23,7 +23,6 @@ import { callEach, type ListenerErrorSink, logListenerError } from './listenerEr
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
-import { V5_PROFILE } from './profileV5.js';
 import type { ClientEvent, ClientState } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
@@ -195,6 +194,10 @@ export class Connection
     }
   }
 
+  /** The name of an MQTT 5 reason code, from the current profile (SessionIO, R244). */
+  reasonName(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined {
+    return this.profile.reasonName?.(code, packet);
+  }
   /** What a session's completion callback threw (SessionIO): reported, never rethrown (R63). */
   callbackError(thrown: unknown): void {
     this.reportListenerError('completion', thrown);
@@ -295,7 +298,8 @@ export class Connection
     const generation = ++this.#generation;
     this.sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
-    const profile = s.protocolVersion === 5 ? V5_PROFILE : V4_PROFILE;
+    // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
+    const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
     this.profile = profile;
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;

@@ -6,7 +6,14 @@ import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import type { Logger, RuntimeClock, RuntimeDefaults, TracerFactory, TransportFactory } from './ports.js';
+import type {
+  Logger,
+  Mqtt5Profile,
+  RuntimeClock,
+  RuntimeDefaults,
+  TracerFactory,
+  TransportFactory,
+} from './ports.js';
 import {
   type NormalisedServer,
   type ProtocolVersion,
@@ -94,6 +101,11 @@ export interface LifecycleClientOptions {
    * @default 4
    */
   readonly protocolVersion?: ProtocolVersion;
+  /**
+   * The MQTT 5 wire profile: what `protocolVersion: 5` needs.
+   * @default the entry point's (Node: built in; the browser entry leaves it out to stay small)
+   */
+  readonly mqtt5?: Mqtt5Profile;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
   /**
@@ -133,11 +145,13 @@ export function withDefaults<T extends LifecycleClientOptions>(options: T, defau
   const logger = options.logger ?? defaults.logger;
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
+  const mqtt5 = options.mqtt5 ?? defaults.mqtt5;
   if (
     options.transport !== undefined &&
     options.clock !== undefined &&
     options.logger === logger &&
-    options.tracer === tracer
+    options.tracer === tracer &&
+    options.mqtt5 === mqtt5
   )
     return options;
   return Object.assign({}, options, {
@@ -145,6 +159,7 @@ export function withDefaults<T extends LifecycleClientOptions>(options: T, defau
     clock: options.clock ?? defaults.clock,
     logger,
     tracer,
+    mqtt5,
   });
 }
 
@@ -263,6 +278,12 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
         transport: (s.transport ?? options.transport) as TransportFactory,
       }),
   );
+  if (options.mqtt5 === undefined && servers.some((s) => s.protocolVersion === 5)) {
+    throw new ConfigError(
+      'protocolVersion',
+      "5 needs the MQTT 5 profile, which this entry point leaves out (the browser's)",
+    );
+  }
   return { input: shared({ servers: timings, options: lifecycle }), servers };
 }
 

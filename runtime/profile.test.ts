@@ -47,17 +47,22 @@ describe('wire profiles (R235, R238)', () => {
     const n = normaliseOptions({
       servers: [{ host: 'a' }, { host: 'b', protocolVersion: 4 }, { url: 'mqtt://c?protocolVersion=5' }],
       transport: factory,
+      mqtt5: V5_PROFILE,
     });
     expect(n.servers.map((s) => s.protocolVersion)).toEqual([4, 4, 5]);
     const all5 = normaliseOptions({
       servers: [{ host: 'a' }, { host: 'b', protocolVersion: 4 }],
       protocolVersion: 5,
       transport: factory,
+      mqtt5: V5_PROFILE,
     });
     expect(all5.servers.map((s) => s.protocolVersion)).toEqual([5, 4]);
   });
 
-  it('R235: 5 under the mongoose profile, a version other than 4 or 5, or a server that disagrees with its URL is a ConfigError', () => {
+  it('R235: 5 without the MQTT 5 profile (the browser entry), 5 under the mongoose profile, a version other than 4 or 5, or a server that disagrees with its URL is a ConfigError', () => {
+    expect(() =>
+      normaliseOptions({ servers: [{ host: 'a' }], protocolVersion: 5, transport: factory }),
+    ).toThrow(/protocolVersion: 5 needs the MQTT 5 profile/);
     const bad = [
       { servers: [{ host: 'a' }], protocolVersion: 5 as const, profile: 'mongoose' as const },
       { servers: [{ host: 'a', protocolVersion: 3 as unknown as 4 }] },

@@ -67,6 +67,8 @@ export interface WireProfile {
    * MQTT 5's Receive Maximum, 65535 when absent; MQTT 3.1.1 has no such limit (65535).
    */
   receiveMaximum(packet: Connack | V5Connack): number;
+  /** The name of a reason code (MQTT 5), for the session's errors (spec R244, R245). */
+  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
   /** The transport as the connection and session write to it. */
   transport(transport: Transport): Transport;
   /**

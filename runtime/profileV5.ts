@@ -116,7 +116,7 @@ function upgradingTransport(inner: Transport): Transport {
 }
 
 /** MQTT 5 (spec R235-R241). */
-export const V5_PROFILE: WireProfile = Object.freeze({
+export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
   version: 5 as const,
   connect(options: ConnectOptions, maxPacketBytes: number): WrittenConnect {
     const clean = options.clean ?? true;
@@ -151,11 +151,19 @@ export const V5_PROFILE: WireProfile = Object.freeze({
     // The v5 decoder makes only v5 CONNACKs.
     const terms = readConnackV5(packet as V5Connack, sent);
     if (terms instanceof Error) return terms;
-    return { type: 'mqtt.connack', returnCode: terms.reasonCode, sessionPresent: terms.sessionPresent };
+    return terms.accepted
+      ? { type: 'mqtt.connack', returnCode: terms.reasonCode, sessionPresent: terms.sessionPresent }
+      : {
+          type: 'mqtt.connack',
+          returnCode: terms.reasonCode,
+          sessionPresent: terms.sessionPresent,
+          reason: terms.reasonName,
+        };
   },
   // The v5 decoder makes only v5 CONNACKs.
   receiveMaximum: (packet: Connack | V5Connack): number =>
     (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
+  reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string => reasonName(code, packet),
   transport: upgradingTransport,
   farewell(error: ErrorData): Uint8Array | undefined {
     if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
