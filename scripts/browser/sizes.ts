@@ -18,9 +18,12 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * says by how much and why): about 2 KB above the measured size, so a Node-only module slipping
  * back onto the browser path (the TLS-setting checks, Node's error-code tables: 0.5 KB each) or a
  * codec (mqtt-packet with readable-stream and buffer: about 25 KB) fails it. When the budget is
- * met, the test asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
+ * met, the test asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead. Raised from 38 000 for the
+ * MQTT 5 plumbing every client carries (the version option and URL query, the wire-profile seam,
+ * two error classes, the CONNACK verdicts: 38 872 measured); the MQTT 5 codec itself (about 6 KB)
+ * stays out of the browser entry (spec R235) and would fail it.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 38_000;
+export const BROWSER_CEILING_GZIP_BYTES = 39_500;
 
 /** One measured bundle. */
 export interface SizeRow {
