@@ -6,7 +6,6 @@
  */
 import type * as mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { ConnackError } from '../../errors.js';
 import type { MqttClient, MqttClientOptions } from '../../runtime/client.js';
 import { waitForClientEvent } from '../support/clientEvents.js';
 import type { FakeConnection } from '../support/fakeBroker.js';
