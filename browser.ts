@@ -32,6 +32,8 @@ export {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  PublishRefusedError,
+  ServerDisconnectError,
   SizeLimitError,
   SubscribeError,
   TimeoutError,

@@ -13,6 +13,8 @@ import {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  PublishRefusedError,
+  ServerDisconnectError,
   SizeLimitError,
   TimeoutError,
   TransportError,
@@ -21,6 +23,13 @@ import {
 describe('errorFromData (R82)', () => {
   it.each<[string, MqttError]>([
     ['ConnackError', new ConnackError(4)],
+    // R242: an MQTT 5 refusal keeps its reason code and the message naming it.
+    ['ConnackError', new ConnackError(0x87, 'connection refused: Not authorized (reason code 0x87)')],
+    // R240: the broker's DISCONNECT keeps its reason code.
+    [
+      'ServerDisconnectError',
+      new ServerDisconnectError(0x8b, 'the server sent DISCONNECT: Server shutting down (reason code 0x8B)'),
+    ],
     ['TimeoutError', new TimeoutError('PING_TIMEOUT', 'no PINGRESP within 30000 ms')],
     ['TimeoutError', new TimeoutError('WAIT_TIMEOUT', 'the client was not connected within 5 ms')],
     ['TransportError', new TransportError('tcp connect: ECONNREFUSED')],
@@ -31,6 +40,14 @@ describe('errorFromData (R82)', () => {
     [
       'ProtocolViolationError',
       new ProtocolViolationError(0x82, 'PUBACK packet identifier 0 (0x82 Protocol Error)'),
+    ],
+    // R244: a PUBACK/PUBREC failure keeps its reason code.
+    [
+      'PublishRefusedError',
+      new PublishRefusedError(
+        0x87,
+        'the broker refused the publish to "a": PUBACK Not authorized (reason code 0x87)',
+      ),
     ],
     ['SizeLimitError', new SizeLimitError('PAYLOAD_TOO_LARGE', 11, 10, 'session.maxQueueBytes')],
     ['SizeLimitError', new SizeLimitError('PACKET_TOO_LARGE', 4100, 1024)],

@@ -31,7 +31,9 @@ export type MqttErrorCode =
   | 'STORE_CORRUPT'
   | 'STORE_LOCKED'
   | 'STORE_IO'
-  | 'LISTENER_ERROR';
+  | 'LISTENER_ERROR'
+  | 'SERVER_DISCONNECT'
+  | 'PUBLISH_REFUSED';
 
 /**
  * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
@@ -72,7 +74,10 @@ export interface ErrorData {
   readonly option?: string;
   /** Why the transport failed, for `TRANSPORT_ERROR`. */
   readonly reason?: TransportErrorReason;
-  /** The MQTT 5 reason code the client's DISCONNECT carries, for a {@link ProtocolViolationError}. */
+  /**
+   * The MQTT 5 reason code: the one the client's DISCONNECT carries, for a
+   * {@link ProtocolViolationError}; the server's, for a {@link ServerDisconnectError}.
+   */
   readonly reasonCode?: number;
 }
 
@@ -175,6 +180,42 @@ export class ProtocolViolationError extends ProtocolError {
   }
 }
 
+/**
+ * The MQTT 5 server sent DISCONNECT (spec R240): `reasonCode` says why (0x8B server shutting down,
+ * 0x8E session taken over, 0x89 server busy ...), the message names it and carries the server's
+ * Reason String when it sent one. The client retries on its schedule, as for a lost connection.
+ */
+export class ServerDisconnectError extends MqttError {
+  /** The DISCONNECT's reason code. */
+  readonly reasonCode: number;
+  constructor(reasonCode: number, message: string, options?: ErrorOptions) {
+    super('SERVER_DISCONNECT', message, options);
+    this.name = 'ServerDisconnectError';
+    this.reasonCode = reasonCode;
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reasonCode: this.reasonCode };
+  }
+}
+
+/**
+ * An MQTT 5 broker answered a QoS 1 or 2 publish with a failure reason code in PUBACK or PUBREC
+ * (spec R244): 0x87 not authorized, 0x97 quota exceeded, 0x90 topic name invalid ... The broker
+ * did not take the message; the message names the code.
+ */
+export class PublishRefusedError extends MqttError {
+  /** The PUBACK's or PUBREC's reason code (0x80 and above). */
+  readonly reasonCode: number;
+  constructor(reasonCode: number, message: string, options?: ErrorOptions) {
+    super('PUBLISH_REFUSED', message, options);
+    this.name = 'PublishRefusedError';
+    this.reasonCode = reasonCode;
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reasonCode: this.reasonCode };
+  }
+}
+
 /** Human-readable meaning of each MQTT 3.1.1 CONNACK return code. */
 export const CONNACK_REASONS: Readonly<Record<number, string>> = {
   1: 'unacceptable protocol version',
@@ -189,12 +230,18 @@ export const CONNACK_REASONS: Readonly<Record<number, string>> = {
  * return code's meaning and the code: `connection refused: bad user name or password (return code 4)`.
  */
 export class ConnackError extends MqttError {
-  /** The CONNACK return code (1-5 in MQTT 3.1.1). */
+  /** The CONNACK return code (1-5 in MQTT 3.1.1), or its reason code (0x80 and above in MQTT 5). */
   readonly returnCode: number;
-  constructor(returnCode: number) {
+  /**
+   * @param returnCode - The return or reason code.
+   * @param message - The message, when the caller knows the code's name (MQTT 5 reason codes).
+   *   @default the 3.1.1 return code's meaning and the code
+   */
+  constructor(returnCode: number, message?: string) {
     super(
       'CONNACK_REFUSED',
-      `connection refused: ${CONNACK_REASONS[returnCode] ?? 'unknown reason'} (return code ${returnCode})`,
+      message ??
+        `connection refused: ${CONNACK_REASONS[returnCode] ?? 'unknown reason'} (return code ${returnCode})`,
     );
     this.name = 'ConnackError';
     this.returnCode = returnCode;
@@ -265,14 +312,30 @@ export class MessageDroppedError extends MqttError {
   }
 }
 
-/** The broker answered a SUBSCRIBE with the failure code 0x80. */
+/**
+ * The broker answered a SUBSCRIBE with a failure code: 0x80, or in MQTT 5 one of 0x80 and above
+ * that says why (0x87 not authorized, 0x8F topic filter invalid, 0x9E shared subscriptions not
+ * supported ...; spec R245).
+ */
 export class SubscribeError extends MqttError {
   /** The filter the broker refused. */
   readonly filter: string;
-  constructor(filter: string) {
-    super('SUBSCRIBE_FAILED', `the broker refused the subscription to ${JSON.stringify(filter)}`);
+  /** The SUBACK's code for the filter. @default 0x80 */
+  readonly reasonCode: number;
+  /**
+   * @param filter - The filter refused.
+   * @param reasonCode - The SUBACK's code. @default 0x80
+   * @param reason - The code's name, added to the message. @default none
+   */
+  constructor(filter: string, reasonCode = 0x80, reason?: string) {
+    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
+    super(
+      'SUBSCRIBE_FAILED',
+      `the broker refused the subscription to ${JSON.stringify(filter)}${reason === undefined ? '' : `: ${reason} (reason code ${hex})`}`,
+    );
     this.name = 'SubscribeError';
     this.filter = filter;
+    this.reasonCode = reasonCode;
   }
 }
 
@@ -309,7 +372,7 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
   const { code, message } = data;
   switch (code) {
     case 'CONNACK_REFUSED':
-      return new ConnackError(data.returnCode ?? 0);
+      return new ConnackError(data.returnCode ?? 0, message);
     case 'CONNECT_TIMEOUT':
     case 'PING_TIMEOUT':
     case 'WAIT_TIMEOUT':
@@ -335,6 +398,10 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new MessageDroppedError(code, message);
     case 'INVALID_ARGUMENT':
       return new InvalidArgumentError(message, options);
+    case 'SERVER_DISCONNECT':
+      return new ServerDisconnectError(data.reasonCode ?? 0, message, options);
+    case 'PUBLISH_REFUSED':
+      return new PublishRefusedError(data.reasonCode ?? 0x80, message, options);
     default:
       return new MqttError(code, message, options);
   }

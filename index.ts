@@ -53,6 +53,8 @@ export {
   NotConnectedError,
   ProtocolError,
   ProtocolViolationError,
+  PublishRefusedError,
+  ServerDisconnectError,
   SizeLimitError,
   StoreError,
   type StoreFault,

@@ -19,6 +19,7 @@ import {
 } from '../runtime/lifecycleClient.js';
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
+import { V5_PROFILE } from '../runtime/profileV5.js';
 import { createTracer } from '../runtime/trace.js';
 import { systemClock } from './clocks/system.js';
 import { nodeDebugLogger } from './logging/debuglog.js';
@@ -35,6 +36,7 @@ export const nodeDefaults: RuntimeDefaults = {
   tracer: createTracer,
   actorDriver: createActorDriver,
   storeRecovery: attachStore,
+  mqtt5: V5_PROFILE,
 };
 
 /**

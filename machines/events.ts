@@ -61,8 +61,17 @@ export type ConnectionEvent =
   | { readonly type: 'transport.closed' }
   /** The transport failed. */
   | { readonly type: 'transport.error'; readonly error: ErrorData }
-  /** The broker answered CONNECT. */
-  | { readonly type: 'mqtt.connack'; readonly returnCode: number; readonly sessionPresent: boolean }
+  /**
+   * The broker answered CONNECT. `returnCode` is the 3.1.1 return code (0-5) or the MQTT 5 reason
+   * code (0x00, or 0x80 and above), which cannot be confused (spec R242).
+   */
+  | {
+      readonly type: 'mqtt.connack';
+      readonly returnCode: number;
+      readonly sessionPresent: boolean;
+      /** An MQTT 5 refusal's name in the standard (`Not authorized`), for the error's message. */
+      readonly reason?: string;
+    }
   /** The broker answered PINGREQ. */
   | { readonly type: 'mqtt.pingresp' }
   /** The broker broke the protocol, or sent an oversized packet: the connection must close. */

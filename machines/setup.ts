@@ -6,6 +6,7 @@
 import { assign, emit, setup } from 'xstate';
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
 import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
+import { connackMessage, connackVerdict } from './connackCodes.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
 import { connackDecision, MAX_REDIRECTS, redirectRing, SERVER_MOVED, v5Decision, v5Error } from './v5.js';
 
@@ -64,7 +65,7 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
     case 'transport.closed':
       return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
-      return new ConnackError(event.returnCode).toData();
+      return new ConnackError(event.returnCode, connackMessage(event.returnCode, event.reason)).toData();
     case 'mqtt5.connack':
     case 'mqtt5.disconnect':
       return v5Error(event) as ErrorData;
@@ -75,11 +76,13 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
 };
 
 /**
- * Return codes that will not heal by retrying with the same CONNECT (spec R81): every refusal but
- * 3, "server unavailable", which is the broker saying "later".
+ * Return codes that will not heal by retrying with the same CONNECT (spec R81): every 3.1.1
+ * refusal but 3, "server unavailable", which is the broker saying "later"; for MQTT 5 reason codes
+ * carried by `mqtt.connack`, the table of spec R242 (`connackCodes.ts`), and for `mqtt5.connack`,
+ * the decisions of R260 (`v5.ts`).
  */
 const finalRefusal = (event: ConnectionEvent): boolean =>
-  (event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== 3) ||
+  (event.type === 'mqtt.connack' && event.returnCode !== 0 && connackVerdict(event.returnCode) === 'final') ||
   (event.type === 'mqtt5.connack' && connackDecision(event.reasonCode, event.serverReference) === 'refuse');
 
 /** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */

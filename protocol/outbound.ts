@@ -2,7 +2,13 @@
  * The outbound half of the session for QoS >= 1: queueing, the in-flight window, acknowledgements
  * and the replay after a reconnect. QoS 0 never reaches this file (the session writes it directly).
  */
-import { MessageDroppedError, type MqttError, NotConnectedError, SizeLimitError } from '../errors.js';
+import {
+  MessageDroppedError,
+  type MqttError,
+  NotConnectedError,
+  PublishRefusedError,
+  SizeLimitError,
+} from '../errors.js';
 import { encodePublish, encodePubrel } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
 import { OutboundState } from './outboundState.js';
@@ -113,6 +119,34 @@ export class OutboundFlow {
     // The payload is no longer needed: from here on only the id is held (as in Mongoose).
     s.ownReleasing().set(id, { done: m.done, orphan: false, replay: m.replay });
     s.io.emit({ type: 'pubrec', packetId: id });
+  }
+
+  /**
+   * Handles an MQTT 5 PUBACK or PUBREC with a failure reason code (spec R244): the broker did not
+   * take the message and the flow ends there (no PUBREL [4.3.3]). The message is dropped (event
+   * `drop`, reason `refused`) and its callback gets a `PublishRefusedError` naming the code; its id
+   * and window slot are free. An unknown id, or an ack of the other QoS, is ignored.
+   * @param id - The packet id.
+   * @param qos - 1 for PUBACK, 2 for PUBREC.
+   * @param reasonCode - The failure code (0x80 and above).
+   */
+  onRefused(id: number, qos: 1 | 2, reasonCode: number): void {
+    const s = this.state;
+    const m = s.inflight.get(id);
+    if (m === undefined || m.qos !== qos) return;
+    s.ownInflight().delete(id);
+    s.inflightBytes -= m.size;
+    s.ids.release(id);
+    s.log?.complete(id);
+    s.io.emit({ type: 'drop', reason: 'refused', topic: m.topic, packetId: id, qos });
+    const packet = qos === 1 ? 'PUBACK' : 'PUBREC';
+    const error = new PublishRefusedError(
+      reasonCode,
+      `the broker refused the publish to ${JSON.stringify(m.topic)}: ${packet} ${s.io.reasonName?.(reasonCode, packet) ?? 'failure'} (reason code 0x${reasonCode.toString(16).toUpperCase()})`,
+    );
+    settle(m.done, error, s.io);
+    s.replayed(m.replay);
+    s.drain();
   }
 
   /**

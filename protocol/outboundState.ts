@@ -50,6 +50,11 @@ export class OutboundState {
   inflightQos2 = 0;
   /** Entries of `releasing` that are orphans (no message, so no window slot). */
   orphans = 0;
+  /**
+   * The window in effect (spec R60, R243): `maxInflight`, or the broker's Receive Maximum when it
+   * is smaller (MQTT 5). Set on every CONNACK.
+   */
+  window: number;
   /** Whether a connection is up. */
   connected = false;
   /** Whether the replay of messages from before this connection is still running. */
@@ -68,7 +73,9 @@ export class OutboundState {
     readonly ids: PacketIdAllocator,
     readonly io: SessionIO,
     readonly options: ResolvedSessionOptions,
-  ) {}
+  ) {
+    this.window = options.maxInflight;
+  }
 
   /** Messages held against `maxQueueLength`: queued plus in flight awaiting PUBACK/PUBREC. */
   get queueLength(): number {
@@ -144,12 +151,12 @@ export class OutboundState {
 
   /**
    * Whether the window has a free slot for one more PUBLISH of QoS `qos` (spec R60): fewer than
-   * `maxInflight` QoS 1 and 2 messages together, and for QoS 2 fewer than `maxInflightQos2` of
+   * `window` (`maxInflight`, or the broker's Receive Maximum below it: R243) QoS 1 and 2 messages together, and for QoS 2 fewer than `maxInflightQos2` of
    * them (spec R160).
    */
   hasSlot(qos: 1 | 2): boolean {
     const o = this.options;
-    if (this.inflight.size + this.releasing.size - this.orphans >= o.maxInflight) return false;
+    if (this.inflight.size + this.releasing.size - this.orphans >= this.window) return false;
     return qos === 1 || this.windowQos2 < o.maxInflightQos2;
   }
 

@@ -127,10 +127,14 @@ export abstract class SessionLink {
    * once. Emits `replay.done` when everything from before this connection is acknowledged
    * (at once if there was nothing).
    * @param sessionPresent - The CONNACK's session-present flag.
+   * @param receiveMaximum - The broker's Receive Maximum (MQTT 5): the window is the smaller of it
+   *   and `maxInflight` (spec R243).
+   *   @default 65535 (the standard's, when the broker says nothing; MQTT 3.1.1 has none)
    */
-  connected(sessionPresent: boolean): void {
+  connected(sessionPresent: boolean, receiveMaximum = 65_535): void {
     if (this.connectedNow) this.disconnected();
     this.connectedNow = true;
+    this.outbound.state.window = Math.min(this.options.maxInflight, receiveMaximum);
     this.inbound.connected(sessionPresent);
     this.outbound.resume(sessionPresent);
     this.subs.onConnected(sessionPresent);
@@ -185,11 +189,16 @@ export abstract class SessionLink {
       case 'publish':
         this.inbound.receive(packet);
         return;
+      // An MQTT 5 failure code (0x80 and above) refuses the publish (R244); 3.1.1 acks have none.
       case 'puback':
-        this.outbound.onPuback(packet.messageId);
+        if ((packet.reasonCode ?? 0) >= 0x80)
+          this.outbound.onRefused(packet.messageId, 1, packet.reasonCode ?? 0);
+        else this.outbound.onPuback(packet.messageId);
         return;
       case 'pubrec':
-        this.outbound.onPubrec(packet.messageId);
+        if ((packet.reasonCode ?? 0) >= 0x80)
+          this.outbound.onRefused(packet.messageId, 2, packet.reasonCode ?? 0);
+        else this.outbound.onPubrec(packet.messageId);
         return;
       case 'pubcomp':
         this.outbound.onPubcomp(packet.messageId);

@@ -39,6 +39,13 @@ export interface SessionIO {
    */
   whenFlushed?(callback: (flushed: boolean) => void): void;
   /**
+   * The standard's name of an MQTT 5 reason code in `packet` (`Not authorized`), for the errors
+   * that name one (spec R244, R245). Supplied by the MQTT 5 wire profile, so a 3.1.1-only bundle
+   * carries no table of names.
+   * @default none: errors give the code alone
+   */
+  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
+  /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
    * (spec R63). Without it the error is rethrown from a microtask.
    */
@@ -48,9 +55,10 @@ export interface SessionIO {
 /**
  * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
  * `session-lost` (`onCleanSession: 'fail'`), `buffer-full` (a QoS 0 publish while the transport
- * already held more than `maxBufferedBytes`, spec R56), or `closed` (the client stopped, spec R84).
+ * already held more than `maxBufferedBytes`, spec R56), `closed` (the client stopped, spec R84),
+ * or `refused` (an MQTT 5 broker answered PUBACK or PUBREC with a failure code, spec R244).
  */
-export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed';
+export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed' | 'refused';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
@@ -75,6 +83,10 @@ export type SessionEvent =
       readonly packetId: number;
       readonly filter: string;
       readonly granted: QoS | null;
+      /** An MQTT 5 refusal's reason code (0x81 and above; absent for 0x80, 3.1.1's only one), spec R245. */
+      readonly reasonCode?: number;
+      /** The reason code's name, with `reasonCode` when known. */
+      readonly reason?: string;
     }
   | { readonly type: 'unsuback'; readonly packetId: number; readonly filter: string }
   | {

@@ -198,8 +198,18 @@ export class SubscriptionRegistry {
       const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
       const reg = this.registrations?.get(filter);
       if (reg !== undefined) reg.granted = qos;
-      this.io.emit({ type: 'suback', packetId: id, filter, granted: qos });
-      const result: SubscribeResult = qos === null ? { error: new SubscribeError(filter) } : { granted: qos };
+      // An MQTT 5 code above 0x80 says why (R245); 0x80 is also 3.1.1's only failure.
+      const why = code !== undefined && code > 0x80 ? code : undefined;
+      const reason = why === undefined ? undefined : this.io.reasonName?.(why, 'SUBACK');
+      this.io.emit(
+        why === undefined
+          ? { type: 'suback', packetId: id, filter, granted: qos }
+          : reason === undefined
+            ? { type: 'suback', packetId: id, filter, granted: qos, reasonCode: why }
+            : { type: 'suback', packetId: id, filter, granted: qos, reasonCode: why, reason },
+      );
+      const result: SubscribeResult =
+        qos === null ? { error: new SubscribeError(filter, why, reason) } : { granted: qos };
       for (const w of req.waiters[i] ?? []) settle(w, result, this.io);
     });
   }

@@ -384,7 +384,7 @@ export class MqttClient {
         // Every refusal errors the filter's streams (a resubscription's after a reconnect too),
         // after listeners have seen the suback itself.
         if (this.#eventListeners.size > 0) this.#emit(event);
-        if (event.granted === null) this.#refuse(event.filter);
+        if (event.granted === null) this.#refuse(event.filter, event.reasonCode, event.reason);
         return;
       case 'stopped':
         // Listeners hear `stopped` after the drops of what it settled (R84).
@@ -421,10 +421,11 @@ export class MqttClient {
     this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 
-  #refuse(filter: string): void {
+  #refuse(filter: string, reasonCode: number | undefined, reason: string | undefined): void {
     const entry = this.#filters.get(filter);
     if (entry === undefined) return;
-    const error = new SubscribeError(filter);
+    // R245: an MQTT 5 code says why.
+    const error = new SubscribeError(filter, reasonCode, reason);
     for (const observer of [...entry.observers]) {
       try {
         observer.error(error);

@@ -12,27 +12,28 @@
 import { type ErrorData, ListenerError, type ListenerKind, ProtocolError, StoreError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import type { InboundPacket } from '../protocol/decoder.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
+import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
-import { answerConnack, connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
+import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
+import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
 import type { ClientEvent, ClientState } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
 /** The session layer as the connection sees it (the MQTT session lives there). */
 export interface SessionPort {
-  /** CONNACK rc=0 arrived; writes go to the new transport. */
-  connected(sessionPresent: boolean): void;
+  /** CONNACK rc=0 arrived, with the broker's Receive Maximum (R243); writes go to the new transport. */
+  connected(sessionPresent: boolean, receiveMaximum: number): void;
   /** The transport is gone. */
   disconnected(): void;
   /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
-  handle(packet: InboundPacket): void;
+  handle(packet: Exclude<WirePacket, { readonly cmd: 'connack' | 'pingresp' }>): void;
 }
 
 /** The connection's configuration: the lifecycle options plus what only the runtime reads. */
@@ -90,7 +91,11 @@ export class Connection
   /** Pending `connect()` promises (spec R80); made by the call, let go once they are settled. */
   connects: ConnectWaiters | undefined;
   /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
-  sentConnect: SentConnect | undefined;
+  sentConnect: SentConnect | SentConnectV5 | undefined;
+  /** What the current transport's protocol version changes (spec R235): set when it opens. */
+  profile: WireProfile = V4_PROFILE;
+  /** The Receive Maximum of the last accepted CONNACK (spec R243). */
+  receiveMaximum = 65_535;
 
   #generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
@@ -189,6 +194,10 @@ export class Connection
     }
   }
 
+  /** The name of an MQTT 5 reason code, from the current profile (SessionIO, R244). */
+  reasonName(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined {
+    return this.profile.reasonName?.(code, packet);
+  }
   /** What a session's completion callback threw (SessionIO): reported, never rethrown (R63). */
   callbackError(thrown: unknown): void {
     this.reportListenerError('completion', thrown);
@@ -206,7 +215,7 @@ export class Connection
       return;
     }
     try {
-      session.connected(sessionPresent);
+      session.connected(sessionPresent, this.receiveMaximum);
     } catch (error) {
       this.#storeFailed(this.#generation, error);
     }
@@ -226,23 +235,34 @@ export class Connection
     if (listeners !== undefined) callEach(listeners, error, 'protocolError', this);
   }
 
-  /** Fails transport `generation` (a stale one is ignored): a `mqtt.error` for the statechart. */
+  /**
+   * Fails transport `generation` (a stale one is ignored): a `mqtt.error` for the statechart,
+   * after the DISCONNECT the protocol version sends for it, if any, once CONNECT is out (R237).
+   */
   failed(generation: number, error: ErrorData): void {
     if (generation !== this.#generation) return;
+    if (this.sentConnect !== undefined) {
+      const farewell = this.profile.farewell(error);
+      if (farewell !== undefined) this.write(farewell);
+    }
     this.tracer?.protocolError(error);
     this.#protocolError(error);
     this.driver.send({ type: 'mqtt.error', error });
   }
 
   /** A packet decoded from transport `generation` (a stale one is ignored). */
-  packetArrived(generation: number, packet: InboundPacket): void {
+  packetArrived(generation: number, packet: WirePacket): void {
     if (generation !== this.#generation) return;
     switch (packet.cmd) {
       case 'connack': {
         const handshaking = this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } });
-        const answer = answerConnack(packet, handshaking, this.sentConnect);
-        if (answer instanceof ProtocolError) this.failed(generation, answer.toData());
-        else this.driver.send(answer);
+        const answer = this.profile.answerConnack(packet, handshaking, this.sentConnect);
+        if (answer instanceof ProtocolError) {
+          this.failed(generation, answer.toData());
+          return;
+        }
+        this.receiveMaximum = this.profile.receiveMaximum(packet);
+        this.driver.send(answer);
         return;
       }
       case 'pingresp':
@@ -278,9 +298,12 @@ export class Connection
     const generation = ++this.#generation;
     this.sentConnect = undefined;
     const s = this.options.servers[server] as NormalisedServer;
+    // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
+    const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
+    this.profile = profile;
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
-    this.adopt(() => openWire(this, generation, server, s, this.config, tracer));
+    this.adopt(() => openWire(this, generation, server, s, this.config, tracer, profile));
   }
 
   closeTransport(): void {

@@ -1,25 +1,17 @@
 /**
- * The CONNECT/CONNACK exchange: the CONNECT a server gets (through the connect hook, spec R82)
- * and what its CONNACK must agree with (spec R62). What differs between protocol versions in
- * the handshake lives here and in the codec. Internal: not in the index.
+ * The CONNECT a server gets, through the connect hook (spec R82), encoded by the connection's
+ * wire profile (`profile.ts`, which also says what its CONNACK must agree with, spec R62).
+ * Internal: not in the index.
  *
  * @module
  */
-import {
-  ConnectHookError,
-  type ErrorData,
-  InvalidArgumentError,
-  MqttError,
-  ProtocolError,
-} from '../errors.js';
-import type { ConnectionEvent } from '../machines/events.js';
-import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
-import { checkConnackAnswers, type InboundPacket, type SentConnect } from '../protocol/decoderRules.js';
+import { ConnectHookError, type ErrorData, InvalidArgumentError, MqttError } from '../errors.js';
+import type { ConnectOptions } from '../protocol/connect.js';
+import type { SentConnect } from '../protocol/decoderRules.js';
+import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer, ServerConfig } from './options.js';
-
-// What a CONNECT asked for, shared: an idle client keeps its last one until the next CONNECT.
-const SENT_CLEAN: SentConnect = Object.freeze({ clean: true });
-const SENT_SESSION: SentConnect = Object.freeze({ clean: false });
+import type { WireProfile } from './profile.js';
+import { incomingLimit } from './wire.js';
 
 /** The static CONNECT options of a server, with its client id. */
 export function connectOptionsOf(s: ServerConfig, clientId: string | undefined): ConnectOptions {
@@ -38,11 +30,13 @@ export interface HandshakeHost {
   /** The generation of the current transport: a CONNECT for an older one is not written. */
   readonly generation: number;
   /** The configuration as last set (its `connectHook`). */
-  readonly config: Pick<LifecycleClientOptions, 'connectHook'>;
+  readonly config: Pick<LifecycleClientOptions, 'connectHook' | 'profile' | 'maxIncomingPacketBytes'>;
   /** The normalised options as last set. */
   readonly options: NormalisedOptions;
   /** The CONNECT written on the current transport, which its CONNACK must agree with (spec R62). */
-  sentConnect: SentConnect | undefined;
+  sentConnect: SentConnect | SentConnectV5 | undefined;
+  /** The current transport's protocol version (spec R235). */
+  readonly profile: WireProfile;
   /** The static CONNECT options of server `server`. */
   connectOptions(server: number): ConnectOptions;
   /** Writes to the current transport. */
@@ -62,8 +56,9 @@ export function sendConnect(host: HandshakeHost, server: number): void {
   const write = (options: ConnectOptions) => {
     if (generation !== host.generation) return;
     try {
-      host.write(encodeConnect(options));
-      host.sentConnect = (options.clean ?? true) ? SENT_CLEAN : SENT_SESSION;
+      const written = host.profile.connect(options, incomingLimit(s, host.config));
+      host.write(written.bytes);
+      host.sentConnect = written.sent;
     } catch (error) {
       const typed =
         error instanceof MqttError ? error : new InvalidArgumentError(String(error), { cause: error });
@@ -89,24 +84,4 @@ export function sendConnect(host: HandshakeHost, server: number): void {
 function hookFailure(error: unknown): ErrorData {
   const reason = error instanceof Error ? error.message : String(error);
   return new ConnectHookError(`connect hook failed: ${reason}`, { cause: error }).toData();
-}
-
-/** A decoded CONNACK. */
-export type Connack = Extract<InboundPacket, { readonly cmd: 'connack' }>;
-
-/**
- * What a CONNACK means for the statechart: its `mqtt.connack` event, or the protocol error it is
- * when none was awaited or it contradicts the CONNECT it answers (spec R62).
- * @param handshaking - Whether the statechart awaits a CONNACK.
- * @param sent - The CONNECT written on this transport.
- */
-export function answerConnack(
-  packet: Connack,
-  handshaking: boolean,
-  sent: SentConnect | undefined,
-): ConnectionEvent | ProtocolError {
-  if (!handshaking) return new ProtocolError('unexpected CONNACK');
-  const contradiction = checkConnackAnswers(packet, sent);
-  if (contradiction !== undefined) return new ProtocolError(contradiction);
-  return { type: 'mqtt.connack', returnCode: packet.returnCode ?? 0, sessionPresent: packet.sessionPresent };
 }

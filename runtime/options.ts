@@ -10,14 +10,21 @@ import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type {
   DriverFactory,
   Logger,
+  Mqtt5Profile,
   RuntimeClock,
   RuntimeDefaults,
   TracerFactory,
   TransportFactory,
 } from './ports.js';
-import { type NormalisedServer, type ResolvedServer, resolveServer, type ServerConfig } from './servers.js';
+import {
+  type NormalisedServer,
+  type ProtocolVersion,
+  type ResolvedServer,
+  resolveServer,
+  type ServerConfig,
+} from './servers.js';
 
-export type { NormalisedServer, ServerConfig } from './servers.js';
+export type { NormalisedServer, ProtocolVersion, ServerConfig } from './servers.js';
 
 /**
  * `'default'` fixes Mongoose's known hazards (stable-connection reset, connect and ping timeouts);
@@ -66,9 +73,11 @@ export interface LifecycleClientOptions {
   /**
    * What a refused CONNACK that retrying with the same CONNECT will not heal does (return codes 1
    * unacceptable protocol version, 2 identifier rejected, 4 bad user name or password, 5 not
-   * authorised): `'stop'` enters `stopped` (event `stopped` with the `ConnackError`'s data, and a
-   * pending `connect()` rejects with it); `'retry'` retries on the schedule like any failure, as
-   * Mongoose does. Return code 3 (server unavailable) is always retried (spec R81). Choose
+   * authorised; in MQTT 5 the final reason codes of spec R242, such as 0x86, 0x87, 0x8A, 0x8C):
+   * `'stop'` enters `stopped` (event `stopped` with the `ConnackError`'s data, and a pending
+   * `connect()` rejects with it); `'retry'` retries on the schedule like any failure, as
+   * Mongoose does. Return code 3 (server unavailable) and the MQTT 5 codes of the server's state
+   * (0x88, 0x89, 0x97 ...) are always retried (spec R81, R242). Choose
    * `'retry'` for a device whose credentials may be fixed on the broker's side while it runs.
    * @default 'stop' ('retry' with the mongoose profile)
    */
@@ -92,6 +101,18 @@ export interface LifecycleClientOptions {
   readonly driver?: 'actor' | 'step' | DriverFactory;
   /** Runs before every CONNECT. @default none */
   readonly connectHook?: ConnectHook;
+  /**
+   * The MQTT version spoken to servers that do not say otherwise (their `protocolVersion`, or
+   * `?protocolVersion=` in their URL): 4 is MQTT 3.1.1, 5 is MQTT 5.0 (spec R235). The mongoose
+   * profile speaks 3.1.1 only.
+   * @default 4
+   */
+  readonly protocolVersion?: ProtocolVersion;
+  /**
+   * The MQTT 5 wire profile: what `protocolVersion: 5` needs.
+   * @default the entry point's (Node: built in; the browser entry leaves it out to stay small)
+   */
+  readonly mqtt5?: Mqtt5Profile;
   /** Largest inbound packet accepted, in bytes; larger closes the connection. @default 268435460 (3072 with the mongoose profile) */
   readonly maxIncomingPacketBytes?: number;
   /**
@@ -147,13 +168,15 @@ export function withDefaults<
   // Only an MqttClient's session with a store uses it (spec R231): other options stay as given.
   const storeRecovery =
     options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);
+  const mqtt5 = options.mqtt5 ?? defaults.mqtt5;
   if (
     options.transport !== undefined &&
     options.clock !== undefined &&
     options.logger === logger &&
     options.tracer === tracer &&
     options.driver === driver &&
-    options.storeRecovery === storeRecovery
+    options.storeRecovery === storeRecovery &&
+    options.mqtt5 === mqtt5
   )
     return options;
   return Object.assign({}, options, {
@@ -163,6 +186,7 @@ export function withDefaults<
     tracer,
     driver,
     storeRecovery,
+    mqtt5,
   });
 }
 
@@ -189,6 +213,21 @@ function keepAliveOf(key: string, value: number | undefined, fallback: number, m
   return mongoose && raw === 0 ? 60 : raw;
 }
 
+/** A protocol version option: 4 or 5, and 4 only with the mongoose profile (spec R235). */
+function versionOf(
+  key: string,
+  value: unknown,
+  fallback: ProtocolVersion,
+  mongoose: boolean,
+): ProtocolVersion {
+  const v = value ?? fallback;
+  if (v !== 4 && v !== 5)
+    throw new ConfigError(key, `must be 4 (MQTT 3.1.1) or 5 (MQTT 5), got ${String(v)}`);
+  if (v === 5 && mongoose)
+    throw new ConfigError(key, 'the mongoose profile speaks MQTT 3.1.1 only (4), got 5');
+  return v;
+}
+
 function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
   if (value === undefined) return mongoose ? 'retry' : 'stop';
   if (value !== 'retry' && value !== 'stop')
@@ -203,6 +242,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     throw new ConfigError('servers', 'must be an array of servers such as [{ url: "mqtt://host" }]');
   if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
+  const protocolVersion = versionOf('protocolVersion', options.protocolVersion, 4, mongoose);
   const pingTimeoutFor = (key: string, keepAlive: number) =>
     positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
   const perServerKeepAlive: number[] = [];
@@ -258,9 +298,21 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
       Object.assign(resolved[i] as ResolvedServer, {
         name: timings[i]?.name as string,
         keepAliveSec: perServerKeepAlive[i],
+        protocolVersion: versionOf(
+          `servers[${i}].protocolVersion`,
+          resolved[i]?.protocolVersion,
+          protocolVersion,
+          mongoose,
+        ),
         transport: (s.transport ?? options.transport) as TransportFactory,
       }),
   );
+  if (options.mqtt5 === undefined && servers.some((s) => s.protocolVersion === 5)) {
+    throw new ConfigError(
+      'protocolVersion',
+      "5 needs the MQTT 5 profile, which this entry point leaves out (the browser's)",
+    );
+  }
   return { input: shared({ servers: timings, options: lifecycle }), servers };
 }
 

@@ -15,6 +15,7 @@ import { MqttClient } from './client.js';
 import { createActorDriver } from './drivers.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import { withDefaults } from './options.js';
+import { V5_PROFILE } from './profileV5.js';
 import { createTracer } from './trace.js';
 
 describe('ports and defaults (R47)', () => {
@@ -57,17 +58,18 @@ describe('ports and defaults (R47)', () => {
 
   it('the Node entry wires its transport by scheme (TCP, TLS, WebSocket) and the system clock, and keeps what the options name', () => {
     // The trace's logger is on only with NODE_DEBUG=mqtt-lifeline (spec R90).
-    // The actor driver and store recovery are the entry's too, off the browser's default path (R230-R231).
+    // The actor driver and store recovery are the entry's too, off the browser's default path (R230-R231), and so is the MQTT 5 profile (spec R235).
     expect(nodeDefaults).toEqual({
       transport: nodeTransport,
       clock: systemClock,
       tracer: createTracer,
       actorDriver: createActorDriver,
       storeRecovery: attachStore,
+      mqtt5: V5_PROFILE,
     });
     const clock = new SimulatedClock();
     const transport = fakeNetwork().factory;
-    const named = { servers: [{ host: 'p' }], clock, transport };
+    const named = { servers: [{ host: 'p' }], clock, transport, mqtt5: V5_PROFILE };
     expect(withDefaults(named, nodeDefaults)).toBe(named);
     expect(withDefaults({ servers: [{ host: 'p' }] }, nodeDefaults)).toMatchObject({
       transport: nodeTransport,

@@ -193,6 +193,21 @@ export interface RuntimeDefaults {
    * that leaves it out keeps store recovery out of its bundle (spec R231). @default none
    */
   readonly storeRecovery?: StoreRecovery;
+  /**
+   * The MQTT 5 wire profile (spec R235), when the entry point carries it: Node's does; the
+   * browser's leaves it out to stay small, so there `protocolVersion: 5` is a `ConfigError`.
+   * @default none
+   */
+  readonly mqtt5?: Mqtt5Profile;
+}
+
+/**
+ * What a client needs to speak MQTT 5 (the runtime's `V5_PROFILE`), opaque here so the ports name
+ * no protocol module.
+ */
+export interface Mqtt5Profile {
+  /** Always 5. */
+  readonly version: 5;
 }
 
 /**

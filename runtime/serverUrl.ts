@@ -45,6 +45,23 @@ export interface ServerUrl {
   readonly username?: string;
   /** Password from the URL's user info (percent-decoded), if any. */
   readonly password?: string;
+  /** The MQTT version an `mqtt://` / `mqtts://` URL asks for with `?protocolVersion=4|5` (spec R235). */
+  readonly protocolVersion?: 4 | 5;
+}
+
+/**
+ * The query of an `mqtt://` / `mqtts://` URL: only `protocolVersion=4|5` (spec R235). A WebSocket
+ * URL's query belongs to the HTTP request, so it says nothing to the client.
+ */
+function versionOf(query: string, key: string): 4 | 5 {
+  const match = /^\?protocolVersion=([45])$/.exec(query);
+  if (match === null) {
+    throw new ConfigError(
+      key,
+      `the only query an mqtt:// URL takes is ?protocolVersion=4 or ?protocolVersion=5, got ${JSON.stringify(query)}`,
+    );
+  }
+  return match[1] === '5' ? 5 : 4;
 }
 
 /** Whether a scheme runs over TLS. */
@@ -165,8 +182,12 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   }
   const port = portText === undefined ? DEFAULT_PORTS[scheme] : checkPort(Number(portText), key);
   let path: string | undefined;
+  let protocolVersion: 4 | 5 | undefined;
+  const query = rest.indexOf('?');
   if (isWebSocketScheme(scheme)) {
     path = rest === '' ? DEFAULT_WS_PATH : rest.startsWith('?') ? `${DEFAULT_WS_PATH}${rest}` : rest;
+  } else if (query !== -1 && (query === 0 || rest.slice(0, query) === '/')) {
+    protocolVersion = versionOf(rest.slice(query), key);
   } else if (rest !== '' && rest !== '/') {
     throw new ConfigError(
       key,
@@ -187,6 +208,7 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
     ...(path !== undefined ? { path } : {}),
     ...(username !== undefined && username !== '' ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
   };
 }
 

@@ -51,7 +51,16 @@ export interface ServerConfig extends ConnectOptions {
   readonly transport?: TransportFactory;
   /** Largest inbound packet from this server (Mongoose `recv_mbuf_limit`). @default the client's `maxIncomingPacketBytes` */
   readonly maxIncomingPacketBytes?: number;
+  /**
+   * The MQTT version spoken to this server: 4 (3.1.1) or 5 (spec R235). An `mqtt://` or `mqtts://`
+   * URL may say it too, as `?protocolVersion=5`.
+   * @default the client's `protocolVersion` (4)
+   */
+  readonly protocolVersion?: ProtocolVersion;
 }
+
+/** The MQTT versions the client speaks: 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
+export type ProtocolVersion = 4 | 5;
 
 /**
  * A server as the runtime keeps it: named, with where and how to connect resolved (spec R70),
@@ -65,10 +74,14 @@ export interface NormalisedServer extends ServerConfig {
   readonly protocol: TransportScheme;
   /** The WebSocket URL, for `ws` / `wss`. */
   readonly url?: string;
+  /** The MQTT version spoken to this server (spec R235). */
+  readonly protocolVersion: ProtocolVersion;
 }
 
 /** A server with where and how to reach it resolved (before naming and the transport). */
-export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport'>;
+export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport' | 'protocolVersion'> & {
+  readonly protocolVersion?: ProtocolVersion;
+};
 
 /** A `url` field and the separate fields next to it must not disagree. */
 function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
@@ -97,15 +110,19 @@ export function resolveServer(
   let host: string;
   let port: number;
   let path: string | undefined;
-  let credentials: { username?: string; password?: string } = {};
+  // What the URL says that separate fields did not: credentials and the protocol version.
+  let credentials: { username?: string; password?: string; protocolVersion?: ProtocolVersion } = {};
   if (s.url !== undefined) {
     const u = parseServerUrl(s.url, `${key}.url`);
     agree(key, 'protocol', s.protocol, u.scheme);
     agree(key, 'port', s.port, u.port);
+    agree(key, 'protocolVersion', s.protocolVersion, u.protocolVersion ?? s.protocolVersion);
     if (s.host !== undefined && checkHost(s.host, `${key}.host`) !== u.host)
       agree(key, 'host', s.host, u.host);
     ({ scheme: protocol, host, port, path } = u);
-    if (s.username === undefined && u.username !== undefined) credentials = { username: u.username };
+    if (u.protocolVersion !== undefined) credentials = { protocolVersion: u.protocolVersion };
+    if (s.username === undefined && u.username !== undefined)
+      credentials = { ...credentials, username: u.username };
     if (s.password === undefined && u.password !== undefined)
       credentials = { ...credentials, password: u.password };
   } else {

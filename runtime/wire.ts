@@ -6,17 +6,12 @@
  *
  * @module
  */
-import { type ErrorData, type ProtocolError, SizeLimitError } from '../errors.js';
-import {
-  createDecoder,
-  type Decoder,
-  type DecoderOptions,
-  type InboundPacket,
-  MAX_PACKET_BYTES,
-} from '../protocol/decoder.js';
+import { type ErrorData, type MqttError, SizeLimitError } from '../errors.js';
+import { type Decoder, MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { LifecycleDriver } from './drivers.js';
 import type { LifecycleClientOptions, NormalisedServer } from './options.js';
 import type { Tracer, Transport, TransportHandlers } from './ports.js';
+import type { WirePacket, WireProfile, WireSink } from './profile.js';
 
 /** The connection as its wires see it. */
 export interface WireHost {
@@ -25,7 +20,7 @@ export interface WireHost {
   /** The statechart the transport events go to. */
   readonly driver: LifecycleDriver;
   /** A decoded packet of transport `generation`. */
-  packetArrived(generation: number, packet: InboundPacket): void;
+  packetArrived(generation: number, packet: WirePacket): void;
   /** Transport `generation` broke the protocol or sent an oversized packet. */
   failed(generation: number, error: ErrorData): void;
   /** The current transport drained (see `TransportFlow.writable`). */
@@ -72,7 +67,7 @@ const handlers = {
 };
 
 /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
-class Packets implements DecoderOptions {
+class Packets implements WireSink {
   constructor(
     readonly wire: {
       readonly connection: WireHost;
@@ -81,11 +76,11 @@ class Packets implements DecoderOptions {
     },
     readonly maxPacketBytes: number,
   ) {}
-  onPacket(packet: InboundPacket): void {
+  onPacket(packet: WirePacket): void {
     const wire = this.wire;
     wire.connection.packetArrived(wire.generation, packet);
   }
-  onError(error: ProtocolError | SizeLimitError): void {
+  onError(error: MqttError): void {
     const wire = this.wire;
     const data =
       error instanceof SizeLimitError
@@ -112,9 +107,10 @@ class Wire implements TransportHandlers, WireState {
     /** The option a PACKET_TOO_LARGE names (spec R83). */
     readonly packetLimitOption: string,
     tracer: Tracer | undefined,
+    profile: WireProfile,
   ) {
     const packets = new Packets(this, maxPacketBytes);
-    this.decoder = createDecoder(
+    this.decoder = profile.decoder(
       tracer === undefined
         ? packets
         : {
@@ -132,9 +128,19 @@ class Wire implements TransportHandlers, WireState {
 /** What {@link openWire} reads of the client's options: the incoming packet limit's defaults. */
 export type WireConfig = Pick<LifecycleClientOptions, 'profile' | 'maxIncomingPacketBytes'>;
 
+/** The largest packet accepted from server `s`, in bytes (spec R83); MQTT 5 announces it (R236). */
+export function incomingLimit(s: NormalisedServer, config: WireConfig): number {
+  return (
+    s.maxIncomingPacketBytes ??
+    config.maxIncomingPacketBytes ??
+    (config.profile === 'mongoose' ? 3072 : MAX_PACKET_BYTES)
+  );
+}
+
 /**
  * Opens server `server`'s transport as generation `generation` of `connection`.
  * @param tracer - Decided once per connection, so a client without a logger pays nothing per packet.
+ * @param profile - The protocol version's decoder and transport (spec R235).
  * @returns The new transport.
  */
 export function openWire(
@@ -144,24 +150,26 @@ export function openWire(
   s: NormalisedServer,
   config: WireConfig,
   tracer: Tracer | undefined,
+  profile: WireProfile,
 ): Transport {
-  const mongoose = config.profile === 'mongoose';
-  const maxPacketBytes =
-    s.maxIncomingPacketBytes ?? config.maxIncomingPacketBytes ?? (mongoose ? 3072 : MAX_PACKET_BYTES);
+  const maxPacketBytes = incomingLimit(s, config);
   const option =
     s.maxIncomingPacketBytes !== undefined
       ? `servers[${server}].maxIncomingPacketBytes`
       : 'maxIncomingPacketBytes';
-  const wire = new Wire(connection, generation, maxPacketBytes, option, tracer);
-  return (tracer === undefined ? s.transport : tracer.wrap(s.transport))(
-    {
-      scheme: s.protocol,
-      host: s.host,
-      port: s.port,
-      // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
-      url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
-      tls: s.tls,
-    },
-    wire,
+  const wire = new Wire(connection, generation, maxPacketBytes, option, tracer, profile);
+  const open = tracer === undefined ? s.transport : tracer.wrap(s.transport);
+  return profile.transport(
+    open(
+      {
+        scheme: s.protocol,
+        host: s.host,
+        port: s.port,
+        // Only the WebSocket URL: an mqtt:// URL as given may carry a password.
+        url: s.protocol === 'ws' || s.protocol === 'wss' ? s.url : undefined,
+        tls: s.tls,
+      },
+      wire,
+    ),
   );
 }

@@ -13,7 +13,7 @@ import * as browser from '../browser.js';
 import * as browserIndexedDb from '../browserIndexedDb.js';
 import * as api from '../index.js';
 import * as machine from '../machines/index.js';
-import { startAedes } from './support/brokers.js';
+import { startAedes, startMosquitto } from './support/brokers.js';
 import { generateCerts, startTlsMosquitto } from './support/tlsFixtures.js';
 import { startWireTap, type WireTap } from './support/wireTap.js';
 import { startAedesWs } from './support/wsBrokers.js';
@@ -30,6 +30,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 /** How long one example may run: they connect on loopback and end in well under a second. */
 const RUN_TIMEOUT_MS = 15_000;
+
+/** A stock mosquitto as the examples' brokers are handled: a port and a close. */
+async function startMosquittoBroker(): Promise<{ port: number; close(): Promise<void> }> {
+  const broker = await startMosquitto();
+  return { port: broker.port, close: () => broker.stop() };
+}
 
 /** One ```ts block, what its directive asks for, and the output it must print. */
 interface Example {
@@ -214,7 +220,11 @@ describe('README', () => {
       });
       continue;
     }
-    const against = block.directives.has('tls') ? 'a TLS mosquitto' : 'aedes';
+    const against = block.directives.has('tls')
+      ? 'a TLS mosquitto'
+      : (block.directives.get('ports') ?? '').includes('/mosquitto')
+        ? 'mosquitto'
+        : 'aedes';
     it(`the example at README line ${block.line} runs against ${against} and prints what the README says`, async () => {
       const users = new Map(
         (block.directives.get('users') ?? '')
@@ -243,10 +253,13 @@ describe('README', () => {
           const [port = entry, kind] = entry.split('/');
           if (kind === 'ws' && authenticate !== undefined)
             throw new Error('users= is not supported with /ws');
+          // `PORT/mosquitto` is a stock mosquitto, which speaks MQTT 5 too (aedes speaks 3.1.1 only).
           const broker =
             kind === 'ws'
               ? await startAedesWs()
-              : await startAedes(authenticate === undefined ? {} : { aedes: { authenticate } });
+              : kind === 'mosquitto'
+                ? await startMosquittoBroker()
+                : await startAedes(authenticate === undefined ? {} : { aedes: { authenticate } });
           brokers.push(broker);
           if (kind === 'ws') ports.set(port, broker.port);
           else {

@@ -32,6 +32,7 @@ export const CONNECTION_OPTIONS = {
   username: { type: 'string', short: 'u' },
   password: { type: 'string', short: 'P' },
   keepalive: { type: 'string', short: 'k' },
+  'protocol-version': { type: 'string', short: 'V' },
   'min-delay': { type: 'string' },
   'max-delay': { type: 'string' },
   'connect-timeout': { type: 'string' },
@@ -57,6 +58,7 @@ export interface ConnectionValues {
   readonly username?: string;
   readonly password?: string;
   readonly keepalive?: string;
+  readonly 'protocol-version'?: string;
   readonly 'min-delay'?: string;
   readonly 'max-delay'?: string;
   readonly 'connect-timeout'?: string;
@@ -83,6 +85,8 @@ export const CONNECTION_HELP = `Connection:
   -u, --username NAME      user name (or $${ENV.username})
   -P, --password SECRET    password (better: $${ENV.password}, which ps cannot see); never printed
   -k, --keepalive SEC      keep alive in seconds (default 60)
+  -V, --protocol-version V MQTT version: 4 (3.1.1) or 5 (default 4; an mqtt:// URL may say
+                           ?protocolVersion=5 for its server)
       --min-delay MS       first retry delay, doubling per failure (default 2000)
       --max-delay MS       largest retry delay before failing over (default 60000)
       --connect-timeout MS deadline for CONNACK (default 30000)
@@ -183,8 +187,10 @@ export function clientOptions(
   });
   const keepAliveSec = integer('keepalive', values.keepalive, 0, 65535);
   const connectTimeoutMs = integer('connect-timeout', values['connect-timeout'], 0, 86_400_000);
+  const version = integer('protocol-version', values['protocol-version'], 4, 5);
   return {
     servers,
+    ...(version !== undefined ? { protocolVersion: version === 5 ? 5 : 4 } : {}),
     ...(keepAliveSec !== undefined ? { keepAliveSec } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
     ...(values.journal !== undefined ? { journal: true } : {}),

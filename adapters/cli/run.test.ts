@@ -69,6 +69,12 @@ describe('mqtt-lifeline dispatch', () => {
         ['pub', '-t', 'a', '-m', 'x', '-k', '70000'],
         /^USAGE: --keepalive must be an integer from 0 to 65535/,
       ],
+      // R235: the MQTT version is 4 or 5.
+      [['pub', '-t', 'a', '-m', 'x', '-V', '3'], /^USAGE: --protocol-version must be an integer from 4 to 5/],
+      [
+        ['sub', '-t', 'a', '-L', 'mqtt://x?protocolVersion=6'],
+        /^USAGE: --url: the only query an mqtt:\/\/ URL takes/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const result = await outcome(argv);

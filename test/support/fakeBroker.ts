@@ -1,8 +1,9 @@
 /**
- * A scripted MQTT 3.1.1 "broker" on a raw loopback socket, for what real brokers cannot be made to
+ * A scripted MQTT 3.1.1 or 5 "broker" on a raw loopback socket, for what real brokers cannot be made to
  * do on cue: withhold an acknowledgement, drop the connection at a chosen packet, claim a lost
  * session, or send malformed bytes. Every packet from the client is parsed with mqtt-packet (so a
- * client packet that is not valid MQTT 3.1.1 fails the test) and recorded per connection.
+ * client packet that is not valid MQTT fails the test) and recorded per connection. A connection
+ * speaks the version of its CONNECT: after an MQTT 5 CONNECT, `send` encodes MQTT 5.
  */
 import * as net from 'node:net';
 import * as mqtt from 'mqtt-packet';
@@ -69,12 +70,14 @@ export async function startFakeBroker(script: FakeScript): Promise<FakeBroker> {
         resolve();
       }),
     );
+    // The version of the connection's CONNECT, which mqtt-packet's parser also switches to.
+    let protocolVersion = 4;
     const connection: FakeConnection = {
       index: connections.length,
       packets: [],
       closed,
       send: (packet) => {
-        if (!socket.destroyed) socket.write(mqtt.generate(packet));
+        if (!socket.destroyed) socket.write(mqtt.generate(packet, { protocolVersion }));
       },
       raw: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);
@@ -91,6 +94,7 @@ export async function startFakeBroker(script: FakeScript): Promise<FakeBroker> {
     };
     connections.push(connection);
     const parser = clientPacketParser((packet) => {
+      if (packet.cmd === 'connect') protocolVersion = packet.protocolVersion ?? 4;
       connection.packets.push(packet);
       for (const watcher of [...watchers]) watcher(packet, connection);
       if (!socket.destroyed) script(connection, packet);

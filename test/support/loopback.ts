@@ -14,7 +14,7 @@ export function clientPacketParser(onPacket: (packet: mqtt.Packet) => void): mqt
   const parser = mqtt.parser({ protocolVersion: 4 });
   parser.on('packet', onPacket);
   parser.on('error', (error: Error) => {
-    throw new Error(`the client sent invalid MQTT 3.1.1: ${error.message}`);
+    throw new Error(`the client sent invalid MQTT: ${error.message}`);
   });
   return parser;
 }

@@ -1,0 +1,122 @@
+/**
+ * The one seam between the protocol versions (spec R235-R238): a connection picks a wire profile
+ * when it opens a transport, from its server's `protocolVersion`, and everything that differs
+ * between MQTT 3.1.1 and MQTT 5 goes through it: the CONNECT, the decoder, what a CONNACK means,
+ * the transport the session writes to, and the DISCONNECT sent before closing on an error. The
+ * session and the statechart never ask which version they speak. The 3.1.1 profile is the code
+ * that ran before there was a seam: its transport is the transport itself, so the 3.1.1 hot path
+ * (QoS 0 straight into the transport's buffer) is unchanged. Internal: not in the index.
+ *
+ * @module
+ */
+import { type ErrorData, type MqttError, ProtocolError } from '../errors.js';
+import type { ConnectionEvent } from '../machines/events.js';
+import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
+import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
+import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
+import type { SentConnectV5 } from '../protocol/v5/connack.js';
+import type { V5Connack } from '../protocol/v5/packets.js';
+import type { Transport } from './ports.js';
+
+/** What the connection receives from a profile's decoder. */
+export type WirePacket = InboundPacket | V5Connack;
+
+/** A profile's decoder sink: packets in the session's shapes, and the one error that ends the stream. */
+export interface WireSink {
+  /** The largest packet accepted, in bytes (spec R83). */
+  readonly maxPacketBytes: number;
+  /** A decoded packet. */
+  onPacket(packet: WirePacket): void;
+  /** The broker broke the protocol, sent too large a packet, or (MQTT 5) sent DISCONNECT. */
+  onError(error: MqttError): void;
+}
+
+/** What a CONNECT was written as: its bytes, and what the CONNACK is read against. */
+export interface WrittenConnect {
+  /** The encoded CONNECT. */
+  readonly bytes: Uint8Array;
+  /** What its CONNACK must agree with (spec R62, R152). */
+  readonly sent: SentConnect | SentConnectV5;
+}
+
+/** Everything that differs between protocol versions on one connection. */
+export interface WireProfile {
+  /** 4 (MQTT 3.1.1) or 5. */
+  readonly version: 4 | 5;
+  /**
+   * Encodes the CONNECT.
+   * @param options - The CONNECT options (after the connect hook).
+   * @param maxPacketBytes - The largest packet the client accepts (MQTT 5 announces it).
+   * @throws {@link MqttError} when the options cannot be encoded.
+   */
+  connect(options: ConnectOptions, maxPacketBytes: number): WrittenConnect;
+  /** A decoder for one transport's bytes. */
+  decoder(sink: WireSink): Decoder;
+  /**
+   * What a CONNACK means: the statechart's `mqtt.connack`, or the protocol error it is.
+   * @param handshaking - Whether the statechart awaits a CONNACK.
+   * @param sent - What the CONNECT on this transport asked for.
+   */
+  answerConnack(
+    packet: Connack | V5Connack,
+    handshaking: boolean,
+    sent: SentConnect | SentConnectV5 | undefined,
+  ): ConnectionEvent | ProtocolError;
+  /**
+   * How many QoS 1 and 2 publications the broker accepts at once, by its CONNACK (spec R243):
+   * MQTT 5's Receive Maximum, 65535 when absent; MQTT 3.1.1 has no such limit (65535).
+   */
+  receiveMaximum(packet: Connack | V5Connack): number;
+  /** The name of a reason code (MQTT 5), for the session's errors (spec R244, R245). */
+  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
+  /** The transport as the connection and session write to it. */
+  transport(transport: Transport): Transport;
+  /**
+   * The DISCONNECT to write before closing for `error` (spec R237); `undefined` for none.
+   * @param error - Why the connection fails.
+   */
+  farewell(error: ErrorData): Uint8Array | undefined;
+}
+
+// What a CONNECT asked for, shared: an idle client keeps its last one until the next CONNECT.
+const SENT_CLEAN: SentConnect = Object.freeze({ clean: true });
+const SENT_SESSION: SentConnect = Object.freeze({ clean: false });
+
+/** MQTT 3.1.1: the codec, decoder and transport as they are. */
+export const V4_PROFILE: WireProfile = Object.freeze({
+  version: 4 as const,
+  connect(options: ConnectOptions): WrittenConnect {
+    return { bytes: encodeConnect(options), sent: (options.clean ?? true) ? SENT_CLEAN : SENT_SESSION };
+  },
+  decoder(sink: WireSink): Decoder {
+    return createDecoder(sink);
+  },
+  answerConnack(packet: Connack | V5Connack, handshaking: boolean, sent: SentConnect | undefined) {
+    // The 3.1.1 decoder makes only 3.1.1 CONNACKs.
+    return answerConnack(packet as Connack, handshaking, sent);
+  },
+  receiveMaximum: (): number => 65_535,
+  transport: (transport: Transport): Transport => transport,
+  // A 3.1.1 client just closes the connection [MQTT-4.8.0-1].
+  farewell: (): undefined => undefined,
+});
+
+/** A decoded CONNACK. */
+export type Connack = Extract<InboundPacket, { readonly cmd: 'connack' }>;
+
+/**
+ * What a CONNACK means for the statechart: its `mqtt.connack` event, or the protocol error it is
+ * when none was awaited or it contradicts the CONNECT it answers (spec R62).
+ * @param handshaking - Whether the statechart awaits a CONNACK.
+ * @param sent - The CONNECT written on this transport.
+ */
+export function answerConnack(
+  packet: Connack,
+  handshaking: boolean,
+  sent: SentConnect | undefined,
+): ConnectionEvent | ProtocolError {
+  if (!handshaking) return new ProtocolError('unexpected CONNACK');
+  const contradiction = checkConnackAnswers(packet, sent);
+  if (contradiction !== undefined) return new ProtocolError(contradiction);
+  return { type: 'mqtt.connack', returnCode: packet.returnCode ?? 0, sessionPresent: packet.sessionPresent };
+}
