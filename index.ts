@@ -186,6 +186,7 @@ export type {
 export { withDefaults } from './runtime/options.js';
 export type {
   Logger,
+  Mqtt5Profile,
   RuntimeClock,
   RuntimeDefaults,
   TlsOptions,
@@ -199,6 +200,7 @@ export type {
   TransportTarget,
 } from './runtime/ports.js';
 export { RESERVE_FULL } from './runtime/ports.js';
+export type { ProtocolVersion } from './runtime/servers.js';
 export {
   checkHost,
   DEFAULT_PORTS,

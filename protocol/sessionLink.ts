@@ -82,7 +82,7 @@ export abstract class SessionLink {
     return this.outbound.state.log;
   }
 
-  /** True between {@link SessionLink.connected} and {@link SessionLink.disconnected}. */
+  /** True between `connected()` and `disconnected()`. */
   get isConnected(): boolean {
     return this.connectedNow;
   }
