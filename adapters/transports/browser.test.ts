@@ -11,14 +11,17 @@ import { browserTransport } from './browser.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Every file `entry` imports, transitively (type-only imports included: they must resolve too). */
+/**
+ * Every file `entry` imports at run time, transitively: `import type` / `export type` vanish at
+ * build, so the driver port's xstate snapshot type (R230) does not put xstate on the path.
+ */
 function importGraph(entry: string): Map<string, string> {
   const files = new Map<string, string>();
   const visit = (file: string) => {
     if (files.has(file)) return;
     const text = readFileSync(file, 'utf8');
     files.set(file, text);
-    for (const [, spec] of text.matchAll(/from '([^']+)'/g)) {
+    for (const [, spec] of text.matchAll(/^(?:import|export) (?!type )[^;]*?from '([^']+)'/gms)) {
       if (spec?.startsWith('.')) visit(join(dirname(file), spec.replace(/\.js$/, '.ts')));
       else files.set(`package:${spec}`, '');
     }
