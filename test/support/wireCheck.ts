@@ -116,12 +116,17 @@ class CheckedTransport implements Transport {
 }
 
 /**
- * The validator options matching client `options`: its window (`session.maxInflight`, else the
- * profile's default: 1 for `mongoose`, 20 otherwise) and whether it starts from a store.
+ * The validator options matching client `options`: its windows (`session.maxInflight` and
+ * `session.maxInflightQos2`, else the profile's: 1 for `mongoose`, the client's defaults otherwise)
+ * and whether it starts from a store.
  */
 export function validatorOptionsFor(options: MqttClientOptions): WireValidatorOptions {
   return {
-    maxInflight: options.session?.maxInflight ?? (options.profile === 'mongoose' ? 1 : 20),
+    maxInflight: options.session?.maxInflight ?? (options.profile === 'mongoose' ? 1 : undefined),
+    maxInflightQos2:
+      options.session?.maxInflightQos2 ??
+      options.session?.maxInflight ??
+      (options.profile === 'mongoose' ? 1 : undefined),
     restored: options.session?.store !== undefined,
   };
 }

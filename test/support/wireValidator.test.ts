@@ -180,6 +180,15 @@ describe('WireValidator', () => {
     );
   });
 
+  it('R224 with R160: QoS 2 has its own window inside the shared one', () => {
+    const s = session({ maxInflight: 10, maxInflightQos2: 1 });
+    s.client(pub(1, 2), pub(2, 1), pub(3, 1));
+    expect(s.kinds()).toEqual([]);
+    s.client(pub(4, 2));
+    expect(s.kinds()).toEqual(['window-exceeded']);
+    expect(() => s.validator.assertValid()).toThrow(/2 QoS 2 messages in flight.*the QoS 2 window is 1/);
+  });
+
   it('R224: messages still queued from a previous connection do not count until they are re-sent', () => {
     const s = session({ maxInflight: 2 });
     s.client(pub(1, 1), pub(2, 1));

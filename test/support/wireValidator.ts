@@ -6,6 +6,7 @@
  * the test process, or by a TCP tap for clients in child processes.
  */
 import * as mqtt from 'mqtt-packet';
+import { DEFAULT_SESSION_OPTIONS } from '../../protocol/sessionTypes.js';
 
 /** What a {@link WireViolation} broke. */
 export type ViolationKind =
@@ -35,10 +36,15 @@ export interface WireViolation {
 /** Options of {@link WireValidator}. */
 export interface WireValidatorOptions {
   /**
-   * The client's in-flight window (`session.maxInflight`).
-   * @default 20 (the client's default, spec R61)
+   * The client's in-flight window for QoS 1 and 2 together (`session.maxInflight`).
+   * @default the client's default (spec R160)
    */
   readonly maxInflight?: number;
+  /**
+   * The client's QoS 2 window (`session.maxInflightQos2`), within `maxInflight`.
+   * @default the client's default (spec R160)
+   */
+  readonly maxInflightQos2?: number;
   /**
    * The client starts from a store that may hold a session (spec R110): ids it never wrote in
    * front of this validator may come back as re-sends (DUP = 1) or PUBREL.
@@ -103,7 +109,9 @@ export class WireValidator {
 
   constructor(options: WireValidatorOptions = {}) {
     this.#options = {
-      maxInflight: options.maxInflight ?? 20,
+      maxInflight: options.maxInflight ?? DEFAULT_SESSION_OPTIONS.maxInflight,
+      maxInflightQos2:
+        options.maxInflightQos2 ?? options.maxInflight ?? DEFAULT_SESSION_OPTIONS.maxInflightQos2,
       restored: options.restored ?? false,
       restarts: options.restarts ?? false,
       label: options.label ?? 'the client',
@@ -162,11 +170,15 @@ export class WireValidator {
     );
   }
 
-  /** QoS >= 1 messages holding a window slot now (spec R60). */
-  inflight(connection: number): number {
+  /** QoS >= 1 messages holding a window slot now (spec R60), or of QoS `qos` only. */
+  inflight(connection: number, qos?: 1 | 2): number {
     let n = 0;
     for (const o of this.#outbound.values())
-      if (o.state === 'pubrec' || (o.state === 'sent' && o.connection === connection)) n++;
+      if (
+        (qos === undefined || o.qos === qos) &&
+        (o.state === 'pubrec' || (o.state === 'sent' && o.connection === connection))
+      )
+        n++;
     return n;
   }
 
@@ -236,6 +248,12 @@ export class WireValidator {
       report(
         'window-exceeded',
         `${inflight} messages in flight after ${what}; the window is ${this.#options.maxInflight}`,
+      );
+    const inflightQos2 = this.inflight(connection, 2);
+    if (packet.qos === 2 && inflightQos2 > this.#options.maxInflightQos2)
+      report(
+        'window-exceeded',
+        `${inflightQos2} QoS 2 messages in flight after ${what}; the QoS 2 window is ${this.#options.maxInflightQos2}`,
       );
   }
 
