@@ -39,14 +39,16 @@ const disconnecting = (reasonCode: number) =>
 const v5 = (options: MqttClientOptions): MqttClientOptions => ({ protocolVersion: 5, ...options });
 
 describe('MQTT 5 decisions on the wire (R246, R260-R271)', () => {
-  it('R262: DISCONNECT 0x8E (session taken over) stops the client: no reconnect', async () => {
+  it('R262, R247: DISCONNECT 0x8E (session taken over) stops the client: no reconnect, and no protocol error', async () => {
     const broker = await disconnecting(0x8e);
     const client = makeClient(v5({ servers: [server(broker.port)] }));
+    const events = recordClient(client);
     const stopped = waitForClientEvent(client, 'stopped');
     client.connect();
     expect((await stopped).error).toMatchObject({ code: 'SERVER_DISCONNECT', reasonCode: 0x8e });
     expect(client.state).toBe('stopped');
     expect(broker.connections).toHaveLength(1);
+    expect(events.map((e) => e.type)).not.toContain('protocol.error');
   });
 
   it('R264: DISCONNECT 0x8B (server shutting down) opens the next server at once, without a backoff', async () => {
@@ -105,7 +107,7 @@ describe('MQTT 5 decisions on the wire (R246, R260-R271)', () => {
     expect(broker.connections[0]?.packets[0]).toMatchObject({ cmd: 'connect', keepalive: 60 });
   });
 
-  it('R270: a session CONNECT (Clean Start 0) after an Assigned Client Identifier sends that identifier', async () => {
+  it('R270, R248: a session CONNECT (Clean Start 0) after an Assigned Client Identifier sends that identifier', async () => {
     const broker = await fake((c, p) => {
       if (p.cmd !== 'connect') return;
       c.send(connackOf(0, c.index === 0 ? { assignedClientIdentifier: 'given-by-broker' } : {}));
