@@ -115,8 +115,11 @@ export const connectionSetup = setup({
     emitted: {} as LifecycleEvent,
   },
   actions: {
-    /** Open a transport to `server` (an index into the runtime's full server configs). */
-    openTransport: (_, _params: { server: number }) => {},
+    /**
+     * Open a transport to `server` (an index into the ring), named `name`: beyond the configured
+     * servers, the label of a referenced one, which the runtime maps to its address (R246).
+     */
+    openTransport: (_, _params: { server: number; name: string }) => {},
     /** Close the transport (flushing what was written). */
     closeTransport: () => {},
     /** Write CONNECT for `server`, after running the connect hook. */

@@ -236,10 +236,12 @@ export class Connection
    * Server `index` of the statechart's ring: a configured one, or beyond them one a broker referred
    * the client to, found by the label the ring names it by (spec R246).
    */
-  serverAt(index: number): { readonly server: NormalisedServer; readonly template: number } {
+  serverAt(
+    index: number,
+    label: string | undefined = this.driver.getSnapshot().context.servers[index]?.name,
+  ): { readonly server: NormalisedServer; readonly template: number } {
     const configured = this.options.servers[index];
     if (configured !== undefined) return { server: configured, template: index };
-    const label = this.driver.getSnapshot().context.servers[index]?.name;
     const found = label === undefined ? undefined : this.#referenced.server(label, this.options.servers);
     // The ring grows only by labels this connection gave: a miss is a bug, reached like server 0.
     return found ?? { server: this.options.servers[0] as NormalisedServer, template: 0 };
@@ -327,10 +329,10 @@ export class Connection
     this.failed(generation, error.toData());
   }
 
-  openTransport(server: number): void {
+  openTransport(server: number, name: string): void {
     const generation = ++this.#generation;
     this.sentConnect = undefined;
-    const { server: s, template } = this.serverAt(server);
+    const { server: s, template } = this.serverAt(server, name);
     this.#template = template;
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;

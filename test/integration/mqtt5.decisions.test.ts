@@ -67,29 +67,32 @@ describe('MQTT 5 decisions on the wire (R246, R260-R271)', () => {
     expect(second.connections).toHaveLength(1);
   });
 
-  it('R246, R267: CONNACK 0x9D with a Server Reference sends the next attempt to the referenced server, and the moved server is never tried again', async () => {
-    const target = await accepting();
-    const moved = await fake((c, p) => {
-      if (p.cmd === 'connect') c.send(connackOf(0x9d, { serverReference: `127.0.0.1:${target.port}` }));
-    });
-    const client = makeClient(v5({ servers: [server(moved.port)] }));
-    const events = recordClient(client);
-    const connected = waitForClientEvent(client, 'connected');
-    client.connect();
-    // R41: the statechart names the referenced server by a label, never by its address.
-    expect(await connected).toMatchObject({ server: 'ref-1', serverIndex: 1 });
-    expect(target.connections).toHaveLength(1);
-    // The link drops: the retry goes to the referenced server again, not back to the moved one.
-    const again = waitForClientEvent(client, 'connected', () => true);
-    (target.connections[0] as FakeConnection).destroy();
-    expect(await again).toMatchObject({ server: 'ref-1' });
-    expect(target.connections).toHaveLength(2);
-    expect(moved.connections).toHaveLength(1);
-    // R41: the servers the lifecycle events name are labels (a transport error's text names the
-    // socket it failed on, as for any configured server).
-    const names = new Set(events.flatMap((e) => ('server' in e ? [e.server] : [])));
-    expect([...names]).toEqual(['mqtt', 'ref-1']);
-  });
+  it.each(['step', 'actor'] as const)(
+    'R246, R267: CONNACK 0x9D with a Server Reference sends the next attempt to the referenced server, and the moved server is never tried again (%s driver)',
+    async (driver) => {
+      const target = await accepting();
+      const moved = await fake((c, p) => {
+        if (p.cmd === 'connect') c.send(connackOf(0x9d, { serverReference: `127.0.0.1:${target.port}` }));
+      });
+      const client = makeClient(v5({ servers: [server(moved.port)], driver }));
+      const events = recordClient(client);
+      const connected = waitForClientEvent(client, 'connected');
+      client.connect();
+      // R41: the statechart names the referenced server by a label, never by its address.
+      expect(await connected).toMatchObject({ server: 'ref-1', serverIndex: 1 });
+      expect(target.connections).toHaveLength(1);
+      // The link drops: the retry goes to the referenced server again, not back to the moved one.
+      const again = waitForClientEvent(client, 'connected', () => true);
+      (target.connections[0] as FakeConnection).destroy();
+      expect(await again).toMatchObject({ server: 'ref-1' });
+      expect(target.connections).toHaveLength(2);
+      expect(moved.connections).toHaveLength(1);
+      // R41: the servers the lifecycle events name are labels (a transport error's text names the
+      // socket it failed on, as for any configured server).
+      const names = new Set(events.flatMap((e) => ('server' in e ? [e.server] : [])));
+      expect([...names]).toEqual(['mqtt', 'ref-1']);
+    },
+  );
 
   it('R269: Server Keep Alive in CONNACK sets the PINGREQ interval', async () => {
     const broker = await fake((c, p) => {
