@@ -21,7 +21,7 @@ import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.j
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
-import type { Logger, RuntimeClock, Tracer } from './ports.js';
+import type { Logger, RuntimeClock, TracedServer, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
 import { ReferencedServers } from './serverReference.js';
 import type { ClientEvent, ClientState } from './types.js';
@@ -152,11 +152,21 @@ export class Connection
       connects.onEvent(event);
       if (!connects.pending) this.connects = undefined;
     }
-    this.tracer?.lifecycle(event, this.options.servers);
+    this.tracer?.lifecycle(event, this.#tracedServers(event));
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
     if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this);
+  }
+
+  /** The servers a trace line may name: a referenced one's address too (R91, R246). */
+  #tracedServers(event: LifecycleEvent): readonly TracedServer[] {
+    const servers = this.options.servers;
+    if (!('serverIndex' in event) || event.serverIndex < servers.length) return servers;
+    const traced: TracedServer[] = [...servers];
+    // By the event's label: an actor's snapshot is not yet the new ring while it emits.
+    traced[event.serverIndex] = this.serverAt(event.serverIndex, event.server).server;
+    return traced;
   }
 
   /**

@@ -74,7 +74,10 @@ describe('MQTT 5 decisions on the wire (R246, R260-R271)', () => {
       const moved = await fake((c, p) => {
         if (p.cmd === 'connect') c.send(connackOf(0x9d, { serverReference: `127.0.0.1:${target.port}` }));
       });
-      const client = makeClient(v5({ servers: [server(moved.port)], driver }));
+      const lines: string[] = [];
+      const client = makeClient(
+        v5({ servers: [server(moved.port)], driver, logger: (line) => lines.push(line) }),
+      );
       const events = recordClient(client);
       const connected = waitForClientEvent(client, 'connected');
       client.connect();
@@ -91,6 +94,10 @@ describe('MQTT 5 decisions on the wire (R246, R260-R271)', () => {
       // socket it failed on, as for any configured server).
       const names = new Set(events.flatMap((e) => ('server' in e ? [e.server] : [])));
       expect([...names]).toEqual(['mqtt', 'ref-1']);
+      // R91: the trace, which is for people, says where ref-1 is.
+      expect(lines).toContainEqual(
+        expect.stringContaining(`connecting to ref-1 (mqtt://127.0.0.1:${target.port})`),
+      );
     },
   );
 
