@@ -20,10 +20,10 @@ import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drive
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
-import type { Logger, RuntimeClock, TracedServer, Tracer } from './ports.js';
+import type { LifecycleClientOptions, NormalisedOptions } from './options.js';
+import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
-import { ReferencedServers } from './serverReference.js';
+import { ReferencedServers, type RingServer } from './serverReference.js';
 import type { ClientEvent, ClientState } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
@@ -152,21 +152,12 @@ export class Connection
       connects.onEvent(event);
       if (!connects.pending) this.connects = undefined;
     }
-    this.tracer?.lifecycle(event, this.#tracedServers(event));
+    // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
+    this.tracer?.lifecycle(event, this.#referenced.traced(event, this.options.servers));
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
     if (listeners !== undefined) callEach(listeners, event, 'lifecycle', this);
-  }
-
-  /** The servers a trace line may name: a referenced one's address too (R91, R246). */
-  #tracedServers(event: LifecycleEvent): readonly TracedServer[] {
-    const servers = this.options.servers;
-    if (!('serverIndex' in event) || event.serverIndex < servers.length) return servers;
-    const traced: TracedServer[] = [...servers];
-    // By the event's label: an actor's snapshot is not yet the new ring while it emits.
-    traced[event.serverIndex] = this.serverAt(event.serverIndex, event.server).server;
-    return traced;
   }
 
   /**
@@ -249,12 +240,8 @@ export class Connection
   serverAt(
     index: number,
     label: string | undefined = this.driver.getSnapshot().context.servers[index]?.name,
-  ): { readonly server: NormalisedServer; readonly template: number } {
-    const configured = this.options.servers[index];
-    if (configured !== undefined) return { server: configured, template: index };
-    const found = label === undefined ? undefined : this.#referenced.server(label, this.options.servers);
-    // The ring grows only by labels this connection gave: a miss is a bug, reached like server 0.
-    return found ?? { server: this.options.servers[0] as NormalisedServer, template: 0 };
+  ): RingServer {
+    return this.#referenced.at(index, label, this.options.servers);
   }
 
   /**

@@ -8,7 +8,17 @@
  * @module
  */
 
+import type { LifecycleEvent } from '../machines/events.js';
 import type { NormalisedServer } from './servers.js';
+
+/** A server of the statechart's ring, and the configured server whose settings it uses. */
+export interface RingServer {
+  /** How to reach it. */
+  readonly server: NormalisedServer;
+  /** Index of the configured server it is (or is reached like). */
+  readonly template: number;
+}
+
 import { checkHost, checkPort, DEFAULT_PORTS, isWebSocketScheme, webSocketUrl } from './serverUrl.js';
 
 /** One referenced address: a host and, when the reference gave one, a port. */
@@ -87,10 +97,7 @@ export class ReferencedServers {
    * @param servers - The configured servers.
    * @returns The server and its template's index, or `undefined` for a label never given.
    */
-  server(
-    label: string,
-    servers: readonly NormalisedServer[],
-  ): { readonly server: NormalisedServer; readonly template: number } | undefined {
+  server(label: string, servers: readonly NormalisedServer[]): RingServer | undefined {
     const kept = this.#kept.get(label);
     const base = kept === undefined ? undefined : servers[kept.template];
     if (kept === undefined || base === undefined) return undefined;
@@ -104,5 +111,32 @@ export class ReferencedServers {
       ...(ws ? { url: webSocketUrl(base.protocol as 'ws' | 'wss', host, port, base.path ?? '/mqtt') } : {}),
     });
     return { server, template: kept.template };
+  }
+
+  /**
+   * Server `index` of the ring: a configured one, or beyond them the referenced one labelled
+   * `label`. The ring grows only by labels given here, so a miss is a bug: reached like server 0.
+   * @param index - An index into the ring.
+   * @param label - The ring's name for it.
+   * @param servers - The configured servers.
+   */
+  at(index: number, label: string | undefined, servers: readonly NormalisedServer[]): RingServer {
+    const configured = servers[index];
+    if (configured !== undefined) return { server: configured, template: index };
+    const found = label === undefined ? undefined : this.server(label, servers);
+    return found ?? { server: servers[0] as NormalisedServer, template: 0 };
+  }
+
+  /**
+   * The servers a trace line about `event` may name (R91): the configured ones, and the
+   * referenced one the event is about.
+   * @param event - A lifecycle event.
+   * @param servers - The configured servers.
+   */
+  traced(event: LifecycleEvent, servers: readonly NormalisedServer[]): readonly NormalisedServer[] {
+    if (!('serverIndex' in event) || event.serverIndex < servers.length) return servers;
+    const traced = [...servers];
+    traced[event.serverIndex] = this.at(event.serverIndex, event.server, servers).server;
+    return traced;
   }
 }
