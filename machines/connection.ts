@@ -60,7 +60,13 @@ export const connectionMachine = connectionSetup.createMachine({
           entry: [
             'countAttempt',
             'emitConnecting',
-            { type: 'openTransport', params: ({ context }) => ({ server: context.current }) },
+            {
+              type: 'openTransport',
+              params: ({ context }) => ({
+                server: context.current,
+                name: context.servers[context.current]?.name ?? '',
+              }),
+            },
           ],
           after: {
             connectTimeout: {

@@ -62,16 +62,10 @@ export type ConnectionEvent =
   /** The transport failed. */
   | { readonly type: 'transport.error'; readonly error: ErrorData }
   /**
-   * The broker answered CONNECT. `returnCode` is the 3.1.1 return code (0-5) or the MQTT 5 reason
-   * code (0x00, or 0x80 and above), which cannot be confused (spec R242).
+   * An MQTT 3.1.1 broker answered CONNECT with return code `returnCode` (0-5); an MQTT 5 broker's
+   * answer is `mqtt5.connack` (spec R242).
    */
-  | {
-      readonly type: 'mqtt.connack';
-      readonly returnCode: number;
-      readonly sessionPresent: boolean;
-      /** An MQTT 5 refusal's name in the standard (`Not authorized`), for the error's message. */
-      readonly reason?: string;
-    }
+  | { readonly type: 'mqtt.connack'; readonly returnCode: number; readonly sessionPresent: boolean }
   /** The broker answered PINGREQ. */
   | { readonly type: 'mqtt.pingresp' }
   /** The broker broke the protocol, or sent an oversized packet: the connection must close. */

@@ -6,7 +6,6 @@
 import { assign, emit, setup } from 'xstate';
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
 import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
-import { connackMessage, connackVerdict } from './connackCodes.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
 import { connackDecision, MAX_REDIRECTS, redirectRing, SERVER_MOVED, v5Decision, v5Error } from './v5.js';
 
@@ -65,7 +64,7 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
     case 'transport.closed':
       return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
-      return new ConnackError(event.returnCode, connackMessage(event.returnCode, event.reason)).toData();
+      return new ConnackError(event.returnCode).toData();
     case 'mqtt5.connack':
     case 'mqtt5.disconnect':
       return v5Error(event) as ErrorData;
@@ -75,14 +74,15 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
   }
 };
 
+/** 3.1.1 return code 3, "server unavailable": the broker saying "later" (spec R81). */
+const SERVER_UNAVAILABLE = 3;
+
 /**
- * Return codes that will not heal by retrying with the same CONNECT (spec R81): every 3.1.1
- * refusal but 3, "server unavailable", which is the broker saying "later"; for MQTT 5 reason codes
- * carried by `mqtt.connack`, the table of spec R242 (`connackCodes.ts`), and for `mqtt5.connack`,
- * the decisions of R260 (`v5.ts`).
+ * Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3
+ * (spec R81); for MQTT 5, the one table of R242 and R260 (`v5.ts`'s `connackDecision`).
  */
 const finalRefusal = (event: ConnectionEvent): boolean =>
-  (event.type === 'mqtt.connack' && event.returnCode !== 0 && connackVerdict(event.returnCode) === 'final') ||
+  (event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== SERVER_UNAVAILABLE) ||
   (event.type === 'mqtt5.connack' && connackDecision(event.reasonCode, event.serverReference) === 'refuse');
 
 /** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
@@ -115,8 +115,11 @@ export const connectionSetup = setup({
     emitted: {} as LifecycleEvent,
   },
   actions: {
-    /** Open a transport to `server` (an index into the runtime's full server configs). */
-    openTransport: (_, _params: { server: number }) => {},
+    /**
+     * Open a transport to `server` (an index into the ring), named `name`: beyond the configured
+     * servers, the label of a referenced one, which the runtime maps to its address (R246).
+     */
+    openTransport: (_, _params: { server: number; name: string }) => {},
     /** Close the transport (flushing what was written). */
     closeTransport: () => {},
     /** Write CONNECT for `server`, after running the connect hook. */

@@ -20,9 +20,10 @@ import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drive
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
+import type { LifecycleClientOptions, NormalisedOptions } from './options.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
+import { ReferencedServers, type RingServer } from './serverReference.js';
 import type { ClientEvent, ClientState } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
@@ -33,7 +34,7 @@ export interface SessionPort {
   /** The transport is gone. */
   disconnected(): void;
   /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
-  handle(packet: Exclude<WirePacket, { readonly cmd: 'connack' | 'pingresp' }>): void;
+  handle(packet: Exclude<WirePacket, { readonly cmd: 'connack' | 'pingresp' | 'disconnect' }>): void;
 }
 
 /** The connection's configuration: the lifecycle options plus what only the runtime reads. */
@@ -97,6 +98,13 @@ export class Connection
   /** The Receive Maximum of the last accepted CONNACK (spec R243). */
   receiveMaximum = 65_535;
 
+  /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
+  readonly #referenced = new ReferencedServers();
+  /** The configured server whose settings the current transport's server uses (R246). */
+  #template = 0;
+  /** Labels for a Server Reference, its servers reached like the current one (R246). */
+  readonly #refer = (text: string): string[] => this.#referenced.labels(text, this.#template);
+
   #generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
   #forwarding = false;
@@ -144,7 +152,8 @@ export class Connection
       connects.onEvent(event);
       if (!connects.pending) this.connects = undefined;
     }
-    this.tracer?.lifecycle(event, this.options.servers);
+    // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
+    this.tracer?.lifecycle(event, this.#referenced.traced(event, this.options.servers));
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
@@ -224,9 +233,26 @@ export class Connection
     this.session?.disconnected();
   }
 
-  /** The static CONNECT options of a server, with its client id. */
+  /**
+   * Server `index` of the statechart's ring: a configured one, or beyond them one a broker referred
+   * the client to, found by the label the ring names it by (spec R246).
+   */
+  serverAt(
+    index: number,
+    label: string | undefined = this.driver.getSnapshot().context.servers[index]?.name,
+  ): RingServer {
+    return this.#referenced.at(index, label, this.options.servers);
+  }
+
+  /**
+   * The static CONNECT options of a server, with its client id: the broker's Assigned Client
+   * Identifier when the CONNECT asks for a session (Clean Start 0) and one was assigned (R270).
+   */
   connectOptions(server: number): ConnectOptions {
-    return connectOptionsOf(this.options.servers[server] as NormalisedServer, this.clientIds[server]);
+    const { server: s, template } = this.serverAt(server);
+    const assigned = this.driver.getSnapshot().context.assignedClientId;
+    const clientId = s.clean === false && assigned !== null ? assigned : this.clientIds[template];
+    return connectOptionsOf(s, clientId);
   }
 
   #protocolError(error: ErrorData): void {
@@ -256,7 +282,7 @@ export class Connection
     switch (packet.cmd) {
       case 'connack': {
         const handshaking = this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } });
-        const answer = this.profile.answerConnack(packet, handshaking, this.sentConnect);
+        const answer = this.profile.answerConnack(packet, handshaking, this.sentConnect, this.#refer);
         if (answer instanceof ProtocolError) {
           this.failed(generation, answer.toData());
           return;
@@ -268,6 +294,12 @@ export class Connection
       case 'pingresp':
         this.driver.send({ type: 'mqtt.pingresp' });
         return;
+      case 'disconnect': {
+        // The statechart decides (R262-R268); leaving `online` closes the transport.
+        const answer = this.profile.answerDisconnect?.(packet, this.#refer);
+        if (answer !== undefined) this.driver.send(answer);
+        return;
+      }
       default:
         // [MQTT-3.2.0-1]: the first packet from the server must be CONNACK.
         if (clientState(this.driver.getSnapshot()) !== 'connected') {
@@ -294,10 +326,11 @@ export class Connection
     this.failed(generation, error.toData());
   }
 
-  openTransport(server: number): void {
+  openTransport(server: number, name: string): void {
     const generation = ++this.#generation;
     this.sentConnect = undefined;
-    const s = this.options.servers[server] as NormalisedServer;
+    const { server: s, template } = this.serverAt(server, name);
+    this.#template = template;
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
     this.profile = profile;

@@ -27,7 +27,7 @@ export { DRIVER_FACTORY } from './ports.js';
 
 /** The params of each effect the machine names (its `actions` declarations). */
 interface EffectParams {
-  openTransport: { server: number };
+  openTransport: { server: number; name: string };
   closeTransport: undefined;
   sendConnect: { server: number };
   sendPingreq: undefined;
@@ -45,8 +45,8 @@ type Effect<P> = (host: LifecycleHost, params: P) => ConnectionEvent | undefined
  * machine action, a row here and a {@link LifecycleHost} method.
  */
 export const EFFECTS: { readonly [K in keyof EffectParams]: Effect<EffectParams[K]> } = Object.freeze({
-  openTransport: (host, { server }) => {
-    host.openTransport(server);
+  openTransport: (host, { server, name }) => {
+    host.openTransport(server, name);
   },
   closeTransport: (host) => {
     host.closeTransport();

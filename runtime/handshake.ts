@@ -39,6 +39,8 @@ export interface HandshakeHost {
   readonly profile: WireProfile;
   /** The static CONNECT options of server `server`. */
   connectOptions(server: number): ConnectOptions;
+  /** Server `index` of the ring: configured, or referred to by a broker (spec R246). */
+  serverAt(index: number): { readonly server: NormalisedServer };
   /** Writes to the current transport. */
   write(bytes: Uint8Array): boolean;
   /** Fails transport `generation` with `error`. */
@@ -52,7 +54,7 @@ export interface HandshakeHost {
  */
 export function sendConnect(host: HandshakeHost, server: number): void {
   const generation = host.generation;
-  const s = host.options.servers[server] as NormalisedServer;
+  const s = host.serverAt(server).server;
   const write = (options: ConnectOptions) => {
     if (generation !== host.generation) return;
     try {

@@ -254,8 +254,13 @@ export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
 
 /** What the statechart's effects do in a runtime. */
 export interface LifecycleHost {
-  /** Open a transport to server `server` (index into the ring). */
-  openTransport(server: number): void;
+  /**
+   * Open a transport to server `server` (index into the ring), named `name` in the ring: beyond
+   * the configured servers, the label of one a broker referred the client to (spec R246). The
+   * name comes with the effect because an actor's snapshot is not yet the new one while its
+   * effects run.
+   */
+  openTransport(server: number, name: string): void;
   /** Close the current transport, flushing what was written. */
   closeTransport(): void;
   /** Write CONNECT for server `server`. */

@@ -15,11 +15,17 @@ import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
-import type { V5Connack } from '../protocol/v5/packets.js';
+import type { V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
 import type { Transport } from './ports.js';
 
 /** What the connection receives from a profile's decoder. */
-export type WirePacket = InboundPacket | V5Connack;
+export type WirePacket = InboundPacket | V5Connack | V5Disconnect;
+
+/**
+ * Turns a Server Reference into the labels the statechart may see (spec R246): the connection
+ * keeps the addresses.
+ */
+export type Refer = (serverReference: string) => string[];
 
 /** A profile's decoder sink: packets in the session's shapes, and the one error that ends the stream. */
 export interface WireSink {
@@ -53,15 +59,24 @@ export interface WireProfile {
   /** A decoder for one transport's bytes. */
   decoder(sink: WireSink): Decoder;
   /**
-   * What a CONNACK means: the statechart's `mqtt.connack`, or the protocol error it is.
+   * What a CONNACK means: the statechart's `mqtt.connack` (MQTT 5: `mqtt5.connack`), or the
+   * protocol error it is.
    * @param handshaking - Whether the statechart awaits a CONNACK.
    * @param sent - What the CONNECT on this transport asked for.
+   * @param refer - Labels for a Server Reference (MQTT 5).
    */
   answerConnack(
     packet: Connack | V5Connack,
     handshaking: boolean,
     sent: SentConnect | SentConnectV5 | undefined,
+    refer: Refer,
   ): ConnectionEvent | ProtocolError;
+  /**
+   * What a server DISCONNECT means (MQTT 5 only: a 3.1.1 decoder never yields one): the
+   * statechart's `mqtt5.disconnect` (spec R240, R262).
+   * @param refer - Labels for a Server Reference.
+   */
+  answerDisconnect?(packet: V5Disconnect, refer: Refer): ConnectionEvent;
   /**
    * How many QoS 1 and 2 publications the broker accepts at once, by its CONNACK (spec R243):
    * MQTT 5's Receive Maximum, 65535 when absent; MQTT 3.1.1 has no such limit (65535).

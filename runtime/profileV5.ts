@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ErrorData, type ProtocolError, ServerDisconnectError } from '../errors.js';
+import { ConnackError, type ErrorData, type ProtocolError, ServerDisconnectError } from '../errors.js';
 import type { ConnectionEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
@@ -16,12 +16,12 @@ import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
 import { encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
-import type { V5Connack, V5InboundPacket } from '../protocol/v5/packets.js';
+import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
 import type { Transport } from './ports.js';
-import type { Connack, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
+import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
 
 /** Topic Alias Invalid: the client announces no Topic Alias Maximum, so it accepts no alias. */
 const TOPIC_ALIAS_INVALID = 0x94;
@@ -30,9 +30,10 @@ const TOPIC_ALIAS_INVALID = 0x94;
 const NEVER_EXPIRES = 0xffff_ffff;
 
 /**
- * A v5 packet in the shape the session reads (the 3.1.1 decoder's), or the error it is: a server
- * DISCONNECT (spec R240), an AUTH the client did not ask for, a Topic Alias it did not allow
- * (spec R241). CONNACK goes to the connection as it is, for {@link V5_PROFILE.answerConnack}.
+ * A v5 packet in the shape the session reads (the 3.1.1 decoder's), or the error it is: an AUTH
+ * the client did not ask for, a Topic Alias it did not allow (spec R241). CONNACK and a server
+ * DISCONNECT go to the connection as they are, for {@link V5_PROFILE.answerConnack} and
+ * {@link V5_PROFILE.answerDisconnect} (spec R240, R246).
  */
 function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
   switch (p.cmd) {
@@ -68,13 +69,6 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
       return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
     case 'unsuback':
       return { cmd: 'unsuback', messageId: p.messageId, granted: [] };
-    case 'disconnect': {
-      const why = p.properties?.reasonString;
-      return new ServerDisconnectError(
-        p.reasonCode,
-        `the server sent DISCONNECT: ${reasonName(p.reasonCode, 'DISCONNECT')} (reason code ${hex(p.reasonCode)})${why === undefined ? '' : `: ${why}`}`,
-      );
-    }
     case 'auth':
       return violation(
         PROTOCOL_ERROR,
@@ -85,7 +79,7 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
   }
 }
 
-type MqttFailure = ProtocolError | ServerDisconnectError;
+type MqttFailure = ProtocolError;
 
 /**
  * The transport of an MQTT 5 connection: what the session writes is upgraded (spec R238), and
@@ -114,6 +108,13 @@ function upgradingTransport(inner: Transport): Transport {
     unref === undefined ? {} : { unref: unref.bind(inner) },
   );
 }
+
+/**
+ * The message of a CONNACK refusal's `ConnackError` (spec R242): the code's name in the standard
+ * and the code, `connection refused: Server busy (reason code 0x89)`.
+ */
+export const refusal = (code: number): string =>
+  `connection refused: ${reasonName(code, 'CONNACK')} (reason code ${hex(code)})`;
 
 /** MQTT 5 (spec R235-R241). */
 export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
@@ -144,6 +145,7 @@ export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
     packet: Connack | V5Connack,
     handshaking: boolean,
     sent: SentConnect | SentConnectV5 | undefined,
+    refer: Refer,
   ): ConnectionEvent | ProtocolError {
     if (!handshaking || sent === undefined || !('keepalive' in sent)) {
       return violation(PROTOCOL_ERROR, 'CONNACK when none was awaited [MQTT-3.2.0-2]');
@@ -151,14 +153,28 @@ export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
     // The v5 decoder makes only v5 CONNACKs.
     const terms = readConnackV5(packet as V5Connack, sent);
     if (terms instanceof Error) return terms;
-    return terms.accepted
-      ? { type: 'mqtt.connack', returnCode: terms.reasonCode, sessionPresent: terms.sessionPresent }
-      : {
-          type: 'mqtt.connack',
-          returnCode: terms.reasonCode,
-          sessionPresent: terms.sessionPresent,
-          reason: terms.reasonName,
-        };
+    const serverKeepAlive = (packet as V5Connack).properties?.serverKeepAlive;
+    const reference = terms.serverReference === undefined ? [] : refer(terms.serverReference);
+    // Optional fields only when present: the event is journalled, and has no `undefined` values.
+    return Object.assign(
+      { type: 'mqtt5.connack' as const, reasonCode: terms.reasonCode, sessionPresent: terms.sessionPresent },
+      reference.length > 0 ? { serverReference: reference } : {},
+      serverKeepAlive === undefined ? {} : { serverKeepAliveMs: serverKeepAlive * 1000 },
+      terms.clientIdAssigned ? { assignedClientId: terms.clientId } : {},
+      terms.accepted ? {} : { error: new ConnackError(terms.reasonCode, refusal(terms.reasonCode)).toData() },
+    );
+  },
+  answerDisconnect(packet: V5Disconnect, refer: Refer): ConnectionEvent {
+    const why = packet.properties?.reasonString;
+    const error = new ServerDisconnectError(
+      packet.reasonCode,
+      `the server sent DISCONNECT: ${reasonName(packet.reasonCode, 'DISCONNECT')} (reason code ${hex(packet.reasonCode)})${why === undefined ? '' : `: ${why}`}`,
+    ).toData();
+    const text = packet.properties?.serverReference;
+    const reference = text === undefined ? [] : refer(text);
+    return reference.length > 0
+      ? { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, serverReference: reference, error }
+      : { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, error };
   },
   // The v5 decoder makes only v5 CONNACKs.
   receiveMaximum: (packet: Connack | V5Connack): number =>

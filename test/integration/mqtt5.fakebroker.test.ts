@@ -93,7 +93,7 @@ describe('MQTT 5 against a scripted broker', () => {
     expect(bye?.reasonCode ?? 0).toBe(0);
   });
 
-  it('R240: a server DISCONNECT (0x8B server shutting down) is a ServerDisconnectError naming the code, is not answered, and the client reconnects', async () => {
+  it('R240: a server DISCONNECT (0x8B server shutting down) is a ServerDisconnectError naming the code, is not answered, and the client reconnects (R264: at once, the only server being the next one)', async () => {
     const broker = await fake((c, p) => {
       if (p.cmd !== 'connect') return;
       accept(c);
