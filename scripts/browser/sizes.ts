@@ -21,13 +21,13 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * with readable-stream and buffer: about 25 KB) fails it. When the budget is met, the test
  * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 36_700;
+export const BROWSER_CEILING_GZIP_BYTES = 41_500;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included),
  * about 0.5 KB above its measured size.
  */
-export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 38_300;
+export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 43_200;
 
 /** One measured bundle. */
 export interface SizeRow {
