@@ -7,6 +7,7 @@
  * into something not allowed (section 4.13).
  */
 import { ProtocolViolationError } from '../../errors.js';
+import { TYPE_NAMES } from '../decoderRules.js';
 import type { QoS } from '../encode.js';
 import type { V5InboundPacket, V5Publish } from './packets.js';
 import type { Properties } from './properties.js';
@@ -14,25 +15,8 @@ import { readProperties } from './propertyCodec.js';
 import { Reader, violation } from './reader.js';
 import { hex, MALFORMED_PACKET, PROTOCOL_ERROR, type ReasonPacket, serverMaySend } from './reasonCodes.js';
 
-/** MQTT 5 control packet names, by type number (15 is AUTH in MQTT 5). */
-export const V5_TYPE_NAMES = [
-  'reserved (0)',
-  'CONNECT',
-  'CONNACK',
-  'PUBLISH',
-  'PUBACK',
-  'PUBREC',
-  'PUBREL',
-  'PUBCOMP',
-  'SUBSCRIBE',
-  'SUBACK',
-  'UNSUBSCRIBE',
-  'UNSUBACK',
-  'PINGREQ',
-  'PINGRESP',
-  'DISCONNECT',
-  'AUTH',
-] as const;
+/** MQTT 5 control packet names, by type number: 3.1.1's, with 15 (reserved there) as AUTH. */
+export const V5_TYPE_NAMES: readonly string[] = [...TYPE_NAMES.slice(0, 15), 'AUTH'];
 
 const ACK_CMDS = { 4: 'puback', 5: 'pubrec', 6: 'pubrel', 7: 'pubcomp' } as const;
 
