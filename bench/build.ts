@@ -40,6 +40,8 @@ const SOURCES = [
   // The wire check those child processes run on their own bytes (spec R226).
   'test/support/wireCheck.ts',
   'test/support/wireValidator.ts',
+  // What those children share (argument, synchronous lines, start signal).
+  'test/support/childIo.ts',
 ];
 
 /** The settings that shape emitted code, as in tsconfig.json (ES2022 keeps `#private` fields native). */

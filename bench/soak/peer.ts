@@ -13,9 +13,9 @@
  * - `S` when a SUBACK arrived (the soak starts B's traffic once A is subscribed).
  * Payloads are `<run>.<seq>`, unique across runs.
  */
-import { writeSync } from 'node:fs';
 import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
+import { childArgs, say, sayViolation } from '../../test/support/childIo.js';
 import { withWireCheck } from '../../test/support/wireCheck.js';
 import { WireValidator } from '../../test/support/wireValidator.js';
 
@@ -28,15 +28,12 @@ export interface PeerArgs {
   readonly rate: number;
 }
 
-const args = JSON.parse(process.argv[2] ?? '{}') as PeerArgs;
-const say = (line: string): void => {
-  writeSync(1, `${line}\n`);
-};
+const args = childArgs<PeerArgs>();
 
 const store = openFileStore(args.store);
 const validator = new WireValidator({
   restored: true,
-  onViolation: (v) => say(`WIRE [${v.kind}] connection ${v.connection}, packet ${v.packet}: ${v.message}`),
+  onViolation: sayViolation,
 });
 const options = {
   servers: [

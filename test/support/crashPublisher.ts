@@ -12,9 +12,9 @@
  * Its wire is checked in the process itself, with the id history of a restored store unknown.
  * Payloads are `<run>:<seq>`, so order across runs is (run, seq).
  */
-import { writeSync } from 'node:fs';
 import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
+import { childArgs, say, sayViolation, waitForGo } from './childIo.js';
 import { withWireCheck } from './wireCheck.js';
 import { WireValidator } from './wireValidator.js';
 
@@ -26,20 +26,15 @@ interface Args {
   readonly drain: boolean;
 }
 
-const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const say = (line: string): void => {
-  writeSync(1, `${line}\n`);
-};
+const args = childArgs<Args>();
 
-// Loaded and waiting: the parent starts the next process while the previous one runs, and says
-// `go` (a line on stdin) once it has killed it, so start-up time is not spent between kills.
-await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
-process.stdin.pause();
+// Loaded and waiting until the parent has killed the previous process.
+await waitForGo();
 
 const store = openFileStore(args.store);
 const validator = new WireValidator({
   restored: true,
-  onViolation: (v) => say(`WIRE [${v.kind}] connection ${v.connection}, packet ${v.packet}: ${v.message}`),
+  onViolation: sayViolation,
 });
 const options = {
   servers: [

@@ -9,9 +9,9 @@
  * - `S <topic> <payload> #<packet id>[ dup]` when its handler starts on a message, `D <topic> <payload>` when the
  *   handler is done with it (the client may acknowledge it from then on, spec R214).
  */
-import { writeSync } from 'node:fs';
 import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
+import { childArgs, say, waitForGo } from './childIo.js';
 
 interface Args {
   readonly port: number;
@@ -20,15 +20,10 @@ interface Args {
   readonly handleMs: number;
 }
 
-const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const say = (line: string): void => {
-  writeSync(1, `${line}\n`);
-};
+const args = childArgs<Args>();
 
-// Loaded and waiting: the parent starts the next process while the previous one runs, and says
-// `go` once it has killed it, so start-up time is not spent between kills.
-await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
-process.stdin.pause();
+// Loaded and waiting until the parent has killed the previous process.
+await waitForGo();
 
 const store = openFileStore(args.store);
 const client = new MqttClient({
