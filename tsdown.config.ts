@@ -21,11 +21,14 @@ const PORTABLE_ENTRIES: Record<string, string> = {
 };
 /**
  * The browser entries, on their own too, resolved for browsers (spec R122). Built together, so the
- * IndexedDB store and the client share one `StoreError` class (a chunk) rather than two copies.
+ * IndexedDB store, the MQTT 5 profile, the embedded logic and the client share one copy of what
+ * they have in common (a chunk: `StoreError`, the error classes, the runtime) rather than two.
  */
 const BROWSER_ENTRIES: Record<string, string> = {
   browser: 'browser.ts',
   'browser-indexeddb': 'browserIndexedDb.ts',
+  'browser-mqtt5': 'browserMqtt5.ts',
+  'browser-embedded': 'browserEmbedded.ts',
 };
 
 const shared = {

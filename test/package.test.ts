@@ -82,16 +82,26 @@ describe('the npm package', () => {
       const names = JSON.parse(esm.stdout) as string[];
       expect(names.length).toBeGreaterThan(0);
       expect(JSON.parse(cjs.stdout)).toEqual(names);
+      // R185, R186: the browser's opt-in subpaths resolve to what an app passes in.
+      if (subpath === './browser/mqtt5') expect(names).toEqual(['mqtt5']);
+      if (subpath === './browser/embedded') expect(names).toEqual(['mqttClientLogic']);
     }
+    expect(Object.keys(manifest.exports)).toEqual(
+      expect.arrayContaining(['./browser/mqtt5', './browser/embedded']),
+    );
 
     // R46: ./machine loads no Node built-in, rxjs or ws, under import or require(): its files and
     // every dist file they reach name none of them.
-    // R122: ./browser loads no Node built-in and not ws either.
+    // R122: ./browser loads no Node built-in and not ws either, nor do its opt-in subpaths (R185, R186).
     const portable: [string, RegExp][] = [
       ['dist/machine.mjs', /^node:|^rxjs|^ws$|^mqtt-packet/],
       ['dist/machine.cjs', /^node:|^rxjs|^ws$|^mqtt-packet/],
       ['dist/browser.mjs', /^node:|^ws$/],
       ['dist/browser.cjs', /^node:|^ws$/],
+      ['dist/browser-mqtt5.mjs', /^node:|^ws$/],
+      ['dist/browser-mqtt5.cjs', /^node:|^ws$/],
+      ['dist/browser-embedded.mjs', /^node:|^ws$/],
+      ['dist/browser-embedded.cjs', /^node:|^ws$/],
     ];
     for (const [start, forbidden] of portable) {
       const seen = new Set<string>();
@@ -177,7 +187,9 @@ describe('the npm package', () => {
     ).analysis.problems;
     // Exactly the documented node10 findings, and nothing else.
     expect(problems.map((p) => `${p.resolutionKind} ${p.entrypoint} ${p.kind}`).sort()).toEqual([
+      'node10 ./browser/embedded NoResolution',
       'node10 ./browser/indexeddb NoResolution',
+      'node10 ./browser/mqtt5 NoResolution',
       'node10 ./machine NoResolution',
       'node10 ./mongoose NoResolution',
     ]);
