@@ -40,10 +40,13 @@ export interface SizeRow {
   readonly parts: readonly { readonly name: string; readonly bytes: number }[];
 }
 
+/** The default browser client's entry: `MqttClient` alone from the browser entry (R123). */
+export const DEFAULT_CLIENT_ENTRY = 'scripts/browser/defaultClient.ts';
+
 const ENTRIES = [
   {
     name: "default browser client: { MqttClient } from 'mqtt-lifeline/browser' (xstate in, rxjs out)",
-    entry: 'scripts/browser/defaultClient.ts',
+    entry: DEFAULT_CLIENT_ENTRY,
     external: ['rxjs'],
     budget: BROWSER_BUDGET_GZIP_BYTES,
   },
@@ -60,6 +63,16 @@ const ENTRIES = [
   {
     name: 'browser client + IndexedDB store (mqtt-lifeline/browser/indexeddb; rxjs out)',
     entry: 'scripts/browser/withIndexedDb.ts',
+    external: ['rxjs'],
+  },
+  {
+    name: 'browser client + MQTT 5 (mqtt-lifeline/browser/mqtt5; rxjs out)',
+    entry: 'scripts/browser/withMqtt5.ts',
+    external: ['rxjs'],
+  },
+  {
+    name: 'embedded browser client (mqtt-lifeline/browser/embedded; rxjs out)',
+    entry: 'scripts/browser/withEmbedded.ts',
     external: ['rxjs'],
   },
   {

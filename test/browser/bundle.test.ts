@@ -63,4 +63,26 @@ describe('the browser bundle (spec R122-R123, R232)', () => {
       expect(entry.code).toMatch(pattern);
     }
   });
+
+  it('leaves the MQTT 5 profile and the embedded logic out of the default client and the whole entry, in their subpaths for apps that import them (R185, R186)', async () => {
+    // Unminified, esbuild names each module it takes in a `// path` line.
+    const modules = async (entry: string) => {
+      const built = await bundle({ entry, external: ['rxjs'], minify: false });
+      return [...built.code.matchAll(/^\/\/ (\S+\.ts)$/gm)].map((m) => m[1] as string);
+    };
+    const v5 = (list: readonly string[]) =>
+      list.filter((m) => /^protocol\/v5\/|^runtime\/profileV5\.ts$/.test(m));
+    const embedded = (list: readonly string[]) => list.filter((m) => /^runtime\/embedded/.test(m));
+    for (const entry of ['scripts/browser/defaultClient.ts', 'browser.ts']) {
+      const list = await modules(entry);
+      expect(list).toContain('runtime/client.ts');
+      expect({ entry, v5: v5(list), embedded: embedded(list) }).toEqual({ entry, v5: [], embedded: [] });
+    }
+    const withMqtt5 = await modules('scripts/browser/withMqtt5.ts');
+    expect(withMqtt5).toContain('runtime/profileV5.ts');
+    expect(v5(withMqtt5).length).toBeGreaterThan(3);
+    const withEmbedded = await modules('scripts/browser/withEmbedded.ts');
+    expect(embedded(withEmbedded)).toContain('runtime/embedded.ts');
+    expect(v5(withEmbedded)).toEqual([]);
+  });
 });
