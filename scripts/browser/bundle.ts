@@ -25,6 +25,8 @@ export interface BundleOptions {
   readonly format?: 'esm' | 'iife';
   /** With `iife`: the global the entry's exports are assigned to. @default none */
   readonly globalName?: string;
+  /** The directory `entry` and packages resolve from (an app with the packed package installed). @default the repository root */
+  readonly root?: string;
 }
 
 /** A built bundle and its sizes. */
@@ -41,7 +43,7 @@ export interface Bundle {
 /** Bundles `options.entry` for browsers; throws esbuild's error when something cannot be bundled. */
 export async function bundle(options: BundleOptions): Promise<Bundle> {
   const result = await build({
-    absWorkingDir: ROOT,
+    absWorkingDir: options.root ?? ROOT,
     entryPoints: [options.entry],
     bundle: true,
     write: false,

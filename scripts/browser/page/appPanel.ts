@@ -1,14 +1,14 @@
 /**
  * The demo page's app panel (spec R170-R179): the docs/ device machine with the client as its
- * child actor, run in the page with the browser's defaults. Both are lit from the app actor's own
- * inspection stream: the device machine's states, and its MQTT child's statechart value.
+ * child actor (`mqttClientLogic` of `mqtt-lifeline/browser/embedded`, spec R186), run in the
+ * page. Both are lit from the app actor's own inspection stream: the device machine's states, and
+ * its MQTT child's statechart value.
  *
  * @module
  */
 import { createActor, type InspectionEvent } from 'xstate';
-import { browserDefaults } from '../../../adapters/browser.js';
+import { mqttClientLogic } from '../../../browserEmbedded.js';
 import { createDeviceMachine } from '../../../docs/examples/deviceMachine.js';
-import { createMqttClientLogic } from '../../../runtime/embedded.js';
 import { describeValue } from '../stateNames.js';
 
 /** The device machine's states, as `snapshot.matches` takes them. */
@@ -52,7 +52,7 @@ export function startAppPanel(
   const childView = get('app-child');
   let lit: string[] = [];
   let child: unknown;
-  const machine = createDeviceMachine('invoke', createMqttClientLogic(browserDefaults));
+  const machine = createDeviceMachine('invoke', mqttClientLogic);
   const inspect = (event: InspectionEvent) => {
     if (event.type !== '@xstate.snapshot') return;
     const ref = event.actorRef as { id?: string; _parent?: { _parent?: unknown } };
