@@ -15,17 +15,19 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
 
 /**
  * A ceiling the test holds the default browser client under while the 30 KB budget is missed
- * (spec R123 says by how much and why): about 0.5 KB above the measured size, so the actor driver
- * or store recovery slipping back onto the default path (R230, R231: 0.3 and 1 KB), a Node-only
- * module (the TLS-setting checks, Node's error-code tables: 0.5 KB each) or a codec (mqtt-packet
- * with readable-stream and buffer: about 25 KB) fails it. When the budget is met, the test
+ * (spec R123 says by how much and why): about 0.5 KB above the measured size (41,027 bytes), so the
+ * actor driver or store recovery slipping back onto the default path (R230, R231: 0.3 and 1 KB),
+ * the embedded logic or the MQTT 5 profile (R186, R185: 1.3 and 6.9 KB), a Node-only module (the
+ * TLS-setting checks, Node's error-code tables: 0.5 KB each) or a codec (mqtt-packet with
+ * readable-stream and buffer: about 25 KB) fails it. The packed package's figure is held under it
+ * too (R187). When the budget is met, the test
  * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
  */
 export const BROWSER_CEILING_GZIP_BYTES = 41_500;
 
 /**
- * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included),
- * about 0.5 KB above its measured size.
+ * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included;
+ * the subpaths of R185-R186 are not exports of it), about 0.5 KB above its measured size (42,705).
  */
 export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 43_200;
 
