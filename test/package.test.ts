@@ -193,5 +193,5 @@ describe('the npm package', () => {
       'node10 ./machine NoResolution',
       'node10 ./mongoose NoResolution',
     ]);
-  }, 180_000);
+  }, 300_000);
 });
