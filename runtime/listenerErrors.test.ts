@@ -48,6 +48,9 @@ describe('ListenerError reporting (R63)', () => {
     conn?.reply(qos1(1));
     expect(log).toHaveBeenCalledTimes(1);
     expect(String(log.mock.calls[0]?.[0])).toContain('a message callback threw');
+    // The thrown Error is printed once, as the second argument (its stack), not quoted in the line too.
+    expect(String(log.mock.calls[0]?.[0])).not.toContain('boom');
+    expect(log.mock.calls[0]?.[1]).toBeInstanceOf(Error);
     expect(conn?.written.at(-1)).toMatchObject({ cmd: 'puback', messageId: 1 });
   });
 

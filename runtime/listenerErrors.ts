@@ -10,9 +10,13 @@ import type { ListenerError, ListenerKind } from '../errors.js';
 /** Receives a {@link ListenerError}; see `LifecycleClientOptions.onListenerError`. */
 export type ListenerErrorHandler = (error: ListenerError) => void;
 
-/** The default {@link ListenerErrorHandler}: the web platform's rule for a throwing event listener (log, go on). */
+/**
+ * The default {@link ListenerErrorHandler}: the web platform's rule for a throwing event listener (log, go on).
+ * The line names the callback kind and the thrown value follows once: an Error's stack already
+ * starts with its message, so `error.message` (which quotes it) would print it twice.
+ */
 export const logListenerError: ListenerErrorHandler = (error) =>
-  console.error(`mqtt-lifeline: ${error.message}`, error.cause);
+  console.error(`mqtt-lifeline: a ${error.listener} callback threw (the client went on):`, error.cause);
 
 /** Where a throw from user code goes: the client's `reportListenerError`. */
 export interface ListenerErrorSink {

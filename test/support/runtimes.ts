@@ -1,7 +1,9 @@
 /**
  * The JavaScript runtimes the packed package is tested under (spec R180): Node (this process's),
- * and Bun and Deno from their npm binaries (devDependencies `@oven/bun-linux-x64` and
- * `@deno/linux-x64-glibc`), which download nothing of their own.
+ * and Bun and Deno from their npm binaries (devDependencies `bun` and `deno`, whose optional
+ * per-platform packages npm installs for the machine it runs on), which download nothing of
+ * their own. Their install scripts are not needed (npm 11 may not run them): the binary is used
+ * from its platform package directly.
  */
 import { join } from 'node:path';
 import { isExecutable } from './brokers.js';
@@ -18,9 +20,14 @@ export interface Runtime {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Where npm installs each binary (the packages' own layout, checked by their `bin` field). */
-export const BUN_PATH = join(ROOT, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun');
-export const DENO_PATH = join(ROOT, 'node_modules', '@deno', 'linux-x64-glibc', 'deno');
+const exe = process.platform === 'win32' ? '.exe' : '';
+/** The platform package names' spelling of this machine: bun says aarch64/windows, deno arm64/win32. */
+const bunPlatform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'arm64' ? 'aarch64' : process.arch}`;
+const denoPlatform = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-glibc' : ''}`;
+
+/** Where npm installs each binary (the platform packages' own layout, checked by their `bin` field). */
+export const BUN_PATH = join(ROOT, 'node_modules', '@oven', `bun-${bunPlatform}`, 'bin', `bun${exe}`);
+export const DENO_PATH = join(ROOT, 'node_modules', '@deno', denoPlatform, `deno${exe}`);
 
 /** Node, Bun and Deno, each told to use the installed `node_modules` and fetch nothing. */
 export const RUNTIMES: readonly Runtime[] = [
@@ -38,7 +45,7 @@ export const RUNTIMES: readonly Runtime[] = [
 
 /**
  * Whether `runtime` can run here: `true` when its binary is installed, `false` locally when it is
- * not (another platform than linux-x64: its tests skip), and a thrown error in CI, where a
+ * not (a platform neither publishes a binary for, or musl: its tests skip), and a thrown error in CI, where a
  * missing runtime is a failure, never a skip.
  */
 export function requireRuntime(runtime: Runtime): boolean {
