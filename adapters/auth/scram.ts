@@ -46,7 +46,7 @@ function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-const subtle = (): SubtleCrypto => {
+const subtle = (): typeof globalThis.crypto.subtle => {
   const s = globalThis.crypto?.subtle;
   if (s === undefined)
     throw new InvalidArgumentError('SCRAM-SHA-256 needs WebCrypto (globalThis.crypto.subtle)');
