@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 
+export { SCRAM_SHA_256, type ScramOptions, scramSha256 } from './adapters/auth/scram.js';
 export { browserDefaults, LifecycleClient, MqttClient } from './adapters/browser.js';
 export { systemClock } from './adapters/clocks/system.js';
 export { browserTransport } from './adapters/transports/browser.js';
@@ -56,6 +57,7 @@ export {
   type StoreRecovery,
 } from './protocol/sessionLog.js';
 export type { SessionStore, StoreRecord } from './protocol/store.js';
+export type { AuthExchange, AuthMethod } from './runtime/auth.js';
 export type {
   ClientEvent,
   Message,

@@ -8,6 +8,7 @@ import { ConfigError, type ErrorData, InvalidArgumentError, type ListenerKind } 
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect } from '../protocol/connect.js';
+import { reauthenticate } from './authSession.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
@@ -195,6 +196,16 @@ export class LifecycleClient {
   /** Tells the client the network is up (Mongoose `IP_ACQUIRED`): retry now unless disconnected. */
   netUp(): void {
     this.#driver.send({ type: 'net.up' });
+  }
+
+  /**
+   * Re-authenticates the connected MQTT 5 session with the `auth` method (spec R313-R315): the
+   * session stays up, in-flight messages go on. Resolves when the broker's AUTH 0x00 verified.
+   * @throws (rejects) `InvalidArgumentError` without `auth`; `NotConnectedError` when not
+   * connected to an MQTT 5 server, or when the session goes down before the exchange ends.
+   */
+  reauthenticate(): Promise<void> {
+    return reauthenticate(this.#driver, this.connection);
   }
 
   /** The coarse state. */

@@ -15,11 +15,11 @@ import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
-import type { V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
+import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
 import type { Transport } from './ports.js';
 
 /** What the connection receives from a profile's decoder. */
-export type WirePacket = InboundPacket | V5Connack | V5Disconnect;
+export type WirePacket = InboundPacket | V5Connack | V5Disconnect | V5Auth;
 
 /**
  * Turns a Server Reference into the labels the statechart may see (spec R246): the connection

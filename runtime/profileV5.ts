@@ -69,11 +69,7 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
       return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
     case 'unsuback':
       return { cmd: 'unsuback', messageId: p.messageId, granted: [] };
-    case 'auth':
-      return violation(
-        PROTOCOL_ERROR,
-        'AUTH, but the CONNECT named no Authentication Method [MQTT-3.1.2-30]',
-      );
+    // AUTH goes to the connection's authentication (runtime/authSession.ts, spec R316).
     default:
       return p;
   }
