@@ -256,8 +256,12 @@ export class Connection
     const assigned = this.driver.getSnapshot().context.assignedClientId;
     const clientId = s.clean === false && assigned !== null ? assigned : this.clientIds[template];
     const options = connectOptionsOf(s, clientId);
-    const auth = this.profile.version === 5 ? this.#authSession() : undefined;
-    // R310: a fresh exchange per CONNECT; MQTT 5's encoder reads `authentication`.
+    if (this.profile.version !== 5) return options;
+    // R319: MQTT 5's own CONNECT fields, read by its encoder (the 3.1.1 options have none).
+    if (s.sessionExpirySec !== undefined)
+      Object.assign(options, { sessionExpiryInterval: s.sessionExpirySec });
+    const auth = this.#authSession();
+    // R310: a fresh exchange per CONNECT.
     return auth === undefined ? options : Object.assign(options, { authentication: auth.connect() });
   }
 

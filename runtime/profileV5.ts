@@ -115,13 +115,19 @@ export const refusal = (code: number): string =>
 /** MQTT 5 (spec R235-R241). */
 export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
   version: 5 as const,
-  connect(options: ConnectOptions, maxPacketBytes: number): WrittenConnect {
+  connect(
+    options: ConnectOptions & { readonly sessionExpiryInterval?: number },
+    maxPacketBytes: number,
+  ): WrittenConnect {
     const clean = options.clean ?? true;
+    // 3.1.1's clean session 0 keeps the session until the next clean one: Session Expiry "never",
+    // unless the server's `sessionExpirySec` says otherwise (R319); 0 is the same as none.
+    const expiry = options.sessionExpiryInterval ?? (clean ? 0 : NEVER_EXPIRES);
+    const { sessionExpiryInterval: _given, ...rest } = options;
     const packet = buildConnectV5({
-      ...options,
+      ...rest,
       clean,
-      // 3.1.1's clean session 0 keeps the session until the next clean one: Session Expiry "never".
-      ...(clean ? {} : { sessionExpiryInterval: NEVER_EXPIRES }),
+      ...(expiry === 0 ? {} : { sessionExpiryInterval: expiry }),
       ...(maxPacketBytes < MAX_PACKET_BYTES ? { maximumPacketSize: maxPacketBytes } : {}),
     });
     return { bytes: encodeConnectV5(packet), sent: sentConnectOf(packet) };
