@@ -15,7 +15,6 @@ import {
 } from '../errors.js';
 import type { ConnectionEvent } from '../machines/events.js';
 import type { V5AuthenticationOption } from '../protocol/v5/connect.js';
-import { encodeAuth } from '../protocol/v5/encode.js';
 import type { V5Auth } from '../protocol/v5/packets.js';
 import {
   AUTH_CONTINUE,
@@ -39,6 +38,10 @@ export interface AuthHost {
   readonly generation: number;
   /** Writes to the current transport. */
   write(bytes: Uint8Array): boolean;
+  /** The current transport's profile: it encodes AUTH (MQTT 5). */
+  readonly profile: {
+    encodeAuth?(reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array;
+  };
   /** Fails transport `generation` with `error` (its DISCONNECT first, R237). */
   failed(generation: number, error: ErrorData): void;
 }
@@ -130,9 +133,8 @@ export class AuthSession {
     this.#pending = undefined;
     const write = (reply: Uint8Array) => {
       if (generation !== host.generation || exchange !== this.#exchange) return;
-      host.write(
-        encodeAuth(AUTH_CONTINUE, { authenticationMethod: this.method.method, authenticationData: reply }),
-      );
+      const bytes = host.profile.encodeAuth?.(AUTH_CONTINUE, this.method.method, reply);
+      if (bytes !== undefined) host.write(bytes);
     };
     const fail = (thrown: unknown) => {
       if (exchange === this.#exchange) host.failed(generation, methodFailure(thrown));
@@ -157,14 +159,8 @@ export class AuthSession {
     }
     this.#exchange = exchange;
     this.#pending = undefined;
-    host.write(
-      encodeAuth(
-        AUTH_REAUTHENTICATE,
-        exchange.data === undefined
-          ? { authenticationMethod: this.method.method }
-          : { authenticationMethod: this.method.method, authenticationData: exchange.data },
-      ),
-    );
+    const bytes = host.profile.encodeAuth?.(AUTH_REAUTHENTICATE, this.method.method, exchange.data);
+    if (bytes !== undefined) host.write(bytes);
   }
 
   /** The transport is gone: an exchange does not outlive it. */
@@ -268,3 +264,27 @@ export function reauthenticate(
     if (driver.getSnapshot().matches(reauthenticating)) started = true;
   });
 }
+
+/**
+ * Enhanced authentication as the MQTT 5 profile carries it (spec R310-R316): the connection
+ * reaches it through its profile, so that a client speaking 3.1.1 only (the default browser
+ * client) carries none of it.
+ */
+export interface AuthRuntime {
+  /** A client's authentication with `method`. */
+  session(method: AuthMethod): AuthSession;
+  /** See {@link authAnswer}. */
+  readonly answer: typeof authAnswer;
+  /** See {@link authUnproven}. */
+  readonly unproven: typeof authUnproven;
+  /** See {@link reauthenticate}. */
+  readonly reauthenticate: typeof reauthenticate;
+}
+
+/** The one {@link AuthRuntime}. */
+export const AUTH_RUNTIME: AuthRuntime = Object.freeze({
+  session: (method: AuthMethod) => new AuthSession(method),
+  answer: authAnswer,
+  unproven: authUnproven,
+  reauthenticate,
+});

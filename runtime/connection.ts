@@ -15,7 +15,7 @@ import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
-import { AuthSession, authAnswer, authUnproven } from './authSession.js';
+import type { AuthSession } from './authSession.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
@@ -268,8 +268,9 @@ export class Connection
   /** The enhanced authentication of `config.auth`, undefined without one (spec R310). */
   #authSession(): AuthSession | undefined {
     const method = this.config.auth;
-    if (method === undefined) return undefined;
-    if (this.#auth?.method !== method) this.#auth = new AuthSession(method);
+    const runtime = this.profile.authentication;
+    if (method === undefined || runtime === undefined) return undefined;
+    if (this.#auth?.method !== method) this.#auth = runtime.session(method);
     return this.#auth;
   }
   /** The statechart's `answerAuth` (spec R310, R313). */
@@ -318,7 +319,7 @@ export class Connection
           return;
         }
         // R316: the broker's last word of the exchange verifies before the session is trusted.
-        const unproven = authUnproven(this.#auth, packet, answer);
+        const unproven = this.profile.authentication?.unproven(this.#auth, packet, answer);
         if (unproven !== undefined) {
           this.failed(generation, unproven);
           return;
@@ -331,7 +332,14 @@ export class Connection
         this.driver.send({ type: 'mqtt.pingresp' });
         return;
       case 'auth': {
-        const answer = authAnswer(this.#auth, this.sentConnect, packet, this.driver.getSnapshot());
+        // A 3.1.1 decoder yields no AUTH; the MQTT 5 profile checks it (R316).
+        const answer =
+          this.profile.authentication?.answer(
+            this.#auth,
+            this.sentConnect,
+            packet,
+            this.driver.getSnapshot(),
+          ) ?? new ProtocolError('AUTH on an MQTT 3.1.1 connection').toData();
         if ('code' in answer) this.failed(generation, answer);
         else this.driver.send(answer);
         return;

@@ -4,11 +4,16 @@
  * Packets other than CONNACK and PINGRESP go straight to the session layer: the hot path never
  * touches the actor.
  */
-import { ConfigError, type ErrorData, InvalidArgumentError, type ListenerKind } from '../errors.js';
+import {
+  ConfigError,
+  type ErrorData,
+  InvalidArgumentError,
+  type ListenerKind,
+  NotConnectedError,
+} from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect } from '../protocol/connect.js';
-import { reauthenticate } from './authSession.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
@@ -205,7 +210,15 @@ export class LifecycleClient {
    * connected to an MQTT 5 server, or when the session goes down before the exchange ends.
    */
   reauthenticate(): Promise<void> {
-    return reauthenticate(this.#driver, this.connection);
+    const connection = this.connection;
+    // The MQTT 5 profile carries enhanced authentication (R313); a 3.1.1 connection has none.
+    const runtime = connection.profile.authentication;
+    if (runtime !== undefined) return runtime.reauthenticate(this.#driver, connection);
+    return Promise.reject(
+      connection.config.auth === undefined
+        ? new InvalidArgumentError('reauthenticate() needs the `auth` option')
+        : new NotConnectedError('reauthenticate() needs a connected MQTT 5 session'),
+    );
   }
 
   /** The coarse state. */

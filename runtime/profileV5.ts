@@ -14,12 +14,13 @@ import type { SentConnect } from '../protocol/decoderRules.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
 import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
-import { encodeDisconnectV5 } from '../protocol/v5/encode.js';
+import { encodeAuth, encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
 import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
+import { AUTH_RUNTIME } from './authSession.js';
 import type { Transport } from './ports.js';
 import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
 
@@ -182,6 +183,14 @@ export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
   receiveMaximum: (packet: Connack | V5Connack): number =>
     (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
   reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string => reasonName(code, packet),
+  encodeAuth: (reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array =>
+    encodeAuth(
+      reasonCode,
+      data === undefined
+        ? { authenticationMethod: method }
+        : { authenticationMethod: method, authenticationData: data },
+    ),
+  authentication: AUTH_RUNTIME,
   transport: upgradingTransport,
   farewell(error: ErrorData): Uint8Array | undefined {
     if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);

@@ -19,9 +19,10 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * or store recovery slipping back onto the default path (R230, R231: 0.3 and 1 KB), a Node-only
  * module (the TLS-setting checks, Node's error-code tables: 0.5 KB each) or a codec (mqtt-packet
  * with readable-stream and buffer: about 25 KB) fails it. When the budget is met, the test
- * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
+ * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead. Raised from 41 500 when the statechart gained
+ * the enhanced-authentication states (R310-R317), which every client carries: 41 711 measured.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 41_500;
+export const BROWSER_CEILING_GZIP_BYTES = 42_200;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included),
