@@ -26,9 +26,10 @@ export const BROWSER_CEILING_GZIP_BYTES = 42_200;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included),
- * about 0.5 KB above its measured size.
+ * about 0.5 KB above its measured size. Raised from 43 200 when the entry gained SCRAM-SHA-256
+ * (`scramSha256`, R318) and the statechart its authentication states: 44 421 measured.
  */
-export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 43_200;
+export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 44_900;
 
 /** One measured bundle. */
 export interface SizeRow {
