@@ -77,8 +77,9 @@ describe('MQTT 5 Session Expiry (R319-R321)', () => {
       reason: 'session-lost',
       topic: 'exp/written',
     });
-    expect(publishesOf(broker.connections[1] as FakeConnection)).toEqual([]);
-    expect((broker.connections[1]?.packets[0] as mqtt.IConnectPacket).clean).toBe(false);
+    const second = broker.connections[1] as FakeConnection;
+    expect(publishesOf(second)).toEqual([]);
+    expect((second.packets[0] as mqtt.IConnectPacket).clean).toBe(false);
   });
 
   it('R321: the client’s DISCONNECT is 0x00 without Session Expiry: the broker keeps the session as the CONNECT asked', async () => {
