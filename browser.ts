@@ -56,6 +56,7 @@ export {
   type StoreRecovery,
 } from './protocol/sessionLog.js';
 export type { SessionStore, StoreRecord } from './protocol/store.js';
+export type { AuthExchange, AuthMethod } from './runtime/auth.js';
 export type {
   ClientEvent,
   Message,

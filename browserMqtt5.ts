@@ -10,11 +10,15 @@
  * const client = new MqttClient({ servers: [{ url: 'wss://broker.example/mqtt' }], protocolVersion: 5, mqtt5 });
  * ```
  *
+ * Enhanced authentication (MQTT 5 only) lives here too: `scramSha256` is the SCRAM-SHA-256 method
+ * for the `auth` option, so the browser entry does not carry it either.
+ *
  * @packageDocumentation
  */
 import type { Mqtt5Profile } from './runtime/ports.js';
 import { V5_PROFILE } from './runtime/profileV5.js';
 
+export { SCRAM_SHA_256, type ScramOptions, scramSha256 } from './adapters/auth/scram.js';
 export type { Mqtt5Profile } from './runtime/ports.js';
 
 /**

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 
+export { SCRAM_SHA_256, type ScramOptions, scramSha256 } from './adapters/auth/scram.js';
 export { clockFromScheduler } from './adapters/clocks/scheduler.js';
 export { systemClock } from './adapters/clocks/system.js';
 export { LifecycleClient, MqttClient, MqttSession, mqttClientLogic, nodeDefaults } from './adapters/node.js';
@@ -136,6 +137,7 @@ export {
   type StoreRecord,
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
+export type { AuthExchange, AuthMethod } from './runtime/auth.js';
 export type {
   ClientEvent,
   DrainEvent,

@@ -8,8 +8,50 @@ import { type ConnectionContext, connectionSetup, firstEnabled } from './setup.j
 /**
  * Bumped whenever a change to the machine could make an old journal replay differently. Version 3
  * added the MQTT 5 events (R260-R271); a version 2 journal holds none of them and replays the same.
+ * Version 4 added enhanced authentication (R310-R317): the `authenticating` state, the connected
+ * `auth` region and their events; version 2 and 3 journals replay the same (R317).
  */
-export const MACHINE_VERSION = 3;
+export const MACHINE_VERSION = 4;
+
+/**
+ * What a CONNACK does, in `handshaking` and in `authenticating` alike (R81, R260-R270, R311).
+ */
+const CONNACK_ANSWERS = {
+  'mqtt.connack': [
+    { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
+    // R81: a refusal that will not heal stops the client, reporting why.
+    {
+      guard: 'stopsOnRefusal',
+      target: '#conn.stopped',
+      actions: ['recordFailure', 'emitConnectError'],
+    },
+    { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
+  ],
+  // R260-R270: the MQTT 5 CONNACK, decided by its reason code.
+  'mqtt5.connack': [
+    { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
+    {
+      guard: 'redirected',
+      target: '#conn.online',
+      reenter: true,
+      actions: ['recordFailure', 'emitConnectError', 'redirect'],
+    },
+    {
+      guard: 'stopsOnRefusal',
+      target: '#conn.stopped',
+      actions: ['recordFailure', 'emitConnectError'],
+    },
+    {
+      guard: 'busy',
+      target: '#conn.backoff',
+      actions: ['recordFailure', 'emitConnectError', 'busyBackoff'],
+    },
+    { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
+  ],
+} as const;
+
+/** One broker AUTH 0x18 answered: counted (R312), and the runtime's method computes the answer. */
+const AUTH_STEP = ['countAuthStep', 'answerAuth'] as const;
 
 /** The statechart's context (defined with the actions that write it). */
 export type { ConnectionContext };
@@ -35,6 +77,7 @@ export const connectionMachine = connectionSetup.createMachine({
     moves: 0,
     serverKeepAliveMs: null,
     assignedClientId: null,
+    authSteps: 0,
   }),
   initial: 'idle',
   states: {
@@ -59,6 +102,7 @@ export const connectionMachine = connectionSetup.createMachine({
         connecting: {
           entry: [
             'countAttempt',
+            'resetAuth',
             'emitConnecting',
             {
               type: 'openTransport',
@@ -89,37 +133,22 @@ export const connectionMachine = connectionSetup.createMachine({
             handshaking: {
               entry: { type: 'sendConnect', params: ({ context }) => ({ server: context.current }) },
               on: {
-                'mqtt.connack': [
-                  { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
-                  // R81: a refusal that will not heal stops the client, reporting why.
-                  {
-                    guard: 'stopsOnRefusal',
-                    target: '#conn.stopped',
-                    actions: ['recordFailure', 'emitConnectError'],
-                  },
-                  { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
-                ],
-                // R260-R270: the MQTT 5 CONNACK, decided by its reason code.
-                'mqtt5.connack': [
-                  { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
-                  {
-                    guard: 'redirected',
-                    target: '#conn.online',
-                    reenter: true,
-                    actions: ['recordFailure', 'emitConnectError', 'redirect'],
-                  },
-                  {
-                    guard: 'stopsOnRefusal',
-                    target: '#conn.stopped',
-                    actions: ['recordFailure', 'emitConnectError'],
-                  },
-                  {
-                    guard: 'busy',
-                    target: '#conn.backoff',
-                    actions: ['recordFailure', 'emitConnectError', 'busyBackoff'],
-                  },
-                  { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
-                ],
+                ...CONNACK_ANSWERS,
+                // R310: the broker's AUTH 0x18 starts the exchange the CONNECT's method asked for.
+                'mqtt5.auth': { guard: 'authContinues', target: 'authenticating', actions: AUTH_STEP },
+              },
+            },
+            // R310-R311: CONNECT with an Authentication Method, AUTH 0x18 both ways, until CONNACK.
+            authenticating: {
+              on: {
+                ...CONNACK_ANSWERS,
+                'mqtt5.auth': { guard: 'authContinues', actions: AUTH_STEP },
+                // R315: an authentication failure is a refusal: it stops under `onRefused: 'stop'`.
+                'mqtt5.disconnect': {
+                  guard: 'authRefusedStops',
+                  target: '#conn.stopped',
+                  actions: ['recordFailure', 'emitConnectError'],
+                },
               },
             },
           },
@@ -238,6 +267,34 @@ export const connectionMachine = connectionSetup.createMachine({
                   after: { stableConnection: { target: 'stable', actions: ['resetSchedule', 'clearMoves'] } },
                 },
                 stable: {},
+              },
+            },
+            // R313-R314: re-authentication while connected: the session stays up throughout.
+            auth: {
+              initial: 'idle',
+              states: {
+                idle: {
+                  on: {
+                    'client.reauthenticate': {
+                      target: 'reauthenticating',
+                      actions: ['resetAuth', 'sendReauth'],
+                    },
+                  },
+                },
+                reauthenticating: {
+                  on: {
+                    'mqtt5.auth': [
+                      { guard: 'authContinues', actions: AUTH_STEP },
+                      { guard: 'authSucceeded', target: 'idle' },
+                    ],
+                    // R315: the broker refusing the new credentials stops under `onRefused: 'stop'`.
+                    'mqtt5.disconnect': {
+                      guard: 'authRefusedStops',
+                      target: '#conn.stopped',
+                      actions: ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }],
+                    },
+                  },
+                },
               },
             },
             // Mongoose's queue_drained: new QoS>=1 publishes wait behind the replay (R30).

@@ -77,7 +77,15 @@ export type ConnectionEvent =
   /** An MQTT 5 broker answered CONNECT (spec R260-R270). */
   | ({ readonly type: 'mqtt5.connack'; readonly sessionPresent: boolean } & ServerWord & ConnackProperties)
   /** An MQTT 5 broker sent DISCONNECT: it is closing the connection (spec R262-R267). */
-  | ({ readonly type: 'mqtt5.disconnect' } & ServerWord);
+  | ({ readonly type: 'mqtt5.disconnect' } & ServerWord)
+  /**
+   * An MQTT 5 broker sent AUTH (spec R310-R314) with `reasonCode` 0x18 (continue) or 0x00
+   * (success): its method and data stay in the runtime, out of the journal (R312). The runtime
+   * sends it only when it was awaited and its method is the CONNECT's (R316).
+   */
+  | { readonly type: 'mqtt5.auth'; readonly reasonCode: number }
+  /** The user asked to re-authenticate (AUTH 0x19) on the connected session (spec R313). */
+  | { readonly type: 'client.reauthenticate' };
 
 /** What an MQTT 5 CONNACK or server DISCONNECT says about the lifecycle (JSON-safe, journalled). */
 export interface ServerWord {

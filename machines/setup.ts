@@ -7,7 +7,16 @@ import { assign, emit, setup } from 'xstate';
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
 import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent, LifecycleOptions } from './events.js';
-import { connackDecision, MAX_REDIRECTS, redirectRing, SERVER_MOVED, v5Decision, v5Error } from './v5.js';
+import {
+  AUTH_CONTINUE,
+  AUTH_REFUSALS,
+  connackDecision,
+  MAX_REDIRECTS,
+  redirectRing,
+  SERVER_MOVED,
+  v5Decision,
+  v5Error,
+} from './v5.js';
 
 /** The statechart's context: JSON-safe, no credentials, no addresses. */
 export interface ConnectionContext {
@@ -37,6 +46,8 @@ export interface ConnectionContext {
   readonly serverKeepAliveMs: number | null;
   /** The last Assigned Client Identifier, for the runtime's next CONNECT when it asks for a session (R270). */
   readonly assignedClientId: string | null;
+  /** Broker AUTH 0x18 steps of the current authentication exchange (R312): the journal's count, never its data. */
+  readonly authSteps: number;
 }
 
 const serverName = (context: ConnectionContext): string => context.servers[context.current]?.name ?? '?';
@@ -134,6 +145,12 @@ export const connectionSetup = setup({
     sessionUp: (_, _params: { sessionPresent: boolean }) => {},
     /** Tell the session layer that the MQTT session is gone. */
     sessionDown: () => {},
+    /** Answer the broker's AUTH 0x18 with the method's next step, in AUTH 0x18 (R310-R311). */
+    answerAuth: () => {},
+    /** Start a re-authentication: AUTH 0x19 with the method's first data (R313). */
+    sendReauth: () => {},
+    countAuthStep: assign({ authSteps: ({ context }) => context.authSteps + 1 }),
+    resetAuth: assign({ authSteps: 0 }),
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     resetSchedule: assign({ t: 0 }),
     restart: assign({
@@ -251,6 +268,15 @@ export const connectionSetup = setup({
     /** R265, R268: 0x9C / 0x9D with a Server Reference, and the loop bound allows an immediate move. */
     redirected: ({ context, event }) => v5Decision(event) === 'redirect' && context.moves < MAX_REDIRECTS,
     stopsOnRefusal: ({ context, event }) => context.options.onRefused === 'stop' && finalRefusal(event),
+    /** R310: a broker AUTH 0x18, Continue authentication. */
+    authContinues: ({ event }) => event.type === 'mqtt5.auth' && event.reasonCode === AUTH_CONTINUE,
+    /** R314: a broker AUTH 0x00, Success: the re-authentication is done. */
+    authSucceeded: ({ event }) => event.type === 'mqtt5.auth' && event.reasonCode === 0,
+    /** R315: a DISCONNECT refusing the authentication, under `onRefused: 'stop'`. */
+    authRefusedStops: ({ context, event }) =>
+      context.options.onRefused === 'stop' &&
+      event.type === 'mqtt5.disconnect' &&
+      AUTH_REFUSALS.has(event.reasonCode),
     resetsOnConnack: ({ context }) => context.options.reset === 'connack',
     hasConnectTimeout: ({ context }) => context.options.connectTimeoutMs > 0,
     hasPingTimeout: ({ context }) => pingTimeoutMs(context) > 0,

@@ -46,6 +46,14 @@ export const SERVER_SHUTTING_DOWN = 0x8b;
 /** 0x8E Session taken over (R262). */
 export const SESSION_TAKEN_OVER = 0x8e;
 
+/**
+ * Server DISCONNECT codes that refuse the client's authentication (R315): 0x87 Not authorized and
+ * 0x8C Bad authentication method. During an exchange they are a refusal like CONNACK's (R81).
+ */
+export const AUTH_REFUSALS: ReadonlySet<number> = new Set([0x87, 0x8c]);
+/** AUTH 0x18 Continue authentication (R310). */
+export const AUTH_CONTINUE = 0x18;
+
 /** Consecutive immediate moves (redirects and 0x8B fail-overs) before the normal schedule applies again (R268). */
 export const MAX_REDIRECTS = 5;
 

@@ -370,7 +370,7 @@ describe('MQTT 5 lifecycle decisions (R260-R271)', () => {
         const { h } = run(input, commands, draws, 'actor');
         const v2 = { header: { ...journalHeader(input), machineVersion: 2 }, entries: h.journal };
         expect(checkReplay(v2).mismatch).toBeNull();
-        for (const machineVersion of [1, 4]) {
+        for (const machineVersion of [1, 5]) {
           const header = { ...journalHeader(input), machineVersion };
           expect(() => replay({ header, entries: h.journal })).toThrow(ConfigError);
         }

@@ -190,6 +190,14 @@ export class MqttClient {
     return this.lifecycle.state;
   }
 
+  /**
+   * Re-authenticates the connected MQTT 5 session with the `auth` method (spec R313-R315),
+   * keeping the session and its in-flight messages. See `LifecycleClient.reauthenticate`.
+   */
+  reauthenticate(): Promise<void> {
+    return this.lifecycle.reauthenticate();
+  }
+
   /** Whether the MQTT session is up. */
   isConnected(): boolean {
     return this.lifecycle.isConnected();

@@ -15,6 +15,7 @@ import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
+import type { AuthSession } from './authSession.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
@@ -34,7 +35,7 @@ export interface SessionPort {
   /** The transport is gone. */
   disconnected(): void;
   /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
-  handle(packet: Exclude<WirePacket, { readonly cmd: 'connack' | 'pingresp' | 'disconnect' }>): void;
+  handle(packet: Exclude<WirePacket, { readonly cmd: 'connack' | 'pingresp' | 'disconnect' | 'auth' }>): void;
 }
 
 /** The connection's configuration: the lifecycle options plus what only the runtime reads. */
@@ -97,6 +98,8 @@ export class Connection
   profile: WireProfile = V4_PROFILE;
   /** The Receive Maximum of the last accepted CONNACK (spec R243). */
   receiveMaximum = 65_535;
+  /** Enhanced authentication, made on first use from `config.auth` (spec R310-R316). */
+  #auth: AuthSession | undefined;
 
   /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
   readonly #referenced = new ReferencedServers();
@@ -252,7 +255,32 @@ export class Connection
     const { server: s, template } = this.serverAt(server);
     const assigned = this.driver.getSnapshot().context.assignedClientId;
     const clientId = s.clean === false && assigned !== null ? assigned : this.clientIds[template];
-    return connectOptionsOf(s, clientId);
+    const options = connectOptionsOf(s, clientId);
+    if (this.profile.version !== 5) return options;
+    // R319: MQTT 5's own CONNECT fields, read by its encoder (the 3.1.1 options have none).
+    if (s.sessionExpirySec !== undefined)
+      Object.assign(options, { sessionExpiryInterval: s.sessionExpirySec });
+    const auth = this.#authSession();
+    // R310: a fresh exchange per CONNECT.
+    return auth === undefined ? options : Object.assign(options, { authentication: auth.connect() });
+  }
+
+  /** The enhanced authentication of `config.auth`, undefined without one (spec R310). */
+  #authSession(): AuthSession | undefined {
+    const method = this.config.auth;
+    const runtime = this.profile.authentication;
+    if (method === undefined || runtime === undefined) return undefined;
+    if (this.#auth?.method !== method) this.#auth = runtime.session(method);
+    return this.#auth;
+  }
+  /** The statechart's `answerAuth` (spec R310, R313). */
+  answerAuth(): void {
+    this.#auth?.answer(this);
+  }
+  /** The statechart's `sendReauth` (spec R313). */
+  sendReauth(): void {
+    const auth = this.#authSession();
+    if (auth !== undefined) auth.reauthenticate(this);
   }
 
   #protocolError(error: ErrorData): void {
@@ -281,10 +309,19 @@ export class Connection
     if (generation !== this.#generation) return;
     switch (packet.cmd) {
       case 'connack': {
-        const handshaking = this.driver.getSnapshot().matches({ online: { connecting: 'handshaking' } });
+        const snapshot = this.driver.getSnapshot();
+        const handshaking =
+          snapshot.matches({ online: { connecting: 'handshaking' } }) ||
+          snapshot.matches({ online: { connecting: 'authenticating' } });
         const answer = this.profile.answerConnack(packet, handshaking, this.sentConnect, this.#refer);
         if (answer instanceof ProtocolError) {
           this.failed(generation, answer.toData());
+          return;
+        }
+        // R316: the broker's last word of the exchange verifies before the session is trusted.
+        const unproven = this.profile.authentication?.unproven(this.#auth, packet, answer);
+        if (unproven !== undefined) {
+          this.failed(generation, unproven);
           return;
         }
         this.receiveMaximum = this.profile.receiveMaximum(packet);
@@ -294,6 +331,19 @@ export class Connection
       case 'pingresp':
         this.driver.send({ type: 'mqtt.pingresp' });
         return;
+      case 'auth': {
+        // A 3.1.1 decoder yields no AUTH; the MQTT 5 profile checks it (R316).
+        const answer =
+          this.profile.authentication?.answer(
+            this.#auth,
+            this.sentConnect,
+            packet,
+            this.driver.getSnapshot(),
+          ) ?? new ProtocolError('AUTH on an MQTT 3.1.1 connection').toData();
+        if ('code' in answer) this.failed(generation, answer);
+        else this.driver.send(answer);
+        return;
+      }
       case 'disconnect': {
         // The statechart decides (R262-R268); leaving `online` closes the transport.
         const answer = this.profile.answerDisconnect?.(packet, this.#refer);
@@ -329,6 +379,7 @@ export class Connection
   openTransport(server: number, name: string): void {
     const generation = ++this.#generation;
     this.sentConnect = undefined;
+    this.#auth?.reset();
     const { server: s, template } = this.serverAt(server, name);
     this.#template = template;
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).

@@ -34,6 +34,8 @@ interface EffectParams {
   sendDisconnect: undefined;
   sessionUp: { sessionPresent: boolean };
   sessionDown: undefined;
+  answerAuth: undefined;
+  sendReauth: undefined;
   drawRandom: undefined;
 }
 
@@ -65,6 +67,12 @@ export const EFFECTS: { readonly [K in keyof EffectParams]: Effect<EffectParams[
   },
   sessionDown: (host) => {
     host.sessionDown();
+  },
+  answerAuth: (host) => {
+    host.answerAuth?.();
+  },
+  sendReauth: (host) => {
+    host.sendReauth?.();
   },
   drawRandom: (host) => ({ type: 'random.drawn', value: host.random() }),
 });

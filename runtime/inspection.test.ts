@@ -98,7 +98,7 @@ describe('inspection (spec R120-R121)', () => {
     expect(values[0]).toBe('idle');
     expect(values).toContainEqual({ backoff: 'waiting' });
     expect(values).toContainEqual({
-      online: { connected: { keepalive: 'pinging', stability: 'settling', delivery: 'ready' } },
+      online: { connected: { keepalive: 'pinging', stability: 'settling', delivery: 'ready', auth: 'idle' } },
     });
     expect(values.at(-1)).toBe('stopped');
     expect(step.events.filter((e) => e.type === '@xstate.event' && e.fromSelf).length).toBeGreaterThan(0);

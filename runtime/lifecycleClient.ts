@@ -4,7 +4,13 @@
  * Packets other than CONNACK and PINGRESP go straight to the session layer: the hot path never
  * touches the actor.
  */
-import { ConfigError, type ErrorData, InvalidArgumentError, type ListenerKind } from '../errors.js';
+import {
+  ConfigError,
+  type ErrorData,
+  InvalidArgumentError,
+  type ListenerKind,
+  NotConnectedError,
+} from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect } from '../protocol/connect.js';
@@ -195,6 +201,24 @@ export class LifecycleClient {
   /** Tells the client the network is up (Mongoose `IP_ACQUIRED`): retry now unless disconnected. */
   netUp(): void {
     this.#driver.send({ type: 'net.up' });
+  }
+
+  /**
+   * Re-authenticates the connected MQTT 5 session with the `auth` method (spec R313-R315): the
+   * session stays up, in-flight messages go on. Resolves when the broker's AUTH 0x00 verified.
+   * @throws (rejects) `InvalidArgumentError` without `auth`; `NotConnectedError` when not
+   * connected to an MQTT 5 server, or when the session goes down before the exchange ends.
+   */
+  reauthenticate(): Promise<void> {
+    const connection = this.connection;
+    // The MQTT 5 profile carries enhanced authentication (R313); a 3.1.1 connection has none.
+    const runtime = connection.profile.authentication;
+    if (runtime !== undefined) return runtime.reauthenticate(this.#driver, connection);
+    return Promise.reject(
+      connection.config.auth === undefined
+        ? new InvalidArgumentError('reauthenticate() needs the `auth` option')
+        : new NotConnectedError('reauthenticate() needs a connected MQTT 5 session'),
+    );
   }
 
   /** The coarse state. */

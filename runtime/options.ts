@@ -2,11 +2,13 @@
  * Client options, the two profiles, and their normalisation into the statechart's input (timings
  * only) plus what the runtime keeps to itself (addresses, credentials, transports).
  */
+
 import { ConfigError, type ListenerError } from '../errors.js';
 import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
+import type { AuthMethod } from './auth.js';
 import type {
   DriverFactory,
   Logger,
@@ -101,6 +103,13 @@ export interface LifecycleClientOptions {
   readonly driver?: 'actor' | 'step' | DriverFactory;
   /** Runs before every CONNECT. @default none */
   readonly connectHook?: ConnectHook;
+  /**
+   * MQTT 5 enhanced authentication (spec R310-R318): the method named in every CONNECT to an
+   * MQTT 5 server (`scramSha256({ username, password })`, or your own {@link AuthMethod}), and
+   * used again by `reauthenticate()`. MQTT 3.1.1 servers get no Authentication Method.
+   * @default none
+   */
+  readonly auth?: AuthMethod;
   /**
    * The MQTT version spoken to servers that do not say otherwise (their `protocolVersion`, or
    * `?protocolVersion=` in their URL): 4 is MQTT 3.1.1, 5 is MQTT 5.0 (spec R235). The mongoose

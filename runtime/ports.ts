@@ -273,6 +273,10 @@ export interface LifecycleHost {
   sessionUp(sessionPresent: boolean): void;
   /** The MQTT session is gone. */
   sessionDown(): void;
+  /** Answer the broker's AUTH 0x18 with the auth method's next step (spec R310). Absent: no auth. */
+  answerAuth?(): void;
+  /** Start a re-authentication with AUTH 0x19 (spec R313). Absent: no auth. */
+  sendReauth?(): void;
   /** A uniform draw in [0, 1). */
   random(): number;
   /** A lifecycle event for users. */

@@ -15,11 +15,12 @@ import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
-import type { V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
+import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
+import type { AuthRuntime } from './authSession.js';
 import type { Transport } from './ports.js';
 
 /** What the connection receives from a profile's decoder. */
-export type WirePacket = InboundPacket | V5Connack | V5Disconnect;
+export type WirePacket = InboundPacket | V5Connack | V5Disconnect | V5Auth;
 
 /**
  * Turns a Server Reference into the labels the statechart may see (spec R246): the connection
@@ -84,6 +85,13 @@ export interface WireProfile {
   receiveMaximum(packet: Connack | V5Connack): number;
   /** The name of a reason code (MQTT 5), for the session's errors (spec R244, R245). */
   reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
+  /**
+   * Encodes an AUTH (MQTT 5 only, spec R310-R313): here, so that a client that speaks 3.1.1 only
+   * (the default browser one) carries no MQTT 5 encoder.
+   */
+  encodeAuth?(reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array;
+  /** Enhanced authentication (MQTT 5 only, spec R310-R316); absent: AUTH is not spoken. */
+  readonly authentication?: AuthRuntime;
   /** The transport as the connection and session write to it. */
   transport(transport: Transport): Transport;
   /**

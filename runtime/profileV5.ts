@@ -14,12 +14,13 @@ import type { SentConnect } from '../protocol/decoderRules.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
 import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
-import { encodeDisconnectV5 } from '../protocol/v5/encode.js';
+import { encodeAuth, encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
 import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
+import { AUTH_RUNTIME } from './authSession.js';
 import type { Transport } from './ports.js';
 import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
 
@@ -69,11 +70,7 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
       return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
     case 'unsuback':
       return { cmd: 'unsuback', messageId: p.messageId, granted: [] };
-    case 'auth':
-      return violation(
-        PROTOCOL_ERROR,
-        'AUTH, but the CONNECT named no Authentication Method [MQTT-3.1.2-30]',
-      );
+    // AUTH goes to the connection's authentication (runtime/authSession.ts, spec R316).
     default:
       return p;
   }
@@ -119,13 +116,19 @@ export const refusal = (code: number): string =>
 /** MQTT 5 (spec R235-R241). */
 export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
   version: 5 as const,
-  connect(options: ConnectOptions, maxPacketBytes: number): WrittenConnect {
+  connect(
+    options: ConnectOptions & { readonly sessionExpiryInterval?: number },
+    maxPacketBytes: number,
+  ): WrittenConnect {
     const clean = options.clean ?? true;
+    // 3.1.1's clean session 0 keeps the session until the next clean one: Session Expiry "never",
+    // unless the server's `sessionExpirySec` says otherwise (R319); 0 is the same as none.
+    const expiry = options.sessionExpiryInterval ?? (clean ? 0 : NEVER_EXPIRES);
+    const { sessionExpiryInterval: _given, ...rest } = options;
     const packet = buildConnectV5({
-      ...options,
+      ...rest,
       clean,
-      // 3.1.1's clean session 0 keeps the session until the next clean one: Session Expiry "never".
-      ...(clean ? {} : { sessionExpiryInterval: NEVER_EXPIRES }),
+      ...(expiry === 0 ? {} : { sessionExpiryInterval: expiry }),
       ...(maxPacketBytes < MAX_PACKET_BYTES ? { maximumPacketSize: maxPacketBytes } : {}),
     });
     return { bytes: encodeConnectV5(packet), sent: sentConnectOf(packet) };
@@ -180,6 +183,14 @@ export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
   receiveMaximum: (packet: Connack | V5Connack): number =>
     (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
   reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string => reasonName(code, packet),
+  encodeAuth: (reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array =>
+    encodeAuth(
+      reasonCode,
+      data === undefined
+        ? { authenticationMethod: method }
+        : { authenticationMethod: method, authenticationData: data },
+    ),
+  authentication: AUTH_RUNTIME,
   transport: upgradingTransport,
   farewell(error: ErrorData): Uint8Array | undefined {
     if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);

@@ -57,6 +57,13 @@ export interface ServerConfig extends ConnectOptions {
    * @default the client's `protocolVersion` (4)
    */
   readonly protocolVersion?: ProtocolVersion;
+  /**
+   * MQTT 5 Session Expiry Interval, in seconds (spec R319): how long the broker keeps the session
+   * after the connection closes; 0xFFFFFFFF never ends it. Sent with the CONNECT (3.1.1 servers
+   * have no such interval and get none); the broker's CONNACK may override it.
+   * @default 0xFFFFFFFF with `clean: false` (3.1.1's meaning), none (0) with `clean: true`
+   */
+  readonly sessionExpirySec?: number;
 }
 
 /** The MQTT versions the client speaks: 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
@@ -150,6 +157,12 @@ export function resolveServer(
     if (!path.startsWith('/'))
       throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
   }
+  const expiry = s.sessionExpirySec;
+  if (expiry !== undefined && !(Number.isInteger(expiry) && expiry >= 0 && expiry <= 0xffff_ffff))
+    throw new ConfigError(
+      `${key}.sessionExpirySec`,
+      `must be an integer 0..4294967295, got ${String(expiry)}`,
+    );
   return Object.assign({}, s, credentials, {
     host,
     port,

@@ -21,15 +21,17 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * TLS-setting checks, Node's error-code tables: 0.5 KB each) or a codec (mqtt-packet with
  * readable-stream and buffer: about 25 KB) fails it. The packed package's figure is held under it
  * too (R187). When the budget is met, the test
- * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead.
+ * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead. Raised from 41,500 when the statechart gained
+ * the enhanced-authentication states (R310-R317), which every client carries: 41,711 measured.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 41_500;
+export const BROWSER_CEILING_GZIP_BYTES = 42_200;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included;
- * the subpaths of R185-R186 are not exports of it), about 0.5 KB above its measured size (42,705).
+ * the subpaths of R185-R186 are not exports of it, nor is SCRAM, which browser/mqtt5 exports), about
+ * 0.5 KB above its measured size (43,4xx with the enhanced-authentication states of R310-R317).
  */
-export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 43_200;
+export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 43_900;
 
 /** One measured bundle. */
 export interface SizeRow {

@@ -106,6 +106,8 @@ export function createHarness(
     },
     sessionUp: (present: boolean) => effects.push(`sessionUp:${present}`),
     sessionDown: () => effects.push('sessionDown'),
+    answerAuth: () => effects.push('answerAuth'),
+    sendReauth: () => effects.push('sendReauth'),
     random,
     emitted: (event: LifecycleEvent) => emitted.push(event),
   };
