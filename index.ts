@@ -34,6 +34,7 @@ export {
 } from './adapters/transports/websocket.js';
 export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
 export {
+  CapabilityError,
   ClientClosedError,
   CONNACK_REASONS,
   ConfigError,

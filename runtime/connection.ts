@@ -14,6 +14,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
+import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
@@ -97,6 +98,8 @@ export class Connection
   profile: WireProfile = V4_PROFILE;
   /** The Receive Maximum of the last accepted CONNACK (spec R243). */
   receiveMaximum = 65_535;
+  /** SessionIO: the current profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
+  admit: SessionIO['admit'];
 
   /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
   readonly #referenced = new ReferencedServers();
@@ -288,6 +291,7 @@ export class Connection
           return;
         }
         this.receiveMaximum = this.profile.receiveMaximum(packet);
+        this.profile.negotiated?.(packet, this.transport);
         this.driver.send(answer);
         return;
       }
@@ -334,6 +338,12 @@ export class Connection
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
     this.profile = profile;
+    // Only a profile with CONNACK terms checks publishes (R249): 3.1.1's path pays nothing.
+    const admit = profile.admit;
+    this.admit =
+      admit === undefined
+        ? undefined
+        : (length, qos, retain) => admit.call(profile, this.transport, length, qos, retain);
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
     this.adopt(() => openWire(this, generation, server, s, this.config, tracer, profile));
