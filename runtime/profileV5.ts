@@ -18,6 +18,7 @@ import type { ConnectOptions } from '../protocol/connect.js';
 import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { brokerTermsOf } from '../protocol/v5/capabilities.js';
+import { mergeSuback } from '../protocol/v5/capabilitiesSubscribe.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
 import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
@@ -29,7 +30,7 @@ import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
 import type { Transport } from './ports.js';
 import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
-import { V5Transport } from './v5Transport.js';
+import { type V5Link, V5Transport } from './v5Transport.js';
 
 /** Session Expiry Interval "never": what 3.1.1's clean session 0 means (spec R236). */
 const NEVER_EXPIRES = 0xffff_ffff;
@@ -40,7 +41,7 @@ const NEVER_EXPIRES = 0xffff_ffff;
  * DISCONNECT go to the connection as they are, for {@link V5_PROFILE.answerConnack} and
  * {@link V5_PROFILE.answerDisconnect} (spec R240, R246).
  */
-function toSession(p: V5InboundPacket, aliases: InboundTopicAliases): WirePacket | MqttFailure {
+function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Link): WirePacket | MqttFailure {
   switch (p.cmd) {
     case 'publish': {
       const alias = p.properties?.topicAlias;
@@ -67,9 +68,14 @@ function toSession(p: V5InboundPacket, aliases: InboundTopicAliases): WirePacket
     case 'pubrel':
     case 'pubcomp':
       return { cmd: p.cmd, messageId: p.messageId };
-    case 'suback':
+    case 'suback': {
       // MQTT 5 failure codes are 0x80 and above, as 3.1.1's one: the session refuses them alike.
-      return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
+      const local = link.refused.get(p.messageId);
+      if (local === undefined) return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
+      // Filters the client refused itself (R255) keep their places among the broker's codes.
+      link.refused.delete(p.messageId);
+      return { cmd: 'suback', messageId: p.messageId, granted: mergeSuback(local, p.reasonCodes) };
+    }
     case 'unsuback':
       return { cmd: 'unsuback', messageId: p.messageId, granted: [] };
     case 'auth':
@@ -83,6 +89,12 @@ function toSession(p: V5InboundPacket, aliases: InboundTopicAliases): WirePacket
 }
 
 type MqttFailure = ProtocolError;
+
+/**
+ * Each connection's decoder-side link, by the CONNACK it decoded: `negotiated` hands it to the
+ * same connection's transport (the profile makes the two apart, so the CONNACK joins them).
+ */
+const LINKS = new WeakMap<V5Connack, V5Link>();
 
 /**
  * The message of a CONNACK refusal's `ConnackError` (spec R242): the code's name in the standard
@@ -149,10 +161,13 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile 
     decoder(sink: WireSink) {
       // One per connection: no alias outlives it [MQTT-3.3.2-7].
       const aliases = new InboundTopicAliases(inboundMaximum);
+      const link: V5Link = { refused: new Map(), deliver: (p) => sink.onPacket(p) };
       return createV5Decoder({
         maxPacketBytes: sink.maxPacketBytes,
         onPacket(packet) {
-          const p = toSession(packet, aliases);
+          // The CONNACK carries the link to this connection's transport (`negotiated`).
+          if (packet.cmd === 'connack') LINKS.set(packet, link);
+          const p = toSession(packet, aliases, link);
           if (p instanceof Error) sink.onError(p);
           else sink.onPacket(p);
         },
@@ -209,6 +224,7 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile 
       // The v5 decoder makes only v5 CONNACKs, and this profile only V5Transports.
       if (transport instanceof V5Transport) {
         transport.negotiated(brokerTermsOf((packet as V5Connack).properties));
+        transport.link = LINKS.get(packet as V5Connack);
       }
     },
     admit(transport: Transport | null, length: number, qos: 0 | 1 | 2, retain: boolean) {

@@ -8,11 +8,25 @@
  */
 import type { MqttError } from '../errors.js';
 import { type BrokerTerms, DEFAULT_TERMS, publishRefusal, v5Size } from '../protocol/v5/capabilities.js';
+import { type LocalCodes, mergeSuback, splitSubscribe } from '../protocol/v5/capabilitiesSubscribe.js';
 import { aliasedPublish, OutboundTopicAliases, publishTopic } from '../protocol/v5/topicAlias.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
 import type { Transport } from './ports.js';
 
 const PUBLISH = 3;
+const SUBSCRIBE = 8;
+
+/**
+ * What a connection's decoder and transport share (spec R255): SUBSCRIBE filters the transport
+ * answered itself, by packet id, for the decoder to merge into the broker's SUBACK, and the way to
+ * hand the session a SUBACK nobody sent when every filter was refused.
+ */
+export interface V5Link {
+  /** Local SUBACK codes of SUBSCRIBEs in flight, by packet id. */
+  readonly refused: Map<number, LocalCodes>;
+  /** Hands a packet to the connection as if decoded (later, never inside a write). */
+  deliver(packet: { readonly cmd: 'suback'; readonly messageId: number; readonly granted: number[] }): void;
+}
 
 /** Bytes of a Topic Alias property (identifier and two-byte value). */
 const ALIAS_BYTES = 3;
@@ -23,6 +37,8 @@ export class V5Transport implements Transport {
   terms: BrokerTerms = DEFAULT_TERMS;
   /** The outbound aliases, once the CONNACK allowed some. */
   aliases: OutboundTopicAliases | undefined;
+  /** Shared with this connection's decoder, from its CONNACK on (R255). */
+  link: V5Link | undefined;
   readonly whenFlushed?: Transport['whenFlushed'];
   readonly ref?: Transport['ref'];
   readonly unref?: Transport['unref'];
@@ -66,8 +82,27 @@ export class V5Transport implements Transport {
    *   packet id, so they do not come here refused.
    */
   write(bytes: Uint8Array): boolean {
-    if ((bytes[0] as number) >> 4 === PUBLISH) return this.inner.write(this.#publish(bytes));
+    const type = (bytes[0] as number) >> 4;
+    if (type === PUBLISH) return this.inner.write(this.#publish(bytes));
+    if (type === SUBSCRIBE && this.link !== undefined) return this.#subscribe(bytes, this.link);
     return this.inner.write(upgradeToV5(bytes));
+  }
+
+  /** A SUBSCRIBE without the filters the broker said it does not support (R255). */
+  #subscribe(bytes: Uint8Array, link: V5Link): boolean {
+    const split = splitSubscribe(this.terms, bytes);
+    if (split === undefined) return this.inner.write(upgradeToV5(bytes));
+    link.refused.set(split.packetId, split.codes);
+    if (split.packet !== undefined) return this.inner.write(upgradeToV5(split.packet));
+    // Nothing left to send: the client answers the SUBSCRIBE itself, after the session recorded it.
+    const suback = {
+      cmd: 'suback' as const,
+      messageId: split.packetId,
+      granted: mergeSuback(split.codes, []),
+    };
+    link.refused.delete(split.packetId);
+    queueMicrotask(() => link.deliver(suback));
+    return !this.needsDrain;
   }
 
   #publish(bytes: Uint8Array): Uint8Array {
