@@ -47,7 +47,7 @@ describe('broker terms (R249, R253-R255)', () => {
     const retain = publishRefusal(terms, 0, true, 10);
     expect(retain).toMatchObject({ code: 'BROKER_CAPABILITY', reasonCode: 0x9a });
     expect(retain?.message).toMatch(/retained messages \(CONNACK Retain Available 0\)/);
-    // The capability error survives the trip through data (R82).
+    // R257: the capability error survives the trip through data (R82).
     expect(errorFromData((retain as CapabilityError).toData())).toBeInstanceOf(CapabilityError);
   });
 

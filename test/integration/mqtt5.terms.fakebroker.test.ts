@@ -78,7 +78,7 @@ describe("an MQTT 5 broker's Maximum Packet Size (R249, R252)", () => {
     expect(publishesOf(broker.connections[0] as FakeConnection).map((p) => p.topic)).toEqual(['q/1', 'q/2']);
   });
 
-  it('R236: the client announces its own limit (maxIncomingPacketBytes) and its Topic Alias Maximum, 10 by default', async () => {
+  it('R236, R256: the client announces its own limit (maxIncomingPacketBytes) and its Topic Alias Maximum, 10 by default', async () => {
     const broker = await announcing(() => ({}));
     const client = v5Client(broker.port, { maxIncomingPacketBytes: 1000 });
     await connect(client);
@@ -118,6 +118,45 @@ describe("an MQTT 5 broker's capabilities (R253-R255)", () => {
     await client.publish('t', 'plain', { qos: 1 });
     const sent = publishesOf(broker.connections[0] as FakeConnection);
     expect(sent.map((p) => [p.payload.toString(), p.retain])).toEqual([['plain', false]]);
+  });
+});
+
+describe('R255: subscription capabilities', () => {
+  const noWildcardsNoShared = () =>
+    announcing(() => ({ wildcardSubscriptionAvailable: false, sharedSubscriptionAvailable: false }));
+
+  it('R255: Wildcard / Shared Subscription Available 0: those filters fail with the code the broker would send and never reach it; the others are subscribed', async () => {
+    const broker = await noWildcardsNoShared();
+    const client = v5Client(broker.port);
+    const errors = new Map<string, unknown>();
+    for (const filter of ['w/+', '$share/g/t', 'plain/t']) {
+      client.subscribe(filter).subscribe({ error: (e: unknown) => errors.set(filter, e) });
+    }
+    await connect(client);
+    const granted = await client.subscribeAsync('plain/u');
+    expect(granted).toEqual([{ filter: 'plain/u', qos: 0 }]);
+    expect(errors.get('w/+')).toMatchObject({ code: 'SUBSCRIBE_FAILED', filter: 'w/+', reasonCode: 0xa2 });
+    expect((errors.get('w/+') as Error).message).toMatch(
+      /Wildcard Subscriptions not supported \(reason code 0xA2\)/,
+    );
+    expect(errors.get('$share/g/t')).toMatchObject({ code: 'SUBSCRIBE_FAILED', reasonCode: 0x9e });
+    expect(errors.has('plain/t')).toBe(false);
+    const sent = (broker.connections[0] as FakeConnection).packets.flatMap((p) =>
+      p.cmd === 'subscribe' ? p.subscriptions.map((s) => s.topic) : [],
+    );
+    expect(sent).toEqual(['plain/t', 'plain/u']);
+    expect(client.state).toBe('connected');
+  });
+
+  it('R255: a SUBSCRIBE of refused filters only is answered by the client, and nothing is sent', async () => {
+    const broker = await noWildcardsNoShared();
+    const client = v5Client(broker.port);
+    await connect(client);
+    const error = await client.subscribeAsync(['a/#', '$share/g/b']).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SUBSCRIBE_FAILED', filters: ['a/#', '$share/g/b'] });
+    await client.subscribeAsync('ok');
+    const cmds = (broker.connections[0] as FakeConnection).packets.map((p) => p.cmd);
+    expect(cmds.filter((c) => c === 'subscribe')).toHaveLength(1);
   });
 });
 
