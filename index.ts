@@ -201,6 +201,7 @@ export type {
   TransportTarget,
 } from './runtime/ports.js';
 export { RESERVE_FULL } from './runtime/ports.js';
+export { type Mqtt5ProfileOptions, mqtt5Profile } from './runtime/profileV5.js';
 export type { ProtocolVersion } from './runtime/servers.js';
 export {
   checkHost,

@@ -28,7 +28,7 @@ import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/pa
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
-import type { Transport } from './ports.js';
+import type { Mqtt5Profile, Transport } from './ports.js';
 import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
@@ -240,3 +240,12 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile 
 
 /** MQTT 5 with the default topic-alias settings (spec R235-R241, R249-R255). */
 export const V5_PROFILE: WireProfile & { readonly version: 5 } = createV5Profile();
+
+/**
+ * The MQTT 5 profile with its topic-alias settings, for the client's `mqtt5` option (spec R250,
+ * R251); without options it is the Node entry's default.
+ * @throws {@link InvalidArgumentError} for a count outside 0-65535.
+ * @example
+ * new MqttClient({ servers, protocolVersion: 5, mqtt5: mqtt5Profile({ topicAliasMaximum: 0 }) });
+ */
+export const mqtt5Profile = (options: Mqtt5ProfileOptions = {}): Mqtt5Profile => createV5Profile(options);
