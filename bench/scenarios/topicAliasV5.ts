@@ -7,9 +7,8 @@
  */
 
 import { MqttClient } from '../../adapters/node.js';
-import { nodeTransport } from '../../adapters/transports/node.js';
-import type { TransportFactory } from '../../runtime/ports.js';
 import { createV5Profile } from '../../runtime/profileV5.js';
+import { countingTransport } from '../../test/support/countingTransport.js';
 import { HOST } from '../clients/types.js';
 import { PAYLOAD, type Scenario, uniqueTopic, until } from './support.js';
 
@@ -30,16 +29,7 @@ interface Measured {
 }
 
 async function start(port: number, aliases: boolean): Promise<Measured> {
-  let bytes = 0;
-  const transport: TransportFactory = (target, handlers) => {
-    const inner = nodeTransport(target, handlers);
-    const write = inner.write.bind(inner);
-    inner.write = (chunk: Uint8Array) => {
-      bytes += chunk.length;
-      return write(chunk);
-    };
-    return inner;
-  };
+  const { transport, written } = countingTransport();
   const client = new MqttClient({
     servers: [{ host: HOST, port }],
     protocolVersion: 5,
@@ -55,7 +45,7 @@ async function start(port: number, aliases: boolean): Promise<Measured> {
   });
   client.connect();
   await connected;
-  return { client, written: () => bytes };
+  return { client, written };
 }
 
 async function pump(m: Measured, topics: readonly string[], count: number): Promise<void> {

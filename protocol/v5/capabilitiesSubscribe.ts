@@ -12,6 +12,7 @@ import type { QoS } from '../encode.js';
 import { utf8Text } from '../encodeBytes.js';
 import { encodeSubscribe } from '../encodeSubscribe.js';
 import { type BrokerTerms, subscribeRefusal } from './capabilities.js';
+import { remainingLength } from './upgrade.js';
 
 /** The outcome of one SUBSCRIBE's filters, by position: a refusal code, or `-1` for the broker's. */
 export type LocalCodes = readonly number[];
@@ -32,8 +33,7 @@ export interface SubscribeSplit {
  */
 export function splitSubscribe(terms: BrokerTerms, packet: Uint8Array): SubscribeSplit | undefined {
   if (terms.wildcardSubscriptionAvailable && terms.sharedSubscriptionAvailable) return undefined;
-  let at = 1;
-  while (((packet[at++] as number) & 0x80) !== 0) {}
+  let at = remainingLength(packet).at;
   const packetId = ((packet[at] as number) << 8) | (packet[at + 1] as number);
   at += 2;
   const kept: { filter: string; qos: QoS }[] = [];

@@ -12,6 +12,7 @@
 import type { ProtocolViolationError } from '../../errors.js';
 import { alloc, utf8Text, varintSize, writeVarint } from '../encodeBytes.js';
 import { violation } from './reader.js';
+import { remainingLength } from './upgrade.js';
 
 /** Topic Alias property identifier (table 2-4). */
 const TOPIC_ALIAS = 0x23;
@@ -132,13 +133,7 @@ export interface PublishTopic {
  * @param packet - A valid 3.1.1 PUBLISH.
  */
 export function publishTopic(packet: Uint8Array): PublishTopic {
-  let remaining = 0;
-  let at = 1;
-  for (let shift = 0; ; shift += 7) {
-    const byte = packet[at++] as number;
-    remaining += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) break;
-  }
+  const { remaining, at } = remainingLength(packet);
   const topicBytes = ((packet[at] as number) << 8) | (packet[at + 1] as number);
   const topic = utf8Text(packet.subarray(at + 2, at + 2 + topicBytes)) ?? '';
   return { topic, body: at, remaining, topicBytes };

@@ -5,29 +5,13 @@
  * connection; a 3.1.1 subscriber receiving the full topics proves it resolved every alias.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeTransport } from '../../adapters/transports/node.js';
 import { SizeLimitError } from '../../errors.js';
-import type { TransportFactory } from '../../runtime/ports.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { recordClient, waitForClientEvent } from '../support/clientEvents.js';
+import { countingTransport } from '../support/countingTransport.js';
 import { connect, server, useResources } from '../support/integration.js';
 
 const { makeClient } = useResources();
-
-/** Node's transport, counting the bytes the client writes. */
-function counting(): { transport: TransportFactory; written: () => number } {
-  let bytes = 0;
-  const transport: TransportFactory = (target, handlers) => {
-    const inner = nodeTransport(target, handlers);
-    const write = inner.write.bind(inner);
-    inner.write = (chunk: Uint8Array) => {
-      bytes += chunk.length;
-      return write(chunk);
-    };
-    return inner;
-  };
-  return { transport, written: () => bytes };
-}
 
 describe.runIf(haveMosquitto)('MQTT 5 terms against mosquitto', () => {
   let broker: MosquittoHandle;
@@ -49,7 +33,7 @@ describe.runIf(haveMosquitto)('MQTT 5 terms against mosquitto', () => {
       'alias/sensors/building-7/floor-3/humidity',
     ];
     const run = async (clientId: string, outboundTopicAliases: number | undefined) => {
-      const count = counting();
+      const count = countingTransport();
       const { createV5Profile } = await import('../../runtime/profileV5.js');
       const publisher = makeClient({
         servers: [server(broker.port, { clientId })],
