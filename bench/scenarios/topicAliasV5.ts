@@ -8,7 +8,7 @@
 
 import { MqttClient } from '../../adapters/node.js';
 import { createV5Profile } from '../../runtime/profileV5.js';
-import { countingTransport } from '../../test/support/countingTransport.js';
+import { countingTransport } from '../clients/countingTransport.js';
 import { HOST } from '../clients/types.js';
 import { PAYLOAD, type Scenario, uniqueTopic, until } from './support.js';
 

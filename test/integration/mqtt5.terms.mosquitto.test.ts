@@ -5,10 +5,10 @@
  * connection; a 3.1.1 subscriber receiving the full topics proves it resolved every alias.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countingTransport } from '../../bench/clients/countingTransport.js';
 import { SizeLimitError } from '../../errors.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { recordClient, waitForClientEvent } from '../support/clientEvents.js';
-import { countingTransport } from '../support/countingTransport.js';
 import { connect, server, useResources } from '../support/integration.js';
 
 const { makeClient } = useResources();

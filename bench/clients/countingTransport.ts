@@ -1,4 +1,4 @@
-/** Node's transport, counting the bytes the client writes (topic-alias tests and bench, spec R250). */
+/** Node's transport, counting the bytes the client writes (the topic-alias bench and its mosquitto test, spec R250). */
 import { nodeTransport } from '../../adapters/transports/node.js';
 import type { TransportFactory } from '../../runtime/ports.js';
 
