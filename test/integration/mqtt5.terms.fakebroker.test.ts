@@ -78,6 +78,24 @@ describe("an MQTT 5 broker's Maximum Packet Size (R249, R252)", () => {
     expect(publishesOf(broker.connections[0] as FakeConnection).map((p) => p.topic)).toEqual(['q/1', 'q/2']);
   });
 
+  it('R252: a message in flight on a connection without a limit, unacknowledged, is refused (not resent) when the next CONNACK announces a smaller one', async () => {
+    const broker = await fake((c, p) => {
+      if (p.cmd === 'connect') c.send(connackOf(0, c.index === 0 ? {} : { maximumPacketSize: 64 }));
+      // The first connection takes the PUBLISH and drops without PUBACK.
+      if (p.cmd === 'publish' && c.index === 0) c.destroy();
+      if (p.cmd === 'publish' && c.index > 0) c.send({ cmd: 'puback', messageId: p.messageId as number });
+    });
+    const client = v5Client(broker.port);
+    await connect(client);
+    const big = client.publish('big', payload(100), { qos: 1 }).catch((e: unknown) => e);
+    const error = await big;
+    expect(error).toBeInstanceOf(SizeLimitError);
+    expect(error).toMatchObject({ limit: 64 });
+    await client.publish('after', payload(10), { qos: 1 });
+    expect(publishesOf(broker.connections[0] as FakeConnection).map((p) => p.topic)).toEqual(['big']);
+    expect(publishesOf(broker.connections[1] as FakeConnection).map((p) => p.topic)).toEqual(['after']);
+  });
+
   it('R236, R256: the client announces its own limit (maxIncomingPacketBytes) and its Topic Alias Maximum, 10 by default', async () => {
     const broker = await announcing(() => ({}));
     const client = v5Client(broker.port, { maxIncomingPacketBytes: 1000 });
