@@ -33,7 +33,8 @@ export type MqttErrorCode =
   | 'STORE_IO'
   | 'LISTENER_ERROR'
   | 'SERVER_DISCONNECT'
-  | 'PUBLISH_REFUSED';
+  | 'PUBLISH_REFUSED'
+  | 'BROKER_CAPABILITY';
 
 /**
  * Why a transport failed, for `TRANSPORT_ERROR` (spec R75): what a user can act on, without
@@ -402,6 +403,8 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new ServerDisconnectError(data.reasonCode ?? 0, message, options);
     case 'PUBLISH_REFUSED':
       return new PublishRefusedError(data.reasonCode ?? 0x80, message, options);
+    case 'BROKER_CAPABILITY':
+      return new CapabilityError(data.reasonCode ?? 0x80, message, options);
     default:
       return new MqttError(code, message, options);
   }
@@ -491,6 +494,27 @@ export class ListenerError extends MqttError {
   }
 }
 
+/**
+ * What an MQTT 5 broker said in its CONNACK that it does not support, checked before sending
+ * (spec R253-R255): a publish above its Maximum QoS or with RETAIN when Retain Available is 0, a
+ * wildcard or shared filter or a Subscription Identifier it said it lacks. Nothing was sent; the
+ * broker would have closed the connection. `reasonCode` is the code the broker would have sent
+ * (0x9B QoS not supported, 0x9A Retain not supported, 0xA2, 0x9E, 0xA1), and the message names the
+ * capability, e.g. `the broker does not support retained messages (CONNACK Retain Available 0)`.
+ */
+export class CapabilityError extends MqttError {
+  /** The reason code the broker would have answered with. */
+  readonly reasonCode: number;
+  constructor(reasonCode: number, message: string, options?: ErrorOptions) {
+    super('BROKER_CAPABILITY', message, options);
+    this.name = 'CapabilityError';
+    this.reasonCode = reasonCode;
+  }
+  override toData(): ErrorData {
+    return { code: this.code, message: this.message, reasonCode: this.reasonCode };
+  }
+}
+
 /** Every error class, for `instanceof` checks and documentation. */
 export const errors = {
   MqttError,
@@ -511,4 +535,5 @@ export const errors = {
   DecodeError,
   StoreError,
   ListenerError,
+  CapabilityError,
 } as const;

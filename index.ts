@@ -35,6 +35,7 @@ export {
 } from './adapters/transports/websocket.js';
 export { createWsTransport, type WsTransportOptions, wsTransport } from './adapters/transports/ws.js';
 export {
+  CapabilityError,
   ClientClosedError,
   CONNACK_REASONS,
   ConfigError,
@@ -202,6 +203,7 @@ export type {
   TransportTarget,
 } from './runtime/ports.js';
 export { RESERVE_FULL } from './runtime/ports.js';
+export { type Mqtt5ProfileOptions, mqtt5Profile } from './runtime/profileV5.js';
 export type { ProtocolVersion } from './runtime/servers.js';
 export {
   checkHost,

@@ -9,7 +9,7 @@ import {
   PublishRefusedError,
   SizeLimitError,
 } from '../errors.js';
-import { encodePublish, encodePubrel } from './encode.js';
+import { encodePublish, encodePubrel, publishSize } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
 import { OutboundState } from './outboundState.js';
 import type { PacketIdAllocator } from './packetIds.js';
@@ -58,6 +58,12 @@ export class OutboundFlow {
     // One message the queue could never hold: say so, rather than blame a full queue (R85).
     if (size > s.options.maxQueueBytes)
       throw new SizeLimitError('PAYLOAD_TOO_LARGE', size, s.options.maxQueueBytes, 'session.maxQueueBytes');
+    // An MQTT 5 broker's CONNACK terms (R249, R253, R254); 3.1.1 has no `admit`.
+    const admit = s.io.admit;
+    if (admit !== undefined && s.connected) {
+      const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain);
+      if (refusal !== undefined) throw refusal;
+    }
     if (!this.makeRoom(size, qos)) return this.refuse(topic, qos, done, this.fullReason(size, qos));
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
@@ -194,6 +200,8 @@ export class OutboundFlow {
         for (const m of s.pending.removeWhere((p) => p.written)) s.discard(m, 'session-lost', error(), false);
       }
     }
+    const admit = s.io.admit;
+    if (admit !== undefined) this.refuseQueued(admit);
     // Orphans are left out: a broker that ignores their PUBREL must not stall the replay.
     let left = s.pending.length;
     for (const m of s.pending.toArray()) m.replay = true;
@@ -202,6 +210,20 @@ export class OutboundFlow {
       if (r.replay) left++;
     }
     s.replayLeft = left;
+  }
+
+  /**
+   * Drops every queued message this broker's CONNACK terms refuse (spec R252): too large for its
+   * Maximum Packet Size, above its Maximum QoS, retained when it has no retain. Each gets the
+   * typed error (event `drop`, reason `refused`), rather than a resend the broker would answer by
+   * closing the connection, again on every connection.
+   */
+  private refuseQueued(admit: NonNullable<SessionIO['admit']>): void {
+    const s = this.state;
+    const check = (m: OutboundMessage) => admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1);
+    for (const m of s.pending.removeWhere((m) => check(m) !== undefined)) {
+      s.discard(m, 'refused', check(m) as MqttError, true);
+    }
   }
 
   /** Second step after CONNACK (after the re-subscriptions): replays the queue up to the window. */

@@ -50,13 +50,21 @@ export interface SessionIO {
    * (spec R63). Without it the error is rethrown from a microtask.
    */
   callbackError?(thrown: unknown): void;
+  /**
+   * Whether a QoS 1 or 2 PUBLISH whose 3.1.1 form is `length` bytes may go to the connected
+   * broker (an MQTT 5 broker's CONNACK terms, spec R249, R253, R254): the typed error, or
+   * `undefined`. Asked of a new publish while connected, and of every queued one at each CONNACK.
+   * @default none: every publish may go (MQTT 3.1.1)
+   */
+  admit?: ((length: number, qos: 1 | 2, retain: boolean) => MqttError | undefined) | undefined;
 }
 
 /**
  * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
  * `session-lost` (`onCleanSession: 'fail'`), `buffer-full` (a QoS 0 publish while the transport
  * already held more than `maxBufferedBytes`, spec R56), `closed` (the client stopped, spec R84),
- * or `refused` (an MQTT 5 broker answered PUBACK or PUBREC with a failure code, spec R244).
+ * or `refused` (an MQTT 5 broker answered PUBACK or PUBREC with a failure code, spec R244, or its
+ * CONNACK's Maximum Packet Size, Maximum QoS or Retain Available refuses a queued message, R252).
  */
 export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed' | 'refused';
 

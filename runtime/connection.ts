@@ -14,6 +14,7 @@ import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
+import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { AuthSession } from './authSession.js';
 import type { ConnectWaiters } from './connectWaiters.js';
@@ -100,6 +101,8 @@ export class Connection
   receiveMaximum = 65_535;
   /** Enhanced authentication, made on first use from `config.auth` (spec R310-R316). */
   #auth: AuthSession | undefined;
+  /** SessionIO: the current profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
+  admit: SessionIO['admit'];
 
   /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
   readonly #referenced = new ReferencedServers();
@@ -325,6 +328,7 @@ export class Connection
           return;
         }
         this.receiveMaximum = this.profile.receiveMaximum(packet);
+        this.profile.negotiated?.(packet, this.transport);
         this.driver.send(answer);
         return;
       }
@@ -385,6 +389,12 @@ export class Connection
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
     this.profile = profile;
+    // Only a profile with CONNACK terms checks publishes (R249): 3.1.1's path pays nothing.
+    const admit = profile.admit;
+    this.admit =
+      admit === undefined
+        ? undefined
+        : (length, qos, retain) => admit.call(profile, this.transport, length, qos, retain);
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
     this.adopt(() => openWire(this, generation, server, s, this.config, tracer, profile));

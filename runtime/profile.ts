@@ -95,6 +95,18 @@ export interface WireProfile {
   /** The transport as the connection and session write to it. */
   transport(transport: Transport): Transport;
   /**
+   * An accepted CONNACK's terms for the rest of the connection (MQTT 5: Maximum Packet Size,
+   * capabilities, Topic Alias Maximum, spec R249-R255); 3.1.1 has none.
+   * @param transport - The current transport, as {@link WireProfile.transport} made it.
+   */
+  negotiated?(packet: Connack | V5Connack, transport: Transport | null): void;
+  /**
+   * Whether a QoS 1 or 2 PUBLISH whose 3.1.1 form is `length` bytes may go to the broker, by its
+   * CONNACK (MQTT 5, spec R249, R253, R254): the typed error, or `undefined`. 3.1.1 has none, so
+   * its publish path pays nothing.
+   */
+  admit?(transport: Transport | null, length: number, qos: 0 | 1 | 2, retain: boolean): MqttError | undefined;
+  /**
    * The DISCONNECT to write before closing for `error` (spec R237); `undefined` for none.
    * @param error - Why the connection fails.
    */

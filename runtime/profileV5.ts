@@ -6,11 +6,19 @@
  *
  * @module
  */
-import { ConnackError, type ErrorData, type ProtocolError, ServerDisconnectError } from '../errors.js';
+import {
+  ConnackError,
+  type ErrorData,
+  InvalidArgumentError,
+  type ProtocolError,
+  ServerDisconnectError,
+} from '../errors.js';
 import type { ConnectionEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
+import { brokerTermsOf } from '../protocol/v5/capabilities.js';
+import { mergeSuback } from '../protocol/v5/capabilitiesSubscribe.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
 import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
@@ -19,13 +27,11 @@ import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
 import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
-import { upgradeToV5 } from '../protocol/v5/upgrade.js';
+import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
 import { AUTH_RUNTIME } from './authSession.js';
-import type { Transport } from './ports.js';
+import type { Mqtt5Profile, Transport } from './ports.js';
 import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
-
-/** Topic Alias Invalid: the client announces no Topic Alias Maximum, so it accepts no alias. */
-const TOPIC_ALIAS_INVALID = 0x94;
+import { type V5Link, V5Transport } from './v5Transport.js';
 
 /** Session Expiry Interval "never": what 3.1.1's clean session 0 means (spec R236). */
 const NEVER_EXPIRES = 0xffff_ffff;
@@ -36,26 +42,24 @@ const NEVER_EXPIRES = 0xffff_ffff;
  * DISCONNECT go to the connection as they are, for {@link V5_PROFILE.answerConnack} and
  * {@link V5_PROFILE.answerDisconnect} (spec R240, R246).
  */
-function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
+function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Link): WirePacket | MqttFailure {
   switch (p.cmd) {
-    case 'publish':
-      if (p.properties?.topicAlias !== undefined) {
-        return violation(
-          TOPIC_ALIAS_INVALID,
-          'PUBLISH carries a Topic Alias, but the client announced no Topic Alias Maximum [3.3.2.3.4]',
-        );
-      }
+    case 'publish': {
+      const alias = p.properties?.topicAlias;
+      const topic = alias === undefined ? p.topic : aliases.resolve(p.topic, alias);
+      if (typeof topic !== 'string') return topic;
       return p.messageId === undefined
-        ? { cmd: 'publish', topic: p.topic, payload: p.payload, qos: p.qos, dup: p.dup, retain: p.retain }
+        ? { cmd: 'publish', topic, payload: p.payload, qos: p.qos, dup: p.dup, retain: p.retain }
         : {
             cmd: 'publish',
-            topic: p.topic,
+            topic,
             payload: p.payload,
             qos: p.qos,
             dup: p.dup,
             retain: p.retain,
             messageId: p.messageId,
           };
+    }
     case 'puback':
     case 'pubrec':
       // A failure code refuses the publish (R244); success codes need not travel.
@@ -65,9 +69,14 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
     case 'pubrel':
     case 'pubcomp':
       return { cmd: p.cmd, messageId: p.messageId };
-    case 'suback':
+    case 'suback': {
       // MQTT 5 failure codes are 0x80 and above, as 3.1.1's one: the session refuses them alike.
-      return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
+      const local = link.refused.get(p.messageId);
+      if (local === undefined) return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
+      // Filters the client refused itself (R255) keep their places among the broker's codes.
+      link.refused.delete(p.messageId);
+      return { cmd: 'suback', messageId: p.messageId, granted: mergeSuback(local, p.reasonCodes) };
+    }
     case 'unsuback':
       return { cmd: 'unsuback', messageId: p.messageId, granted: [] };
     // AUTH goes to the connection's authentication (runtime/authSession.ts, spec R316).
@@ -79,32 +88,10 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
 type MqttFailure = ProtocolError;
 
 /**
- * The transport of an MQTT 5 connection: what the session writes is upgraded (spec R238), and
- * there is no zero-copy `reserve`, so QoS 0 goes through `write` too.
+ * Each connection's decoder-side link, by the CONNACK it decoded: `negotiated` hands it to the
+ * same connection's transport (the profile makes the two apart, so the CONNACK joins them).
  */
-function upgradingTransport(inner: Transport): Transport {
-  const t: Transport = {
-    write: (bytes) => inner.write(upgradeToV5(bytes)),
-    get bufferedBytes() {
-      return inner.bufferedBytes;
-    },
-    get needsDrain() {
-      return inner.needsDrain;
-    },
-    end: () => inner.end(),
-    destroy: () => inner.destroy(),
-  };
-  // Optional members stay absent when the transport lacks them: callers test for them.
-  const whenFlushed = inner.whenFlushed;
-  const ref = inner.ref;
-  const unref = inner.unref;
-  return Object.assign(
-    t,
-    whenFlushed === undefined ? {} : { whenFlushed: whenFlushed.bind(inner) },
-    ref === undefined ? {} : { ref: ref.bind(inner) },
-    unref === undefined ? {} : { unref: unref.bind(inner) },
-  );
-}
+const LINKS = new WeakMap<V5Connack, V5Link>();
 
 /**
  * The message of a CONNACK refusal's `ConnackError` (spec R242): the code's name in the standard
@@ -113,88 +100,163 @@ function upgradingTransport(inner: Transport): Transport {
 export const refusal = (code: number): string =>
   `connection refused: ${reasonName(code, 'CONNACK')} (reason code ${hex(code)})`;
 
-/** MQTT 5 (spec R235-R241). */
-export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
-  version: 5 as const,
-  connect(
-    options: ConnectOptions & { readonly sessionExpiryInterval?: number },
-    maxPacketBytes: number,
-  ): WrittenConnect {
-    const clean = options.clean ?? true;
-    // 3.1.1's clean session 0 keeps the session until the next clean one: Session Expiry "never",
-    // unless the server's `sessionExpirySec` says otherwise (R319); 0 is the same as none.
-    const expiry = options.sessionExpiryInterval ?? (clean ? 0 : NEVER_EXPIRES);
-    const { sessionExpiryInterval: _given, ...rest } = options;
-    const packet = buildConnectV5({
-      ...rest,
-      clean,
-      ...(expiry === 0 ? {} : { sessionExpiryInterval: expiry }),
-      ...(maxPacketBytes < MAX_PACKET_BYTES ? { maximumPacketSize: maxPacketBytes } : {}),
-    });
-    return { bytes: encodeConnectV5(packet), sent: sentConnectOf(packet) };
-  },
-  decoder(sink: WireSink) {
-    return createV5Decoder({
-      maxPacketBytes: sink.maxPacketBytes,
-      onPacket(packet) {
-        const p = toSession(packet);
-        if (p instanceof Error) sink.onError(p);
-        else sink.onPacket(p);
-      },
-      onError: (error) => sink.onError(error),
-    });
-  },
-  answerConnack(
-    packet: Connack | V5Connack,
-    handshaking: boolean,
-    sent: SentConnect | SentConnectV5 | undefined,
-    refer: Refer,
-  ): ConnectionEvent | ProtocolError {
-    if (!handshaking || sent === undefined || !('keepalive' in sent)) {
-      return violation(PROTOCOL_ERROR, 'CONNACK when none was awaited [MQTT-3.2.0-2]');
-    }
+/** How the MQTT 5 profile uses topic aliases (spec R250, R251). */
+export interface Mqtt5ProfileOptions {
+  /**
+   * The Topic Alias Maximum the client announces in CONNECT: how many aliases the broker may use
+   * in the PUBLISHes it sends (0: none, and a PUBLISH with an alias closes the connection).
+   * @default 10 (mosquitto's own default; ten topic strings per connection)
+   */
+  readonly topicAliasMaximum?: number;
+  /**
+   * The most aliases the client uses for the topics it publishes, within the broker's Topic Alias
+   * Maximum (0: none, every PUBLISH carries its topic).
+   * @default 64
+   */
+  readonly outboundTopicAliases?: number;
+}
+
+/** The default of {@link Mqtt5ProfileOptions.topicAliasMaximum}. */
+export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
+/** The default of {@link Mqtt5ProfileOptions.outboundTopicAliases}. */
+export const DEFAULT_OUTBOUND_TOPIC_ALIASES = 64;
+
+function checkAliasCount(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new InvalidArgumentError(`${name} must be an integer from 0 to 65535, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * The MQTT 5 wire profile with its topic-alias settings (spec R235-R241, R249-R255).
+ * @throws {@link InvalidArgumentError} for a count outside 0-65535.
+ */
+export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile & { readonly version: 5 } {
+  const inboundMaximum = checkAliasCount(
+    options.topicAliasMaximum ?? DEFAULT_TOPIC_ALIAS_MAXIMUM,
+    'topicAliasMaximum',
+  );
+  const outbound = checkAliasCount(
+    options.outboundTopicAliases ?? DEFAULT_OUTBOUND_TOPIC_ALIASES,
+    'outboundTopicAliases',
+  );
+  return Object.freeze({
+    version: 5 as const,
+    connect(
+      options: ConnectOptions & { readonly sessionExpiryInterval?: number },
+      maxPacketBytes: number,
+    ): WrittenConnect {
+      const clean = options.clean ?? true;
+      // 3.1.1's clean session 0 keeps the session until the next clean one: Session Expiry "never",
+      // unless the server's `sessionExpirySec` says otherwise (R319); 0 is the same as none.
+      const expiry = options.sessionExpiryInterval ?? (clean ? 0 : NEVER_EXPIRES);
+      const { sessionExpiryInterval: _given, ...rest } = options;
+      const packet = buildConnectV5({
+        ...rest,
+        clean,
+        ...(expiry === 0 ? {} : { sessionExpiryInterval: expiry }),
+        ...(maxPacketBytes < MAX_PACKET_BYTES ? { maximumPacketSize: maxPacketBytes } : {}),
+        ...(inboundMaximum > 0 ? { topicAliasMaximum: inboundMaximum } : {}),
+      });
+      return { bytes: encodeConnectV5(packet), sent: sentConnectOf(packet) };
+    },
+    decoder(sink: WireSink) {
+      // One per connection: no alias outlives it [MQTT-3.3.2-7].
+      const aliases = new InboundTopicAliases(inboundMaximum);
+      const link: V5Link = { refused: new Map(), deliver: (p) => sink.onPacket(p) };
+      return createV5Decoder({
+        maxPacketBytes: sink.maxPacketBytes,
+        onPacket(packet) {
+          // The CONNACK carries the link to this connection's transport (`negotiated`).
+          if (packet.cmd === 'connack') LINKS.set(packet, link);
+          const p = toSession(packet, aliases, link);
+          if (p instanceof Error) sink.onError(p);
+          else sink.onPacket(p);
+        },
+        onError: (error) => sink.onError(error),
+      });
+    },
+    answerConnack(
+      packet: Connack | V5Connack,
+      handshaking: boolean,
+      sent: SentConnect | SentConnectV5 | undefined,
+      refer: Refer,
+    ): ConnectionEvent | ProtocolError {
+      if (!handshaking || sent === undefined || !('keepalive' in sent)) {
+        return violation(PROTOCOL_ERROR, 'CONNACK when none was awaited [MQTT-3.2.0-2]');
+      }
+      // The v5 decoder makes only v5 CONNACKs.
+      const terms = readConnackV5(packet as V5Connack, sent);
+      if (terms instanceof Error) return terms;
+      const serverKeepAlive = (packet as V5Connack).properties?.serverKeepAlive;
+      const reference = terms.serverReference === undefined ? [] : refer(terms.serverReference);
+      // Optional fields only when present: the event is journalled, and has no `undefined` values.
+      return Object.assign(
+        {
+          type: 'mqtt5.connack' as const,
+          reasonCode: terms.reasonCode,
+          sessionPresent: terms.sessionPresent,
+        },
+        reference.length > 0 ? { serverReference: reference } : {},
+        serverKeepAlive === undefined ? {} : { serverKeepAliveMs: serverKeepAlive * 1000 },
+        terms.clientIdAssigned ? { assignedClientId: terms.clientId } : {},
+        terms.accepted
+          ? {}
+          : { error: new ConnackError(terms.reasonCode, refusal(terms.reasonCode)).toData() },
+      );
+    },
+    answerDisconnect(packet: V5Disconnect, refer: Refer): ConnectionEvent {
+      const why = packet.properties?.reasonString;
+      const error = new ServerDisconnectError(
+        packet.reasonCode,
+        `the server sent DISCONNECT: ${reasonName(packet.reasonCode, 'DISCONNECT')} (reason code ${hex(packet.reasonCode)})${why === undefined ? '' : `: ${why}`}`,
+      ).toData();
+      const text = packet.properties?.serverReference;
+      const reference = text === undefined ? [] : refer(text);
+      return reference.length > 0
+        ? { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, serverReference: reference, error }
+        : { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, error };
+    },
     // The v5 decoder makes only v5 CONNACKs.
-    const terms = readConnackV5(packet as V5Connack, sent);
-    if (terms instanceof Error) return terms;
-    const serverKeepAlive = (packet as V5Connack).properties?.serverKeepAlive;
-    const reference = terms.serverReference === undefined ? [] : refer(terms.serverReference);
-    // Optional fields only when present: the event is journalled, and has no `undefined` values.
-    return Object.assign(
-      { type: 'mqtt5.connack' as const, reasonCode: terms.reasonCode, sessionPresent: terms.sessionPresent },
-      reference.length > 0 ? { serverReference: reference } : {},
-      serverKeepAlive === undefined ? {} : { serverKeepAliveMs: serverKeepAlive * 1000 },
-      terms.clientIdAssigned ? { assignedClientId: terms.clientId } : {},
-      terms.accepted ? {} : { error: new ConnackError(terms.reasonCode, refusal(terms.reasonCode)).toData() },
-    );
-  },
-  answerDisconnect(packet: V5Disconnect, refer: Refer): ConnectionEvent {
-    const why = packet.properties?.reasonString;
-    const error = new ServerDisconnectError(
-      packet.reasonCode,
-      `the server sent DISCONNECT: ${reasonName(packet.reasonCode, 'DISCONNECT')} (reason code ${hex(packet.reasonCode)})${why === undefined ? '' : `: ${why}`}`,
-    ).toData();
-    const text = packet.properties?.serverReference;
-    const reference = text === undefined ? [] : refer(text);
-    return reference.length > 0
-      ? { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, serverReference: reference, error }
-      : { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, error };
-  },
-  // The v5 decoder makes only v5 CONNACKs.
-  receiveMaximum: (packet: Connack | V5Connack): number =>
-    (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
-  reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string => reasonName(code, packet),
-  encodeAuth: (reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array =>
-    encodeAuth(
-      reasonCode,
-      data === undefined
-        ? { authenticationMethod: method }
-        : { authenticationMethod: method, authenticationData: data },
-    ),
-  authentication: AUTH_RUNTIME,
-  transport: upgradingTransport,
-  farewell(error: ErrorData): Uint8Array | undefined {
-    if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
-    if (error.code === 'PACKET_TOO_LARGE') return encodeDisconnectV5(PACKET_TOO_LARGE);
-    return undefined;
-  },
-});
+    receiveMaximum: (packet: Connack | V5Connack): number =>
+      (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
+    reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string => reasonName(code, packet),
+    encodeAuth: (reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array =>
+      encodeAuth(
+        reasonCode,
+        data === undefined
+          ? { authenticationMethod: method }
+          : { authenticationMethod: method, authenticationData: data },
+      ),
+    authentication: AUTH_RUNTIME,
+    transport: (inner: Transport): Transport => new V5Transport(inner, outbound),
+    negotiated(packet: Connack | V5Connack, transport: Transport | null): void {
+      // The v5 decoder makes only v5 CONNACKs, and this profile only V5Transports.
+      if (transport instanceof V5Transport) {
+        transport.negotiated(brokerTermsOf((packet as V5Connack).properties));
+        transport.link = LINKS.get(packet as V5Connack);
+      }
+    },
+    admit(transport: Transport | null, length: number, qos: 0 | 1 | 2, retain: boolean) {
+      return transport instanceof V5Transport ? transport.admit(length, qos, retain) : undefined;
+    },
+    farewell(error: ErrorData): Uint8Array | undefined {
+      if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
+      if (error.code === 'PACKET_TOO_LARGE') return encodeDisconnectV5(PACKET_TOO_LARGE);
+      return undefined;
+    },
+  });
+}
+
+/** MQTT 5 with the default topic-alias settings (spec R235-R241, R249-R255). */
+export const V5_PROFILE: WireProfile & { readonly version: 5 } = createV5Profile();
+
+/**
+ * The MQTT 5 profile with its topic-alias settings, for the client's `mqtt5` option (spec R250,
+ * R251); without options it is the Node entry's default.
+ * @throws {@link InvalidArgumentError} for a count outside 0-65535.
+ * @example
+ * new MqttClient({ servers, protocolVersion: 5, mqtt5: mqtt5Profile({ topicAliasMaximum: 0 }) });
+ */
+export const mqtt5Profile = (options: Mqtt5ProfileOptions = {}): Mqtt5Profile => createV5Profile(options);

@@ -13,6 +13,22 @@ const SUBSCRIBE = 8;
 const UNSUBSCRIBE = 10;
 
 /**
+ * The remaining length of a whole packet, and where its body starts: the Variable Byte Integer of
+ * 1 to 4 bytes after the first byte.
+ * @param packet - A whole, valid packet.
+ */
+export function remainingLength(packet: Uint8Array): { readonly remaining: number; readonly at: number } {
+  let remaining = 0;
+  let at = 1;
+  for (let shift = 0; ; shift += 7) {
+    const byte = packet[at++] as number;
+    remaining += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+  }
+  return { remaining, at };
+}
+
+/**
  * The MQTT 5 form of a packet the session encoded for 3.1.1: the same packet when both versions
  * write the same bytes, else a copy with a zero-length property block after the variable header.
  * The input must be one whole, valid 3.1.1 packet (the session's own encoders made it).
@@ -24,14 +40,7 @@ export function upgradeToV5(packet: Uint8Array): Uint8Array {
   const first = packet[0] as number;
   const type = first >> 4;
   if (type !== PUBLISH && type !== SUBSCRIBE && type !== UNSUBSCRIBE) return packet;
-  // Remaining length: a Variable Byte Integer of 1 to 4 bytes after the first byte.
-  let remaining = 0;
-  let at = 1;
-  for (let shift = 0; ; shift += 7) {
-    const byte = packet[at++] as number;
-    remaining += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) break;
-  }
+  const { remaining, at } = remainingLength(packet);
   // Where the property block goes: after topic and packet id (PUBLISH), after the packet id (others).
   let header = 2;
   if (type === PUBLISH) {

@@ -49,8 +49,8 @@ describe('MQTT 5 against a scripted broker', () => {
     ['a malformed PUBLISH', '0x81', [0x30, 0x05, 0x00, 0x01, 0x61, 0x09, 0x01], 0x81],
     // AUTH to a client whose CONNECT named no Authentication Method (R241).
     ['an AUTH nobody asked for', '0x82', [0xf0, 0x00], 0x82],
-    // PUBLISH with a Topic Alias, which the client never allowed (R241).
-    ['a Topic Alias', '0x94', [0x30, 0x07, 0x00, 0x01, 0x61, 0x03, 0x23, 0x00, 0x01], 0x94],
+    // PUBLISH with Topic Alias 11, above the 10 the client announced (R251).
+    ['a Topic Alias above the maximum', '0x94', [0x30, 0x07, 0x00, 0x01, 0x61, 0x03, 0x23, 0x00, 0x0b], 0x94],
   ])(
     'R237: %s is answered with DISCONNECT %s before the socket closes, then the client reconnects',
     async (_what, _hex, bytes, reasonCode) => {
