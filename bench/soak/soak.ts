@@ -19,6 +19,7 @@ import { type FlowCount, Ledger } from './ledger.js';
 import { type Sample, Sampler, slopePerMinute } from './metrics.js';
 import type { PeerArgs } from './peer.js';
 import { type CuttableProxy, startProxy } from './proxy.js';
+import { type SoakTrace, startTrace } from './trace.js';
 
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const PEER = join(ROOT, 'bench', 'soak', 'peer.ts');
@@ -42,6 +43,8 @@ export interface SoakOptions {
   readonly drainMs?: number;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /** A directory to write the trace to (bench/soak/trace.ts). @default `$SOAK_TRACE`, else none */
+  readonly trace?: string;
 }
 
 /** What a soak found. */
@@ -75,7 +78,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const faultEverySec = options.faultEverySec ?? 60;
   const rate = options.rate ?? 5;
   const outageMs = options.outageMs ?? 5000;
-  const log = options.log ?? (() => {});
+  const traceDir = options.trace ?? process.env.SOAK_TRACE;
+  const trace: SoakTrace | undefined = traceDir ? startTrace(traceDir) : undefined;
+  const log = (line: string) => {
+    trace?.note(line);
+    options.log?.(line);
+  };
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-soak-'));
   const sampler = new Sampler();
   const ledger = new Ledger();
@@ -93,9 +101,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       'autosave_interval 1',
       'max_queued_messages 1000000',
       'connection_messages false',
+      trace?.brokerConfig ?? '',
     ].join('\n'),
   });
-  const proxy: CuttableProxy = await startProxy(broker.port);
+  const proxy: CuttableProxy = await startProxy(broker.port, trace && (() => trace.connection()));
 
   // Side B, in this process.
   const validator = new WireValidator({
@@ -125,6 +134,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   );
   let connects = 0;
   b.onEvent((event) => {
+    trace?.note(`b event ${JSON.stringify(event)}`);
     if (event.type === 'connected') connects++;
     // QoS 0 messages dropped while offline are QoS 0's contract, not a loss.
     if (event.type === 'drop' && event.qos > 0 && !event.topic.startsWith('soak/churn'))
@@ -145,7 +155,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let peer: Peer | undefined;
   const spawnPeer = (peerRate: number): Peer => {
     run++;
-    const args: PeerArgs = { port: proxy.port, store: join(dir, 'a.session'), run, rate: peerRate };
+    const args: PeerArgs = {
+      port: proxy.port,
+      store: join(dir, 'a.session'),
+      run,
+      rate: peerRate,
+      trace: trace !== undefined,
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', PEER, JSON.stringify(args)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -156,6 +172,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const [kind, topic = '', payload = ''] = line.split(' ');
+        if (trace !== undefined && kind !== 'M') trace.note(`a${run} ${line}`);
         if (kind === 'P') ledger.accepted(topic, payload);
         else if (kind === 'R') ledger.arrived(topic, payload);
         else if (kind === 'S') subscribed();
