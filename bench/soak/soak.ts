@@ -1,7 +1,7 @@
 /**
  * The soak (issue 16 part 5, spec R227-R229): two clients exchange QoS 0, 1 and 2 traffic through
  * mosquitto for a given time while a fault strikes at a fixed interval, in turn: the broker
- * SIGKILLed (restarted from its persistence), the network cut (a proxy that stops forwarding),
+ * stopped with SIGTERM and restarted from its persistence, the network cut (a proxy that stops forwarding),
  * the broker frozen with SIGSTOP, and the restartable client SIGKILLed and started again on its
  * file store. Side B runs in this process (its memory, handles and event loop are the ones
  * sampled); side A is a child process (bench/soak/peer.ts). Both check their wire (R226).
@@ -25,7 +25,7 @@ const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const PEER = join(ROOT, 'bench', 'soak', 'peer.ts');
 
 /** The faults, in the order they strike. */
-export const FAULTS = ['broker-kill', 'network-cut', 'broker-sigstop', 'client-restart'] as const;
+export const FAULTS = ['broker-restart', 'network-cut', 'broker-sigstop', 'client-restart'] as const;
 /** One of {@link FAULTS}. */
 export type Fault = (typeof FAULTS)[number];
 
@@ -61,13 +61,12 @@ export interface SoakReport {
   /** Heap and RSS slope over the second half of the samples, bytes per minute. */
   readonly heapSlope: number;
   readonly rssSlope: number;
-  /** Side A's last reported RSS and heap, bytes, per process run. */
+  /** How many processes side A ran as. */
   readonly peerRuns: number;
   readonly drained: boolean;
   /** How often side B connected (1 + its reconnects): evidence that the faults reached it. */
   readonly connects: number;
 }
-
 interface Peer {
   readonly process: ChildProcess;
   readonly exited: Promise<void>;
@@ -96,7 +95,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     config: [
       'persistence true',
       `persistence_location ${dir}/`,
-      // Save after every change: a SIGKILLed broker then loses (almost) nothing it acknowledged.
+      // Save after every change (a SIGTERMed broker saves on exit in any case).
       'autosave_on_changes true',
       'autosave_interval 1',
       'max_queued_messages 1000000',
@@ -219,8 +218,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     faults.push({ fault, at: now() });
     log(`${now().toFixed(0)} s: ${fault}`);
     switch (fault) {
-      case 'broker-kill':
-        await broker.kill();
+      case 'broker-restart':
+        // SIGTERM, so mosquitto saves its database; a SIGKILL loses and resurrects (spec R227).
+        await broker.stop();
         await wait(1000);
         await broker.restart();
         return;
