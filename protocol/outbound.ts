@@ -134,8 +134,8 @@ export class OutboundFlow {
     const s = this.state;
     const m = s.inflight.get(id);
     if (m === undefined || m.qos !== qos) return;
-    s.ownInflight().delete(id);
-    s.inflightBytes -= m.size;
+    // `land` frees its QoS 2 slot too: a refused QoS 2 publish holding one would shrink the window.
+    s.land(m);
     s.ids.release(id);
     s.log?.complete(id);
     s.io.emit({ type: 'drop', reason: 'refused', topic: m.topic, packetId: id, qos });

@@ -71,6 +71,17 @@ describe('per-QoS windows (R160)', () => {
     expect(describePackets(h.take())).toEqual(['publish:41:late']);
   });
 
+  it('R160 with R244: a QoS 2 publish the broker refused at PUBREC frees its QoS 2 slot', () => {
+    const h = connectedHarness({ maxInflightQos2: 2 });
+    const ids = ['a', 'b'].map((t) => h.session.publish(t, '', 2, false, () => {}).packetId as number);
+    for (const id of ids) h.session.handle({ cmd: 'pubrec', messageId: id, reasonCode: 0x97 });
+    expect(h.session.windowQos2Count).toBe(0);
+    h.take();
+    // Neither QoS waits for slots nobody holds.
+    expect(h.session.publish('c', '', 1, false).disposition).toBe('sent');
+    expect(h.session.publish('d', '', 2, false).disposition).toBe('sent');
+  });
+
   it('R161: a QoS 2 message waiting for its window holds back the QoS 1 messages published after it', () => {
     const h = connectedHarness({ maxInflightQos2: 2 });
     h.session.publish('first', '', 2, false);
