@@ -64,7 +64,7 @@ export class OutboundFlow {
       const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain);
       if (refusal !== undefined) throw refusal;
     }
-    if (!this.makeRoom(size, qos)) return this.refuse(topic, qos, done, this.fullReason(size, qos));
+    if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
@@ -79,7 +79,7 @@ export class OutboundFlow {
       replay: false,
       done,
     };
-    if (s.connected && s.pending.length === 0 && s.hasSlot(qos)) {
+    if (s.connected && s.pending.length === 0 && s.hasSlot()) {
       s.send(message);
       return this.result(packetId, 'sent');
     }
@@ -140,8 +140,8 @@ export class OutboundFlow {
     const s = this.state;
     const m = s.inflight.get(id);
     if (m === undefined || m.qos !== qos) return;
-    s.ownInflight().delete(id);
-    s.inflightBytes -= m.size;
+    // `land` frees its QoS 2 slot too: a refused QoS 2 publish holding one would shrink the window.
+    s.land(m);
     s.ids.release(id);
     s.log?.complete(id);
     s.io.emit({ type: 'drop', reason: 'refused', topic: m.topic, packetId: id, qos });
@@ -288,18 +288,18 @@ export class OutboundFlow {
   }
 
   /** Makes room for a new message of `size` bytes, evicting queued ones under `drop-oldest`. */
-  private makeRoom(size: number, qos: 1 | 2): boolean {
+  private makeRoom(size: number): boolean {
     const s = this.state;
     const { maxQueueLength, maxQueueBytes } = s.options;
     if (maxQueueLength === 0) {
-      return s.connected && s.hasSlot(qos) && s.inflightBytes + size <= maxQueueBytes;
+      return s.connected && s.hasSlot() && s.inflightBytes + size <= maxQueueBytes;
     }
     if (this.fits(size)) return true;
     if (s.options.overflow !== 'drop-oldest') return false;
     // In-flight messages are never evicted (their ids are live on this connection), so check
     // first that evicting every queued message would be enough, and evict nothing in vain.
     if (s.inflight.size >= maxQueueLength || s.inflightBytes + size > maxQueueBytes) return false;
-    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size, qos)}`;
+    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
     while (!this.fits(size)) {
       const oldest = s.pending.shift();
       if (oldest === undefined) break;
@@ -309,11 +309,11 @@ export class OutboundFlow {
   }
 
   /** Which bound a message of `size` bytes does not fit in, with the option that sets it (R83). */
-  private fullReason(size: number, qos: 1 | 2): string {
+  private fullReason(size: number): string {
     const s = this.state;
     const { maxQueueLength, maxQueueBytes, maxInflight, maxInflightQos2 } = s.options;
     if (maxQueueLength === 0) {
-      if (!s.hasSlot(qos)) {
+      if (!s.hasSlot()) {
         const window =
           s.windowCount >= maxInflight
             ? `session.maxInflight = ${maxInflight}`

@@ -150,14 +150,16 @@ export class OutboundState {
   }
 
   /**
-   * Whether the window has a free slot for one more PUBLISH of QoS `qos` (spec R60): fewer than
-   * `window` (`maxInflight`, or the broker's Receive Maximum below it: R243) QoS 1 and 2 messages together, and for QoS 2 fewer than `maxInflightQos2` of
-   * them (spec R160).
+   * Whether the window has a free slot for one more QoS >= 1 PUBLISH (spec R60): fewer than
+   * `window` (`maxInflight`, or the broker's Receive Maximum below it: R243) QoS 1 and 2 messages
+   * together, and fewer than `maxInflightQos2` QoS 2 ones (spec R160). The second bound holds for
+   * QoS 1 too: a stock mosquitto counts a 3.1.1 client's QoS 2 messages awaiting PUBREL against
+   * one receive quota (`max_inflight_messages`, 20), and a PUBLISH of either QoS that finds it
+   * used up is acknowledged and discarded (spec R160, R227).
    */
-  hasSlot(qos: 1 | 2): boolean {
-    const o = this.options;
+  hasSlot(): boolean {
     if (this.inflight.size + this.releasing.size - this.orphans >= this.window) return false;
-    return qos === 1 || this.windowQos2 < o.maxInflightQos2;
+    return this.windowQos2 < this.options.maxInflightQos2;
   }
 
   /**
@@ -203,7 +205,7 @@ export class OutboundState {
   drain(): void {
     while (this.connected) {
       const m = this.pending.peek();
-      if (m === undefined || !this.hasSlot(m.qos)) return;
+      if (m === undefined || !this.hasSlot()) return;
       this.pending.shift();
       this.send(m);
     }

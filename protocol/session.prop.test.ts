@@ -70,11 +70,21 @@ class Model {
   wire: mqtt.Packet[] = [];
   /** Outbound QoS 2 ids the broker holds until PUBREL (method B): id -> message number. */
   readonly brokerQos2 = new Map<number, number>();
+  /** Messages the broker's session has received (a re-send of one needs no receive quota). */
+  readonly brokerSeen = new Set<number>();
   /** Inbound QoS 2 ids delivered and not yet released (as the broker sees it). */
   readonly inboundAwaiting = new Set<number>();
   expectedMessages = 0;
 
-  constructor(readonly h: SessionHarness) {}
+  /**
+   * @param h - The session under test.
+   * @param quota - The broker's receive quota for QoS >= 1 (mosquitto's `max_inflight_messages`):
+   *   the QoS 2 window, since QoS 2 ids awaiting PUBREL hold it (spec R160).
+   */
+  constructor(
+    readonly h: SessionHarness,
+    readonly quota: number,
+  ) {}
 
   publish(o: Extract<Op, { kind: 'publish' }>): void {
     const n = this.doneCalls.length;
@@ -109,6 +119,15 @@ class Model {
           expect(this.live.get(p.messageId ?? -1), 'PUBLISH id belongs to its message').toBe(n);
           expect(p.dup, `DUP of message ${n}`).toBe(this.written.has(n));
           const id = p.messageId ?? 0;
+          // R160: a broker that counts QoS 2 ids awaiting PUBREL against one receive quota
+          // (mosquitto) discards a PUBLISH of either QoS that finds the quota used up. A re-send
+          // of a message it already took needs no quota (QoS 2: it knows the id; QoS 1: it has
+          // delivered it, and discarding the copy loses nothing).
+          if (!this.brokerSeen.has(n) && !this.brokerQos2.has(id))
+            expect(this.brokerQos2.size, `QoS ${p.qos} PUBLISH with the broker's quota used up`).toBeLessThan(
+              this.quota,
+            );
+          this.brokerSeen.add(n);
           if (p.qos === 2) {
             // A new message under an id the broker still holds would be discarded as a duplicate.
             expect(this.brokerQos2.get(id) ?? n, `broker holds id ${id} for another message`).toBe(n);
@@ -161,7 +180,7 @@ class Model {
 
 function run(o: SessionOptions, ops: Op[]): void {
   const h = createHarness(o);
-  const m = new Model(h);
+  const m = new Model(h, o.maxInflightQos2 ?? o.maxInflight ?? 1);
   for (const step of ops) {
     const s = h.session;
     switch (step.kind) {
@@ -174,6 +193,7 @@ function run(o: SessionOptions, ops: Op[]): void {
         if (!step.sessionPresent) {
           m.inboundAwaiting.clear();
           m.brokerQos2.clear();
+          m.brokerSeen.clear();
         }
         break;
       case 'disconnect':

@@ -190,15 +190,16 @@ export interface SessionOptions {
    * Most QoS >= 1 messages on the wire whose flow is not complete, QoS 1 and 2 together: QoS 1
    * until PUBACK, QoS 2 until PUBCOMP (past PUBREC too, as MQTT 5's Receive Maximum counts; spec
    * R60). 1 is Mongoose's stop-and-wait. QoS 2 has its own, smaller window within it
-   * ({@link SessionOptions.maxInflightQos2}); QoS 1, which a broker does not discard, may use all
-   * of it (spec R160).
+   * ({@link SessionOptions.maxInflightQos2}); QoS 1 may use all of it, but waits while the QoS 2
+   * window is full (spec R160).
    * @default 1000 (the default `maxQueueLength`: every message held may be on the wire)
    */
   readonly maxInflight?: number;
   /**
-   * Most QoS 2 messages on the wire awaiting PUBREC or PUBCOMP, within `maxInflight` (spec R160).
-   * The default is mosquitto's default `max_inflight_messages`: a stock mosquitto acknowledges but
-   * discards QoS 2 messages from a 3.1.1 client beyond 20 awaiting PUBREL (spec R61).
+   * Most QoS 2 messages on the wire awaiting PUBREC or PUBCOMP, within `maxInflight` (spec R160);
+   * while they fill it no PUBLISH of either QoS is written. The default is mosquitto's default
+   * `max_inflight_messages`: a stock mosquitto acknowledges but discards a PUBLISH of either QoS
+   * from a 3.1.1 client while 20 of its QoS 2 messages await PUBREL (spec R61, R227).
    * @default 20; `maxInflight` when only that is given, so a window set without this option keeps
    *   its meaning for both QoS
    */

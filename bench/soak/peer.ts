@@ -10,7 +10,8 @@
  * - `M <rss> <heapUsed> <handles>` every second;
  * - `WIRE <violation>` when it broke an MQTT wire rule (spec R226);
  * - `DROP <topic> <id>` if the session dropped a message;
- * - `S` when a SUBACK arrived (the soak starts B's traffic once A is subscribed).
+ * - `S` when a SUBACK arrived (the soak starts B's traffic once A is subscribed);
+ * - `E <json>` for every client event, if asked to (the soak's trace).
  * Payloads are `<run>.<seq>`, unique across runs.
  */
 import { MqttClient } from '../../adapters/node.js';
@@ -26,6 +27,8 @@ export interface PeerArgs {
   readonly run: number;
   /** Messages per second per QoS. */
   readonly rate: number;
+  /** Print every client event as `E <json>` (the soak's trace). @default false */
+  readonly trace?: boolean;
 }
 
 const args = childArgs<PeerArgs>();
@@ -54,6 +57,7 @@ const options = {
 };
 const client = new MqttClient(withWireCheck(options, validator));
 client.onEvent((event) => {
+  if (args.trace === true) say(`E ${JSON.stringify(event)}`);
   if (event.type === 'drop') say(`DROP ${event.topic} ${event.packetId}`);
   if (event.type === 'suback') say('S');
 });

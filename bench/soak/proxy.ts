@@ -4,6 +4,7 @@
  * kernel as on a link that went silent, and nothing is refused or reset. Healing resumes them.
  */
 import * as net from 'node:net';
+import type { Direction } from './trace.js';
 
 /** A running proxy. */
 export interface CuttableProxy {
@@ -17,8 +18,14 @@ export interface CuttableProxy {
   close(): Promise<void>;
 }
 
-/** Starts a proxy on a free loopback port that forwards to `127.0.0.1:targetPort`. */
-export async function startProxy(targetPort: number): Promise<CuttableProxy> {
+/**
+ * Starts a proxy on a free loopback port that forwards to `127.0.0.1:targetPort`. `tap`, if
+ * given, is told of each new connection and sees every chunk it forwards (the soak's trace).
+ */
+export async function startProxy(
+  targetPort: number,
+  tap?: () => (direction: Direction, chunk: Buffer) => void,
+): Promise<CuttableProxy> {
   const sockets = new Set<net.Socket>();
   /** Client socket to its upstream, while both are open. */
   const pairs = new Map<net.Socket, net.Socket>();
@@ -41,6 +48,11 @@ export async function startProxy(targetPort: number): Promise<CuttableProxy> {
       // Resets are how brokers and clients go away here; the close handlers deal with them.
       socket.on('error', () => {});
       socket.once('close', () => sockets.delete(socket));
+    }
+    if (tap !== undefined) {
+      const feed = tap();
+      client.on('data', (chunk: Buffer) => feed('>', chunk));
+      upstream.on('data', (chunk: Buffer) => feed('<', chunk));
     }
     pairs.set(client, upstream);
     if (cut) unlink(client, upstream);

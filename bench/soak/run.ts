@@ -1,7 +1,9 @@
 /**
  * `npm run soak [-- --minutes N] [--fault-every S]`: the soak (spec R227-R229; report format R229), outside CI. Default
  * one hour with a fault every 60 s. Prints progress, then a Markdown report (also written to
- * `bench/soak/last-run.md`, with the samples in `bench/soak/last-run.json`).
+ * `bench/soak/last-run.md`, with the samples in `bench/soak/last-run.json`). `SOAK_TRACE=<dir>`
+ * also writes every packet through the proxy, both clients' events and mosquitto's full log
+ * there (bench/soak/trace.ts): how a lost message is attributed.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

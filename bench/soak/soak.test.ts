@@ -8,7 +8,7 @@ import { formatSoak } from './format.js';
 import { FAULTS, runSoak } from './soak.js';
 
 describe.runIf(haveMosquitto)('soak, 60 s', () => {
-  it('R227-R229: across broker kill, network cut, SIGSTOP and client restart, QoS 1/2 losses stay within 1% (R227 open), no QoS 2 duplicate, a valid wire; heap and handles stay within a bound of the first cycle', async () => {
+  it('R227-R229: across broker restart, network cut, SIGSTOP and client restart, nothing accepted at QoS 1/2 is lost and the drain completes, no QoS 2 duplicate, a valid wire; heap and handles stay within a bound of the first cycle', async () => {
     const report = await runSoak({
       seconds: 60,
       faultEverySec: 10,
@@ -20,21 +20,20 @@ describe.runIf(haveMosquitto)('soak, 60 s', () => {
     const summary = formatSoak(report);
     console.log(summary);
     expect(new Set(report.faults.map((f) => f.fault)), summary).toEqual(new Set(FAULTS));
-    // The faults reached the client: a broker kill and a network cut each cost B its connection.
+    // The faults reached the client: a broker restart and a network cut each cost B its connection.
     const outages = report.faults.filter(
-      (f) => f.fault === 'broker-kill' || f.fault === 'network-cut',
+      (f) => f.fault === 'broker-restart' || f.fault === 'network-cut',
     ).length;
     expect(report.connects, summary).toBeGreaterThan(outages);
-    // R227 is open: a quiet machine loses 1-2 of ~300 QoS >= 1 messages around the faults, not yet
-    // attributed (the spec says what is known). Until then at most 1% per flow, so more fails; the
-    // lost ids are in the summary. QoS 2 is not duplicated except in the one gap the spec allows
-    // (A killed between delivering and recording, R108), once per kill.
+    // R227: every QoS >= 1 message accepted either way arrived, within the drain. (The 1-2 lost
+    // here until R160 held QoS 1 to the QoS 2 window: mosquitto discarded them for quota.)
+    expect(report.drained, summary).toBe(true);
     for (const flow of report.flows.filter((f) => f.qos > 0)) {
       expect(flow.accepted, summary).toBeGreaterThan(100);
-      expect(flow.lost, `${flow.direction} QoS ${flow.qos}: ${summary}`).toBeLessThanOrEqual(
-        flow.accepted / 100,
-      );
+      expect(flow.lost, `${flow.direction} QoS ${flow.qos}: ${summary}`).toBe(0);
     }
+    // QoS 2 is not duplicated except in the one gap the spec allows (A killed between delivering
+    // and recording, R108), once per kill.
     const restarts = report.faults.filter((f) => f.fault === 'client-restart').length;
     for (const flow of report.flows.filter((f) => f.qos === 2))
       expect(flow.duplicates, summary).toBeLessThanOrEqual(flow.direction === 'a->b' ? 0 : restarts);

@@ -1,7 +1,7 @@
 /**
  * The soak (issue 16 part 5, spec R227-R229): two clients exchange QoS 0, 1 and 2 traffic through
  * mosquitto for a given time while a fault strikes at a fixed interval, in turn: the broker
- * SIGKILLed (restarted from its persistence), the network cut (a proxy that stops forwarding),
+ * stopped with SIGTERM and restarted from its persistence, the network cut (a proxy that stops forwarding),
  * the broker frozen with SIGSTOP, and the restartable client SIGKILLed and started again on its
  * file store. Side B runs in this process (its memory, handles and event loop are the ones
  * sampled); side A is a child process (bench/soak/peer.ts). Both check their wire (R226).
@@ -19,12 +19,13 @@ import { type FlowCount, Ledger } from './ledger.js';
 import { type Sample, Sampler, slopePerMinute } from './metrics.js';
 import type { PeerArgs } from './peer.js';
 import { type CuttableProxy, startProxy } from './proxy.js';
+import { type SoakTrace, startTrace } from './trace.js';
 
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const PEER = join(ROOT, 'bench', 'soak', 'peer.ts');
 
 /** The faults, in the order they strike. */
-export const FAULTS = ['broker-kill', 'network-cut', 'broker-sigstop', 'client-restart'] as const;
+export const FAULTS = ['broker-restart', 'network-cut', 'broker-sigstop', 'client-restart'] as const;
 /** One of {@link FAULTS}. */
 export type Fault = (typeof FAULTS)[number];
 
@@ -42,6 +43,8 @@ export interface SoakOptions {
   readonly drainMs?: number;
   /** Progress lines. @default none */
   readonly log?: (line: string) => void;
+  /** A directory to write the trace to (bench/soak/trace.ts). @default `$SOAK_TRACE`, else none */
+  readonly trace?: string;
 }
 
 /** What a soak found. */
@@ -58,13 +61,12 @@ export interface SoakReport {
   /** Heap and RSS slope over the second half of the samples, bytes per minute. */
   readonly heapSlope: number;
   readonly rssSlope: number;
-  /** Side A's last reported RSS and heap, bytes, per process run. */
+  /** How many processes side A ran as. */
   readonly peerRuns: number;
   readonly drained: boolean;
   /** How often side B connected (1 + its reconnects): evidence that the faults reached it. */
   readonly connects: number;
 }
-
 interface Peer {
   readonly process: ChildProcess;
   readonly exited: Promise<void>;
@@ -75,7 +77,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const faultEverySec = options.faultEverySec ?? 60;
   const rate = options.rate ?? 5;
   const outageMs = options.outageMs ?? 5000;
-  const log = options.log ?? (() => {});
+  const traceDir = options.trace ?? process.env.SOAK_TRACE;
+  const trace: SoakTrace | undefined = traceDir ? startTrace(traceDir) : undefined;
+  const log = (line: string) => {
+    trace?.note(line);
+    options.log?.(line);
+  };
   const dir = mkdtempSync(join(tmpdir(), 'mqtt-lifeline-soak-'));
   const sampler = new Sampler();
   const ledger = new Ledger();
@@ -88,14 +95,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     config: [
       'persistence true',
       `persistence_location ${dir}/`,
-      // Save after every change: a SIGKILLed broker then loses (almost) nothing it acknowledged.
+      // Save after every change (a SIGTERMed broker saves on exit in any case).
       'autosave_on_changes true',
       'autosave_interval 1',
       'max_queued_messages 1000000',
       'connection_messages false',
+      trace?.brokerConfig ?? '',
     ].join('\n'),
   });
-  const proxy: CuttableProxy = await startProxy(broker.port);
+  const proxy: CuttableProxy = await startProxy(broker.port, trace && (() => trace.connection()));
 
   // Side B, in this process.
   const validator = new WireValidator({
@@ -125,6 +133,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   );
   let connects = 0;
   b.onEvent((event) => {
+    trace?.note(`b event ${JSON.stringify(event)}`);
     if (event.type === 'connected') connects++;
     // QoS 0 messages dropped while offline are QoS 0's contract, not a loss.
     if (event.type === 'drop' && event.qos > 0 && !event.topic.startsWith('soak/churn'))
@@ -145,7 +154,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let peer: Peer | undefined;
   const spawnPeer = (peerRate: number): Peer => {
     run++;
-    const args: PeerArgs = { port: proxy.port, store: join(dir, 'a.session'), run, rate: peerRate };
+    const args: PeerArgs = {
+      port: proxy.port,
+      store: join(dir, 'a.session'),
+      run,
+      rate: peerRate,
+      trace: trace !== undefined,
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', PEER, JSON.stringify(args)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -156,6 +171,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const [kind, topic = '', payload = ''] = line.split(' ');
+        if (trace !== undefined && kind !== 'M') trace.note(`a${run} ${line}`);
         if (kind === 'P') ledger.accepted(topic, payload);
         else if (kind === 'R') ledger.arrived(topic, payload);
         else if (kind === 'S') subscribed();
@@ -202,8 +218,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     faults.push({ fault, at: now() });
     log(`${now().toFixed(0)} s: ${fault}`);
     switch (fault) {
-      case 'broker-kill':
-        await broker.kill();
+      case 'broker-restart':
+        // SIGTERM, so mosquitto saves its database; a SIGKILL loses and resurrects (spec R227).
+        await broker.stop();
         await wait(1000);
         await broker.restart();
         return;

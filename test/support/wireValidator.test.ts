@@ -181,12 +181,21 @@ describe('WireValidator', () => {
   });
 
   it('R224 with R160: QoS 2 has its own window inside the shared one', () => {
-    const s = session({ maxInflight: 10, maxInflightQos2: 1 });
-    s.client(pub(1, 2), pub(2, 1), pub(3, 1));
+    const s = session({ maxInflight: 10, maxInflightQos2: 2 });
+    s.client(pub(1, 2), pub(2, 1), pub(3, 2));
     expect(s.kinds()).toEqual([]);
     s.client(pub(4, 2));
     expect(s.kinds()).toEqual(['window-exceeded']);
-    expect(() => s.validator.assertValid()).toThrow(/2 QoS 2 messages in flight.*the QoS 2 window is 1/);
+    expect(() => s.validator.assertValid()).toThrow(/3 QoS 2 messages in flight.*the QoS 2 window is 2/);
+  });
+
+  it('R224 with R160: no QoS 1 PUBLISH while the QoS 2 window is full', () => {
+    const s = session({ maxInflight: 10, maxInflightQos2: 2 });
+    s.client(pub(1, 2), pub(2, 1), pub(3, 2));
+    expect(s.kinds()).toEqual([]);
+    s.client(pub(4, 1));
+    expect(s.kinds()).toEqual(['window-exceeded']);
+    expect(() => s.validator.assertValid()).toThrow(/at QoS 1 while 2 QoS 2 messages are in flight/);
   });
 
   it('R224: messages still queued from a previous connection do not count until they are re-sent', () => {

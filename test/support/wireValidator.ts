@@ -41,7 +41,8 @@ export interface WireValidatorOptions {
    */
   readonly maxInflight?: number;
   /**
-   * The client's QoS 2 window (`session.maxInflightQos2`), within `maxInflight`.
+   * The client's QoS 2 window (`session.maxInflightQos2`), within `maxInflight`; while it is
+   * full, no QoS 1 PUBLISH may go either (spec R160).
    * @default the client's default (spec R160)
    */
   readonly maxInflightQos2?: number;
@@ -254,6 +255,13 @@ export class WireValidator {
       report(
         'window-exceeded',
         `${inflightQos2} QoS 2 messages in flight after ${what}; the QoS 2 window is ${this.#options.maxInflightQos2}`,
+      );
+    // A full QoS 2 window is a used-up receive quota on mosquitto, which discards a new QoS 1
+    // PUBLISH too (spec R160); a re-send (DUP) of one it took loses nothing.
+    if (packet.qos === 1 && !packet.dup && inflightQos2 >= this.#options.maxInflightQos2)
+      report(
+        'window-exceeded',
+        `${what} at QoS 1 while ${inflightQos2} QoS 2 messages are in flight; the QoS 2 window is ${this.#options.maxInflightQos2}`,
       );
   }
 
