@@ -230,6 +230,10 @@ describe.runIf(haveMosquitto)(
           redeliveredQos1: verdict.redelivered['ack/q1'],
           redeliveredQos2: verdict.redelivered['ack/q2'],
           ackUnreadByBroker: verdict.ackUnread.length,
+          // Of those, finished more than RECENT finishes before the kill: what R218 once called unexplained.
+          ackUnreadOlder: verdict.ackUnread.filter(
+            (w) => Number(/, (\d+) finishes from/.exec(w)?.[1]) > RECENT,
+          ).length,
           unexplained: verdict.unexplained.length,
           sameProcess: verdict.sameProcess.length,
           brokerRenumbered: verdict.renumbered.length,
@@ -251,6 +255,7 @@ describe.runIf(haveMosquitto)(
           }));
           writeFileSync(join(TRACE, 'tap.json'), JSON.stringify({ goMarks, packets }));
           writeFileSync(join(TRACE, 'published.json'), JSON.stringify(published));
+          writeFileSync(join(TRACE, 'verdict.json'), JSON.stringify(verdict));
         }
         const stderrs = runs
           .filter((c) => c.stderr() !== '')
