@@ -243,9 +243,14 @@ describe.runIf(haveMosquitto)(
           console.log(
             `PUBACKs that left the client and were re-sent under their id: ${verdict.ackUnread.slice(0, 3).join('; ')}`,
           );
-        if (TRACE !== undefined) {
+        const failed = lost.length + verdict.unexplained.length + verdict.sameProcess.length > 0;
+        // A failed run leaves the same files as a traced one (without mosquitto's log), for a post-mortem.
+        const traceDir =
+          TRACE ?? (failed ? mkdtempSync(join(tmpdir(), 'mqtt-lifeline-ackcrash-trace-')) : undefined);
+        if (traceDir !== undefined) {
+          console.log(`ack-after crash test: runs, tap packets and verdict written to ${traceDir}`);
           writeFileSync(
-            join(TRACE, 'runs.json'),
+            join(traceDir, 'runs.json'),
             JSON.stringify(runs.map((c) => ({ run: c.run, lines: c.lines }))),
           );
           const packets = tap.packets.map(({ connection, packet }) => ({
@@ -253,9 +258,9 @@ describe.runIf(haveMosquitto)(
             cmd: packet.cmd,
             id: 'messageId' in packet ? packet.messageId : undefined,
           }));
-          writeFileSync(join(TRACE, 'tap.json'), JSON.stringify({ goMarks, packets }));
-          writeFileSync(join(TRACE, 'published.json'), JSON.stringify(published));
-          writeFileSync(join(TRACE, 'verdict.json'), JSON.stringify(verdict));
+          writeFileSync(join(traceDir, 'tap.json'), JSON.stringify({ goMarks, packets }));
+          writeFileSync(join(traceDir, 'published.json'), JSON.stringify(published));
+          writeFileSync(join(traceDir, 'verdict.json'), JSON.stringify(verdict));
         }
         const stderrs = runs
           .filter((c) => c.stderr() !== '')
