@@ -1,7 +1,7 @@
 /**
  * Acknowledge after processing, end to end (docs/spec.md R214-R218): a subscriber on a file store
  * with `clean: false` and `session.handleMessage` (a few ms of async work per message) is SIGKILLed
- * (ACK_CRASH_KILLS, default 20; 100 passed 3 of 4 runs, see spec R218) while mosquitto streams QoS 1 and QoS 2 messages to it,
+ * (ACK_CRASH_KILLS, default 20; 100 passed 4 of 5 runs, see spec R218) while mosquitto streams QoS 1 and QoS 2 messages to it,
  * and started again on the same store. Every message's handler completes at least once; a message
  * is handed to a second process only if the one before died with it unacknowledged (its handler
  * unfinished, or among the last messages it finished), or if the broker had not read its PUBACK
