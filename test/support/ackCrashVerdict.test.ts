@@ -1,0 +1,69 @@
+/**
+ * The crash test's sorting of re-deliveries (docs/spec.md R218), on made-up runs: which second
+ * hand-overs are allowed, which are the broker's (PUBACK on the wire), and which fail the test.
+ */
+import { describe, expect, it } from 'vitest';
+import { judgeHandOvers, type RunRecord } from './ackCrashVerdict.js';
+
+const QOS = { q1: 1, q2: 2 };
+
+/** A run that handed over and finished messages `a..b` of a topic, ids = payload. */
+function run(
+  n: number,
+  handed: [string, number][],
+  finished: [string, number][],
+  acks: number[] = [],
+): RunRecord {
+  return {
+    run: n,
+    lines: [...handed.map(([t, p]) => `S ${t} ${p} #${p}`), ...finished.map(([t, p]) => `D ${t} ${p}`)],
+    acksOnWire: new Set(acks),
+  };
+}
+
+const range = (topic: string, from: number, to: number): [string, number][] =>
+  Array.from({ length: to - from + 1 }, (_, i) => [topic, from + i]);
+
+describe('judgeHandOvers (R218)', () => {
+  it('allows a message the killed process had not finished, or finished among its last RECENT', () => {
+    const first = run(1, range('q1', 1, 10), range('q1', 1, 8));
+    const second = run(2, range('q1', 6, 10), []);
+    const v = judgeHandOvers([first, second], 3, QOS);
+    // 9 and 10 unfinished; 6, 7, 8 among the last 3 finishes.
+    expect(v.unexplained).toEqual([]);
+    expect(v.redelivered.q1).toBe(5);
+  });
+
+  it('fails a QoS 1 message finished long before the kill whose PUBACK never reached the wire', () => {
+    const first = run(1, range('q1', 1, 10), range('q1', 1, 10));
+    const v = judgeHandOvers([first, run(2, [['q1', 2]], [])], 3, QOS);
+    expect(v.unexplained).toHaveLength(1);
+    expect(v.unexplained[0]).toContain('q1 2 #2 (finished by run 1, 9 finishes from its end');
+  });
+
+  it("counts apart a QoS 1 message whose PUBACK left the client: the broker's re-send", () => {
+    const first = run(1, range('q1', 1, 10), range('q1', 1, 10), [2]);
+    const v = judgeHandOvers([first, run(2, [['q1', 2]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([]);
+    expect(v.ackUnread).toHaveLength(1);
+  });
+
+  it('fails a QoS 2 message handed again after its PUBREC left: its finish was recorded first (R217)', () => {
+    const first = run(1, range('q2', 1, 3), range('q2', 1, 3), [3]);
+    const v = judgeHandOvers([first, run(2, [['q2', 3]], [])], 3, QOS);
+    expect(v.ackUnread).toEqual([]);
+    expect(v.unexplained).toHaveLength(1);
+  });
+
+  it('sorts a second hand-over in one process and a new packet id apart', () => {
+    const first: RunRecord = {
+      run: 1,
+      lines: ['S q1 1 #1', 'S q1 1 #1', 'S q1 2 #2'],
+      acksOnWire: new Set(),
+    };
+    const second: RunRecord = { run: 2, lines: ['S q1 2 #7'], acksOnWire: new Set() };
+    const v = judgeHandOvers([first, second], 3, QOS);
+    expect(v.sameProcess).toEqual(['q1 1 #1 (run 1)']);
+    expect(v.renumbered).toEqual(['q1 2 #2 (run 1) then #7 (run 2)']);
+  });
+});
