@@ -168,7 +168,8 @@ describe.runIf(haveRedis)(
         `cluster run: ${KILLS} kills, ${sent} published (${acked.length} acknowledged), ${deliveries} deliveries; ` +
           `failover median ${median(sorted).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms; ` +
           `cluster lost ${verdict.clusterLost.size} (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}: ` +
-          `${[...verdict.clusterLost.keys()].join(' ')}); QoS 2 sent again by the cluster ${verdict.qos2Resent}, ` +
+          `${[...verdict.clusterLost.keys()].join(' ')}); QoS 2 sent again by the cluster ${verdict.qos2Resent} ` +
+          `(${verdict.qos2ResentAfterRelease} after their PUBREL), ` +
           `ignored by the guard ${ignored}; QoS 1 duplicates ${verdict.qos1Duplicates}`,
       );
 

@@ -36,7 +36,18 @@ export function arrivalsTransport(factory: TransportFactory, arrived: string[]):
 
 /** Why the cluster lost a message it had acknowledged to the publisher (the last step a node logged). */
 export type ClusterLoss =
-  /** A node acknowledged it (PUBACK/PUBREC) and logged no store of it: killed in between. */
+  /**
+   * QoS 1: a node wrote the PUBACK and logged no store of it (aedes 1.2.0 writes PUBACK before
+   * it publishes): killed in between.
+   */
+  | 'puback-before-store'
+  /**
+   * QoS 2: a node held it (stored the incoming PUBLISH) and died before publishing it; the client
+   * sent the PUBLISH again to another node, which found it held, took it for a duplicate and
+   * answered PUBREC without publishing it.
+   */
+  | 'held-not-published'
+  /** A node acknowledged it (PUBACK/PUBREC) and logged no store of it, otherwise. */
   | 'acked-not-stored'
   /** Stored for the subscriber, and no node ever sent it to the subscriber. */
   | 'stored-not-sent'
@@ -71,6 +82,8 @@ export interface RunVerdict {
   readonly qos1Duplicates: number;
   /** QoS 2 payloads the nodes sent to the subscriber on more than one connection (the cluster's re-sends). */
   readonly qos2Resent: number;
+  /** Of those, sent again after a node had already sent their PUBREL (what the guard of R211 is for). */
+  readonly qos2ResentAfterRelease: number;
   /** Lost payloads with no node line acknowledging them to the publisher (must be empty: evidence). */
   readonly unexplained: readonly string[];
 }
@@ -87,16 +100,19 @@ export function judgeRun(run: RunRecord): RunVerdict {
     const s = steps.get(payload);
     if (s === undefined || !s.acked) unexplained.push(payload);
     else if (s.sentOn.size > 0) clusterLost.set(payload, 'sent-not-resent');
-    else clusterLost.set(payload, s.stored ? 'stored-not-sent' : 'acked-not-stored');
+    else if (s.stored) clusterLost.set(payload, 'stored-not-sent');
+    else if (payload.startsWith('q1-')) clusterLost.set(payload, 'puback-before-store');
+    else clusterLost.set(payload, s.held ? 'held-not-published' : 'acked-not-stored');
   }
   const multiple = [...run.delivered].filter(([, n]) => n > 1).map(([p]) => p);
-  const qos2Resent = [...steps].filter(([p, s]) => p.startsWith('q2-') && s.sentOn.size > 1).length;
+  const qos2 = [...steps].filter(([p]) => p.startsWith('q2-')).map(([, s]) => s);
   return {
     clusterLost,
     clientLost,
     qos2Duplicates: multiple.filter((p) => p.startsWith('q2-')),
     qos1Duplicates: multiple.filter((p) => p.startsWith('q1-')).length,
-    qos2Resent,
+    qos2Resent: qos2.filter((s) => s.sentOn.size > 1).length,
+    qos2ResentAfterRelease: qos2.filter((s) => s.resentAfterRelease).length,
     unexplained,
   };
 }
@@ -104,8 +120,20 @@ export function judgeRun(run: RunRecord): RunVerdict {
 /** Per payload: whether a node acknowledged it to its publisher, stored it, and on which subscriber connections it was sent. */
 interface Steps {
   acked: boolean;
+  /**
+   * A node stored it as an incoming QoS 2 message: its `held` line, or a PUBREC to the PUBLISH sent
+   * again on a later connection (aedes answers a re-sent PUBLISH it holds with PUBREC alone; a
+   * node killed right after Redis stored it never prints `held`).
+   */
+  held: boolean;
+  /** The connection it first came in on. */
+  firstIn: string | undefined;
   stored: boolean;
   readonly sentOn: Set<string>;
+  /** A node sent its PUBREL to the subscriber. */
+  released: boolean;
+  /** A node sent it to the subscriber again after that. */
+  resentAfterRelease: boolean;
 }
 
 function nodeSteps(lines: readonly ClusterLine[], subscriber: string): Map<string, Steps> {
@@ -113,7 +141,15 @@ function nodeSteps(lines: readonly ClusterLine[], subscriber: string): Map<strin
   const of = (payload: string): Steps => {
     let s = steps.get(payload);
     if (s === undefined) {
-      s = { acked: false, stored: false, sentOn: new Set() };
+      s = {
+        acked: false,
+        held: false,
+        firstIn: undefined,
+        stored: false,
+        sentOn: new Set(),
+        released: false,
+        resentAfterRelease: false,
+      };
       steps.set(payload, s);
     }
     return s;
@@ -121,16 +157,32 @@ function nodeSteps(lines: readonly ClusterLine[], subscriber: string): Map<strin
   const subscriberConns = new Set<string>();
   /** `<conn> <id>` of a publisher's PUBLISH -> its payload, for matching the node's ack. */
   const incoming = new Map<string, string>();
+  /** `<conn> <id>` of a PUBLISH to the subscriber -> its payload, for matching the node's PUBREL. */
+  const outgoing = new Map<string, string>();
   for (const { text } of lines) {
     const f = text.split(' ');
     if (f[0] === 'conn' && f[2] === subscriber) subscriberConns.add(f[1] as string);
     else if (f[0] === 'stored') of(f[1] as string).stored = true;
-    else if (f[0] === 'in' && f[2] === 'publish') incoming.set(`${f[1]} ${f[3]}`, f[6] as string);
-    else if (f[0] === 'out' && (f[2] === 'puback' || f[2] === 'pubrec')) {
+    else if (f[0] === 'held') of(f[1] as string).held = true;
+    else if (f[0] === 'in' && f[2] === 'publish') {
+      incoming.set(`${f[1]} ${f[3]}`, f[6] as string);
+      const s = of(f[6] as string);
+      s.firstIn ??= f[1];
+    } else if (f[0] === 'out' && (f[2] === 'puback' || f[2] === 'pubrec')) {
       const payload = incoming.get(`${f[1]} ${f[3]}`);
-      if (payload !== undefined) of(payload).acked = true;
-    } else if (f[0] === 'out' && f[2] === 'publish' && subscriberConns.has(f[1] as string))
-      of(f[6] as string).sentOn.add(f[1] as string);
+      if (payload === undefined) continue;
+      const s = of(payload);
+      s.acked = true;
+      if (f[2] === 'pubrec' && s.firstIn !== f[1]) s.held = true;
+    } else if (f[0] === 'out' && f[2] === 'publish' && subscriberConns.has(f[1] as string)) {
+      const s = of(f[6] as string);
+      s.sentOn.add(f[1] as string);
+      if (s.released) s.resentAfterRelease = true;
+      outgoing.set(`${f[1]} ${f[3]}`, f[6] as string);
+    } else if (f[0] === 'out' && f[2] === 'pubrel') {
+      const payload = outgoing.get(`${f[1]} ${f[3]}`);
+      if (payload !== undefined) of(payload).released = true;
+    }
   }
   return steps;
 }

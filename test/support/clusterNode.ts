@@ -15,7 +15,8 @@
  *   in|out <conn> publish <id> <qos> <dup 0|1> <payload>
  *   in|out <conn> puback|pubrec|pubrel|pubcomp <id>
  *   out <conn> connack <sessionPresent 0|1> <returnCode>
- *   stored <payload> <subscriber client ids, comma separated>
+ *   stored <payload> <subscriber client ids, comma separated>   (queued for its subscribers)
+ *   held <payload>                         (an incoming QoS 2 PUBLISH stored, awaiting PUBREL)
  *   error <clientId> <message>            (aedes closed a client's connection for it)
  *
  * Payloads are the test's own ASCII ids (`q1-17`); `<conn>` is `<node id>.<run>.<n>`. The node
@@ -46,6 +47,7 @@ export interface ClusterNodeArgs {
  */
 interface RedisPersistence {
   outgoingEnqueueCombi(subs: readonly { clientId: string }[], packet: { payload: unknown }): Promise<void>;
+  incomingStorePacket(client: unknown, packet: { payload: unknown }): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -65,6 +67,11 @@ const enqueue = persistence.outgoingEnqueueCombi.bind(persistence);
 persistence.outgoingEnqueueCombi = async (subs, packet) => {
   await enqueue(subs, packet);
   say(`stored ${text(packet.payload)} ${subs.map((s) => s.clientId).join(',') || '-'}`);
+};
+const hold = persistence.incomingStorePacket.bind(persistence);
+persistence.incomingStorePacket = async (client, packet) => {
+  await hold(client, packet);
+  say(`held ${text(packet.payload)}`);
 };
 
 /** One line per packet of interest; `side` is who wrote it (`in`: the client, `out`: this node). */
