@@ -335,7 +335,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         id: 'failover',
         title:
           'Failover on a 3-node aedes + Redis cluster: node in use SIGKILLed -> connected to another node (defaults)',
-        // mqtt-lifeline's default schedule leaves a dead server after ~2 min (R13), one kill per run;
+        // Spec R285. mqtt-lifeline's default schedule leaves a dead server after ~2 min (R13), one kill per run;
         // the smoke test shortens it, or it would outlast its deadline.
         small: { cycles: 1, lifelineDelayMs: { min: 100, max: 200 }, timeoutMs: 20_000 },
         full: { cycles: 1, timeoutMs: 200_000 },
