@@ -121,6 +121,7 @@ describe.runIf(haveRedis)(
         progress = enough.notify;
         await enough.promise;
         const victim = k % 2 === 0 ? at.sub : at.pub;
+        const subAtKill = at.sub;
         const served = [sub, pub].filter((_, i) => (i === 0 ? at.sub : at.pub) === victim);
         const back = Promise.all(
           served.map((c) => waitForClientEvent(c, 'connected', () => true, { timeoutMs: 30_000 })),
@@ -129,11 +130,10 @@ describe.runIf(haveRedis)(
         await cluster.kill(victim);
         const reconnected = await back;
         failoverMs.push(performance.now() - killedAt);
-        // R281: on another node; R280: the session is the cluster's, resumed there.
-        for (const e of reconnected) {
-          expect(e.serverIndex).not.toBe(victim);
-          expect(e.sessionPresent).toBe(true);
-        }
+        // R281: on another node. R280: the subscriber's session is the cluster's, resumed there (aedes
+        // says session present only to a client with subscriptions, so not to the publisher).
+        for (const e of reconnected) expect(e.serverIndex).not.toBe(victim);
+        if (victim === subAtKill) expect(reconnected[0]?.sessionPresent).toBe(true);
         await cluster.start(victim);
       }
 
