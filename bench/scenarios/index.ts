@@ -345,7 +345,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
         title:
           'TUNED: the same failover, both retrying every 250 ms (mqtt-lifeline minDelayMs = maxDelayMs = 250, MQTT.js reconnectPeriod 250)',
         small: {
-          cycles: 2,
+          cycles: 1,
           lifelineDelayMs: { min: 250, max: 250 },
           mqttjsReconnectMs: 250,
           timeoutMs: 20_000,
