@@ -42,6 +42,9 @@ const SOURCES = [
   'test/support/wireValidator.ts',
   // What those children share (argument, synchronous lines, start signal).
   'test/support/childIo.ts',
+  // The aedes + Redis cluster of the failover scenarios (bench/scenarios/failover.ts) and its node process.
+  'test/support/cluster.ts',
+  'test/support/clusterNode.ts',
 ];
 
 /** The settings that shape emitted code, as in tsconfig.json (ES2022 keeps `#private` fields native). */

@@ -119,5 +119,13 @@ ${table(['Scenario', 'Metric', 'mqtt-lifeline', 'MQTT.js', 'Ratio', 'Target', 'V
   meet the restart at the same phase of their retry timer.
 - "met within the spread": throughput below 1.0x where the two clients' ranges overlap, i.e.
   where the broker, not the client, is the bottleneck and the difference is noise.
+- Failover runs on its own cluster: three aedes 1.2.0 nodes sharing sessions and routing through
+  one redis-server (aedes-persistence-redis, mqemitter-redis), all three given to the client as
+  servers. The node the client is connected to (as that node's own log says) is SIGKILLed and
+  stays down until the client is connected to another node, then is started again. With its
+  default schedule mqtt-lifeline retries a dead server until its delay reaches \`maxDelayMs\` (60 s)
+  before it moves on (spec R13, R281), so that row has one kill per run; MQTT.js takes the next
+  server on every reconnect. The TUNED row gives both a 250 ms retry interval (mqtt-lifeline
+  \`minDelayMs = maxDelayMs = 250\` with its default jitter, MQTT.js \`reconnectPeriod: 250\`), 10 kills per run.
 `;
 }

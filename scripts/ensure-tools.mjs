@@ -12,6 +12,8 @@ const TOOLS = [
   { exe: 'mosquitto', paths: ['/usr/sbin/mosquitto'], packages: ['mosquitto', 'mosquitto-clients'] },
   { exe: 'chromium', paths: ['/usr/bin/chromium'], packages: ['chromium'] },
   { exe: 'dot', paths: ['/usr/bin/dot'], packages: ['graphviz'] },
+  // The aedes cluster's shared store (test/support/cluster.ts); the tests run their own, without a service.
+  { exe: 'redis-server', paths: ['/usr/bin/redis-server'], packages: ['redis-server'] },
 ];
 
 const inCi = Boolean(process.env.CI);

@@ -353,6 +353,47 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     clients: ['lifeline'],
     broker: 'stock',
   },
+  ...(
+    [
+      {
+        id: 'failover',
+        title:
+          'Failover on a 3-node aedes + Redis cluster: node in use SIGKILLed -> connected to another node (defaults)',
+        // Spec R285. mqtt-lifeline's default schedule leaves a dead server after ~2 min (R13), one kill per run;
+        // the smoke test shortens it, or it would outlast its deadline.
+        small: { cycles: 1, lifelineDelayMs: { min: 100, max: 200 }, timeoutMs: 20_000 },
+        full: { cycles: 1, timeoutMs: 200_000 },
+      },
+      {
+        id: 'failover-tuned',
+        title:
+          'TUNED: the same failover, both retrying every 250 ms (mqtt-lifeline minDelayMs = maxDelayMs = 250, MQTT.js reconnectPeriod 250)',
+        small: {
+          cycles: 1,
+          lifelineDelayMs: { min: 250, max: 250 },
+          mqttjsReconnectMs: 250,
+          timeoutMs: 20_000,
+        },
+        full: {
+          cycles: 10,
+          lifelineDelayMs: { min: 250, max: 250 },
+          mqttjsReconnectMs: 250,
+          timeoutMs: 20_000,
+        },
+      },
+    ] as const
+  ).map(
+    ({ id, title, small, full }): ScenarioSpec => ({
+      id,
+      title,
+      load: async () => (await import('./failover.js')).run,
+      params: { small, full },
+      metrics: [
+        { key: 'failoverMs', label: 'kill -> connected, median', unit: 'ms', better: 'lower' },
+        { key: 'failoverP95Ms', label: 'kill -> connected, p95', unit: 'ms', better: 'lower' },
+      ],
+    }),
+  ),
 ];
 
 /** The scenario called `id`, or a readable error listing the valid ids. */

@@ -183,7 +183,7 @@ process.stdin.on('end', () => {
 let reaper: ChildProcess | undefined;
 
 /** Tells the watchdog to kill `pid` if this process dies (`+`), or that it has exited (`-`). */
-function reap(sign: '+' | '-', pid: number | undefined): void {
+export function reap(sign: '+' | '-', pid: number | undefined): void {
   if (pid === undefined) return;
   if (reaper === undefined) {
     reaper = spawn(process.execPath, ['-e', REAPER_SOURCE], { stdio: ['pipe', 'ignore', 'ignore'] });
