@@ -5,7 +5,7 @@
 import { type ClientClosedError, SubscribeError } from '../errors.js';
 import type { QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
-import { encodeSubscribe, encodeUnsubscribe } from './encodeSubscribe.js';
+import { encodeSubscribeList, encodeUnsubscribe } from './encodeSubscribe.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
   type SessionIO,
@@ -15,26 +15,31 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
+import { SubscribeGroup } from './subscribeBatch.js';
 import { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
 interface Registration {
   /** The QoS the caller asked for; each SUBSCRIBE sends `min(qos, maxQos)` at the time. */
   qos: QoS;
   granted: QoS | null | undefined;
-  /** Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet. */
-  waiters: SubscribeCallback[];
+  /**
+   * Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet; `undefined` for none,
+   * so that thousands of registrations hold no empty arrays and a re-subscription makes none
+   * (spec R333).
+   */
+  waiters: SubscribeCallback[] | undefined;
 }
 
 /** One SUBSCRIBE's filters, with the callbacks each filter's SUBACK return code settles. */
 type Request =
-  | { readonly kind: 'subscribe'; readonly filters: string[]; readonly waiters: SubscribeCallback[][] }
+  | {
+      readonly kind: 'subscribe';
+      readonly filters: string[];
+      readonly waiters: (SubscribeCallback[] | undefined)[];
+    }
   | { readonly kind: 'unsubscribe'; readonly filter: string; readonly waiters: UnsubscribeCallback[] };
 
-/**
- * The most bytes of filters (with their length prefixes and QoS) in one SUBSCRIBE (spec R163): a
- * 3.1.1 broker announces no packet size limit, and 64 KiB is far below any broker's default.
- */
-export const SUBSCRIBE_BATCH_BYTES = 65_536;
+export { SUBSCRIBE_BATCH_BYTES } from './subscribeBatch.js';
 
 /**
  * Subscription bookkeeping. Decisions:
@@ -104,10 +109,12 @@ export class SubscriptionRegistry {
     const registrations = this.registrations;
     let reg = registrations.get(filter);
     if (reg === undefined) {
-      reg = { qos, granted: undefined, waiters: [] };
+      reg = { qos, granted: undefined, waiters: undefined };
       registrations.set(filter, reg);
     } else reg.qos = qos;
-    if (done !== undefined) reg.waiters.push(done);
+    if (done === undefined) return reg;
+    if (reg.waiters === undefined) reg.waiters = [done];
+    else reg.waiters.push(done);
     return reg;
   }
 
@@ -120,7 +127,7 @@ export class SubscriptionRegistry {
     const reg = this.registrations?.get(filter);
     if (reg !== undefined) {
       this.registrations?.delete(filter);
-      this.cancel(filter, reg.waiters);
+      if (reg.waiters !== undefined) this.cancel(filter, reg.waiters);
     }
     const waiters = done === undefined ? [] : [done];
     if (this.connected && this.sendUnsubscribe(filter, waiters)) return;
@@ -175,10 +182,11 @@ export class SubscriptionRegistry {
         continue;
       }
       req.filters.forEach((filter, i) => {
-        const waiters = req.waiters[i] ?? [];
+        const waiters = req.waiters[i];
+        if (waiters === undefined) return;
         const reg = this.registrations?.get(filter);
         if (reg === undefined) this.cancel(filter, waiters);
-        else reg.waiters = waiters.concat(reg.waiters);
+        else reg.waiters = reg.waiters === undefined ? waiters : waiters.concat(reg.waiters);
       });
     }
   }
@@ -234,8 +242,8 @@ export class SubscriptionRegistry {
   abandon(error: () => ClientClosedError): void {
     for (const reg of this.registrations?.values() ?? []) {
       const waiters = reg.waiters;
-      reg.waiters = [];
-      for (const w of waiters) settle(w, { error: error() }, this.io);
+      reg.waiters = undefined;
+      for (const w of waiters ?? []) settle(w, { error: error() }, this.io);
     }
     for (const [filter, waiters] of this.unsent ?? []) {
       this.unsent?.set(filter, []);
@@ -261,40 +269,39 @@ export class SubscriptionRegistry {
   /**
    * Sends SUBSCRIBEs for `entries` in order, each with up to `batch` filters and
    * {@link SUBSCRIBE_BATCH_BYTES} bytes of them (a filter too large for that goes alone). When the packet
-   * ids run out the rest waits for the next connection.
+   * ids run out the rest waits for the next connection. Every batch is written at once: none waits
+   * for the SUBACK of the one before (spec R333).
    */
   private sendSubscribes(entries: Iterable<readonly [string, Registration]>): void {
-    let group: (readonly [string, Registration])[] = [];
-    let bytes = 0;
-    for (const entry of entries) {
-      const size = 3 + utf8ByteLength(entry[0]);
-      if (group.length > 0 && (group.length >= this.batch || bytes + size > SUBSCRIBE_BATCH_BYTES)) {
+    let group = new SubscribeGroup<Registration>();
+    for (const [filter, reg] of entries) {
+      const length = utf8ByteLength(filter);
+      if (group.full(this.batch, length)) {
         if (!this.sendSubscribe(group)) return;
-        group = [];
-        bytes = 0;
+        group = new SubscribeGroup<Registration>();
       }
-      group.push(entry);
-      bytes += size;
+      group.add(filter, reg, length);
     }
-    if (group.length > 0) this.sendSubscribe(group);
+    if (group.filters.length > 0) this.sendSubscribe(group);
   }
 
   /** One SUBSCRIBE for `group`; false when no packet id is free. */
-  private sendSubscribe(group: readonly (readonly [string, Registration])[]): boolean {
+  private sendSubscribe(group: SubscribeGroup<Registration>): boolean {
     const id = this.allocate();
     if (id === 0) return false;
     const max = this.session.maxQos;
-    const filters: string[] = [];
-    const waiters: SubscribeCallback[][] = [];
-    const requests = group.map(([filter, reg]) => {
-      filters.push(filter);
-      waiters.push(reg.waiters);
-      reg.waiters = [];
-      return { filter, qos: Math.min(reg.qos, max) as QoS };
-    });
+    const { filters, regs } = group;
+    const qos: QoS[] = new Array(regs.length);
+    const waiters: (SubscribeCallback[] | undefined)[] = new Array(regs.length);
+    for (let i = 0; i < regs.length; i++) {
+      const reg = regs[i] as Registration;
+      qos[i] = Math.min(reg.qos, max) as QoS;
+      waiters[i] = reg.waiters;
+      reg.waiters = undefined;
+    }
     this.requests ??= new Map();
     this.requests.set(id, { kind: 'subscribe', filters, waiters });
-    this.io.write(encodeSubscribe(id, requests));
+    this.io.write(encodeSubscribeList(id, filters, qos, group.lengths));
     return true;
   }
 
