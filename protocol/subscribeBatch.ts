@@ -10,15 +10,12 @@
 export const SUBSCRIBE_BATCH_BYTES = 65_536;
 
 /**
- * The filters of one SUBSCRIBE being gathered, in parallel lists (no object per filter, spec
- * R333), with what each filter is registered as.
- * @typeParam R - The registration of a filter.
+ * The filters of one SUBSCRIBE being gathered, with their UTF-8 lengths in a parallel list (no
+ * object per filter, spec R333).
  */
-export class SubscribeGroup<R> {
+export class SubscribeGroup {
   /** The filters, in order. */
   readonly filters: string[] = [];
-  /** Their registrations. */
-  readonly regs: R[] = [];
   /** Their UTF-8 byte lengths. */
   readonly lengths: number[] = [];
   private bytes = 0;
@@ -33,10 +30,9 @@ export class SubscribeGroup<R> {
     return n > 0 && (n >= batch || this.bytes + 3 + length > SUBSCRIBE_BATCH_BYTES);
   }
 
-  /** Appends a filter with its registration and UTF-8 byte length. */
-  add(filter: string, reg: R, length: number): void {
+  /** Appends a filter with its UTF-8 byte length. */
+  add(filter: string, length: number): void {
     this.filters.push(filter);
-    this.regs.push(reg);
     this.lengths.push(length);
     this.bytes += 3 + length;
   }
