@@ -20,7 +20,10 @@ function receive(profile: WireProfile, chunks: readonly Uint8Array[]): Message[]
   const errors: Error[] = [];
   const decoder = profile.decoder({
     maxPacketBytes: 1 << 20,
-    onPacket: (packet) => h.session.handle(packet),
+    onPacket: (packet) => {
+      if (packet.cmd === 'publish') h.session.handle(packet);
+      else errors.push(new Error(`unexpected ${packet.cmd}`));
+    },
     onError: (error) => errors.push(error),
   });
   for (const chunk of chunks) decoder.push(chunk);
