@@ -16,7 +16,7 @@
 import * as net from 'node:net';
 import { generate } from 'mqtt-packet';
 import { HOST, loadClient } from '../clients/types.js';
-import { PAYLOAD, type Scenario, sleep, uniqueTopic, withTimeout } from './support.js';
+import { bareConnect, collectGarbage, PAYLOAD, type Scenario, uniqueTopic, withTimeout } from './support.js';
 
 export interface SubscriptionScaleParams {
   /** Filters subscribed. */
@@ -32,15 +32,6 @@ export interface SubscriptionScaleParams {
   readonly routed?: boolean;
 }
 
-async function collect(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('the subscription-scale scenario needs node --expose-gc');
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await sleep(10);
-  }
-}
-
 /** A bare MQTT 3.1.1 connection that writes pre-encoded packets. */
 async function publisher(port: number): Promise<{ write(packets: Buffer): void; close(): void }> {
   const socket = net.connect({ host: HOST, port, noDelay: true });
@@ -49,16 +40,7 @@ async function publisher(port: number): Promise<{ write(packets: Buffer): void; 
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  socket.write(
-    generate({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: '',
-      keepalive: 0,
-    }),
-  );
+  socket.write(bareConnect());
   return { write: (packets) => socket.write(packets), close: () => socket.destroy() };
 }
 
@@ -86,7 +68,7 @@ export const run: Scenario<SubscriptionScaleParams> = async (kind, params, port)
       60_000,
       what,
     );
-  await collect();
+  await collectGarbage('subscription-scale');
   const before = process.memoryUsage().heapUsed;
   if (params.routed === true) {
     if (client.route === undefined) throw new Error(`${kind} has no per-filter routing`);
@@ -95,7 +77,7 @@ export const run: Scenario<SubscriptionScaleParams> = async (kind, params, port)
     await client.subscribeMany(topics, 0);
     client.onMessage(count);
   }
-  await collect();
+  await collectGarbage('subscription-scale');
   const heapPerFilter = (process.memoryUsage().heapUsed - before) / params.filters;
 
   const encode = (from: number, n: number): Buffer =>
