@@ -32,6 +32,22 @@ export interface BenchResults {
   /** The extra mosquitto.conf lines of the `bench` broker (the `stock` one has none). */
   readonly brokerConfig: string;
   readonly metrics: readonly MetricResult[];
+  /**
+   * Targeted runs recorded after the full run (`--only`, same shape), each with its own machine
+   * line: e.g. issue 14's rows. A full `npm run bench` measures every scenario and leaves none.
+   * @default none
+   */
+  readonly supplements?: readonly BenchSupplement[];
+}
+
+/** One targeted run kept beside the full run in `results.json`. */
+export interface BenchSupplement {
+  /** What it measured and why, matching its section in `RESULTS.md`. */
+  readonly section: string;
+  readonly machine: Machine;
+  readonly scale: Scale;
+  readonly runs: number;
+  readonly metrics: readonly MetricResult[];
 }
 
 /** Biome's line width: `results.json` is written the way `biome format` would leave it. */

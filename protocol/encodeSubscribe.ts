@@ -24,18 +24,53 @@ export interface SubscriptionRequest {
  * @returns The whole packet.
  */
 export function encodeSubscribe(packetId: number, subscriptions: readonly SubscriptionRequest[]): Uint8Array {
-  const lengths = subscriptions.map((s) => utf8ByteLength(s.filter));
+  const filters = subscriptions.map((s) => s.filter);
+  return encodeSubscribeList(
+    packetId,
+    filters,
+    subscriptions.map((s) => s.qos),
+    filters.map((f) => utf8ByteLength(f)),
+  );
+}
+
+/**
+ * Encodes a SUBSCRIBE from parallel lists, the form the re-subscription of thousands of filters
+ * uses (spec R333): no object per filter, and the UTF-8 lengths the batching already measured.
+ *
+ * @param packetId - The packet id (1-65535).
+ * @param filters - At least one filter [MQTT-3.8.3-3]; filters must already be valid.
+ * @param qos - The requested QoS of each filter.
+ * @param lengths - The UTF-8 byte length of each filter.
+ * @returns The whole packet.
+ */
+export function encodeSubscribeList(
+  packetId: number,
+  filters: readonly string[],
+  qos: readonly QoS[],
+  lengths: readonly number[],
+): Uint8Array {
   let remaining = 2;
-  for (const n of lengths) remaining += 2 + n + 1;
+  for (let i = 0; i < lengths.length; i++) remaining += 3 + (lengths[i] as number);
   const buf = alloc(1 + varintSize(remaining) + remaining);
   buf[0] = SUBSCRIBE;
   let at = writeUint16(buf, writeVarint(buf, 1, remaining), packetId);
-  subscriptions.forEach((s, i) => {
-    const n = lengths[i] ?? 0;
-    at = writeUtf8(buf, writeUint16(buf, at, n), s.filter, n);
-    buf[at++] = s.qos;
-  });
+  for (let i = 0; i < filters.length; i++) {
+    const filter = filters[i] as string;
+    const n = lengths[i] as number;
+    at = writeUint16(buf, at, n);
+    at = n === filter.length ? writeAscii(buf, at, filter) : writeUtf8(buf, at, filter, n);
+    buf[at++] = qos[i] as QoS;
+  }
   return buf;
+}
+
+/**
+ * Writes a string whose UTF-8 length equals its length, i.e. ASCII only, one byte per character:
+ * for a short filter a loop is cheaper than a `subarray` and a call into the encoder.
+ */
+function writeAscii(buf: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
+  return at + s.length;
 }
 
 /**

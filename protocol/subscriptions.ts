@@ -5,7 +5,7 @@
 import { type ClientClosedError, SubscribeError } from '../errors.js';
 import type { QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
-import { encodeSubscribe, encodeUnsubscribe } from './encodeSubscribe.js';
+import { encodeSubscribeList, encodeUnsubscribe } from './encodeSubscribe.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
   type SessionIO,
@@ -15,26 +15,34 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
+import { SubscribeGroup } from './subscribeBatch.js';
 import { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
-interface Registration {
-  /** The QoS the caller asked for; each SUBSCRIBE sends `min(qos, maxQos)` at the time. */
-  qos: QoS;
-  granted: QoS | null | undefined;
-  /** Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet. */
-  waiters: SubscribeCallback[];
+/**
+ * A registration packed in a small integer, so that thousands of filters hold no object each
+ * (spec R332): bits 0-1 the QoS the caller asked for (each SUBSCRIBE sends `min(qos, maxQos)` at
+ * the time), bits 2-4 the grant: 0 none yet, 1 refused, 2 + the granted QoS.
+ */
+type Packed = number;
+
+const packed = (qos: QoS, granted: QoS | null | undefined): Packed =>
+  qos | ((granted === undefined ? 0 : granted === null ? 1 : 2 + granted) << 2);
+const qosOf = (p: Packed): QoS => (p & 3) as QoS;
+function grantedOf(p: Packed): QoS | null | undefined {
+  const g = p >> 2;
+  return g === 0 ? undefined : g === 1 ? null : ((g - 2) as QoS);
 }
 
 /** One SUBSCRIBE's filters, with the callbacks each filter's SUBACK return code settles. */
 type Request =
-  | { readonly kind: 'subscribe'; readonly filters: string[]; readonly waiters: SubscribeCallback[][] }
+  | {
+      readonly kind: 'subscribe';
+      readonly filters: string[];
+      readonly waiters: (SubscribeCallback[] | undefined)[];
+    }
   | { readonly kind: 'unsubscribe'; readonly filter: string; readonly waiters: UnsubscribeCallback[] };
 
-/**
- * The most bytes of filters (with their length prefixes and QoS) in one SUBSCRIBE (spec R163): a
- * 3.1.1 broker announces no packet size limit, and 64 KiB is far below any broker's default.
- */
-export const SUBSCRIBE_BATCH_BYTES = 65_536;
+export { SUBSCRIBE_BATCH_BYTES } from './subscribeBatch.js';
 
 /**
  * Subscription bookkeeping. Decisions:
@@ -53,7 +61,9 @@ export const SUBSCRIBE_BATCH_BYTES = 65_536;
 export class SubscriptionRegistry {
   // The tables are made on first use and the transient ones dropped when empty: many sessions
   // subscribe to nothing, and an idle one has no request in flight.
-  private registrations: Map<string, Registration> | undefined;
+  private registrations: Map<string, Packed> | undefined;
+  /** Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet, by filter. */
+  private waiting: Map<string, SubscribeCallback[]> | undefined;
   private requests: Map<number, Request> | undefined;
   private unsent: Map<string, UnsubscribeCallback[]> | undefined;
   private connected = false;
@@ -78,8 +88,8 @@ export class SubscriptionRegistry {
    * @param done - Called with the SUBACK's outcome.
    */
   subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
-    const reg = this.register(filter, qos, done);
-    if (this.connected) this.sendSubscribes([[filter, reg]]);
+    this.register(filter, qos, done);
+    if (this.connected) this.sendSubscribes([filter]);
   }
 
   /**
@@ -92,23 +102,38 @@ export class SubscriptionRegistry {
     list: readonly { readonly filter: string; readonly qos: QoS }[],
     dones: readonly (SubscribeCallback | undefined)[],
   ): void {
-    const entries = new Map<string, Registration>();
+    const filters = new Set<string>();
     list.forEach(({ filter, qos }, i) => {
-      entries.set(filter, this.register(filter, qos, dones[i]));
+      this.register(filter, qos, dones[i]);
+      filters.add(filter);
     });
-    if (this.connected) this.sendSubscribes(entries);
+    if (this.connected) this.sendSubscribes(filters);
   }
 
-  private register(filter: string, qos: QoS, done: SubscribeCallback | undefined): Registration {
+  private register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
     this.registrations ??= new Map();
-    const registrations = this.registrations;
-    let reg = registrations.get(filter);
-    if (reg === undefined) {
-      reg = { qos, granted: undefined, waiters: [] };
-      registrations.set(filter, reg);
-    } else reg.qos = qos;
-    if (done !== undefined) reg.waiters.push(done);
-    return reg;
+    const old = this.registrations.get(filter);
+    // Setting a key already held keeps its position: an update keeps the registration order.
+    this.registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
+    if (done !== undefined) this.wait(filter, [done], false);
+  }
+
+  /** Adds callbacks to those of `filter`'s next SUBSCRIBE, ahead of the others when `first`. */
+  private wait(filter: string, waiters: SubscribeCallback[], first: boolean): void {
+    this.waiting ??= new Map();
+    const held = this.waiting.get(filter);
+    if (held === undefined) this.waiting.set(filter, waiters);
+    else if (first) this.waiting.set(filter, waiters.concat(held));
+    else for (const w of waiters) held.push(w);
+  }
+
+  /** Takes the callbacks waiting for `filter`'s next SUBSCRIBE. */
+  private takeWaiters(filter: string): SubscribeCallback[] | undefined {
+    const waiters = this.waiting?.get(filter);
+    if (waiters === undefined) return undefined;
+    this.waiting?.delete(filter);
+    if (this.waiting?.size === 0) this.waiting = undefined;
+    return waiters;
   }
 
   /**
@@ -117,10 +142,9 @@ export class SubscriptionRegistry {
    * @param done - Called on UNSUBACK.
    */
   unsubscribe(filter: string, done: UnsubscribeCallback | undefined): void {
-    const reg = this.registrations?.get(filter);
-    if (reg !== undefined) {
-      this.registrations?.delete(filter);
-      this.cancel(filter, reg.waiters);
+    if (this.registrations?.delete(filter) === true) {
+      const waiters = this.takeWaiters(filter);
+      if (waiters !== undefined) this.cancel(filter, waiters);
     }
     const waiters = done === undefined ? [] : [done];
     if (this.connected && this.sendUnsubscribe(filter, waiters)) return;
@@ -135,8 +159,9 @@ export class SubscriptionRegistry {
    */
   list(): SubscriptionInfo[] {
     const out: SubscriptionInfo[] = [];
-    for (const [filter, r] of this.registrations ?? []) {
-      out.push(r.granted === undefined ? { filter, qos: r.qos } : { filter, qos: r.qos, granted: r.granted });
+    for (const [filter, p] of this.registrations ?? []) {
+      const granted = grantedOf(p);
+      out.push(granted === undefined ? { filter, qos: qosOf(p) } : { filter, qos: qosOf(p), granted });
     }
     return out;
   }
@@ -157,7 +182,7 @@ export class SubscriptionRegistry {
         this.unsent.set(filter, waiters);
       }
     }
-    if (this.registrations !== undefined) this.sendSubscribes(this.registrations);
+    if (this.registrations !== undefined) this.sendSubscribes(this.registrations.keys());
   }
 
   /** The socket is gone: unacknowledged requests are sent again on the next connection. */
@@ -175,10 +200,10 @@ export class SubscriptionRegistry {
         continue;
       }
       req.filters.forEach((filter, i) => {
-        const waiters = req.waiters[i] ?? [];
-        const reg = this.registrations?.get(filter);
-        if (reg === undefined) this.cancel(filter, waiters);
-        else reg.waiters = waiters.concat(reg.waiters);
+        const waiters = req.waiters[i];
+        if (waiters === undefined) return;
+        if (this.registrations?.has(filter) !== true) this.cancel(filter, waiters);
+        else this.wait(filter, waiters, true);
       });
     }
   }
@@ -196,8 +221,8 @@ export class SubscriptionRegistry {
     req.filters.forEach((filter, i) => {
       const code = granted[i];
       const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
-      const reg = this.registrations?.get(filter);
-      if (reg !== undefined) reg.granted = qos;
+      const p = this.registrations?.get(filter);
+      if (p !== undefined) this.registrations?.set(filter, packed(qosOf(p), qos));
       // An MQTT 5 code above 0x80 says why (R245); 0x80 is also 3.1.1's only failure.
       const why = code !== undefined && code > 0x80 ? code : undefined;
       const reason = why === undefined ? undefined : this.io.reasonName?.(why, 'SUBACK');
@@ -232,9 +257,9 @@ export class SubscriptionRegistry {
    * UNSUBSCRIBEs not sent yet. Call when disconnected.
    */
   abandon(error: () => ClientClosedError): void {
-    for (const reg of this.registrations?.values() ?? []) {
-      const waiters = reg.waiters;
-      reg.waiters = [];
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    for (const waiters of waiting?.values() ?? []) {
       for (const w of waiters) settle(w, { error: error() }, this.io);
     }
     for (const [filter, waiters] of this.unsent ?? []) {
@@ -261,40 +286,38 @@ export class SubscriptionRegistry {
   /**
    * Sends SUBSCRIBEs for `entries` in order, each with up to `batch` filters and
    * {@link SUBSCRIBE_BATCH_BYTES} bytes of them (a filter too large for that goes alone). When the packet
-   * ids run out the rest waits for the next connection.
+   * ids run out the rest waits for the next connection. Every batch is written at once: none waits
+   * for the SUBACK of the one before (spec R333).
    */
-  private sendSubscribes(entries: Iterable<readonly [string, Registration]>): void {
-    let group: (readonly [string, Registration])[] = [];
-    let bytes = 0;
-    for (const entry of entries) {
-      const size = 3 + utf8ByteLength(entry[0]);
-      if (group.length > 0 && (group.length >= this.batch || bytes + size > SUBSCRIBE_BATCH_BYTES)) {
+  private sendSubscribes(filters: Iterable<string>): void {
+    let group = new SubscribeGroup();
+    for (const filter of filters) {
+      const length = utf8ByteLength(filter);
+      if (group.full(this.batch, length)) {
         if (!this.sendSubscribe(group)) return;
-        group = [];
-        bytes = 0;
+        group = new SubscribeGroup();
       }
-      group.push(entry);
-      bytes += size;
+      group.add(filter, length);
     }
-    if (group.length > 0) this.sendSubscribe(group);
+    if (group.filters.length > 0) this.sendSubscribe(group);
   }
 
   /** One SUBSCRIBE for `group`; false when no packet id is free. */
-  private sendSubscribe(group: readonly (readonly [string, Registration])[]): boolean {
+  private sendSubscribe(group: SubscribeGroup): boolean {
     const id = this.allocate();
     if (id === 0) return false;
     const max = this.session.maxQos;
-    const filters: string[] = [];
-    const waiters: SubscribeCallback[][] = [];
-    const requests = group.map(([filter, reg]) => {
-      filters.push(filter);
-      waiters.push(reg.waiters);
-      reg.waiters = [];
-      return { filter, qos: Math.min(reg.qos, max) as QoS };
-    });
+    const { filters } = group;
+    const qos: QoS[] = new Array(filters.length);
+    const waiters: (SubscribeCallback[] | undefined)[] = new Array(filters.length);
+    for (let i = 0; i < filters.length; i++) {
+      const filter = filters[i] as string;
+      qos[i] = Math.min(qosOf(this.registrations?.get(filter) ?? 0), max) as QoS;
+      waiters[i] = this.waiting === undefined ? undefined : this.takeWaiters(filter);
+    }
     this.requests ??= new Map();
     this.requests.set(id, { kind: 'subscribe', filters, waiters });
-    this.io.write(encodeSubscribe(id, requests));
+    this.io.write(encodeSubscribeList(id, filters, qos, group.lengths));
     return true;
   }
 

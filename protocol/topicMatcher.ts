@@ -13,32 +13,43 @@ interface Entry<T> {
   readonly filter: string;
 }
 
-/** One level of the trie. Wildcard children live outside `children` so lookups skip them. */
+/**
+ * One level of the trie. Wildcard children live outside `children` so lookups skip them. Every
+ * table is made on first use: with thousands of filters most nodes are leaves holding one value,
+ * and an empty `Map` and two empty arrays per leaf would cost several times the filter itself
+ * (spec R332).
+ */
 interface TrieNode<T> {
   /** Children by literal level (including the empty level). */
-  readonly children: Map<string, TrieNode<T>>;
+  children: Map<string, TrieNode<T>> | undefined;
   /** The child for a `+` level. */
   plus: TrieNode<T> | undefined;
   /** Values of filters that end at this node. */
-  readonly values: Entry<T>[];
+  values: Entry<T>[] | undefined;
   /** Values of filters that end with `#` right below this node. */
-  readonly hash: Entry<T>[];
+  hash: Entry<T>[] | undefined;
 }
 
 function newNode<T>(): TrieNode<T> {
-  return { children: new Map(), plus: undefined, values: [], hash: [] };
+  return { children: undefined, plus: undefined, values: undefined, hash: undefined };
 }
 
 function isEmpty<T>(node: TrieNode<T>): boolean {
   return (
-    node.children.size === 0 && node.plus === undefined && node.values.length === 0 && node.hash.length === 0
+    node.children === undefined &&
+    node.plus === undefined &&
+    node.values === undefined &&
+    node.hash === undefined
   );
 }
 
-function removeValue<T>(bucket: Entry<T>[], value: T, filter: string): boolean {
-  const at = bucket.findIndex((entry) => entry.value === value && entry.filter === filter);
-  if (at === -1) return false;
+/** Removes the pair from `node`'s bucket `key`, dropping the bucket once empty. */
+function removeValue<T>(node: TrieNode<T>, key: 'values' | 'hash', value: T, filter: string): boolean {
+  const bucket = node[key];
+  const at = bucket === undefined ? -1 : bucket.findIndex((e) => e.value === value && e.filter === filter);
+  if (bucket === undefined || at === -1) return false;
   bucket.splice(at, 1);
+  if (bucket.length === 0) node[key] = undefined;
   return true;
 }
 
@@ -84,10 +95,10 @@ export class TopicMatcher<T> {
   add(filter: string, value: T): void {
     validateTopicFilter(filter);
     let node = this.root;
-    let bucket: Entry<T>[] | undefined;
+    let key: 'values' | 'hash' = 'values';
     for (const level of levelsOf(filter)) {
       if (level === '#') {
-        bucket = node.hash; // validation guarantees `#` is the last level
+        key = 'hash'; // validation guarantees `#` is the last level
         break;
       }
       if (level === '+') {
@@ -95,6 +106,7 @@ export class TopicMatcher<T> {
         node = node.plus;
         continue;
       }
+      node.children ??= new Map();
       let child = node.children.get(level);
       if (child === undefined) {
         child = newNode();
@@ -102,9 +114,11 @@ export class TopicMatcher<T> {
       }
       node = child;
     }
-    bucket ??= node.values;
-    if (bucket.some((entry) => entry.value === value && entry.filter === filter)) return;
-    bucket.push({ seq: this.seq++, value, filter });
+    const bucket = node[key];
+    if (bucket?.some((e) => e.value === value && e.filter === filter)) return;
+    const entry = { seq: this.seq++, value, filter };
+    if (bucket === undefined) node[key] = [entry];
+    else bucket.push(entry);
     this.count++;
   }
 
@@ -154,26 +168,29 @@ export class TopicMatcher<T> {
       this.take(node.values);
       return;
     }
-    const child = node.children.get(level);
+    const child = node.children?.get(level);
     if (child !== undefined) this.collect(child, levels, depth + 1, dollar);
     if (wildcards && node.plus !== undefined) this.collect(node.plus, levels, depth + 1, dollar);
   }
 
-  private take(bucket: Entry<T>[]): void {
-    if (bucket.length === 0) return;
+  private take(bucket: Entry<T>[] | undefined): void {
+    if (bucket === undefined) return;
     this.buckets++;
     for (const entry of bucket) this.scratch.push(entry);
   }
 
   private removeAt(node: TrieNode<T>, levels: string[], depth: number, value: T, filter: string): boolean {
     const level = levels[depth];
-    if (level === undefined) return removeValue(node.values, value, filter);
-    if (level === '#') return depth === levels.length - 1 && removeValue(node.hash, value, filter);
-    const child = level === '+' ? node.plus : node.children.get(level);
+    if (level === undefined) return removeValue(node, 'values', value, filter);
+    if (level === '#') return depth === levels.length - 1 && removeValue(node, 'hash', value, filter);
+    const child = level === '+' ? node.plus : node.children?.get(level);
     if (child === undefined || !this.removeAt(child, levels, depth + 1, value, filter)) return false;
     if (isEmpty(child)) {
       if (level === '+') node.plus = undefined;
-      else node.children.delete(level);
+      else {
+        node.children?.delete(level);
+        if (node.children?.size === 0) node.children = undefined;
+      }
     }
     return true;
   }

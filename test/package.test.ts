@@ -83,7 +83,8 @@ describe('the npm package', () => {
       expect(names.length).toBeGreaterThan(0);
       expect(JSON.parse(cjs.stdout)).toEqual(names);
       // R185, R186: the browser's opt-in subpaths resolve to what an app passes in.
-      if (subpath === './browser/mqtt5') expect(names.sort()).toEqual(['SCRAM_SHA_256', 'mqtt5', 'scramSha256']);
+      if (subpath === './browser/mqtt5')
+        expect(names.sort()).toEqual(['SCRAM_SHA_256', 'mqtt5', 'scramSha256']);
       if (subpath === './browser/embedded') expect(names).toEqual(['mqttClientLogic']);
     }
     expect(Object.keys(manifest.exports)).toEqual(

@@ -14,6 +14,7 @@ export const createClient: CreateClient = (options) => {
   const client = new MqttClient({
     servers: [{ host: HOST, port: options.port, ...fixedRetry }],
     keepAliveSec: 60,
+    ...(options.protocolVersion === undefined ? {} : { protocolVersion: options.protocolVersion }),
     // A fixed retry interval means no jitter, so both libraries retry on the same schedule.
     ...(options.retryMs === undefined ? {} : { jitter: 0 }),
     session: {
@@ -63,6 +64,23 @@ export const createClient: CreateClient = (options) => {
             else resolve();
           },
         );
+      });
+    },
+    route(filters, qos, handler) {
+      return new Promise((resolve, reject) => {
+        const index = new Map(filters.map((filter, i) => [filter, i]));
+        let granted = 0;
+        const stop = client.onEvent((event) => {
+          if (event.type !== 'suback' || !index.has(event.filter)) return;
+          if (event.granted === null) reject(new Error(`subscription to ${event.filter} refused`));
+          else if (++granted === index.size) {
+            stop();
+            resolve();
+          }
+        });
+        filters.forEach((filter, i) => {
+          client.addTopicObserver(filter, qos, { next: () => handler(i), error: reject });
+        });
       });
     },
     onMessage(handler) {

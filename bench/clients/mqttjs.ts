@@ -1,6 +1,6 @@
 /**
- * MQTT.js (the comparison target) behind the bench interface: MQTT 3.1.1 and its defaults,
- * except `reconnectPeriod` when a scenario fixes the retry interval.
+ * MQTT.js (the comparison target) behind the bench interface: MQTT 3.1.1 (or 5 when a scenario
+ * asks) and its defaults, except `reconnectPeriod` when a scenario fixes the retry interval.
  */
 import { connect } from 'mqtt';
 import { type BenchClient, type CreateClient, HOST } from './types.js';
@@ -8,7 +8,7 @@ import { type BenchClient, type CreateClient, HOST } from './types.js';
 /** Creates an MQTT.js client and starts connecting. */
 export const createClient: CreateClient = (options) => {
   const client = connect(`mqtt://${HOST}:${options.port}`, {
-    protocolVersion: 4,
+    protocolVersion: options.protocolVersion ?? 4,
     ...(options.retryMs === undefined ? {} : { reconnectPeriod: options.retryMs }),
   });
   const ready = new Promise<void>((resolve, reject) => {

@@ -35,6 +35,11 @@ export interface ClientOptions {
    * @default none (the in-memory session)
    */
   readonly store?: import('../../protocol/store.js').SessionStore;
+  /**
+   * The MQTT version both libraries speak: 4 (3.1.1) or 5.
+   * @default 4
+   */
+  readonly protocolVersion?: 4 | 5;
 }
 
 /** A connected (or connecting) client, reduced to what the scenarios need. */
@@ -47,6 +52,13 @@ export interface BenchClient {
   subscribe(filter: string, qos: QoS): Promise<void>;
   /** Subscribes a list in one call (one SUBSCRIBE as far as the library batches); resolves when every filter is granted. */
   subscribeMany(filters: readonly string[], qos: QoS): Promise<void>;
+  /**
+   * mqtt-lifeline only (MQTT.js has no per-filter routing): one consumer per filter through the
+   * client's topic trie (`addTopicObserver`, what `client.subscribe(filter)` streams use), each
+   * sending its own SUBSCRIBE; resolves when every filter is granted. `handler` gets the index of
+   * the filter a message was routed to.
+   */
+  route?(filters: readonly string[], qos: QoS, handler: (index: number) => void): Promise<void>;
   /** Calls `handler` for every message received; `payload` is only valid during the call. */
   onMessage(handler: (topic: string, payload: Uint8Array) => void): void;
   /** Bytes accepted by the socket but not yet handed to the operating system. */

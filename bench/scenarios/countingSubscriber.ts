@@ -7,7 +7,7 @@
 import * as net from 'node:net';
 import { generate, parser } from 'mqtt-packet';
 import { HOST } from '../clients/types.js';
-import { now, sleep, withTimeout } from './support.js';
+import { bareConnect, now, sleep, withTimeout } from './support.js';
 
 /** A connected, subscribed counter. */
 export interface CountingSubscriber {
@@ -40,14 +40,7 @@ export function countingSubscriber(port: number, topic: string): Promise<Countin
   socket.on('data', (chunk: Buffer) => parse.parse(chunk));
   socket.write(
     Buffer.concat([
-      generate({
-        cmd: 'connect',
-        protocolId: 'MQTT',
-        protocolVersion: 4,
-        clean: true,
-        clientId: '',
-        keepalive: 0,
-      }),
+      bareConnect(),
       generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] }),
     ]),
   );

@@ -3,7 +3,7 @@
  * clients, measured after full garbage collections. Needs node's `--expose-gc`.
  */
 import { loadClient } from '../clients/types.js';
-import { connectMany, type Scenario, sleep } from './support.js';
+import { collectGarbage, connectMany, type Scenario, sleep } from './support.js';
 
 export interface IdleMemoryParams {
   /** Clients connected. */
@@ -17,26 +17,16 @@ export interface IdleMemoryParams {
   readonly warmupClients: number;
 }
 
-/** Collects until nothing more is freed (a few rounds let weak references and finalizers go). */
-async function collect(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('the idle-memory scenario needs node --expose-gc');
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await sleep(10);
-  }
-}
-
 export const run: Scenario<IdleMemoryParams> = async (kind, params, port) => {
   const create = await loadClient(kind);
   await Promise.all((await connectMany(create, port, params.warmupClients)).map((c) => c.end()));
   await sleep(params.settleMs);
 
-  await collect();
+  await collectGarbage('idle-memory');
   const before = process.memoryUsage();
   const clients = await connectMany(create, port, params.clients);
   await sleep(params.settleMs);
-  await collect();
+  await collectGarbage('idle-memory');
   const after = process.memoryUsage();
 
   await Promise.all(clients.map((c) => c.end()));

@@ -3,6 +3,8 @@
  * issue's target for each metric. Modules are loaded lazily, so a worker loads only its own.
  */
 import type { ClientKind } from '../clients/types.js';
+import { ISSUE14_SCENARIOS } from './issue14.js';
+import { atLeastAsFast, delivered, lostAfterAck, noneLost, throughput } from './metricSpecs.js';
 import type { Scenario } from './support.js';
 
 /** `small` is the smoke test's tiny run; `full` is the real benchmark. */
@@ -66,34 +68,6 @@ export interface ScenarioSpec {
 
 /** Which mosquitto configuration a scenario runs against. */
 export type BrokerKind = 'bench' | 'stock';
-
-const throughput = (target: Target | undefined): MetricSpec => ({
-  key: 'msgsPerSec',
-  label: 'throughput',
-  unit: 'msg/s',
-  better: 'higher',
-  ...(target === undefined ? {} : { target }),
-});
-const atLeastAsFast: Target = { op: '>=', ratio: 1, withinSpread: true };
-/** Messages a publisher saw acknowledged that no subscriber got (the broker dropped them). */
-const lostAfterAck = (target?: Target): MetricSpec => ({
-  key: 'lost',
-  label: 'acknowledged but never delivered',
-  unit: 'msgs',
-  better: 'lower',
-  range: 'nonNegative',
-  ...(target === undefined ? {} : { target }),
-});
-const noneLost: Target = { op: '<=', value: 0 };
-/** Messages that reached a subscriber per second of publishing: throughput net of what the broker dropped. */
-const delivered = (target?: Target): MetricSpec => ({
-  key: 'deliveredPerSec',
-  label: 'delivered to a subscriber',
-  unit: 'msg/s',
-  better: 'higher',
-  range: 'nonNegative',
-  ...(target === undefined ? {} : { target }),
-});
 
 export const SCENARIOS: readonly ScenarioSpec[] = [
   {
@@ -292,7 +266,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       },
     ],
   },
-  ...[1_000, 10_000].map(
+  ...[1_000, 10_000, 50_000].map(
     (filters): ScenarioSpec => ({
       id: `subscribe-many-${filters}`,
       title: `${filters.toLocaleString('en')} filters subscribed in one call, and re-subscribed after a broker kill (20 ms retry)`,
@@ -394,6 +368,7 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
       ],
     }),
   ),
+  ...ISSUE14_SCENARIOS,
 ];
 
 /** The scenario called `id`, or a readable error listing the valid ids. */

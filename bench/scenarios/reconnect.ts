@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import { generate } from 'mqtt-packet';
 import { startBenchBroker } from '../broker.js';
 import { HOST, loadClient } from '../clients/types.js';
-import { now, type Scenario, seededRandom, sleep, uniqueTopic, withTimeout } from './support.js';
+import { bareConnect, now, type Scenario, seededRandom, sleep, uniqueTopic, withTimeout } from './support.js';
 
 export interface ReconnectParams {
   /** Kill/restart cycles averaged. */
@@ -34,14 +34,7 @@ export interface Probe {
 /** Connects every millisecond until the broker accepts, then publishes `payload` retained on `topic`. */
 export function probe(port: number, topic: string, payload: string, deadline: number): Promise<Probe> {
   const packets = Buffer.concat([
-    generate({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 4,
-      clean: true,
-      clientId: '',
-      keepalive: 0,
-    }),
+    bareConnect(),
     generate({ cmd: 'publish', topic, payload, qos: 0, retain: true, dup: false }),
   ]);
   return new Promise((resolve, reject) => {

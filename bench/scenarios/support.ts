@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { generate } from 'mqtt-packet';
 import type { BenchClient, ClientKind, CreateClient, QoS } from '../clients/types.js';
 
 /** What every scenario module exports: run once in a fresh process, return named numbers. */
@@ -123,4 +124,32 @@ export async function connectMany(create: CreateClient, port: number, count: num
   };
   await Promise.all(Array.from({ length: Math.min(count, CONCURRENT_CONNECTS) }, startNext));
   return clients;
+}
+
+/**
+ * The CONNECT of the harness's bare sockets (counting subscriber, restart probe, publisher):
+ * MQTT 3.1.1, clean session, a broker-assigned client id, no keep-alive.
+ */
+export function bareConnect(): Buffer {
+  return generate({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId: '',
+    keepalive: 0,
+  });
+}
+
+/**
+ * Collects until nothing more is freed (a few rounds let weak references and finalizers go).
+ * @param scenario - Named in the error when node runs without `--expose-gc`.
+ */
+export async function collectGarbage(scenario: string): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error(`the ${scenario} scenario needs node --expose-gc`);
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await sleep(10);
+  }
 }

@@ -21,6 +21,17 @@ export interface ThroughputAckedParams {
    * @default each library's default
    */
   readonly maxInflight?: number;
+  /**
+   * The MQTT version both clients speak (issue 14's MQTT 5 rows).
+   * @default 4
+   */
+  readonly protocolVersion?: 4 | 5;
+  /**
+   * Count publishes that end with an error (an MQTT 5 broker's refusal, such as PUBREC 0x97
+   * Quota exceeded) as `refused` instead of failing the run.
+   * @default false
+   */
+  readonly countRefused?: boolean;
 }
 
 export const run: Scenario<ThroughputAckedParams> = (kind, params, port) =>
@@ -35,14 +46,17 @@ export async function measureAcked(
   const create = await loadClient(kind);
   const topic = uniqueTopic(`qos${params.qos}`);
   const subscriber = await countingSubscriber(options.port, topic);
-  const client = create(
-    params.maxInflight === undefined ? options : { ...options, maxInflight: params.maxInflight },
-  );
+  const client = create({
+    ...options,
+    ...(params.maxInflight === undefined ? {} : { maxInflight: params.maxInflight }),
+    ...(params.protocolVersion === undefined ? {} : { protocolVersion: params.protocolVersion }),
+  });
   await client.ready;
 
   let sent = 0;
   let completed = 0;
   let failed: Error | undefined;
+  let refused = 0;
   let endAt = 0;
   const sendOne = (): void => {
     sent++;
@@ -50,7 +64,8 @@ export async function measureAcked(
   };
   // Refilling from the completion callback keeps `outstanding` publishes open without a timer in between.
   function onDone(error?: Error): void {
-    failed ??= error;
+    if (error !== undefined && params.countRefused === true) refused++;
+    else failed ??= error;
     completed++;
     if (sent < params.messages) sendOne();
     else if (completed === params.messages) endAt = now();
@@ -63,12 +78,14 @@ export async function measureAcked(
 
   await client.end();
   // Every message was acknowledged; count those the broker really passed on.
-  const delivered = await subscriber.settle(params.messages, 1_000);
+  const delivered = await subscriber.settle(params.messages - refused, 1_000);
   subscriber.close();
   const seconds = (endAt - start) / 1000;
   return {
     msgsPerSec: params.messages / seconds,
     deliveredPerSec: delivered / seconds,
-    lost: params.messages - delivered,
+    // What the broker refused was never acknowledged, so it is not counted lost.
+    lost: params.messages - refused - delivered,
+    refused,
   };
 }
