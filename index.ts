@@ -136,6 +136,8 @@ export {
   type StoreRecord,
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
+export type { MessageProperties, ReceivedProperties } from './protocol/v5/messageProps.js';
+export type { UserProperty } from './protocol/v5/propertyTypes.js';
 export type {
   ClientEvent,
   DrainEvent,
@@ -143,6 +145,7 @@ export type {
   Message,
   MqttClientOptions,
   ProtocolErrorEvent,
+  PublishOptions,
   StoreFaultEvent,
   TopicObserver,
 } from './runtime/client.js';

@@ -23,8 +23,9 @@ import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import { outboundPropsOf } from './outboundProps.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
-import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
+import type { ClientEvent, ClientState, Message, PublishOptions, TopicObserver } from './types.js';
 
 export type {
   ClientEvent,
@@ -32,6 +33,7 @@ export type {
   ListenerErrorEvent,
   Message,
   ProtocolErrorEvent,
+  PublishOptions,
   StoreFaultEvent,
   TopicObserver,
 } from './types.js';
@@ -215,17 +217,25 @@ export class MqttClient {
    * Publishes and settles when the message's QoS flow completes (QoS 0: its bytes handed to the
    * operating system; 1: PUBACK; 2: PUBCOMP), or rejects with a typed error (invalid topic, too
    * large, dropped, or the connection closed before a QoS 0 message was written). Awaiting each
-   * publish therefore never buffers more than the socket holds (spec R54).
+   * publish therefore never buffers more than the socket holds (spec R54). MQTT 5 properties go in
+   * `options.properties` (spec R290); on MQTT 3.1.1 they are an `InvalidArgumentError`.
    */
-  publish(
-    topic: string,
-    payload: Uint8Array | string,
-    options: { qos?: QoS; retain?: boolean } = {},
-  ): Promise<void> {
+  publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.session.publish(topic, payload, options.qos ?? 0, options.retain ?? false, (error) =>
-        error === undefined ? resolve() : reject(error),
-      );
+      const done: PublishCallback = (error) => (error === undefined ? resolve() : reject(error));
+      const qos = options.qos ?? 0;
+      const retain = options.retain ?? false;
+      if (options.properties === undefined) this.session.publish(topic, payload, qos, retain, done);
+      // MQTT 5 properties (spec R290-R292): kept beside the session, added on the way out.
+      else
+        outboundPropsOf(this.lifecycle.connection, this.session).publish(
+          topic,
+          payload,
+          qos,
+          retain,
+          options.properties,
+          done,
+        );
     });
   }
 

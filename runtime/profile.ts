@@ -45,6 +45,17 @@ export interface WrittenConnect {
   readonly sent: SentConnect | SentConnectV5;
 }
 
+/** The MQTT 5 properties of outbound publishes, by the PUBLISH they go into (spec R290). */
+export interface OutboundPropsPort {
+  /** The MQTT 5 PUBLISH with properties for a 3.1.1 PUBLISH, or `undefined` when it has none. */
+  upgrade(packet: Uint8Array): Uint8Array | undefined;
+}
+
+/** What holds the {@link OutboundPropsPort}, read at each write (it is made on first use). */
+export interface PropsHost {
+  readonly outboundProps?: OutboundPropsPort | undefined;
+}
+
 /** Everything that differs between protocol versions on one connection. */
 export interface WireProfile {
   /** 4 (MQTT 3.1.1) or 5. */
@@ -84,8 +95,11 @@ export interface WireProfile {
   receiveMaximum(packet: Connack | V5Connack): number;
   /** The name of a reason code (MQTT 5), for the session's errors (spec R244, R245). */
   reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
-  /** The transport as the connection and session write to it. */
-  transport(transport: Transport): Transport;
+  /**
+   * The transport as the connection and session write to it.
+   * @param host - Where MQTT 5 finds the properties of outbound publishes (spec R290).
+   */
+  transport(transport: Transport, host?: PropsHost): Transport;
   /**
    * The DISCONNECT to write before closing for `error` (spec R237); `undefined` for none.
    * @param error - Why the connection fails.

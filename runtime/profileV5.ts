@@ -16,12 +16,24 @@ import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
 import { encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
+import { payloadFormatInvalid, receivedProperties } from '../protocol/v5/messageProps.js';
 import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
 import type { Transport } from './ports.js';
-import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
+import type {
+  Connack,
+  PropsHost,
+  Refer,
+  WirePacket,
+  WireProfile,
+  WireSink,
+  WrittenConnect,
+} from './profile.js';
+
+/** Payload format invalid: a PUBLISH whose payload is not what its indicator says (R294). */
+const PAYLOAD_FORMAT_INVALID = 0x99;
 
 /** Topic Alias Invalid: the client announces no Topic Alias Maximum, so it accepts no alias. */
 const TOPIC_ALIAS_INVALID = 0x94;
@@ -44,8 +56,23 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
           'PUBLISH carries a Topic Alias, but the client announced no Topic Alias Maximum [3.3.2.3.4]',
         );
       }
+      // R294: a payload that is not the UTF-8 its indicator says is refused with DISCONNECT 0x99.
+      if (payloadFormatInvalid(p.payload, p.properties)) {
+        return violation(
+          PAYLOAD_FORMAT_INVALID,
+          `PUBLISH to ${JSON.stringify(p.topic)} says its payload is UTF-8 (Payload Format Indicator 1), and it is not [3.3.2.3.2]`,
+        );
+      }
       return p.messageId === undefined
-        ? { cmd: 'publish', topic: p.topic, payload: p.payload, qos: p.qos, dup: p.dup, retain: p.retain }
+        ? {
+            cmd: 'publish',
+            topic: p.topic,
+            payload: p.payload,
+            qos: p.qos,
+            dup: p.dup,
+            retain: p.retain,
+            messageProperties: receivedProperties(p.properties),
+          }
         : {
             cmd: 'publish',
             topic: p.topic,
@@ -54,6 +81,7 @@ function toSession(p: V5InboundPacket): WirePacket | MqttFailure {
             dup: p.dup,
             retain: p.retain,
             messageId: p.messageId,
+            messageProperties: receivedProperties(p.properties),
           };
     case 'puback':
     case 'pubrec':
@@ -85,9 +113,10 @@ type MqttFailure = ProtocolError;
  * The transport of an MQTT 5 connection: what the session writes is upgraded (spec R238), and
  * there is no zero-copy `reserve`, so QoS 0 goes through `write` too.
  */
-function upgradingTransport(inner: Transport): Transport {
+function upgradingTransport(inner: Transport, host?: PropsHost): Transport {
   const t: Transport = {
-    write: (bytes) => inner.write(upgradeToV5(bytes)),
+    // R290: a PUBLISH with properties gets them; every other packet the empty block (R238).
+    write: (bytes) => inner.write(host?.outboundProps?.upgrade(bytes) ?? upgradeToV5(bytes)),
     get bufferedBytes() {
       return inner.bufferedBytes;
     },

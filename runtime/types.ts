@@ -7,8 +7,10 @@
  */
 import type { ListenerError, MqttError, MqttErrorCode, StoreFault } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import type { QoS } from '../protocol/encode.js';
 import type { SessionEvent } from '../protocol/sessionTypes.js';
 import type { StoreFaultAction } from '../protocol/store.js';
+import type { MessageProperties } from '../protocol/v5/messageProps.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
@@ -69,6 +71,20 @@ export interface ProtocolErrorEvent {
   /** The error's code (`PROTOCOL_ERROR`, `PACKET_TOO_LARGE`, `CONNECT_HOOK_FAILED`, ...); `errorFromData` gives the class. */
   readonly code: MqttErrorCode;
   readonly message: string;
+}
+
+/** Options of `MqttClient.publish`. */
+export interface PublishOptions {
+  /** The QoS. @default 0 */
+  readonly qos?: QoS;
+  /** The RETAIN flag. @default false */
+  readonly retain?: boolean;
+  /**
+   * MQTT 5 properties (spec R290): User Properties, Content Type, Payload Format Indicator,
+   * Message Expiry Interval, Response Topic, Correlation Data. Every configured server must speak
+   * MQTT 5, else the publish rejects with `InvalidArgumentError`. @default none
+   */
+  readonly properties?: MessageProperties;
 }
 
 /** A consumer of the messages matching one topic filter. */
