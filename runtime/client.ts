@@ -2,7 +2,7 @@
  * The MQTT client: the statechart-driven lifecycle plus the MQTT session. Publishing and receiving
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
-import type { Observable } from 'rxjs';
+import { type Observable, throwError } from 'rxjs';
 import { ClientClosedError, ConfigError, type StoreError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
@@ -23,9 +23,16 @@ import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
-import { outboundPropsOf } from './outboundProps.js';
+import { filtersOf, hasV5Options, type OutboundProps, outboundPropsOf } from './outboundProps.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
-import type { ClientEvent, ClientState, Message, PublishOptions, TopicObserver } from './types.js';
+import type {
+  ClientEvent,
+  ClientState,
+  Message,
+  PublishOptions,
+  SubscribeOptions,
+  TopicObserver,
+} from './types.js';
 
 export type {
   ClientEvent,
@@ -35,6 +42,7 @@ export type {
   ProtocolErrorEvent,
   PublishOptions,
   StoreFaultEvent,
+  SubscribeOptions,
   TopicObserver,
 } from './types.js';
 
@@ -227,15 +235,7 @@ export class MqttClient {
       const retain = options.retain ?? false;
       if (options.properties === undefined) this.session.publish(topic, payload, qos, retain, done);
       // MQTT 5 properties (spec R290-R292): kept beside the session, added on the way out.
-      else
-        outboundPropsOf(this.lifecycle.connection, this.session).publish(
-          topic,
-          payload,
-          qos,
-          retain,
-          options.properties,
-          done,
-        );
+      else this.#props().publish(topic, payload, qos, retain, options.properties, done);
     });
   }
 
@@ -286,7 +286,15 @@ export class MqttClient {
    * reconnects), the last unsubscribe sends UNSUBSCRIBE; a SUBACK failure errors it.
    * @param options.qos - Requested QoS. @default 0
    */
-  subscribe(filter: string, options: { qos?: QoS } = {}): Observable<Message> {
+  subscribe(filter: string, options: SubscribeOptions = {}): Observable<Message> {
+    // MQTT 5 options (spec R295): recorded before the SUBSCRIBE goes; a bad one errors the stream.
+    if (hasV5Options(options)) {
+      try {
+        this.#props().subscription(filter, options);
+      } catch (error) {
+        return throwError(() => error);
+      }
+    }
     return subscribe(this, filter, options);
   }
 
@@ -306,7 +314,15 @@ export class MqttClient {
    * @example
    * const granted = await client.subscribeAsync(['a/#', { filter: 'b/+', qos: 1 }]);
    */
-  subscribeAsync(request: SubscribeRequest, options: { qos?: QoS } = {}): Promise<GrantedSubscription[]> {
+  subscribeAsync(request: SubscribeRequest, options: SubscribeOptions = {}): Promise<GrantedSubscription[]> {
+    if (hasV5Options(options)) {
+      // MQTT 5 options (spec R295) apply to every filter of the call.
+      try {
+        for (const filter of filtersOf(request)) this.#props().subscription(filter, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.#requests().subscribe(request, options.qos ?? 0);
   }
 
@@ -360,6 +376,10 @@ export class MqttClient {
       this.#matcher = new TopicMatcher<FilterEntry>();
     }
     return this.#filters as Map<string, FilterEntry>;
+  }
+
+  #props(): OutboundProps {
+    return outboundPropsOf(this.lifecycle.connection, this.session);
   }
 
   #requests(): PendingRequests {

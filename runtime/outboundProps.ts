@@ -1,5 +1,6 @@
 /**
- * The MQTT 5 properties of the client's outbound publishes (spec R290, R291), kept beside the
+ * The MQTT 5 properties of the client's outbound publishes and subscriptions (spec R290, R291,
+ * R295), kept beside the
  * session: the session queues, stores and replays 3.1.1 bytes (R238) and knows nothing of
  * properties, so the MQTT 5 transport asks this table, by packet id, what to add to each PUBLISH
  * on its way out. A 3.1.1 client never builds one. Internal: not in the index.
@@ -15,6 +16,15 @@ import {
   publishPacketId,
   publishWithProperties,
 } from '../protocol/v5/messageProps.js';
+import {
+  type SubscriptionOptionsV5,
+  type SubscriptionWire,
+  subscribeWithOptions,
+  subscriptionWire,
+} from '../protocol/v5/messagePropsSubscribe.js';
+
+const PUBLISH = 3;
+const SUBSCRIBE = 8;
 
 /** One publish's properties and when it was accepted, on the client's clock (R291). */
 interface Entry {
@@ -37,6 +47,8 @@ export interface OutboundPropsHost {
   now(): number;
   /** Whether every configured server speaks MQTT 5. */
   allV5(): boolean;
+  /** The session's `maxFiltersPerSubscribe`. */
+  maxFiltersPerSubscribe(): number;
 }
 
 /** The table of outbound properties of one client (R290, R291). */
@@ -44,6 +56,10 @@ export class OutboundProps {
   /** The properties of the QoS 0 publish being written, or of a QoS >= 1 one not yet numbered. */
   #slot: Entry | undefined;
   readonly #byId = new Map<number, Entry>();
+  /** The MQTT 5 options of subscriptions, by filter (R295). */
+  readonly #subs = new Map<string, SubscriptionWire>();
+
+  readonly #lookup = (filter: string): SubscriptionWire | undefined => this.#subs.get(filter);
 
   constructor(private readonly host: OutboundPropsHost) {}
 
@@ -66,11 +82,7 @@ export class OutboundProps {
     properties: MessageProperties,
     done: PublishCallback,
   ): PublishResult {
-    if (!this.host.allV5()) {
-      throw new InvalidArgumentError(
-        'publish properties are MQTT 5 only, and a configured server speaks MQTT 3.1.1 (protocolVersion 4)',
-      );
-    }
+    this.#needV5('publish properties');
     const props = checkMessageProperties(properties, payload);
     const entry: Entry = { props, acceptedAt: this.host.now() };
     let id = 0;
@@ -89,6 +101,32 @@ export class OutboundProps {
       return result;
     } finally {
       this.#slot = undefined;
+    }
+  }
+
+  /**
+   * Records the MQTT 5 options of `filter`'s subscription, written into every SUBSCRIBE of it
+   * from now on, re-subscriptions included (R295); options all at their defaults forget it.
+   * @throws {@link InvalidArgumentError} when a configured server speaks MQTT 3.1.1, on a bad
+   *   value, or for a Subscription Identifier unless `session.maxFiltersPerSubscribe` is 1 (R296).
+   */
+  subscription(filter: string, options: SubscriptionOptionsV5): void {
+    this.#needV5('subscription options');
+    const wire = subscriptionWire(filter, options);
+    if (wire?.identifier !== undefined && this.host.maxFiltersPerSubscribe() !== 1) {
+      throw new InvalidArgumentError(
+        'subscriptionIdentifier needs session.maxFiltersPerSubscribe: 1: a SUBSCRIBE has one Subscription Identifier for all its filters, and the session puts several filters in one',
+      );
+    }
+    if (wire === undefined) this.#subs.delete(filter);
+    else this.#subs.set(filter, wire);
+  }
+
+  #needV5(what: string): void {
+    if (!this.host.allV5()) {
+      throw new InvalidArgumentError(
+        `${what} are MQTT 5 only, and a configured server speaks MQTT 3.1.1 (protocolVersion 4)`,
+      );
     }
   }
 
@@ -114,6 +152,10 @@ export class OutboundProps {
    * @param packet - A 3.1.1 PUBLISH.
    */
   upgrade(packet: Uint8Array): Uint8Array | undefined {
+    const type = (packet[0] as number) >> 4;
+    if (type === SUBSCRIBE)
+      return this.#subs.size === 0 ? undefined : subscribeWithOptions(packet, this.#lookup);
+    if (type !== PUBLISH) return undefined;
     const id = publishPacketId(packet);
     const entry = (id === 0 ? undefined : this.#byId.get(id)) ?? this.#slot;
     if (entry === undefined) return undefined;
@@ -140,12 +182,34 @@ interface PropsConnection {
  */
 export function outboundPropsOf(
   connection: PropsConnection,
-  session: Pick<OutboundPropsHost, 'publish'>,
+  session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
 ): OutboundProps {
   connection.outboundProps ??= new OutboundProps({
     publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
     now: () => connection.clock.now(),
     allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),
+    maxFiltersPerSubscribe: () => session.maxFiltersPerSubscribe,
   });
   return connection.outboundProps;
+}
+
+/** Whether subscribe options name any MQTT 5 option (R295). */
+export function hasV5Options(o: SubscriptionOptionsV5): boolean {
+  return (
+    o.noLocal !== undefined ||
+    o.retainAsPublished !== undefined ||
+    o.retainHandling !== undefined ||
+    o.subscriptionIdentifier !== undefined
+  );
+}
+
+/** The filters of a `subscribeAsync` request. */
+export function filtersOf(
+  request: string | { readonly filter: string } | readonly (string | { readonly filter: string })[],
+): string[] {
+  if (typeof request === 'string') return [request];
+  if (!Array.isArray(request)) return [(request as { readonly filter: string }).filter];
+  return (request as readonly (string | { readonly filter: string })[]).map((r) =>
+    typeof r === 'string' ? r : r.filter,
+  );
 }

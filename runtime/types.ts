@@ -11,6 +11,7 @@ import type { QoS } from '../protocol/encode.js';
 import type { SessionEvent } from '../protocol/sessionTypes.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import type { MessageProperties } from '../protocol/v5/messageProps.js';
+import type { SubscriptionOptionsV5 } from '../protocol/v5/messagePropsSubscribe.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
@@ -85,6 +86,16 @@ export interface PublishOptions {
    * MQTT 5, else the publish rejects with `InvalidArgumentError`. @default none
    */
   readonly properties?: MessageProperties;
+}
+
+/**
+ * Options of `MqttClient.subscribe` and `subscribeAsync`: the QoS, and the MQTT 5 subscription
+ * options (spec R295, R296), which are an `InvalidArgumentError` when a configured server speaks
+ * MQTT 3.1.1.
+ */
+export interface SubscribeOptions extends SubscriptionOptionsV5 {
+  /** The requested QoS (for `subscribeAsync`, of the entries that name none). @default 0 */
+  readonly qos?: QoS;
 }
 
 /** A consumer of the messages matching one topic filter. */

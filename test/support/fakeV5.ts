@@ -5,6 +5,7 @@
 import * as mqtt from 'mqtt-packet';
 import { SimulatedClock } from 'xstate';
 import { MqttClient, type MqttClientOptions } from '../../runtime/client.js';
+import type { ServerConfig } from '../../runtime/options.js';
 import type { Transport, TransportFactory, TransportHandlers } from '../../runtime/ports.js';
 import { V5_PROFILE } from '../../runtime/profileV5.js';
 
@@ -56,11 +57,11 @@ export function fakeV5Network(): { factory: TransportFactory; connections: FakeV
 }
 
 /** An MQTT 5 client on a fake network and a simulated clock; `up(i)` accepts connection `i`. */
-export function v5Client(options: Partial<MqttClientOptions> = {}) {
+export function v5Client(options: Partial<MqttClientOptions> = {}, server: Partial<ServerConfig> = {}) {
   const net = fakeV5Network();
   const clock = new SimulatedClock();
   const client = new MqttClient({
-    servers: [{ host: 'p', transport: net.factory, clientId: 'c' }],
+    servers: [{ host: 'p', transport: net.factory, clientId: 'c', ...server }],
     protocolVersion: 5,
     mqtt5: V5_PROFILE,
     clock,
