@@ -137,6 +137,7 @@ export {
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type { MessageProperties, ReceivedProperties } from './protocol/v5/messageProps.js';
+export type { SubscriptionOptionsV5 } from './protocol/v5/messagePropsSubscribe.js';
 export type { UserProperty } from './protocol/v5/propertyTypes.js';
 export type {
   ClientEvent,
@@ -147,6 +148,7 @@ export type {
   ProtocolErrorEvent,
   PublishOptions,
   StoreFaultEvent,
+  SubscribeOptions,
   TopicObserver,
 } from './runtime/client.js';
 export type { ConnectCallOptions } from './runtime/connectWaiters.js';
@@ -203,6 +205,7 @@ export type {
   TransportTarget,
 } from './runtime/ports.js';
 export { RESERVE_FULL } from './runtime/ports.js';
+export { type RequestOptions, type RequestOutcome, request } from './runtime/request.js';
 export type { ProtocolVersion } from './runtime/servers.js';
 export {
   checkHost,
@@ -235,3 +238,4 @@ export {
   text,
   whenState,
 } from './streams/index.js';
+export { type RequestSender, request$ } from './streams/request.js';

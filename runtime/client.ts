@@ -18,12 +18,14 @@ import type { StoreFaultAction } from '../protocol/store.js';
 import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
+import { request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
 import { filtersOf, hasV5Options, type OutboundProps, outboundPropsOf } from './outboundProps.js';
+import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import type {
   ClientEvent,
@@ -336,6 +338,24 @@ export class MqttClient {
    */
   unsubscribeAsync(filters: string | readonly string[]): Promise<void> {
     return this.#requests().unsubscribe(filters);
+  }
+
+  /**
+   * Sends an MQTT 5 request and resolves with its response (spec R297-R299): the request carries
+   * this client's response topic (subscribed on first use) and a fresh Correlation Data, and the
+   * first message there with that Correlation Data is the response. Rejects with the publish's
+   * error, `TimeoutError` after `options.timeoutMs` (default 30000) of the client's clock, or
+   * `ClientClosedError` when the client stops first.
+   * @example
+   * const reply = await client.request('svc/time', 'now?', { timeoutMs: 5000 });
+   */
+  request(topic: string, payload: Uint8Array | string, options: RequestOptions = {}): Promise<Message> {
+    return request(this, topic, payload, options);
+  }
+
+  /** {@link MqttClient.request} as a cold Observable: one request per subscription (spec R297). */
+  request$(topic: string, payload: Uint8Array | string, options: RequestOptions = {}): Observable<Message> {
+    return request$(requesterOf(this), topic, payload, options);
   }
 
   /** Calls `listener` with every message received (matched by a subscription or not). */
