@@ -4,8 +4,9 @@
  * matching response settles the request, and a timeout, a stop or an unsubscribe end it.
  */
 import type * as mqtt from 'mqtt-packet';
+import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ClientClosedError, TimeoutError } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import { v5Client } from '../test/support/fakeV5.js';
 import { requesterOf } from './request.js';
 import type { Message } from './types.js';
@@ -97,6 +98,17 @@ describe('request() (R297-R299)', () => {
     clock.increment(1);
     await flush();
     expect((r.value as { error: unknown }).error).toBeInstanceOf(TimeoutError);
+  });
+
+  it('R299: a bad timeoutMs is an InvalidArgumentError, for the promise and the Observable', async () => {
+    const { client } = await connected();
+    await expect(client.request('svc/x', 'x', { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(firstValueFrom(client.request$('svc/x', 'x', { timeoutMs: -1 }))).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    expect(requesterOf(client).size).toBe(0);
   });
 
   it('R299: the client stopping rejects every waiting request with ClientClosedError', async () => {

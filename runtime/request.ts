@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ClientClosedError, type MqttError, TimeoutError } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, type MqttError, TimeoutError } from '../errors.js';
 import type { QoS } from '../protocol/encode.js';
 import type { MessageProperties } from '../protocol/v5/messageProps.js';
 import type { RuntimeClock } from './ports.js';
@@ -88,6 +88,7 @@ export class Requester {
   /**
    * Sends a request; `done` gets its outcome once, unless the returned function cancels it first.
    * @returns Cancels the request (its response, if it comes, is ignored).
+   * @throws {@link InvalidArgumentError} for a `timeoutMs` that is not a finite number >= 0.
    */
   send(
     topic: string,
@@ -98,6 +99,9 @@ export class Requester {
     const key = `${this.#prefix}-${(this.#next++).toString(36)}`;
     const clock = this.client.lifecycle.connection.clock;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new InvalidArgumentError(`timeoutMs must be a finite number >= 0, got ${timeoutMs}`);
+    }
     const timer = clock.setTimeout(() => {
       this.#settle(key, {
         error: new TimeoutError(
