@@ -138,7 +138,7 @@ export {
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type { MessageProperties, ReceivedProperties } from './protocol/v5/messageProps.js';
 export type { SubscriptionOptionsV5 } from './protocol/v5/messagePropsSubscribe.js';
-export type { UserProperty } from './protocol/v5/propertyTypes.js';
+export type { UserProperty, WillProperties } from './protocol/v5/propertyTypes.js';
 export type {
   ClientEvent,
   DrainEvent,
@@ -205,7 +205,7 @@ export type {
   TransportTarget,
 } from './runtime/ports.js';
 export { RESERVE_FULL } from './runtime/ports.js';
-export { type RequestOptions, type RequestOutcome, request } from './runtime/request.js';
+export { type RequestClient, type RequestOptions, type RequestOutcome, request } from './runtime/request.js';
 export type { ProtocolVersion } from './runtime/servers.js';
 export {
   checkHost,

@@ -172,19 +172,34 @@ interface PropsConnection {
   outboundProps: OutboundProps | undefined;
   readonly clock: { now(): number };
   readonly options: { readonly servers: readonly { readonly protocolVersion: 4 | 5 }[] };
+  /** The MQTT 5 profile, which makes the table, so a 3.1.1-only bundle carries none of it. */
+  readonly config: { readonly mqtt5?: unknown };
 }
 
+/** Made by the MQTT 5 profile (`V5_PROFILE.createOutboundProps`). */
+export type OutboundPropsFactory = (host: OutboundPropsHost) => OutboundProps;
+
 /**
- * The client's table of outbound properties, made on first use and kept on its connection, where
- * the MQTT 5 transport finds it (R290).
+ * The client's table of outbound properties, made on first use by the MQTT 5 profile and kept on
+ * its connection, where the MQTT 5 transport finds it (R290).
  * @param connection - The client's connection.
  * @param session - The client's session.
+ * @throws {@link InvalidArgumentError} without the MQTT 5 profile (no server can speak 5).
  */
 export function outboundPropsOf(
   connection: PropsConnection,
   session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
 ): OutboundProps {
-  connection.outboundProps ??= new OutboundProps({
+  if (connection.outboundProps !== undefined) return connection.outboundProps;
+  const create = (
+    connection.config.mqtt5 as { readonly createOutboundProps?: OutboundPropsFactory } | undefined
+  )?.createOutboundProps;
+  if (create === undefined) {
+    throw new InvalidArgumentError(
+      'MQTT 5 properties and subscription options are MQTT 5 only, and this client has no MQTT 5 profile (protocolVersion 4)',
+    );
+  }
+  connection.outboundProps = create({
     publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
     now: () => connection.clock.now(),
     allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),

@@ -21,6 +21,7 @@ import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/pa
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
+import { OutboundProps, type OutboundPropsFactory, type OutboundPropsHost } from './outboundProps.js';
 import type { Transport } from './ports.js';
 import type {
   Connack,
@@ -146,8 +147,13 @@ export const refusal = (code: number): string =>
   `connection refused: ${reasonName(code, 'CONNACK')} (reason code ${hex(code)})`;
 
 /** MQTT 5 (spec R235-R241). */
-export const V5_PROFILE: WireProfile & { readonly version: 5 } = Object.freeze({
+export const V5_PROFILE: WireProfile & {
+  readonly version: 5;
+  readonly createOutboundProps: OutboundPropsFactory;
+} = Object.freeze({
   version: 5 as const,
+  // R290: the table of outbound MQTT 5 properties, here so a 3.1.1-only bundle carries none of it.
+  createOutboundProps: (host: OutboundPropsHost) => new OutboundProps(host),
   connect(options: ConnectOptions, maxPacketBytes: number): WrittenConnect {
     const clean = options.clean ?? true;
     const packet = buildConnectV5({
