@@ -138,7 +138,7 @@ export {
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type { MessageProperties, ReceivedProperties } from './protocol/v5/messageProps.js';
 export type { SubscriptionOptionsV5 } from './protocol/v5/messagePropsSubscribe.js';
-export type { UserProperty, WillProperties } from './protocol/v5/propertyTypes.js';
+export type { Properties, UserProperty, WillProperties } from './protocol/v5/propertyTypes.js';
 export type {
   ClientEvent,
   DrainEvent,
