@@ -138,6 +138,9 @@ export {
   type StoreRecord,
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
+export type { MessageProperties, ReceivedProperties } from './protocol/v5/messageProps.js';
+export type { SubscriptionOptionsV5 } from './protocol/v5/messagePropsSubscribe.js';
+export type { Properties, UserProperty, WillProperties } from './protocol/v5/propertyTypes.js';
 export type { AuthExchange, AuthMethod } from './runtime/auth.js';
 export type {
   ClientEvent,
@@ -146,7 +149,9 @@ export type {
   Message,
   MqttClientOptions,
   ProtocolErrorEvent,
+  PublishOptions,
   StoreFaultEvent,
+  SubscribeOptions,
   TopicObserver,
 } from './runtime/client.js';
 export type { ConnectCallOptions } from './runtime/connectWaiters.js';
@@ -204,6 +209,7 @@ export type {
 } from './runtime/ports.js';
 export { RESERVE_FULL } from './runtime/ports.js';
 export { type Mqtt5ProfileOptions, mqtt5Profile } from './runtime/profileV5.js';
+export { type RequestClient, type RequestOptions, type RequestOutcome, request } from './runtime/request.js';
 export type { ProtocolVersion } from './runtime/servers.js';
 export {
   checkHost,
@@ -236,3 +242,4 @@ export {
   text,
   whenState,
 } from './streams/index.js';
+export { type RequestSender, request$ } from './streams/request.js';

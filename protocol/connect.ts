@@ -4,6 +4,7 @@
  * length prefix, lone surrogates (encoded as U+FFFD), U+0000, and bad will topics. Encoded here,
  * with no Node built-ins (mqtt-packet's encoder needs `Buffer`); the tests parse it with mqtt-packet.
  */
+
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from './encode.js';
 import {
@@ -16,6 +17,7 @@ import {
   writeVarint,
 } from './encodeBytes.js';
 import { validateTopicName } from './topics.js';
+import type { WillProperties } from './v5Shapes.js';
 
 /** Options of the CONNECT packet. */
 export interface ConnectOptions {
@@ -65,6 +67,15 @@ export interface WillOptions {
    * @default false
    */
   readonly retain?: boolean;
+  /**
+   * MQTT 5 will properties (spec R300): Will Delay Interval (seconds the broker waits before
+   * publishing the will), Payload Format Indicator, Message Expiry Interval, Content Type,
+   * Response Topic, Correlation Data, User Properties. On MQTT 3.1.1 they are an
+   * `InvalidArgumentError`, never silently left out.
+   *
+   * @default none
+   */
+  readonly properties?: WillProperties;
 }
 
 /** A CONNECT packet, checked and ready to encode: strings as given, binary fields as private copies. */
@@ -182,6 +193,9 @@ export function encodePacket(packet: ConnectPacket): Uint8Array {
 
 function buildWill(will: WillOptions): NonNullable<ConnectPacket['will']> {
   validateTopicName(will.topic);
+  if (will.properties !== undefined) {
+    throw new InvalidArgumentError('will.properties are MQTT 5 only; this server speaks MQTT 3.1.1 (R300)');
+  }
   const qos = will.qos ?? 0;
   if (qos !== 0 && qos !== 1 && qos !== 2) {
     throw new InvalidArgumentError(`will.qos must be 0, 1 or 2, got ${String(qos)}`);

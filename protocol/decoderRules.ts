@@ -3,14 +3,20 @@
  * `decoder.ts` to keep each file small. Every check returns an error message instead of throwing:
  * the broker is untrusted input, and exceptions are slow on the hot path.
  */
+
 import type * as mqtt from 'mqtt-packet';
 import { utf8Text } from './encodeBytes.js';
+import type { ReceivedProperties } from './v5Shapes.js';
 
 /**
  * A PUBLISH as the decoder emits it: the payload is always bytes, never a string: a view into the
  * received chunk, a plain `Uint8Array` in every runtime.
  */
-export type InboundPublish = Omit<mqtt.IPublishPacket, 'payload'> & { payload: Uint8Array };
+export type InboundPublish = Omit<mqtt.IPublishPacket, 'payload'> & {
+  payload: Uint8Array;
+  /** MQTT 5 only: what its properties say to the user (spec R293); the 3.1.1 decoder sets none. */
+  messageProperties?: ReceivedProperties | undefined;
+};
 
 /**
  * A packet a client may receive in MQTT 3.1.1, as the decoder emits it: the mqtt-packet types,

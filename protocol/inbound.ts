@@ -199,15 +199,29 @@ export class InboundFlow {
   }
 
   private deliver(p: InboundPublish, entry?: Handling): void {
-    const message: Extract<SessionEvent, { type: 'message' }> = {
-      type: 'message',
-      topic: p.topic,
-      payload: p.payload,
-      qos: p.qos,
-      retain: p.retain,
-      dup: p.dup,
-      packetId: p.messageId ?? 0,
-    };
+    // MQTT 5 properties (R293) only where the v5 decoder found some: 3.1.1 keeps its one shape.
+    const props = p.messageProperties;
+    const message: Extract<SessionEvent, { type: 'message' }> =
+      props === undefined
+        ? {
+            type: 'message',
+            topic: p.topic,
+            payload: p.payload,
+            qos: p.qos,
+            retain: p.retain,
+            dup: p.dup,
+            packetId: p.messageId ?? 0,
+          }
+        : {
+            type: 'message',
+            topic: p.topic,
+            payload: p.payload,
+            qos: p.qos,
+            retain: p.retain,
+            dup: p.dup,
+            packetId: p.messageId ?? 0,
+            properties: props,
+          };
     this.io.emit(message);
     const handler = this.options.handleMessage;
     if (handler === undefined) return;

@@ -207,7 +207,10 @@ export class OutboundState {
       const m = this.pending.peek();
       if (m === undefined || !this.hasSlot()) return;
       this.pending.shift();
-      this.send(m);
+      // R291: a message whose MQTT 5 Message Expiry Interval passed in the queue is not sent.
+      const expired = this.io.expired?.(m.packetId);
+      if (expired === undefined) this.send(m);
+      else this.discard(m, 'expired', expired, true);
     }
   }
 

@@ -92,6 +92,11 @@ export abstract class SessionLink {
     return this.outbound.state.isReplaying;
   }
 
+  /** The most filters one SUBSCRIBE carries (`maxFiltersPerSubscribe`, spec R164). */
+  get maxFiltersPerSubscribe(): number {
+    return this.options.maxFiltersPerSubscribe;
+  }
+
   /** The current maximum QoS. */
   get maxQos(): QoS {
     return this.currentMaxQos;

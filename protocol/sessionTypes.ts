@@ -5,6 +5,7 @@
 import { type ClientClosedError, ConfigError, type MqttError, type SubscribeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
 import type { SessionStore } from './store.js';
+import type { ReceivedProperties } from './v5Shapes.js';
 
 export type { QoS } from './encode.js';
 
@@ -46,6 +47,12 @@ export interface SessionIO {
    */
   reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
   /**
+   * Whether the queued QoS >= 1 publish `packetId` must not be sent any more, its MQTT 5 Message
+   * Expiry Interval past (spec R291): the error it is dropped with, else `undefined`.
+   * @default never (no publish expires)
+   */
+  expired?(packetId: number): MqttError | undefined;
+  /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
    * (spec R63). Without it the error is rethrown from a microtask.
    */
@@ -63,10 +70,18 @@ export interface SessionIO {
  * Why a message was dropped: queue `overflow`, `offline` (QoS 0, or the queue is disabled),
  * `session-lost` (`onCleanSession: 'fail'`), `buffer-full` (a QoS 0 publish while the transport
  * already held more than `maxBufferedBytes`, spec R56), `closed` (the client stopped, spec R84),
- * or `refused` (an MQTT 5 broker answered PUBACK or PUBREC with a failure code, spec R244, or its
- * CONNACK's Maximum Packet Size, Maximum QoS or Retain Available refuses a queued message, R252).
+ * `refused` (an MQTT 5 broker answered PUBACK or PUBREC with a failure code, spec R244, or its
+ * CONNACK's Maximum Packet Size, Maximum QoS or Retain Available refuses a queued message, R252),
+ * or `expired` (its MQTT 5 Message Expiry Interval passed while it waited in the queue, spec R291).
  */
-export type DropReason = 'overflow' | 'offline' | 'session-lost' | 'buffer-full' | 'closed' | 'refused';
+export type DropReason =
+  | 'overflow'
+  | 'offline'
+  | 'session-lost'
+  | 'buffer-full'
+  | 'closed'
+  | 'refused'
+  | 'expired';
 
 /**
  * What a session reports. Everything is JSON-safe except the `payload` of `message` events.
@@ -82,6 +97,12 @@ export type SessionEvent =
       readonly dup: boolean;
       /** The PUBLISH's packet id; 0 for QoS 0. */
       readonly packetId: number;
+      /**
+       * MQTT 5: the PUBLISH's properties (User Properties, Content Type, Response Topic,
+       * Correlation Data, Subscription Identifiers ..., spec R293). Absent on MQTT 3.1.1 and when
+       * the PUBLISH had none.
+       */
+      readonly properties?: ReceivedProperties;
     }
   | { readonly type: 'puback'; readonly packetId: number }
   | { readonly type: 'pubrec'; readonly packetId: number }

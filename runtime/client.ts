@@ -2,7 +2,7 @@
  * The MQTT client: the statechart-driven lifecycle plus the MQTT session. Publishing and receiving
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
-import type { Observable } from 'rxjs';
+import { type Observable, throwError } from 'rxjs';
 import { ClientClosedError, ConfigError, type StoreError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
@@ -18,13 +18,23 @@ import type { StoreFaultAction } from '../protocol/store.js';
 import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
+import { request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import { filtersOf, hasV5Options, type OutboundProps, outboundPropsOf } from './outboundProps.js';
+import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
-import type { ClientEvent, ClientState, Message, TopicObserver } from './types.js';
+import type {
+  ClientEvent,
+  ClientState,
+  Message,
+  PublishOptions,
+  SubscribeOptions,
+  TopicObserver,
+} from './types.js';
 
 export type {
   ClientEvent,
@@ -32,7 +42,9 @@ export type {
   ListenerErrorEvent,
   Message,
   ProtocolErrorEvent,
+  PublishOptions,
   StoreFaultEvent,
+  SubscribeOptions,
   TopicObserver,
 } from './types.js';
 
@@ -223,17 +235,17 @@ export class MqttClient {
    * Publishes and settles when the message's QoS flow completes (QoS 0: its bytes handed to the
    * operating system; 1: PUBACK; 2: PUBCOMP), or rejects with a typed error (invalid topic, too
    * large, dropped, or the connection closed before a QoS 0 message was written). Awaiting each
-   * publish therefore never buffers more than the socket holds (spec R54).
+   * publish therefore never buffers more than the socket holds (spec R54). MQTT 5 properties go in
+   * `options.properties` (spec R290); on MQTT 3.1.1 they are an `InvalidArgumentError`.
    */
-  publish(
-    topic: string,
-    payload: Uint8Array | string,
-    options: { qos?: QoS; retain?: boolean } = {},
-  ): Promise<void> {
+  publish(topic: string, payload: Uint8Array | string, options: PublishOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.session.publish(topic, payload, options.qos ?? 0, options.retain ?? false, (error) =>
-        error === undefined ? resolve() : reject(error),
-      );
+      const done: PublishCallback = (error) => (error === undefined ? resolve() : reject(error));
+      const qos = options.qos ?? 0;
+      const retain = options.retain ?? false;
+      if (options.properties === undefined) this.session.publish(topic, payload, qos, retain, done);
+      // MQTT 5 properties (spec R290-R292): kept beside the session, added on the way out.
+      else this.#props().publish(topic, payload, qos, retain, options.properties, done);
     });
   }
 
@@ -284,7 +296,15 @@ export class MqttClient {
    * reconnects), the last unsubscribe sends UNSUBSCRIBE; a SUBACK failure errors it.
    * @param options.qos - Requested QoS. @default 0
    */
-  subscribe(filter: string, options: { qos?: QoS } = {}): Observable<Message> {
+  subscribe(filter: string, options: SubscribeOptions = {}): Observable<Message> {
+    // MQTT 5 options (spec R295): recorded before the SUBSCRIBE goes; a bad one errors the stream.
+    if (hasV5Options(options)) {
+      try {
+        this.#props().subscription(filter, options);
+      } catch (error) {
+        return throwError(() => error);
+      }
+    }
     return subscribe(this, filter, options);
   }
 
@@ -304,7 +324,15 @@ export class MqttClient {
    * @example
    * const granted = await client.subscribeAsync(['a/#', { filter: 'b/+', qos: 1 }]);
    */
-  subscribeAsync(request: SubscribeRequest, options: { qos?: QoS } = {}): Promise<GrantedSubscription[]> {
+  subscribeAsync(request: SubscribeRequest, options: SubscribeOptions = {}): Promise<GrantedSubscription[]> {
+    if (hasV5Options(options)) {
+      // MQTT 5 options (spec R295) apply to every filter of the call.
+      try {
+        for (const filter of filtersOf(request)) this.#props().subscription(filter, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.#requests().subscribe(request, options.qos ?? 0);
   }
 
@@ -318,6 +346,24 @@ export class MqttClient {
    */
   unsubscribeAsync(filters: string | readonly string[]): Promise<void> {
     return this.#requests().unsubscribe(filters);
+  }
+
+  /**
+   * Sends an MQTT 5 request and resolves with its response (spec R297-R299): the request carries
+   * this client's response topic (subscribed on first use) and a fresh Correlation Data, and the
+   * first message there with that Correlation Data is the response. Rejects with the publish's
+   * error, `TimeoutError` after `options.timeoutMs` (default 30000) of the client's clock, or
+   * `ClientClosedError` when the client stops first.
+   * @example
+   * const reply = await client.request('svc/time', 'now?', { timeoutMs: 5000 });
+   */
+  request(topic: string, payload: Uint8Array | string, options: RequestOptions = {}): Promise<Message> {
+    return request(this, topic, payload, options);
+  }
+
+  /** {@link MqttClient.request} as a cold Observable: one request per subscription (spec R297). */
+  request$(topic: string, payload: Uint8Array | string, options: RequestOptions = {}): Observable<Message> {
+    return request$(requesterOf(this), topic, payload, options);
   }
 
   /** Calls `listener` with every message received (matched by a subscription or not). */
@@ -358,6 +404,10 @@ export class MqttClient {
       this.#matcher = new TopicMatcher<FilterEntry>();
     }
     return this.#filters as Map<string, FilterEntry>;
+  }
+
+  #props(): OutboundProps {
+    return outboundPropsOf(this.lifecycle.connection, this.session);
   }
 
   #requests(): PendingRequests {

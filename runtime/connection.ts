@@ -9,7 +9,14 @@
  *
  * @module
  */
-import { type ErrorData, ListenerError, type ListenerKind, ProtocolError, StoreError } from '../errors.js';
+import {
+  type ErrorData,
+  ListenerError,
+  type ListenerKind,
+  type MqttError,
+  ProtocolError,
+  StoreError,
+} from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
@@ -23,6 +30,7 @@ import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.j
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
 import type { LifecycleClientOptions, NormalisedOptions } from './options.js';
+import type { OutboundProps } from './outboundProps.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
 import { ReferencedServers, type RingServer } from './serverReference.js';
@@ -103,6 +111,8 @@ export class Connection
   #auth: AuthSession | undefined;
   /** SessionIO: the current profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
   admit: SessionIO['admit'];
+  /** The MQTT 5 properties of outbound publishes (spec R290), made by the first publish with some. */
+  outboundProps: OutboundProps | undefined;
 
   /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
   readonly #referenced = new ReferencedServers();
@@ -212,6 +222,10 @@ export class Connection
   /** The name of an MQTT 5 reason code, from the current profile (SessionIO, R244). */
   reasonName(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined {
     return this.profile.reasonName?.(code, packet);
+  }
+  /** Whether a queued publish outlived its Message Expiry Interval (SessionIO, R291). */
+  expired(packetId: number): MqttError | undefined {
+    return this.outboundProps?.expired(packetId);
   }
   /** What a session's completion callback threw (SessionIO): reported, never rethrown (R63). */
   callbackError(thrown: unknown): void {

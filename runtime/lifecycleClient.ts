@@ -353,6 +353,14 @@ export class LifecycleClient {
 // Static CONNECT options are checked up front, so a bad one is a synchronous, typed error.
 function checkConnectOptions(options: NormalisedOptions, ids: readonly string[]): void {
   for (let i = 0; i < options.servers.length; i++) {
-    buildConnect(connectOptionsOf(options.servers[i] as ServerConfig, ids[i]));
+    const server = options.servers[i] as NormalisedOptions['servers'][number];
+    const connect = connectOptionsOf(server as ServerConfig, ids[i]);
+    // Will properties are MQTT 5's (R300): the 3.1.1 check refuses them, so an MQTT 5 server's
+    // will is checked here without them (its CONNECT builder checks them when it connects).
+    const will = connect.will;
+    if (server.protocolVersion === 5 && will?.properties !== undefined) {
+      const { properties: _, ...plain } = will;
+      buildConnect({ ...connect, will: plain });
+    } else buildConnect(connect);
   }
 }

@@ -46,6 +46,17 @@ export interface WrittenConnect {
   readonly sent: SentConnect | SentConnectV5;
 }
 
+/** The MQTT 5 properties of outbound publishes, by the PUBLISH they go into (spec R290). */
+export interface OutboundPropsPort {
+  /** The MQTT 5 PUBLISH with properties for a 3.1.1 PUBLISH, or `undefined` when it has none. */
+  upgrade(packet: Uint8Array): Uint8Array | undefined;
+}
+
+/** What holds the {@link OutboundPropsPort}, read at each write (it is made on first use). */
+export interface PropsHost {
+  readonly outboundProps?: OutboundPropsPort | undefined;
+}
+
 /** Everything that differs between protocol versions on one connection. */
 export interface WireProfile {
   /** 4 (MQTT 3.1.1) or 5. */
@@ -92,8 +103,11 @@ export interface WireProfile {
   encodeAuth?(reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array;
   /** Enhanced authentication (MQTT 5 only, spec R310-R316); absent: AUTH is not spoken. */
   readonly authentication?: AuthRuntime;
-  /** The transport as the connection and session write to it. */
-  transport(transport: Transport): Transport;
+  /**
+   * The transport as the connection and session write to it.
+   * @param host - Where MQTT 5 finds the properties of outbound publishes (spec R290).
+   */
+  transport(transport: Transport, host?: PropsHost): Transport;
   /**
    * An accepted CONNACK's terms for the rest of the connection (MQTT 5: Maximum Packet Size,
    * capabilities, Topic Alias Maximum, spec R249-R255); 3.1.1 has none.

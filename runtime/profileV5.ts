@@ -24,14 +24,27 @@ import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
 import { encodeAuth, encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
+import { payloadFormatInvalid, receivedProperties } from '../protocol/v5/messageProps.js';
 import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
 import { AUTH_RUNTIME } from './authSession.js';
+import { OutboundProps, type OutboundPropsFactory, type OutboundPropsHost } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
-import type { Connack, Refer, WirePacket, WireProfile, WireSink, WrittenConnect } from './profile.js';
+import type {
+  Connack,
+  PropsHost,
+  Refer,
+  WirePacket,
+  WireProfile,
+  WireSink,
+  WrittenConnect,
+} from './profile.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
+
+/** Payload format invalid: a PUBLISH whose payload is not what its indicator says (R294). */
+const PAYLOAD_FORMAT_INVALID = 0x99;
 
 /** Session Expiry Interval "never": what 3.1.1's clean session 0 means (spec R236). */
 const NEVER_EXPIRES = 0xffff_ffff;
@@ -48,8 +61,23 @@ function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Lin
       const alias = p.properties?.topicAlias;
       const topic = alias === undefined ? p.topic : aliases.resolve(p.topic, alias);
       if (typeof topic !== 'string') return topic;
+      // R294: a payload that is not the UTF-8 its indicator says is refused with DISCONNECT 0x99.
+      if (payloadFormatInvalid(p.payload, p.properties)) {
+        return violation(
+          PAYLOAD_FORMAT_INVALID,
+          `PUBLISH to ${JSON.stringify(topic)} says its payload is UTF-8 (Payload Format Indicator 1), and it is not [3.3.2.3.2]`,
+        );
+      }
       return p.messageId === undefined
-        ? { cmd: 'publish', topic, payload: p.payload, qos: p.qos, dup: p.dup, retain: p.retain }
+        ? {
+            cmd: 'publish',
+            topic,
+            payload: p.payload,
+            qos: p.qos,
+            dup: p.dup,
+            retain: p.retain,
+            messageProperties: receivedProperties(p.properties),
+          }
         : {
             cmd: 'publish',
             topic,
@@ -58,6 +86,7 @@ function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Lin
             dup: p.dup,
             retain: p.retain,
             messageId: p.messageId,
+            messageProperties: receivedProperties(p.properties),
           };
     }
     case 'puback':
@@ -116,6 +145,12 @@ export interface Mqtt5ProfileOptions {
   readonly outboundTopicAliases?: number;
 }
 
+/** The MQTT 5 wire profile, which also makes the table of outbound properties (spec R290). */
+export type V5WireProfile = WireProfile & {
+  readonly version: 5;
+  readonly createOutboundProps: OutboundPropsFactory;
+};
+
 /** The default of {@link Mqtt5ProfileOptions.topicAliasMaximum}. */
 export const DEFAULT_TOPIC_ALIAS_MAXIMUM = 10;
 /** The default of {@link Mqtt5ProfileOptions.outboundTopicAliases}. */
@@ -132,7 +167,7 @@ function checkAliasCount(value: number, name: string): number {
  * The MQTT 5 wire profile with its topic-alias settings (spec R235-R241, R249-R255).
  * @throws {@link InvalidArgumentError} for a count outside 0-65535.
  */
-export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile & { readonly version: 5 } {
+export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfile {
   const inboundMaximum = checkAliasCount(
     options.topicAliasMaximum ?? DEFAULT_TOPIC_ALIAS_MAXIMUM,
     'topicAliasMaximum',
@@ -143,6 +178,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile 
   );
   return Object.freeze({
     version: 5 as const,
+    // R290: the table of outbound MQTT 5 properties, here so a 3.1.1-only bundle carries none of it.
+    createOutboundProps: (host: OutboundPropsHost) => new OutboundProps(host),
     connect(
       options: ConnectOptions & { readonly sessionExpiryInterval?: number },
       maxPacketBytes: number,
@@ -230,7 +267,7 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile 
           : { authenticationMethod: method, authenticationData: data },
       ),
     authentication: AUTH_RUNTIME,
-    transport: (inner: Transport): Transport => new V5Transport(inner, outbound),
+    transport: (inner: Transport, host?: PropsHost): Transport => new V5Transport(inner, outbound, host),
     negotiated(packet: Connack | V5Connack, transport: Transport | null): void {
       // The v5 decoder makes only v5 CONNACKs, and this profile only V5Transports.
       if (transport instanceof V5Transport) {
@@ -250,7 +287,7 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): WireProfile 
 }
 
 /** MQTT 5 with the default topic-alias settings (spec R235-R241, R249-R255). */
-export const V5_PROFILE: WireProfile & { readonly version: 5 } = createV5Profile();
+export const V5_PROFILE: V5WireProfile = createV5Profile();
 
 /**
  * The MQTT 5 profile with its topic-alias settings, for the client's `mqtt5` option (spec R250,

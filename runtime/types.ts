@@ -7,8 +7,11 @@
  */
 import type { ListenerError, MqttError, MqttErrorCode, StoreFault } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
+import type { QoS } from '../protocol/encode.js';
 import type { SessionEvent } from '../protocol/sessionTypes.js';
 import type { StoreFaultAction } from '../protocol/store.js';
+import type { MessageProperties } from '../protocol/v5/messageProps.js';
+import type { SubscriptionOptionsV5 } from '../protocol/v5/messagePropsSubscribe.js';
 
 /** The client's coarse state, for users. */
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
@@ -69,6 +72,30 @@ export interface ProtocolErrorEvent {
   /** The error's code (`PROTOCOL_ERROR`, `PACKET_TOO_LARGE`, `CONNECT_HOOK_FAILED`, ...); `errorFromData` gives the class. */
   readonly code: MqttErrorCode;
   readonly message: string;
+}
+
+/** Options of `MqttClient.publish`. */
+export interface PublishOptions {
+  /** The QoS. @default 0 */
+  readonly qos?: QoS;
+  /** The RETAIN flag. @default false */
+  readonly retain?: boolean;
+  /**
+   * MQTT 5 properties (spec R290): User Properties, Content Type, Payload Format Indicator,
+   * Message Expiry Interval, Response Topic, Correlation Data. Every configured server must speak
+   * MQTT 5, else the publish rejects with `InvalidArgumentError`. @default none
+   */
+  readonly properties?: MessageProperties;
+}
+
+/**
+ * Options of `MqttClient.subscribe` and `subscribeAsync`: the QoS, and the MQTT 5 subscription
+ * options (spec R295, R296), which are an `InvalidArgumentError` when a configured server speaks
+ * MQTT 3.1.1.
+ */
+export interface SubscribeOptions extends SubscriptionOptionsV5 {
+  /** The requested QoS (for `subscribeAsync`, of the entries that name none). @default 0 */
+  readonly qos?: QoS;
 }
 
 /** A consumer of the messages matching one topic filter. */

@@ -11,7 +11,7 @@ import { type Decoder, MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { LifecycleDriver } from './drivers.js';
 import type { LifecycleClientOptions, NormalisedServer } from './options.js';
 import type { Tracer, Transport, TransportHandlers } from './ports.js';
-import type { WirePacket, WireProfile, WireSink } from './profile.js';
+import type { OutboundPropsPort, WirePacket, WireProfile, WireSink } from './profile.js';
 
 /** The connection as its wires see it. */
 export interface WireHost {
@@ -27,6 +27,8 @@ export interface WireHost {
   writable(drained: boolean): void;
   /** A transport closed, the current one or not (see `TransportLifetime.released`). */
   released(current: boolean): void;
+  /** The MQTT 5 properties of outbound publishes, if any were given (spec R290). */
+  readonly outboundProps?: OutboundPropsPort | undefined;
 }
 
 /** What a transport's handlers read (see {@link handlers}). */
@@ -171,5 +173,6 @@ export function openWire(
       },
       wire,
     ),
+    connection,
   );
 }

@@ -203,9 +203,10 @@ export function createClient(
   values: ConnectionValues,
   env: NodeJS.ProcessEnv,
   stderr: (line: string) => void,
+  extra: Partial<MqttClientOptions> = {},
 ): MqttClient {
   try {
-    return new Client(clientOptions(values, env, stderr));
+    return new Client({ ...clientOptions(values, env, stderr), ...extra });
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw usage(error instanceof Error ? error.message : String(error));

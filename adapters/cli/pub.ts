@@ -18,6 +18,7 @@ import {
 } from './connection.js';
 import { CliError, EXIT, usage } from './exitCodes.js';
 import type { CommandIo } from './io.js';
+import { propertyHelp, takeProperties } from './properties.js';
 
 /** `pub --help`. */
 export const PUB_HELP = `Usage: mqtt-lifeline pub -t TOPIC (-m MESSAGE | -f FILE | -l | -s | -n) [options]
@@ -36,6 +37,7 @@ Message:
   -q, --qos 0|1|2          QoS (default 0)
   -r, --retain             set the RETAIN flag
   -C, --count N            publish the message N times (with -l: stop after N lines)
+${propertyHelp('publish')}
 
 ${CONNECTION_HELP}`;
 
@@ -89,7 +91,9 @@ function sourceOf(
 
 /** Runs `pub`; resolves with the exit code. */
 export async function pub(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false });
+  const taken = takeProperties(args, 'publish');
+  const { values } = parseArgs({ args: taken.args, options: OPTIONS, strict: true, allowPositionals: false });
+  const properties = taken.properties.publish;
   if (values.help === true) {
     io.out(`${PUB_HELP}\n`);
     return EXIT.ok;
@@ -111,9 +115,11 @@ export async function pub(args: readonly string[], io: CommandIo): Promise<numbe
   const publishes: Promise<void>[] = [];
   const send = (payload: Uint8Array | string) => {
     publishes.push(
-      client.publish(topic, payload, { qos, retain }).catch((error: unknown) => {
-        failed ??= asFailure(error);
-      }),
+      client
+        .publish(topic, payload, properties === undefined ? { qos, retain } : { qos, retain, properties })
+        .catch((error: unknown) => {
+          failed ??= asFailure(error);
+        }),
     );
   };
   try {
@@ -132,7 +138,9 @@ export async function pub(args: readonly string[], io: CommandIo): Promise<numbe
 /** A failed publish as the tool reports it (exit 1); a refused topic or size is the caller's. */
 function asFailure(error: unknown): CliError {
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
-    const exit = error.code === 'INVALID_TOPIC' ? EXIT.usage : EXIT.failed;
+    // A bad topic or -D value (R301), or -D without MQTT 5, is the caller's.
+    const exit =
+      error.code === 'INVALID_TOPIC' || error.code === 'INVALID_ARGUMENT' ? EXIT.usage : EXIT.failed;
     return new CliError(exit, error.code, error.message);
   }
   return new CliError(EXIT.failed, 'PUBLISH_FAILED', String(error));

@@ -17,6 +17,7 @@ import {
 } from './connection.js';
 import { CliError, EXIT, usage } from './exitCodes.js';
 import type { CommandIo } from './io.js';
+import { propertyHelp, takeProperties } from './properties.js';
 
 /** `sub --help`. */
 export const SUB_HELP = `Usage: mqtt-lifeline sub -t FILTER [-t FILTER ...] [options]
@@ -31,8 +32,9 @@ Subscription:
   -F, --format FORMAT      payload: the payload as is (default)
                            topic:   topic, a space, the payload (as mosquitto_sub -v)
                            json:    {"topic","qos","retain","payload"} per line; a payload that is
-                                    not UTF-8 comes as "payloadBase64"
+                                    not UTF-8 comes as "payloadBase64"; MQTT 5 adds "properties"
   -v, --verbose            same as --format topic
+${propertyHelp('subscribe')}
 
 ${CONNECTION_HELP}`;
 
@@ -69,7 +71,20 @@ export function formatMessage(message: Message, format: Format): Uint8Array | st
         text === undefined
           ? { payloadBase64: Buffer.from(message.payload).toString('base64') }
           : { payload: text };
-      return `${JSON.stringify({ topic: message.topic, qos: message.qos, retain: message.retain, ...body })}\n`;
+      // MQTT 5 properties (R302): Correlation Data as base64, the rest as they came.
+      const p = message.properties;
+      const props =
+        p === undefined
+          ? {}
+          : {
+              properties: {
+                ...p,
+                ...(p.correlationData === undefined
+                  ? {}
+                  : { correlationData: Buffer.from(p.correlationData).toString('base64') }),
+              },
+            };
+      return `${JSON.stringify({ topic: message.topic, qos: message.qos, retain: message.retain, ...body, ...props })}\n`;
     }
   }
 }
@@ -80,7 +95,9 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** Runs `sub`; resolves with the exit code. */
 export async function sub(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false });
+  const taken = takeProperties(args, 'subscribe');
+  const { values } = parseArgs({ args: taken.args, options: OPTIONS, strict: true, allowPositionals: false });
+  const v5 = taken.properties.subscribe ?? {};
   if (values.help === true) {
     io.out(`${SUB_HELP}\n`);
     return EXIT.ok;
@@ -100,7 +117,13 @@ export async function sub(args: readonly string[], io: CommandIo): Promise<numbe
   }
   const qos = (integer('qos', values.qos, 0, 2) ?? 0) as QoS;
   const count = integer('count', values.count, 1, Number.MAX_SAFE_INTEGER);
-  const client = createClient(values, io.env, io.err);
+  // One filter per SUBSCRIBE carries a Subscription Identifier (R296, R302).
+  const client = createClient(
+    values,
+    io.env,
+    io.err,
+    v5.subscriptionIdentifier === undefined ? {} : { session: { maxFiltersPerSubscribe: 1 } },
+  );
   const attempts = integer('attempts', values.attempts, 0, 1_000_000);
   const subscriptions: Subscription[] = [];
   let failure: CliError | undefined;
@@ -116,7 +139,7 @@ export async function sub(args: readonly string[], io: CommandIo): Promise<numbe
       });
       for (const filter of filters) {
         subscriptions.push(
-          client.subscribe(filter, { qos }).subscribe({
+          client.subscribe(filter, { qos, ...v5 }).subscribe({
             next: (message) => {
               if (count !== undefined && received >= count) return;
               received += 1;

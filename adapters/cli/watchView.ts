@@ -52,11 +52,11 @@ export function eventFields(event: ClientEvent): string | undefined {
     case 'connecting':
       return `server=${event.server} attempt=${event.attempt}`;
     case 'connect.error':
-      return `server=${event.server} code=${event.error.code} message=${JSON.stringify(event.error.message)}`;
+      return `server=${event.server} code=${event.error.code}${reasonOf(event.error)} message=${JSON.stringify(event.error.message)}`;
     case 'connected':
       return `server=${event.server} sessionPresent=${event.sessionPresent}`;
     case 'disconnected':
-      return `server=${event.server} code=${event.error?.code ?? 'USER'}`;
+      return `server=${event.server} code=${event.error?.code ?? 'USER'}${event.error === null ? '' : reasonOf(event.error)}${event.error?.code === 'SERVER_DISCONNECT' ? ` message=${JSON.stringify(event.error.message)}` : ''}`;
     case 'backoff':
       return `server=${event.server} delayMs=${Math.round(event.delayMs)} nominalMs=${event.nominalMs} switched=${event.switched}`;
     case 'ready':
@@ -69,6 +69,22 @@ export function eventFields(event: ClientEvent): string | undefined {
       // Session events (messages, acks) are not the connection's story.
       return undefined;
   }
+}
+
+/**
+ * An MQTT 5 reason code as watch shows it (spec R303): ` reasonCode=0x9C` for a CONNACK refusal
+ * (its `returnCode`) or a broker's DISCONNECT (its `reasonCode`); nothing for MQTT 3.1.1 errors.
+ */
+function reasonOf(error: {
+  readonly code: string;
+  readonly returnCode?: number;
+  readonly reasonCode?: number;
+}): string {
+  const code =
+    error.code === 'CONNACK_REFUSED' && error.returnCode !== undefined && error.returnCode >= 0x80
+      ? error.returnCode
+      : error.reasonCode;
+  return code === undefined ? '' : ` reasonCode=0x${code.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
 /** Updates `view` with an event seen at `now`; returns whether the event belongs to the view. */

@@ -82,17 +82,8 @@ export type ConnectProperties = Pick<
   | 'authenticationData'
 >;
 
-/** The will properties of a CONNECT. */
-export type WillProperties = Pick<
-  Properties,
-  | 'willDelayInterval'
-  | 'payloadFormatIndicator'
-  | 'messageExpiryInterval'
-  | 'contentType'
-  | 'responseTopic'
-  | 'correlationData'
-  | 'userProperties'
->;
+/** The will properties of a CONNECT (defined beside the shared path's types, R150). */
+export type { WillProperties } from '../v5Shapes.js';
 
 /** The properties a CONNACK may carry. */
 export type ConnackProperties = Pick<

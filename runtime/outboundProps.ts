@@ -1,0 +1,230 @@
+/**
+ * The MQTT 5 properties of the client's outbound publishes and subscriptions (spec R290, R291,
+ * R295), kept beside the
+ * session: the session queues, stores and replays 3.1.1 bytes (R238) and knows nothing of
+ * properties, so the MQTT 5 transport asks this table, by packet id, what to add to each PUBLISH
+ * on its way out. A 3.1.1 client never builds one. Internal: not in the index.
+ *
+ * @module
+ */
+import { InvalidArgumentError, MessageDroppedError, type MqttError } from '../errors.js';
+import type { PublishCallback, PublishResult, QoS } from '../protocol/session.js';
+import type { OutboundPublishProperties } from '../protocol/v5/encode.js';
+import {
+  checkMessageProperties,
+  type MessageProperties,
+  publishPacketId,
+  publishWithProperties,
+} from '../protocol/v5/messageProps.js';
+import {
+  type SubscriptionOptionsV5,
+  type SubscriptionWire,
+  subscribeWithOptions,
+  subscriptionWire,
+} from '../protocol/v5/messagePropsSubscribe.js';
+
+const PUBLISH = 3;
+const SUBSCRIBE = 8;
+
+/** One publish's properties and when it was accepted, on the client's clock (R291). */
+interface Entry {
+  readonly props: OutboundPublishProperties;
+  /** `clock.now()` when `publish` accepted it, in ms. */
+  readonly acceptedAt: number;
+}
+
+/** What the table needs of the client: its session, its clock and its servers' versions. */
+export interface OutboundPropsHost {
+  /** The session's `publish`. */
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    qos: QoS,
+    retain: boolean,
+    done?: PublishCallback,
+  ): PublishResult;
+  /** The injected clock's reading, in ms. */
+  now(): number;
+  /** Whether every configured server speaks MQTT 5. */
+  allV5(): boolean;
+  /** The session's `maxFiltersPerSubscribe`. */
+  maxFiltersPerSubscribe(): number;
+}
+
+/** The table of outbound properties of one client (R290, R291). */
+export class OutboundProps {
+  /** The properties of the QoS 0 publish being written, or of a QoS >= 1 one not yet numbered. */
+  #slot: Entry | undefined;
+  readonly #byId = new Map<number, Entry>();
+  /** The MQTT 5 options of subscriptions, by filter (R295). */
+  readonly #subs = new Map<string, SubscriptionWire>();
+
+  readonly #lookup = (filter: string): SubscriptionWire | undefined => this.#subs.get(filter);
+
+  constructor(private readonly host: OutboundPropsHost) {}
+
+  /** How many QoS >= 1 publishes with properties are not yet completed or dropped. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /**
+   * Publishes with MQTT 5 properties through the session (R290). The properties leave the table
+   * when the publish completes or is dropped.
+   * @throws {@link InvalidArgumentError} when a configured server speaks MQTT 3.1.1 (R290) or a
+   *   property is bad (R292); what the session's `publish` throws.
+   */
+  publish(
+    topic: string,
+    payload: Uint8Array | string,
+    qos: QoS,
+    retain: boolean,
+    properties: MessageProperties,
+    done: PublishCallback,
+  ): PublishResult {
+    this.#needV5('publish properties');
+    const props = checkMessageProperties(properties, payload);
+    const entry: Entry = { props, acceptedAt: this.host.now() };
+    let id = 0;
+    const settle: PublishCallback = (error) => {
+      if (id !== 0 && this.#byId.get(id) === entry) this.#byId.delete(id);
+      done(error);
+    };
+    this.#slot = entry;
+    try {
+      const result = this.host.publish(topic, payload, qos, retain, settle);
+      // QoS >= 1 not yet settled (sent or queued): keep its properties under its id.
+      if (result.packetId !== 0 && result.disposition !== 'dropped') {
+        id = result.packetId;
+        this.#byId.set(id, entry);
+      }
+      return result;
+    } finally {
+      this.#slot = undefined;
+    }
+  }
+
+  /**
+   * Records the MQTT 5 options of `filter`'s subscription, written into every SUBSCRIBE of it
+   * from now on, re-subscriptions included (R295); options all at their defaults forget it.
+   * @throws {@link InvalidArgumentError} when a configured server speaks MQTT 3.1.1, on a bad
+   *   value, or for a Subscription Identifier unless `session.maxFiltersPerSubscribe` is 1 (R296).
+   */
+  subscription(filter: string, options: SubscriptionOptionsV5): void {
+    this.#needV5('subscription options');
+    const wire = subscriptionWire(filter, options);
+    if (wire?.identifier !== undefined && this.host.maxFiltersPerSubscribe() !== 1) {
+      throw new InvalidArgumentError(
+        'subscriptionIdentifier needs session.maxFiltersPerSubscribe: 1: a SUBSCRIBE has one Subscription Identifier for all its filters, and the session puts several filters in one',
+      );
+    }
+    if (wire === undefined) this.#subs.delete(filter);
+    else this.#subs.set(filter, wire);
+  }
+
+  #needV5(what: string): void {
+    if (!this.host.allV5()) {
+      throw new InvalidArgumentError(
+        `${what} are MQTT 5 only, and a configured server speaks MQTT 3.1.1 (protocolVersion 4)`,
+      );
+    }
+  }
+
+  /**
+   * Whether the queued publish `packetId` outlived its Message Expiry Interval (R291): its error,
+   * or `undefined` when it may be sent.
+   */
+  expired(packetId: number): MqttError | undefined {
+    const entry = this.#byId.get(packetId);
+    const interval = entry?.props.messageExpiryInterval;
+    if (entry === undefined || interval === undefined) return undefined;
+    const waited = this.host.now() - entry.acceptedAt;
+    if (waited < interval * 1000) return undefined;
+    return new MessageDroppedError(
+      'MESSAGE_DROPPED',
+      `the message expired before it was sent: its Message Expiry Interval of ${interval} s passed after ${waited} ms in the queue`,
+    );
+  }
+
+  /**
+   * The MQTT 5 PUBLISH with its properties for a 3.1.1 PUBLISH the session writes, or `undefined`
+   * when it has none (R290); the Message Expiry Interval is what is left of it (R291).
+   * @param packet - A 3.1.1 PUBLISH.
+   */
+  upgrade(packet: Uint8Array): Uint8Array | undefined {
+    const type = (packet[0] as number) >> 4;
+    if (type === SUBSCRIBE)
+      return this.#subs.size === 0 ? undefined : subscribeWithOptions(packet, this.#lookup);
+    if (type !== PUBLISH) return undefined;
+    const id = publishPacketId(packet);
+    const entry = (id === 0 ? undefined : this.#byId.get(id)) ?? this.#slot;
+    if (entry === undefined) return undefined;
+    const interval = entry.props.messageExpiryInterval;
+    if (interval === undefined) return publishWithProperties(packet, entry.props);
+    const waited = Math.floor((this.host.now() - entry.acceptedAt) / 1000);
+    const left = Math.max(1, interval - waited);
+    return publishWithProperties(packet, { ...entry.props, messageExpiryInterval: left });
+  }
+}
+
+/** What {@link outboundPropsOf} reads of the client's connection. */
+interface PropsConnection {
+  outboundProps: OutboundProps | undefined;
+  readonly clock: { now(): number };
+  readonly options: { readonly servers: readonly { readonly protocolVersion: 4 | 5 }[] };
+  /** The MQTT 5 profile, which makes the table, so a 3.1.1-only bundle carries none of it. */
+  readonly config: { readonly mqtt5?: unknown };
+}
+
+/** Made by the MQTT 5 profile (`V5_PROFILE.createOutboundProps`). */
+export type OutboundPropsFactory = (host: OutboundPropsHost) => OutboundProps;
+
+/**
+ * The client's table of outbound properties, made on first use by the MQTT 5 profile and kept on
+ * its connection, where the MQTT 5 transport finds it (R290).
+ * @param connection - The client's connection.
+ * @param session - The client's session.
+ * @throws {@link InvalidArgumentError} without the MQTT 5 profile (no server can speak 5).
+ */
+export function outboundPropsOf(
+  connection: PropsConnection,
+  session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
+): OutboundProps {
+  if (connection.outboundProps !== undefined) return connection.outboundProps;
+  const create = (
+    connection.config.mqtt5 as { readonly createOutboundProps?: OutboundPropsFactory } | undefined
+  )?.createOutboundProps;
+  if (create === undefined) {
+    throw new InvalidArgumentError(
+      'MQTT 5 properties and subscription options are MQTT 5 only, and this client has no MQTT 5 profile (protocolVersion 4)',
+    );
+  }
+  connection.outboundProps = create({
+    publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
+    now: () => connection.clock.now(),
+    allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),
+    maxFiltersPerSubscribe: () => session.maxFiltersPerSubscribe,
+  });
+  return connection.outboundProps;
+}
+
+/** Whether subscribe options name any MQTT 5 option (R295). */
+export function hasV5Options(o: SubscriptionOptionsV5): boolean {
+  return (
+    o.noLocal !== undefined ||
+    o.retainAsPublished !== undefined ||
+    o.retainHandling !== undefined ||
+    o.subscriptionIdentifier !== undefined
+  );
+}
+
+/** The filters of a `subscribeAsync` request. */
+export function filtersOf(
+  request: string | { readonly filter: string } | readonly (string | { readonly filter: string })[],
+): string[] {
+  if (typeof request === 'string') return [request];
+  if (!Array.isArray(request)) return [(request as { readonly filter: string }).filter];
+  return (request as readonly (string | { readonly filter: string })[]).map((r) =>
+    typeof r === 'string' ? r : r.filter,
+  );
+}
