@@ -91,6 +91,8 @@ const SOURCES: Readonly<Record<string, string>> = {
   'mqtt-lifeline/machine': 'machines/index.ts',
   'mqtt-lifeline/browser': 'browser.ts',
   'mqtt-lifeline/browser/indexeddb': 'browserIndexedDb.ts',
+  'mqtt-lifeline/browser/mqtt5': 'browserMqtt5.ts',
+  'mqtt-lifeline/browser/embedded': 'browserEmbedded.ts',
 };
 
 /** The subpaths package.json exports, as import specifiers (`./package.json` left out). */
