@@ -122,6 +122,11 @@ export class OutboundProps {
     else this.#subs.set(filter, wire);
   }
 
+  /** The Subscription Identifier recorded for `filter`'s subscription, if any (R255, R296). */
+  subscriptionIdentifier(filter: string): number | undefined {
+    return this.#subs.get(filter)?.identifier;
+  }
+
   #needV5(what: string): void {
     if (!this.host.allV5()) {
       throw new InvalidArgumentError(

@@ -50,6 +50,11 @@ export interface WrittenConnect {
 export interface OutboundPropsPort {
   /** The MQTT 5 PUBLISH with properties for a 3.1.1 PUBLISH, or `undefined` when it has none. */
   upgrade(packet: Uint8Array): Uint8Array | undefined;
+  /**
+   * The Subscription Identifier the SUBSCRIBE of `filter` will carry, if any (spec R255, R335):
+   * for holding it against the broker's Subscription Identifiers Available.
+   */
+  subscriptionIdentifier?(filter: string): number | undefined;
 }
 
 /** What holds the {@link OutboundPropsPort}, read at each write (it is made on first use). */

@@ -96,9 +96,17 @@ export class V5Transport implements Transport {
     return this.host?.outboundProps?.upgrade(bytes) ?? upgradeToV5(bytes);
   }
 
-  /** A SUBSCRIBE without the filters the broker said it does not support (R255). */
+  /**
+   * A SUBSCRIBE without the filters the broker said it does not support (R255): wildcards, shared
+   * subscriptions, and those carrying a Subscription Identifier when it has none (0xA1).
+   */
   #subscribe(bytes: Uint8Array, link: V5Link): boolean {
-    const split = splitSubscribe(this.terms, bytes);
+    const props = this.host?.outboundProps;
+    const split = splitSubscribe(
+      this.terms,
+      bytes,
+      (filter) => props?.subscriptionIdentifier?.(filter) !== undefined,
+    );
     if (split === undefined) return this.inner.write(this.#upgrade(bytes));
     link.refused.set(split.packetId, split.codes);
     if (split.packet !== undefined) return this.inner.write(this.#upgrade(split.packet));
