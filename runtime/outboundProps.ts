@@ -14,6 +14,7 @@ import {
   checkMessageProperties,
   type MessageProperties,
   publishPacketId,
+  publishPropertyBytes,
   publishWithProperties,
 } from '../protocol/v5/messageProps.js';
 import {
@@ -120,6 +121,14 @@ export class OutboundProps {
     }
     if (wire === undefined) this.#subs.delete(filter);
     else this.#subs.set(filter, wire);
+  }
+
+  /**
+   * The property bytes of the publish being handed to the session now, 0 when it has none (R249):
+   * the session holds a QoS >= 1 publish against the broker's Maximum Packet Size with them.
+   */
+  pendingPropertyBytes(): number {
+    return this.#slot === undefined ? 0 : publishPropertyBytes(this.#slot.props);
   }
 
   /** The Subscription Identifier recorded for `filter`'s subscription, if any (R255, R296). */

@@ -55,6 +55,11 @@ export interface OutboundPropsPort {
    * for holding it against the broker's Subscription Identifiers Available.
    */
   subscriptionIdentifier?(filter: string): number | undefined;
+  /**
+   * The property bytes of the publish being handed to the session now (0: none), for holding it
+   * against the broker's Maximum Packet Size when the session admits it (spec R249).
+   */
+  pendingPropertyBytes?(): number;
 }
 
 /** What holds the {@link OutboundPropsPort}, read at each write (it is made on first use). */

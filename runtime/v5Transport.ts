@@ -75,7 +75,9 @@ export class V5Transport implements Transport {
    * @returns The typed error, or `undefined`.
    */
   admit(length: number, qos: 0 | 1 | 2, retain: boolean): MqttError | undefined {
-    return publishRefusal(this.terms, qos, retain, v5Size(length));
+    // A publish with MQTT 5 properties is admitted at its size with them (they go in its PUBLISH).
+    const propertyBytes = this.host?.outboundProps?.pendingPropertyBytes?.() ?? 0;
+    return publishRefusal(this.terms, qos, retain, v5Size(length, propertyBytes));
   }
 
   /**
@@ -125,7 +127,7 @@ export class V5Transport implements Transport {
     const first = bytes[0] as number;
     // A publish with MQTT 5 properties carries its full topic (no alias: the two property blocks
     // are not merged). QoS 0 is held against the broker's terms at its real size here; QoS 1 and 2
-    // were admitted by the session at their size without the properties (known gap, see R290).
+    // were admitted by the session at their size with the properties (`admit`, R249).
     const withProps = this.host?.outboundProps?.upgrade(bytes);
     if (withProps !== undefined) {
       if ((first & 0x06) === 0) {
