@@ -46,7 +46,7 @@ describe('splitSubscribe / mergeSuback (R255)', () => {
     expect(mergeSuback(split?.codes ?? [], [])).toEqual([0x9e]);
   });
 
-  it('R335: Subscription Identifiers Available 0: a filter whose subscription carries an identifier is refused with 0xA1, the others go', () => {
+  it('R255, R336: Subscription Identifiers Available 0: a filter whose subscription carries an identifier is refused with 0xA1, the others go', () => {
     const noIds = brokerTermsOf({ subscriptionIdentifiersAvailable: false });
     const plain = encodeSubscribe(4, [{ filter: 'a/b', qos: 1 }]);
     expect(splitSubscribe(noIds, plain)).toBeUndefined();

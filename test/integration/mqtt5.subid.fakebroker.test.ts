@@ -1,5 +1,5 @@
 /**
- * Subscription Identifiers Available 0 in the CONNACK (spec R335, R255): a subscription that
+ * Subscription Identifiers Available 0 in the CONNACK (spec R255, R336): a subscription that
  * carries a Subscription Identifier is refused by the client itself with the code the broker
  * would send (0xA1) and its SUBSCRIBE is never written; subscriptions without one still go, and
  * a broker that supports identifiers gets them. The wire check (R336) would fail the test if a
@@ -31,8 +31,8 @@ const broker = (available: boolean) =>
 const subscribes = (connection: FakeConnection | undefined): mqtt.ISubscribePacket[] =>
   (connection?.packets ?? []).filter((p): p is mqtt.ISubscribePacket => p.cmd === 'subscribe');
 
-describe('R335: Subscription Identifiers Available 0', () => {
-  it('R335: a subscription with an identifier fails with SUBACK code 0xA1 and is not sent; one without goes', async () => {
+describe('R255, R336: Subscription Identifiers Available 0', () => {
+  it('R255, R336: a subscription with an identifier fails with SUBACK code 0xA1 and is not sent; one without goes', async () => {
     const b = await broker(false);
     const client = makeClient({
       servers: [server(b.port, { clientId: 'subid' })],
@@ -61,7 +61,7 @@ describe('R335: Subscription Identifiers Available 0', () => {
     expect(validators[0]?.counts.get('subscribe')).toBe(1);
   });
 
-  it('R335: a broker that has identifiers gets the SUBSCRIBE with it', async () => {
+  it('R255, R336: a broker that has identifiers gets the SUBSCRIBE with it', async () => {
     const b = await broker(true);
     const client = makeClient({
       servers: [server(b.port, { clientId: 'subid-ok' })],
