@@ -124,11 +124,13 @@ export class OutboundProps {
   }
 
   /**
-   * The property bytes of the publish being handed to the session now, 0 when it has none (R249):
-   * the session holds a QoS >= 1 publish against the broker's Maximum Packet Size with them.
+   * The property bytes of the queued publish `packetId`, or (0) of the one being handed to the
+   * session now; 0 when it has none (R249): the session holds a QoS >= 1 publish against the
+   * broker's Maximum Packet Size with them.
    */
-  pendingPropertyBytes(): number {
-    return this.#slot === undefined ? 0 : publishPropertyBytes(this.#slot.props);
+  pendingPropertyBytes(packetId = 0): number {
+    const entry = (packetId === 0 ? undefined : this.#byId.get(packetId)) ?? this.#slot;
+    return entry === undefined ? 0 : publishPropertyBytes(entry.props);
   }
 
   /** The Subscription Identifier recorded for `filter`'s subscription, if any (R255, R296). */

@@ -9,6 +9,7 @@
 import type { MqttError } from '../errors.js';
 import { type BrokerTerms, DEFAULT_TERMS, publishRefusal, v5Size } from '../protocol/v5/capabilities.js';
 import { type LocalCodes, mergeSuback, splitSubscribe } from '../protocol/v5/capabilitiesSubscribe.js';
+import { publishPacketId } from '../protocol/v5/messageProps.js';
 import { aliasedPublish, OutboundTopicAliases, publishTopic } from '../protocol/v5/topicAlias.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
 import type { Transport } from './ports.js';
@@ -74,9 +75,11 @@ export class V5Transport implements Transport {
    * Whether a PUBLISH whose 3.1.1 form is `length` bytes may go (spec R249, R253, R254).
    * @returns The typed error, or `undefined`.
    */
-  admit(length: number, qos: 0 | 1 | 2, retain: boolean): MqttError | undefined {
-    // A publish with MQTT 5 properties is admitted at its size with them (they go in its PUBLISH).
-    const propertyBytes = this.host?.outboundProps?.pendingPropertyBytes?.() ?? 0;
+  admit(length: number, qos: 0 | 1 | 2, retain: boolean, packet?: Uint8Array): MqttError | undefined {
+    // A publish with MQTT 5 properties is admitted at its size with them (they go in its PUBLISH):
+    // a new one's are pending, a queued one's are found by its packet id.
+    const id = packet === undefined ? 0 : publishPacketId(packet);
+    const propertyBytes = this.host?.outboundProps?.pendingPropertyBytes?.(id) ?? 0;
     return publishRefusal(this.terms, qos, retain, v5Size(length, propertyBytes));
   }
 

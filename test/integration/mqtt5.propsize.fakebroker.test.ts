@@ -12,22 +12,38 @@ import { connect, server, useResources } from '../support/integration.js';
 
 const { fakeBroker: fake, makeClient } = useResources();
 
+/** A broker with Maximum Packet Size 64 that completes QoS 1 and 2. */
+const small = () =>
+  fake((c, p) => {
+    if (p.cmd === 'connect')
+      c.send({
+        cmd: 'connack',
+        reasonCode: 0,
+        sessionPresent: false,
+        properties: { maximumPacketSize: 64 },
+      } as mqtt.IConnackPacket);
+    if (p.cmd === 'publish' && p.qos === 1) c.send({ cmd: 'puback', messageId: p.messageId as number });
+    if (p.cmd === 'publish' && p.qos === 2) c.send({ cmd: 'pubrec', messageId: p.messageId as number });
+    if (p.cmd === 'pubrel') c.send({ cmd: 'pubcomp', messageId: p.messageId });
+  });
+
 describe('R249, R336: publish properties count toward the broker Maximum Packet Size', () => {
+  it('R252: one queued before the CONNACK is dropped at the CONNACK with its properties counted, not written', async () => {
+    const broker = await small();
+    const client = makeClient({ servers: [server(broker.port, { clientId: 'queued' })], protocolVersion: 5 });
+    const properties = { contentType: 'x'.repeat(30) };
+    const queued = client.publish('t', new Uint8Array(40), { qos: 1, properties }).catch((e: unknown) => e);
+    await connect(client);
+    expect(await queued).toMatchObject({ code: 'PACKET_TOO_LARGE', size: 81, limit: 64 });
+    await client.publish('t', 'ok', { qos: 1 });
+    const sent = publishesOf(broker.connections[0] as FakeConnection);
+    expect(sent.map((p) => p.payload.toString())).toEqual(['ok']);
+  });
+
   it.each([1, 2] as const)(
     'R249: a QoS %i publish that fits only without its properties rejects and is not written; a smaller one goes',
     async (qos) => {
-      const broker = await fake((c, p) => {
-        if (p.cmd === 'connect')
-          c.send({
-            cmd: 'connack',
-            reasonCode: 0,
-            sessionPresent: false,
-            properties: { maximumPacketSize: 64 },
-          } as mqtt.IConnackPacket);
-        if (p.cmd === 'publish' && p.qos === 1) c.send({ cmd: 'puback', messageId: p.messageId as number });
-        if (p.cmd === 'publish' && p.qos === 2) c.send({ cmd: 'pubrec', messageId: p.messageId as number });
-        if (p.cmd === 'pubrel') c.send({ cmd: 'pubcomp', messageId: p.messageId });
-      });
+      const broker = await small();
       const client = makeClient({
         servers: [server(broker.port, { clientId: 'sized' })],
         protocolVersion: 5,
