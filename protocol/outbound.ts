@@ -220,7 +220,8 @@ export class OutboundFlow {
    */
   private refuseQueued(admit: NonNullable<SessionIO['admit']>): void {
     const s = this.state;
-    const check = (m: OutboundMessage) => admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1);
+    const check = (m: OutboundMessage) =>
+      admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1, m.packet);
     for (const m of s.pending.removeWhere((m) => check(m) !== undefined)) {
       s.discard(m, 'refused', check(m) as MqttError, true);
     }

@@ -14,6 +14,7 @@ import {
   checkMessageProperties,
   type MessageProperties,
   publishPacketId,
+  publishPropertyBytes,
   publishWithProperties,
 } from '../protocol/v5/messageProps.js';
 import {
@@ -120,6 +121,21 @@ export class OutboundProps {
     }
     if (wire === undefined) this.#subs.delete(filter);
     else this.#subs.set(filter, wire);
+  }
+
+  /**
+   * The property bytes of the queued publish `packetId`, or (0) of the one being handed to the
+   * session now; 0 when it has none (R249): the session holds a QoS >= 1 publish against the
+   * broker's Maximum Packet Size with them.
+   */
+  pendingPropertyBytes(packetId = 0): number {
+    const entry = (packetId === 0 ? undefined : this.#byId.get(packetId)) ?? this.#slot;
+    return entry === undefined ? 0 : publishPropertyBytes(entry.props);
+  }
+
+  /** The Subscription Identifier recorded for `filter`'s subscription, if any (R255, R296). */
+  subscriptionIdentifier(filter: string): number | undefined {
+    return this.#subs.get(filter)?.identifier;
   }
 
   #needV5(what: string): void {

@@ -9,6 +9,7 @@
 import type { MqttError } from '../errors.js';
 import { type BrokerTerms, DEFAULT_TERMS, publishRefusal, v5Size } from '../protocol/v5/capabilities.js';
 import { type LocalCodes, mergeSuback, splitSubscribe } from '../protocol/v5/capabilitiesSubscribe.js';
+import { publishPacketId } from '../protocol/v5/messageProps.js';
 import { aliasedPublish, OutboundTopicAliases, publishTopic } from '../protocol/v5/topicAlias.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
 import type { Transport } from './ports.js';
@@ -74,8 +75,12 @@ export class V5Transport implements Transport {
    * Whether a PUBLISH whose 3.1.1 form is `length` bytes may go (spec R249, R253, R254).
    * @returns The typed error, or `undefined`.
    */
-  admit(length: number, qos: 0 | 1 | 2, retain: boolean): MqttError | undefined {
-    return publishRefusal(this.terms, qos, retain, v5Size(length));
+  admit(length: number, qos: 0 | 1 | 2, retain: boolean, packet?: Uint8Array): MqttError | undefined {
+    // A publish with MQTT 5 properties is admitted at its size with them (they go in its PUBLISH):
+    // a new one's are pending, a queued one's are found by its packet id.
+    const id = packet === undefined ? 0 : publishPacketId(packet);
+    const propertyBytes = this.host?.outboundProps?.pendingPropertyBytes?.(id) ?? 0;
+    return publishRefusal(this.terms, qos, retain, v5Size(length, propertyBytes));
   }
 
   /**
@@ -96,9 +101,17 @@ export class V5Transport implements Transport {
     return this.host?.outboundProps?.upgrade(bytes) ?? upgradeToV5(bytes);
   }
 
-  /** A SUBSCRIBE without the filters the broker said it does not support (R255). */
+  /**
+   * A SUBSCRIBE without the filters the broker said it does not support (R255): wildcards, shared
+   * subscriptions, and those carrying a Subscription Identifier when it has none (0xA1).
+   */
   #subscribe(bytes: Uint8Array, link: V5Link): boolean {
-    const split = splitSubscribe(this.terms, bytes);
+    const props = this.host?.outboundProps;
+    const split = splitSubscribe(
+      this.terms,
+      bytes,
+      (filter) => props?.subscriptionIdentifier?.(filter) !== undefined,
+    );
     if (split === undefined) return this.inner.write(this.#upgrade(bytes));
     link.refused.set(split.packetId, split.codes);
     if (split.packet !== undefined) return this.inner.write(this.#upgrade(split.packet));
@@ -117,7 +130,7 @@ export class V5Transport implements Transport {
     const first = bytes[0] as number;
     // A publish with MQTT 5 properties carries its full topic (no alias: the two property blocks
     // are not merged). QoS 0 is held against the broker's terms at its real size here; QoS 1 and 2
-    // were admitted by the session at their size without the properties (known gap, see R290).
+    // were admitted by the session at their size with the properties (`admit`, R249).
     const withProps = this.host?.outboundProps?.upgrade(bytes);
     if (withProps !== undefined) {
       if ((first & 0x06) === 0) {

@@ -45,4 +45,19 @@ describe('splitSubscribe / mergeSuback (R255)', () => {
     expect(split?.packet).toBeUndefined();
     expect(mergeSuback(split?.codes ?? [], [])).toEqual([0x9e]);
   });
+
+  it('R255, R336: Subscription Identifiers Available 0: a filter whose subscription carries an identifier is refused with 0xA1, the others go', () => {
+    const noIds = brokerTermsOf({ subscriptionIdentifiersAvailable: false });
+    const plain = encodeSubscribe(4, [{ filter: 'a/b', qos: 1 }]);
+    expect(splitSubscribe(noIds, plain)).toBeUndefined();
+    expect(splitSubscribe(DEFAULT_TERMS, plain, () => true)).toBeUndefined();
+    const split = splitSubscribe(noIds, plain, (filter) => filter === 'a/b');
+    expect(split?.packet).toBeUndefined();
+    expect(mergeSuback(split?.codes ?? [], [])).toEqual([0xa1]);
+    const two = encodeSubscribe(5, [
+      { filter: 'id', qos: 0 },
+      { filter: 'no-id', qos: 1 },
+    ]);
+    expect(splitSubscribe(noIds, two, (filter) => filter === 'id')?.codes).toEqual([0xa1, -1]);
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * A SUBSCRIBE held against the broker's Wildcard / Shared Subscription Available (spec R255): the
- * filters it refuses are taken out before the packet is written and answered by the client itself
+ * A SUBSCRIBE held against the broker's Wildcard / Shared Subscription Available and Subscription
+ * Identifiers Available (spec R255): the filters it refuses are taken out before the packet is written and answered by the client itself
  * with the SUBACK code the broker would have sent (0xA2, 0x9E), merged into the broker's SUBACK
  * for the others, so each filter's caller gets its own outcome and the broker never sees a filter
  * it said it does not support. Pure.
@@ -29,10 +29,21 @@ export interface SubscribeSplit {
 
 /**
  * Splits a whole 3.1.1 SUBSCRIBE into what may go to this broker and what it refuses.
+ * @param identified - Whether a filter's subscription carries a Subscription Identifier (refused
+ *   with 0xA1 when the broker has none, 3.2.2.3.12); by default none does.
  * @returns `undefined` when the broker supports every filter (write the packet as it is).
  */
-export function splitSubscribe(terms: BrokerTerms, packet: Uint8Array): SubscribeSplit | undefined {
-  if (terms.wildcardSubscriptionAvailable && terms.sharedSubscriptionAvailable) return undefined;
+export function splitSubscribe(
+  terms: BrokerTerms,
+  packet: Uint8Array,
+  identified: (filter: string) => boolean = () => false,
+): SubscribeSplit | undefined {
+  if (
+    terms.wildcardSubscriptionAvailable &&
+    terms.sharedSubscriptionAvailable &&
+    terms.subscriptionIdentifiersAvailable
+  )
+    return undefined;
   let at = remainingLength(packet).at;
   const packetId = ((packet[at] as number) << 8) | (packet[at + 1] as number);
   at += 2;
@@ -43,7 +54,7 @@ export function splitSubscribe(terms: BrokerTerms, packet: Uint8Array): Subscrib
     const filter = utf8Text(packet.subarray(at + 2, at + 2 + length)) ?? '';
     const qos = ((packet[at + 2 + length] as number) & 3) as QoS;
     at += 3 + length;
-    const refusal = subscribeRefusal(terms, filter);
+    const refusal = subscribeRefusal(terms, filter, identified(filter));
     codes.push(refusal === undefined ? -1 : refusal.reasonCode);
     if (refusal === undefined) kept.push({ filter, qos });
   }

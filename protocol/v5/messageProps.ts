@@ -130,6 +130,16 @@ export function publishWithProperties(packet: Uint8Array, props: OutboundPublish
 }
 
 /**
+ * The bytes of the property block's content that {@link publishWithProperties} writes for
+ * `props` (R249: for holding a publish against the broker's Maximum Packet Size before it is sent).
+ * @param props - The properties.
+ * @returns Their size, without the block's length prefix.
+ */
+export function publishPropertyBytes(props: OutboundPublishProperties): number {
+  return propertiesSize(props as PublishProperties, 'PUBLISH');
+}
+
+/**
  * The packet id of a 3.1.1 PUBLISH (0 for QoS 0).
  * @param packet - A whole PUBLISH.
  * @returns Its packet id.

@@ -6,6 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { runCli } from '../support/cli.js';
+import { useResources } from '../support/integration.js';
+
+/** Each CLI client connects through a wire tap that checks its MQTT 5 wire (spec R225, R335-R337). */
+const { tap } = useResources();
 
 describe.runIf(haveMosquitto)('mqtt-lifeline -D against mosquitto', () => {
   let broker: MosquittoHandle;
@@ -17,7 +21,8 @@ describe.runIf(haveMosquitto)('mqtt-lifeline -D against mosquitto', () => {
   });
 
   it('R301, R302: pub -D publish ... sets the properties; sub -D subscribe subscription-identifier shows them as JSON', async () => {
-    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const checking = await tap(broker.port);
+    const url = `mqtt://127.0.0.1:${checking.port}`;
     const pub = await runCli([
       'pub',
       '-V',
@@ -79,6 +84,11 @@ describe.runIf(haveMosquitto)('mqtt-lifeline -D against mosquitto', () => {
       },
     });
     await runCli(['pub', '-V', '5', '-L', url, '-t', 'cli5/t', '-n', '-r']);
+    // The tap saw the MQTT 5 packets it checks: both PUBLISHes and the SUBSCRIBE with its identifier.
+    expect(checking.packets.filter(({ packet }) => packet.cmd === 'publish')).toHaveLength(2);
+    expect(checking.packets.find(({ packet }) => packet.cmd === 'subscribe')?.packet).toMatchObject({
+      properties: { subscriptionIdentifier: 9 },
+    });
   });
 
   it('R301: -D without MQTT 5 is a usage error (exit 2), not a silent drop', async () => {

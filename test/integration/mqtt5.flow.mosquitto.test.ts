@@ -12,7 +12,7 @@ import { text } from '../../streams/messages.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { connect, useResources } from '../support/integration.js';
 
-const { own } = useResources();
+const { own, checked, validators } = useResources();
 
 describe.runIf(haveMosquitto)('MQTT 5 flow control against mosquitto', () => {
   let broker: MosquittoHandle;
@@ -26,8 +26,8 @@ describe.runIf(haveMosquitto)('MQTT 5 flow control against mosquitto', () => {
   it('R243: 300 QoS 2 publishes at once to a broker with Receive Maximum 5 are all delivered, in order', async () => {
     const server = { host: '127.0.0.1', port: broker.port };
     const options = { protocolVersion: 5 as const, jitter: 0 };
-    const sub = own(new MqttClient({ servers: [{ ...server, clientId: 'rm-sub' }], ...options }));
-    const pub = own(new MqttClient({ servers: [{ ...server, clientId: 'rm-pub' }], ...options }));
+    const sub = own(new MqttClient(checked({ servers: [{ ...server, clientId: 'rm-sub' }], ...options })));
+    const pub = own(new MqttClient(checked({ servers: [{ ...server, clientId: 'rm-pub' }], ...options })));
     await connect(sub);
     await connect(pub);
     const subscribed = firstValueFrom(sub.events$.pipe(ofType('suback')));
@@ -36,5 +36,7 @@ describe.runIf(haveMosquitto)('MQTT 5 flow control against mosquitto', () => {
     const sent = Array.from({ length: 300 }, (_, i) => `m${i}`);
     await Promise.all(sent.map((m) => pub.publish('rm/x', m, { qos: 2 })));
     expect(await got).toEqual(sent);
+    // The wire check saw all 300 as MQTT 5, held against the broker's Receive Maximum (R224, R336).
+    expect(validators[1]?.counts.get('publish')).toBe(300);
   }, 30_000);
 });

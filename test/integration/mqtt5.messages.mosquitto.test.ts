@@ -12,7 +12,7 @@ import type { Message } from '../../runtime/types.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { connect, useResources } from '../support/integration.js';
 
-const { own } = useResources();
+const { own, checked } = useResources();
 const text = (m: Message) => new TextDecoder().decode(m.payload);
 
 describe.runIf(haveMosquitto)('MQTT 5 message features against mosquitto', () => {
@@ -26,12 +26,14 @@ describe.runIf(haveMosquitto)('MQTT 5 message features against mosquitto', () =>
 
   const client = (clientId: string, extra: Partial<MqttClientOptions> = {}, clean = true) =>
     own(
-      new MqttClient({
-        servers: [{ host: '127.0.0.1', port: broker.port, clientId, clean }],
-        protocolVersion: 5,
-        jitter: 0,
-        ...extra,
-      }),
+      new MqttClient(
+        checked({
+          servers: [{ host: '127.0.0.1', port: broker.port, clientId, clean }],
+          protocolVersion: 5,
+          jitter: 0,
+          ...extra,
+        }),
+      ),
     );
 
   it('R290, R293: user properties (order and repeats), content type, payload format, response topic and correlation data round trip', async () => {

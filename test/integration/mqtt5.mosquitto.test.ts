@@ -14,7 +14,7 @@ import { text } from '../../streams/messages.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { connect, useResources } from '../support/integration.js';
 
-const { own } = useResources();
+const { own, checked } = useResources();
 
 describe.runIf(haveMosquitto)('MQTT 5 against mosquitto', () => {
   let broker: MosquittoHandle;
@@ -27,13 +27,15 @@ describe.runIf(haveMosquitto)('MQTT 5 against mosquitto', () => {
 
   it('R235, R236: protocolVersion 5 sends an MQTT 5 CONNECT (mosquitto logs p5); the default stays 3.1.1 (p2)', async () => {
     const v5 = own(
-      new MqttClient({
-        servers: [{ host: '127.0.0.1', port: broker.port, clientId: 'v5-client' }],
-        protocolVersion: 5,
-      }),
+      new MqttClient(
+        checked({
+          servers: [{ host: '127.0.0.1', port: broker.port, clientId: 'v5-client' }],
+          protocolVersion: 5,
+        }),
+      ),
     );
     const v4 = own(
-      new MqttClient({ servers: [{ host: '127.0.0.1', port: broker.port, clientId: 'v4-client' }] }),
+      new MqttClient(checked({ servers: [{ host: '127.0.0.1', port: broker.port, clientId: 'v4-client' }] })),
     );
     await connect(v5);
     await connect(v4);
@@ -44,9 +46,11 @@ describe.runIf(haveMosquitto)('MQTT 5 against mosquitto', () => {
 
   it('R235: ?protocolVersion=5 in the URL says the same for that server', async () => {
     const c = own(
-      new MqttClient({
-        servers: [{ url: `mqtt://127.0.0.1:${broker.port}?protocolVersion=5`, clientId: 'v5-url' }],
-      }),
+      new MqttClient(
+        checked({
+          servers: [{ url: `mqtt://127.0.0.1:${broker.port}?protocolVersion=5`, clientId: 'v5-url' }],
+        }),
+      ),
     );
     await connect(c);
     expect(broker.log()).toMatch(/as v5-url \(p5, /);
@@ -57,16 +61,20 @@ describe.runIf(haveMosquitto)('MQTT 5 against mosquitto', () => {
     async (qos: QoS) => {
       const options = { protocolVersion: 5 as const, jitter: 0 };
       const sub = own(
-        new MqttClient({
-          servers: [{ host: '127.0.0.1', port: broker.port, clientId: `sub-${qos}` }],
-          ...options,
-        }),
+        new MqttClient(
+          checked({
+            servers: [{ host: '127.0.0.1', port: broker.port, clientId: `sub-${qos}` }],
+            ...options,
+          }),
+        ),
       );
       const pub = own(
-        new MqttClient({
-          servers: [{ host: '127.0.0.1', port: broker.port, clientId: `pub-${qos}` }],
-          ...options,
-        }),
+        new MqttClient(
+          checked({
+            servers: [{ host: '127.0.0.1', port: broker.port, clientId: `pub-${qos}` }],
+            ...options,
+          }),
+        ),
       );
       await connect(sub);
       await connect(pub);

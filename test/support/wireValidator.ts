@@ -1,82 +1,16 @@
 /**
- * A protocol checker for what one client writes (spec R220-R226): it is fed the bytes of each
- * connection in both directions and records every breach of the MQTT 3.1.1 packet rules the
- * integration tests hold the client to. It only reads; the tests decide when to assert
- * ({@link WireValidator.assertValid}). Fed by a transport wrapper (`wireCheck.ts`) for clients in
+ * A protocol checker for what one client writes (spec R220-R226, R335-R337): it is fed the bytes
+ * of each connection in both directions and records every breach of the MQTT 3.1.1 and MQTT 5
+ * packet rules the integration tests hold the client to (the MQTT 5 ones in `wireV5.ts`). It
+ * only reads; the tests decide when to assert ({@link WireValidator.assertValid}). Fed by a transport wrapper (`wireCheck.ts`) for clients in
  * the test process, or by a TCP tap for clients in child processes.
  */
 import * as mqtt from 'mqtt-packet';
 import { DEFAULT_SESSION_OPTIONS } from '../../protocol/sessionTypes.js';
+import type { ViolationKind, WireConnection, WireValidatorOptions, WireViolation } from './wireTypes.js';
+import { V5Rules } from './wireV5.js';
 
-/** What a {@link WireViolation} broke. */
-export type ViolationKind =
-  /** R220: bytes that mqtt-packet cannot parse, or a connection that ended inside a packet. */
-  | 'unparseable'
-  /** R220: a connection whose first packet is not CONNECT, or a second CONNECT. */
-  | 'connect-order'
-  /** R221: a new packet (DUP = 0) with an id that is still in flight, or id 0. */
-  | 'id-in-use'
-  /** R222: DUP = 1 on a QoS 0 PUBLISH or on the first sending of an id. */
-  | 'dup-first-send'
-  /** R223: PUBREL for an id that got no PUBREC (and was not dropped on an earlier connection). */
-  | 'pubrel-without-pubrec'
-  /** R224: more QoS >= 1 messages in flight than the window. */
-  | 'window-exceeded';
-
-/** One breach, with where it happened. */
-export interface WireViolation {
-  readonly kind: ViolationKind;
-  /** Which connection of the client (0, 1, ...). */
-  readonly connection: number;
-  /** Which client packet on that connection (0 = the first). */
-  readonly packet: number;
-  readonly message: string;
-}
-
-/** Options of {@link WireValidator}. */
-export interface WireValidatorOptions {
-  /**
-   * The client's in-flight window for QoS 1 and 2 together (`session.maxInflight`).
-   * @default the client's default (spec R160)
-   */
-  readonly maxInflight?: number;
-  /**
-   * The client's QoS 2 window (`session.maxInflightQos2`), within `maxInflight`; while it is
-   * full, no QoS 1 PUBLISH may go either (spec R160).
-   * @default the client's default (spec R160)
-   */
-  readonly maxInflightQos2?: number;
-  /**
-   * The client starts from a store that may hold a session (spec R110): ids it never wrote in
-   * front of this validator may come back as re-sends (DUP = 1) or PUBREL.
-   * @default false
-   */
-  readonly restored?: boolean;
-  /**
-   * Several clients feed this validator one after another (process restarts on one store):
-   * a new client's DUP = 0 re-send of an id may follow a crash (spec R102), so it is no violation.
-   * @default false
-   */
-  readonly restarts?: boolean;
-  /** Names the client in messages. @default 'the client' */
-  readonly label?: string;
-  /**
-   * Called with each violation as it happens: for a client in a child process that may be killed
-   * before anyone asks it (the crash publisher prints it).
-   * @default none
-   */
-  readonly onViolation?: (violation: WireViolation) => void;
-}
-
-/** One connection's feed: the bytes each side wrote, in order, then its end. */
-export interface WireConnection {
-  /** Bytes the client wrote. */
-  client(bytes: Uint8Array): void;
-  /** Bytes the broker wrote. */
-  server(bytes: Uint8Array): void;
-  /** The connection is gone. */
-  closed(): void;
-}
+export type { ViolationKind, WireConnection, WireValidatorOptions, WireViolation } from './wireTypes.js';
 
 /**
  * Where an outbound QoS >= 1 id stands. `sent`: written, awaiting PUBACK / PUBREC. `pubrec`: PUBREL
@@ -132,25 +66,41 @@ export class WireValidator {
       this.violations.push(violation);
       this.#onViolation?.(violation);
     };
+    /** The MQTT 5 rules, once the CONNECT said version 5 (R335-R337). */
+    let v5: V5Rules | undefined;
+    // mqtt-packet's parser takes the protocol version from the CONNECT it parses.
     const clientParser = mqtt.parser({ protocolVersion: 4 });
     clientParser.on('packet', (packet: mqtt.Packet) => {
       this.counts.set(packet.cmd, (this.counts.get(packet.cmd) ?? 0) + 1);
-      this.#onClient(packet, index, packets, acks, report);
+      if (packet.cmd === 'connect' && packet.protocolVersion === 5) v5 ??= new V5Rules(report);
+      v5?.client(packet);
+      this.#onClient(packet, index, packets, acks, report, v5?.terms.receiveMaximum);
       packets++;
     });
     clientParser.on('error', (error: Error) => {
       broken = true;
-      report('unparseable', `bytes that do not parse as MQTT 3.1.1: ${error.message}`);
+      report('unparseable', `bytes that do not parse as MQTT ${v5 ? 5 : '3.1.1'}: ${error.message}`);
     });
-    const serverParser = mqtt.parser({ protocolVersion: 4 });
-    serverParser.on('packet', (packet: mqtt.Packet) => this.#onServer(packet, acks));
-    // What the broker writes is not ours to judge; a parse failure only stops following it.
-    serverParser.on('error', () => serverParser.removeAllListeners('packet'));
+    // Made at the broker's first bytes, which follow the CONNECT: its version is known then.
+    let serverParser: ReturnType<typeof mqtt.parser> | undefined;
+    const parseServer = (bytes: Uint8Array) => {
+      if (serverParser === undefined) {
+        const parser = mqtt.parser({ protocolVersion: v5 ? 5 : 4 });
+        parser.on('packet', (packet: mqtt.Packet) => {
+          v5?.server(packet);
+          this.#onServer(packet, acks);
+        });
+        // What the broker writes is not ours to judge; a parse failure only stops following it.
+        parser.on('error', () => parser.removeAllListeners('packet'));
+        serverParser = parser;
+      }
+      serverParser.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    };
     return {
       client: (bytes) => {
         if (!broken) clientParser.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       },
-      server: (bytes) => serverParser.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+      server: parseServer,
       closed: () => {
         const state = clientParser as unknown as ParserState;
         if (!broken && ((state._list?.length ?? 0) > 0 || (state._stateCounter ?? 0) > 0))
@@ -167,7 +117,7 @@ export class WireValidator {
       .slice(0, 20)
       .map((v) => `  [${v.kind}] connection ${v.connection}, packet ${v.packet}: ${v.message}`);
     throw new Error(
-      `${this.#options.label} broke the MQTT wire rules (spec R220-R226) ${this.violations.length} time(s):\n${lines.join('\n')}`,
+      `${this.#options.label} broke the MQTT wire rules (spec R220-R226, R335-R337) ${this.violations.length} time(s):\n${lines.join('\n')}`,
     );
   }
 
@@ -189,6 +139,7 @@ export class WireValidator {
     index: number,
     acks: Set<number>,
     report: (kind: ViolationKind, message: string) => void,
+    receiveMaximum: number | undefined,
   ): void {
     if ((packet.cmd === 'connect') !== (index === 0))
       report(
@@ -197,7 +148,7 @@ export class WireValidator {
       );
     switch (packet.cmd) {
       case 'publish':
-        this.#onPublish(packet, connection, acks, report);
+        this.#onPublish(packet, connection, acks, report, receiveMaximum ?? Number.POSITIVE_INFINITY);
         return;
       case 'pubrel':
         this.#onPubrel(packet.messageId ?? 0, connection, report);
@@ -227,6 +178,7 @@ export class WireValidator {
     connection: number,
     acks: Set<number>,
     report: (kind: ViolationKind, message: string) => void,
+    receiveMaximum: number,
   ): void {
     const what = `PUBLISH to '${packet.topic}'`;
     if (packet.qos === 0) {
@@ -245,10 +197,11 @@ export class WireValidator {
       report('id-in-use', `${what} (DUP = 0) with packet id ${id}, which is in flight (${known.state})`);
     this.#outbound.set(id, { qos: packet.qos, state: 'sent', connection });
     const inflight = this.inflight(connection);
-    if (inflight > this.#options.maxInflight)
+    const window = Math.min(this.#options.maxInflight, receiveMaximum);
+    if (inflight > window)
       report(
         'window-exceeded',
-        `${inflight} messages in flight after ${what}; the window is ${this.#options.maxInflight}`,
+        `${inflight} messages in flight after ${what}; the window is ${window}${window < this.#options.maxInflight ? " (the broker's Receive Maximum)" : ''}`,
       );
     const inflightQos2 = this.inflight(connection, 2);
     if (packet.qos === 2 && inflightQos2 > this.#options.maxInflightQos2)
@@ -294,7 +247,7 @@ export class WireValidator {
     const known = this.#outbound.get(id);
     switch (packet.cmd) {
       case 'connack':
-        if (packet.returnCode === 0 && !packet.sessionPresent)
+        if ((packet.returnCode ?? packet.reasonCode) === 0 && !packet.sessionPresent)
           // The broker forgot the session (spec R114): PUBREL-owed ids count as delivered and are
           // free; written messages may be re-sent (DUP = 1) or dropped.
           for (const [key, o] of this.#outbound) {
@@ -306,7 +259,10 @@ export class WireValidator {
         if (known?.qos === 1) this.#outbound.delete(id);
         return;
       case 'pubrec':
-        if (known?.qos === 2 && (known.state === 'sent' || known.state === 'stale')) known.state = 'pubrec';
+        // MQTT 5: a PUBREC with a failure code ends the exchange; no PUBREL follows [MQTT-4.3.3].
+        if (known?.qos === 2 && (packet.reasonCode ?? 0) >= 0x80) this.#outbound.delete(id);
+        else if (known?.qos === 2 && (known.state === 'sent' || known.state === 'stale'))
+          known.state = 'pubrec';
         return;
       case 'pubcomp':
         if (known?.state === 'pubrec' || known?.state === 'orphan') this.#outbound.delete(id);
