@@ -61,7 +61,8 @@ export class OutboundFlow {
     // An MQTT 5 broker's CONNACK terms (R249, R253, R254); 3.1.1 has no `admit`.
     const admit = s.io.admit;
     if (admit !== undefined && s.connected) {
-      const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain);
+      // Before a packet id exists (0): the MQTT 5 properties of the publish count too (R305).
+      const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain, 0);
       if (refusal !== undefined) throw refusal;
     }
     if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
@@ -220,7 +221,8 @@ export class OutboundFlow {
    */
   private refuseQueued(admit: NonNullable<SessionIO['admit']>): void {
     const s = this.state;
-    const check = (m: OutboundMessage) => admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1);
+    const check = (m: OutboundMessage) =>
+      admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1, m.packetId);
     for (const m of s.pending.removeWhere((m) => check(m) !== undefined)) {
       s.discard(m, 'refused', check(m) as MqttError, true);
     }

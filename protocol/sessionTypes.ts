@@ -60,10 +60,13 @@ export interface SessionIO {
   /**
    * Whether a QoS 1 or 2 PUBLISH whose 3.1.1 form is `length` bytes may go to the connected
    * broker (an MQTT 5 broker's CONNACK terms, spec R249, R253, R254): the typed error, or
-   * `undefined`. Asked of a new publish while connected, and of every queued one at each CONNACK.
+   * `undefined`. Asked of a new publish while connected (`packetId` 0: before it gets one), and of
+   * every queued one at each CONNACK (its `packetId`), so that its MQTT 5 properties count (R305).
    * @default none: every publish may go (MQTT 3.1.1)
    */
-  admit?: ((length: number, qos: 1 | 2, retain: boolean) => MqttError | undefined) | undefined;
+  admit?:
+    | ((length: number, qos: 1 | 2, retain: boolean, packetId: number) => MqttError | undefined)
+    | undefined;
 }
 
 /**

@@ -408,7 +408,8 @@ export class Connection
     this.admit =
       admit === undefined
         ? undefined
-        : (length, qos, retain) => admit.call(profile, this.transport, length, qos, retain);
+        : (length, qos, retain, packetId) =>
+            admit.call(profile, this.transport, length, qos, retain, packetId);
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
     this.adopt(() => openWire(this, generation, server, s, this.config, tracer, profile));

@@ -13,6 +13,7 @@ import type { OutboundPublishProperties } from '../protocol/v5/encode.js';
 import {
   checkMessageProperties,
   type MessageProperties,
+  type PublishAlias,
   publishPacketId,
   publishWithProperties,
 } from '../protocol/v5/messageProps.js';
@@ -22,6 +23,8 @@ import {
   subscribeWithOptions,
   subscriptionWire,
 } from '../protocol/v5/messagePropsSubscribe.js';
+import type { PublishProperties } from '../protocol/v5/properties.js';
+import { propertiesSize } from '../protocol/v5/propertyCodec.js';
 
 const PUBLISH = 3;
 const SUBSCRIBE = 8;
@@ -146,24 +149,41 @@ export class OutboundProps {
     );
   }
 
+  /** The entry of publish `packetId` (0: the one being written or not yet numbered). */
+  #entry(packetId: number): Entry | undefined {
+    return (packetId === 0 ? undefined : this.#byId.get(packetId)) ?? this.#slot;
+  }
+
+  /**
+   * The length of the property block content publish `packetId` carries (0: the publish being
+   * written or not yet numbered), or `undefined` when it has none: what the broker's Maximum
+   * Packet Size is checked against with it (R249, R305). The Message Expiry Interval counted down
+   * keeps its four bytes, so the size does not change while it waits.
+   */
+  propertyBytes(packetId: number): number | undefined {
+    const entry = this.#entry(packetId);
+    return entry === undefined ? undefined : propertiesSize(entry.props as PublishProperties, 'PUBLISH');
+  }
+
   /**
    * The MQTT 5 PUBLISH with its properties for a 3.1.1 PUBLISH the session writes, or `undefined`
-   * when it has none (R290); the Message Expiry Interval is what is left of it (R291).
-   * @param packet - A 3.1.1 PUBLISH.
+   * when it has none (R290); the Message Expiry Interval is what is left of it (R291). With
+   * `alias`, its Topic Alias goes into the same property block (R305).
+   * @param packet - A 3.1.1 PUBLISH (or SUBSCRIBE, R295).
+   * @param alias - The Topic Alias of a PUBLISH. @default none
    */
-  upgrade(packet: Uint8Array): Uint8Array | undefined {
+  upgrade(packet: Uint8Array, alias?: PublishAlias): Uint8Array | undefined {
     const type = (packet[0] as number) >> 4;
     if (type === SUBSCRIBE)
       return this.#subs.size === 0 ? undefined : subscribeWithOptions(packet, this.#lookup);
     if (type !== PUBLISH) return undefined;
-    const id = publishPacketId(packet);
-    const entry = (id === 0 ? undefined : this.#byId.get(id)) ?? this.#slot;
+    const entry = this.#entry(publishPacketId(packet));
     if (entry === undefined) return undefined;
     const interval = entry.props.messageExpiryInterval;
-    if (interval === undefined) return publishWithProperties(packet, entry.props);
+    if (interval === undefined) return publishWithProperties(packet, entry.props, alias);
     const waited = Math.floor((this.host.now() - entry.acceptedAt) / 1000);
     const left = Math.max(1, interval - waited);
-    return publishWithProperties(packet, { ...entry.props, messageExpiryInterval: left });
+    return publishWithProperties(packet, { ...entry.props, messageExpiryInterval: left }, alias);
   }
 }
 
