@@ -69,7 +69,8 @@ export class OutboundFlow {
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
-    s.log?.accepted(packetId, packet);
+    // Arguments are evaluated only with a store: without one the runtime is not asked (R304).
+    s.log?.accepted(packetId, packet, s.io.annex?.(packetId));
     const message: OutboundMessage = {
       packetId,
       topic,

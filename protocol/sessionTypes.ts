@@ -53,6 +53,19 @@ export interface SessionIO {
    */
   expired?(packetId: number): MqttError | undefined;
   /**
+   * What to store with the QoS >= 1 publish that just got `packetId` (asked only of a session with
+   * a store): bytes the session keeps and hands back through {@link SessionIO.restoreAnnex} after
+   * a restart, never reading them (an MQTT 5 client's publish properties, spec R304).
+   * @default none: nothing is stored beside the PUBLISH
+   */
+  annex?(packetId: number): Uint8Array | undefined;
+  /**
+   * Receives, while the session is restored from its store, what {@link SessionIO.annex} gave for
+   * a message still owed (spec R304).
+   * @default none: annexes are ignored
+   */
+  restoreAnnex?(packetId: number, annex: Uint8Array): void;
+  /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
    * (spec R63). Without it the error is rethrown from a microtask.
    */

@@ -25,6 +25,7 @@ import {
 } from '../protocol/v5/messagePropsSubscribe.js';
 import type { PublishProperties } from '../protocol/v5/properties.js';
 import { propertiesSize } from '../protocol/v5/propertyCodec.js';
+import { decodeStoredProps, encodeStoredProps } from '../protocol/v5/storedProps.js';
 
 const PUBLISH = 3;
 const SUBSCRIBE = 8;
@@ -48,6 +49,11 @@ export interface OutboundPropsHost {
   ): PublishResult;
   /** The injected clock's reading, in ms. */
   now(): number;
+  /**
+   * Wall-clock milliseconds since the Unix epoch, what survives a restart (R304): the clock's
+   * `wallNow`, or its `now` for a clock without one.
+   */
+  wallNow(): number;
   /** Whether every configured server speaks MQTT 5. */
   allV5(): boolean;
   /** The session's `maxFiltersPerSubscribe`. */
@@ -105,6 +111,30 @@ export class OutboundProps {
     } finally {
       this.#slot = undefined;
     }
+  }
+
+  /**
+   * What the session store keeps with the publish that just got `packetId` (R304): its properties
+   * and wall-clock acceptance time, or `undefined` for a publish without properties. A new message
+   * on the id replaces whatever a restored one left under it.
+   */
+  annex(packetId: number): Uint8Array | undefined {
+    this.#byId.delete(packetId);
+    const entry = this.#slot;
+    return entry === undefined ? undefined : encodeStoredProps(entry.props, this.host.wallNow());
+  }
+
+  /**
+   * Takes back the properties of a message restored from the session store (R304). The time it
+   * already waited is the wall-clock time since it was accepted (none when the wall clock went
+   * back), so its Message Expiry Interval counts the time the process was down. An annex this
+   * library cannot read leaves the message without properties.
+   */
+  restore(packetId: number, annex: Uint8Array): void {
+    const stored = decodeStoredProps(annex);
+    if (stored === undefined) return;
+    const waited = Math.max(0, this.host.wallNow() - stored.acceptedAt);
+    this.#byId.set(packetId, { props: stored.props, acceptedAt: this.host.now() - waited });
   }
 
   /**
@@ -190,7 +220,9 @@ export class OutboundProps {
 /** What {@link outboundPropsOf} reads of the client's connection. */
 interface PropsConnection {
   outboundProps: OutboundProps | undefined;
-  readonly clock: { now(): number };
+  /** Store annexes of restored messages, until the table takes them (R304). */
+  restoredAnnexes: Map<number, Uint8Array> | undefined;
+  readonly clock: { now(): number; wallNow?(): number };
   readonly options: { readonly servers: readonly { readonly protocolVersion: 4 | 5 }[] };
   /** The MQTT 5 profile, which makes the table, so a 3.1.1-only bundle carries none of it. */
   readonly config: { readonly mqtt5?: unknown };
@@ -222,10 +254,31 @@ export function outboundPropsOf(
   connection.outboundProps = create({
     publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
     now: () => connection.clock.now(),
+    wallNow: () => connection.clock.wallNow?.() ?? connection.clock.now(),
     allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),
     maxFiltersPerSubscribe: () => session.maxFiltersPerSubscribe,
   });
+  const restored = connection.restoredAnnexes;
+  connection.restoredAnnexes = undefined;
+  for (const [id, annex] of restored ?? []) connection.outboundProps.restore(id, annex);
   return connection.outboundProps;
+}
+
+/**
+ * Makes the table at once when the session store restored MQTT 5 properties (R304), so restored
+ * messages go with them (and expire by them) even if this process publishes none. A client
+ * without the MQTT 5 profile cannot send them: its messages go as they are, without.
+ * @param connection - The client's connection.
+ * @param session - The client's session.
+ */
+export function adoptRestoredProps(
+  connection: PropsConnection,
+  session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
+): void {
+  if (connection.restoredAnnexes === undefined) return;
+  const profile = connection.config.mqtt5 as { readonly createOutboundProps?: unknown } | undefined;
+  if (profile?.createOutboundProps === undefined) connection.restoredAnnexes = undefined;
+  else outboundPropsOf(connection, session);
 }
 
 /** Whether subscribe options name any MQTT 5 option (R295). */
