@@ -54,7 +54,7 @@ describe('publish properties in the session store (R304)', () => {
     expect(sent[1]?.properties ?? {}).toEqual({});
   });
 
-  it('R304, R291: the expiry counts the time across the restart: what is left goes, what ran out is dropped with MessageDroppedError', async () => {
+  it('R304, R291: the expiry counts the time across the restart: what is left goes, what ran out is dropped (drop, expired)', async () => {
     const store = new MemoryStore();
     const clock = new SimulatedClock();
     const before = onStore(store, clock);
