@@ -61,14 +61,16 @@ export class OutboundFlow {
     // An MQTT 5 broker's CONNACK terms (R249, R253, R254); 3.1.1 has no `admit`.
     const admit = s.io.admit;
     if (admit !== undefined && s.connected) {
-      const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain);
+      // Before a packet id exists (0): the MQTT 5 properties of the publish count too (R305).
+      const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain, 0);
       if (refusal !== undefined) throw refusal;
     }
     if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
-    s.log?.accepted(packetId, packet);
+    // Arguments are evaluated only with a store: without one the runtime is not asked (R304).
+    s.log?.accepted(packetId, packet, s.io.annex?.(packetId));
     const message: OutboundMessage = {
       packetId,
       topic,
@@ -221,7 +223,7 @@ export class OutboundFlow {
   private refuseQueued(admit: NonNullable<SessionIO['admit']>): void {
     const s = this.state;
     const check = (m: OutboundMessage) =>
-      admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1, m.packet);
+      admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1, m.packetId);
     for (const m of s.pending.removeWhere((m) => check(m) !== undefined)) {
       s.discard(m, 'refused', check(m) as MqttError, true);
     }

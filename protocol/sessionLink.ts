@@ -71,6 +71,7 @@ export abstract class SessionLink {
         restoreOutbound: (messages, releasing) => this.outbound.state.restoreOutbound(messages, releasing),
         restoreInbound: (ids, prints) => this.inbound.restoreInbound(ids, prints),
         restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),
+        restoreAnnex: (packetId, annex) => io.restoreAnnex?.(packetId, annex),
       });
       this.outbound.state.log = log;
       this.inbound.log = log;

@@ -17,6 +17,11 @@ export interface RestoreTarget {
   restoreInbound(ids: Iterable<number>, prints: ReadonlyMap<number, StoredPrint>): void;
   /** Registers a subscription. */
   restoreSubscription(filter: string, qos: QoS): void;
+  /**
+   * Hands the runtime what it stored with a restored message (its MQTT 5 properties, spec R304),
+   * before the message is restored. @default none: annexes are ignored
+   */
+  restoreAnnex?(packetId: number, annex: Uint8Array): void;
 }
 
 /**
@@ -43,9 +48,17 @@ export class SessionLog {
     private readonly image: SessionImage,
   ) {}
 
-  /** A QoS >= 1 message got its packet id; urgent, as its PUBLISH may be written next. */
-  accepted(packetId: number, packet: Uint8Array): void {
-    this.add({ type: 'publish', packetId, packet }, true);
+  /**
+   * A QoS >= 1 message got its packet id; urgent, as its PUBLISH may be written next. `annex` is
+   * what the runtime keeps with it (spec R304).
+   */
+  accepted(packetId: number, packet: Uint8Array, annex?: Uint8Array): void {
+    this.add(
+      annex === undefined
+        ? { type: 'publish', packetId, packet }
+        : { type: 'publish', packetId, packet, annex },
+      true,
+    );
   }
 
   /** A message's first write to a socket (a lost record only costs DUP = 0 on one re-send). */
@@ -139,6 +152,7 @@ export function attachStore(store: SessionStore, target: RestoreTarget): Session
     // The codec checks every stored PUBLISH; a store that hands back a bad one is skipped, not trusted.
     if (info === undefined) continue;
     const { topic, size } = info;
+    if (m.annex !== undefined) target.restoreAnnex?.(m.packetId, m.annex);
     messages.push({
       packetId: m.packetId,
       topic,

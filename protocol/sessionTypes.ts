@@ -53,6 +53,19 @@ export interface SessionIO {
    */
   expired?(packetId: number): MqttError | undefined;
   /**
+   * What to store with the QoS >= 1 publish that just got `packetId` (asked only of a session with
+   * a store): bytes the session keeps and hands back through {@link SessionIO.restoreAnnex} after
+   * a restart, never reading them (an MQTT 5 client's publish properties, spec R304).
+   * @default none: nothing is stored beside the PUBLISH
+   */
+  annex?(packetId: number): Uint8Array | undefined;
+  /**
+   * Receives, while the session is restored from its store, what {@link SessionIO.annex} gave for
+   * a message still owed (spec R304).
+   * @default none: annexes are ignored
+   */
+  restoreAnnex?(packetId: number, annex: Uint8Array): void;
+  /**
    * Receives what a completion callback (`done`) threw, after the session finished its own update
    * (spec R63). Without it the error is rethrown from a microtask.
    */
@@ -60,12 +73,12 @@ export interface SessionIO {
   /**
    * Whether a QoS 1 or 2 PUBLISH whose 3.1.1 form is `length` bytes may go to the connected
    * broker (an MQTT 5 broker's CONNACK terms, spec R249, R253, R254): the typed error, or
-   * `undefined`. Asked of a new publish while connected, and of every queued one at each CONNACK
-   * (then with its `packet`, so MQTT 5 properties kept by its packet id count too, R249).
+   * `undefined`. Asked of a new publish while connected (`packetId` 0: before it gets one), and of
+   * every queued one at each CONNACK (its `packetId`), so that its MQTT 5 properties count (R305).
    * @default none: every publish may go (MQTT 3.1.1)
    */
   admit?:
-    | ((length: number, qos: 1 | 2, retain: boolean, packet?: Uint8Array) => MqttError | undefined)
+    | ((length: number, qos: 1 | 2, retain: boolean, packetId: number) => MqttError | undefined)
     | undefined;
 }
 

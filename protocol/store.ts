@@ -28,8 +28,17 @@ export type StoreFaultListener = (error: StoreError, action: StoreFaultAction) =
  * holds a callback: a restored message has no caller to notify.
  */
 export type StoreRecord =
-  /** A QoS >= 1 message accepted by `publish`, with its packet id and its encoded PUBLISH (DUP = 0). */
-  | { readonly type: 'publish'; readonly packetId: number; readonly packet: Uint8Array }
+  /**
+   * A QoS >= 1 message accepted by `publish`, with its packet id and its encoded PUBLISH (DUP = 0),
+   * and, when the runtime gave one, its `annex`: bytes the session keeps with the message without
+   * reading them (an MQTT 5 client's publish properties and acceptance time, spec R304).
+   */
+  | {
+      readonly type: 'publish';
+      readonly packetId: number;
+      readonly packet: Uint8Array;
+      readonly annex?: Uint8Array;
+    }
   /** The message was written to a socket for the first time: re-sends carry DUP = 1. */
   | { readonly type: 'sent'; readonly packetId: number }
   /** PUBREC received for an outbound QoS 2 message (or its id released for a drop): PUBREL is owed. */

@@ -4,14 +4,21 @@
  * frames `u32 crc32(rest of the frame) | u32 bodyLength | u32 ~bodyLength | body`, big-endian.
  * The length is stored twice so that a damaged length is told from a frame cut short by a crash;
  * the checksum covers both, so zeros never pass for a frame. A body is a type byte and its
- * fields: a packet id (u16), then for `publish` the encoded PUBLISH, for `subscribe` a QoS byte
- * and the filter, for `unsubscribe` the filter (UTF-8).
+ * fields: a packet id (u16), then for `publish` the encoded PUBLISH and, from format version 2,
+ * its annex (the bytes after the PUBLISH, whose own length ends it; spec R304), for `subscribe` a
+ * QoS byte and the filter, for `unsubscribe` the filter (UTF-8). Version 1 logs are read as they
+ * are: their records are version 2 records without annexes.
  */
 import type { StoreRecord } from './store.js';
 import { publishInfo } from './storeImage.js';
 
-/** The format version written in the header; a log of another version is refused. */
-export const STORE_FORMAT_VERSION = 1;
+/**
+ * The format version written in the header (2: a `publish` record may carry an annex, R304). A log
+ * of version 1 is read; one of a later version is refused.
+ */
+export const STORE_FORMAT_VERSION = 2;
+/** The oldest format version still read. */
+export const OLDEST_STORE_FORMAT_VERSION = 1;
 /** The bytes every log starts with. */
 export const STORE_MAGIC: Uint8Array = new TextEncoder().encode('MQLSTORE');
 /** Header length: magic and version. */
@@ -77,7 +84,7 @@ function filterBytes(r: StoreRecord): Uint8Array | undefined {
 function bodySize(r: StoreRecord, filter: Uint8Array | undefined): number {
   switch (r.type) {
     case 'publish':
-      return 3 + r.packet.length;
+      return 3 + r.packet.length + (r.annex?.length ?? 0);
     case 'forget':
       return 1;
     case 'subscribe':
@@ -121,6 +128,7 @@ export function encodeRecordInto(out: Uint8Array, at: number, r: StoreRecord): n
       out[body + 1] = r.packetId >> 8;
       out[body + 2] = r.packetId & 0xff;
       out.set(r.packet, body + 3);
+      if (r.annex !== undefined) out.set(r.annex, body + 3 + r.packet.length);
       break;
     case 'forget':
       break;
@@ -183,9 +191,23 @@ export interface DecodedLog {
   readonly validBytes: number;
   /** Bytes of a torn last frame that were dropped (0 when the log ended cleanly). */
   readonly tornBytes: number;
+  /** The format version in its header ({@link STORE_FORMAT_VERSION} for an empty log). */
+  readonly version: number;
 }
 
-function decodeBody(body: Uint8Array, at: number): StoreRecord {
+/** The length of the packet `bytes` starts with, by its fixed header (0 when that is cut short). */
+function publishLength(bytes: Uint8Array): number {
+  let remaining = 0;
+  for (let i = 1; i <= 4; i++) {
+    const byte = bytes[i];
+    if (byte === undefined) return 0;
+    remaining += (byte & 0x7f) * 2 ** (7 * (i - 1));
+    if (byte < 0x80) return 1 + i + remaining;
+  }
+  return 0;
+}
+
+function decodeBody(body: Uint8Array, at: number, version: number): StoreRecord {
   const type = TYPES[(body[0] ?? 0) - 1];
   const id = ((body[1] ?? 0) << 8) | (body[2] ?? 0);
   const bad = (why: string) => new LogFormatError(`record at byte ${at}: ${why}`);
@@ -195,9 +217,15 @@ function decodeBody(body: Uint8Array, at: number): StoreRecord {
   switch (type) {
     case undefined:
       throw bad(`unknown record type ${body[0]}`);
-    case 'publish':
-      if (id === 0 || publishInfo(body.subarray(3)) === undefined) throw bad('malformed publish record');
-      return { type, packetId: id, packet: body.slice(3) };
+    case 'publish': {
+      const end = 3 + publishLength(body.subarray(3));
+      if (id === 0 || end > body.length || publishInfo(body.subarray(3, end)) === undefined)
+        throw bad('malformed publish record');
+      // What follows the PUBLISH is its annex (version 2, R304); a version 1 record has none.
+      if (end === body.length) return { type, packetId: id, packet: body.slice(3) };
+      if (version < 2) throw bad('malformed publish record');
+      return { type, packetId: id, packet: body.slice(3, end), annex: body.slice(end) };
+    }
     case 'forget':
       if (body.length !== 1) throw bad('malformed forget record');
       return { type };
@@ -250,13 +278,15 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
     if (!STORE_MAGIC.subarray(0, bytes.length).every((b, i) => bytes[i] === b) && bytes.length > 0) {
       throw new LogFormatError('not a session log (bad magic)');
     }
-    return { records: [], validBytes: 0, tornBytes: bytes.length };
+    return { records: [], validBytes: 0, tornBytes: bytes.length, version: STORE_FORMAT_VERSION };
   }
   if (!STORE_MAGIC.every((b, i) => bytes[i] === b)) throw new LogFormatError('not a session log (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8);
-  if (version !== STORE_FORMAT_VERSION) {
-    throw new LogFormatError(`format version ${version}; this library reads version ${STORE_FORMAT_VERSION}`);
+  if (version < OLDEST_STORE_FORMAT_VERSION || version > STORE_FORMAT_VERSION) {
+    throw new LogFormatError(
+      `format version ${version}; this library reads versions ${OLDEST_STORE_FORMAT_VERSION} to ${STORE_FORMAT_VERSION}`,
+    );
   }
   const records: StoreRecord[] = [];
   let at = HEADER_BYTES;
@@ -264,7 +294,7 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
   let zeroTail = bytes.length;
   while (zeroTail > at && bytes[zeroTail - 1] === 0) zeroTail--;
   while (at < bytes.length) {
-    const torn = { records, validBytes: at, tornBytes: bytes.length - at };
+    const torn = { records, validBytes: at, tornBytes: bytes.length - at, version };
     if (bytes.length - at < FRAME_BYTES || zeroTail <= at + FRAME_BYTES) return torn;
     const length = view.getUint32(at + 4);
     if (length !== ~view.getUint32(at + 8) >>> 0) {
@@ -277,8 +307,8 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
       if (end === bytes.length || zeroTail <= end) return torn;
       throw new LogFormatError(`record at byte ${at}: checksum mismatch (the file is corrupted)`);
     }
-    records.push(decodeBody(bytes.subarray(at + FRAME_BYTES, end), at));
+    records.push(decodeBody(bytes.subarray(at + FRAME_BYTES, end), at, version));
     at = end;
   }
-  return { records, validBytes: at, tornBytes: 0 };
+  return { records, validBytes: at, tornBytes: 0, version };
 }

@@ -16,6 +16,8 @@ export interface StoredMessage {
   state: StoredState;
   /** The encoded PUBLISH (DUP = 0); empty once PUBREC came (only the id is kept). */
   packet: Uint8Array;
+  /** What the runtime stored with it (MQTT 5 properties, R304); dropped with the packet at PUBREC. */
+  annex?: Uint8Array | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -46,6 +48,7 @@ export class SessionImage {
           qos: qos === 2 ? 2 : 1,
           state: 'queued',
           packet: r.packet,
+          annex: r.annex,
         });
         return;
       }
@@ -61,6 +64,7 @@ export class SessionImage {
         } else {
           m.state = 'pubrec';
           m.packet = EMPTY;
+          m.annex = undefined;
         }
         return;
       }
@@ -102,7 +106,11 @@ export class SessionImage {
         out.push({ type: 'pubrec', packetId: m.packetId });
         continue;
       }
-      out.push({ type: 'publish', packetId: m.packetId, packet: m.packet });
+      out.push(
+        m.annex === undefined
+          ? { type: 'publish', packetId: m.packetId, packet: m.packet }
+          : { type: 'publish', packetId: m.packetId, packet: m.packet, annex: m.annex },
+      );
       if (m.state === 'sent') out.push({ type: 'sent', packetId: m.packetId });
     }
     for (const id of this.inbound) {

@@ -24,7 +24,13 @@ import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
-import { filtersOf, hasV5Options, type OutboundProps, outboundPropsOf } from './outboundProps.js';
+import {
+  adoptRestoredProps,
+  filtersOf,
+  hasV5Options,
+  type OutboundProps,
+  outboundPropsOf,
+} from './outboundProps.js';
 import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import type {
@@ -112,6 +118,7 @@ export class MqttClient {
       options.storeRecovery,
     );
     connection.session = this.session;
+    adoptRestoredProps(connection, this.session);
     connection.events = this;
     options.session?.store?.onFault?.((error, action) => this.#storeFault(error, action));
   }

@@ -113,6 +113,8 @@ export class Connection
   admit: SessionIO['admit'];
   /** The MQTT 5 properties of outbound publishes (spec R290), made by the first publish with some. */
   outboundProps: OutboundProps | undefined;
+  /** What the session store kept with restored messages, until the table above takes it (R304). */
+  restoredAnnexes: Map<number, Uint8Array> | undefined;
 
   /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
   readonly #referenced = new ReferencedServers();
@@ -226,6 +228,15 @@ export class Connection
   /** Whether a queued publish outlived its Message Expiry Interval (SessionIO, R291). */
   expired(packetId: number): MqttError | undefined {
     return this.outboundProps?.expired(packetId);
+  }
+  /** What the store keeps with a publish just numbered (SessionIO, R304). */
+  annex(packetId: number): Uint8Array | undefined {
+    return this.outboundProps?.annex(packetId);
+  }
+  /** What the store kept with a restored message (SessionIO, R304): held for the MQTT 5 table. */
+  restoreAnnex(packetId: number, annex: Uint8Array): void {
+    this.restoredAnnexes ??= new Map();
+    this.restoredAnnexes.set(packetId, annex);
   }
   /** What a session's completion callback threw (SessionIO): reported, never rethrown (R63). */
   callbackError(thrown: unknown): void {
@@ -408,7 +419,8 @@ export class Connection
     this.admit =
       admit === undefined
         ? undefined
-        : (length, qos, retain, packet) => admit.call(profile, this.transport, length, qos, retain, packet);
+        : (length, qos, retain, packetId) =>
+            admit.call(profile, this.transport, length, qos, retain, packetId);
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
     this.adopt(() => openWire(this, generation, server, s, this.config, tracer, profile));

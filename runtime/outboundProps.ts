@@ -13,8 +13,8 @@ import type { OutboundPublishProperties } from '../protocol/v5/encode.js';
 import {
   checkMessageProperties,
   type MessageProperties,
+  type PublishAlias,
   publishPacketId,
-  publishPropertyBytes,
   publishWithProperties,
 } from '../protocol/v5/messageProps.js';
 import {
@@ -23,6 +23,9 @@ import {
   subscribeWithOptions,
   subscriptionWire,
 } from '../protocol/v5/messagePropsSubscribe.js';
+import type { PublishProperties } from '../protocol/v5/properties.js';
+import { propertiesSize } from '../protocol/v5/propertyCodec.js';
+import { decodeStoredProps, encodeStoredProps } from '../protocol/v5/storedProps.js';
 
 const PUBLISH = 3;
 const SUBSCRIBE = 8;
@@ -46,6 +49,11 @@ export interface OutboundPropsHost {
   ): PublishResult;
   /** The injected clock's reading, in ms. */
   now(): number;
+  /**
+   * Wall-clock milliseconds since the Unix epoch, what survives a restart (R304): the clock's
+   * `wallNow`, or its `now` for a clock without one.
+   */
+  wallNow(): number;
   /** Whether every configured server speaks MQTT 5. */
   allV5(): boolean;
   /** The session's `maxFiltersPerSubscribe`. */
@@ -106,6 +114,30 @@ export class OutboundProps {
   }
 
   /**
+   * What the session store keeps with the publish that just got `packetId` (R304): its properties
+   * and wall-clock acceptance time, or `undefined` for a publish without properties. A new message
+   * on the id replaces whatever a restored one left under it.
+   */
+  annex(packetId: number): Uint8Array | undefined {
+    this.#byId.delete(packetId);
+    const entry = this.#slot;
+    return entry === undefined ? undefined : encodeStoredProps(entry.props, this.host.wallNow());
+  }
+
+  /**
+   * Takes back the properties of a message restored from the session store (R304). The time it
+   * already waited is the wall-clock time since it was accepted (none when the wall clock went
+   * back), so its Message Expiry Interval counts the time the process was down. An annex this
+   * library cannot read leaves the message without properties.
+   */
+  restore(packetId: number, annex: Uint8Array): void {
+    const stored = decodeStoredProps(annex);
+    if (stored === undefined) return;
+    const waited = Math.max(0, this.host.wallNow() - stored.acceptedAt);
+    this.#byId.set(packetId, { props: stored.props, acceptedAt: this.host.now() - waited });
+  }
+
+  /**
    * Records the MQTT 5 options of `filter`'s subscription, written into every SUBSCRIBE of it
    * from now on, re-subscriptions included (R295); options all at their defaults forget it.
    * @throws {@link InvalidArgumentError} when a configured server speaks MQTT 3.1.1, on a bad
@@ -121,16 +153,6 @@ export class OutboundProps {
     }
     if (wire === undefined) this.#subs.delete(filter);
     else this.#subs.set(filter, wire);
-  }
-
-  /**
-   * The property bytes of the queued publish `packetId`, or (0) of the one being handed to the
-   * session now; 0 when it has none (R249): the session holds a QoS >= 1 publish against the
-   * broker's Maximum Packet Size with them.
-   */
-  pendingPropertyBytes(packetId = 0): number {
-    const entry = (packetId === 0 ? undefined : this.#byId.get(packetId)) ?? this.#slot;
-    return entry === undefined ? 0 : publishPropertyBytes(entry.props);
   }
 
   /** The Subscription Identifier recorded for `filter`'s subscription, if any (R255, R296). */
@@ -162,31 +184,50 @@ export class OutboundProps {
     );
   }
 
+  /** The entry of publish `packetId` (0: the one being written or not yet numbered). */
+  #entry(packetId: number): Entry | undefined {
+    return (packetId === 0 ? undefined : this.#byId.get(packetId)) ?? this.#slot;
+  }
+
+  /**
+   * The length of the property block content publish `packetId` carries (0: the publish being
+   * written or not yet numbered), or `undefined` when it has none: what the broker's Maximum
+   * Packet Size is checked against with it (R249, R305). The Message Expiry Interval counted down
+   * keeps its four bytes, so the size does not change while it waits.
+   */
+  propertyBytes(packetId: number): number | undefined {
+    const entry = this.#entry(packetId);
+    return entry === undefined ? undefined : propertiesSize(entry.props as PublishProperties, 'PUBLISH');
+  }
+
   /**
    * The MQTT 5 PUBLISH with its properties for a 3.1.1 PUBLISH the session writes, or `undefined`
-   * when it has none (R290); the Message Expiry Interval is what is left of it (R291).
-   * @param packet - A 3.1.1 PUBLISH.
+   * when it has none (R290); the Message Expiry Interval is what is left of it (R291). With
+   * `alias`, its Topic Alias goes into the same property block (R305).
+   * @param packet - A 3.1.1 PUBLISH (or SUBSCRIBE, R295).
+   * @param alias - The Topic Alias of a PUBLISH. @default none
    */
-  upgrade(packet: Uint8Array): Uint8Array | undefined {
+  upgrade(packet: Uint8Array, alias?: PublishAlias): Uint8Array | undefined {
     const type = (packet[0] as number) >> 4;
     if (type === SUBSCRIBE)
       return this.#subs.size === 0 ? undefined : subscribeWithOptions(packet, this.#lookup);
     if (type !== PUBLISH) return undefined;
-    const id = publishPacketId(packet);
-    const entry = (id === 0 ? undefined : this.#byId.get(id)) ?? this.#slot;
+    const entry = this.#entry(publishPacketId(packet));
     if (entry === undefined) return undefined;
     const interval = entry.props.messageExpiryInterval;
-    if (interval === undefined) return publishWithProperties(packet, entry.props);
+    if (interval === undefined) return publishWithProperties(packet, entry.props, alias);
     const waited = Math.floor((this.host.now() - entry.acceptedAt) / 1000);
     const left = Math.max(1, interval - waited);
-    return publishWithProperties(packet, { ...entry.props, messageExpiryInterval: left });
+    return publishWithProperties(packet, { ...entry.props, messageExpiryInterval: left }, alias);
   }
 }
 
 /** What {@link outboundPropsOf} reads of the client's connection. */
 interface PropsConnection {
   outboundProps: OutboundProps | undefined;
-  readonly clock: { now(): number };
+  /** Store annexes of restored messages, until the table takes them (R304). */
+  restoredAnnexes: Map<number, Uint8Array> | undefined;
+  readonly clock: { now(): number; wallNow?(): number };
   readonly options: { readonly servers: readonly { readonly protocolVersion: 4 | 5 }[] };
   /** The MQTT 5 profile, which makes the table, so a 3.1.1-only bundle carries none of it. */
   readonly config: { readonly mqtt5?: unknown };
@@ -218,10 +259,31 @@ export function outboundPropsOf(
   connection.outboundProps = create({
     publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
     now: () => connection.clock.now(),
+    wallNow: () => connection.clock.wallNow?.() ?? connection.clock.now(),
     allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),
     maxFiltersPerSubscribe: () => session.maxFiltersPerSubscribe,
   });
+  const restored = connection.restoredAnnexes;
+  connection.restoredAnnexes = undefined;
+  for (const [id, annex] of restored ?? []) connection.outboundProps.restore(id, annex);
   return connection.outboundProps;
+}
+
+/**
+ * Makes the table at once when the session store restored MQTT 5 properties (R304), so restored
+ * messages go with them (and expire by them) even if this process publishes none. A client
+ * without the MQTT 5 profile cannot send them: its messages go as they are, without.
+ * @param connection - The client's connection.
+ * @param session - The client's session.
+ */
+export function adoptRestoredProps(
+  connection: PropsConnection,
+  session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
+): void {
+  if (connection.restoredAnnexes === undefined) return;
+  const profile = connection.config.mqtt5 as { readonly createOutboundProps?: unknown } | undefined;
+  if (profile?.createOutboundProps === undefined) connection.restoredAnnexes = undefined;
+  else outboundPropsOf(connection, session);
 }
 
 /** Whether subscribe options name any MQTT 5 option (R295). */

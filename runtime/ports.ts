@@ -157,6 +157,13 @@ export type TransportFactory = ((target: TransportTarget, handlers: TransportHan
 export interface RuntimeClock {
   /** Milliseconds on this clock's timeline (monotonic for the system clock). */
   now(): number;
+  /**
+   * Wall-clock milliseconds since the Unix epoch (`Date.now()` for the system clock): the one
+   * reading that means the same in the next process, for a Message Expiry Interval that runs
+   * while the process is down (spec R304).
+   * @default `now()`: a simulated clock's timeline stands for the wall clock
+   */
+  wallNow?(): number;
   /** Calls `fn` after `ms` milliseconds of this clock's time; returns a handle for `clearTimeout`. */
   setTimeout(fn: () => void, ms: number): unknown;
   /** Cancels a pending `setTimeout`. */

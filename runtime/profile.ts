@@ -48,18 +48,24 @@ export interface WrittenConnect {
 
 /** The MQTT 5 properties of outbound publishes, by the PUBLISH they go into (spec R290). */
 export interface OutboundPropsPort {
-  /** The MQTT 5 PUBLISH with properties for a 3.1.1 PUBLISH, or `undefined` when it has none. */
-  upgrade(packet: Uint8Array): Uint8Array | undefined;
+  /**
+   * The MQTT 5 PUBLISH with properties for a 3.1.1 PUBLISH, or `undefined` when it has none;
+   * with `alias`, its Topic Alias in the same property block (spec R305).
+   */
+  upgrade(
+    packet: Uint8Array,
+    alias?: { readonly alias: number; readonly known: boolean },
+  ): Uint8Array | undefined;
+  /**
+   * The property block content length of publish `packetId` (0: the one not yet numbered), or
+   * `undefined` when it has none (spec R249, R305).
+   */
+  propertyBytes(packetId: number): number | undefined;
   /**
    * The Subscription Identifier the SUBSCRIBE of `filter` will carry, if any (spec R255, R335):
    * for holding it against the broker's Subscription Identifiers Available.
    */
   subscriptionIdentifier?(filter: string): number | undefined;
-  /**
-   * The property bytes of the publish being handed to the session now (0: none), for holding it
-   * against the broker's Maximum Packet Size when the session admits it (spec R249).
-   */
-  pendingPropertyBytes?(packetId?: number): number;
 }
 
 /** What holds the {@link OutboundPropsPort}, read at each write (it is made on first use). */
@@ -127,14 +133,15 @@ export interface WireProfile {
   /**
    * Whether a QoS 1 or 2 PUBLISH whose 3.1.1 form is `length` bytes may go to the broker, by its
    * CONNACK (MQTT 5, spec R249, R253, R254): the typed error, or `undefined`. 3.1.1 has none, so
-   * its publish path pays nothing. `packet` is the queued PUBLISH when one is re-checked.
+   * its publish path pays nothing. `packetId` (0: not yet numbered) names the publish whose MQTT 5
+   * properties count in its size (R305).
    */
   admit?(
     transport: Transport | null,
     length: number,
     qos: 0 | 1 | 2,
     retain: boolean,
-    packet?: Uint8Array,
+    packetId: number,
   ): MqttError | undefined;
   /**
    * The DISCONNECT to write before closing for `error` (spec R237); `undefined` for none.

@@ -275,8 +275,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
         transport.link = LINKS.get(packet as V5Connack);
       }
     },
-    admit(transport: Transport | null, length: number, qos: 0 | 1 | 2, retain: boolean, packet?: Uint8Array) {
-      return transport instanceof V5Transport ? transport.admit(length, qos, retain, packet) : undefined;
+    admit(transport: Transport | null, length: number, qos: 0 | 1 | 2, retain: boolean, packetId: number) {
+      return transport instanceof V5Transport ? transport.admit(length, qos, retain, packetId) : undefined;
     },
     farewell(error: ErrorData): Uint8Array | undefined {
       if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);

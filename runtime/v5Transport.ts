@@ -13,7 +13,7 @@ import { publishPacketId } from '../protocol/v5/messageProps.js';
 import { aliasedPublish, OutboundTopicAliases, publishTopic } from '../protocol/v5/topicAlias.js';
 import { upgradeToV5 } from '../protocol/v5/upgrade.js';
 import type { Transport } from './ports.js';
-import type { PropsHost } from './profile.js';
+import type { OutboundPropsPort, PropsHost } from './profile.js';
 
 const PUBLISH = 3;
 const SUBSCRIBE = 8;
@@ -72,15 +72,13 @@ export class V5Transport implements Transport {
   }
 
   /**
-   * Whether a PUBLISH whose 3.1.1 form is `length` bytes may go (spec R249, R253, R254).
+   * Whether a PUBLISH whose 3.1.1 form is `length` bytes may go (spec R249, R253, R254), at its
+   * MQTT 5 size with the properties of publish `packetId` (0: not yet numbered) counted (R305).
    * @returns The typed error, or `undefined`.
    */
-  admit(length: number, qos: 0 | 1 | 2, retain: boolean, packet?: Uint8Array): MqttError | undefined {
-    // A publish with MQTT 5 properties is admitted at its size with them (they go in its PUBLISH):
-    // a new one's are pending, a queued one's are found by its packet id.
-    const id = packet === undefined ? 0 : publishPacketId(packet);
-    const propertyBytes = this.host?.outboundProps?.pendingPropertyBytes?.(id) ?? 0;
-    return publishRefusal(this.terms, qos, retain, v5Size(length, propertyBytes));
+  admit(length: number, qos: 0 | 1 | 2, retain: boolean, packetId = 0): MqttError | undefined {
+    const block = this.host?.outboundProps?.propertyBytes(packetId) ?? 0;
+    return publishRefusal(this.terms, qos, retain, v5Size(length, block));
   }
 
   /**
@@ -128,30 +126,27 @@ export class V5Transport implements Transport {
 
   #publish(bytes: Uint8Array): Uint8Array {
     const first = bytes[0] as number;
-    // A publish with MQTT 5 properties carries its full topic (no alias: the two property blocks
-    // are not merged). QoS 0 is held against the broker's terms at its real size here; QoS 1 and 2
-    // were admitted by the session at their size with the properties (`admit`, R249).
-    const withProps = this.host?.outboundProps?.upgrade(bytes);
-    if (withProps !== undefined) {
-      if ((first & 0x06) === 0) {
-        const refusal = publishRefusal(this.terms, 0, (first & 1) === 1, withProps.length);
-        if (refusal !== undefined) throw refusal;
-      }
-      return withProps;
-    }
+    const props = this.host?.outboundProps;
+    // The publish's own property block (its MQTT 5 properties, R290), 0 bytes without.
+    const block = props?.propertyBytes(publishPacketId(bytes));
+    // QoS 0 is held against the broker's terms at its real size here; QoS 1 and 2 were admitted
+    // by the session, properties counted, before they got a packet id (R249, R305).
     if ((first & 0x06) === 0) {
-      const refusal = publishRefusal(this.terms, 0, (first & 1) === 1, v5Size(bytes.length));
+      const refusal = publishRefusal(this.terms, 0, (first & 1) === 1, v5Size(bytes.length, block ?? 0));
       if (refusal !== undefined) throw refusal;
     }
     const aliases = this.aliases;
     // An alias adds 3 bytes to a full topic: none when that would pass the broker's limit, and
     // then the mapping is left as it is (the broker must learn what it is sent).
-    if (aliases === undefined || v5Size(bytes.length, ALIAS_BYTES) > this.terms.maximumPacketSize) {
-      return upgradeToV5(bytes);
-    }
-    const at = publishTopic(bytes);
-    const choice = aliases.pick(at.topic);
-    return choice.alias === 0 ? upgradeToV5(bytes) : aliasedPublish(bytes, at, choice);
+    const at =
+      aliases === undefined || v5Size(bytes.length, (block ?? 0) + ALIAS_BYTES) > this.terms.maximumPacketSize
+        ? undefined
+        : publishTopic(bytes);
+    const choice = at === undefined ? undefined : (aliases as OutboundTopicAliases).pick(at.topic);
+    const alias = choice === undefined || choice.alias === 0 ? undefined : choice;
+    // With properties: the alias goes into their block, one block for both (R305).
+    if (block !== undefined) return (props as OutboundPropsPort).upgrade(bytes, alias) ?? upgradeToV5(bytes);
+    return alias === undefined || at === undefined ? upgradeToV5(bytes) : aliasedPublish(bytes, at, alias);
   }
 
   get bufferedBytes(): number {

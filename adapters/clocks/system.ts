@@ -18,6 +18,7 @@ interface Holder {
  */
 export const systemClock: RuntimeClock = {
   now: () => performance.now(),
+  wallNow: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   ref: (handle) => (handle as Holder | null)?.ref?.(),

@@ -119,9 +119,31 @@ describe('the file store (R104-R109)', () => {
   it('refuses a foreign file and a file of another format version with STORE_CORRUPT (R104)', () => {
     writeFileSync(path, '{"format":"something else"}\n');
     expectStoreError(() => openFileStore(path), 'STORE_CORRUPT', /not a session log/);
-    const header = Buffer.from('MQLSTORE\0\0\0\x02', 'latin1');
+    const header = Buffer.from('MQLSTORE\0\0\0\x03', 'latin1');
     writeFileSync(path, header);
-    expectStoreError(() => openFileStore(path), 'STORE_CORRUPT', /format version 2/);
+    expectStoreError(() => openFileStore(path), 'STORE_CORRUPT', /format version 3/);
+  });
+
+  it('R104, R304: a version 1 log is read as it is and written again as version 2 before anything is appended', () => {
+    const store = openStore();
+    for (const r of RECORDS) store.append(r, true);
+    store.close();
+    open.pop();
+    const v1 = readFileSync(path);
+    v1.writeUInt32BE(1, 8);
+    writeFileSync(path, v1);
+    const again = openStore();
+    expect(again.readBack()).toEqual(RECORDS);
+    const annex = new Uint8Array([1, 2, 3]);
+    again.append({ type: 'publish', packetId: 9, packet: packet(9, 'p'), annex }, true);
+    again.close();
+    open.pop();
+    const bytes = readFileSync(path);
+    expect(bytes.readUInt32BE(8)).toBe(2);
+    const back = openStore().readBack();
+    expect(back.slice(0, -1)).toEqual(RECORDS);
+    const last = back.at(-1);
+    expect(last?.type === 'publish' ? [...(last.annex ?? [])] : []).toEqual([1, 2, 3]);
   });
 
   it('refuses a second open while the first holds the lock, in this process or another (R109)', async () => {

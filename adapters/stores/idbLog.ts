@@ -4,7 +4,7 @@
  */
 import { StoreError } from '../../errors.js';
 import type { StoreRecord } from '../../protocol/store.js';
-import { decodeLog, encodeHeader, LogFormatError } from '../../protocol/storeCodec.js';
+import { decodeLog, encodeHeader, LogFormatError, STORE_FORMAT_VERSION } from '../../protocol/storeCodec.js';
 import { type IdbDatabaseLike, type IdbFactoryLike, settled } from './idbTypes.js';
 
 /**
@@ -70,15 +70,26 @@ export async function readLog(
     );
   }
   const bytes = concat(values as Uint8Array[]);
+  let decoded: ReturnType<typeof decodeLog>;
   try {
-    const decoded = decodeLog(bytes);
+    decoded = decodeLog(bytes);
     // A transaction is all or nothing: a cut frame here is damage, not a torn write.
     if (decoded.tornBytes > 0) throw new LogFormatError(`record at byte ${decoded.validBytes}: damaged`);
-    return { records: decoded.records, nextKey: (keys[keys.length - 1] as number) + 1 };
   } catch (error) {
     if (!(error instanceof LogFormatError)) throw error;
     throw new StoreError('STORE_CORRUPT', path, error.message, { cause: error });
   }
+  // An older format (R304): its frames are valid in the current one, so the header alone is
+  // written again, before anything is appended under it.
+  if (decoded.version < STORE_FORMAT_VERSION) {
+    try {
+      const tx = db.transaction(LOG, 'readwrite');
+      await settled(tx.objectStore(LOG).put(encodeHeader(), HEADER_KEY));
+    } catch (error) {
+      throw new StoreError('STORE_IO', path, `cannot upgrade: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return { records: decoded.records, nextKey: (keys[keys.length - 1] as number) + 1 };
 }
 
 /** The frames as one byte array. */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, StoreError } from '../../errors.js';
 import type { StoreRecord } from '../../protocol/store.js';
-import { encodeRecord } from '../../protocol/storeCodec.js';
+import { encodeHeader, encodeRecord } from '../../protocol/storeCodec.js';
 import type {
   IdbDatabaseLike,
   IdbFactoryLike,
@@ -95,7 +95,7 @@ function fakeIndexedDb(version = 1) {
       return r;
     },
   };
-  return { factory, transactions };
+  return { factory, transactions, data };
 }
 
 /** A lock manager for one page: `ifAvailable` requests only. */
@@ -125,6 +125,17 @@ const frames = (...records: StoreRecord[]): Uint8Array => {
 };
 
 describe('the IndexedDB store against a hand-made IndexedDB', () => {
+  it('R104, R304: a version 1 log is read as it is, and its header written again as version 2 before anything is appended', async () => {
+    const { factory, data } = fakeIndexedDb();
+    const header = encodeHeader();
+    header[11] = 1;
+    data.set(0, header);
+    data.set(1, frames(sent(1), sent(2)));
+    const store = await openIndexedDbStore('s', { indexedDB: factory, locks: fakeLocks() });
+    expect(store.readBack()).toEqual([sent(1), sent(2)]);
+    expect((data.get(0) as Uint8Array)[11]).toBe(2);
+  });
+
   it('R191: an urgent record is put and committed at once, with the records of the turn before it; the rest wait for the end of the turn', async () => {
     const { factory, transactions } = fakeIndexedDb();
     const store = await openIndexedDbStore('s', { indexedDB: factory, locks: fakeLocks() });

@@ -4,9 +4,10 @@
  */
 import { StoreError } from '../../errors.js';
 import type { StoreRecord } from '../../protocol/store.js';
-import { decodeLog, encodeHeader, LogFormatError } from '../../protocol/storeCodec.js';
+import { decodeLog, encodeHeader, LogFormatError, STORE_FORMAT_VERSION } from '../../protocol/storeCodec.js';
 import { faultOf, type StoreFs } from './fs.js';
 import { syncDir, writeAll } from './lock.js';
+import { closeQuietly, dropSnapshot, type Snapshot, writeSnapshot } from './snapshot.js';
 
 /** An open log: its descriptor (append mode), its records, and its size in bytes. */
 export interface OpenLog {
@@ -43,6 +44,9 @@ export function openLog(fs: StoreFs, path: string): OpenLog {
     if (!(error instanceof LogFormatError)) throw error;
     throw new StoreError('STORE_CORRUPT', path, error.message, { cause: error });
   }
+  // An older format (R104, R304): written again, atomically, in the current one before anything
+  // is appended, so the header never claims a version its records do not keep to.
+  if (decoded.validBytes > 0 && decoded.version < STORE_FORMAT_VERSION) upgrade(fs, path, decoded.records);
   let fd = -1;
   try {
     fd = fs.openSync(path, 'a+');
@@ -61,4 +65,18 @@ export function openLog(fs: StoreFs, path: string): OpenLog {
     if (fd !== -1) fs.closeSync(fd);
     throw ioError(path, 'open', error);
   }
+}
+
+/** Writes `records` over the log at `path` in the current format (temporary file, fsync, rename). */
+function upgrade(fs: StoreFs, path: string, records: readonly StoreRecord[]): void {
+  let snapshot: Snapshot | undefined;
+  try {
+    snapshot = writeSnapshot(fs, path, records, true);
+    fs.renameSync(snapshot.temp, path);
+    closeQuietly(fs, snapshot.fd);
+  } catch (error) {
+    if (snapshot !== undefined) dropSnapshot(fs, snapshot.fd, snapshot.temp);
+    throw ioError(path, 'upgrade', error);
+  }
+  syncDir(path);
 }

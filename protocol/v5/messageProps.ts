@@ -100,14 +100,28 @@ export function checkMessageProperties(
   return out;
 }
 
+/** A Topic Alias for {@link publishWithProperties}: the alias, and whether the broker knows it. */
+export interface PublishAlias {
+  /** The alias (1-65535). */
+  readonly alias: number;
+  /** Whether the broker already maps the alias to this topic: the topic name is sent empty. */
+  readonly known: boolean;
+}
+
 /**
  * The MQTT 5 form of a PUBLISH the session encoded for 3.1.1, with `props` as its property
- * block (R290). The input must be one whole, valid 3.1.1 PUBLISH (the session's encoders made it).
+ * block (R290), and a Topic Alias in that same block when `alias` is given (R250, R305). The
+ * input must be one whole, valid 3.1.1 PUBLISH (the session's encoders made it).
  * @param packet - A 3.1.1 PUBLISH.
  * @param props - The properties (a Message Expiry Interval already the remaining one).
+ * @param alias - The Topic Alias to add. @default none
  * @returns The MQTT 5 PUBLISH.
  */
-export function publishWithProperties(packet: Uint8Array, props: OutboundPublishProperties): Uint8Array {
+export function publishWithProperties(
+  packet: Uint8Array,
+  props: OutboundPublishProperties,
+  alias?: PublishAlias,
+): Uint8Array {
   const first = packet[0] as number;
   let remaining = 0;
   let at = 1;
@@ -117,26 +131,28 @@ export function publishWithProperties(packet: Uint8Array, props: OutboundPublish
     if (byte < 0x80) break;
   }
   const topicLength = ((packet[at] as number) << 8) | (packet[at + 1] as number);
-  const header = 2 + topicLength + (((first >> 1) & 3) > 0 ? 2 : 0);
-  const length = propertiesSize(props as PublishProperties, 'PUBLISH');
-  const grown = remaining + blockSize(length);
+  const idBytes = ((first >> 1) & 3) > 0 ? 2 : 0;
+  const header = 2 + topicLength + idBytes;
+  const block: PublishProperties = alias === undefined ? props : { ...props, topicAlias: alias.alias };
+  // A known alias stands for the topic: the name goes out empty (3.3.2.3.4).
+  const dropped = alias?.known === true ? topicLength : 0;
+  const length = propertiesSize(block, 'PUBLISH');
+  const grown = remaining - dropped + blockSize(length);
   const out = alloc(1 + varintSize(grown) + grown);
   out[0] = first;
-  const body = writeVarint(out, 1, grown);
-  out.set(packet.subarray(at, at + header), body);
-  const after = writeProperties(out, body + header, props as PublishProperties, 'PUBLISH', length);
+  let o = writeVarint(out, 1, grown);
+  if (dropped === 0) {
+    out.set(packet.subarray(at, at + header), o);
+    o += header;
+  } else {
+    out[o++] = 0;
+    out[o++] = 0;
+    out.set(packet.subarray(at + 2 + topicLength, at + header), o);
+    o += idBytes;
+  }
+  const after = writeProperties(out, o, block, 'PUBLISH', length);
   out.set(packet.subarray(at + header), after);
   return out;
-}
-
-/**
- * The bytes of the property block's content that {@link publishWithProperties} writes for
- * `props` (R249: for holding a publish against the broker's Maximum Packet Size before it is sent).
- * @param props - The properties.
- * @returns Their size, without the block's length prefix.
- */
-export function publishPropertyBytes(props: OutboundPublishProperties): number {
-  return propertiesSize(props as PublishProperties, 'PUBLISH');
 }
 
 /**
