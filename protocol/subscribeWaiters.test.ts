@@ -91,3 +91,49 @@ describe('one batch waiter per subscribeMany (R333)', () => {
     expect(subscribes(h.take())).toEqual([]);
   });
 });
+
+describe('a batch when the packet ids run out (R333)', () => {
+  it('R163/R333: the filters left without an id wait with the batch and settle it on the next connection', async () => {
+    const mqttPacket = await import('mqtt-packet');
+    const { MqttSession } = await import('./session.js');
+    const writes: Uint8Array[] = [];
+    const session = new MqttSession(
+      { write: (b: Uint8Array) => writes.push(b), emit() {}, bufferedBytes: () => 0 },
+      {
+        maxFiltersPerSubscribe: 1,
+      },
+    );
+    session.connected(false);
+    writes.length = 0;
+    const n = 65_537; // one more than 65,535 ids, and one more again
+    const list = Array.from({ length: n }, (_, i) => ({ filter: `f/${i}`, qos: 0 as const }));
+    const calls: SubscribeResult[][] = [];
+    session.subscribeMany(list, (r) => calls.push(r));
+    expect(writes).toHaveLength(65_535);
+    for (let id = 1; id <= 65_535; id++) session.handle(broker.suback(id, 0));
+    expect(calls).toEqual([]);
+    session.disconnected();
+    // Granted ones are dropped offline, so that the next connection has ids for the two left.
+    for (let i = 0; i < 65_535; i++) session.unsubscribe(`f/${i}`);
+    writes.length = 0;
+    session.connected(false);
+    const parsed: mqtt.ISubscribePacket[] = [];
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on('packet', (p) => {
+      if (p.cmd === 'subscribe') parsed.push(p);
+    });
+    for (const w of writes) parser.parse(Buffer.from(w));
+    // The re-subscription sends the two left over; their SUBACKs end the batch.
+    const late = parsed.filter(
+      (p) => p.subscriptions[0]?.topic === `f/${n - 2}` || p.subscriptions[0]?.topic === `f/${n - 1}`,
+    );
+    expect(late).toHaveLength(2);
+    for (const p of late) session.handle(broker.suback(p.messageId as number, 1));
+    expect(calls).toHaveLength(1);
+    const results = calls[0] as SubscribeResult[];
+    expect(results).toHaveLength(n);
+    expect(results[0]).toEqual({ granted: 0 });
+    expect(results[n - 1]).toEqual({ granted: 1 });
+    expect(results[n - 2]).toEqual({ granted: 1 });
+  });
+});

@@ -90,7 +90,7 @@ export class SubscriptionRegistry {
    */
   subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
     this.register(filter, qos, done);
-    if (this.connected) this.sendSubscribes([filter]);
+    if (this.connected) this.sendSubscribes([filter].values());
   }
 
   /**
@@ -105,9 +105,9 @@ export class SubscriptionRegistry {
       const { filter, qos } = list[i] as { readonly filter: string; readonly qos: QoS };
       this.register(filter, qos, undefined);
     }
-    const filters = batch.first.keys();
-    for (const filter of filters) this.wait(filter, batch, false);
-    if (this.connected) this.sendSubscribes(batch.first.keys());
+    // Connected, the batch goes straight into the SUBSCRIBEs' waiters: no table round trip.
+    if (this.connected) this.sendSubscribes(batch.first.keys(), batch);
+    else for (const filter of batch.first.keys()) this.wait(filter, batch, false);
   }
 
   private register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
@@ -292,21 +292,37 @@ export class SubscriptionRegistry {
    * ids run out the rest waits for the next connection. Every batch is written at once: none waits
    * for the SUBACK of the one before (spec R333).
    */
-  private sendSubscribes(filters: Iterable<string>): void {
+  private sendSubscribes(filters: Iterator<string>, batch?: SubscribeBatch): void {
     let group = new SubscribeGroup();
-    for (const filter of filters) {
+    for (let next = filters.next(); next.done !== true; next = filters.next()) {
+      const filter = next.value;
       const length = utf8ByteLength(filter);
       if (group.full(this.batch, length)) {
-        if (!this.sendSubscribe(group)) return;
+        if (!this.sendSubscribe(group, batch)) {
+          // No packet id: what is left waits for the next connection, the batch with it.
+          if (batch !== undefined) {
+            for (const f of group.filters) this.wait(f, batch, false);
+            this.wait(filter, batch, false);
+            for (let rest = filters.next(); rest.done !== true; rest = filters.next()) {
+              this.wait(rest.value, batch, false);
+            }
+          }
+          return;
+        }
         group = new SubscribeGroup();
       }
       group.add(filter, length);
     }
-    if (group.filters.length > 0) this.sendSubscribe(group);
+    if (group.filters.length > 0 && !this.sendSubscribe(group, batch) && batch !== undefined) {
+      for (const f of group.filters) this.wait(f, batch, false);
+    }
   }
 
-  /** One SUBSCRIBE for `group`; false when no packet id is free. */
-  private sendSubscribe(group: SubscribeGroup): boolean {
+  /**
+   * One SUBSCRIBE for `group`, with `batch` waiting behind each filter's earlier waiters; false
+   * when no packet id is free.
+   */
+  private sendSubscribe(group: SubscribeGroup, batch?: SubscribeBatch): boolean {
     const id = this.allocate();
     if (id === 0) return false;
     const max = this.session.maxQos;
@@ -316,7 +332,8 @@ export class SubscriptionRegistry {
     for (let i = 0; i < filters.length; i++) {
       const filter = filters[i] as string;
       qos[i] = Math.min(qosOf(this.registrations?.get(filter) ?? 0), max) as QoS;
-      waiters[i] = this.waiting === undefined ? undefined : this.takeWaiters(filter);
+      const held = this.waiting === undefined ? undefined : this.takeWaiters(filter);
+      waiters[i] = batch === undefined ? held : joinWaiters(held, batch, false);
     }
     this.requests ??= new Map();
     this.requests.set(id, { kind: 'subscribe', filters, waiters });
