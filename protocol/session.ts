@@ -16,6 +16,7 @@ import {
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
+import { SubscribeBatch } from './subscribeWaiters.js';
 import { validateTopicFilter } from './topics.js';
 
 export type { QoS } from './encode.js';
@@ -138,18 +139,11 @@ export class MqttSession extends SessionLink {
       validateTopicFilter(filter);
       checkQos(qos);
     }
-    const results: SubscribeResult[] = new Array(subscriptions.length);
-    let left = subscriptions.length;
-    if (left === 0 && done !== undefined) settle(done, results, this.io);
-    const each =
-      done === undefined
-        ? []
-        : subscriptions.map((_, i) => (result: SubscribeResult) => {
-            results[i] = result;
-            if (--left === 0) done(results);
-          });
-    for (const { filter, qos } of subscriptions) this.log?.subscribe(filter, qos);
-    this.subs.subscribeAll(subscriptions, each);
+    // One object waits for the whole list: no callback per entry (spec R333).
+    const batch = new SubscribeBatch(subscriptions, done, this.io);
+    if (subscriptions.length === 0) settle(done, [], this.io);
+    if (this.log !== undefined) for (const { filter, qos } of subscriptions) this.log.subscribe(filter, qos);
+    this.subs.subscribeAll(subscriptions, batch);
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   type UnsubscribeCallback,
 } from './sessionTypes.js';
 import { SubscribeGroup } from './subscribeBatch.js';
+import { joinWaiters, type SubscribeBatch, settleWaiters, type Waiters } from './subscribeWaiters.js';
 import { SubscriptionCancelledError } from './subscriptionCancelled.js';
 
 /**
@@ -38,7 +39,7 @@ type Request =
   | {
       readonly kind: 'subscribe';
       readonly filters: string[];
-      readonly waiters: (SubscribeCallback[] | undefined)[];
+      readonly waiters: (Waiters | undefined)[];
     }
   | { readonly kind: 'unsubscribe'; readonly filter: string; readonly waiters: UnsubscribeCallback[] };
 
@@ -63,7 +64,7 @@ export class SubscriptionRegistry {
   // subscribe to nothing, and an idle one has no request in flight.
   private registrations: Map<string, Packed> | undefined;
   /** Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet, by filter. */
-  private waiting: Map<string, SubscribeCallback[]> | undefined;
+  private waiting: Map<string, Waiters> | undefined;
   private requests: Map<number, Request> | undefined;
   private unsent: Map<string, UnsubscribeCallback[]> | undefined;
   private connected = false;
@@ -89,25 +90,24 @@ export class SubscriptionRegistry {
    */
   subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
     this.register(filter, qos, done);
-    if (this.connected) this.sendSubscribes([filter]);
+    if (this.connected) this.sendSubscribes([filter].values());
   }
 
   /**
    * Registers (or updates) several filters and, when connected, sends them in as few SUBSCRIBEs
    * as the batch limits allow (spec R164), each filter once, in list order.
    * @param list - Valid topic filters with their requested QoS.
-   * @param dones - Per entry of `list`, called with that filter's SUBACK outcome.
+   * @param batch - The list's outcomes, made from `list`: it waits once for each distinct filter
+   *   (no callback per entry, spec R333).
    */
-  subscribeAll(
-    list: readonly { readonly filter: string; readonly qos: QoS }[],
-    dones: readonly (SubscribeCallback | undefined)[],
-  ): void {
-    const filters = new Set<string>();
-    list.forEach(({ filter, qos }, i) => {
-      this.register(filter, qos, dones[i]);
-      filters.add(filter);
-    });
-    if (this.connected) this.sendSubscribes(filters);
+  subscribeAll(list: readonly { readonly filter: string; readonly qos: QoS }[], batch: SubscribeBatch): void {
+    for (let i = 0; i < list.length; i++) {
+      const { filter, qos } = list[i] as { readonly filter: string; readonly qos: QoS };
+      this.register(filter, qos, undefined);
+    }
+    // Connected, the batch goes straight into the SUBSCRIBEs' waiters: no table round trip.
+    if (this.connected) this.sendSubscribes(batch.first.keys(), batch);
+    else for (const filter of batch.first.keys()) this.wait(filter, batch, false);
   }
 
   private register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
@@ -115,20 +115,19 @@ export class SubscriptionRegistry {
     const old = this.registrations.get(filter);
     // Setting a key already held keeps its position: an update keeps the registration order.
     this.registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
-    if (done !== undefined) this.wait(filter, [done], false);
+    if (done !== undefined) this.wait(filter, done, false);
   }
 
-  /** Adds callbacks to those of `filter`'s next SUBSCRIBE, ahead of the others when `first`. */
-  private wait(filter: string, waiters: SubscribeCallback[], first: boolean): void {
+  /** Adds waiters to those of `filter`'s next SUBSCRIBE, ahead of the others when `first`. */
+  private wait(filter: string, waiters: Waiters, first: boolean): void {
     this.waiting ??= new Map();
     const held = this.waiting.get(filter);
-    if (held === undefined) this.waiting.set(filter, waiters);
-    else if (first) this.waiting.set(filter, waiters.concat(held));
-    else for (const w of waiters) held.push(w);
+    const joined = joinWaiters(held, waiters, first);
+    if (joined !== held) this.waiting.set(filter, joined);
   }
 
-  /** Takes the callbacks waiting for `filter`'s next SUBSCRIBE. */
-  private takeWaiters(filter: string): SubscribeCallback[] | undefined {
+  /** Takes the waiters of `filter`'s next SUBSCRIBE. */
+  private takeWaiters(filter: string): Waiters | undefined {
     const waiters = this.waiting?.get(filter);
     if (waiters === undefined) return undefined;
     this.waiting?.delete(filter);
@@ -199,12 +198,14 @@ export class SubscriptionRegistry {
         unsent.set(req.filter, req.waiters.concat(unsent.get(req.filter) ?? []));
         continue;
       }
-      req.filters.forEach((filter, i) => {
+      const { filters } = req;
+      for (let i = 0; i < filters.length; i++) {
+        const filter = filters[i] as string;
         const waiters = req.waiters[i];
-        if (waiters === undefined) return;
+        if (waiters === undefined) continue;
         if (this.registrations?.has(filter) !== true) this.cancel(filter, waiters);
         else this.wait(filter, waiters, true);
-      });
+      }
     }
   }
 
@@ -218,7 +219,9 @@ export class SubscriptionRegistry {
     const req = this.requests?.get(id);
     if (req === undefined || req.kind !== 'subscribe') return;
     this.forget(id);
-    req.filters.forEach((filter, i) => {
+    const { filters } = req;
+    for (let i = 0; i < filters.length; i++) {
+      const filter = filters[i] as string;
       const code = granted[i];
       const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
       const p = this.registrations?.get(filter);
@@ -235,8 +238,8 @@ export class SubscriptionRegistry {
       );
       const result: SubscribeResult =
         qos === null ? { error: new SubscribeError(filter, why, reason) } : { granted: qos };
-      for (const w of req.waiters[i] ?? []) settle(w, result, this.io);
-    });
+      settleWaiters(req.waiters[i], filter, result, this.io);
+    }
   }
 
   /**
@@ -259,8 +262,8 @@ export class SubscriptionRegistry {
   abandon(error: () => ClientClosedError): void {
     const waiting = this.waiting;
     this.waiting = undefined;
-    for (const waiters of waiting?.values() ?? []) {
-      for (const w of waiters) settle(w, { error: error() }, this.io);
+    for (const [filter, waiters] of waiting ?? []) {
+      settleWaiters(waiters, filter, () => ({ error: error() }), this.io);
     }
     for (const [filter, waiters] of this.unsent ?? []) {
       this.unsent?.set(filter, []);
@@ -289,31 +292,48 @@ export class SubscriptionRegistry {
    * ids run out the rest waits for the next connection. Every batch is written at once: none waits
    * for the SUBACK of the one before (spec R333).
    */
-  private sendSubscribes(filters: Iterable<string>): void {
+  private sendSubscribes(filters: Iterator<string>, batch?: SubscribeBatch): void {
     let group = new SubscribeGroup();
-    for (const filter of filters) {
+    for (let next = filters.next(); next.done !== true; next = filters.next()) {
+      const filter = next.value;
       const length = utf8ByteLength(filter);
       if (group.full(this.batch, length)) {
-        if (!this.sendSubscribe(group)) return;
+        if (!this.sendSubscribe(group, batch)) {
+          // No packet id: what is left waits for the next connection, the batch with it.
+          if (batch !== undefined) {
+            for (const f of group.filters) this.wait(f, batch, false);
+            this.wait(filter, batch, false);
+            for (let rest = filters.next(); rest.done !== true; rest = filters.next()) {
+              this.wait(rest.value, batch, false);
+            }
+          }
+          return;
+        }
         group = new SubscribeGroup();
       }
       group.add(filter, length);
     }
-    if (group.filters.length > 0) this.sendSubscribe(group);
+    if (group.filters.length > 0 && !this.sendSubscribe(group, batch) && batch !== undefined) {
+      for (const f of group.filters) this.wait(f, batch, false);
+    }
   }
 
-  /** One SUBSCRIBE for `group`; false when no packet id is free. */
-  private sendSubscribe(group: SubscribeGroup): boolean {
+  /**
+   * One SUBSCRIBE for `group`, with `batch` waiting behind each filter's earlier waiters; false
+   * when no packet id is free.
+   */
+  private sendSubscribe(group: SubscribeGroup, batch?: SubscribeBatch): boolean {
     const id = this.allocate();
     if (id === 0) return false;
     const max = this.session.maxQos;
     const { filters } = group;
     const qos: QoS[] = new Array(filters.length);
-    const waiters: (SubscribeCallback[] | undefined)[] = new Array(filters.length);
+    const waiters: (Waiters | undefined)[] = new Array(filters.length);
     for (let i = 0; i < filters.length; i++) {
       const filter = filters[i] as string;
       qos[i] = Math.min(qosOf(this.registrations?.get(filter) ?? 0), max) as QoS;
-      waiters[i] = this.waiting === undefined ? undefined : this.takeWaiters(filter);
+      const held = this.waiting === undefined ? undefined : this.takeWaiters(filter);
+      waiters[i] = batch === undefined ? held : joinWaiters(held, batch, false);
     }
     this.requests ??= new Map();
     this.requests.set(id, { kind: 'subscribe', filters, waiters });
@@ -330,9 +350,8 @@ export class SubscriptionRegistry {
     return true;
   }
 
-  private cancel(filter: string, waiters: readonly SubscribeCallback[]): void {
-    if (waiters.length === 0) return;
-    const result = { error: new SubscriptionCancelledError(filter) };
-    for (const w of waiters) settle(w, result, this.io);
+  private cancel(filter: string, waiters: Waiters): void {
+    if (Array.isArray(waiters) && waiters.length === 0) return;
+    settleWaiters(waiters, filter, { error: new SubscriptionCancelledError(filter) }, this.io);
   }
 }

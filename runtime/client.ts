@@ -15,7 +15,6 @@ import {
 } from '../protocol/session.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { StoreFaultAction } from '../protocol/store.js';
-import { TopicMatcher } from '../protocol/topics.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { request$ } from '../streams/request.js';
@@ -33,6 +32,7 @@ import {
 } from './outboundProps.js';
 import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
+import { TopicRoutes } from './topicRoutes.js';
 import type {
   ClientEvent,
   ClientState,
@@ -67,15 +67,9 @@ export interface MqttClientOptions extends LifecycleClientConfig {
   readonly storeRecovery?: StoreRecovery;
 }
 
-interface FilterEntry {
-  readonly observers: Set<TopicObserver>;
-}
-
-// Stand-ins for a client's listener sets and filter tables until their first entry: shared by
-// every client and never written to, so an idle client holds no empty hash tables of its own.
+// Stand-in for a client's listener sets until their first entry: shared by every client and
+// never written to, so an idle client holds no empty hash tables of its own.
 const NO_LISTENERS: ReadonlySet<never> = new Set<never>();
-const NO_FILTERS: ReadonlyMap<string, never> = new Map<string, never>();
-const NO_MATCHER = new TopicMatcher<never>();
 
 /** `set` itself, or a new Set in place of the shared empty stand-in. */
 function own<T>(set: ReadonlySet<T>): Set<T> {
@@ -93,8 +87,8 @@ export class MqttClient {
   readonly session: MqttSession;
   #eventListeners: ReadonlySet<(event: ClientEvent) => void> = NO_LISTENERS;
   #messageListeners: ReadonlySet<(message: Message) => void> = NO_LISTENERS;
-  #filters: ReadonlyMap<string, FilterEntry> = NO_FILTERS;
-  #matcher: TopicMatcher<FilterEntry> = NO_MATCHER;
+  /** The consumers of `addTopicObserver`, made with the first (spec R332). */
+  #routes: TopicRoutes | undefined;
   // The streams are built on first access: most clients never use some of them.
   #state$: Observable<ClientState> | undefined;
   #events$: Observable<ClientEvent> | undefined;
@@ -278,23 +272,17 @@ export class MqttClient {
    * Returns the function that removes it. A SUBACK failure calls `observer.error`.
    */
   addTopicObserver(filter: string, qos: QoS, observer: TopicObserver): () => void {
-    const filters = this.#ownFilters();
-    let entry = filters.get(filter);
-    if (entry === undefined) {
-      const created: FilterEntry = { observers: new Set() };
-      this.session.subscribe(filter, qos);
-      this.#matcher.add(filter, created);
-      filters.set(filter, created);
-      entry = created;
-    }
-    const target = entry;
-    target.observers.add(observer);
+    // What an observer throws is reported and reaches no other (R63).
+    this.#routes ??= new TopicRoutes((thrown) => this.lifecycle.reportListenerError('topicObserver', thrown));
+    const routes = this.#routes;
+    // A new filter is subscribed first: an invalid one throws before the routes hold it.
+    if (!routes.has(filter)) this.session.subscribe(filter, qos);
+    routes.add(filter, observer);
+    let removed = false;
     return () => {
-      if (!target.observers.delete(observer) || target.observers.size > 0) return;
-      if (filters.get(filter) !== target) return;
-      filters.delete(filter);
-      this.#matcher.remove(filter, target);
-      this.session.unsubscribe(filter);
+      if (removed) return;
+      removed = true;
+      if (routes.remove(filter, observer)) this.session.unsubscribe(filter);
     };
   }
 
@@ -404,15 +392,6 @@ export class MqttClient {
     return this.session.numUnsentBytes();
   }
 
-  // The filter table and its matcher, made with the first topic observer; never replaced after.
-  #ownFilters(): Map<string, FilterEntry> {
-    if (this.#filters === NO_FILTERS) {
-      this.#filters = new Map<string, FilterEntry>();
-      this.#matcher = new TopicMatcher<FilterEntry>();
-    }
-    return this.#filters as Map<string, FilterEntry>;
-  }
-
   #props(): OutboundProps {
     return outboundPropsOf(this.lifecycle.connection, this.session);
   }
@@ -431,17 +410,8 @@ export class MqttClient {
   [CLIENT_EVENT](event: ClientEvent): void {
     switch (event.type) {
       case 'message': {
-        if (this.#filters.size > 0) {
-          for (const entry of this.#matcher.match(event.topic)) {
-            for (const o of entry.observers) {
-              try {
-                o.next(event);
-              } catch (thrown) {
-                this.lifecycle.reportListenerError('topicObserver', thrown);
-              }
-            }
-          }
-        }
+        const routes = this.#routes;
+        if (routes !== undefined && routes.size > 0) routes.deliver(event);
         callEach(this.#messageListeners, event, 'message', this.lifecycle);
         break;
       }
@@ -487,17 +457,10 @@ export class MqttClient {
   }
 
   #refuse(filter: string, reasonCode: number | undefined, reason: string | undefined): void {
-    const entry = this.#filters.get(filter);
-    if (entry === undefined) return;
+    const routes = this.#routes;
+    if (routes === undefined || !routes.has(filter)) return;
     // R245: an MQTT 5 code says why.
-    const error = new SubscribeError(filter, reasonCode, reason);
-    for (const observer of [...entry.observers]) {
-      try {
-        observer.error(error);
-      } catch (thrown) {
-        this.lifecycle.reportListenerError('topicObserver', thrown);
-      }
-    }
+    routes.refuse(filter, new SubscribeError(filter, reasonCode, reason));
   }
 }
 
