@@ -24,6 +24,7 @@ import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import { CLIENT_OPTION_KEYS, passOn, tableFor } from './optionKeys.js';
 import { filtersOf, hasV5Options, type OutboundProps, outboundPropsOf } from './outboundProps.js';
 import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
@@ -99,6 +100,9 @@ export class MqttClient {
   #keepQueue = false;
 
   constructor(options: MqttClientOptions) {
+    // The lifecycle client checks the keys, against this client's table (spec R338).
+    if (typeof options === 'object' && options !== null)
+      passOn(options, tableFor(options, CLIENT_OPTION_KEYS));
     this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
     // Plain ports: the session writes to the connection, which writes to the transport; the

@@ -29,6 +29,7 @@ import {
 } from './drivers.js';
 import type { MqttActorCommand, MqttActorInput } from './embeddedEvents.js';
 import { command, forward, type Instance, ignore } from './embeddedRelay.js';
+import { ACTOR_INPUT_KEYS, passOn } from './optionKeys.js';
 import { withDefaults } from './options.js';
 import type { RuntimeDefaults } from './ports.js';
 
@@ -123,15 +124,16 @@ export function createMqttClientLogic(defaults: RuntimeDefaults): MqttClientLogi
     getInitialSnapshot: ({ self }, input) => {
       const instance: Instance = { input, stopping: false, lastServer: undefined, unwatch: undefined };
       let connection: ConnectionActorRef | undefined;
-      const client = new MqttClient(
-        Object.assign({}, withDefaults(input, defaults), {
-          [DRIVER_FACTORY]: (options: DriverOptions) => {
-            const driver = childDriver(self, options, instance);
-            connection = driver.actor;
-            return driver;
-          },
-        }),
-      );
+      const options = Object.assign({}, withDefaults(input, defaults), {
+        [DRIVER_FACTORY]: (driverOptions: DriverOptions) => {
+          const driver = childDriver(self, driverOptions, instance);
+          connection = driver.actor;
+          return driver;
+        },
+      });
+      // The input takes `connect` and `keepQueue` on top of the client's options (spec R338).
+      passOn(options, ACTOR_INPUT_KEYS);
+      const client = new MqttClient(options);
       instances.set(self, instance);
       return {
         status: 'active',

@@ -19,6 +19,7 @@ import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
+import { checkClientKeys, LIFECYCLE_CONFIG_KEYS, LIFECYCLE_OPTION_KEYS, tableFor } from './optionKeys.js';
 import {
   type LifecycleClientOptions,
   type NormalisedOptions,
@@ -68,6 +69,7 @@ export class LifecycleClient {
   readonly #entries: JournalEntry[] | null;
 
   constructor(config: LifecycleClientConfig) {
+    checkClientKeys(config, tableFor(config, LIFECYCLE_CONFIG_KEYS));
     const options = normaliseOptions(config);
     const random = config.random ?? Math.random;
     const ids = clientIds(options, [], random);
@@ -161,6 +163,7 @@ export class LifecycleClient {
    * the new configuration, starting over on the first enabled server (spec R26).
    */
   configure(config: Partial<LifecycleClientOptions>): void {
+    checkClientKeys(config, LIFECYCLE_OPTION_KEYS);
     const connection = this.connection;
     // `Object.assign`, not spreads: the copy is kept, and V8 stores a merged spread with a large
     // out-of-object property backing.
