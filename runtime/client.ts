@@ -22,9 +22,9 @@ import { request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
+import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
-import { CLIENT_OPTION_KEYS, passOn, tableFor } from './optionKeys.js';
+import { type KeyTable, passOn, tableFor } from './optionKeys.js';
 import { filtersOf, hasV5Options, type OutboundProps, outboundPropsOf } from './outboundProps.js';
 import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
@@ -61,6 +61,13 @@ export interface MqttClientOptions extends LifecycleClientConfig {
    */
   readonly storeRecovery?: StoreRecovery;
 }
+
+/** The options of `MqttClient`'s constructor. */
+export const CLIENT_OPTION_KEYS = {
+  ...LIFECYCLE_CONFIG_KEYS,
+  session: true,
+  storeRecovery: true,
+} as const satisfies KeyTable<MqttClientOptions>;
 
 interface FilterEntry {
   readonly observers: Set<TopicObserver>;

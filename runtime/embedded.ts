@@ -19,7 +19,7 @@ import {
   type StateValue,
 } from 'xstate';
 import type { ConnectionMachine } from '../machines/connection.js';
-import { MqttClient } from './client.js';
+import { CLIENT_OPTION_KEYS, MqttClient } from './client.js';
 import {
   DRIVER_FACTORY,
   type DriverOptions,
@@ -29,7 +29,7 @@ import {
 } from './drivers.js';
 import type { MqttActorCommand, MqttActorInput } from './embeddedEvents.js';
 import { command, forward, type Instance, ignore } from './embeddedRelay.js';
-import { ACTOR_INPUT_KEYS, passOn } from './optionKeys.js';
+import { type KeyTable, passOn } from './optionKeys.js';
 import { withDefaults } from './options.js';
 import type { RuntimeDefaults } from './ports.js';
 
@@ -54,6 +54,13 @@ export type MqttClientLogic = ActorLogic<MqttActorSnapshot, MqttActorCommand, Mq
 
 /** The embedded client's actor, as the parent holds it. */
 export type MqttClientActorRef = ActorRefFrom<MqttClientLogic>;
+
+/** The `input` of the embedded client (`mqttClientLogic`). */
+export const ACTOR_INPUT_KEYS = {
+  ...CLIENT_OPTION_KEYS,
+  connect: true,
+  keepQueue: true,
+} as const satisfies KeyTable<MqttActorInput>;
 
 const instances = new WeakMap<AnyActorRef, Instance>();
 

@@ -19,8 +19,9 @@ import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
-import { checkClientKeys, LIFECYCLE_CONFIG_KEYS, LIFECYCLE_OPTION_KEYS, tableFor } from './optionKeys.js';
+import { checkClientKeys, type KeyTable, tableFor } from './optionKeys.js';
 import {
+  LIFECYCLE_OPTION_KEYS,
   type LifecycleClientOptions,
   type NormalisedOptions,
   normaliseOptions,
@@ -46,6 +47,14 @@ export interface LifecycleClientConfig extends ConnectionConfig {
   /** @internal How the embedded client runs the statechart (see `DRIVER_FACTORY`). @default none */
   readonly [DRIVER_FACTORY]?: (options: DriverOptions) => LifecycleDriver;
 }
+
+/** The options of `LifecycleClient`'s constructor. */
+export const LIFECYCLE_CONFIG_KEYS = {
+  ...LIFECYCLE_OPTION_KEYS,
+  closeGraceMs: true,
+  journal: true,
+  inspect: true,
+} as const satisfies KeyTable<LifecycleClientConfig>;
 
 const hex8 = (random: () => number): string =>
   Math.floor(random() * 0x1_0000_0000)

@@ -11,15 +11,11 @@ import { MongooseMqtt } from '../adapters/mongoose/index.js';
 import { MqttClient as BrowserClient } from '../browser.js';
 import { ConfigError } from '../errors.js';
 import { LifecycleClient, MqttClient, mqttClientLogic, scramSha256 } from '../index.js';
-import {
-  ACTOR_INPUT_KEYS,
-  CLIENT_OPTION_KEYS,
-  checkKeys,
-  LIFECYCLE_CONFIG_KEYS,
-  LIFECYCLE_OPTION_KEYS,
-  SERVER_KEYS,
-  SESSION_KEYS,
-} from './optionKeys.js';
+import { CLIENT_OPTION_KEYS } from './client.js';
+import { ACTOR_INPUT_KEYS } from './embedded.js';
+import { LIFECYCLE_CONFIG_KEYS } from './lifecycleClient.js';
+import { checkKeys, SERVER_KEYS, SESSION_KEYS } from './optionKeys.js';
+import { LIFECYCLE_OPTION_KEYS } from './options.js';
 
 const servers = [{ host: '127.0.0.1', port: 1 }];
 const loose = (options: object) => options as ConstructorParameters<typeof MqttClient>[0];
@@ -108,7 +104,7 @@ describe('every construction path checks the keys its own type takes (R341)', ()
   it('R341: LifecycleClient takes no session options: `session` is an MqttClient option', () => {
     const error = configError(() => new LifecycleClient(loose({ servers, session: {} })));
     expect(error.key).toBe('session');
-    expect(error.message).toContain('is an option of `MqttClient` (not `LifecycleClient`)');
+    expect(error.message).toContain('session options are for MqttClient, not LifecycleClient');
     expect(() => new LifecycleClient({ servers, journal: true, closeGraceMs: 5 })).not.toThrow();
   });
 

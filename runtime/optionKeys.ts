@@ -1,7 +1,9 @@
 /**
- * The keys each options object takes (spec R338-R342): one table per options type, typed so that
- * the compiler fails when the interface gains an option the table lacks (or the table names one
- * the interface does not have), so the lists cannot rot. A key outside its table is a
+ * The keys each options object takes (spec R338-R342): one table per options type, next to its
+ * interface where that imports nothing of this module's users (the client's tables are in
+ * options.ts, lifecycleClient.ts, client.ts and embedded.ts), typed
+ * `satisfies KeyTable<T>` so that the compiler fails when the interface gains an option the table
+ * lacks (or the table names one the interface does not have): the lists cannot rot. A key outside its table is a
  * `ConfigError` naming its path, with a suggestion when one is close or belongs elsewhere.
  *
  * @module
@@ -10,62 +12,11 @@ import { ConfigError } from '../errors.js';
 import type { ConnectOptions, WillOptions } from '../protocol/connect.js';
 import type { SessionOptions } from '../protocol/sessionTypes.js';
 import type { WillProperties } from '../protocol/v5Shapes.js';
-import type { MqttClientOptions } from './client.js';
-import type { MqttActorInput } from './embeddedEvents.js';
-import type { LifecycleClientConfig } from './lifecycleClient.js';
-import type { LifecycleClientOptions } from './options.js';
 import type { TlsOptions } from './ports.js';
 import type { ServerConfig } from './servers.js';
 
 /** Every string key of `T`, required, set to true: what a key table must be, no more, no less. */
 export type KeyTable<T> = { readonly [K in Extract<keyof T, string>]-?: true };
-
-/** The options of {@link LifecycleClientOptions}: what `configure()` takes. */
-export const LIFECYCLE_OPTION_KEYS = {
-  servers: true,
-  profile: true,
-  reset: true,
-  stableConnectionMs: true,
-  connectTimeoutMs: true,
-  keepAliveSec: true,
-  pingTimeoutMs: true,
-  jitter: true,
-  onRefused: true,
-  random: true,
-  clock: true,
-  transport: true,
-  driver: true,
-  connectHook: true,
-  auth: true,
-  protocolVersion: true,
-  mqtt5: true,
-  maxIncomingPacketBytes: true,
-  logger: true,
-  tracer: true,
-  onListenerError: true,
-} as const satisfies KeyTable<LifecycleClientOptions>;
-
-/** The options of `LifecycleClient`'s constructor. */
-export const LIFECYCLE_CONFIG_KEYS = {
-  ...LIFECYCLE_OPTION_KEYS,
-  closeGraceMs: true,
-  journal: true,
-  inspect: true,
-} as const satisfies KeyTable<LifecycleClientConfig>;
-
-/** The options of `MqttClient`'s constructor. */
-export const CLIENT_OPTION_KEYS = {
-  ...LIFECYCLE_CONFIG_KEYS,
-  session: true,
-  storeRecovery: true,
-} as const satisfies KeyTable<MqttClientOptions>;
-
-/** The `input` of the embedded client (`mqttClientLogic`). */
-export const ACTOR_INPUT_KEYS = {
-  ...CLIENT_OPTION_KEYS,
-  connect: true,
-  keepQueue: true,
-} as const satisfies KeyTable<MqttActorInput>;
 
 /** The CONNECT options a server carries. */
 const CONNECT_OPTION_KEYS = {
@@ -161,10 +112,13 @@ export type Keys = Readonly<Record<string, true>>;
 
 const has = (table: Keys, key: string): boolean => Object.hasOwn(table, key);
 
-/** Options other libraries (MQTT.js) name, and where they are here. */
+/** Keys with no close match that mean something known: what to use instead. */
 const ELSEWHERE: Readonly<Record<string, string>> = {
-  reconnectPeriod: 'servers[i].minDelayMs and maxDelayMs',
-  rejectUnauthorized: 'servers[i].tls.dangerouslySkipVerification',
+  // MQTT.js's names.
+  reconnectPeriod: 'use servers[i].minDelayMs and maxDelayMs',
+  rejectUnauthorized: 'use servers[i].tls.dangerouslySkipVerification',
+  // `LifecycleClient` has no session.
+  session: 'session options are for MqttClient, not LifecycleClient',
 };
 
 /** Levenshtein distance of `a` and `b`, or 3 once it is certainly more than 2. */
@@ -218,7 +172,7 @@ function hintFor(key: string, table: Keys, homes: readonly Home[]): string {
     const there = closest(key, other);
     if (there !== undefined) return `: did you mean \`${there}\` (an option of ${name})?`;
   }
-  return ELSEWHERE[key] === undefined ? '' : `: use ${ELSEWHERE[key]}`;
+  return ELSEWHERE[key] === undefined ? '' : `: ${ELSEWHERE[key]}`;
 }
 
 /**
@@ -243,21 +197,21 @@ export function checkKeys(value: unknown, path: string, table: Keys, homes: read
 
 const SERVERS: Home = [SERVER_KEYS, 'each server (`servers[i]`)'];
 const SESSION: Home = [SESSION_KEYS, '`session`'];
-const CLIENT: Home = [CLIENT_OPTION_KEYS, 'the client'];
-const MQTT_CLIENT: Home = [ACTOR_INPUT_KEYS, '`MqttClient` (not `LifecycleClient`)'];
 
 /**
  * Checks the top-level keys of a client's options, and of its `session` when it takes one
  * (spec R338).
  * @param options - The options.
- * @param table - What they take: {@link CLIENT_OPTION_KEYS}, {@link LIFECYCLE_CONFIG_KEYS}, ...
+ * @param table - What they take: `CLIENT_OPTION_KEYS`, `LIFECYCLE_CONFIG_KEYS`, ...
  * @throws {@link ConfigError} for an unknown key.
  */
 export function checkClientKeys(options: unknown, table: Keys): void {
-  const session = has(table, 'session');
-  checkKeys(options, '', table, session ? [SERVERS, SESSION] : [SERVERS, SESSION, MQTT_CLIENT]);
-  if (session)
-    checkKeys((options as { session?: unknown }).session, 'session', SESSION_KEYS, [CLIENT, SERVERS]);
+  checkKeys(options, '', table, [SERVERS, SESSION]);
+  if (has(table, 'session'))
+    checkKeys((options as { session?: unknown }).session, 'session', SESSION_KEYS, [
+      [table, 'the client'],
+      SERVERS,
+    ]);
 }
 
 /**
@@ -265,11 +219,12 @@ export function checkClientKeys(options: unknown, table: Keys): void {
  * and its `psk` (spec R338).
  * @param server - The server's config (anything but an object is left to `resolveServer`).
  * @param key - Its path, `servers[i]`.
+ * @param client - The client's keys, for a key that belongs there.
  * @throws {@link ConfigError} for an unknown key.
  */
-export function checkServerKeys(server: ServerConfig, key: string): void {
+export function checkServerKeys(server: ServerConfig, key: string, client: Keys): void {
   if (typeof server !== 'object' || server === null) return;
-  checkKeys(server, key, SERVER_KEYS, [CLIENT, SESSION]);
+  checkKeys(server, key, SERVER_KEYS, [[client, 'the client'], SESSION]);
   const will = server.will;
   checkKeys(will, `${key}.will`, WILL_KEYS);
   if (typeof will === 'object' && will !== null)

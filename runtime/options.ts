@@ -9,7 +9,7 @@ import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { AuthMethod } from './auth.js';
-import { checkServerKeys } from './optionKeys.js';
+import { checkServerKeys, type KeyTable } from './optionKeys.js';
 import type {
   DriverFactory,
   Logger,
@@ -148,6 +148,31 @@ export interface LifecycleClientOptions {
   readonly onListenerError?: (error: ListenerError) => void;
 }
 
+/** The options of {@link LifecycleClientOptions}: what `configure()` takes. */
+export const LIFECYCLE_OPTION_KEYS = {
+  servers: true,
+  profile: true,
+  reset: true,
+  stableConnectionMs: true,
+  connectTimeoutMs: true,
+  keepAliveSec: true,
+  pingTimeoutMs: true,
+  jitter: true,
+  onRefused: true,
+  random: true,
+  clock: true,
+  transport: true,
+  driver: true,
+  connectHook: true,
+  auth: true,
+  protocolVersion: true,
+  mqtt5: true,
+  maxIncomingPacketBytes: true,
+  logger: true,
+  tracer: true,
+  onListenerError: true,
+} as const satisfies KeyTable<LifecycleClientOptions>;
+
 /** The normalised result: the statechart's input and the per-server runtime configs. */
 export interface NormalisedOptions {
   readonly input: ConnectionInput;
@@ -260,7 +285,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const resolved: ResolvedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
-    checkServerKeys(s, key);
+    checkServerKeys(s, key, LIFECYCLE_OPTION_KEYS);
     resolved.push(resolveServer(s, key, s.transport ?? options.transport));
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
