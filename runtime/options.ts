@@ -107,7 +107,8 @@ export interface LifecycleClientOptions {
   /**
    * MQTT 5 enhanced authentication (spec R310-R318): the method named in every CONNECT to an
    * MQTT 5 server (`scramSha256({ username, password })`, or your own {@link AuthMethod}), and
-   * used again by `reauthenticate()`. MQTT 3.1.1 servers get no Authentication Method.
+   * used again by `reauthenticate()`. MQTT 3.1.1 servers get no Authentication Method; with no
+   * MQTT 5 server at all it is a `ConfigError` (spec R340).
    * @default none
    */
   readonly auth?: AuthMethod;
