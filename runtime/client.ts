@@ -21,8 +21,9 @@ import { request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
+import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
+import { type KeyTable, passOn, tableFor } from './optionKeys.js';
 import {
   adoptRestoredProps,
   filtersOf,
@@ -67,6 +68,13 @@ export interface MqttClientOptions extends LifecycleClientConfig {
   readonly storeRecovery?: StoreRecovery;
 }
 
+/** The options of `MqttClient`'s constructor. */
+export const CLIENT_OPTION_KEYS = {
+  ...LIFECYCLE_CONFIG_KEYS,
+  session: true,
+  storeRecovery: true,
+} as const satisfies KeyTable<MqttClientOptions>;
+
 // Stand-in for a client's listener sets until their first entry: shared by every client and
 // never written to, so an idle client holds no empty hash tables of its own.
 const NO_LISTENERS: ReadonlySet<never> = new Set<never>();
@@ -99,6 +107,9 @@ export class MqttClient {
   #keepQueue = false;
 
   constructor(options: MqttClientOptions) {
+    // The lifecycle client checks the keys, against this client's table (spec R338).
+    if (typeof options === 'object' && options !== null)
+      passOn(options, tableFor(options, CLIENT_OPTION_KEYS));
     this.lifecycle = new LifecycleClient(options);
     const mongoose = options.profile === 'mongoose';
     // Plain ports: the session writes to the connection, which writes to the transport; the

@@ -19,7 +19,7 @@ import {
   type StateValue,
 } from 'xstate';
 import type { ConnectionMachine } from '../machines/connection.js';
-import { MqttClient } from './client.js';
+import { CLIENT_OPTION_KEYS, MqttClient } from './client.js';
 import {
   DRIVER_FACTORY,
   type DriverOptions,
@@ -29,6 +29,7 @@ import {
 } from './drivers.js';
 import type { MqttActorCommand, MqttActorInput } from './embeddedEvents.js';
 import { command, forward, type Instance, ignore } from './embeddedRelay.js';
+import { type KeyTable, passOn } from './optionKeys.js';
 import { withDefaults } from './options.js';
 import type { RuntimeDefaults } from './ports.js';
 
@@ -53,6 +54,13 @@ export type MqttClientLogic = ActorLogic<MqttActorSnapshot, MqttActorCommand, Mq
 
 /** The embedded client's actor, as the parent holds it. */
 export type MqttClientActorRef = ActorRefFrom<MqttClientLogic>;
+
+/** The `input` of the embedded client (`mqttClientLogic`). */
+export const ACTOR_INPUT_KEYS = {
+  ...CLIENT_OPTION_KEYS,
+  connect: true,
+  keepQueue: true,
+} as const satisfies KeyTable<MqttActorInput>;
 
 const instances = new WeakMap<AnyActorRef, Instance>();
 
@@ -123,15 +131,16 @@ export function createMqttClientLogic(defaults: RuntimeDefaults): MqttClientLogi
     getInitialSnapshot: ({ self }, input) => {
       const instance: Instance = { input, stopping: false, lastServer: undefined, unwatch: undefined };
       let connection: ConnectionActorRef | undefined;
-      const client = new MqttClient(
-        Object.assign({}, withDefaults(input, defaults), {
-          [DRIVER_FACTORY]: (options: DriverOptions) => {
-            const driver = childDriver(self, options, instance);
-            connection = driver.actor;
-            return driver;
-          },
-        }),
-      );
+      const options = Object.assign({}, withDefaults(input, defaults), {
+        [DRIVER_FACTORY]: (driverOptions: DriverOptions) => {
+          const driver = childDriver(self, driverOptions, instance);
+          connection = driver.actor;
+          return driver;
+        },
+      });
+      // The input takes `connect` and `keepQueue` on top of the client's options (spec R338).
+      passOn(options, ACTOR_INPUT_KEYS);
+      const client = new MqttClient(options);
       instances.set(self, instance);
       return {
         status: 'active',

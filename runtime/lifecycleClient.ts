@@ -19,7 +19,9 @@ import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver } from './inspection.js';
+import { checkClientKeys, type KeyTable, tableFor } from './optionKeys.js';
 import {
+  LIFECYCLE_OPTION_KEYS,
   type LifecycleClientOptions,
   type NormalisedOptions,
   normaliseOptions,
@@ -46,6 +48,14 @@ export interface LifecycleClientConfig extends ConnectionConfig {
   readonly [DRIVER_FACTORY]?: (options: DriverOptions) => LifecycleDriver;
 }
 
+/** The options of `LifecycleClient`'s constructor. */
+export const LIFECYCLE_CONFIG_KEYS = {
+  ...LIFECYCLE_OPTION_KEYS,
+  closeGraceMs: true,
+  journal: true,
+  inspect: true,
+} as const satisfies KeyTable<LifecycleClientConfig>;
+
 const hex8 = (random: () => number): string =>
   Math.floor(random() * 0x1_0000_0000)
     .toString(16)
@@ -68,6 +78,7 @@ export class LifecycleClient {
   readonly #entries: JournalEntry[] | null;
 
   constructor(config: LifecycleClientConfig) {
+    checkClientKeys(config, tableFor(config, LIFECYCLE_CONFIG_KEYS));
     const options = normaliseOptions(config);
     const random = config.random ?? Math.random;
     const ids = clientIds(options, [], random);
@@ -161,6 +172,7 @@ export class LifecycleClient {
    * the new configuration, starting over on the first enabled server (spec R26).
    */
   configure(config: Partial<LifecycleClientOptions>): void {
+    checkClientKeys(config, LIFECYCLE_OPTION_KEYS);
     const connection = this.connection;
     // `Object.assign`, not spreads: the copy is kept, and V8 stores a merged spread with a large
     // out-of-object property backing.

@@ -9,6 +9,7 @@ import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { AuthMethod } from './auth.js';
+import { checkServerKeys, type KeyTable } from './optionKeys.js';
 import type {
   DriverFactory,
   Logger,
@@ -106,7 +107,8 @@ export interface LifecycleClientOptions {
   /**
    * MQTT 5 enhanced authentication (spec R310-R318): the method named in every CONNECT to an
    * MQTT 5 server (`scramSha256({ username, password })`, or your own {@link AuthMethod}), and
-   * used again by `reauthenticate()`. MQTT 3.1.1 servers get no Authentication Method.
+   * used again by `reauthenticate()`. MQTT 3.1.1 servers get no Authentication Method; with no
+   * MQTT 5 server at all it is a `ConfigError` (spec R340).
    * @default none
    */
   readonly auth?: AuthMethod;
@@ -146,6 +148,31 @@ export interface LifecycleClientOptions {
    */
   readonly onListenerError?: (error: ListenerError) => void;
 }
+
+/** The options of {@link LifecycleClientOptions}: what `configure()` takes. */
+export const LIFECYCLE_OPTION_KEYS = {
+  servers: true,
+  profile: true,
+  reset: true,
+  stableConnectionMs: true,
+  connectTimeoutMs: true,
+  keepAliveSec: true,
+  pingTimeoutMs: true,
+  jitter: true,
+  onRefused: true,
+  random: true,
+  clock: true,
+  transport: true,
+  driver: true,
+  connectHook: true,
+  auth: true,
+  protocolVersion: true,
+  mqtt5: true,
+  maxIncomingPacketBytes: true,
+  logger: true,
+  tracer: true,
+  onListenerError: true,
+} as const satisfies KeyTable<LifecycleClientOptions>;
 
 /** The normalised result: the statechart's input and the per-server runtime configs. */
 export interface NormalisedOptions {
@@ -188,15 +215,16 @@ export function withDefaults<
     options.mqtt5 === mqtt5
   )
     return options;
-  return Object.assign({}, options, {
+  const withPorts = Object.assign({}, options, {
     transport: options.transport ?? defaults.transport,
     clock: options.clock ?? defaults.clock,
     logger,
     tracer,
     driver,
-    storeRecovery,
     mqtt5,
   });
+  // Only a client with a session takes `storeRecovery`: no key for the others (spec R338).
+  return storeRecovery === undefined ? withPorts : Object.assign(withPorts, { storeRecovery });
 }
 
 const NO_TRANSPORT =
@@ -258,6 +286,7 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   const resolved: ResolvedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
+    checkServerKeys(s, key, LIFECYCLE_OPTION_KEYS);
     resolved.push(resolveServer(s, key, s.transport ?? options.transport));
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
@@ -322,7 +351,27 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
       "5 needs the MQTT 5 profile, which this entry point leaves out (the browser's)",
     );
   }
+  checkVersionedOptions(options, servers);
   return { input: shared({ servers: timings, options: lifecycle }), servers };
+}
+
+const NEEDS_V5 = 'is MQTT 5 only: it needs protocolVersion 5';
+
+/**
+ * MQTT 5 options where no MQTT 5 is spoken (spec R340): a server's `sessionExpirySec` and will
+ * `properties` on a server that speaks 3.1.1, and the client's `auth` when no server speaks 5.
+ */
+function checkVersionedOptions(options: LifecycleClientOptions, servers: readonly NormalisedServer[]): void {
+  servers.forEach((s, i) => {
+    if (s.protocolVersion === 5) return;
+    const key = `servers[${i}]`;
+    if (s.sessionExpirySec !== undefined)
+      throw new ConfigError(`${key}.sessionExpirySec`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
+    if (s.will?.properties !== undefined)
+      throw new ConfigError(`${key}.will.properties`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
+  });
+  if (options.auth !== undefined && !servers.some((s) => s.protocolVersion === 5))
+    throw new ConfigError('auth', `${NEEDS_V5}, and every server speaks 3.1.1 (4)`);
 }
 
 /** Inputs seen so far, by their JSON: the clients of a fleet mostly have one. */

@@ -59,8 +59,9 @@ export interface ServerConfig extends ConnectOptions {
   readonly protocolVersion?: ProtocolVersion;
   /**
    * MQTT 5 Session Expiry Interval, in seconds (spec R319): how long the broker keeps the session
-   * after the connection closes; 0xFFFFFFFF never ends it. Sent with the CONNECT (3.1.1 servers
-   * have no such interval and get none); the broker's CONNACK may override it.
+   * after the connection closes; 0xFFFFFFFF never ends it. Sent with the CONNECT; the broker's
+   * CONNACK may override it. MQTT 3.1.1 has no such interval: on a 3.1.1 server it is a
+   * `ConfigError` (spec R340).
    * @default 0xFFFFFFFF with `clean: false` (3.1.1's meaning), none (0) with `clean: true`
    */
   readonly sessionExpirySec?: number;

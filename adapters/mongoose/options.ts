@@ -39,7 +39,8 @@ export interface MongooseClientOptions extends MqttClientOptions {
   /**
    * `mqtt.enable`. When false the facade creates no client: `globalConnect()` returns false and
    * nothing ever connects (Mongoose creates no connection object). An `MqttClient` built from
-   * these options ignores this flag and connects when told to.
+   * these options ignores this flag and connects when told to: it and `cloudEvents` are not
+   * enumerable, so they are not client options (spec R338) and spreads leave them out.
    */
   readonly enabled: boolean;
   /** `mqtt.cloud_events`: whether the facade raises the gated cloud events for `mqtt`. */
@@ -195,7 +196,7 @@ export function mongooseClientOptions(
     [server(mqtt, 'mqtt', true, deviceId)].concat(
       mqtt1.server !== '' ? [server(mqtt1, 'mqtt1', mqtt1.enable, deviceId)] : [],
     );
-  return {
+  const options: MqttClientOptions = {
     profile: 'mongoose',
     keepAliveSec: mqtt.keep_alive,
     maxIncomingPacketBytes: mqtt.recv_mbuf_limit === 0 ? MAX_PACKET_BYTES : mqtt.recv_mbuf_limit,
@@ -206,7 +207,11 @@ export function mongooseClientOptions(
       maxQueueLength: Math.min(mqtt.max_queue_length, MAX_QUEUE_LENGTH),
       ...session,
     },
-    enabled: mqtt.enable,
-    cloudEvents: mqtt.cloud_events,
   };
+  // The facade's flags are not client options: not enumerable, so `new MqttClient(options)`,
+  // which refuses unknown keys (spec R338), takes the result as it is, and spreads leave them out.
+  return Object.defineProperties(options, {
+    enabled: { value: mqtt.enable },
+    cloudEvents: { value: mqtt.cloud_events },
+  }) as MongooseClientOptions;
 }

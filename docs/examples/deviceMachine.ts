@@ -45,11 +45,12 @@ const ackTopic = (c: DeviceContext) => `devices/${c.deviceId}/acks`;
  * @param mqttClientLogic - The entry point's `mqttClientLogic` (or `createMqttClientLogic(defaults)`).
  */
 export function createDeviceMachine(ownership: 'invoke' | 'spawn', mqttClientLogic: MqttClientLogic) {
-  const mqttInput = ({ context }: { context: DeviceContext }) => ({
-    servers: context.servers,
+  const mqttInput = ({ context }: { context: DeviceContext }) => {
     // The broker discards the will on a clean DISCONNECT: it is published only if the device vanishes.
-    will: { topic: `devices/${context.deviceId}/status`, payload: 'lost', qos: 1 as const, retain: false },
-  });
+    // A will is a server's CONNECT option, so each server carries it (at the top it is a ConfigError).
+    const will = { topic: `devices/${context.deviceId}/status`, payload: 'lost', qos: 1 as const, retain: false };
+    return { servers: context.servers.map((server) => ({ ...server, will })) };
+  };
   return setup({
     types: {} as {
       context: DeviceContext;

@@ -330,10 +330,10 @@ export function transportContract(subject: ContractSubject): void {
         conn.send(CONNACK);
         return conn;
       };
+      // A transport target names its scheme `scheme`; a server names it `protocol` (R338).
+      const { scheme, ...target } = p.target;
       const client = new MqttClient({
-        servers: [
-          { ...p.target, protocol: p.target.scheme, transport: factory, minDelayMs: 10, maxDelayMs: 20 },
-        ],
+        servers: [{ ...target, protocol: scheme, transport: factory, minDelayMs: 10, maxDelayMs: 20 }],
         keepAliveSec: 0,
       });
       defer(() => client.disconnect());
