@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as mongoose from '../adapters/mongoose/index.js';
 import * as browser from '../browser.js';
+import * as browserEmbedded from '../browserEmbedded.js';
 import * as browserIndexedDb from '../browserIndexedDb.js';
+import * as browserMqtt5 from '../browserMqtt5.js';
 import * as api from '../index.js';
 import * as machine from '../machines/index.js';
 import { startAedes, startMosquitto } from './support/brokers.js';
@@ -24,6 +26,8 @@ const ENTRIES: Record<string, object> = {
   'mqtt-lifeline/machine': machine,
   'mqtt-lifeline/browser': browser,
   'mqtt-lifeline/browser/indexeddb': browserIndexedDb,
+  'mqtt-lifeline/browser/mqtt5': browserMqtt5,
+  'mqtt-lifeline/browser/embedded': browserEmbedded,
 };
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -22,16 +22,20 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * readable-stream and buffer: about 25 KB) fails it. The packed package's figure is held under it
  * too (R187). When the budget is met, the test
  * asserts {@link BROWSER_BUDGET_GZIP_BYTES} instead. Raised from 41,500 when the statechart gained
- * the enhanced-authentication states (R310-R317), which every client carries: 41,711 measured.
+ * the enhanced-authentication states (R310-R317), which every client carries (41,711 measured),
+ * then to 46,100 when the MQTT 5 message features' hooks in the client (request(), publish
+ * properties and their size checks, R290-R305) and the option-key tables (R338-R342) landed:
+ * 45,572 measured. A regression away from the budget, recorded in R123.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 42_200;
+export const BROWSER_CEILING_GZIP_BYTES = 46_100;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included;
  * the subpaths of R185-R186 are not exports of it, nor is SCRAM, which browser/mqtt5 exports), about
- * 0.5 KB above its measured size (43,4xx with the enhanced-authentication states of R310-R317).
+ * 0.5 KB above its measured size (47,305 with the enhanced-authentication states, the MQTT 5
+ * message hooks and the option-key tables).
  */
-export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 43_900;
+export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 47_800;
 
 /** One measured bundle. */
 export interface SizeRow {
