@@ -139,9 +139,9 @@ export {
 } from './protocol/store.js';
 export { TopicMatcher, topicMatches, validateTopicFilter, validateTopicName } from './protocol/topics.js';
 export type { MessageProperties, ReceivedProperties } from './protocol/v5/messageProps.js';
-export type { ReceivedUserProperty } from './protocol/v5Shapes.js';
 export type { SubscriptionOptionsV5 } from './protocol/v5/messagePropsSubscribe.js';
 export type { Properties, UserProperty, WillProperties } from './protocol/v5/propertyTypes.js';
+export type { ReceivedUserProperty } from './protocol/v5Shapes.js';
 export type { AuthExchange, AuthMethod } from './runtime/auth.js';
 export type {
   ClientEvent,
