@@ -40,6 +40,8 @@ const SOURCES = [
   // The wire check those child processes run on their own bytes (spec R226).
   'test/support/wireCheck.ts',
   'test/support/wireValidator.ts',
+  'test/support/wireV5.ts',
+  'test/support/wireTypes.ts',
   // What those children share (argument, synchronous lines, start signal).
   'test/support/childIo.ts',
   // The aedes + Redis cluster of the failover scenarios (bench/scenarios/failover.ts) and its node process.
