@@ -97,8 +97,8 @@ export class InboundFlow {
       this.deliver(p);
       return;
     }
+    const held = qos === 2 ? this.awaitingRelease?.get(id) : undefined;
     if (qos === 2) {
-      const held = this.awaitingRelease?.get(id);
       // A repeated PUBLISH before PUBREL gets PUBREC again but is not delivered (MQTT 3.1.1),
       // unless it carries another message: the broker dropped the flow (its PUBREL is lost) and
       // reused the id, and holding on would swallow the new message (R213).
@@ -120,6 +120,13 @@ export class InboundFlow {
         return;
       }
       print = fingerprint(p.topic, p.payload, this.connection);
+      // The id awaited PUBREL for another message: the broker abandoned that flow (R213). Should it
+      // send that message again under this id later, on a later connection, it is a re-send too
+      // (an aedes + Redis cluster does, once this new message is complete: R283).
+      if (held != null) {
+        this.released ??= new ReleasedMemory(this.options.qos2Memory);
+        this.released.remember(id, held);
+      }
     }
     const handler = this.options.handleMessage;
     if (handler === undefined) {

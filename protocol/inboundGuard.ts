@@ -54,28 +54,34 @@ export function sameMessage(print: Fingerprint, topic: string, payload: Uint8Arr
 }
 
 /**
- * Released QoS 2 messages by packet id, the oldest forgotten first beyond `capacity` (R212).
+ * Released QoS 2 messages by packet id, the oldest id forgotten first beyond `capacity` (R212).
+ * An id holds at most two messages: the one released under it, and one whose flow the broker
+ * abandoned by reusing the id before its PUBREL (R213, R283): a broker that later sends that
+ * abandoned message again under its old id, on a later connection, is sending it again too.
  */
 export class ReleasedMemory {
-  private readonly byId = new Map<number, Fingerprint>();
+  private readonly byId = new Map<number, readonly Fingerprint[]>();
 
-  /** @param capacity - Most messages remembered (at least 1). */
+  /** @param capacity - Most ids remembered (at least 1). */
   constructor(private readonly capacity: number) {}
 
-  /** How many messages are remembered. */
+  /** How many ids are remembered. */
   get size(): number {
     return this.byId.size;
   }
 
   /**
-   * Remembers a released message; a later release with the same id replaces it.
+   * Remembers a released message, or one whose flow the broker abandoned (R213). A message
+   * remembered for the id since its last PUBLISH (an abandoned one) is kept with it; anything
+   * older went when that PUBLISH came (see {@link ReleasedMemory.take}).
    * @param id - Its packet id.
    * @param print - Its fingerprint.
    */
   remember(id: number, print: Fingerprint): void {
     const byId = this.byId;
+    const kept = byId.get(id)?.[0];
     byId.delete(id);
-    byId.set(id, print);
+    byId.set(id, kept === undefined ? [print] : [print, kept]);
     if (byId.size > this.capacity) {
       // Maps iterate in insertion order: the first key is the oldest release.
       for (const oldest of byId.keys()) {
@@ -86,17 +92,17 @@ export class ReleasedMemory {
   }
 
   /**
-   * Whether a QoS 2 PUBLISH received now is the broker sending a released message again (R211):
+   * Whether a QoS 2 PUBLISH received now is the broker sending a remembered message again (R211):
    * same id, topic and payload, first delivered on an earlier connection than the current one.
-   * A match is forgotten here (the id awaits PUBREL again); any other PUBLISH with the id means
-   * the broker reused it for a new message, so the entry is forgotten too.
+   * The id's entry is forgotten here either way: on a match the id awaits PUBREL again; any other
+   * PUBLISH with the id means the broker reused it for a new message.
    * @returns The original fingerprint when it is a re-send, else `undefined`.
    */
   take(id: number, topic: string, payload: Uint8Array, connection: number): Fingerprint | undefined {
     const known = this.byId.get(id);
     if (known === undefined) return undefined;
     this.byId.delete(id);
-    return known.connection < connection && sameMessage(known, topic, payload) ? known : undefined;
+    return known.find((print) => print.connection < connection && sameMessage(print, topic, payload));
   }
 
   /** Forgets everything: the broker's session is new, so it re-sends nothing. */

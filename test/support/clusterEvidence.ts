@@ -9,6 +9,7 @@
 import * as mqttPacket from 'mqtt-packet';
 import type { TransportFactory } from '../../runtime/ports.js';
 import type { ClusterLine } from './cluster.js';
+import { type ClusterDuplicate, clusterDuplicates } from './clusterDuplicates.js';
 
 /**
  * `factory`, with the payload text of every QoS 1 and 2 PUBLISH its connections receive pushed
@@ -76,8 +77,10 @@ export interface RunVerdict {
   readonly clusterLost: ReadonlyMap<string, ClusterLoss>;
   /** Reached the subscriber's socket and never delivered: the client's (must be empty). */
   readonly clientLost: readonly string[];
-  /** QoS 2 payloads delivered more than once (must be empty, R211). */
+  /** QoS 2 payloads delivered more than once that the nodes did not send as new messages (must be empty, R211, R283). */
   readonly qos2Duplicates: readonly string[];
+  /** QoS 2 payloads delivered more than once because the nodes sent them as new messages: the cluster's, by kind (R283). */
+  readonly qos2ClusterDuplicates: ReadonlyMap<string, ClusterDuplicate>;
   /** QoS 1 payloads delivered more than once (allowed: at least once). */
   readonly qos1Duplicates: number;
   /** QoS 2 payloads the nodes sent to the subscriber on more than one connection (the cluster's re-sends). */
@@ -105,11 +108,13 @@ export function judgeRun(run: RunRecord): RunVerdict {
     else clusterLost.set(payload, s.held ? 'held-not-published' : 'acked-not-stored');
   }
   const multiple = [...run.delivered].filter(([, n]) => n > 1).map(([p]) => p);
+  const qos2ClusterDuplicates = clusterDuplicates(run.lines, run.subscriber, run.delivered);
   const qos2 = [...steps].filter(([p]) => p.startsWith('q2-')).map(([, s]) => s);
   return {
     clusterLost,
     clientLost,
-    qos2Duplicates: multiple.filter((p) => p.startsWith('q2-')),
+    qos2Duplicates: multiple.filter((p) => p.startsWith('q2-') && !qos2ClusterDuplicates.has(p)),
+    qos2ClusterDuplicates,
     qos1Duplicates: multiple.filter((p) => p.startsWith('q1-')).length,
     qos2Resent: qos2.filter((s) => s.sentOn.size > 1).length,
     qos2ResentAfterRelease: qos2.filter((s) => s.resentAfterRelease).length,
