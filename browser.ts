@@ -38,6 +38,7 @@ export {
   SubscribeError,
   TimeoutError,
   TransportError,
+  UnsubscribeError,
 } from './errors.js';
 export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
 export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';

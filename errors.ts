@@ -26,6 +26,7 @@ export type MqttErrorCode =
   | 'QUEUE_FULL'
   | 'MESSAGE_DROPPED'
   | 'SUBSCRIBE_FAILED'
+  | 'UNSUBSCRIBE_FAILED'
   | 'DECODE_FAILED'
   | 'CLIENT_CLOSED'
   | 'STORE_CORRUPT'
@@ -340,6 +341,32 @@ export class SubscribeError extends MqttError {
   }
 }
 
+/**
+ * The broker refused an unsubscribe (MQTT 5 UNSUBACK code 0x80 or above, e.g. 0x87 Not authorized):
+ * the client no longer routes the filter's messages, and the broker may still send them.
+ */
+export class UnsubscribeError extends MqttError {
+  /** The filter the broker refused to unsubscribe. */
+  readonly filter: string;
+  /** The UNSUBACK's code for the filter. */
+  readonly reasonCode: number;
+  /**
+   * @param filter - The filter.
+   * @param reasonCode - The UNSUBACK's code.
+   * @param reason - The code's name, added to the message. @default none
+   */
+  constructor(filter: string, reasonCode: number, reason?: string) {
+    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
+    super(
+      'UNSUBSCRIBE_FAILED',
+      `the broker refused to unsubscribe ${JSON.stringify(filter)}: ${reason ?? 'refused'} (reason code ${hex})`,
+    );
+    this.name = 'UnsubscribeError';
+    this.filter = filter;
+    this.reasonCode = reasonCode;
+  }
+}
+
 /** A received payload could not be decoded (by `json()` or `decode()`); `cause` is the parser's error. */
 export class DecodeError extends MqttError {
   /** The topic of the message that did not decode. */
@@ -530,6 +557,7 @@ export const errors = {
   NotConnectedError,
   MessageDroppedError,
   SubscribeError,
+  UnsubscribeError,
   ClientClosedError,
   ConnectHookError,
   DecodeError,

@@ -64,6 +64,7 @@ export {
   TimeoutError,
   TransportError,
   type TransportErrorReason,
+  UnsubscribeError,
 } from './errors.js';
 export {
   jittered,

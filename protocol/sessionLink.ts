@@ -216,7 +216,7 @@ export abstract class SessionLink {
         this.subs.onSuback(packet.messageId, packet.granted);
         return;
       case 'unsuback':
-        this.subs.onUnsuback(packet.messageId);
+        this.subs.onUnsuback(packet.messageId, packet.granted);
         return;
       default:
         return;

@@ -45,7 +45,7 @@ export interface SessionIO {
    * carries no table of names.
    * @default none: errors give the code alone
    */
-  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
+  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK' | 'UNSUBACK'): string | undefined;
   /**
    * Whether the queued QoS >= 1 publish `packetId` must not be sent any more, its MQTT 5 Message
    * Expiry Interval past (spec R291): the error it is dropped with, else `undefined`.
@@ -133,7 +133,15 @@ export type SessionEvent =
       /** The reason code's name, with `reasonCode` when known. */
       readonly reason?: string;
     }
-  | { readonly type: 'unsuback'; readonly packetId: number; readonly filter: string }
+  | {
+      readonly type: 'unsuback';
+      readonly packetId: number;
+      readonly filter: string;
+      /** MQTT 5: the UNSUBACK's code when it is not 0x00 Success (e.g. 0x11 No subscription existed). */
+      readonly reasonCode?: number;
+      /** Its name in the standard, with `reasonCode`. */
+      readonly reason?: string;
+    }
   | {
       readonly type: 'drop';
       readonly reason: DropReason;

@@ -2,7 +2,7 @@
  * The subscription half of the session: the registered filters in registration order, the
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
-import { type ClientClosedError, SubscribeError } from '../errors.js';
+import { type ClientClosedError, SubscribeError, UnsubscribeError } from '../errors.js';
 import type { QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
 import { encodeSubscribeList, encodeUnsubscribe } from './encodeSubscribe.js';
@@ -243,15 +243,31 @@ export class SubscriptionRegistry {
   }
 
   /**
-   * Handles an UNSUBACK; unknown ids are ignored.
+   * Handles an UNSUBACK; unknown ids are ignored. An MQTT 5 code other than 0x00 is in the event;
+   * one of 0x80 or above (the broker refused) fails the unsubscribe's callbacks with an
+   * {@link UnsubscribeError} naming it (R245). 3.1.1 has no codes.
    * @param id - The packet id.
+   * @param codes - The UNSUBACK's reason codes (MQTT 5; one filter per UNSUBSCRIBE). @default none
    */
-  onUnsuback(id: number): void {
+  onUnsuback(id: number, codes?: readonly number[]): void {
     const req = this.requests?.get(id);
     if (req === undefined || req.kind !== 'unsubscribe') return;
     this.forget(id);
-    this.io.emit({ type: 'unsuback', packetId: id, filter: req.filter });
-    for (const w of req.waiters) settle(w, undefined, this.io);
+    const filter = req.filter;
+    const code = codes?.[0];
+    if (code === undefined || code === 0) {
+      this.io.emit({ type: 'unsuback', packetId: id, filter });
+      for (const w of req.waiters) settle(w, undefined, this.io);
+      return;
+    }
+    const reason = this.io.reasonName?.(code, 'UNSUBACK');
+    this.io.emit(
+      reason === undefined
+        ? { type: 'unsuback', packetId: id, filter, reasonCode: code }
+        : { type: 'unsuback', packetId: id, filter, reasonCode: code, reason },
+    );
+    const error = code >= 0x80 ? new UnsubscribeError(filter, code, reason) : undefined;
+    for (const w of req.waiters) settle(w, error, this.io);
   }
 
   /**

@@ -345,7 +345,8 @@ export class MqttClient {
   /**
    * Unsubscribes from one filter or several (one UNSUBSCRIBE each) and resolves once the broker
    * acknowledged them all; offline, when they are sent on the next connection (spec R169). It
-   * rejects with `ClientClosedError` if the client stops first (spec R168). It removes the
+   * rejects with `ClientClosedError` if the client stops first (spec R168), and with an
+   * `UnsubscribeError` when an MQTT 5 broker refuses one (UNSUBACK 0x80 or above, R245). It removes the
    * filter whoever subscribed it: an Observable of it (`subscribe`) is not completed, but no
    * longer subscribed.
    * @param filters - A topic filter or a list of them.

@@ -222,7 +222,7 @@ export class Connection
   }
 
   /** The name of an MQTT 5 reason code, from the current profile (SessionIO, R244). */
-  reasonName(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined {
+  reasonName(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK' | 'UNSUBACK'): string | undefined {
     return this.profile.reasonName?.(code, packet);
   }
   /** Whether a queued publish outlived its Message Expiry Interval (SessionIO, R291). */

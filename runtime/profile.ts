@@ -111,7 +111,7 @@ export interface WireProfile {
    */
   receiveMaximum(packet: Connack | V5Connack): number;
   /** The name of a reason code (MQTT 5), for the session's errors (spec R244, R245). */
-  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string | undefined;
+  reasonName?(code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK' | 'UNSUBACK'): string | undefined;
   /**
    * Encodes an AUTH (MQTT 5 only, spec R310-R313): here, so that a client that speaks 3.1.1 only
    * (the default browser one) carries no MQTT 5 encoder.

@@ -107,7 +107,8 @@ function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Lin
       return { cmd: 'suback', messageId: p.messageId, granted: mergeSuback(local, p.reasonCodes) };
     }
     case 'unsuback':
-      return { cmd: 'unsuback', messageId: p.messageId, granted: [] };
+      // Its code reaches the unsubscribe's caller (R245): one filter per UNSUBSCRIBE.
+      return { cmd: 'unsuback', messageId: p.messageId, granted: [...p.reasonCodes] };
     // AUTH goes to the connection's authentication (runtime/authSession.ts, spec R316).
     default:
       return p;
@@ -258,7 +259,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
     // The v5 decoder makes only v5 CONNACKs.
     receiveMaximum: (packet: Connack | V5Connack): number =>
       (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
-    reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK'): string => reasonName(code, packet),
+    reasonName: (code: number, packet: 'PUBACK' | 'PUBREC' | 'SUBACK' | 'UNSUBACK'): string =>
+      reasonName(code, packet),
     encodeAuth: (reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array =>
       encodeAuth(
         reasonCode,

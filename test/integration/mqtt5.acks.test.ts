@@ -2,12 +2,12 @@
  * MQTT 5 acknowledgements with failure reason codes against a scripted broker (spec R244): a
  * PUBACK or PUBREC 0x80 and above rejects that publish with a `PublishRefusedError` naming the
  * code, never success; a refused QoS 2 flow ends without PUBREL; the id and window slot are free.
- * A SUBACK's failure code reaches the subscriber (spec R245).
+ * A SUBACK's or an UNSUBACK's code reaches the caller (spec R245).
  */
 import type * as mqtt from 'mqtt-packet';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { PublishRefusedError, SubscribeError } from '../../errors.js';
+import { PublishRefusedError, SubscribeError, UnsubscribeError } from '../../errors.js';
 import { connect, server, useResources } from '../support/integration.js';
 
 const { fakeBroker: fake, makeClient } = useResources();
@@ -83,6 +83,44 @@ describe('MQTT 5 acknowledgements with reason codes (R244)', () => {
     });
     expect(events).toEqual([
       expect.objectContaining({ filter: 'secret/#', granted: null, reasonCode: 0x87 }),
+    ]);
+  });
+
+  it('R245: UNSUBACK codes reach the caller: 0x87 rejects unsubscribeAsync with an UnsubscribeError naming it, 0x11 resolves and the event carries it', async () => {
+    const broker = await fake((c, p) => {
+      if (p.cmd === 'connect')
+        c.send({ cmd: 'connack', reasonCode: 0, sessionPresent: false } as mqtt.IConnackPacket);
+      if (p.cmd === 'subscribe')
+        c.send({ cmd: 'suback', messageId: p.messageId, granted: p.subscriptions.map(() => 1) });
+      if (p.cmd === 'unsubscribe') {
+        const code = p.unsubscriptions[0] === 'locked/#' ? 0x87 : 0x11;
+        c.send({
+          cmd: 'unsuback',
+          messageId: p.messageId,
+          granted: [code],
+        } as unknown as mqtt.IUnsubackPacket);
+      }
+    });
+    const client = makeClient({ servers: [server(broker.port)], protocolVersion: 5 });
+    await connect(client);
+    const events: unknown[] = [];
+    client.onEvent((e) => e.type === 'unsuback' && events.push(e));
+    await client.subscribeAsync(['locked/#', 'gone/#'], { qos: 1 });
+    const refused = await client.unsubscribeAsync('locked/#').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(UnsubscribeError);
+    expect(refused).toMatchObject({
+      code: 'UNSUBSCRIBE_FAILED',
+      filter: 'locked/#',
+      reasonCode: 0x87,
+      message: 'the broker refused to unsubscribe "locked/#": Not authorized (reason code 0x87)',
+    });
+    await expect(client.unsubscribeAsync('gone/#')).resolves.toBeUndefined();
+    expect(events).toEqual([
+      expect.objectContaining({ filter: 'locked/#', reasonCode: 0x87, reason: 'Not authorized' }),
+      expect.objectContaining({ filter: 'gone/#', reasonCode: 0x11, reason: 'No subscription existed' }),
     ]);
   });
 });
