@@ -24,13 +24,8 @@ import type { ConnectCallOptions } from './connectWaiters.js';
 import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 import { callEach } from './listenerErrors.js';
 import { type KeyTable, passOn, tableFor } from './optionKeys.js';
-import {
-  adoptRestoredProps,
-  filtersOf,
-  hasV5Options,
-  type OutboundProps,
-  outboundPropsOf,
-} from './outboundProps.js';
+import type { OutboundProps } from './outboundProps.js';
+import { adoptRestoredProps, filtersOf, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
 import { type RequestOptions, request, requesterOf } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import { TopicRoutes } from './topicRoutes.js';

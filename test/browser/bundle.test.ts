@@ -36,9 +36,10 @@ describe('the browser bundle (spec R122-R123, R232)', () => {
     const entry = others.find((row) => row.name.startsWith('whole browser entry'));
     expect(entry?.gzipBytes).toBeGreaterThan(client?.gzipBytes ?? Number.POSITIVE_INFINITY);
     expect(entry?.gzipBytes).toBeLessThanOrEqual(BROWSER_ENTRY_CEILING_GZIP_BYTES);
-    // MQTT.js, measured the same way, is the comparison the report prints.
+    // MQTT.js, measured the same way, is the comparison the report prints: 2.3 times ours since
+    // the MQTT 5 hooks and option-key tables (R123; it was 2.5 times and more before them).
     const mqttjs = others.find((row) => row.name.startsWith('MQTT.js'));
-    expect(mqttjs?.gzipBytes).toBeGreaterThan(2.5 * (client?.gzipBytes ?? 0));
+    expect(mqttjs?.gzipBytes).toBeGreaterThan(2.25 * (client?.gzipBytes ?? 0));
   });
 
   it('keeps Node-only code off the browser path (R123)', async () => {
