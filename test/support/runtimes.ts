@@ -3,8 +3,9 @@
  * and Bun and Deno from their npm binaries (devDependencies `bun` and `deno`, whose optional
  * per-platform packages npm installs for the machine it runs on), which download nothing of
  * their own. Their install scripts are not needed (npm 11 may not run them): the binary is used
- * from its platform package directly.
+ * where it is.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isExecutable } from './brokers.js';
 import { ROOT } from './packed.js';
@@ -25,8 +26,17 @@ const exe = process.platform === 'win32' ? '.exe' : '';
 const bunPlatform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'arm64' ? 'aarch64' : process.arch}`;
 const denoPlatform = `${process.platform}-${process.arch}${process.platform === 'linux' ? '-glibc' : ''}`;
 
-/** Where npm installs each binary (the platform packages' own layout, checked by their `bin` field). */
-export const BUN_PATH = join(ROOT, 'node_modules', '@oven', `bun-${bunPlatform}`, 'bin', `bun${exe}`);
+/**
+ * Where npm installs each binary (the platform packages' own layout, checked by their `bin` field).
+ * Bun's postinstall, when npm runs it, moves its binary into the `bun` package as `bin/bun.exe`
+ * (on every platform); without it the binary stays in the platform package.
+ */
+export const BUN_PATH =
+  [
+    join(ROOT, 'node_modules', '@oven', `bun-${bunPlatform}`, 'bin', `bun${exe}`),
+    join(ROOT, 'node_modules', 'bun', 'bin', 'bun.exe'),
+  ].find((path) => existsSync(path)) ??
+  join(ROOT, 'node_modules', '@oven', `bun-${bunPlatform}`, 'bin', `bun${exe}`);
 export const DENO_PATH = join(ROOT, 'node_modules', '@deno', denoPlatform, `deno${exe}`);
 
 /** Node, Bun and Deno, each told to use the installed `node_modules` and fetch nothing. */
