@@ -161,15 +161,23 @@ export class MqttClient {
    * until a later `disconnect({ keepQueue: false })`.
    * @param options.keepQueue - Keep unacknowledged QoS >= 1 publishes for the next connection.
    *   @default false (true when `session.store` is set)
+   * @param options.sendWill - MQTT 5: DISCONNECT with reason code 0x04, so that the broker
+   *   publishes the will (R239); rejects with `InvalidArgumentError` when no server speaks 5.
+   *   @default false
    */
-  disconnect(options: { keepQueue?: boolean } = {}): Promise<void> {
+  disconnect(options: { keepQueue?: boolean; sendWill?: boolean } = {}): Promise<void> {
+    if (options.sendWill === true) {
+      // Checked first: a refused sendWill must change nothing (the queue setting included).
+      const refused = this.lifecycle.disconnectRefusal(options);
+      if (refused !== undefined) return Promise.reject(refused);
+    }
     const keepQueue = options.keepQueue ?? this.session.durable;
     if (this.lifecycle.state === 'stopped') {
       // No `stopped` event comes again, so what an earlier stop kept settles here.
       if (!keepQueue) this.#onStopped();
       this.#pending?.stopped(); // R168, whatever is kept
     } else this.#keepQueue = keepQueue; // read by the `stopped` event, which may come later
-    return this.lifecycle.disconnect();
+    return this.lifecycle.disconnect(options.sendWill === true ? { sendWill: true } : {});
   }
 
   /**

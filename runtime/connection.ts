@@ -105,6 +105,8 @@ export class Connection
   sentConnect: SentConnect | SentConnectV5 | undefined;
   /** What the current transport's protocol version changes (spec R235): set when it opens. */
   profile: WireProfile = V4_PROFILE;
+  /** `disconnect({ sendWill: true })`: the DISCONNECT asks an MQTT 5 broker for the will (R239). */
+  sendWillOnDisconnect = false;
   /** The Receive Maximum of the last accepted CONNACK (spec R243). */
   receiveMaximum = 65_535;
   /** Enhanced authentication, made on first use from `config.auth` (spec R310-R316). */
@@ -246,7 +248,8 @@ export class Connection
     this.write(encodePingreq());
   }
   sendDisconnect(): void {
-    this.write(encodeDisconnect());
+    const withWill = this.sendWillOnDisconnect ? this.profile.disconnectWithWill?.() : undefined;
+    this.write(withWill ?? encodeDisconnect());
   }
   sessionUp(sessionPresent: boolean): void {
     const session = this.session;

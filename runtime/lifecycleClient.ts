@@ -145,6 +145,8 @@ export class LifecycleClient {
   connect(options?: ConnectCallOptions): Promise<void> {
     if (this.isConnected()) return Promise.resolve();
     const connection = this.connection;
+    // A will asked for by an earlier `disconnect({ sendWill })` is not asked for again.
+    connection.sendWillOnDisconnect = false;
     const waiters =
       connection.connects ??
       new ConnectWaiters({
@@ -160,8 +162,15 @@ export class LifecycleClient {
   /**
    * Stops (Mongoose `global_disconnect`): cancels every pending attempt and timer, writes
    * DISCONNECT when a session is up, and resolves once the transport is closed.
+   * @param options.sendWill - On an MQTT 5 connection, DISCONNECT with reason code 0x04 so that
+   *   the broker publishes the will (MQTT 3.1.1 cannot ask: its DISCONNECT discards the will).
+   *   With no MQTT 5 server in the ring it rejects with an `InvalidArgumentError` and the client
+   *   goes on. @default false
    */
-  disconnect(): Promise<void> {
+  disconnect(options: { readonly sendWill?: boolean } = {}): Promise<void> {
+    const refused = this.disconnectRefusal(options);
+    if (refused !== undefined) return Promise.reject(refused);
+    this.connection.sendWillOnDisconnect = options.sendWill === true;
     this.#driver.send({ type: 'client.disconnect' });
     return this.connection.whenClosed();
   }
@@ -300,6 +309,18 @@ export class LifecycleClient {
     if (this.#entries === null)
       throw new InvalidArgumentError('the journal is off: create the client with journal: true');
     return { header: journalHeader(this.#initialInput), entries: [...this.#entries] };
+  }
+
+  /**
+   * Why `disconnect(options)` cannot be done, or `undefined`: `sendWill` with no MQTT 5 server.
+   * @param options - What `disconnect` was asked.
+   */
+  disconnectRefusal(options: { readonly sendWill?: boolean }): InvalidArgumentError | undefined {
+    if (options.sendWill !== true) return undefined;
+    if (this.connection.options.servers.some((s) => s.protocolVersion === 5)) return undefined;
+    return new InvalidArgumentError(
+      'sendWill needs an MQTT 5 server (protocolVersion 5): an MQTT 3.1.1 DISCONNECT always discards the will',
+    );
   }
 
   /** The servers as configured (normalised). */

@@ -148,6 +148,11 @@ export interface WireProfile {
    * @param error - Why the connection fails.
    */
   farewell(error: ErrorData): Uint8Array | undefined;
+  /**
+   * The client's own DISCONNECT asking the broker to publish the will (MQTT 5 reason code 0x04,
+   * 3.14.2.1); absent in 3.1.1, which has no way to ask: its DISCONNECT discards the will.
+   */
+  disconnectWithWill?(): Uint8Array;
 }
 
 // What a CONNECT asked for, shared: an idle client keeps its last one until the next CONNECT.

@@ -43,6 +43,9 @@ import type {
 } from './profile.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
+/** Disconnect with Will Message: the client's DISCONNECT that asks for its will (3.14.2.1). */
+const DISCONNECT_WITH_WILL = 0x04;
+
 /** Payload format invalid: a PUBLISH whose payload is not what its indicator says (R294). */
 const PAYLOAD_FORMAT_INVALID = 0x99;
 
@@ -280,6 +283,7 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
     admit(transport: Transport | null, length: number, qos: 0 | 1 | 2, retain: boolean, packetId: number) {
       return transport instanceof V5Transport ? transport.admit(length, qos, retain, packetId) : undefined;
     },
+    disconnectWithWill: (): Uint8Array => encodeDisconnectV5(DISCONNECT_WITH_WILL),
     farewell(error: ErrorData): Uint8Array | undefined {
       if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
       if (error.code === 'PACKET_TOO_LARGE') return encodeDisconnectV5(PACKET_TOO_LARGE);

@@ -7,7 +7,7 @@
 import type * as mqtt from 'mqtt-packet';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { PublishRefusedError, SubscribeError, UnsubscribeError } from '../../errors.js';
+import { InvalidArgumentError, PublishRefusedError, SubscribeError, UnsubscribeError } from '../../errors.js';
 import { connect, server, useResources } from '../support/integration.js';
 
 const { fakeBroker: fake, makeClient } = useResources();
@@ -122,5 +122,30 @@ describe('MQTT 5 acknowledgements with reason codes (R244)', () => {
       expect.objectContaining({ filter: 'locked/#', reasonCode: 0x87, reason: 'Not authorized' }),
       expect.objectContaining({ filter: 'gone/#', reasonCode: 0x11, reason: 'No subscription existed' }),
     ]);
+  });
+});
+
+describe("the client's DISCONNECT asks for its will (R239)", () => {
+  it('R239: disconnect({ sendWill: true }) sends DISCONNECT 0x04 to an MQTT 5 broker, a plain disconnect 0x00; with no MQTT 5 server it rejects and the client goes on', async () => {
+    const codes: number[] = [];
+    const broker = await fake((c, p) => {
+      if (p.cmd === 'connect')
+        c.send({ cmd: 'connack', reasonCode: 0, sessionPresent: false } as mqtt.IConnackPacket);
+      if (p.cmd === 'disconnect') codes.push(p.reasonCode ?? 0);
+    });
+    const client = makeClient({ servers: [server(broker.port)], protocolVersion: 5 });
+    await connect(client);
+    await client.disconnect({ sendWill: true });
+    await connect(client);
+    await client.disconnect();
+    await expect.poll(() => codes).toEqual([0x04, 0x00]);
+
+    const v4 = await fake((c, p) => {
+      if (p.cmd === 'connect') c.send({ cmd: 'connack', returnCode: 0, sessionPresent: false });
+    });
+    const old = makeClient({ servers: [server(v4.port)] });
+    await connect(old);
+    await expect(old.disconnect({ sendWill: true })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(old.isConnected()).toBe(true);
   });
 });
