@@ -49,7 +49,7 @@ const encoders: Record<4 | 5, (topic: string) => Uint8Array> = {
   5: (topic) => encodePublishV5(topic, payload, 0, false, false, 0),
 };
 
-describe('receive path: QoS 0 payloads are not copied (issue 14)', () => {
+describe('receive path: QoS 0 payloads are not copied (R334)', () => {
   for (const profile of [V4_PROFILE, V5_PROFILE]) {
     it(`MQTT ${profile.version === 4 ? '3.1.1' : '5'}: whole packets in one chunk arrive as views of the chunk`, () => {
       const encode = encoders[profile.version];
