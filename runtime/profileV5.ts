@@ -41,6 +41,7 @@ import type {
   WireSink,
   WrittenConnect,
 } from './profile.js';
+import { type RequestClient, type Requester, requesterOf } from './request.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
 /** Disconnect with Will Message: the client's DISCONNECT that asks for its will (3.14.2.1). */
@@ -149,10 +150,16 @@ export interface Mqtt5ProfileOptions {
   readonly outboundTopicAliases?: number;
 }
 
-/** The MQTT 5 wire profile, which also makes the table of outbound properties (spec R290). */
+/**
+ * The MQTT 5 wire profile, which also makes the table of outbound properties (spec R290) and a
+ * client's requester (R297, R350): what only MQTT 5 runs lives behind it, so that a client built
+ * without it (the default browser one) carries none of that code.
+ */
 export type V5WireProfile = WireProfile & {
   readonly version: 5;
   readonly createOutboundProps: OutboundPropsFactory;
+  /** The client's requester for `request()` / `request$` (R297-R299, R350), made on first use. */
+  readonly requester: (client: RequestClient) => Requester;
 };
 
 /** The default of {@link Mqtt5ProfileOptions.topicAliasMaximum}. */
@@ -184,6 +191,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
     version: 5 as const,
     // R290: the table of outbound MQTT 5 properties, here so a 3.1.1-only bundle carries none of it.
     createOutboundProps: (host: OutboundPropsHost) => new OutboundProps(host),
+    // R350: request / response needs Response Topic and Correlation Data, which only MQTT 5 has.
+    requester: requesterOf,
     connect(
       options: ConnectOptions & { readonly sessionExpiryInterval?: number },
       maxPacketBytes: number,
