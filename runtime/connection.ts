@@ -29,11 +29,11 @@ import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drive
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { LifecycleClientOptions, NormalisedOptions } from './options.js';
+import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
 import type { OutboundProps } from './outboundProps.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
-import { ReferencedServers, type RingServer } from './serverReference.js';
+import type { ReferencedServers, RingServer } from './serverReference.js';
 import type { ClientEvent, ClientState } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
@@ -118,12 +118,18 @@ export class Connection
   /** What the session store kept with restored messages, until the table above takes it (R304). */
   restoredAnnexes: Map<number, Uint8Array> | undefined;
 
-  /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
-  readonly #referenced = new ReferencedServers();
+  /**
+   * The servers MQTT 5 brokers referred the client to, by label (spec R246): made by the MQTT 5
+   * profile with the first Server Reference (R351), so a 3.1.1-only client carries none of it.
+   */
+  #referenced: ReferencedServers | undefined;
   /** The configured server whose settings the current transport's server uses (R246). */
   #template = 0;
   /** Labels for a Server Reference, its servers reached like the current one (R246). */
-  readonly #refer = (text: string): string[] => this.#referenced.labels(text, this.#template);
+  readonly #refer = (text: string): string[] => {
+    this.#referenced ??= this.profile.referencedServers?.();
+    return this.#referenced?.labels(text, this.#template) ?? [];
+  };
 
   #generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
@@ -173,7 +179,8 @@ export class Connection
       if (!connects.pending) this.connects = undefined;
     }
     // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
-    this.tracer?.lifecycle(event, this.#referenced.traced(event, this.options.servers));
+    const servers = this.options.servers;
+    this.tracer?.lifecycle(event, this.#referenced?.traced(event, servers) ?? servers);
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
@@ -275,7 +282,13 @@ export class Connection
     index: number,
     label: string | undefined = this.driver.getSnapshot().context.servers[index]?.name,
   ): RingServer {
-    return this.#referenced.at(index, label, this.options.servers);
+    const servers = this.options.servers;
+    if (this.#referenced !== undefined) return this.#referenced.at(index, label, servers);
+    // No broker referred the client anywhere: the ring is the configured servers (R246).
+    const configured = servers[index];
+    return configured === undefined
+      ? { server: servers[0] as NormalisedServer, template: 0 }
+      : { server: configured, template: index };
   }
 
   /**

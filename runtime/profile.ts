@@ -18,6 +18,7 @@ import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
 import type { AuthRuntime } from './authSession.js';
 import type { Transport } from './ports.js';
+import type { ReferencedServers } from './serverReference.js';
 
 /** What the connection receives from a profile's decoder. */
 export type WirePacket = InboundPacket | V5Connack | V5Disconnect | V5Auth;
@@ -99,6 +100,12 @@ export interface WireProfile {
     sent: SentConnect | SentConnectV5 | undefined,
     refer: Refer,
   ): ConnectionEvent | ProtocolError;
+  /**
+   * The table of servers that brokers referred a connection to (MQTT 5 Server Reference, spec
+   * R246), made with the first reference (R351): 3.1.1 has none, so a 3.1.1-only bundle carries
+   * none of its code.
+   */
+  referencedServers?(): ReferencedServers;
   /**
    * What a server DISCONNECT means (MQTT 5 only: a 3.1.1 decoder never yields one): the
    * statechart's `mqtt5.disconnect` (spec R240, R262).

@@ -42,6 +42,7 @@ import type {
   WrittenConnect,
 } from './profile.js';
 import { type RequestClient, type Requester, requesterOf } from './request.js';
+import { ReferencedServers } from './serverReference.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
 /** Disconnect with Will Message: the client's DISCONNECT that asks for its will (3.14.2.1). */
@@ -281,6 +282,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
           : { authenticationMethod: method, authenticationData: data },
       ),
     authentication: AUTH_RUNTIME,
+    // R351: Server Reference is MQTT 5's; its table comes with the profile.
+    referencedServers: (): ReferencedServers => new ReferencedServers(),
     transport: (inner: Transport, host?: PropsHost): Transport => new V5Transport(inner, outbound, host),
     negotiated(packet: Connack | V5Connack, transport: Transport | null): void {
       // The v5 decoder makes only v5 CONNACKs, and this profile only V5Transports.

@@ -1,0 +1,32 @@
+/**
+ * What only MQTT 5 runs stays out of the default browser client and comes with the MQTT 5 profile
+ * (spec R350-R355): each module below is in the `browser/mqtt5` bundle and in neither the default
+ * client nor the whole browser entry.
+ */
+import { describe, expect, it } from 'vitest';
+import { bundle } from '../../scripts/browser/bundle.js';
+
+/** The modules only the MQTT 5 profile brings, with the rule that moved each behind it. */
+const MQTT5_ONLY = {
+  'runtime/request.ts': 'R350',
+  'runtime/serverReference.ts': 'R351',
+} as const;
+
+/** The modules of `entry`'s bundle, as esbuild names them unminified (`// path` lines). */
+async function modules(entry: string): Promise<string[]> {
+  const built = await bundle({ entry, external: ['rxjs'], minify: false });
+  return [...built.code.matchAll(/^\/\/ (\S+\.ts)$/gm)].map((m) => m[1] as string);
+}
+
+describe("MQTT 5-only code is the MQTT 5 profile's (R350-R355)", () => {
+  it('R350, R351: in the browser/mqtt5 bundle, not in the default client or the whole browser entry', async () => {
+    const only = Object.keys(MQTT5_ONLY);
+    const withMqtt5 = await modules('scripts/browser/withMqtt5.ts');
+    expect(only.filter((m) => !withMqtt5.includes(m))).toEqual([]);
+    for (const entry of ['scripts/browser/defaultClient.ts', 'browser.ts']) {
+      const list = await modules(entry);
+      expect(list).toContain('runtime/client.ts');
+      expect({ entry, carried: only.filter((m) => list.includes(m)) }).toEqual({ entry, carried: [] });
+    }
+  });
+});
