@@ -31,7 +31,7 @@ import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } fr
 import { callEach } from './listenerErrors.js';
 import { type KeyTable, passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
-import { adoptRestoredProps, filtersOf, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
+import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
 import type { RequestClient, RequestOptions } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import { TopicRoutes } from './topicRoutes.js';
@@ -343,7 +343,7 @@ export class MqttClient {
     if (hasV5Options(options)) {
       // MQTT 5 options (spec R295) apply to every filter of the call.
       try {
-        for (const filter of filtersOf(request)) this.#props().subscription(filter, options);
+        this.#props().subscription(request, options);
       } catch (error) {
         return Promise.reject(error);
       }

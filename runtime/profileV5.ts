@@ -30,7 +30,7 @@ import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
 import { AUTH_RUNTIME } from './authSession.js';
-import { OutboundProps, type OutboundPropsFactory, type OutboundPropsHost } from './outboundProps.js';
+import { createOutboundProps, type OutboundPropsFactory } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
 import type {
   Connack,
@@ -191,7 +191,7 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
   return Object.freeze({
     version: 5 as const,
     // R290: the table of outbound MQTT 5 properties, here so a 3.1.1-only bundle carries none of it.
-    createOutboundProps: (host: OutboundPropsHost) => new OutboundProps(host),
+    createOutboundProps,
     // R350: request / response needs Response Topic and Correlation Data, which only MQTT 5 has.
     requester: requesterOf,
     connect(
