@@ -1,7 +1,8 @@
 /**
- * What only MQTT 5 runs stays out of the default browser client and comes with the MQTT 5 profile
- * (spec R350-R355): each module below is in the `browser/mqtt5` bundle and in neither the default
- * client nor the whole browser entry.
+ * What the default browser client never runs stays out of its bundle (spec R350-R355): what only
+ * MQTT 5 runs comes with the MQTT 5 profile (each module below is in the `browser/mqtt5` bundle and
+ * in neither the default client nor the whole browser entry), and what only Node's transports
+ * report is explained in Node's modules.
  */
 import { describe, expect, it } from 'vitest';
 import { bundle } from '../../scripts/browser/bundle.js';
@@ -28,5 +29,13 @@ describe("MQTT 5-only code is the MQTT 5 profile's (R350-R355)", () => {
       expect(list).toContain('runtime/client.ts');
       expect({ entry, carried: only.filter((m) => list.includes(m)) }).toEqual({ entry, carried: [] });
     }
+  });
+
+  it("R352: the explanations of the failures only Node's transports tell are not in the browser entry", async () => {
+    const built = await bundle({ entry: 'browser.ts', external: ['rxjs'], minify: false });
+    expect(built.code).toContain('the WebSocket handshake failed');
+    expect(built.code).not.toMatch(
+      /not signed by a trusted CA|rejected the pre-shared key|host name not found/,
+    );
   });
 });
