@@ -109,8 +109,8 @@ export class Connection
   sendWillOnDisconnect = false;
   /** The Receive Maximum of the last accepted CONNACK (spec R243). */
   receiveMaximum = 65_535;
-  /** Enhanced authentication, made on first use from `config.auth` (spec R310-R316). */
-  #auth: AuthSession | undefined;
+  /** Enhanced authentication, made by the MQTT 5 profile from `config.auth` (spec R310-R316). */
+  auth: AuthSession | undefined;
   /** SessionIO: the current profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
   admit: SessionIO['admit'];
   /** The MQTT 5 properties of outbound publishes (spec R290), made by the first publish with some. */
@@ -300,31 +300,17 @@ export class Connection
     const assigned = this.driver.getSnapshot().context.assignedClientId;
     const clientId = s.clean === false && assigned !== null ? assigned : this.clientIds[template];
     const options = connectOptionsOf(s, clientId);
-    if (this.profile.version !== 5) return options;
-    // R319: MQTT 5's own CONNECT fields, read by its encoder (the 3.1.1 options have none).
-    if (s.sessionExpirySec !== undefined)
-      Object.assign(options, { sessionExpiryInterval: s.sessionExpirySec });
-    const auth = this.#authSession();
-    // R310: a fresh exchange per CONNECT.
-    return auth === undefined ? options : Object.assign(options, { authentication: auth.connect() });
+    // R319, R310: MQTT 5's own CONNECT fields come from its profile (3.1.1 has none).
+    return this.profile.connectOptions?.(options, s, this) ?? options;
   }
 
-  /** The enhanced authentication of `config.auth`, undefined without one (spec R310). */
-  #authSession(): AuthSession | undefined {
-    const method = this.config.auth;
-    const runtime = this.profile.authentication;
-    if (method === undefined || runtime === undefined) return undefined;
-    if (this.#auth?.method !== method) this.#auth = runtime.session(method);
-    return this.#auth;
-  }
   /** The statechart's `answerAuth` (spec R310, R313). */
   answerAuth(): void {
-    this.#auth?.answer(this);
+    this.auth?.answer(this);
   }
-  /** The statechart's `sendReauth` (spec R313). */
+  /** The statechart's `sendReauth` (spec R313): the MQTT 5 profile's authentication, if any. */
   sendReauth(): void {
-    const auth = this.#authSession();
-    if (auth !== undefined) auth.reauthenticate(this);
+    this.profile.authentication?.session(this)?.reauthenticate(this);
   }
 
   #protocolError(error: ErrorData): void {
@@ -363,7 +349,7 @@ export class Connection
           return;
         }
         // R316: the broker's last word of the exchange verifies before the session is trusted.
-        const unproven = this.profile.authentication?.unproven(this.#auth, packet, answer);
+        const unproven = this.profile.authentication?.unproven(this.auth, packet, answer);
         if (unproven !== undefined) {
           this.failed(generation, unproven);
           return;
@@ -380,7 +366,7 @@ export class Connection
         // A 3.1.1 decoder yields no AUTH; the MQTT 5 profile checks it (R316).
         const answer =
           this.profile.authentication?.answer(
-            this.#auth,
+            this.auth,
             this.sentConnect,
             packet,
             this.driver.getSnapshot(),
@@ -424,7 +410,7 @@ export class Connection
   openTransport(server: number, name: string): void {
     const generation = ++this.#generation;
     this.sentConnect = undefined;
-    this.#auth?.reset();
+    this.auth?.reset();
     const { server: s, template } = this.serverAt(server, name);
     this.#template = template;
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).

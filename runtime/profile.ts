@@ -16,7 +16,7 @@ import { createDecoder, type Decoder, type InboundPacket } from '../protocol/dec
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
-import type { AuthRuntime } from './authSession.js';
+import type { AuthOwner, AuthRuntime } from './authSession.js';
 import type { Transport } from './ports.js';
 import type { ReferencedServers } from './serverReference.js';
 
@@ -124,6 +124,16 @@ export interface WireProfile {
    * (the default browser one) carries no MQTT 5 encoder.
    */
   encodeAuth?(reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array;
+  /**
+   * MQTT 5's own CONNECT fields for `server` added to `options` (Session Expiry Interval R319, the
+   * authentication exchange R310), here so that a 3.1.1-only bundle carries none of it.
+   * @param owner - Where the client's authentication is kept (its connection).
+   */
+  connectOptions?(
+    options: ConnectOptions,
+    server: { readonly sessionExpirySec?: number | undefined },
+    owner: AuthOwner,
+  ): ConnectOptions;
   /** Enhanced authentication (MQTT 5 only, spec R310-R316); absent: AUTH is not spoken. */
   readonly authentication?: AuthRuntime;
   /**

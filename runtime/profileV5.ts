@@ -29,7 +29,7 @@ import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/pa
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
-import { AUTH_RUNTIME } from './authSession.js';
+import { AUTH_RUNTIME, type AuthOwner } from './authSession.js';
 import { createOutboundProps, type OutboundPropsFactory } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
 import type {
@@ -281,6 +281,18 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
           ? { authenticationMethod: method }
           : { authenticationMethod: method, authenticationData: data },
       ),
+    connectOptions(
+      options: ConnectOptions,
+      server: { readonly sessionExpirySec?: number | undefined },
+      owner: AuthOwner,
+    ): ConnectOptions {
+      // R319: read by the MQTT 5 CONNECT encoder (the 3.1.1 options have no such field).
+      if (server.sessionExpirySec !== undefined)
+        Object.assign(options, { sessionExpiryInterval: server.sessionExpirySec });
+      const auth = AUTH_RUNTIME.session(owner);
+      // R310: a fresh exchange per CONNECT.
+      return auth === undefined ? options : Object.assign(options, { authentication: auth.connect() });
+    },
     authentication: AUTH_RUNTIME,
     // R351: Server Reference is MQTT 5's; its table comes with the profile.
     referencedServers: (): ReferencedServers => new ReferencedServers(),

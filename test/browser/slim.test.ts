@@ -38,4 +38,20 @@ describe("MQTT 5-only code is the MQTT 5 profile's (R350-R355)", () => {
       /not signed by a trusted CA|rejected the pre-shared key|host name not found/,
     );
   });
+
+  it('R353: the MQTT 5 CONNECT fields (Session Expiry Interval, authentication) are added by the profile, not by the default client', async () => {
+    const client = await bundle({
+      entry: 'scripts/browser/defaultClient.ts',
+      external: ['rxjs'],
+      minify: false,
+    });
+    const withMqtt5 = await bundle({
+      entry: 'scripts/browser/withMqtt5.ts',
+      external: ['rxjs'],
+      minify: false,
+    });
+    expect(client.code).not.toMatch(/sessionExpiryInterval|new AuthSession\(/);
+    expect(withMqtt5.code).toMatch(/sessionExpiryInterval: server\.sessionExpirySec/);
+    expect(withMqtt5.code).toMatch(/new AuthSession\(/);
+  });
 });
