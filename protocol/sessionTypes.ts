@@ -4,6 +4,7 @@
  */
 import { type ClientClosedError, ConfigError, type MqttError, type SubscribeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
+import type { OutboundRefusals } from './outboundRefusals.js';
 import type { SessionStore } from './store.js';
 import type { ReceivedProperties } from './v5Shapes.js';
 
@@ -80,6 +81,12 @@ export interface SessionIO {
   admit?:
     | ((length: number, qos: 1 | 2, retain: boolean, packetId: number) => MqttError | undefined)
     | undefined;
+  /**
+   * What an MQTT 5 broker's refusals do to the outbound flow (spec R244, R252): supplied by the
+   * MQTT 5 profile, so a 3.1.1-only bundle carries none of it (R354).
+   * @default none: no broker refuses (MQTT 3.1.1)
+   */
+  refusals?: OutboundRefusals | undefined;
 }
 
 /**

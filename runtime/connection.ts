@@ -113,6 +113,8 @@ export class Connection
   auth: AuthSession | undefined;
   /** SessionIO: the current profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
   admit: SessionIO['admit'];
+  /** SessionIO: what the current profile's broker refusals do (MQTT 5, spec R244, R252, R354). */
+  refusals: SessionIO['refusals'];
   /** The MQTT 5 properties of outbound publishes (spec R290), made by the first publish with some. */
   outboundProps: OutboundProps | undefined;
   /** What the session store kept with restored messages, until the table above takes it (R304). */
@@ -416,6 +418,7 @@ export class Connection
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
     this.profile = profile;
+    this.refusals = profile.refusals;
     // Only a profile with CONNACK terms checks publishes (R249): 3.1.1's path pays nothing.
     const admit = profile.admit;
     this.admit =

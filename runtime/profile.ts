@@ -14,6 +14,7 @@ import type { ConnectionEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
+import type { OutboundRefusals } from '../protocol/outboundRefusals.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
 import type { AuthOwner, AuthRuntime } from './authSession.js';
@@ -160,6 +161,8 @@ export interface WireProfile {
     retain: boolean,
     packetId: number,
   ): MqttError | undefined;
+  /** What a broker's refusals do to the outbound flow (MQTT 5 only, spec R244, R252, R354). */
+  readonly refusals?: OutboundRefusals;
   /**
    * The DISCONNECT to write before closing for `error` (spec R237); `undefined` for none.
    * @param error - Why the connection fails.

@@ -17,6 +17,7 @@ import type { ConnectionEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
+import { OUTBOUND_REFUSALS } from '../protocol/outboundRefusals.js';
 import { brokerTermsOf } from '../protocol/v5/capabilities.js';
 import { mergeSuback } from '../protocol/v5/capabilitiesSubscribe.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
@@ -308,6 +309,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
       return transport instanceof V5Transport ? transport.admit(length, qos, retain, packetId) : undefined;
     },
     disconnectWithWill: (): Uint8Array => encodeDisconnectV5(DISCONNECT_WITH_WILL),
+    // R354: only an MQTT 5 broker refuses a publish (R244) or queued messages by its terms (R252).
+    refusals: OUTBOUND_REFUSALS,
     farewell(error: ErrorData): Uint8Array | undefined {
       if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
       if (error.code === 'PACKET_TOO_LARGE') return encodeDisconnectV5(PACKET_TOO_LARGE);

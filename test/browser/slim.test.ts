@@ -11,6 +11,7 @@ import { bundle } from '../../scripts/browser/bundle.js';
 const MQTT5_ONLY = {
   'runtime/request.ts': 'R350',
   'runtime/serverReference.ts': 'R351',
+  'protocol/outboundRefusals.ts': 'R354',
 } as const;
 
 /** The modules of `entry`'s bundle, as esbuild names them unminified (`// path` lines). */
@@ -20,7 +21,7 @@ async function modules(entry: string): Promise<string[]> {
 }
 
 describe("MQTT 5-only code is the MQTT 5 profile's (R350-R355)", () => {
-  it('R350, R351: in the browser/mqtt5 bundle, not in the default client or the whole browser entry', async () => {
+  it('R350, R351, R354: in the browser/mqtt5 bundle, not in the default client or the whole browser entry', async () => {
     const only = Object.keys(MQTT5_ONLY);
     const withMqtt5 = await modules('scripts/browser/withMqtt5.ts');
     expect(only.filter((m) => !withMqtt5.includes(m))).toEqual([]);
