@@ -13,9 +13,8 @@ import {
   type ErrorData,
   ListenerError,
   type ListenerKind,
-  type MqttError,
+  MqttError,
   ProtocolError,
-  StoreError,
 } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
@@ -405,7 +404,8 @@ export class Connection
    * is lost. Anything else (a listener that throws) keeps its own path.
    */
   #storeFailed(generation: number, error: unknown): void {
-    if (!(error instanceof StoreError)) throw error;
+    // By its code (a `StoreError`'s), so that a client without a store carries no StoreError class.
+    if (!(error instanceof MqttError) || !error.code.startsWith('STORE_')) throw error;
     this.failed(generation, error.toData());
   }
 
