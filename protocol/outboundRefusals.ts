@@ -12,33 +12,25 @@ import type { OutboundMessage } from './offlineQueue.js';
 import type { OutboundState } from './outboundState.js';
 import { type SessionIO, settle } from './sessionTypes.js';
 
-/** The outbound flow's answers to an MQTT 5 broker's refusals. */
-export interface OutboundRefusals {
-  /**
-   * Handles a PUBACK or PUBREC with a failure reason code (R244): the broker did not take the
-   * message and the flow ends there (no PUBREL [4.3.3]). The message is dropped (event `drop`,
-   * reason `refused`) and its callback gets a `PublishRefusedError` naming the code; its id and
-   * window slot are free. An unknown id, or an ack of the other QoS, is ignored.
-   * @param s - The outbound flow's state.
-   * @param id - The packet id.
-   * @param qos - 1 for PUBACK, 2 for PUBREC.
-   * @param reasonCode - The failure code (0x80 and above).
-   */
-  acked(s: OutboundState, id: number, qos: 1 | 2, reasonCode: number): void;
-  /**
-   * Drops every queued message this broker's CONNACK terms refuse (R252): too large for its
-   * Maximum Packet Size, above its Maximum QoS, retained when it has no retain. Each gets the
-   * typed error (event `drop`, reason `refused`), rather than a resend the broker would answer by
-   * closing the connection, again on every connection.
-   * @param s - The outbound flow's state.
-   * @param admit - The broker's terms.
-   */
-  queued(s: OutboundState, admit: NonNullable<SessionIO['admit']>): void;
-}
+/**
+ * The outbound flow's answers to an MQTT 5 broker's refusals (`SessionIO.refusals`, whose state
+ * argument is the session's {@link OutboundState}; typed there without it, so that the session's
+ * types import nothing of this module):
+ * - `acked(s, id, qos, reasonCode)`: a PUBACK or PUBREC with a failure reason code (R244): the
+ *   broker did not take the message and the flow ends there (no PUBREL [4.3.3]). The message is
+ *   dropped (event `drop`, reason `refused`) and its callback gets a `PublishRefusedError` naming
+ *   the code; its id and window slot are free. An unknown id, or an ack of the other QoS, is ignored.
+ * - `queued(s, admit)`: drops every queued message this broker's CONNACK terms refuse (R252): too
+ *   large for its Maximum Packet Size, above its Maximum QoS, retained when it has no retain. Each
+ *   gets the typed error (event `drop`, reason `refused`), rather than a resend the broker would
+ *   answer by closing the connection, again on every connection.
+ */
+export type OutboundRefusals = NonNullable<SessionIO['refusals']>;
 
 /** The one {@link OutboundRefusals}, which the MQTT 5 profile hands to the session. */
 export const OUTBOUND_REFUSALS: OutboundRefusals = Object.freeze({
-  acked(s: OutboundState, id: number, qos: 1 | 2, reasonCode: number): void {
+  acked(state: unknown, id: number, qos: 1 | 2, reasonCode: number): void {
+    const s = state as OutboundState;
     const m = s.inflight.get(id);
     if (m === undefined || m.qos !== qos) return;
     // `land` frees its QoS 2 slot too: a refused QoS 2 publish holding one would shrink the window.
@@ -55,7 +47,8 @@ export const OUTBOUND_REFUSALS: OutboundRefusals = Object.freeze({
     s.replayed(m.replay);
     s.drain();
   },
-  queued(s: OutboundState, admit: NonNullable<SessionIO['admit']>): void {
+  queued(state: unknown, admit: NonNullable<SessionIO['admit']>): void {
+    const s = state as OutboundState;
     const check = (m: OutboundMessage) =>
       admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1, m.packetId);
     for (const m of s.pending.removeWhere((m) => check(m) !== undefined)) {

@@ -4,7 +4,6 @@
  */
 import { type ClientClosedError, ConfigError, type MqttError, type SubscribeError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES, type QoS } from './encode.js';
-import type { OutboundRefusals } from './outboundRefusals.js';
 import type { SessionStore } from './store.js';
 import type { ReceivedProperties } from './v5Shapes.js';
 
@@ -86,7 +85,17 @@ export interface SessionIO {
    * MQTT 5 profile, so a 3.1.1-only bundle carries none of it (R354).
    * @default none: no broker refuses (MQTT 3.1.1)
    */
-  refusals?: OutboundRefusals | undefined;
+  refusals?:
+    | {
+        /** A PUBACK or PUBREC with a failure code, for the session's outbound state (R244). */
+        acked(state: unknown, id: number, qos: 1 | 2, reasonCode: number): void;
+        /** The queued messages this broker's CONNACK terms refuse, dropped (R252). */
+        queued(
+          state: unknown,
+          admit: (length: number, qos: 1 | 2, retain: boolean, packetId: number) => MqttError | undefined,
+        ): void;
+      }
+    | undefined;
 }
 
 /**

@@ -9,13 +9,7 @@
  *
  * @module
  */
-import {
-  type ErrorData,
-  ListenerError,
-  type ListenerKind,
-  MqttError,
-  ProtocolError,
-} from '../errors.js';
+import { type ErrorData, ListenerError, type ListenerKind, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';

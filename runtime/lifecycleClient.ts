@@ -7,6 +7,7 @@
 import {
   ConfigError,
   type ErrorData,
+  errorFromData311,
   InvalidArgumentError,
   type ListenerKind,
   NotConnectedError,
@@ -152,6 +153,10 @@ export class LifecycleClient {
       new ConnectWaiters({
         clock: connection.clock,
         giveUp: () => this.#driver.send({ type: 'client.disconnect' }),
+        // R355: the MQTT 5 profile reads its own error codes; a 3.1.1-only client carries none.
+        revive:
+          (connection.config.mqtt5 as { readonly errorFromData?: typeof errorFromData311 } | undefined)
+            ?.errorFromData ?? errorFromData311,
       });
     const promise = waiters.wait(options);
     connection.connects = waiters;

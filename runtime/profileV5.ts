@@ -9,7 +9,9 @@
 import {
   ConnackError,
   type ErrorData,
+  errorFromData,
   InvalidArgumentError,
+  type MqttError,
   type ProtocolError,
   ServerDisconnectError,
 } from '../errors.js';
@@ -162,6 +164,8 @@ export type V5WireProfile = WireProfile & {
   readonly createOutboundProps: OutboundPropsFactory;
   /** The client's requester for `request()` / `request$` (R297-R299, R350), made on first use. */
   readonly requester: (client: RequestClient) => Requester;
+  /** The typed error of error data, MQTT 5's codes included (R82, R355). */
+  readonly errorFromData: (data: ErrorData) => MqttError;
 };
 
 /** The default of {@link Mqtt5ProfileOptions.topicAliasMaximum}. */
@@ -195,6 +199,7 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
     createOutboundProps,
     // R350: request / response needs Response Topic and Correlation Data, which only MQTT 5 has.
     requester: requesterOf,
+    errorFromData,
     connect(
       options: ConnectOptions & { readonly sessionExpiryInterval?: number },
       maxPacketBytes: number,
