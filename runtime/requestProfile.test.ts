@@ -74,4 +74,15 @@ describe('request() needs the MQTT 5 profile (R350)', () => {
     expect(new TextDecoder().decode(response.payload)).toBe('pong');
     await client.disconnect();
   });
+
+  it('R353, R313: without the profile, reauthenticate() rejects with InvalidArgumentError at once (no `auth` can be set)', async () => {
+    const client = new BrowserClient({
+      servers: [{ url: 'ws://h/mqtt', transport: fakeNetwork().factory }],
+      clock: new SimulatedClock(),
+    });
+    await expect(client.reauthenticate()).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'reauthenticate() needs the `auth` option',
+    });
+  });
 });
