@@ -357,23 +357,20 @@ export class Connection
       case 'pingresp':
         this.driver.send({ type: 'mqtt.pingresp' });
         return;
-      case 'auth': {
-        // A 3.1.1 decoder yields no AUTH; the MQTT 5 profile checks it (R316).
-        const answer =
-          this.profile.authentication?.answer(
-            this.auth,
-            this.sentConnect,
-            packet,
-            this.driver.getSnapshot(),
-          ) ?? new ProtocolError('AUTH on an MQTT 3.1.1 connection').toData();
+      case 'auth':
+      case 'disconnect': {
+        // MQTT 5's own packets (a 3.1.1 decoder yields neither): its profile answers an AUTH, checked
+        // by its authentication (R316), and a DISCONNECT, which the statechart decides (R262-R268).
+        const answer = this.profile.answerPacket?.(
+          packet,
+          this.auth,
+          this.sentConnect,
+          this.driver.getSnapshot(),
+          this.#refer,
+        );
+        if (answer === undefined) return;
         if ('code' in answer) this.failed(generation, answer);
         else this.driver.send(answer);
-        return;
-      }
-      case 'disconnect': {
-        // The statechart decides (R262-R268); leaving `online` closes the transport.
-        const answer = this.profile.answerDisconnect?.(packet, this.#refer);
-        if (answer !== undefined) this.driver.send(answer);
         return;
       }
       default:

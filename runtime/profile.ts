@@ -17,7 +17,7 @@ import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.
 import type { OutboundRefusals } from '../protocol/outboundRefusals.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
-import type { AuthOwner, AuthRuntime } from './authSession.js';
+import type { AuthOwner, AuthRuntime, AuthSession } from './authSession.js';
 import type { Transport } from './ports.js';
 import type { ReferencedServers } from './serverReference.js';
 
@@ -107,6 +107,22 @@ export interface WireProfile {
    * none of its code.
    */
   referencedServers?(): ReferencedServers;
+  /**
+   * What an AUTH or a server DISCONNECT means (MQTT 5 only: a 3.1.1 decoder yields neither): an
+   * AUTH checked by the profile's authentication, as the statechart's event or the error the
+   * connection closes with (R316); a DISCONNECT as {@link WireProfile.answerDisconnect}.
+   * @param auth - The client's authentication, if any.
+   * @param sent - What the CONNECT on this transport asked for.
+   * @param snapshot - Where the statechart is.
+   * @param refer - Labels for a Server Reference.
+   */
+  answerPacket?(
+    packet: V5Auth | V5Disconnect,
+    auth: AuthSession | undefined,
+    sent: SentConnect | SentConnectV5 | undefined,
+    snapshot: { matches(value: object): boolean },
+    refer: Refer,
+  ): ConnectionEvent | ErrorData;
   /**
    * What a server DISCONNECT means (MQTT 5 only: a 3.1.1 decoder never yields one): the
    * statechart's `mqtt5.disconnect` (spec R240, R262).

@@ -28,11 +28,11 @@ import { createV5Decoder } from '../protocol/v5/decoder.js';
 import { encodeAuth, encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
 import { payloadFormatInvalid, receivedProperties } from '../protocol/v5/messageProps.js';
-import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
+import type { V5Auth, V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
-import { AUTH_RUNTIME, type AuthOwner } from './authSession.js';
+import { AUTH_RUNTIME, type AuthOwner, type AuthSession } from './authSession.js';
 import { createOutboundProps, type OutboundPropsFactory } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
 import type {
@@ -274,6 +274,17 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
       return reference.length > 0
         ? { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, serverReference: reference, error }
         : { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, error };
+    },
+    answerPacket(
+      packet: V5Auth | V5Disconnect,
+      auth: AuthSession | undefined,
+      sent: SentConnect | SentConnectV5 | undefined,
+      snapshot: { matches(value: object): boolean },
+      refer: Refer,
+    ): ConnectionEvent | ErrorData {
+      return packet.cmd === 'disconnect'
+        ? this.answerDisconnect(packet, refer)
+        : AUTH_RUNTIME.answer(auth, sent, packet, snapshot);
     },
     // The v5 decoder makes only v5 CONNACKs.
     receiveMaximum: (packet: Connack | V5Connack): number =>
