@@ -21,109 +21,29 @@ import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
 import { OUTBOUND_REFUSALS } from '../protocol/outboundRefusals.js';
 import { brokerTermsOf } from '../protocol/v5/capabilities.js';
-import { mergeSuback } from '../protocol/v5/capabilitiesSubscribe.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
 import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
 import { encodeAuth, encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
-import { payloadFormatInvalid, receivedProperties } from '../protocol/v5/messageProps.js';
-import type { V5Auth, V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
+import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
 import { AUTH_RUNTIME, type AuthOwner, type AuthSession } from './authSession.js';
 import { createOutboundProps, type OutboundPropsFactory } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
-import type {
-  Connack,
-  PropsHost,
-  Refer,
-  WirePacket,
-  WireProfile,
-  WireSink,
-  WrittenConnect,
-} from './profile.js';
+import type { Connack, PropsHost, Refer, WireProfile, WireSink, WrittenConnect } from './profile.js';
 import { type RequestClient, type Requester, requesterOf } from './request.js';
 import { ReferencedServers } from './serverReference.js';
+import { toSession } from './v5Session.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
 /** Disconnect with Will Message: the client's DISCONNECT that asks for its will (3.14.2.1). */
 const DISCONNECT_WITH_WILL = 0x04;
 
-/** Payload format invalid: a PUBLISH whose payload is not what its indicator says (R294). */
-const PAYLOAD_FORMAT_INVALID = 0x99;
-
 /** Session Expiry Interval "never": what 3.1.1's clean session 0 means (spec R236). */
 const NEVER_EXPIRES = 0xffff_ffff;
-
-/**
- * A v5 packet in the shape the session reads (the 3.1.1 decoder's), or the error it is: an AUTH
- * the client did not ask for, a Topic Alias it did not allow (spec R241). CONNACK and a server
- * DISCONNECT go to the connection as they are, for {@link V5_PROFILE.answerConnack} and
- * {@link V5_PROFILE.answerDisconnect} (spec R240, R246).
- */
-function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Link): WirePacket | MqttFailure {
-  switch (p.cmd) {
-    case 'publish': {
-      const alias = p.properties?.topicAlias;
-      const topic = alias === undefined ? p.topic : aliases.resolve(p.topic, alias);
-      if (typeof topic !== 'string') return topic;
-      // R294: a payload that is not the UTF-8 its indicator says is refused with DISCONNECT 0x99.
-      if (payloadFormatInvalid(p.payload, p.properties)) {
-        return violation(
-          PAYLOAD_FORMAT_INVALID,
-          `PUBLISH to ${JSON.stringify(topic)} says its payload is UTF-8 (Payload Format Indicator 1), and it is not [3.3.2.3.2]`,
-        );
-      }
-      return p.messageId === undefined
-        ? {
-            cmd: 'publish',
-            topic,
-            payload: p.payload,
-            qos: p.qos,
-            dup: p.dup,
-            retain: p.retain,
-            messageProperties: receivedProperties(p.properties),
-          }
-        : {
-            cmd: 'publish',
-            topic,
-            payload: p.payload,
-            qos: p.qos,
-            dup: p.dup,
-            retain: p.retain,
-            messageId: p.messageId,
-            messageProperties: receivedProperties(p.properties),
-          };
-    }
-    case 'puback':
-    case 'pubrec':
-      // A failure code refuses the publish (R244); success codes need not travel.
-      return p.reasonCode >= 0x80
-        ? { cmd: p.cmd, messageId: p.messageId, reasonCode: p.reasonCode }
-        : { cmd: p.cmd, messageId: p.messageId };
-    case 'pubrel':
-    case 'pubcomp':
-      return { cmd: p.cmd, messageId: p.messageId };
-    case 'suback': {
-      // MQTT 5 failure codes are 0x80 and above, as 3.1.1's one: the session refuses them alike.
-      const local = link.refused.get(p.messageId);
-      if (local === undefined) return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
-      // Filters the client refused itself (R255) keep their places among the broker's codes.
-      link.refused.delete(p.messageId);
-      return { cmd: 'suback', messageId: p.messageId, granted: mergeSuback(local, p.reasonCodes) };
-    }
-    case 'unsuback':
-      // Its code reaches the unsubscribe's caller (R245): one filter per UNSUBSCRIBE.
-      return { cmd: 'unsuback', messageId: p.messageId, granted: [...p.reasonCodes] };
-    // AUTH goes to the connection's authentication (runtime/authSession.ts, spec R316).
-    default:
-      return p;
-  }
-}
-
-type MqttFailure = ProtocolError;
 
 /**
  * Each connection's decoder-side link, by the CONNACK it decoded: `negotiated` hands it to the
