@@ -398,6 +398,32 @@ export class ClientClosedError extends MqttError {
  */
 export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttError {
   const { code, message } = data;
+  // The codes only an MQTT 5 broker causes; the rest are read by `errorFromData311`.
+  switch (code) {
+    case 'PROTOCOL_ERROR':
+      return data.reasonCode === undefined
+        ? new ProtocolError(message, options)
+        : new ProtocolViolationError(data.reasonCode, message, options);
+    case 'SERVER_DISCONNECT':
+      return new ServerDisconnectError(data.reasonCode ?? 0, message, options);
+    case 'PUBLISH_REFUSED':
+      return new PublishRefusedError(data.reasonCode ?? 0x80, message, options);
+    case 'BROKER_CAPABILITY':
+      return new CapabilityError(data.reasonCode ?? 0x80, message, options);
+    default:
+      return errorFromData311(data, options);
+  }
+}
+
+/**
+ * {@link errorFromData} for the failures of a client that speaks MQTT 3.1.1 only (no MQTT 5
+ * profile, spec R355): every code but the four only MQTT 5 causes (an MQTT 5 violation's reason
+ * code, `SERVER_DISCONNECT`, `PUBLISH_REFUSED`, `BROKER_CAPABILITY`), which it reads as a plain
+ * `ProtocolError` or `MqttError` with the same code and message. What the default browser client
+ * uses, so that it carries none of the MQTT 5 classes; internal, not in the index.
+ */
+export function errorFromData311(data: ErrorData, options?: ErrorOptions): MqttError {
+  const { code, message } = data;
   switch (code) {
     case 'CONNACK_REFUSED':
       return new ConnackError(data.returnCode ?? 0, message);
@@ -411,9 +437,7 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
     case 'CONNECT_HOOK_FAILED':
       return new ConnectHookError(message, options);
     case 'PROTOCOL_ERROR':
-      return data.reasonCode === undefined
-        ? new ProtocolError(message, options)
-        : new ProtocolViolationError(data.reasonCode, message, options);
+      return new ProtocolError(message, options);
     case 'PAYLOAD_TOO_LARGE':
     case 'PACKET_TOO_LARGE':
       return new SizeLimitError(code, data.size ?? 0, data.limit ?? 0, data.option);
@@ -426,12 +450,6 @@ export function errorFromData(data: ErrorData, options?: ErrorOptions): MqttErro
       return new MessageDroppedError(code, message);
     case 'INVALID_ARGUMENT':
       return new InvalidArgumentError(message, options);
-    case 'SERVER_DISCONNECT':
-      return new ServerDisconnectError(data.reasonCode ?? 0, message, options);
-    case 'PUBLISH_REFUSED':
-      return new PublishRefusedError(data.reasonCode ?? 0x80, message, options);
-    case 'BROKER_CAPABILITY':
-      return new CapabilityError(data.reasonCode ?? 0x80, message, options);
     default:
       return new MqttError(code, message, options);
   }

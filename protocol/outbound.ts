@@ -2,15 +2,10 @@
  * The outbound half of the session for QoS >= 1: queueing, the in-flight window, acknowledgements
  * and the replay after a reconnect. QoS 0 never reaches this file (the session writes it directly).
  */
-import {
-  MessageDroppedError,
-  type MqttError,
-  NotConnectedError,
-  PublishRefusedError,
-  SizeLimitError,
-} from '../errors.js';
+import { MessageDroppedError, type MqttError, NotConnectedError, SizeLimitError } from '../errors.js';
 import { encodePublish, encodePubrel, publishSize } from './encode.js';
 import type { OutboundMessage } from './offlineQueue.js';
+import type { OutboundRefusals } from './outboundRefusals.js';
 import { OutboundState } from './outboundState.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
@@ -130,31 +125,14 @@ export class OutboundFlow {
   }
 
   /**
-   * Handles an MQTT 5 PUBACK or PUBREC with a failure reason code (spec R244): the broker did not
-   * take the message and the flow ends there (no PUBREL [4.3.3]). The message is dropped (event
-   * `drop`, reason `refused`) and its callback gets a `PublishRefusedError` naming the code; its id
-   * and window slot are free. An unknown id, or an ack of the other QoS, is ignored.
+   * Handles an MQTT 5 PUBACK or PUBREC with a failure reason code (spec R244), as the MQTT 5
+   * profile's {@link OutboundRefusals} says (only MQTT 5 brokers refuse, R354).
    * @param id - The packet id.
    * @param qos - 1 for PUBACK, 2 for PUBREC.
    * @param reasonCode - The failure code (0x80 and above).
    */
   onRefused(id: number, qos: 1 | 2, reasonCode: number): void {
-    const s = this.state;
-    const m = s.inflight.get(id);
-    if (m === undefined || m.qos !== qos) return;
-    // `land` frees its QoS 2 slot too: a refused QoS 2 publish holding one would shrink the window.
-    s.land(m);
-    s.ids.release(id);
-    s.log?.complete(id);
-    s.io.emit({ type: 'drop', reason: 'refused', topic: m.topic, packetId: id, qos });
-    const packet = qos === 1 ? 'PUBACK' : 'PUBREC';
-    const error = new PublishRefusedError(
-      reasonCode,
-      `the broker refused the publish to ${JSON.stringify(m.topic)}: ${packet} ${s.io.reasonName?.(reasonCode, packet) ?? 'failure'} (reason code 0x${reasonCode.toString(16).toUpperCase()})`,
-    );
-    settle(m.done, error, s.io);
-    s.replayed(m.replay);
-    s.drain();
+    this.state.io.refusals?.acked(this.state, id, qos, reasonCode);
   }
 
   /**
@@ -202,8 +180,9 @@ export class OutboundFlow {
         for (const m of s.pending.removeWhere((p) => p.written)) s.discard(m, 'session-lost', error(), false);
       }
     }
+    // R252: this broker's CONNACK terms (MQTT 5 only) drop the queued messages they refuse.
     const admit = s.io.admit;
-    if (admit !== undefined) this.refuseQueued(admit);
+    if (admit !== undefined) s.io.refusals?.queued(s, admit);
     // Orphans are left out: a broker that ignores their PUBREL must not stall the replay.
     let left = s.pending.length;
     for (const m of s.pending.toArray()) m.replay = true;
@@ -212,21 +191,6 @@ export class OutboundFlow {
       if (r.replay) left++;
     }
     s.replayLeft = left;
-  }
-
-  /**
-   * Drops every queued message this broker's CONNACK terms refuse (spec R252): too large for its
-   * Maximum Packet Size, above its Maximum QoS, retained when it has no retain. Each gets the
-   * typed error (event `drop`, reason `refused`), rather than a resend the broker would answer by
-   * closing the connection, again on every connection.
-   */
-  private refuseQueued(admit: NonNullable<SessionIO['admit']>): void {
-    const s = this.state;
-    const check = (m: OutboundMessage) =>
-      admit(m.packet.length, m.qos, ((m.packet[0] as number) & 1) === 1, m.packetId);
-    for (const m of s.pending.removeWhere((m) => check(m) !== undefined)) {
-      s.discard(m, 'refused', check(m) as MqttError, true);
-    }
   }
 
   /** Second step after CONNACK (after the re-subscriptions): replays the queue up to the window. */

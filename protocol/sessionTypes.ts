@@ -80,6 +80,22 @@ export interface SessionIO {
   admit?:
     | ((length: number, qos: 1 | 2, retain: boolean, packetId: number) => MqttError | undefined)
     | undefined;
+  /**
+   * What an MQTT 5 broker's refusals do to the outbound flow (spec R244, R252): supplied by the
+   * MQTT 5 profile, so a 3.1.1-only bundle carries none of it (R354).
+   * @default none: no broker refuses (MQTT 3.1.1)
+   */
+  refusals?:
+    | {
+        /** A PUBACK or PUBREC with a failure code, for the session's outbound state (R244). */
+        acked(state: unknown, id: number, qos: 1 | 2, reasonCode: number): void;
+        /** The queued messages this broker's CONNACK terms refuse, dropped (R252). */
+        queued(
+          state: unknown,
+          admit: (length: number, qos: 1 | 2, retain: boolean, packetId: number) => MqttError | undefined,
+        ): void;
+      }
+    | undefined;
 }
 
 /**

@@ -265,14 +265,23 @@ export function reauthenticate(
   });
 }
 
+/** Where a client's {@link AuthSession} is kept: its connection, with the configured method. */
+export interface AuthOwner {
+  readonly config: { readonly auth?: AuthMethod };
+  auth: AuthSession | undefined;
+}
+
 /**
  * Enhanced authentication as the MQTT 5 profile carries it (spec R310-R316): the connection
  * reaches it through its profile, so that a client speaking 3.1.1 only (the default browser
  * client) carries none of it.
  */
 export interface AuthRuntime {
-  /** A client's authentication with `method`. */
-  session(method: AuthMethod): AuthSession;
+  /**
+   * The client's authentication with its `auth` method, kept on its connection (made anew when
+   * the method changes), or undefined without one (R310).
+   */
+  session(owner: AuthOwner): AuthSession | undefined;
   /** See {@link authAnswer}. */
   readonly answer: typeof authAnswer;
   /** See {@link authUnproven}. */
@@ -283,7 +292,12 @@ export interface AuthRuntime {
 
 /** The one {@link AuthRuntime}. */
 export const AUTH_RUNTIME: AuthRuntime = Object.freeze({
-  session: (method: AuthMethod) => new AuthSession(method),
+  session(owner: AuthOwner): AuthSession | undefined {
+    const method = owner.config.auth;
+    if (method === undefined) return undefined;
+    if (owner.auth?.method !== method) owner.auth = new AuthSession(method);
+    return owner.auth;
+  },
   answer: authAnswer,
   unproven: authUnproven,
   reauthenticate,

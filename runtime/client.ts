@@ -3,7 +3,13 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import { type Observable, throwError } from 'rxjs';
-import { ClientClosedError, ConfigError, type StoreError, SubscribeError } from '../errors.js';
+import {
+  ClientClosedError,
+  ConfigError,
+  InvalidArgumentError,
+  type StoreError,
+  SubscribeError,
+} from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   MqttSession,
@@ -17,7 +23,7 @@ import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
-import { request$ } from '../streams/request.js';
+import { type RequestSender, request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
@@ -25,8 +31,8 @@ import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } fr
 import { callEach } from './listenerErrors.js';
 import { type KeyTable, passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
-import { adoptRestoredProps, filtersOf, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
-import { type RequestOptions, request, requesterOf } from './request.js';
+import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
+import type { RequestClient, RequestOptions } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import { TopicRoutes } from './topicRoutes.js';
 import type {
@@ -337,7 +343,7 @@ export class MqttClient {
     if (hasV5Options(options)) {
       // MQTT 5 options (spec R295) apply to every filter of the call.
       try {
-        for (const filter of filtersOf(request)) this.#props().subscription(filter, options);
+        this.#props().subscription(request, options);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -363,17 +369,32 @@ export class MqttClient {
    * this client's response topic (subscribed on first use) and a fresh Correlation Data, and the
    * first message there with that Correlation Data is the response. Rejects with the publish's
    * error, `TimeoutError` after `options.timeoutMs` (default 30000) of the client's clock, or
-   * `ClientClosedError` when the client stops first.
+   * `ClientClosedError` when the client stops first. It needs the MQTT 5 profile (R350): the Node
+   * entry has it built in; the browser client takes it as `mqtt5` from `mqtt-lifeline/browser/mqtt5`,
+   * and without it the promise rejects with `InvalidArgumentError` and nothing is sent.
    * @example
    * const reply = await client.request('svc/time', 'now?', { timeoutMs: 5000 });
    */
   request(topic: string, payload: Uint8Array | string, options: RequestOptions = {}): Promise<Message> {
-    return request(this, topic, payload, options);
+    return new Promise((resolve, reject) => {
+      this.#requester().send(topic, payload, options, (outcome) =>
+        'response' in outcome ? resolve(outcome.response) : reject(outcome.error),
+      );
+    });
   }
 
-  /** {@link MqttClient.request} as a cold Observable: one request per subscription (spec R297). */
+  /**
+   * {@link MqttClient.request} as a cold Observable: one request per subscription (spec R297);
+   * without the MQTT 5 profile it errors with `InvalidArgumentError` (R350).
+   */
   request$(topic: string, payload: Uint8Array | string, options: RequestOptions = {}): Observable<Message> {
-    return request$(requesterOf(this), topic, payload, options);
+    let requester: RequestSender<RequestOptions>;
+    try {
+      requester = this.#requester();
+    } catch (error) {
+      return throwError(() => error);
+    }
+    return request$(requester, topic, payload, options);
   }
 
   /** Calls `listener` with every message received (matched by a subscription or not). */
@@ -409,6 +430,23 @@ export class MqttClient {
 
   #props(): OutboundProps {
     return outboundPropsOf(this.lifecycle.connection, this.session);
+  }
+
+  /**
+   * The requester of `request()` (R297), which the MQTT 5 profile makes (R350): a client without
+   * that profile carries none of its code.
+   * @throws {@link InvalidArgumentError} without the MQTT 5 profile.
+   */
+  #requester(): RequestSender<RequestOptions> {
+    const profile = this.lifecycle.connection.config.mqtt5 as
+      | { readonly requester?: (client: RequestClient) => RequestSender<RequestOptions> }
+      | undefined;
+    if (profile?.requester === undefined) {
+      throw new InvalidArgumentError(
+        "request() is MQTT 5 only (Response Topic, Correlation Data), and this client has no MQTT 5 profile: pass `mqtt5` from 'mqtt-lifeline/browser/mqtt5'",
+      );
+    }
+    return profile.requester(this);
   }
 
   #requests(): PendingRequests {

@@ -8,7 +8,6 @@
 import {
   ClientClosedError,
   type ErrorData,
-  errorFromData,
   InvalidArgumentError,
   type MqttError,
   TimeoutError,
@@ -46,6 +45,11 @@ export interface ConnectWaitersHost {
   readonly clock: RuntimeClock;
   /** Stops the client (the same as the user's `disconnect()`). */
   giveUp(): void;
+  /**
+   * The typed error of an event's error data: `errorFromData`, or with no MQTT 5 profile
+   * `errorFromData311`, which carries none of the MQTT 5 error classes (spec R355).
+   */
+  readonly revive: (data: ErrorData) => MqttError;
 }
 
 const ignore = (): void => {};
@@ -92,7 +96,7 @@ export class ConnectWaiters {
       if (timeoutMs !== Number.POSITIVE_INFINITY) {
         waiter.timer = this.#host.clock.setTimeout(() => {
           waiter.timer = undefined;
-          const cause = this.#lastError === undefined ? undefined : errorFromData(this.#lastError);
+          const cause = this.#lastError === undefined ? undefined : this.#host.revive(this.#lastError);
           this.#giveUp(
             new TimeoutError('CONNECT_TIMEOUT', `no session within ${timeoutMs} ms of connect()`, { cause }),
           );
@@ -115,7 +119,7 @@ export class ConnectWaiters {
         this.#lastError = event.error;
         for (const w of this.#waiters) w.failures += 1;
         const spent = this.#waiters.find((w) => w.failures >= w.attempts);
-        if (spent !== undefined) this.#giveUp(errorFromData(event.error));
+        if (spent !== undefined) this.#giveUp(this.#host.revive(event.error));
         return;
       }
       case 'stopped': {
@@ -124,7 +128,7 @@ export class ConnectWaiters {
         const error =
           this.#givingUp ??
           (event.error !== null
-            ? errorFromData(event.error)
+            ? this.#host.revive(event.error)
             : new ClientClosedError('disconnect() was called before a session was up'));
         this.#settle((w) => w.reject(error));
         return;

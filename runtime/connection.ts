@@ -9,14 +9,7 @@
  *
  * @module
  */
-import {
-  type ErrorData,
-  ListenerError,
-  type ListenerKind,
-  type MqttError,
-  ProtocolError,
-  StoreError,
-} from '../errors.js';
+import { type ErrorData, ListenerError, type ListenerKind, MqttError, ProtocolError } from '../errors.js';
 import type { LifecycleEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
@@ -29,11 +22,11 @@ import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drive
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { LifecycleClientOptions, NormalisedOptions } from './options.js';
+import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
 import type { OutboundProps } from './outboundProps.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
-import { ReferencedServers, type RingServer } from './serverReference.js';
+import type { ReferencedServers, RingServer } from './serverReference.js';
 import type { ClientEvent, ClientState } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
@@ -109,21 +102,29 @@ export class Connection
   sendWillOnDisconnect = false;
   /** The Receive Maximum of the last accepted CONNACK (spec R243). */
   receiveMaximum = 65_535;
-  /** Enhanced authentication, made on first use from `config.auth` (spec R310-R316). */
-  #auth: AuthSession | undefined;
+  /** Enhanced authentication, made by the MQTT 5 profile from `config.auth` (spec R310-R316). */
+  auth: AuthSession | undefined;
   /** SessionIO: the current profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
   admit: SessionIO['admit'];
+  /** SessionIO: what the current profile's broker refusals do (MQTT 5, spec R244, R252, R354). */
+  refusals: SessionIO['refusals'];
   /** The MQTT 5 properties of outbound publishes (spec R290), made by the first publish with some. */
   outboundProps: OutboundProps | undefined;
   /** What the session store kept with restored messages, until the table above takes it (R304). */
   restoredAnnexes: Map<number, Uint8Array> | undefined;
 
-  /** The servers MQTT 5 brokers referred the client to, by label (spec R246). */
-  readonly #referenced = new ReferencedServers();
+  /**
+   * The servers MQTT 5 brokers referred the client to, by label (spec R246): made by the MQTT 5
+   * profile with the first Server Reference (R351), so a 3.1.1-only client carries none of it.
+   */
+  #referenced: ReferencedServers | undefined;
   /** The configured server whose settings the current transport's server uses (R246). */
   #template = 0;
   /** Labels for a Server Reference, its servers reached like the current one (R246). */
-  readonly #refer = (text: string): string[] => this.#referenced.labels(text, this.#template);
+  readonly #refer = (text: string): string[] => {
+    this.#referenced ??= this.profile.referencedServers?.();
+    return this.#referenced?.labels(text, this.#template) ?? [];
+  };
 
   #generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
@@ -173,7 +174,8 @@ export class Connection
       if (!connects.pending) this.connects = undefined;
     }
     // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
-    this.tracer?.lifecycle(event, this.#referenced.traced(event, this.options.servers));
+    const servers = this.options.servers;
+    this.tracer?.lifecycle(event, this.#referenced?.traced(event, servers) ?? servers);
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
@@ -275,7 +277,13 @@ export class Connection
     index: number,
     label: string | undefined = this.driver.getSnapshot().context.servers[index]?.name,
   ): RingServer {
-    return this.#referenced.at(index, label, this.options.servers);
+    const servers = this.options.servers;
+    if (this.#referenced !== undefined) return this.#referenced.at(index, label, servers);
+    // No broker referred the client anywhere: the ring is the configured servers (R246).
+    const configured = servers[index];
+    return configured === undefined
+      ? { server: servers[0] as NormalisedServer, template: 0 }
+      : { server: configured, template: index };
   }
 
   /**
@@ -287,31 +295,17 @@ export class Connection
     const assigned = this.driver.getSnapshot().context.assignedClientId;
     const clientId = s.clean === false && assigned !== null ? assigned : this.clientIds[template];
     const options = connectOptionsOf(s, clientId);
-    if (this.profile.version !== 5) return options;
-    // R319: MQTT 5's own CONNECT fields, read by its encoder (the 3.1.1 options have none).
-    if (s.sessionExpirySec !== undefined)
-      Object.assign(options, { sessionExpiryInterval: s.sessionExpirySec });
-    const auth = this.#authSession();
-    // R310: a fresh exchange per CONNECT.
-    return auth === undefined ? options : Object.assign(options, { authentication: auth.connect() });
+    // R319, R310: MQTT 5's own CONNECT fields come from its profile (3.1.1 has none).
+    return this.profile.connectOptions?.(options, s, this) ?? options;
   }
 
-  /** The enhanced authentication of `config.auth`, undefined without one (spec R310). */
-  #authSession(): AuthSession | undefined {
-    const method = this.config.auth;
-    const runtime = this.profile.authentication;
-    if (method === undefined || runtime === undefined) return undefined;
-    if (this.#auth?.method !== method) this.#auth = runtime.session(method);
-    return this.#auth;
-  }
   /** The statechart's `answerAuth` (spec R310, R313). */
   answerAuth(): void {
-    this.#auth?.answer(this);
+    this.auth?.answer(this);
   }
-  /** The statechart's `sendReauth` (spec R313). */
+  /** The statechart's `sendReauth` (spec R313): the MQTT 5 profile's authentication, if any. */
   sendReauth(): void {
-    const auth = this.#authSession();
-    if (auth !== undefined) auth.reauthenticate(this);
+    this.profile.authentication?.session(this)?.reauthenticate(this);
   }
 
   #protocolError(error: ErrorData): void {
@@ -350,7 +344,7 @@ export class Connection
           return;
         }
         // R316: the broker's last word of the exchange verifies before the session is trusted.
-        const unproven = this.profile.authentication?.unproven(this.#auth, packet, answer);
+        const unproven = this.profile.authentication?.unproven(this.auth, packet, answer);
         if (unproven !== undefined) {
           this.failed(generation, unproven);
           return;
@@ -363,23 +357,20 @@ export class Connection
       case 'pingresp':
         this.driver.send({ type: 'mqtt.pingresp' });
         return;
-      case 'auth': {
-        // A 3.1.1 decoder yields no AUTH; the MQTT 5 profile checks it (R316).
-        const answer =
-          this.profile.authentication?.answer(
-            this.#auth,
-            this.sentConnect,
-            packet,
-            this.driver.getSnapshot(),
-          ) ?? new ProtocolError('AUTH on an MQTT 3.1.1 connection').toData();
+      case 'auth':
+      case 'disconnect': {
+        // MQTT 5's own packets (a 3.1.1 decoder yields neither): its profile answers an AUTH, checked
+        // by its authentication (R316), and a DISCONNECT, which the statechart decides (R262-R268).
+        const answer = this.profile.answerPacket?.(
+          packet,
+          this.auth,
+          this.sentConnect,
+          this.driver.getSnapshot(),
+          this.#refer,
+        );
+        if (answer === undefined) return;
         if ('code' in answer) this.failed(generation, answer);
         else this.driver.send(answer);
-        return;
-      }
-      case 'disconnect': {
-        // The statechart decides (R262-R268); leaving `online` closes the transport.
-        const answer = this.profile.answerDisconnect?.(packet, this.#refer);
-        if (answer !== undefined) this.driver.send(answer);
         return;
       }
       default:
@@ -404,19 +395,21 @@ export class Connection
    * is lost. Anything else (a listener that throws) keeps its own path.
    */
   #storeFailed(generation: number, error: unknown): void {
-    if (!(error instanceof StoreError)) throw error;
+    // By its code (a `StoreError`'s), so that a client without a store carries no StoreError class.
+    if (!(error instanceof MqttError) || !error.code.startsWith('STORE_')) throw error;
     this.failed(generation, error.toData());
   }
 
   openTransport(server: number, name: string): void {
     const generation = ++this.#generation;
     this.sentConnect = undefined;
-    this.#auth?.reset();
+    this.auth?.reset();
     const { server: s, template } = this.serverAt(server, name);
     this.#template = template;
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
     this.profile = profile;
+    this.refusals = profile.refusals;
     // Only a profile with CONNACK terms checks publishes (R249): 3.1.1's path pays nothing.
     const admit = profile.admit;
     this.admit =

@@ -7,13 +7,14 @@
 import {
   ConfigError,
   type ErrorData,
+  errorFromData311,
   InvalidArgumentError,
   type ListenerKind,
-  NotConnectedError,
 } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
 import { buildConnect } from '../protocol/connect.js';
+import type { AuthRuntime } from './authSession.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
@@ -152,6 +153,10 @@ export class LifecycleClient {
       new ConnectWaiters({
         clock: connection.clock,
         giveUp: () => this.#driver.send({ type: 'client.disconnect' }),
+        // R355: the MQTT 5 profile reads its own error codes; a 3.1.1-only client carries none.
+        revive:
+          (connection.config.mqtt5 as { readonly errorFromData?: typeof errorFromData311 } | undefined)
+            ?.errorFromData ?? errorFromData311,
       });
     const promise = waiters.wait(options);
     connection.connects = waiters;
@@ -232,13 +237,13 @@ export class LifecycleClient {
    */
   reauthenticate(): Promise<void> {
     const connection = this.connection;
-    // The MQTT 5 profile carries enhanced authentication (R313); a 3.1.1 connection has none.
-    const runtime = connection.profile.authentication;
-    if (runtime !== undefined) return runtime.reauthenticate(this.#driver, connection);
-    return Promise.reject(
-      connection.config.auth === undefined
-        ? new InvalidArgumentError('reauthenticate() needs the `auth` option')
-        : new NotConnectedError('reauthenticate() needs a connected MQTT 5 session'),
+    // The MQTT 5 profile carries enhanced authentication (R313) and says why it cannot run (not
+    // connected to an MQTT 5 server); without it the `auth` option cannot be set (R340).
+    const runtime = (connection.config.mqtt5 as { readonly authentication?: AuthRuntime } | undefined)
+      ?.authentication;
+    return (
+      runtime?.reauthenticate(this.#driver, connection) ??
+      Promise.reject(new InvalidArgumentError('reauthenticate() needs the `auth` option'))
     );
   }
 

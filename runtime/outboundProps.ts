@@ -143,7 +143,13 @@ export class OutboundProps {
    * @throws {@link InvalidArgumentError} when a configured server speaks MQTT 3.1.1, on a bad
    *   value, or for a Subscription Identifier unless `session.maxFiltersPerSubscribe` is 1 (R296).
    */
-  subscription(filter: string, options: SubscriptionOptionsV5): void {
+  subscription(filter: SubscribeRequestLike, options: SubscriptionOptionsV5): void {
+    // Every filter of a `subscribeAsync` request (R295): here, not in the client, so that a
+    // client without the MQTT 5 profile carries none of it.
+    if (typeof filter !== 'string') {
+      for (const one of filtersOf(filter)) this.subscription(one, options);
+      return;
+    }
     this.#needV5('subscription options');
     const wire = subscriptionWire(filter, options);
     if (wire?.identifier !== undefined && this.host.maxFiltersPerSubscribe() !== 1) {
@@ -222,5 +228,53 @@ export class OutboundProps {
   }
 }
 
-/** Made by the MQTT 5 profile (`V5_PROFILE.createOutboundProps`). */
-export type OutboundPropsFactory = (host: OutboundPropsHost) => OutboundProps;
+/** The filters of a `subscribeAsync` request. */
+function filtersOf(request: SubscribeRequestLike): string[] {
+  if (typeof request === 'string') return [request];
+  if (!Array.isArray(request)) return [(request as { readonly filter: string }).filter];
+  return (request as readonly (string | { readonly filter: string })[]).map((r) =>
+    typeof r === 'string' ? r : r.filter,
+  );
+}
+
+/** What `subscription` takes: one filter, or a `subscribeAsync` request. */
+export type SubscribeRequestLike =
+  | string
+  | { readonly filter: string }
+  | readonly (string | { readonly filter: string })[];
+
+/** What the table is made for: the client's connection, where it is kept (R290). */
+export interface PropsConnection {
+  outboundProps: OutboundProps | undefined;
+  /** Store annexes of restored messages, until the table takes them (R304). */
+  restoredAnnexes: Map<number, Uint8Array> | undefined;
+  readonly clock: { now(): number; wallNow?(): number };
+  readonly options: { readonly servers: readonly { readonly protocolVersion: 4 | 5 }[] };
+  /** The MQTT 5 profile, which makes the table, so a 3.1.1-only bundle carries none of it. */
+  readonly config: { readonly mqtt5?: unknown };
+}
+
+/** What the table is made for: the client's session. */
+export type PropsSession = Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number };
+
+/**
+ * Made by the MQTT 5 profile (`V5_PROFILE.createOutboundProps`): the client's table, kept on its
+ * connection where the MQTT 5 transport finds it, with what the store restored (R290, R304).
+ */
+export type OutboundPropsFactory = (connection: PropsConnection, session: PropsSession) => OutboundProps;
+
+/** The {@link OutboundPropsFactory} of the MQTT 5 profile. */
+export const createOutboundProps: OutboundPropsFactory = (connection, session) => {
+  const table = new OutboundProps({
+    publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
+    now: () => connection.clock.now(),
+    wallNow: () => connection.clock.wallNow?.() ?? connection.clock.now(),
+    allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),
+    maxFiltersPerSubscribe: () => session.maxFiltersPerSubscribe,
+  });
+  connection.outboundProps = table;
+  const restored = connection.restoredAnnexes;
+  connection.restoredAnnexes = undefined;
+  for (const [id, annex] of restored ?? []) table.restore(id, annex);
+  return table;
+};

@@ -7,18 +7,12 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { SubscriptionOptionsV5 } from '../protocol/v5/messagePropsSubscribe.js';
-import type { OutboundProps, OutboundPropsFactory, OutboundPropsHost } from './outboundProps.js';
+import type { OutboundProps, OutboundPropsFactory, PropsConnection, PropsSession } from './outboundProps.js';
 
-/** What {@link outboundPropsOf} reads of the client's connection. */
-interface PropsConnection {
-  outboundProps: OutboundProps | undefined;
-  /** Store annexes of restored messages, until the table takes them (R304). */
-  restoredAnnexes: Map<number, Uint8Array> | undefined;
-  readonly clock: { now(): number; wallNow?(): number };
-  readonly options: { readonly servers: readonly { readonly protocolVersion: 4 | 5 }[] };
-  /** The MQTT 5 profile, which makes the table, so a 3.1.1-only bundle carries none of it. */
-  readonly config: { readonly mqtt5?: unknown };
-}
+/** The MQTT 5 profile's factory of the table, if the client has that profile. */
+const factoryOf = (connection: PropsConnection): OutboundPropsFactory | undefined =>
+  (connection.config.mqtt5 as { readonly createOutboundProps?: OutboundPropsFactory } | undefined)
+    ?.createOutboundProps;
 
 /**
  * The client's table of outbound properties, made on first use by the MQTT 5 profile and kept on
@@ -27,30 +21,15 @@ interface PropsConnection {
  * @param session - The client's session.
  * @throws {@link InvalidArgumentError} without the MQTT 5 profile (no server can speak 5).
  */
-export function outboundPropsOf(
-  connection: PropsConnection,
-  session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
-): OutboundProps {
+export function outboundPropsOf(connection: PropsConnection, session: PropsSession): OutboundProps {
   if (connection.outboundProps !== undefined) return connection.outboundProps;
-  const create = (
-    connection.config.mqtt5 as { readonly createOutboundProps?: OutboundPropsFactory } | undefined
-  )?.createOutboundProps;
+  const create = factoryOf(connection);
   if (create === undefined) {
     throw new InvalidArgumentError(
       'MQTT 5 properties and subscription options are MQTT 5 only, and this client has no MQTT 5 profile (protocolVersion 4)',
     );
   }
-  connection.outboundProps = create({
-    publish: (topic, payload, qos, retain, done) => session.publish(topic, payload, qos, retain, done),
-    now: () => connection.clock.now(),
-    wallNow: () => connection.clock.wallNow?.() ?? connection.clock.now(),
-    allV5: () => connection.options.servers.every((s) => s.protocolVersion === 5),
-    maxFiltersPerSubscribe: () => session.maxFiltersPerSubscribe,
-  });
-  const restored = connection.restoredAnnexes;
-  connection.restoredAnnexes = undefined;
-  for (const [id, annex] of restored ?? []) connection.outboundProps.restore(id, annex);
-  return connection.outboundProps;
+  return create(connection, session);
 }
 
 /**
@@ -60,13 +39,9 @@ export function outboundPropsOf(
  * @param connection - The client's connection.
  * @param session - The client's session.
  */
-export function adoptRestoredProps(
-  connection: PropsConnection,
-  session: Pick<OutboundPropsHost, 'publish'> & { readonly maxFiltersPerSubscribe: number },
-): void {
+export function adoptRestoredProps(connection: PropsConnection, session: PropsSession): void {
   if (connection.restoredAnnexes === undefined) return;
-  const profile = connection.config.mqtt5 as { readonly createOutboundProps?: unknown } | undefined;
-  if (profile?.createOutboundProps === undefined) connection.restoredAnnexes = undefined;
+  if (factoryOf(connection) === undefined) connection.restoredAnnexes = undefined;
   else outboundPropsOf(connection, session);
 }
 
@@ -77,16 +52,5 @@ export function hasV5Options(o: SubscriptionOptionsV5): boolean {
     o.retainAsPublished !== undefined ||
     o.retainHandling !== undefined ||
     o.subscriptionIdentifier !== undefined
-  );
-}
-
-/** The filters of a `subscribeAsync` request. */
-export function filtersOf(
-  request: string | { readonly filter: string } | readonly (string | { readonly filter: string })[],
-): string[] {
-  if (typeof request === 'string') return [request];
-  if (!Array.isArray(request)) return [(request as { readonly filter: string }).filter];
-  return (request as readonly (string | { readonly filter: string })[]).map((r) =>
-    typeof r === 'string' ? r : r.filter,
   );
 }

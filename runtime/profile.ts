@@ -14,10 +14,12 @@ import type { ConnectionEvent } from '../machines/events.js';
 import { type ConnectOptions, encodeConnect } from '../protocol/connect.js';
 import { createDecoder, type Decoder, type InboundPacket } from '../protocol/decoder.js';
 import { checkConnackAnswers, type SentConnect } from '../protocol/decoderRules.js';
+import type { OutboundRefusals } from '../protocol/outboundRefusals.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
-import type { AuthRuntime } from './authSession.js';
+import type { AuthOwner, AuthRuntime, AuthSession } from './authSession.js';
 import type { Transport } from './ports.js';
+import type { ReferencedServers } from './serverReference.js';
 
 /** What the connection receives from a profile's decoder. */
 export type WirePacket = InboundPacket | V5Connack | V5Disconnect | V5Auth;
@@ -100,6 +102,28 @@ export interface WireProfile {
     refer: Refer,
   ): ConnectionEvent | ProtocolError;
   /**
+   * The table of servers that brokers referred a connection to (MQTT 5 Server Reference, spec
+   * R246), made with the first reference (R351): 3.1.1 has none, so a 3.1.1-only bundle carries
+   * none of its code.
+   */
+  referencedServers?(): ReferencedServers;
+  /**
+   * What an AUTH or a server DISCONNECT means (MQTT 5 only: a 3.1.1 decoder yields neither): an
+   * AUTH checked by the profile's authentication, as the statechart's event or the error the
+   * connection closes with (R316); a DISCONNECT as {@link WireProfile.answerDisconnect}.
+   * @param auth - The client's authentication, if any.
+   * @param sent - What the CONNECT on this transport asked for.
+   * @param snapshot - Where the statechart is.
+   * @param refer - Labels for a Server Reference.
+   */
+  answerPacket?(
+    packet: V5Auth | V5Disconnect,
+    auth: AuthSession | undefined,
+    sent: SentConnect | SentConnectV5 | undefined,
+    snapshot: { matches(value: object): boolean },
+    refer: Refer,
+  ): ConnectionEvent | ErrorData;
+  /**
    * What a server DISCONNECT means (MQTT 5 only: a 3.1.1 decoder never yields one): the
    * statechart's `mqtt5.disconnect` (spec R240, R262).
    * @param refer - Labels for a Server Reference.
@@ -117,6 +141,16 @@ export interface WireProfile {
    * (the default browser one) carries no MQTT 5 encoder.
    */
   encodeAuth?(reasonCode: number, method: string, data: Uint8Array | undefined): Uint8Array;
+  /**
+   * MQTT 5's own CONNECT fields for `server` added to `options` (Session Expiry Interval R319, the
+   * authentication exchange R310), here so that a 3.1.1-only bundle carries none of it.
+   * @param owner - Where the client's authentication is kept (its connection).
+   */
+  connectOptions?(
+    options: ConnectOptions,
+    server: { readonly sessionExpirySec?: number | undefined },
+    owner: AuthOwner,
+  ): ConnectOptions;
   /** Enhanced authentication (MQTT 5 only, spec R310-R316); absent: AUTH is not spoken. */
   readonly authentication?: AuthRuntime;
   /**
@@ -143,6 +177,8 @@ export interface WireProfile {
     retain: boolean,
     packetId: number,
   ): MqttError | undefined;
+  /** What a broker's refusals do to the outbound flow (MQTT 5 only, spec R244, R252, R354). */
+  readonly refusals?: OutboundRefusals;
   /**
    * The DISCONNECT to write before closing for `error` (spec R237); `undefined` for none.
    * @param error - Why the connection fails.

@@ -9,7 +9,9 @@
 import {
   ConnackError,
   type ErrorData,
+  errorFromData,
   InvalidArgumentError,
+  type MqttError,
   type ProtocolError,
   ServerDisconnectError,
 } from '../errors.js';
@@ -17,108 +19,31 @@ import type { ConnectionEvent } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import { MAX_PACKET_BYTES } from '../protocol/decoder.js';
 import type { SentConnect } from '../protocol/decoderRules.js';
+import { OUTBOUND_REFUSALS } from '../protocol/outboundRefusals.js';
 import { brokerTermsOf } from '../protocol/v5/capabilities.js';
-import { mergeSuback } from '../protocol/v5/capabilitiesSubscribe.js';
 import { readConnackV5, type SentConnectV5, sentConnectOf } from '../protocol/v5/connack.js';
 import { buildConnectV5 } from '../protocol/v5/connect.js';
 import { createV5Decoder } from '../protocol/v5/decoder.js';
 import { encodeAuth, encodeDisconnectV5 } from '../protocol/v5/encode.js';
 import { encodeConnectV5 } from '../protocol/v5/encodeConnect.js';
-import { payloadFormatInvalid, receivedProperties } from '../protocol/v5/messageProps.js';
-import type { V5Connack, V5Disconnect, V5InboundPacket } from '../protocol/v5/packets.js';
+import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js';
 import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
-import { AUTH_RUNTIME } from './authSession.js';
-import { OutboundProps, type OutboundPropsFactory, type OutboundPropsHost } from './outboundProps.js';
+import { AUTH_RUNTIME, type AuthOwner, type AuthSession } from './authSession.js';
+import { createOutboundProps, type OutboundPropsFactory } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
-import type {
-  Connack,
-  PropsHost,
-  Refer,
-  WirePacket,
-  WireProfile,
-  WireSink,
-  WrittenConnect,
-} from './profile.js';
+import type { Connack, PropsHost, Refer, WireProfile, WireSink, WrittenConnect } from './profile.js';
+import { type RequestClient, type Requester, requesterOf } from './request.js';
+import { ReferencedServers } from './serverReference.js';
+import { toSession } from './v5Session.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
 /** Disconnect with Will Message: the client's DISCONNECT that asks for its will (3.14.2.1). */
 const DISCONNECT_WITH_WILL = 0x04;
 
-/** Payload format invalid: a PUBLISH whose payload is not what its indicator says (R294). */
-const PAYLOAD_FORMAT_INVALID = 0x99;
-
 /** Session Expiry Interval "never": what 3.1.1's clean session 0 means (spec R236). */
 const NEVER_EXPIRES = 0xffff_ffff;
-
-/**
- * A v5 packet in the shape the session reads (the 3.1.1 decoder's), or the error it is: an AUTH
- * the client did not ask for, a Topic Alias it did not allow (spec R241). CONNACK and a server
- * DISCONNECT go to the connection as they are, for {@link V5_PROFILE.answerConnack} and
- * {@link V5_PROFILE.answerDisconnect} (spec R240, R246).
- */
-function toSession(p: V5InboundPacket, aliases: InboundTopicAliases, link: V5Link): WirePacket | MqttFailure {
-  switch (p.cmd) {
-    case 'publish': {
-      const alias = p.properties?.topicAlias;
-      const topic = alias === undefined ? p.topic : aliases.resolve(p.topic, alias);
-      if (typeof topic !== 'string') return topic;
-      // R294: a payload that is not the UTF-8 its indicator says is refused with DISCONNECT 0x99.
-      if (payloadFormatInvalid(p.payload, p.properties)) {
-        return violation(
-          PAYLOAD_FORMAT_INVALID,
-          `PUBLISH to ${JSON.stringify(topic)} says its payload is UTF-8 (Payload Format Indicator 1), and it is not [3.3.2.3.2]`,
-        );
-      }
-      return p.messageId === undefined
-        ? {
-            cmd: 'publish',
-            topic,
-            payload: p.payload,
-            qos: p.qos,
-            dup: p.dup,
-            retain: p.retain,
-            messageProperties: receivedProperties(p.properties),
-          }
-        : {
-            cmd: 'publish',
-            topic,
-            payload: p.payload,
-            qos: p.qos,
-            dup: p.dup,
-            retain: p.retain,
-            messageId: p.messageId,
-            messageProperties: receivedProperties(p.properties),
-          };
-    }
-    case 'puback':
-    case 'pubrec':
-      // A failure code refuses the publish (R244); success codes need not travel.
-      return p.reasonCode >= 0x80
-        ? { cmd: p.cmd, messageId: p.messageId, reasonCode: p.reasonCode }
-        : { cmd: p.cmd, messageId: p.messageId };
-    case 'pubrel':
-    case 'pubcomp':
-      return { cmd: p.cmd, messageId: p.messageId };
-    case 'suback': {
-      // MQTT 5 failure codes are 0x80 and above, as 3.1.1's one: the session refuses them alike.
-      const local = link.refused.get(p.messageId);
-      if (local === undefined) return { cmd: 'suback', messageId: p.messageId, granted: [...p.reasonCodes] };
-      // Filters the client refused itself (R255) keep their places among the broker's codes.
-      link.refused.delete(p.messageId);
-      return { cmd: 'suback', messageId: p.messageId, granted: mergeSuback(local, p.reasonCodes) };
-    }
-    case 'unsuback':
-      // Its code reaches the unsubscribe's caller (R245): one filter per UNSUBSCRIBE.
-      return { cmd: 'unsuback', messageId: p.messageId, granted: [...p.reasonCodes] };
-    // AUTH goes to the connection's authentication (runtime/authSession.ts, spec R316).
-    default:
-      return p;
-  }
-}
-
-type MqttFailure = ProtocolError;
 
 /**
  * Each connection's decoder-side link, by the CONNACK it decoded: `negotiated` hands it to the
@@ -149,10 +74,18 @@ export interface Mqtt5ProfileOptions {
   readonly outboundTopicAliases?: number;
 }
 
-/** The MQTT 5 wire profile, which also makes the table of outbound properties (spec R290). */
+/**
+ * The MQTT 5 wire profile, which also makes the table of outbound properties (spec R290) and a
+ * client's requester (R297, R350): what only MQTT 5 runs lives behind it, so that a client built
+ * without it (the default browser one) carries none of that code.
+ */
 export type V5WireProfile = WireProfile & {
   readonly version: 5;
   readonly createOutboundProps: OutboundPropsFactory;
+  /** The client's requester for `request()` / `request$` (R297-R299, R350), made on first use. */
+  readonly requester: (client: RequestClient) => Requester;
+  /** The typed error of error data, MQTT 5's codes included (R82, R355). */
+  readonly errorFromData: (data: ErrorData) => MqttError;
 };
 
 /** The default of {@link Mqtt5ProfileOptions.topicAliasMaximum}. */
@@ -183,7 +116,10 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
   return Object.freeze({
     version: 5 as const,
     // R290: the table of outbound MQTT 5 properties, here so a 3.1.1-only bundle carries none of it.
-    createOutboundProps: (host: OutboundPropsHost) => new OutboundProps(host),
+    createOutboundProps,
+    // R350: request / response needs Response Topic and Correlation Data, which only MQTT 5 has.
+    requester: requesterOf,
+    errorFromData,
     connect(
       options: ConnectOptions & { readonly sessionExpiryInterval?: number },
       maxPacketBytes: number,
@@ -259,6 +195,17 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
         ? { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, serverReference: reference, error }
         : { type: 'mqtt5.disconnect', reasonCode: packet.reasonCode, error };
     },
+    answerPacket(
+      packet: V5Auth | V5Disconnect,
+      auth: AuthSession | undefined,
+      sent: SentConnect | SentConnectV5 | undefined,
+      snapshot: { matches(value: object): boolean },
+      refer: Refer,
+    ): ConnectionEvent | ErrorData {
+      return packet.cmd === 'disconnect'
+        ? this.answerDisconnect(packet, refer)
+        : AUTH_RUNTIME.answer(auth, sent, packet, snapshot);
+    },
     // The v5 decoder makes only v5 CONNACKs.
     receiveMaximum: (packet: Connack | V5Connack): number =>
       (packet as V5Connack).properties?.receiveMaximum ?? 65_535,
@@ -271,7 +218,21 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
           ? { authenticationMethod: method }
           : { authenticationMethod: method, authenticationData: data },
       ),
+    connectOptions(
+      options: ConnectOptions,
+      server: { readonly sessionExpirySec?: number | undefined },
+      owner: AuthOwner,
+    ): ConnectOptions {
+      // R319: read by the MQTT 5 CONNECT encoder (the 3.1.1 options have no such field).
+      if (server.sessionExpirySec !== undefined)
+        Object.assign(options, { sessionExpiryInterval: server.sessionExpirySec });
+      const auth = AUTH_RUNTIME.session(owner);
+      // R310: a fresh exchange per CONNECT.
+      return auth === undefined ? options : Object.assign(options, { authentication: auth.connect() });
+    },
     authentication: AUTH_RUNTIME,
+    // R351: Server Reference is MQTT 5's; its table comes with the profile.
+    referencedServers: (): ReferencedServers => new ReferencedServers(),
     transport: (inner: Transport, host?: PropsHost): Transport => new V5Transport(inner, outbound, host),
     negotiated(packet: Connack | V5Connack, transport: Transport | null): void {
       // The v5 decoder makes only v5 CONNACKs, and this profile only V5Transports.
@@ -284,6 +245,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
       return transport instanceof V5Transport ? transport.admit(length, qos, retain, packetId) : undefined;
     },
     disconnectWithWill: (): Uint8Array => encodeDisconnectV5(DISCONNECT_WITH_WILL),
+    // R354: only an MQTT 5 broker refuses a publish (R244) or queued messages by its terms (R252).
+    refusals: OUTBOUND_REFUSALS,
     farewell(error: ErrorData): Uint8Array | undefined {
       if (error.code === 'PROTOCOL_ERROR') return encodeDisconnectV5(error.reasonCode ?? PROTOCOL_ERROR);
       if (error.code === 'PACKET_TOO_LARGE') return encodeDisconnectV5(PACKET_TOO_LARGE);

@@ -5,7 +5,37 @@
  * tables stay out of the browser bundle (spec R123).
  */
 import type { ErrorData, TransportErrorReason } from '../../errors.js';
-import { type FailureContext, failure } from './errors.js';
+import { type FailureContext, failure, type PortableReason } from './errors.js';
+
+/**
+ * What each reason only Node's transports tell means (the portable ones are in `errors.ts`), in
+ * the words a user searches for: here, so that the browser bundle carries none of it (R352).
+ */
+const NODE_EXPLAIN: Readonly<Record<Exclude<TransportErrorReason, PortableReason>, string>> = {
+  CONNECTION_REFUSED: 'connection refused (nothing listens there?)',
+  HOST_NOT_FOUND: 'host name not found',
+  TIMED_OUT: 'timed out',
+  TLS_UNKNOWN_CA: "the server's certificate is not signed by a trusted CA (set tls.ca)",
+  TLS_HOSTNAME_MISMATCH:
+    "the server's certificate does not name this host (check the host or tls.servername)",
+  TLS_CERT_EXPIRED: "the server's certificate has expired",
+  TLS_CERT_NOT_YET_VALID: "the server's certificate is not valid yet (check the clock)",
+  TLS_CLIENT_CERT_REQUIRED: 'the server requires a client certificate (set tls.cert and tls.key)',
+  TLS_CLIENT_CERT_REJECTED: 'the server rejected the client certificate',
+  TLS_PSK_REJECTED: 'the server rejected the pre-shared key (wrong identity or key)',
+  TLS_HANDSHAKE: 'the TLS handshake failed',
+};
+
+/** The error data for any reason: Node's own explained here, the portable ones by `failure`. */
+export function nodeFailure(
+  context: FailureContext,
+  reason: TransportErrorReason,
+  detail: string,
+): ErrorData {
+  return Object.hasOwn(NODE_EXPLAIN, reason)
+    ? failure(context, reason, detail, NODE_EXPLAIN[reason as keyof typeof NODE_EXPLAIN])
+    : failure(context, reason as PortableReason, detail);
+}
 
 const UNKNOWN_CA = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -63,7 +93,11 @@ export function transportErrorData(context: FailureContext, cause: unknown): Err
   const code = typeof raw === 'string' ? raw : undefined;
   // Node's messages usually embed the code ("connect ECONNREFUSED 127.0.0.1:1"), but not always.
   const detail = code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
-  return failure(context, code === undefined ? reasonOfMessage(message) : reasonOf(code, context), detail);
+  return nodeFailure(
+    context,
+    code === undefined ? reasonOfMessage(message) : reasonOf(code, context),
+    detail,
+  );
 }
 
 /** Errors without a code: the `ws` package's handshake failures. */

@@ -20,31 +20,47 @@ export interface FailureContext {
   readonly clientCert?: boolean;
 }
 
-/** What each reason means, in the words a user searches for. */
-const EXPLAIN: Readonly<Record<TransportErrorReason, string>> = {
-  CONNECTION_REFUSED: 'connection refused (nothing listens there?)',
-  HOST_NOT_FOUND: 'host name not found',
-  TIMED_OUT: 'timed out',
+/**
+ * The reasons every runtime's transports report, the browser's WebSocket included. The others
+ * (DNS, TCP and the TLS verdicts only Node's transports can tell) are explained in `classify.ts`,
+ * which only those import, so the browser bundle carries none of their words (spec R352).
+ */
+export type PortableReason =
+  | 'CONNECTION_RESET'
+  | 'UNSUPPORTED_SCHEME'
+  | 'TLS_CONFIG'
+  | 'WS_HANDSHAKE'
+  | 'WS_PROTOCOL'
+  | 'OTHER';
+
+/** What each portable reason means, in the words a user searches for. */
+const EXPLAIN: Readonly<Record<PortableReason, string>> = {
   CONNECTION_RESET: 'connection reset by the peer',
   UNSUPPORTED_SCHEME: 'scheme not supported here',
-  TLS_UNKNOWN_CA: "the server's certificate is not signed by a trusted CA (set tls.ca)",
-  TLS_HOSTNAME_MISMATCH:
-    "the server's certificate does not name this host (check the host or tls.servername)",
-  TLS_CERT_EXPIRED: "the server's certificate has expired",
-  TLS_CERT_NOT_YET_VALID: "the server's certificate is not valid yet (check the clock)",
-  TLS_CLIENT_CERT_REQUIRED: 'the server requires a client certificate (set tls.cert and tls.key)',
-  TLS_CLIENT_CERT_REJECTED: 'the server rejected the client certificate',
-  TLS_PSK_REJECTED: 'the server rejected the pre-shared key (wrong identity or key)',
   TLS_CONFIG: 'the TLS settings cannot be used',
-  TLS_HANDSHAKE: 'the TLS handshake failed',
   WS_HANDSHAKE: 'the WebSocket handshake failed',
   WS_PROTOCOL: 'the WebSocket connection broke the MQTT over WebSocket rules',
   OTHER: 'transport failure',
 };
 
-/** Builds the error data for a reason: `kind where: explanation (detail)`. */
-export function failure(context: FailureContext, reason: TransportErrorReason, detail: string): ErrorData {
-  const message = `${context.kind} ${context.where}: ${EXPLAIN[reason]}${detail === '' ? '' : ` (${detail})`}`;
+/**
+ * Builds the error data for a reason: `kind where: explanation (detail)`.
+ * @param explanation - What the reason means; a portable reason's is built in.
+ */
+export function failure(context: FailureContext, reason: PortableReason, detail: string): ErrorData;
+export function failure(
+  context: FailureContext,
+  reason: TransportErrorReason,
+  detail: string,
+  explanation: string,
+): ErrorData;
+export function failure(
+  context: FailureContext,
+  reason: TransportErrorReason,
+  detail: string,
+  explanation: string = EXPLAIN[reason as PortableReason],
+): ErrorData {
+  const message = `${context.kind} ${context.where}: ${explanation}${detail === '' ? '' : ` (${detail})`}`;
   // Built as the typed error, carried as its data (spec R82).
   return new TransportError(message, { reason }).toData();
 }

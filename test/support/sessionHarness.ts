@@ -3,9 +3,11 @@
  * mqtt-packet, which also proves each one is valid MQTT 3.1.1) and every event, and builds the
  * broker packets the session handles.
  */
+
 import * as mqtt from 'mqtt-packet';
 import type { InboundPacket } from '../../protocol/decoder.js';
 import type { QoS } from '../../protocol/encode.js';
+import { OUTBOUND_REFUSALS } from '../../protocol/outboundRefusals.js';
 import {
   MqttSession,
   type SessionEvent,
@@ -74,6 +76,8 @@ export function createHarness(options?: SessionOptions, extra: Partial<SessionIO
       events.push(event);
     },
     bufferedBytes: () => harness.buffered,
+    // What the MQTT 5 profile supplies (R354): the session tests feed it MQTT 5 refusals too.
+    refusals: OUTBOUND_REFUSALS,
     ...extra,
   };
   (harness as { session: MqttSession }).session = new MqttSession(io, options, undefined, attachStore);
