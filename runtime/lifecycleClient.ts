@@ -12,7 +12,7 @@ import {
   NotConnectedError,
 } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
-import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
+import { type Journal, type JournalEntry, journalHeader } from '../machines/journalFormat.js';
 import { buildConnect } from '../protocol/connect.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
