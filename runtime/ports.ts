@@ -195,6 +195,12 @@ export interface RuntimeDefaults {
    */
   readonly actorDriver?: DriverFactory;
   /**
+   * The driver that `driver: 'step'` (and no `driver`) means (Node: `createStepDriver`, on
+   * xstate's `transition()` with its memo). @default the chart step driver, which carries no
+   * xstate (the browser's, spec R343)
+   */
+  readonly stepDriver?: DriverFactory;
+  /**
    * What restores an `MqttClient`'s session from its store (Node: `attachStore`); an entry point
    * that leaves it out keeps store recovery out of its bundle (spec R231). @default none
    */

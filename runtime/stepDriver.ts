@@ -9,7 +9,7 @@ import type { DriverOptions, LifecycleDriver } from './ports.js';
 import { stepDriverWith } from './stepDriverCore.js';
 import { xstateStepper } from './xstateStep.js';
 
-const xstateStepDriver = stepDriverWith(xstateStepper);
+const xstateStepDriver = /* @__PURE__ */ stepDriverWith(xstateStepper);
 
 /**
  * Runs the statechart by folding xstate's pure `transition()`: delayed raises become timers on
