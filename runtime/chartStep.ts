@@ -23,8 +23,6 @@ import {
   recordTimeout,
   UPDATES,
 } from '../machines/implementations.js';
-import type { StateValue } from '../machines/journalFormat.js';
-import { assertChartFeatures } from './chartFeatures.js';
 import {
   buildTree,
   type ChartAction,
@@ -32,6 +30,7 @@ import {
   type ChartTransition,
   type ChartTree,
 } from './chartNodes.js';
+import { ChartSnapshot, snapshotOf } from './chartSnapshot.js';
 import type { ConnectionSnapshot } from './ports.js';
 import type { StepAction, Stepper } from './stepper.js';
 
@@ -47,66 +46,15 @@ const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
 const EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES);
 
 let tree: ChartTree | undefined;
-/** The chart's node tree, built (and checked) on first use. */
+/**
+ * The chart's node tree, built on first use. That the chart uses only what this step supports is
+ * checked by chartFeatures.test.ts rather than here, so browsers do not carry the check (R347);
+ * an unknown target or action still throws here.
+ */
 function chart(): ChartTree {
-  if (tree === undefined) {
-    assertChartFeatures(connectionChart);
-    tree = buildTree(connectionChart);
-  }
+  tree ??= buildTree(connectionChart);
   return tree;
 }
-
-/** A snapshot of the chart step: what {@link ConnectionSnapshot} promises, and its active nodes. */
-class ChartSnapshot implements ConnectionSnapshot {
-  readonly status = 'active' as const;
-  /** The active nodes in xstate's `_nodes` order (it decides the order of the value's keys); private, so copies and JSON leave it out. */
-  readonly #nodes: readonly ChartNode[];
-
-  constructor(
-    readonly value: StateValue,
-    readonly context: ConnectionContext,
-    nodes: readonly ChartNode[],
-  ) {
-    this.#nodes = nodes;
-  }
-
-  /** The active nodes of a chart step's snapshot. */
-  static nodesOf(snapshot: ChartSnapshot): readonly ChartNode[] {
-    return snapshot.#nodes;
-  }
-
-  matches(value: StateValue): boolean {
-    return matchesState(value, this.value);
-  }
-
-  /** What an inspector serialises: the fields of xstate's `toJSON()`, in its order. */
-  toJSON(): object {
-    const none = undefined;
-    return {
-      status: this.status,
-      output: none,
-      error: none,
-      context: this.context,
-      value: this.value,
-      children: {},
-      historyValue: {},
-      tags: [],
-    };
-  }
-}
-
-/** xstate's `matchesState`: whether `child` (a full state value) is in `parent` (a partial one). */
-function matchesState(parent: StateValue, child: StateValue): boolean {
-  const p = typeof parent === 'string' && parent.includes('.') ? pathValue(parent.split('.')) : parent;
-  if (typeof child === 'string') return typeof p === 'string' && p === child;
-  if (typeof p === 'string') return p in child;
-  return Object.keys(p).every(
-    (key) => key in child && matchesState(p[key] as StateValue, child[key] as StateValue),
-  );
-}
-
-const pathValue = (path: readonly string[]): StateValue =>
-  path.length === 1 ? (path[0] as string) : { [path[0] as string]: pathValue(path.slice(1)) };
 
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
   let marker = child;
@@ -120,30 +68,6 @@ const properAncestors = (node: ChartNode, upTo: ChartNode | undefined): ChartNod
   for (let m = node.parent; m !== undefined && m !== upTo; m = m.parent) ancestors.push(m);
   return ancestors;
 };
-
-/** Configurations seen, by their node ids in order: one value object and node list each. */
-const configurations = new Map<string, readonly [StateValue, readonly ChartNode[]]>();
-
-function snapshotOf(nodes: readonly ChartNode[], context: ConnectionContext): ChartSnapshot {
-  let key = '';
-  for (const node of nodes) key += `${node.id} `;
-  let known = configurations.get(key);
-  if (known === undefined) {
-    known = [stateValueOf(chart().root, nodes), nodes];
-    configurations.set(key, known);
-  }
-  return new ChartSnapshot(known[0], context, known[1]);
-}
-
-/** xstate's `getStateValue`: children in the order they appear in `nodes`. */
-function stateValueOf(node: ChartNode, nodes: readonly ChartNode[]): StateValue {
-  const children = nodes.filter((n) => n.parent === node);
-  const first = children[0];
-  if (node.type === 'compound' && first !== undefined && first.type === 'atomic') return first.key;
-  const value: Record<string, StateValue> = {};
-  for (const child of children) value[child.key] = stateValueOf(child, nodes);
-  return value;
-}
 
 /** One macrostep's working state. */
 interface Run {
@@ -330,6 +254,16 @@ function settle(nodes: readonly ChartNode[], run: Run): readonly ChartNode[] {
   return current;
 }
 
+/** xstate's `getInitialStateNodes`: `node` and its initial descendants, every region of a parallel one. */
+const initialNodes = (node: ChartNode): ChartNode[] => [
+  node,
+  ...(node.type === 'compound'
+    ? initialNodes(node.initial as ChartNode)
+    : node.type === 'parallel'
+      ? node.children.flatMap(initialNodes)
+      : []),
+];
+
 /** The stepper of the chart step: the same port as xstate's (stepper.ts). */
 export const chartStepper: Stepper = {
   logic: { config: connectionChart },
@@ -340,15 +274,13 @@ export const chartStepper: Stepper = {
       event: { type: 'xstate.init', input } as never,
       actions: [],
     };
-    const initials: ChartNode[] = [];
-    for (let n: ChartNode | undefined = root; n !== undefined; n = n.initial) initials.push(n);
     const entered = microstep(
-      [{ source: root, target: initials, reenter: true, guard: undefined, actions: [] }],
+      [{ source: root, target: initialNodes(root), reenter: true, guard: undefined, actions: [] }],
       [root],
       run,
       true,
     );
-    return [snapshotOf(settle(entered, run), run.context), run.actions];
+    return [snapshotOf(root, settle(entered, run), run.context), run.actions];
   },
   pureStep(snapshot: ConnectionSnapshot, event: Event) {
     const from = snapshot as ChartSnapshot;
@@ -358,6 +290,6 @@ export const chartStepper: Stepper = {
     let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
     nodes = settle(nodes, run);
     if (run.context === from.context && nodes === before) return [from, run.actions];
-    return [snapshotOf(nodes, run.context), run.actions];
+    return [snapshotOf(chart().root, nodes, run.context), run.actions];
   },
 };
