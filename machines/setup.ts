@@ -9,13 +9,11 @@ import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './events.
 import {
   type ConnectionContext,
   DELAYS,
-  type DisconnectedParams,
   EMITS,
   emitDisconnected,
   firstEnabled,
   GUARDS,
   recordTimeout,
-  type TimeoutParams,
   UPDATES,
 } from './implementations.js';
 
@@ -65,8 +63,9 @@ export const connectionSetup = /* @__PURE__ */ setup({
     busyBackoff: assign(({ context, event }) => UPDATES.busyBackoff(context, event)),
     clearMoves: assign(({ context, event }) => UPDATES.clearMoves(context, event)),
     recordFailure: assign(({ context, event }) => UPDATES.recordFailure(context, event)),
-    recordTimeout: assign(({ context, event }, params: TimeoutParams) =>
-      recordTimeout(context, event, params),
+    recordTimeout: assign(
+      ({ context, event }, params: { readonly code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' }) =>
+        recordTimeout(context, event, params),
     ),
     advanceSchedule: assign(({ context, event }) => UPDATES.advanceSchedule(context, event)),
     applyJitter: assign(({ context, event }) => UPDATES.applyJitter(context, event)),
@@ -74,7 +73,7 @@ export const connectionSetup = /* @__PURE__ */ setup({
     emitConnecting: emit(({ context, event }) => EMITS.emitConnecting(context, event)),
     emitConnectError: emit(({ context, event }) => EMITS.emitConnectError(context, event)),
     emitConnected: emit(({ context, event }) => EMITS.emitConnected(context, event)),
-    emitDisconnected: emit(({ context, event }, params: DisconnectedParams) =>
+    emitDisconnected: emit(({ context, event }, params: { readonly byUser: boolean }) =>
       emitDisconnected(context, event, params),
     ),
     emitBackoff: emit(({ context, event }) => EMITS.emitBackoff(context, event)),
