@@ -88,6 +88,10 @@ export class StepInspection {
 
   /** The driver stopped: the last snapshot, marked stopped, as an actor's `stop()` reports it. */
   stopped(snapshot: object): void {
-    this.snapshot({ ...snapshot, status: 'stopped' } as Snapshot<unknown>, { type: 'xstate.stop' });
+    // A copy on the same prototype: a chart step's snapshot serialises through its `toJSON()`.
+    const stopped = Object.assign(Object.create(Object.getPrototypeOf(snapshot)) as object, snapshot, {
+      status: 'stopped',
+    });
+    this.snapshot(stopped, { type: 'xstate.stop' });
   }
 }
