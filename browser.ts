@@ -41,7 +41,13 @@ export {
   UnsubscribeError,
 } from './errors.js';
 export type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './machines/events.js';
-export { type Journal, type JournalEntry, type JournalEvent, toJsonLines } from './machines/journal.js';
+export {
+  type Journal,
+  type JournalEntry,
+  type JournalEvent,
+  type StateValue,
+  toJsonLines,
+} from './machines/journalFormat.js';
 export type { OutboundMessage } from './protocol/offlineQueue.js';
 export {
   type MqttSession,

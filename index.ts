@@ -100,6 +100,7 @@ export {
   replay,
   toJsonLines,
 } from './machines/journal.js';
+export type { StateValue } from './machines/journalFormat.js';
 export type { ConnectOptions, WillOptions } from './protocol/connect.js';
 export type { InboundPacket, InboundPublish } from './protocol/decoder.js';
 export type { OutboundMessage } from './protocol/offlineQueue.js';

@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { createChartStepDriver } from '../runtime/chartStepDriver.js';
 import { type MqttClientOptions, MqttClient as RuntimeMqttClient } from '../runtime/client.js';
 import {
   type LifecycleClientConfig,
@@ -14,8 +16,15 @@ import type { RuntimeDefaults } from '../runtime/ports.js';
 import { systemClock } from './clocks/system.js';
 import { browserTransport } from './transports/browser.js';
 
-/** The browser's defaults: `ws://` and `wss://` over the global `WebSocket`, and the system clock. */
-export const browserDefaults: RuntimeDefaults = { transport: browserTransport, clock: systemClock };
+/**
+ * The browser's defaults: `ws://` and `wss://` over the global `WebSocket`, the system clock, and
+ * the chart step driver, which runs the statechart without xstate (spec R343).
+ */
+export const browserDefaults: RuntimeDefaults = {
+  transport: browserTransport,
+  clock: systemClock,
+  stepDriver: createChartStepDriver,
+};
 
 /**
  * An MQTT 3.1.1 client for browsers: `connect()`, then `publish` / `subscribe`. Reconnects, fails

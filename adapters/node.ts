@@ -20,6 +20,7 @@ import {
 import { withDefaults } from '../runtime/options.js';
 import type { RuntimeDefaults } from '../runtime/ports.js';
 import { V5_PROFILE } from '../runtime/profileV5.js';
+import { createStepDriver } from '../runtime/stepDriver.js';
 import { createTracer } from '../runtime/trace.js';
 import { systemClock } from './clocks/system.js';
 import { nodeDebugLogger } from './logging/debuglog.js';
@@ -35,6 +36,7 @@ export const nodeDefaults: RuntimeDefaults = {
   logger: nodeDebugLogger(),
   tracer: createTracer,
   actorDriver: createActorDriver,
+  stepDriver: createStepDriver,
   storeRecovery: attachStore,
   mqtt5: V5_PROFILE,
 };

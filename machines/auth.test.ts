@@ -14,7 +14,7 @@ const input: ConnectionInput = {
 };
 const auth = (reasonCode: number): ConnectionEvent => ({ type: 'mqtt5.auth', reasonCode });
 
-describe.each<DriverKind>(['actor', 'step'])('enhanced authentication (%s driver)', (kind) => {
+describe.each<DriverKind>(['actor', 'step', 'chart'])('enhanced authentication (%s driver)', (kind) => {
   it('R310, R311, R312: CONNECT -> AUTH 0x18 x2 -> CONNACK: authenticating, two answers, counted, then connected', () => {
     const h = createHarness(input, kind);
     h.send({ type: 'client.connect' });

@@ -21,7 +21,7 @@ const noJitter = { ...mongooseOptions, jitter: 0 };
 const seconds = (schedule: [string, number][]) =>
   schedule.map(([name, ms]) => `${name === 'mqtt' ? 'P' : 'B'}${ms / 1000}`);
 
-describe.each<DriverKind>(['actor', 'step'])('connection statechart (%s driver)', (kind) => {
+describe.each<DriverKind>(['actor', 'step', 'chart'])('connection statechart (%s driver)', (kind) => {
   /** One server, mqtt (2 s, 60 s), under `options`, told to connect: its first attempt is open. */
   const connecting = (options: LifecycleOptions, random?: () => number): Harness => {
     const h = createHarness({ servers: [server('mqtt', 2, 60)], options }, kind, random);

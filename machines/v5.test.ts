@@ -67,7 +67,7 @@ describe('decision tables (R260, R262)', () => {
   });
 });
 
-describe.each<DriverKind>(['actor', 'step'])('MQTT 5 lifecycle decisions (%s driver)', (kind) => {
+describe.each<DriverKind>(['actor', 'step', 'chart'])('MQTT 5 lifecycle decisions (%s driver)', (kind) => {
   const start = (options: LifecycleOptions = stop, servers: ServerTiming[] = two()): Harness => {
     const h = createHarness({ servers, options }, kind);
     h.send({ type: 'client.connect' });

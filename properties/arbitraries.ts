@@ -120,8 +120,8 @@ export const jitterArb = fc.double({ min: 0, max: 0.5, noNaN: true });
 export const drawArb = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 export const drawsArb = fc.array(drawArb, { minLength: 1, maxLength: 8 });
 
-/** Which driver runs the machine: the XState actor or the pure step function. */
-export const kindArb = fc.constantFrom<DriverKind>('actor', 'step');
+/** Which driver runs the machine: the XState actor, xstate's pure step, or the chart step (R344). */
+export const kindArb = fc.constantFrom<DriverKind>('actor', 'step', 'chart');
 
 /** The mongoose profile with a random jitter. */
 export const mongooseOptionsArb: fc.Arbitrary<LifecycleOptions> = jitterArb.map((jitter) => ({
@@ -331,7 +331,7 @@ export function commandArb(withConnect = true): fc.Arbitrary<Command> {
 }
 
 /** The inputs a command stands for (a tick is time, not an input). */
-function eventsOf(command: Exclude<Command, { c: 'tick' }>): ConnectionEvent[] {
+export function eventsOf(command: Exclude<Command, { c: 'tick' }>): ConnectionEvent[] {
   switch (command.c) {
     case 'connect':
       return [{ type: 'client.connect' }];

@@ -20,24 +20,11 @@ import {
   kindArb,
   numRuns,
 } from './arbitraries.js';
+import { authEventArb } from './v5Arbitraries.js';
 
 type AuthCommand = Command | { c: 'ev'; event: ConnectionEvent };
 
 const ev = (event: ConnectionEvent): AuthCommand => ({ c: 'ev', event });
-
-const authEventArb: fc.Arbitrary<ConnectionEvent> = fc.constantFrom<ConnectionEvent>(
-  { type: 'mqtt5.auth', reasonCode: 0x18 },
-  { type: 'mqtt5.auth', reasonCode: 0x18 },
-  { type: 'mqtt5.auth', reasonCode: 0x00 },
-  { type: 'client.reauthenticate' },
-  { type: 'client.reauthenticate' },
-  { type: 'mqtt5.connack', reasonCode: 0, sessionPresent: false },
-  { type: 'mqtt5.connack', reasonCode: 0x86, sessionPresent: false },
-  { type: 'mqtt5.connack', reasonCode: 0x8c, sessionPresent: false },
-  { type: 'mqtt5.disconnect', reasonCode: 0x87 },
-  { type: 'mqtt5.disconnect', reasonCode: 0x8c },
-  { type: 'mqtt5.disconnect', reasonCode: 0x00 },
-);
 
 const authCommandArb: fc.Arbitrary<AuthCommand> = fc.oneof(
   { arbitrary: commandArb(), weight: 4 },

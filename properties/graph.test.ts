@@ -197,7 +197,7 @@ describe.each(profiles)('bounded exhaustive walk (%s profile)', (_name, options,
     expect([...reached].sort()).toEqual(expected.sort());
   });
 
-  it.each<DriverKind>(['step', 'actor'])(
+  it.each<DriverKind>(['step', 'actor', 'chart'])(
     'R1, R3, R27, R45: every path the runtime can live, replayed through the %s driver and a fake transport, keeps the invariants in every state',
     (kind) => {
       expect(lived.length).toBeGreaterThanOrEqual(atLeast / 2);

@@ -23,45 +23,10 @@ import {
   numRuns,
   ringNext,
 } from './arbitraries.js';
+import { connackArb, disconnectArb } from './v5Arbitraries.js';
 
 /** A random command, or one MQTT 5 packet from the broker. */
 type V5Command = Command | { c: 'v5'; event: ConnectionEvent };
-
-const referenceArb = fc.option(
-  fc.array(fc.constantFrom('ref-x', 'ref-y', 's0'), { minLength: 1, maxLength: 2 }),
-  {
-    nil: undefined,
-  },
-);
-const withReference = (event: ConnectionEvent, reference: readonly string[] | undefined): ConnectionEvent =>
-  reference === undefined ? event : ({ ...event, serverReference: reference } as ConnectionEvent);
-
-const connackArb: fc.Arbitrary<ConnectionEvent> = fc
-  .record({
-    reasonCode: fc.constantFrom(0, 0, 0x80, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x97, 0x9c, 0x9d, 0x9f),
-    reference: referenceArb,
-    keepAlive: fc.option(fc.constantFrom(0, 1000, 5000, 90_000), { nil: undefined }),
-    id: fc.option(fc.constantFrom('auto-1', 'auto-2'), { nil: undefined }),
-  })
-  .map(({ reasonCode, reference, keepAlive, id }) =>
-    withReference(
-      {
-        type: 'mqtt5.connack',
-        reasonCode,
-        sessionPresent: false,
-        ...(keepAlive === undefined ? {} : { serverKeepAliveMs: keepAlive }),
-        ...(id === undefined ? {} : { assignedClientId: id }),
-      },
-      reference,
-    ),
-  );
-
-const disconnectArb: fc.Arbitrary<ConnectionEvent> = fc
-  .record({
-    reasonCode: fc.constantFrom(0, 0x89, 0x8b, 0x8b, 0x8d, 0x8e, 0x97, 0x98, 0x9c, 0x9d),
-    reference: referenceArb,
-  })
-  .map(({ reasonCode, reference }) => withReference({ type: 'mqtt5.disconnect', reasonCode }, reference));
 
 // Biased towards sessions, so that DISCONNECTs often find one (the triggers are counted below).
 const v5CommandArb: fc.Arbitrary<V5Command> = fc.oneof(

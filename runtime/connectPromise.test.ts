@@ -35,7 +35,7 @@ function outcome(promise: Promise<void>): { value: 'pending' | 'resolved' | Mqtt
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-describe.each(['actor', 'step'] as const)('connect() promise (%s driver)', (driver) => {
+describe.each(['actor', 'step', 'chart'] as const)('connect() promise (%s driver)', (driver) => {
   function setup(config: Partial<LifecycleClientConfig> = {}) {
     const net = fakeNetwork();
     const clock = new SimulatedClock();

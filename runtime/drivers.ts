@@ -4,15 +4,19 @@
  * - {@link createStepDriver}: the pure `transition()` folded by hand, the runtime owning its timers
  *   (no actor system: the smallest footprint per connection).
  * Both carry out the machine's effects through one {@link LifecycleHost} and one table,
- * {@link EFFECTS}, and journal every input. The step driver lives in stepDriver.ts; what it needs
- * from xstate's internals is isolated in xstateStep.ts.
+ * {@link EFFECTS}, and journal every input. The step driver lives in stepDriverCore.ts, on a stepper:
+ * xstate's `transition()` (xstateStep.ts, isolating what it needs of xstate's internals) or the
+ * chart step (chartStep.ts, no xstate).
  */
 import { type AnyEventObject, createActor, type StateValue } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent } from '../machines/events.js';
 import type { JournalEvent } from '../machines/journal.js';
+import { EFFECTS, type Effect, effectOf } from './effects.js';
 import { notifyInspector } from './inspection.js';
 import type { DriverOptions, LifecycleDriver, LifecycleHost, RuntimeClock } from './ports.js';
+
+export { EFFECTS, effectOf } from './effects.js';
 
 export type {
   ConnectionSnapshot,
@@ -24,63 +28,6 @@ export type {
 // The driver port lives with the other ports (ports.ts), so an entry point can name a driver
 // factory among its defaults without an import cycle (spec R230).
 export { DRIVER_FACTORY } from './ports.js';
-
-/** The params of each effect the machine names (its `actions` declarations). */
-interface EffectParams {
-  openTransport: { server: number; name: string };
-  closeTransport: undefined;
-  sendConnect: { server: number };
-  sendPingreq: undefined;
-  sendDisconnect: undefined;
-  sessionUp: { sessionPresent: boolean };
-  sessionDown: undefined;
-  answerAuth: undefined;
-  sendReauth: undefined;
-  drawRandom: undefined;
-}
-
-/** An effect: what the runtime does for one action; it may answer with an event for the machine. */
-type Effect<P> = (host: LifecycleHost, params: P) => ConnectionEvent | undefined;
-
-/**
- * The machine's effects, by action name: the one table both drivers carry out. A new effect is a
- * machine action, a row here and a {@link LifecycleHost} method.
- */
-export const EFFECTS: { readonly [K in keyof EffectParams]: Effect<EffectParams[K]> } = Object.freeze({
-  openTransport: (host, { server, name }) => {
-    host.openTransport(server, name);
-  },
-  closeTransport: (host) => {
-    host.closeTransport();
-  },
-  sendConnect: (host, { server }) => {
-    host.sendConnect(server);
-  },
-  sendPingreq: (host) => {
-    host.sendPingreq();
-  },
-  sendDisconnect: (host) => {
-    host.sendDisconnect();
-  },
-  sessionUp: (host, { sessionPresent }) => {
-    host.sessionUp(sessionPresent);
-  },
-  sessionDown: (host) => {
-    host.sessionDown();
-  },
-  answerAuth: (host) => {
-    host.answerAuth?.();
-  },
-  sendReauth: (host) => {
-    host.sendReauth?.();
-  },
-  drawRandom: (host) => ({ type: 'random.drawn', value: host.random() }),
-});
-
-/** The effect of the action named `type`, or undefined for actions the machine applies itself. */
-export function effectOf(type: string): Effect<unknown> | undefined {
-  return Object.hasOwn(EFFECTS, type) ? (EFFECTS[type as keyof EffectParams] as Effect<unknown>) : undefined;
-}
 
 /** A driver's journal: `record` with each input and the state it led to (`xstate.init` is not one). */
 export function journaller(options: DriverOptions): (event: AnyEventObject, state: StateValue) => void {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type InspectionEvent, SimulatedClock } from 'xstate';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { defaultOptions, driverOption, server } from '../test/support/lifecycleHarness.js';
+import { createChartStepDriver } from './chartStepDriver.js';
 import { createActorDriver, type LifecycleHost } from './drivers.js';
 import type { InspectObserver } from './inspection.js';
 import { LifecycleClient } from './lifecycleClient.js';
@@ -26,7 +27,7 @@ const connack = { cmd: 'connack', returnCode: 0, sessionPresent: false } as cons
  * One client's life through the whole runtime: refused, backoff, connected, a ping round trip,
  * the broker gone, backoff again, reconnected, a reconfiguration, then disconnect and stop.
  */
-function live(driver: 'actor' | 'step', inspect: InspectObserver) {
+function live(driver: 'actor' | 'step' | 'chart', inspect: InspectObserver) {
   const net = fakeNetwork();
   const clock = new SimulatedClock();
   const client = new LifecycleClient({
@@ -77,7 +78,7 @@ function visible(event: InspectionEvent, self: string) {
   }
 }
 
-function stream(driver: 'actor' | 'step') {
+function stream(driver: 'actor' | 'step' | 'chart') {
   const events: InspectionEvent[] = [];
   const client = live(driver, (event) => events.push(event));
   const self = events[0]?.actorRef.sessionId ?? '';
@@ -93,6 +94,8 @@ describe('inspection (spec R120-R121)', () => {
     const actor = stream('actor');
     const step = stream('step');
     expect(step.events).toEqual(actor.events);
+    // The chart step driver (no xstate: the browser's default) sends them too (R348).
+    expect(stream('chart').events).toEqual(actor.events);
     // The stream tells the whole story: it could be empty or stop early, and is neither.
     const values = step.events.flatMap((e) => (e.type === '@xstate.snapshot' ? [e.snapshot.value] : []));
     expect(values[0]).toBe('idle');
@@ -120,6 +123,7 @@ describe('inspection (spec R120-R121)', () => {
     };
     const step = run(createStepDriver);
     expect(step).toEqual(run(createActorDriver));
+    expect(run(createChartStepDriver)).toEqual(step);
     expect(step.at(-1)).toMatchObject({ snapshot: { status: 'stopped' }, event: { type: 'xstate.stop' } });
   });
 
@@ -130,9 +134,9 @@ describe('inspection (spec R120-R121)', () => {
     expect(seen).toContain('@xstate.snapshot');
   });
 
-  it("@statelyai/inspect's createInspector sees the same with either driver (R121)", () => {
+  it("@statelyai/inspect's createInspector sees the same with any driver, the chart step's included (R121, R348)", () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
-    const run = (driver: 'actor' | 'step') => {
+    const run = (driver: 'actor' | 'step' | 'chart') => {
       const sent: StatelyInspectionEvent[] = [];
       const inspector = createInspector({ send: (event) => sent.push(event) });
       live(driver, inspector.inspect);
@@ -148,6 +152,8 @@ describe('inspection (spec R120-R121)', () => {
     const actor = run('actor');
     const step = run('step');
     expect(step).toEqual(actor);
+    // The chart step shows the inspector the chart itself as the definition, and the same snapshots.
+    expect(run('chart')).toEqual(actor);
     const announced = step[0] as Extract<StatelyInspectionEvent, { type: '@xstate.actor' }>;
     expect(announced).toMatchObject({ type: '@xstate.actor', name: 'conn' });
     // The definition is the machine itself, which the Stately viewer draws.

@@ -7,7 +7,6 @@
  * @module
  */
 import type { ActorOptions, AnyActorLogic, AnyEventObject, InspectionEvent, Snapshot } from 'xstate';
-import { connectionMachine } from '../machines/connection.js';
 
 /** An XState inspection observer, as `createActor(logic, { inspect })` takes it. */
 export type InspectObserver = NonNullable<ActorOptions<AnyActorLogic>['inspect']>;
@@ -20,15 +19,16 @@ export function notifyInspector(observer: InspectObserver, event: InspectionEven
 
 /**
  * What an inspector reads from `actorRef`: `sessionId`, `send` and `getSnapshot` (xstate's
- * `ActorRefLike`), plus `id` and `logic` (the machine, whose `config` inspectors draw).
+ * `ActorRefLike`), plus `id` and `logic` (the machine, or for the chart step an object with
+ * the same `config`: what inspectors draw).
  */
 export interface InspectedRef {
   readonly id: string;
   readonly sessionId: string;
-  readonly logic: typeof connectionMachine;
+  readonly logic: { readonly config: object };
   readonly _parent: undefined;
   send(event: AnyEventObject): void;
-  getSnapshot(): Snapshot<unknown>;
+  getSnapshot(): object;
 }
 
 /** An inspection event before the actor fields are filled in (distributes over the union). */
@@ -49,12 +49,13 @@ export class StepInspection {
 
   constructor(
     observer: InspectObserver,
+    logic: { readonly config: object },
     send: (event: AnyEventObject) => void,
-    getSnapshot: () => Snapshot<unknown>,
+    getSnapshot: () => object,
   ) {
     this.#observer = observer;
     const sessionId = `step:${nextSession++}`;
-    this.ref = { id: sessionId, sessionId, logic: connectionMachine, _parent: undefined, send, getSnapshot };
+    this.ref = { id: sessionId, sessionId, logic, _parent: undefined, send, getSnapshot };
   }
 
   #emit(event: Unrooted): void {
@@ -81,12 +82,16 @@ export class StepInspection {
   }
 
   /** The state after processing `event`. */
-  snapshot(snapshot: Snapshot<unknown>, event: AnyEventObject): void {
-    this.#emit({ type: '@xstate.snapshot', snapshot, event });
+  snapshot(snapshot: object, event: AnyEventObject): void {
+    this.#emit({ type: '@xstate.snapshot', snapshot: snapshot as Snapshot<unknown>, event });
   }
 
   /** The driver stopped: the last snapshot, marked stopped, as an actor's `stop()` reports it. */
-  stopped(snapshot: Snapshot<unknown>): void {
-    this.snapshot({ ...snapshot, status: 'stopped' } as Snapshot<unknown>, { type: 'xstate.stop' });
+  stopped(snapshot: object): void {
+    // A copy on the same prototype: a chart step's snapshot serialises through its `toJSON()`.
+    const stopped = Object.assign(Object.create(Object.getPrototypeOf(snapshot)) as object, snapshot, {
+      status: 'stopped',
+    });
+    this.snapshot(stopped, { type: 'xstate.stop' });
   }
 }

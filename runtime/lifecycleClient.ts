@@ -12,9 +12,10 @@ import {
   type ListenerKind,
 } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
-import { type Journal, type JournalEntry, journalHeader } from '../machines/journal.js';
+import { type Journal, type JournalEntry, journalHeader } from '../machines/journalFormat.js';
 import { buildConnect } from '../protocol/connect.js';
 import type { AuthRuntime } from './authSession.js';
+import { createChartStepDriver } from './chartStepDriver.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
@@ -29,7 +30,6 @@ import {
   type ServerConfig,
 } from './options.js';
 import { DRIVER_FACTORY, type RuntimeClock } from './ports.js';
-import { createStepDriver } from './stepDriver.js';
 import type { ClientState } from './types.js';
 
 export type { SessionPort } from './connection.js';
@@ -128,7 +128,8 @@ export class LifecycleClient {
         ? factory(driverOptions)
         : typeof driver === 'function'
           ? driver(driverOptions)
-          : createStepDriver(driverOptions);
+          : // The runtime's own default carries no xstate; Node's entry names xstate's step (R343).
+            createChartStepDriver(driverOptions);
     connection.driver = this.#driver;
   }
 

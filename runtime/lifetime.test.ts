@@ -62,7 +62,7 @@ function holdingNetwork() {
   return { net, factory, calls };
 }
 
-describe.each(['step', 'actor'] as const)('ref/unref with the %s driver (R50-R53)', (driver) => {
+describe.each(['step', 'actor', 'chart'] as const)('ref/unref with the %s driver (R50-R53)', (driver) => {
   it('timers hold by default, also in backoff; unref lets every pending and later timer and transport go; ref takes them back; a stopped client holds nothing', async () => {
     const time = holdingClock();
     const { net, factory, calls } = holdingNetwork();

@@ -98,7 +98,9 @@ export interface LifecycleClientOptions {
   /**
    * Runs the statechart as a live actor or by pure stepping (spec R44). `'actor'` takes the actor
    * driver the entry point supplies (Node's does); the browser entry leaves it out of its bundle,
-   * so pass `createActorDriver` itself there (spec R230). A factory is used as it is.
+   * so pass `createActorDriver` itself there (spec R230). A factory is used as it is. `'step'`
+   * takes the entry point's step driver: in Node xstate's `transition()` with its memo, in
+   * browsers the chart step, which carries no xstate (spec R343).
    * @default 'step'
    */
   readonly driver?: 'actor' | 'step' | DriverFactory;
@@ -200,7 +202,13 @@ export function withDefaults<
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
   // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
-  const driver = options.driver === 'actor' ? (defaults.actorDriver ?? 'actor') : options.driver;
+  // `'step'` (or none) becomes the entry point's step driver, when it names one (spec R343).
+  const driver =
+    options.driver === 'actor'
+      ? (defaults.actorDriver ?? 'actor')
+      : options.driver === undefined || options.driver === 'step'
+        ? (defaults.stepDriver ?? options.driver)
+        : options.driver;
   // Only an MqttClient's session with a store uses it (spec R231): other options stay as given.
   const storeRecovery =
     options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);

@@ -16,6 +16,7 @@ import { createActorDriver } from './drivers.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import { withDefaults } from './options.js';
 import { V5_PROFILE } from './profileV5.js';
+import { createStepDriver } from './stepDriver.js';
 import { createTracer } from './trace.js';
 
 describe('ports and defaults (R47)', () => {
@@ -64,12 +65,13 @@ describe('ports and defaults (R47)', () => {
       clock: systemClock,
       tracer: createTracer,
       actorDriver: createActorDriver,
+      stepDriver: createStepDriver,
       storeRecovery: attachStore,
       mqtt5: V5_PROFILE,
     });
     const clock = new SimulatedClock();
     const transport = fakeNetwork().factory;
-    const named = { servers: [{ host: 'p' }], clock, transport, mqtt5: V5_PROFILE };
+    const named = { servers: [{ host: 'p' }], clock, transport, mqtt5: V5_PROFILE, driver: createStepDriver };
     expect(withDefaults(named, nodeDefaults)).toBe(named);
     expect(withDefaults({ servers: [{ host: 'p' }] }, nodeDefaults)).toMatchObject({
       transport: nodeTransport,

@@ -8,11 +8,10 @@
  *
  * @module
  */
-import type { SnapshotFrom } from 'xstate';
 import type { ErrorData } from '../errors.js';
-import type { connectionMachine } from '../machines/connection.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
-import type { JournalEntry } from '../machines/journal.js';
+import type { ConnectionContext } from '../machines/implementations.js';
+import type { JournalEntry, StateValue } from '../machines/journalFormat.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { InspectObserver } from './inspection.js';
 
@@ -196,6 +195,12 @@ export interface RuntimeDefaults {
    */
   readonly actorDriver?: DriverFactory;
   /**
+   * The driver that `driver: 'step'` (and no `driver`) means (Node: `createStepDriver`, on
+   * xstate's `transition()` with its memo). @default the chart step driver, which carries no
+   * xstate (the browser's, spec R343)
+   */
+  readonly stepDriver?: DriverFactory;
+  /**
    * What restores an `MqttClient`'s session from its store (Node: `attachStore`); an entry point
    * that leaves it out keeps store recovery out of its bundle (spec R231). @default none
    */
@@ -251,8 +256,22 @@ export interface TracedServer {
 /** Makes a {@link Tracer} that writes to `logger`. */
 export type TracerFactory = (logger: Logger) => Tracer;
 
-/** A snapshot of the connection machine. */
-export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
+/**
+ * A snapshot of the connection machine: what every driver's snapshot has. An actor's (and the
+ * Node step driver's) is xstate's full machine snapshot, which has more (`can()`, `tags`...);
+ * the browser's default client runs the chart step (runtime/chartStep.ts), whose snapshot has
+ * exactly these, so this type promises only them (spec R346).
+ */
+export interface ConnectionSnapshot {
+  /** `'active'` while the machine runs (the connection machine has no final state). */
+  readonly status: 'active' | 'done' | 'error' | 'stopped';
+  /** The state value, e.g. `{ online: { connecting: 'opening' } }`. */
+  readonly value: StateValue;
+  /** The machine's context. */
+  readonly context: ConnectionContext;
+  /** Whether the state is `value` or within it (xstate's `matches`), e.g. `matches({ online: 'connected' })`. */
+  matches(value: string | object): boolean;
+}
 
 /*
  * The driver port: what runs the statechart (runtime/drivers.ts, runtime/stepDriver.ts) and what

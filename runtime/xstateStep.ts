@@ -15,20 +15,17 @@
  *
  * @module
  */
-import { type AnyEventObject, createActor, type EventFromLogic } from 'xstate';
+import { type AnyEventObject, createActor, type EventFromLogic, type SnapshotFrom } from 'xstate';
 import { connectionMachine } from '../machines/connection.js';
 import type { ConnectionInput } from '../machines/events.js';
 import { isSharedInput } from './options.js';
-import type { ConnectionSnapshot } from './ports.js';
 import { StepMemo } from './stepMemo.js';
+import type { StepAction, Stepper } from './stepper.js';
 
-export type { ConnectionSnapshot } from './ports.js';
+export type { StepAction } from './stepper.js';
 
-/** An action as the pure step returns it. */
-export interface StepAction {
-  readonly type: string;
-  readonly params?: unknown;
-}
+/** xstate's full snapshot of the machine (more than the public `ConnectionSnapshot` promises). */
+export type ConnectionSnapshot = SnapshotFrom<typeof connectionMachine>;
 
 type Scope = Parameters<typeof connectionMachine.transition>[2];
 let sharedScope: Scope | undefined;
@@ -133,3 +130,11 @@ export function pureStep(
   if (key !== undefined) memo.set(key, result);
   return result;
 }
+
+/** xstate's `transition()` as the step driver's stepper (the Node entry's default, memoised). */
+export const xstateStepper: Stepper = {
+  initialStep,
+  pureStep: (snapshot, event, input) =>
+    pureStep(snapshot as ConnectionSnapshot, event as AnyEventObject, input),
+  logic: connectionMachine,
+};

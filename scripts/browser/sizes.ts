@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, gzipSize, ROOT } from './bundle.js';
 
-/** The budget of the default browser client, xstate included, rxjs excluded: 30 KB gzipped. */
+/** The budget of the default browser client, rxjs excluded (and since R343 without xstate): 30 KB gzipped. */
 export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
 
 /**
@@ -25,17 +25,20 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * the enhanced-authentication states (R310-R317), which every client carries (41,711 measured),
  * then to 46,100 when the MQTT 5 message features' hooks in the client (request(), publish
  * properties and their size checks, R290-R305) and the option-key tables (R338-R342) landed:
- * 45,572 measured. A regression away from the budget, recorded in R123.
+ * 45,572 measured. A regression away from the budget, recorded in R123. Lowered to 34,950 when
+ * the default client stopped carrying xstate (R343: the chart step runs the statechart; 34,649
+ * measured, ceiling 0.3 KB above it).
  */
-export const BROWSER_CEILING_GZIP_BYTES = 46_100;
+export const BROWSER_CEILING_GZIP_BYTES = 34_950;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included;
  * the subpaths of R185-R186 are not exports of it, nor is SCRAM, which browser/mqtt5 exports), about
- * 0.3 KB above its measured size: 45,912 once what only MQTT 5 runs came with the MQTT 5 profile
- * and Node's transport explanations with Node's modules (R350-R355; 47,620 before).
+ * 0.5 KB above its measured size (47,305 with the enhanced-authentication states, the MQTT 5
+ * message hooks and the option-key tables). Raised to 49,900 with the chart step (R343): the whole
+ * entry exports `createActorDriver`, so it carries xstate and the chart step both (49,373 measured).
  */
-export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 46_200;
+export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 49_900;
 
 /** One measured bundle. */
 export interface SizeRow {
@@ -53,7 +56,7 @@ export const DEFAULT_CLIENT_ENTRY = 'scripts/browser/defaultClient.ts';
 
 const ENTRIES = [
   {
-    name: "default browser client: { MqttClient } from 'mqtt-lifeline/browser' (xstate in, rxjs out)",
+    name: "default browser client: { MqttClient } from 'mqtt-lifeline/browser' (no xstate, rxjs out)",
     entry: DEFAULT_CLIENT_ENTRY,
     external: ['rxjs'],
     budget: BROWSER_BUDGET_GZIP_BYTES,

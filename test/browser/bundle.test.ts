@@ -26,7 +26,23 @@ describe('the browser bundle (spec R122-R123, R232)', () => {
     expect(built.code).not.toMatch(/\bBuffer\.(from|alloc|isBuffer)|\brequire\(|process\.nextTick/);
   });
 
-  it('the default browser client, xstate in and rxjs out, stays under its measured ceiling (R123, R232)', async () => {
+  it('R343: the default browser client carries no xstate (the chart step runs its statechart); the whole entry, which exports createActorDriver, does', async () => {
+    const client = await bundle({ entry: 'scripts/browser/defaultClient.ts', external: ['rxjs'] });
+    expect(client.parts.map((part) => part.name)).toEqual(['(own code)']);
+    const unminified = await bundle({
+      entry: 'scripts/browser/defaultClient.ts',
+      external: ['rxjs'],
+      minify: false,
+    });
+    expect(unminified.code).toMatch(/^\/\/ runtime\/chartStep\.ts$/m);
+    expect(unminified.code).not.toMatch(
+      /^\/\/ (node_modules\/xstate\/|runtime\/xstateStep\.ts|machines\/setup\.ts)/m,
+    );
+    const entry = await bundle({ entry: 'browser.ts', external: ['rxjs'] });
+    expect(entry.parts.map((part) => part.name)).toContain('xstate');
+  });
+
+  it('the default browser client, without xstate and with rxjs out, stays under its measured ceiling (R123, R232, R343)', async () => {
     const [client, ...others] = await measureSizes();
     expect(client?.name).toMatch(/^default browser client: \{ MqttClient \}/);
     expect(client?.budget).toBe(BROWSER_BUDGET_GZIP_BYTES);

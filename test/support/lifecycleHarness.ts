@@ -11,17 +11,24 @@ import type {
   LifecycleOptions,
 } from '../../machines/events.js';
 import type { JournalEntry } from '../../machines/journal.js';
+import { createChartStepDriver } from '../../runtime/chartStepDriver.js';
 import { createActorDriver, type DriverFactory, type LifecycleDriver } from '../../runtime/drivers.js';
 import { createStepDriver } from '../../runtime/stepDriver.js';
 
-export type DriverKind = 'actor' | 'step';
+/** The actor driver, the step driver on xstate's `transition()`, or the step driver on the chart step (R343). */
+export type DriverKind = 'actor' | 'step' | 'chart';
+
+const FACTORIES: Readonly<Record<DriverKind, DriverFactory>> = {
+  actor: createActorDriver,
+  step: createStepDriver,
+  chart: createChartStepDriver,
+};
 
 /**
- * The `driver` option for a runtime client of that kind: the runtime takes the actor driver as a
- * factory, since only an entry point supplies it for `'actor'` (spec R230).
+ * The `driver` option for a runtime client of that kind, as a factory: only an entry point
+ * supplies the actor driver for `'actor'` (spec R230) and xstate's step driver for `'step'` (R343).
  */
-export const driverOption = (kind: DriverKind): 'step' | DriverFactory =>
-  kind === 'actor' ? createActorDriver : 'step';
+export const driverOption = (kind: DriverKind): DriverFactory => FACTORIES[kind];
 
 /** Mongoose-parity options (reset on CONNACK, no timeouts). */
 export const mongooseOptions: LifecycleOptions = {
@@ -112,7 +119,7 @@ export function createHarness(
     emitted: (event: LifecycleEvent) => emitted.push(event),
   };
   const options = { input, clock, host, record: (entry: JournalEntry) => journal.push(entry) };
-  const driver = kind === 'actor' ? createActorDriver(options) : createStepDriver(options);
+  const driver = FACTORIES[kind](options);
   return {
     driver,
     clock,

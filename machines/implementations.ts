@@ -1,0 +1,331 @@
+/**
+ * The connection statechart's context and its plain implementations (docs/spec.md): context
+ * updates, emitted events, guards and delays as ordinary functions, with no xstate import, so that
+ * the browser's chart step (runtime/chartStep.ts) runs the machine without xstate's interpreter.
+ * machines/setup.ts wraps the same functions with xstate's `assign`, `emit` and `setup()` for the
+ * real machine, so both run one definition. Pure, like the machine.
+ *
+ * @module
+ */
+import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
+import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
+import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './events.js';
+import {
+  AUTH_CONTINUE,
+  AUTH_REFUSALS,
+  connackDecision,
+  MAX_REDIRECTS,
+  redirectRing,
+  SERVER_MOVED,
+  v5Decision,
+  v5Error,
+} from './v5.js';
+
+/** The statechart's context: JSON-safe, no credentials, no addresses. */
+export interface ConnectionContext {
+  /** The server ring (timing only). */
+  readonly servers: readonly ServerTiming[];
+  /** Index of the current server. */
+  readonly current: number;
+  /** Mongoose's `reconnect_timeout_ms`: the last nominal delay, 0 after a reset. */
+  readonly t: number;
+  /** Attempts since the user last asked to connect. */
+  readonly attempt: number;
+  /** Nominal delay of the pending retry, in ms. */
+  readonly nominalMs: number;
+  /** Jittered delay of the pending retry, in ms. */
+  readonly delayMs: number;
+  /** Whether the last failure switched servers. */
+  readonly switched: boolean;
+  /** Why the last attempt or session ended. */
+  readonly lastError: ErrorData | null;
+  /** Lifecycle options. */
+  readonly options: ConnectionInput['options'];
+  /** The ring server to come back to after a one-attempt 0x9C detour, else null (R266). */
+  readonly returnTo: number | null;
+  /** Consecutive immediate moves (redirects, 0x8B fail-overs) since the last stable session or user connect (R268). */
+  readonly moves: number;
+  /** The MQTT 5 Server Keep Alive of the current connection in ms, else null (R269). */
+  readonly serverKeepAliveMs: number | null;
+  /** The last Assigned Client Identifier, for the runtime's next CONNECT when it asks for a session (R270). */
+  readonly assignedClientId: string | null;
+  /** Broker AUTH 0x18 steps of the current authentication exchange (R312): the journal's count, never its data. */
+  readonly authSteps: number;
+}
+
+/** A context update: the fields an action assigns (xstate's `assign` merges them into the context). */
+export type ContextUpdate<P = undefined> = (
+  context: ConnectionContext,
+  event: ConnectionEvent,
+  params?: P,
+) => Partial<ConnectionContext>;
+
+/** An emitted-event builder (xstate's `emit`). */
+export type EventBuilder<P = undefined> = (
+  context: ConnectionContext,
+  event: ConnectionEvent,
+  params?: P,
+) => LifecycleEvent;
+
+/** A guard. */
+export type Guard = (context: ConnectionContext, event: ConnectionEvent) => boolean;
+
+/** A named delay, in ms. */
+export type Delay = (context: ConnectionContext) => number;
+
+/** Types each member of a table as `T` (full arity), keeping the table's names. */
+const table =
+  <T>() =>
+  <K extends string>(members: { readonly [N in K]: T }): { readonly [N in K]: T } =>
+    members;
+
+/** The first enabled server of a ring (index 0 when none is). */
+export const firstEnabled = (servers: readonly ServerTiming[]): number =>
+  Math.max(
+    0,
+    servers.findIndex((s) => s.enabled),
+  );
+
+/** The context a machine starts with for `input`. */
+export const initialContext = (input: ConnectionInput): ConnectionContext => ({
+  servers: input.servers,
+  current: firstEnabled(input.servers),
+  t: 0,
+  attempt: 0,
+  nominalMs: 0,
+  delayMs: 0,
+  switched: false,
+  lastError: null,
+  options: input.options,
+  returnTo: null,
+  moves: 0,
+  serverKeepAliveMs: null,
+  assignedClientId: null,
+  authSteps: 0,
+});
+
+const serverName = (context: ConnectionContext): string => context.servers[context.current]?.name ?? '?';
+
+/** The connection's keep alive: the broker's Server Keep Alive (R269), the server's own, else the client-wide one. */
+const keepAliveMs = (c: ConnectionContext): number =>
+  c.serverKeepAliveMs ?? c.servers[c.current]?.keepAliveMs ?? c.options.keepAliveMs;
+const pingTimeoutMs = (c: ConnectionContext): number =>
+  c.servers[c.current]?.pingTimeoutMs ?? c.options.pingTimeoutMs;
+
+// Failures are built as the library's typed errors and kept as their plain data (JSON-safe, for
+// the journal and events); the API edge turns the data back into the error (`errorFromData`).
+const errorOf = (event: ConnectionEvent): ErrorData => {
+  switch (event.type) {
+    case 'transport.error':
+    case 'mqtt.error':
+      return event.error;
+    case 'transport.closed':
+      return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
+    case 'mqtt.connack':
+      return new ConnackError(event.returnCode).toData();
+    case 'mqtt5.connack':
+    case 'mqtt5.disconnect':
+      return v5Error(event) as ErrorData;
+    default:
+      // Only the named timeouts reach here, and they use recordTimeout.
+      return new TransportError(`unexpected ${event.type}`).toData();
+  }
+};
+
+/** 3.1.1 return code 3, "server unavailable": the broker saying "later" (spec R81). */
+const SERVER_UNAVAILABLE = 3;
+
+/**
+ * Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3
+ * (spec R81); for MQTT 5, the one table of R242 and R260 (`v5.ts`'s `connackDecision`).
+ */
+const finalRefusal = (event: ConnectionEvent): boolean =>
+  (event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== SERVER_UNAVAILABLE) ||
+  (event.type === 'mqtt5.connack' && connackDecision(event.reasonCode, event.serverReference) === 'refuse');
+
+/** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
+const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
+
+const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
+  new TimeoutError(
+    code,
+    code === 'CONNECT_TIMEOUT' ? `no CONNACK within ${ms} ms` : `no PINGRESP within ${ms} ms`,
+  ).toData();
+
+/** The params of `recordTimeout`. */
+export interface TimeoutParams {
+  readonly code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT';
+}
+
+/** The params of `emitDisconnected`. */
+export interface DisconnectedParams {
+  readonly byUser: boolean;
+}
+
+/** The machine's context updates by action name (xstate `assign`s in setup.ts). */
+export const UPDATES = table<ContextUpdate>()({
+  countAuthStep: (c) => ({ authSteps: c.authSteps + 1 }),
+  resetAuth: () => ({ authSteps: 0 }),
+  countAttempt: (c) => ({ attempt: c.attempt + 1 }),
+  resetSchedule: () => ({ t: 0 }),
+  restart: (c) => ({ t: 0, attempt: 0, current: firstEnabled(c.servers), returnTo: null, moves: 0 }),
+  /** R269, R270: what an accepting CONNACK says about this connection. */
+  adoptConnack: (c, e) => ({
+    serverKeepAliveMs: e.type === 'mqtt5.connack' ? (e.serverKeepAliveMs ?? null) : null,
+    assignedClientId: (e.type === 'mqtt5.connack' ? e.assignedClientId : undefined) ?? c.assignedClientId,
+  }),
+  /** R265-R267: the next attempt goes to the referenced server (runs after the error events). */
+  redirect: (c, e) =>
+    e.type === 'mqtt5.connack' || e.type === 'mqtt5.disconnect'
+      ? { ...redirectRing(c, e.serverReference ?? [], e.reasonCode === SERVER_MOVED), moves: c.moves + 1 }
+      : c,
+  /** R264: the next enabled server at once, on a fresh schedule. */
+  failOver: (c) => ({
+    current: nextEnabledServer(c.servers, home(c)),
+    returnTo: null,
+    t: 0,
+    moves: c.moves + 1,
+  }),
+  /** R263: the wait is at least the server's max (t = max/2 doubles to max, keeping R13's switch). */
+  busyBackoff: (c) => ({ t: Math.max(c.t, (c.servers[home(c)]?.maxMs ?? 0) / 2) }),
+  clearMoves: () => ({ moves: 0 }),
+  recordFailure: (_, e) => ({ lastError: errorOf(e) }),
+  // Runs after the error events, so they name the server that failed, not the next one. The
+  // schedule step shared by every path into backoff (spec R10-R13); it ends any 0x9C detour (R266).
+  advanceSchedule: (c) => {
+    const next = nextRetry(c.servers, { current: home(c), t: c.t });
+    return {
+      current: next.current,
+      t: next.t,
+      nominalMs: next.nominalMs,
+      switched: next.switched,
+      returnTo: null,
+    };
+  },
+  applyJitter: (c, e) => ({
+    delayMs: e.type === 'random.drawn' ? jittered(c.nominalMs, c.options.jitter, e.value) : c.nominalMs,
+  }),
+  applyConfig: (c, e) =>
+    e.type === 'client.configure'
+      ? {
+          servers: e.servers,
+          options: e.options,
+          current: firstEnabled(e.servers),
+          t: 0,
+          attempt: 0,
+          returnTo: null,
+          moves: 0,
+          assignedClientId: null,
+        }
+      : c,
+  clearError: () => ({ lastError: null }),
+});
+
+/** `recordTimeout`: the one update with params. */
+export const recordTimeout = (
+  c: ConnectionContext,
+  _: ConnectionEvent,
+  params: TimeoutParams,
+): Partial<ConnectionContext> => ({
+  lastError: timeoutError(
+    params.code,
+    params.code === 'CONNECT_TIMEOUT' ? c.options.connectTimeoutMs : pingTimeoutMs(c),
+  ),
+});
+
+/** The machine's emitted events by action name (xstate `emit`s in setup.ts). */
+export const EMITS = table<EventBuilder>()({
+  emitConnecting: (c) => ({
+    type: 'connecting',
+    server: serverName(c),
+    serverIndex: c.current,
+    attempt: c.attempt,
+  }),
+  emitConnectError: (c) => ({
+    type: 'connect.error',
+    server: serverName(c),
+    serverIndex: c.current,
+    error: c.lastError ?? new TransportError('unknown').toData(),
+  }),
+  emitConnected: (c, e) => ({
+    type: 'connected',
+    server: serverName(c),
+    serverIndex: c.current,
+    sessionPresent: (e.type === 'mqtt.connack' || e.type === 'mqtt5.connack') && e.sessionPresent,
+  }),
+  emitBackoff: (c) => ({
+    type: 'backoff',
+    server: serverName(c),
+    serverIndex: c.current,
+    nominalMs: c.nominalMs,
+    delayMs: c.delayMs,
+    switched: c.switched,
+  }),
+  emitReady: (c) => ({ type: 'ready', server: serverName(c) }),
+  emitStopped: (c) => ({ type: 'stopped', error: c.lastError }),
+});
+
+/** `emitDisconnected`: the one emitted event with params. */
+export const emitDisconnected = (
+  c: ConnectionContext,
+  _: ConnectionEvent,
+  params: DisconnectedParams,
+): LifecycleEvent => ({
+  type: 'disconnected',
+  server: serverName(c),
+  serverIndex: c.current,
+  error: params.byUser ? null : c.lastError,
+});
+
+/** The machine's guards by name. */
+export const GUARDS = table<Guard>()({
+  accepted: (_, e) =>
+    (e.type === 'mqtt.connack' && e.returnCode === 0) || (e.type === 'mqtt5.connack' && e.reasonCode === 0),
+  // Named per decision (not one guard with params) so the diagram says which rule a transition is.
+  /** R262: 0x8E, another client took the session over. */
+  takenOver: (_, e) => v5Decision(e) === 'takeover',
+  /** R263: the broker is busy or over quota. */
+  busy: (_, e) => v5Decision(e) === 'backoff',
+  /** R264, R268: 0x8B, and the loop bound allows an immediate move. */
+  failsOver: (c, e) => v5Decision(e) === 'failover' && c.moves < MAX_REDIRECTS,
+  /** R265, R268: 0x9C / 0x9D with a Server Reference, and the loop bound allows an immediate move. */
+  redirected: (c, e) => v5Decision(e) === 'redirect' && c.moves < MAX_REDIRECTS,
+  stopsOnRefusal: (c, e) => c.options.onRefused === 'stop' && finalRefusal(e),
+  /** R310: a broker AUTH 0x18, Continue authentication. */
+  authContinues: (_, e) => e.type === 'mqtt5.auth' && e.reasonCode === AUTH_CONTINUE,
+  /** R314: a broker AUTH 0x00, Success: the re-authentication is done. */
+  authSucceeded: (_, e) => e.type === 'mqtt5.auth' && e.reasonCode === 0,
+  /** R315: a DISCONNECT refusing the authentication, under `onRefused: 'stop'`. */
+  authRefusedStops: (c, e) =>
+    c.options.onRefused === 'stop' && e.type === 'mqtt5.disconnect' && AUTH_REFUSALS.has(e.reasonCode),
+  resetsOnConnack: (c) => c.options.reset === 'connack',
+  hasConnectTimeout: (c) => c.options.connectTimeoutMs > 0,
+  hasPingTimeout: (c) => pingTimeoutMs(c) > 0,
+  keepAliveEnabled: (c) => keepAliveMs(c) > 0,
+});
+
+/** The machine's named delays, in ms. */
+export const DELAYS = table<Delay>()({
+  retryDelay: (c) => c.delayMs,
+  connectTimeout: (c) => c.options.connectTimeoutMs,
+  keepAlive: (c) => keepAliveMs(c),
+  pingTimeout: (c) => pingTimeoutMs(c) || keepAliveMs(c),
+  stableConnection: (c) => c.options.stableConnectionMs,
+});
+
+/**
+ * The machine's effects: actions the statechart names and each runtime carries out (the drivers'
+ * `EFFECTS` table); the machine itself does nothing for them.
+ */
+export const EFFECT_NAMES = [
+  'openTransport',
+  'closeTransport',
+  'sendConnect',
+  'sendPingreq',
+  'sendDisconnect',
+  'drawRandom',
+  'sessionUp',
+  'sessionDown',
+  'answerAuth',
+  'sendReauth',
+] as const;

@@ -1,0 +1,154 @@
+/**
+ * The connection chart (machines/chart.ts) as a tree of state nodes for the chart step
+ * (chartStep.ts), built the way xstate v5 builds its `StateNode`s: ids `conn.a.b`, document order
+ * by a pre-order walk, `after` delays as a delayed `xstate.raise` appended to the entry actions
+ * and an `xstate.cancel` appended to the exit actions, with the delayed transitions after the
+ * `on` ones. Only the features chartFeatures.ts accepts are built; no xstate import.
+ *
+ * @module
+ */
+import type { ConnectionEvent } from '../machines/events.js';
+import type { ConnectionContext } from '../machines/implementations.js';
+
+/** Params as a chart action gives them: an object, or a function of the context and event. */
+export type ParamsConfig =
+  | object
+  | ((args: { readonly context: ConnectionContext; readonly event: ConnectionEvent }) => unknown);
+
+/** An action of the chart: a name, `{ type, params }`, or a built-in delayed raise or cancel. */
+export type ChartAction =
+  | string
+  | { readonly type: string; readonly params?: ParamsConfig }
+  | { readonly type: 'xstate.raise'; readonly after: string; readonly id: string }
+  | { readonly type: 'xstate.cancel'; readonly sendId: string };
+
+/** A transition, its targets resolved. */
+export interface ChartTransition {
+  readonly source: ChartNode;
+  readonly target: readonly ChartNode[] | undefined;
+  readonly reenter: boolean;
+  readonly guard: string | undefined;
+  readonly actions: readonly ChartAction[];
+}
+
+/** A state node. */
+export interface ChartNode {
+  readonly id: string;
+  readonly key: string;
+  readonly parent: ChartNode | undefined;
+  /** Document order (pre-order), as xstate's `StateNode.order`. */
+  readonly order: number;
+  readonly type: 'atomic' | 'compound' | 'parallel';
+  readonly children: ChartNode[];
+  initial: ChartNode | undefined;
+  readonly entry: ChartAction[];
+  readonly exit: ChartAction[];
+  readonly on: Map<string, ChartTransition[]>;
+  always: ChartTransition[] | undefined;
+}
+
+/** The subset of a state's config the chart step reads (chartFeatures.ts checks for the rest). */
+export interface StateConfig {
+  readonly id?: string;
+  readonly type?: string;
+  readonly initial?: string;
+  readonly states?: { readonly [key: string]: StateConfig };
+  readonly on?: { readonly [event: string]: TransitionsConfig };
+  readonly after?: { readonly [delay: string]: TransitionsConfig };
+  readonly always?: TransitionsConfig;
+  readonly entry?: ActionsConfig;
+  readonly exit?: ActionsConfig;
+}
+
+/** One or more transitions, or a target. */
+export type TransitionsConfig = string | TransitionConfig | readonly TransitionConfig[];
+
+/** One transition's config. */
+export interface TransitionConfig {
+  readonly target?: string;
+  readonly guard?: string;
+  readonly reenter?: boolean;
+  readonly actions?: ActionsConfig;
+}
+
+/** One or more actions. */
+export type ActionsConfig = ChartAction | readonly ChartAction[];
+
+const toArray = <T>(value: T | readonly T[] | undefined): readonly T[] =>
+  value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
+
+/** The tree of `config`: its root and its nodes by id. */
+export interface ChartTree {
+  readonly root: ChartNode;
+  readonly byId: ReadonlyMap<string, ChartNode>;
+}
+
+/** Builds the node tree of a chart config. */
+export function buildTree(config: StateConfig): ChartTree {
+  const byId = new Map<string, ChartNode>();
+  const machineId = config.id ?? '(machine)';
+  const pending: [ChartNode, StateConfig][] = [];
+  const make = (cfg: StateConfig, key: string, parent: ChartNode | undefined, path: string[]): ChartNode => {
+    const keys = Object.keys(cfg.states ?? {});
+    const node: ChartNode = {
+      id: parent === undefined ? machineId : [machineId, ...path].join('.'),
+      key,
+      parent,
+      order: byId.size,
+      type: cfg.type === 'parallel' ? 'parallel' : keys.length > 0 ? 'compound' : 'atomic',
+      children: [],
+      initial: undefined,
+      entry: [...toArray(cfg.entry)],
+      exit: [...toArray(cfg.exit)],
+      on: new Map(),
+      always: undefined,
+    };
+    byId.set(node.id, node);
+    for (const child of keys)
+      node.children.push(make((cfg.states ?? {})[child] as StateConfig, child, node, [...path, child]));
+    pending.push([node, cfg]);
+    return node;
+  };
+  const root = make(config, machineId, undefined, []);
+  // Transitions once every node exists, so targets resolve (xstate's `_initialize`).
+  for (const [node, cfg] of pending) {
+    if (cfg.initial !== undefined) node.initial = node.children.find((c) => c.key === cfg.initial);
+    const transitions = (event: string, value: TransitionsConfig) =>
+      toArray(typeof value === 'string' ? { target: value } : value).map((t) => transition(node, t, byId));
+    for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(event, value));
+    for (const [delay, value] of Object.entries(cfg.after ?? {})) {
+      const event = `xstate.after.${delay}.${node.id}`;
+      node.entry.push({ type: 'xstate.raise', after: delay, id: event });
+      node.exit.push({ type: 'xstate.cancel', sendId: event });
+      node.on.set(event, [...(node.on.get(event) ?? []), ...transitions(event, value)]);
+    }
+    if (cfg.always !== undefined) node.always = transitions('', cfg.always);
+  }
+  return { root, byId };
+}
+
+function transition(
+  source: ChartNode,
+  config: TransitionConfig,
+  byId: ReadonlyMap<string, ChartNode>,
+): ChartTransition {
+  return {
+    source,
+    target: config.target === undefined ? undefined : [resolve(source, config.target, byId)],
+    reenter: config.reenter ?? false,
+    guard: config.guard,
+    actions: toArray(config.actions),
+  };
+}
+
+/** A target: `#id`, or a path from the source's parent (a sibling). */
+function resolve(source: ChartNode, target: string, byId: ReadonlyMap<string, ChartNode>): ChartNode {
+  let found: ChartNode | undefined;
+  if (target.startsWith('#')) found = byId.get(target.slice(1));
+  else {
+    found = source.parent;
+    for (const key of target.split('.')) found = found?.children.find((c) => c.key === key);
+  }
+  if (found === undefined) throw new Error(`chart: no state ${target} from #${source.id}`);
+  return found;
+}

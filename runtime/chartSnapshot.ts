@@ -1,0 +1,92 @@
+/**
+ * The chart step's snapshot (chartStep.ts): the state value, context and status, with xstate's
+ * `matches()` and a `toJSON()` shaped as xstate's, so inspectors serialise it alike. Equal
+ * configurations share one value object, as xstateStep.ts shares xstate's.
+ *
+ * @module
+ */
+import type { ConnectionContext } from '../machines/implementations.js';
+import type { StateValue } from '../machines/journalFormat.js';
+import type { ChartNode } from './chartNodes.js';
+import type { ConnectionSnapshot } from './ports.js';
+
+/** A snapshot of the chart step: what {@link ConnectionSnapshot} promises, and its active nodes. */
+export class ChartSnapshot implements ConnectionSnapshot {
+  readonly status = 'active' as const;
+  /** The active nodes in xstate's `_nodes` order (it decides the order of the value's keys); private, so copies and JSON leave it out. */
+  readonly #nodes: readonly ChartNode[];
+
+  constructor(
+    readonly value: StateValue,
+    readonly context: ConnectionContext,
+    nodes: readonly ChartNode[],
+  ) {
+    this.#nodes = nodes;
+  }
+
+  /** The active nodes of a chart step's snapshot. */
+  static nodesOf(snapshot: ChartSnapshot): readonly ChartNode[] {
+    return snapshot.#nodes;
+  }
+
+  matches(value: StateValue): boolean {
+    return matchesState(value, this.value);
+  }
+
+  /** What an inspector serialises: the fields of xstate's `toJSON()`, in its order. */
+  toJSON(): object {
+    const none = undefined;
+    return {
+      status: this.status,
+      output: none,
+      error: none,
+      context: this.context,
+      value: this.value,
+      children: {},
+      historyValue: {},
+      tags: [],
+    };
+  }
+}
+
+/** xstate's `matchesState`: whether `child` (a full state value) is in `parent` (a partial one). */
+function matchesState(parent: StateValue, child: StateValue): boolean {
+  const p = typeof parent === 'string' && parent.includes('.') ? pathValue(parent.split('.')) : parent;
+  if (typeof child === 'string') return typeof p === 'string' && p === child;
+  if (typeof p === 'string') return p in child;
+  return Object.keys(p).every(
+    (key) => key in child && matchesState(p[key] as StateValue, child[key] as StateValue),
+  );
+}
+
+const pathValue = (path: readonly string[]): StateValue =>
+  path.length === 1 ? (path[0] as string) : { [path[0] as string]: pathValue(path.slice(1)) };
+
+/** Configurations seen, by their node ids in order: one value object and node list each. */
+const configurations = new Map<string, readonly [StateValue, readonly ChartNode[]]>();
+
+/** The snapshot of `nodes` (under `root`) with `context`; equal configurations share their value. */
+export function snapshotOf(
+  root: ChartNode,
+  nodes: readonly ChartNode[],
+  context: ConnectionContext,
+): ChartSnapshot {
+  let key = '';
+  for (const node of nodes) key += `${node.id} `;
+  let known = configurations.get(key);
+  if (known === undefined) {
+    known = [stateValueOf(root, nodes), nodes];
+    configurations.set(key, known);
+  }
+  return new ChartSnapshot(known[0], context, known[1]);
+}
+
+/** xstate's `getStateValue`: children in the order they appear in `nodes`. */
+function stateValueOf(node: ChartNode, nodes: readonly ChartNode[]): StateValue {
+  const children = nodes.filter((n) => n.parent === node);
+  const first = children[0];
+  if (node.type === 'compound' && first !== undefined && first.type === 'atomic') return first.key;
+  const value: Record<string, StateValue> = {};
+  for (const child of children) value[child.key] = stateValueOf(child, nodes);
+  return value;
+}

@@ -1,0 +1,295 @@
+/**
+ * The chart step: the connection statechart's pure step without xstate. It interprets
+ * machines/chart.ts with the plain implementations of machines/implementations.ts, following
+ * xstate v5's algorithm (its `macrostep`, `microstep`, `transitionNode`, `computeExitSet`,
+ * `computeEntrySet`) for exactly the features the chart uses (chartFeatures.ts checks them), and
+ * returns what xstateStep.ts returns: the next snapshot and the actions, in xstate's order and
+ * shapes (effects with params, `xstate.emit` with the event, a delayed `xstate.raise` with the
+ * event, id and delay, `xstate.cancel` with the sendId). properties/chartStep.prop.test.ts holds
+ * the two steps equal (R343-R345). The browser's default client runs on it, so it carries no xstate.
+ *
+ * @module
+ */
+import { connectionChart } from '../machines/chart.js';
+import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
+import {
+  type ConnectionContext,
+  DELAYS,
+  EFFECT_NAMES,
+  EMITS,
+  emitDisconnected,
+  GUARDS,
+  initialContext,
+  recordTimeout,
+  UPDATES,
+} from '../machines/implementations.js';
+import {
+  buildTree,
+  type ChartAction,
+  type ChartNode,
+  type ChartTransition,
+  type ChartTree,
+} from './chartNodes.js';
+import { ChartSnapshot, snapshotOf } from './chartSnapshot.js';
+import type { ConnectionSnapshot } from './ports.js';
+import type { StepAction, Stepper } from './stepper.js';
+
+type Event = { readonly type: string };
+type Params = Parameters<typeof recordTimeout>[2] & Parameters<typeof emitDisconnected>[2];
+
+type Update = (c: ConnectionContext, e: ConnectionEvent, p: Params) => Partial<ConnectionContext>;
+// The params an action gets are the ones its config gives; the table types them all alike.
+const UPDATE = { ...UPDATES, recordTimeout } as unknown as Readonly<Record<string, Update>>;
+const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
+  Record<string, (c: ConnectionContext, e: ConnectionEvent, p: Params) => unknown>
+>;
+const EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES);
+
+let tree: ChartTree | undefined;
+/**
+ * The chart's node tree, built on first use. That the chart uses only what this step supports is
+ * checked by chartFeatures.test.ts rather than here, so browsers do not carry the check (R347);
+ * an unknown target or action still throws here.
+ */
+function chart(): ChartTree {
+  tree ??= buildTree(connectionChart);
+  return tree;
+}
+
+const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
+  let marker = child;
+  while (marker.parent !== undefined && marker.parent !== parent) marker = marker.parent;
+  return marker.parent === parent;
+};
+
+const properAncestors = (node: ChartNode, upTo: ChartNode | undefined): ChartNode[] => {
+  const ancestors: ChartNode[] = [];
+  if (upTo === node) return ancestors;
+  for (let m = node.parent; m !== undefined && m !== upTo; m = m.parent) ancestors.push(m);
+  return ancestors;
+};
+
+/** One macrostep's working state. */
+interface Run {
+  context: ConnectionContext;
+  readonly event: ConnectionEvent;
+  readonly actions: StepAction[];
+}
+
+const guardPasses = (t: ChartTransition, run: Run): boolean =>
+  t.guard === undefined ||
+  (GUARDS[t.guard as keyof typeof GUARDS] as (c: ConnectionContext, e: ConnectionEvent) => boolean)(
+    run.context,
+    run.event,
+  );
+
+/** `StateNode.next`: the first enabled transition of `node` for the event. */
+function next(node: ChartNode, run: Run): ChartTransition[] {
+  for (const t of node.on.get(run.event.type) ?? []) if (guardPasses(t, run)) return [t];
+  return [];
+}
+
+/** `transitionNode`: the deepest enabled transitions, per region of a parallel state. */
+function select(node: ChartNode, active: ReadonlySet<ChartNode>, run: Run): ChartTransition[] {
+  if (node.type === 'atomic') return next(node, run);
+  let inner: ChartTransition[] = [];
+  for (const child of node.children) if (active.has(child)) inner = inner.concat(select(child, active, run));
+  return inner.length > 0 ? inner : next(node, run);
+}
+
+/** `selectEventlessTransitions`: per atomic state, the first enabled `always` up its ancestors. */
+function selectAlways(nodes: readonly ChartNode[], run: Run): ChartTransition[] {
+  const enabled = new Set<ChartTransition>();
+  for (const atomic of nodes) {
+    if (atomic.type !== 'atomic') continue;
+    search: for (const s of [atomic, ...properAncestors(atomic, undefined)])
+      for (const t of s.always ?? [])
+        if (guardPasses(t, run)) {
+          enabled.add(t);
+          break search;
+        }
+  }
+  return removeConflicting([...enabled], new Set(nodes));
+}
+
+function domainOf(t: ChartTransition): ChartNode | undefined {
+  const targets = t.target ?? [];
+  if (!t.reenter && targets.every((s) => s === t.source || isDescendant(s, t.source))) return t.source;
+  const [head, ...tail] = [...targets, t.source] as unknown as [ChartNode, ...ChartNode[]];
+  for (const ancestor of properAncestors(head, undefined))
+    if (tail.every((s) => isDescendant(s, ancestor))) return ancestor;
+  return t.reenter ? undefined : chart().root;
+}
+
+function exitSet(transitions: readonly ChartTransition[], active: ReadonlySet<ChartNode>): ChartNode[] {
+  const exits = new Set<ChartNode>();
+  for (const t of transitions) {
+    if (!t.target?.length) continue;
+    const domain = domainOf(t);
+    if (t.reenter && t.source === domain) exits.add(domain);
+    for (const s of active) if (isDescendant(s, domain)) exits.add(s);
+  }
+  return [...exits];
+}
+
+function removeConflicting(
+  enabled: readonly ChartTransition[],
+  active: ReadonlySet<ChartNode>,
+): ChartTransition[] {
+  const filtered = new Set<ChartTransition>();
+  for (const t1 of enabled) {
+    let preempted = false;
+    const remove = new Set<ChartTransition>();
+    const exits1 = new Set(exitSet([t1], active));
+    for (const t2 of filtered) {
+      if (!exitSet([t2], active).some((s) => exits1.has(s))) continue;
+      if (isDescendant(t1.source, t2.source)) remove.add(t2);
+      else {
+        preempted = true;
+        break;
+      }
+    }
+    if (preempted) continue;
+    for (const t of remove) filtered.delete(t);
+    filtered.add(t1);
+  }
+  return [...filtered];
+}
+
+/** `computeEntrySet` (no history states: chartFeatures.ts rejects them). */
+function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
+  const enter = new Set<ChartNode>();
+  const descendants = (node: ChartNode): void => {
+    if (node.type === 'compound') {
+      const initial = node.initial as ChartNode;
+      enter.add(initial);
+      descendants(initial);
+    } else if (node.type === 'parallel') parallelChildren(node);
+  };
+  const parallelChildren = (node: ChartNode): void => {
+    for (const child of node.children) {
+      if ([...enter].some((s) => isDescendant(s, child))) continue;
+      enter.add(child);
+      descendants(child);
+    }
+  };
+  for (const t of transitions) {
+    const domain = domainOf(t);
+    for (const s of t.target ?? []) {
+      if (t.source !== s || t.source !== domain || t.reenter) enter.add(s);
+      descendants(s);
+    }
+    const reentrancy = t.source.parent === undefined && t.reenter ? undefined : domain;
+    for (const s of t.target ?? []) {
+      const ancestors = properAncestors(s, domain);
+      if (domain?.type === 'parallel') ancestors.push(domain);
+      for (const ancestor of ancestors) {
+        if (reentrancy === undefined || isDescendant(ancestor, reentrancy)) enter.add(ancestor);
+        if (ancestor.type === 'parallel') parallelChildren(ancestor);
+      }
+    }
+  }
+  return enter;
+}
+
+/** Resolves and carries out `actions`: updates apply to the context, the rest are collected. */
+function perform(actions: readonly ChartAction[], run: Run): void {
+  for (const action of actions) {
+    if (typeof action !== 'string' && 'after' in action) {
+      const event = { type: action.id };
+      const delay = DELAYS[action.after as keyof typeof DELAYS](run.context);
+      run.actions.push({ type: 'xstate.raise', params: { event, id: action.id, delay } });
+      continue;
+    }
+    if (typeof action !== 'string' && 'sendId' in action) {
+      run.actions.push({ type: 'xstate.cancel', params: { sendId: action.sendId } });
+      continue;
+    }
+    const type = typeof action === 'string' ? action : action.type;
+    const config = typeof action === 'string' ? undefined : action.params;
+    const params = (
+      typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
+    ) as Params;
+    const update = UPDATE[type];
+    if (update !== undefined) run.context = { ...run.context, ...update(run.context, run.event, params) };
+    else if (EMIT[type] !== undefined)
+      run.actions.push({
+        type: 'xstate.emit',
+        params: { event: EMIT[type](run.context, run.event, params) },
+      });
+    else if (EFFECTS.has(type)) run.actions.push({ type, params });
+    else throw new Error(`chart: unknown action ${type}`);
+  }
+}
+
+/** `microstep`: exits (deepest first), transition actions, entries (document order). */
+function microstep(
+  transitions: readonly ChartTransition[],
+  nodes: readonly ChartNode[],
+  run: Run,
+  initial = false,
+): readonly ChartNode[] {
+  const active = new Set(nodes);
+  const filtered = removeConflicting(transitions, active);
+  if (!initial)
+    for (const s of exitSet(filtered, active).sort((a, b) => b.order - a.order)) {
+      perform(s.exit, run);
+      active.delete(s);
+    }
+  for (const t of filtered) perform(t.actions, run);
+  const enter = entrySet(filtered);
+  for (const s of [...enter].sort((a, b) => a.order - b.order)) {
+    active.add(s);
+    perform(s.entry, run);
+  }
+  // xstate keeps the snapshot's node list when the set is the same (a state left and re-entered).
+  return active.size === nodes.length && nodes.every((n) => active.has(n)) ? nodes : [...active];
+}
+
+/** Runs eventless transitions until none is enabled (the chart raises no internal events). */
+function settle(nodes: readonly ChartNode[], run: Run): readonly ChartNode[] {
+  let current = nodes;
+  for (let enabled = selectAlways(current, run); enabled.length > 0; enabled = selectAlways(current, run))
+    current = microstep(enabled, current, run);
+  return current;
+}
+
+/** xstate's `getInitialStateNodes`: `node` and its initial descendants, every region of a parallel one. */
+const initialNodes = (node: ChartNode): ChartNode[] => [
+  node,
+  ...(node.type === 'compound'
+    ? initialNodes(node.initial as ChartNode)
+    : node.type === 'parallel'
+      ? node.children.flatMap(initialNodes)
+      : []),
+];
+
+/** The stepper of the chart step: the same port as xstate's (stepper.ts). */
+export const chartStepper: Stepper = {
+  logic: { config: connectionChart },
+  initialStep(input: ConnectionInput) {
+    const { root } = chart();
+    const run: Run = {
+      context: initialContext(input),
+      event: { type: 'xstate.init', input } as never,
+      actions: [],
+    };
+    const entered = microstep(
+      [{ source: root, target: initialNodes(root), reenter: true, guard: undefined, actions: [] }],
+      [root],
+      run,
+      true,
+    );
+    return [snapshotOf(root, settle(entered, run), run.context), run.actions];
+  },
+  pureStep(snapshot: ConnectionSnapshot, event: Event) {
+    const from = snapshot as ChartSnapshot;
+    const run: Run = { context: from.context, event: event as ConnectionEvent, actions: [] };
+    const before = ChartSnapshot.nodesOf(from);
+    const transitions = select(chart().root, new Set(before), run);
+    let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
+    nodes = settle(nodes, run);
+    if (run.context === from.context && nodes === before) return [from, run.actions];
+    return [snapshotOf(chart().root, nodes, run.context), run.actions];
+  },
+};
