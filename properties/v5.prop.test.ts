@@ -11,6 +11,7 @@ import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import { checkReplay, journalHeader, replay } from '../machines/journal.js';
 import { MAX_REDIRECTS } from '../machines/v5.js';
 import { createHarness, type DriverKind, type Harness } from '../test/support/lifecycleHarness.js';
+import { expectReplaysToLive, runOnBothDrivers } from './agreement.js';
 import {
   applyCommand,
   type Command,
@@ -349,16 +350,8 @@ describe('MQTT 5 lifecycle decisions (R260-R271)', () => {
   it('R271, R40, R44: journals with MQTT 5 events replay to the live states; both drivers agree', () => {
     fc.assert(
       fc.property(runArb, ([input, commands, draws]) => {
-        const actor = run(input, commands, draws, 'actor');
-        const step = run(input, commands, draws, 'step');
-        expect(step.h.journal).toEqual(actor.h.journal);
-        expect(step.h.effects).toEqual(actor.h.effects);
-        expect(step.h.emitted).toEqual(actor.h.emitted);
-        const journal = { header: journalHeader(input), entries: actor.h.journal };
-        const checked = checkReplay(journal);
-        expect(checked.mismatch).toBeNull();
-        const last = checked.steps.at(-1);
-        if (last !== undefined) expect(last.context).toEqual(actor.h.driver.getSnapshot().context);
+        const { actor } = runOnBothDrivers((kind) => run(input, commands, draws, kind));
+        expectReplaysToLive(actor.h);
       }),
       { numRuns: numRuns(80) },
     );
