@@ -11,7 +11,7 @@ import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import { checkReplay, journalHeader, replay } from '../machines/journal.js';
 import { MAX_REDIRECTS } from '../machines/v5.js';
 import { createHarness, type DriverKind, type Harness } from '../test/support/lifecycleHarness.js';
-import { expectReplaysToLive, runOnBothDrivers } from './agreement.js';
+import { expectReplaysToLive, runAroundArb, runOnBothDrivers } from './agreement.js';
 import {
   applyCommand,
   type Command,
@@ -80,30 +80,16 @@ const runArb = fc.tuple(inputArb, fc.array(v5CommandArb, { maxLength: 60 }), dra
  * trigger, then random commands again (which may meet it again).
  */
 const triggeredRunArb = (trigger: fc.Arbitrary<ConnectionEvent>) =>
-  fc
-    .tuple(
-      inputArb,
-      fc.array(v5CommandArb, { maxLength: 30 }),
-      trigger,
-      fc.array(v5CommandArb, { maxLength: 30 }),
-      drawsArb,
-      kindArb,
-    )
-    .map(
-      ([input, prefix, event, suffix, draws, kind]) =>
-        [
-          input,
-          [
-            ...prefix,
-            { c: 'connect' },
-            { c: 'accept', sessionPresent: false },
-            { c: 'v5', event },
-            ...suffix,
-          ] as V5Command[],
-          draws,
-          kind,
-        ] as const,
-    );
+  runAroundArb(
+    v5CommandArb,
+    trigger.map((event): V5Command[] => [
+      { c: 'connect' },
+      { c: 'accept', sessionPresent: false },
+      { c: 'v5', event },
+    ]),
+    30,
+    30,
+  );
 
 /** What one command did: the context before, the event, and the attempts it opened. */
 interface Step {
