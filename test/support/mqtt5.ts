@@ -163,6 +163,25 @@ export const PROPERTY_VALUES: {
   sharedSubscriptionAvailable: fc.boolean(),
 };
 
+/** The properties a CONNACK may carry besides those of enhanced authentication (MQTT 5 3.2.2.3). */
+export const CONNACK_PROPERTIES = [
+  'sessionExpiryInterval',
+  'receiveMaximum',
+  'maximumQoS',
+  'retainAvailable',
+  'maximumPacketSize',
+  'assignedClientIdentifier',
+  'topicAliasMaximum',
+  'reasonString',
+  'userProperties',
+  'wildcardSubscriptionAvailable',
+  'subscriptionIdentifiersAvailable',
+  'sharedSubscriptionAvailable',
+  'serverKeepAlive',
+  'responseInformation',
+  'serverReference',
+] as const;
+
 /** Some of the named properties, with valid values. */
 export function someProperties<K extends keyof Properties>(
   names: readonly K[],
