@@ -44,6 +44,8 @@ const SOURCES = [
   'test/support/wireTypes.ts',
   // What those children share (argument, synchronous lines, start signal).
   'test/support/childIo.ts',
+  // The restarted client of crashPublisher and the soak's peer (file store, own wire check).
+  'test/support/restartedClient.ts',
   // The aedes + Redis cluster of the failover scenarios (bench/scenarios/failover.ts) and its node process.
   'test/support/cluster.ts',
   'test/support/clusterNode.ts',

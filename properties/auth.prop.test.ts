@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
-import { checkReplay, journalHeader } from '../machines/journal.js';
 import { createHarness, type DriverKind } from '../test/support/lifecycleHarness.js';
+import { expectReplaysToLive, runOnBothDrivers } from './agreement.js';
 import {
   applyCommand,
   type Command,
@@ -193,14 +193,8 @@ describe('enhanced authentication in the statechart (R310-R317)', () => {
   it('R312, R317: journals with auth events replay to the live states with the same step count, both drivers agree, and hold reason codes only', () => {
     fc.assert(
       fc.property(runArb, ([input, commands, draws]) => {
-        const actor = run(input, commands, draws, 'actor');
-        const step = run(input, commands, draws, 'step');
-        expect(step.h.journal).toEqual(actor.h.journal);
-        expect(step.h.effects).toEqual(actor.h.effects);
-        const checked = checkReplay({ header: journalHeader(input), entries: actor.h.journal });
-        expect(checked.mismatch).toBeNull();
-        const last = checked.steps.at(-1);
-        if (last !== undefined) expect(last.context).toEqual(actor.h.driver.getSnapshot().context);
+        const { actor } = runOnBothDrivers((kind) => run(input, commands, draws, kind));
+        expectReplaysToLive(actor.h);
         for (const entry of actor.h.journal) {
           if (entry.event.type === 'mqtt5.auth')
             expect(Object.keys(entry.event).sort()).toEqual(['reasonCode', 'type']);

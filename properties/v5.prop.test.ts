@@ -11,6 +11,7 @@ import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import { checkReplay, journalHeader, replay } from '../machines/journal.js';
 import { MAX_REDIRECTS } from '../machines/v5.js';
 import { createHarness, type DriverKind, type Harness } from '../test/support/lifecycleHarness.js';
+import { expectReplaysToLive, runAroundArb, runOnBothDrivers } from './agreement.js';
 import {
   applyCommand,
   type Command,
@@ -44,30 +45,16 @@ const runArb = fc.tuple(inputArb, fc.array(v5CommandArb, { maxLength: 60 }), dra
  * trigger, then random commands again (which may meet it again).
  */
 const triggeredRunArb = (trigger: fc.Arbitrary<ConnectionEvent>) =>
-  fc
-    .tuple(
-      inputArb,
-      fc.array(v5CommandArb, { maxLength: 30 }),
-      trigger,
-      fc.array(v5CommandArb, { maxLength: 30 }),
-      drawsArb,
-      kindArb,
-    )
-    .map(
-      ([input, prefix, event, suffix, draws, kind]) =>
-        [
-          input,
-          [
-            ...prefix,
-            { c: 'connect' },
-            { c: 'accept', sessionPresent: false },
-            { c: 'v5', event },
-            ...suffix,
-          ] as V5Command[],
-          draws,
-          kind,
-        ] as const,
-    );
+  runAroundArb(
+    v5CommandArb,
+    trigger.map((event): V5Command[] => [
+      { c: 'connect' },
+      { c: 'accept', sessionPresent: false },
+      { c: 'v5', event },
+    ]),
+    30,
+    30,
+  );
 
 /** What one command did: the context before, the event, and the attempts it opened. */
 interface Step {
@@ -314,16 +301,8 @@ describe('MQTT 5 lifecycle decisions (R260-R271)', () => {
   it('R271, R40, R44: journals with MQTT 5 events replay to the live states; both drivers agree', () => {
     fc.assert(
       fc.property(runArb, ([input, commands, draws]) => {
-        const actor = run(input, commands, draws, 'actor');
-        const step = run(input, commands, draws, 'step');
-        expect(step.h.journal).toEqual(actor.h.journal);
-        expect(step.h.effects).toEqual(actor.h.effects);
-        expect(step.h.emitted).toEqual(actor.h.emitted);
-        const journal = { header: journalHeader(input), entries: actor.h.journal };
-        const checked = checkReplay(journal);
-        expect(checked.mismatch).toBeNull();
-        const last = checked.steps.at(-1);
-        if (last !== undefined) expect(last.context).toEqual(actor.h.driver.getSnapshot().context);
+        const { actor } = runOnBothDrivers((kind) => run(input, commands, draws, kind));
+        expectReplaysToLive(actor.h);
       }),
       { numRuns: numRuns(80) },
     );

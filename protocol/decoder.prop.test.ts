@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import * as mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, SizeLimitError } from '../errors.js';
+import { pushChunked } from '../test/support/decoding.js';
 import { createDecoder, type InboundPacket } from './decoder.js';
 import { checkConnackAnswers } from './decoderRules.js';
 
@@ -15,13 +16,7 @@ function decodeChunked(stream: Buffer, sizes: readonly number[], maxPacketBytes?
     onPacket: (packet) => events.push({ packet }),
     onError: (error) => events.push({ error }),
   });
-  let off = 0;
-  for (let i = 0; off < stream.length; i++) {
-    const size = sizes.length === 0 ? stream.length : (sizes[i % sizes.length] as number);
-    // Plain Uint8Array copies, so nothing relies on the caller passing Buffers.
-    decoder.push(new Uint8Array(stream.subarray(off, off + size)));
-    off += size;
-  }
+  pushChunked(decoder, stream, sizes);
   if (events.some((e) => 'error' in e)) {
     // Pushes after an error must be ignored.
     const before = events.length;

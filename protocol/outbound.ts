@@ -8,6 +8,7 @@ import type { OutboundMessage } from './offlineQueue.js';
 import type { OutboundRefusals } from './outboundRefusals.js';
 import { OutboundState } from './outboundState.js';
 import type { PacketIdAllocator } from './packetIds.js';
+import { fullReason, makeRoom } from './queueAdmission.js';
 import {
   type PublishCallback,
   type PublishResult,
@@ -60,7 +61,7 @@ export class OutboundFlow {
       const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain, 0);
       if (refusal !== undefined) throw refusal;
     }
-    if (!this.makeRoom(size)) return this.refuse(topic, qos, done, this.fullReason(size));
+    if (!makeRoom(s, size)) return this.refuse(topic, qos, done, fullReason(s, size));
     const packetId = s.allocate();
     if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
@@ -246,52 +247,6 @@ export class OutboundFlow {
       s.io.write(m.packet);
     }
     for (const id of s.releasing.keys()) s.io.write(encodePubrel(id));
-  }
-
-  private fits(size: number): boolean {
-    const s = this.state;
-    const { maxQueueLength, maxQueueBytes } = s.options;
-    return s.queueLength < maxQueueLength && s.queueBytes + size <= maxQueueBytes;
-  }
-
-  /** Makes room for a new message of `size` bytes, evicting queued ones under `drop-oldest`. */
-  private makeRoom(size: number): boolean {
-    const s = this.state;
-    const { maxQueueLength, maxQueueBytes } = s.options;
-    if (maxQueueLength === 0) {
-      return s.connected && s.hasSlot() && s.inflightBytes + size <= maxQueueBytes;
-    }
-    if (this.fits(size)) return true;
-    if (s.options.overflow !== 'drop-oldest') return false;
-    // In-flight messages are never evicted (their ids are live on this connection), so check
-    // first that evicting every queued message would be enough, and evict nothing in vain.
-    if (s.inflight.size >= maxQueueLength || s.inflightBytes + size > maxQueueBytes) return false;
-    const why = `dropped to make room for a newer message (overflow 'drop-oldest'): ${this.fullReason(size)}`;
-    while (!this.fits(size)) {
-      const oldest = s.pending.shift();
-      if (oldest === undefined) break;
-      s.discard(oldest, 'overflow', new MessageDroppedError('QUEUE_FULL', why), true);
-    }
-    return true;
-  }
-
-  /** Which bound a message of `size` bytes does not fit in, with the option that sets it (R83). */
-  private fullReason(size: number): string {
-    const s = this.state;
-    const { maxQueueLength, maxQueueBytes, maxInflight, maxInflightQos2 } = s.options;
-    if (maxQueueLength === 0) {
-      if (!s.hasSlot()) {
-        const window =
-          s.windowCount >= maxInflight
-            ? `session.maxInflight = ${maxInflight}`
-            : `session.maxInflightQos2 = ${maxInflightQos2}`;
-        return `the queue is disabled (session.maxQueueLength = 0) and the in-flight window is full (${window})`;
-      }
-      return `the queue is disabled (session.maxQueueLength = 0) and ${s.inflightBytes} bytes in flight + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
-    }
-    if (s.queueLength >= maxQueueLength)
-      return `the queue holds session.maxQueueLength = ${maxQueueLength} messages`;
-    return `${s.queueBytes} bytes queued + ${size} exceed session.maxQueueBytes = ${maxQueueBytes}`;
   }
 
   private refuse(

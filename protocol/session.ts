@@ -22,21 +22,23 @@ import { validateTopicFilter } from './topics.js';
 export type { QoS } from './encode.js';
 export {
   DEFAULT_SESSION_OPTIONS,
-  type DropReason,
-  type MessageHandler,
   MONGOOSE_SESSION_OPTIONS,
-  type OverflowPolicy,
-  type PublishCallback,
-  type PublishResult,
-  type ResolvedSessionOptions,
   resolveSessionOptions,
-  type SessionEvent,
-  type SessionIO,
-  type SessionOptions,
-  type SubscribeCallback,
-  type SubscribeResult,
-  type SubscriptionInfo,
-  type UnsubscribeCallback,
+} from './sessionOptions.js';
+export type {
+  DropReason,
+  MessageHandler,
+  OverflowPolicy,
+  PublishCallback,
+  PublishResult,
+  ResolvedSessionOptions,
+  SessionEvent,
+  SessionIO,
+  SessionOptions,
+  SubscribeCallback,
+  SubscribeResult,
+  SubscriptionInfo,
+  UnsubscribeCallback,
 } from './sessionTypes.js';
 export { SubscriptionCancelledError } from './subscriptionCancelled.js';
 

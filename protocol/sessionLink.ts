@@ -13,12 +13,8 @@ import { InboundFlow } from './inbound.js';
 import { OutboundFlow } from './outbound.js';
 import { PacketIdAllocator } from './packetIds.js';
 import type { SessionLog, StoreRecovery } from './sessionLog.js';
-import {
-  type ResolvedSessionOptions,
-  resolveSessionOptions,
-  type SessionIO,
-  type SessionOptions,
-} from './sessionTypes.js';
+import { resolveSessionOptions } from './sessionOptions.js';
+import type { ResolvedSessionOptions, SessionIO, SessionOptions } from './sessionTypes.js';
 import { SubscriptionRegistry } from './subscriptions.js';
 import { TopicCache } from './topicCache.js';
 

@@ -2,46 +2,22 @@
  * The subscription half of the session: the registered filters in registration order, the
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
-import { type ClientClosedError, SubscribeError, UnsubscribeError } from '../errors.js';
+import type { ClientClosedError } from '../errors.js';
 import type { QoS } from './encode.js';
-import { utf8ByteLength } from './encodeBytes.js';
 import { encodeSubscribeList, encodeUnsubscribe } from './encodeSubscribe.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import {
   type SessionIO,
   type SubscribeCallback,
-  type SubscribeResult,
   type SubscriptionInfo,
   settle,
   type UnsubscribeCallback,
 } from './sessionTypes.js';
-import { SubscribeGroup } from './subscribeBatch.js';
+import { type SubscribeGroup, sendInGroups } from './subscribeBatch.js';
 import { joinWaiters, type SubscribeBatch, settleWaiters, type Waiters } from './subscribeWaiters.js';
+import { grantOf, subackOutcome, unsubackOutcome } from './subscriptionAcks.js';
 import { SubscriptionCancelledError } from './subscriptionCancelled.js';
-
-/**
- * A registration packed in a small integer, so that thousands of filters hold no object each
- * (spec R332): bits 0-1 the QoS the caller asked for (each SUBSCRIBE sends `min(qos, maxQos)` at
- * the time), bits 2-4 the grant: 0 none yet, 1 refused, 2 + the granted QoS.
- */
-type Packed = number;
-
-const packed = (qos: QoS, granted: QoS | null | undefined): Packed =>
-  qos | ((granted === undefined ? 0 : granted === null ? 1 : 2 + granted) << 2);
-const qosOf = (p: Packed): QoS => (p & 3) as QoS;
-function grantedOf(p: Packed): QoS | null | undefined {
-  const g = p >> 2;
-  return g === 0 ? undefined : g === 1 ? null : ((g - 2) as QoS);
-}
-
-/** One SUBSCRIBE's filters, with the callbacks each filter's SUBACK return code settles. */
-type Request =
-  | {
-      readonly kind: 'subscribe';
-      readonly filters: string[];
-      readonly waiters: (Waiters | undefined)[];
-    }
-  | { readonly kind: 'unsubscribe'; readonly filter: string; readonly waiters: UnsubscribeCallback[] };
+import { grantedOf, type Packed, packed, qosOf, type Request } from './subscriptionRecords.js';
 
 export { SUBSCRIBE_BATCH_BYTES } from './subscribeBatch.js';
 
@@ -223,21 +199,10 @@ export class SubscriptionRegistry {
     for (let i = 0; i < filters.length; i++) {
       const filter = filters[i] as string;
       const code = granted[i];
-      const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
       const p = this.registrations?.get(filter);
-      if (p !== undefined) this.registrations?.set(filter, packed(qosOf(p), qos));
-      // An MQTT 5 code above 0x80 says why (R245); 0x80 is also 3.1.1's only failure.
-      const why = code !== undefined && code > 0x80 ? code : undefined;
-      const reason = why === undefined ? undefined : this.io.reasonName?.(why, 'SUBACK');
-      this.io.emit(
-        why === undefined
-          ? { type: 'suback', packetId: id, filter, granted: qos }
-          : reason === undefined
-            ? { type: 'suback', packetId: id, filter, granted: qos, reasonCode: why }
-            : { type: 'suback', packetId: id, filter, granted: qos, reasonCode: why, reason },
-      );
-      const result: SubscribeResult =
-        qos === null ? { error: new SubscribeError(filter, why, reason) } : { granted: qos };
+      // The grant is recorded before the event, so a listener's list() shows it.
+      if (p !== undefined) this.registrations?.set(filter, packed(qosOf(p), grantOf(code)));
+      const result = subackOutcome(this.io, id, filter, code);
       settleWaiters(req.waiters[i], filter, result, this.io);
     }
   }
@@ -253,20 +218,7 @@ export class SubscriptionRegistry {
     const req = this.requests?.get(id);
     if (req === undefined || req.kind !== 'unsubscribe') return;
     this.forget(id);
-    const filter = req.filter;
-    const code = codes?.[0];
-    if (code === undefined || code === 0) {
-      this.io.emit({ type: 'unsuback', packetId: id, filter });
-      for (const w of req.waiters) settle(w, undefined, this.io);
-      return;
-    }
-    const reason = this.io.reasonName?.(code, 'UNSUBACK');
-    this.io.emit(
-      reason === undefined
-        ? { type: 'unsuback', packetId: id, filter, reasonCode: code }
-        : { type: 'unsuback', packetId: id, filter, reasonCode: code, reason },
-    );
-    const error = code >= 0x80 ? new UnsubscribeError(filter, code, reason) : undefined;
+    const error = unsubackOutcome(this.io, id, req.filter, codes?.[0]);
     for (const w of req.waiters) settle(w, error, this.io);
   }
 
@@ -309,29 +261,13 @@ export class SubscriptionRegistry {
    * for the SUBACK of the one before (spec R333).
    */
   private sendSubscribes(filters: Iterator<string>, batch?: SubscribeBatch): void {
-    let group = new SubscribeGroup();
-    for (let next = filters.next(); next.done !== true; next = filters.next()) {
-      const filter = next.value;
-      const length = utf8ByteLength(filter);
-      if (group.full(this.batch, length)) {
-        if (!this.sendSubscribe(group, batch)) {
-          // No packet id: what is left waits for the next connection, the batch with it.
-          if (batch !== undefined) {
-            for (const f of group.filters) this.wait(f, batch, false);
-            this.wait(filter, batch, false);
-            for (let rest = filters.next(); rest.done !== true; rest = filters.next()) {
-              this.wait(rest.value, batch, false);
-            }
-          }
-          return;
-        }
-        group = new SubscribeGroup();
-      }
-      group.add(filter, length);
-    }
-    if (group.filters.length > 0 && !this.sendSubscribe(group, batch) && batch !== undefined) {
-      for (const f of group.filters) this.wait(f, batch, false);
-    }
+    sendInGroups(
+      filters,
+      this.batch,
+      (group) => this.sendSubscribe(group, batch),
+      // No packet id: what is left waits for the next connection, the batch with it.
+      batch === undefined ? undefined : (filter) => this.wait(filter, batch, false),
+    );
   }
 
   /**

@@ -9,29 +9,15 @@ import {
   ConnackError,
   ConnectHookError,
   InvalidArgumentError,
-  type MqttError,
   TimeoutError,
   TransportError,
 } from '../errors.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { driverOption } from '../test/support/lifecycleHarness.js';
+import { outcome } from '../test/support/promises.js';
 import { LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
 
 const connack = (returnCode: number) => ({ cmd: 'connack', returnCode, sessionPresent: false }) as const;
-
-/** Settles to the promise's outcome, so a test can look at it without awaiting in order. */
-function outcome(promise: Promise<void>): { value: 'pending' | 'resolved' | MqttError } {
-  const seen: { value: 'pending' | 'resolved' | MqttError } = { value: 'pending' };
-  promise.then(
-    () => {
-      seen.value = 'resolved';
-    },
-    (error: MqttError) => {
-      seen.value = error;
-    },
-  );
-  return seen;
-}
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 

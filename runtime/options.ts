@@ -26,8 +26,11 @@ import {
   resolveServer,
   type ServerConfig,
 } from './servers.js';
+import { shared } from './sharedInputs.js';
+import { checkVersionedOptions, keepAliveOf, onRefusedOf, positive, versionOf } from './valueChecks.js';
 
 export type { NormalisedServer, ProtocolVersion, ServerConfig } from './servers.js';
+export { isSharedInput, sharedId } from './sharedInputs.js';
 
 /**
  * `'default'` fixes Mongoose's known hazards (stable-connection reset, connect and ping timeouts);
@@ -240,46 +243,6 @@ const NO_TRANSPORT =
 
 const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
 
-function positive(key: string, value: number | undefined, fallback: number, allowZero: boolean): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ConfigError(key, `must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${String(value)}`);
-  }
-  return v;
-}
-
-/** Keep alive in seconds from `value` (0..65535); the mongoose profile turns 0 into 60. */
-function keepAliveOf(key: string, value: number | undefined, fallback: number, mongoose: boolean): number {
-  const raw = positive(key, value, fallback, true);
-  if (!Number.isInteger(raw) || raw > 65535) {
-    throw new ConfigError(key, `must be an integer from 0 to 65535, got ${raw}`);
-  }
-  // Mongoose cannot turn keep alive off: 0 becomes 60.
-  return mongoose && raw === 0 ? 60 : raw;
-}
-
-/** A protocol version option: 4 or 5, and 4 only with the mongoose profile (spec R235). */
-function versionOf(
-  key: string,
-  value: unknown,
-  fallback: ProtocolVersion,
-  mongoose: boolean,
-): ProtocolVersion {
-  const v = value ?? fallback;
-  if (v !== 4 && v !== 5)
-    throw new ConfigError(key, `must be 4 (MQTT 3.1.1) or 5 (MQTT 5), got ${String(v)}`);
-  if (v === 5 && mongoose)
-    throw new ConfigError(key, 'the mongoose profile speaks MQTT 3.1.1 only (4), got 5');
-  return v;
-}
-
-function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
-  if (value === undefined) return mongoose ? 'retry' : 'stop';
-  if (value !== 'retry' && value !== 'stop')
-    throw new ConfigError('onRefused', `must be 'retry' or 'stop', got ${String(value)}`);
-  return value;
-}
-
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
   const mongoose = (options.profile ?? 'default') === 'mongoose';
@@ -361,57 +324,4 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   }
   checkVersionedOptions(options, servers);
   return { input: shared({ servers: timings, options: lifecycle }), servers };
-}
-
-const NEEDS_V5 = 'is MQTT 5 only: it needs protocolVersion 5';
-
-/**
- * MQTT 5 options where no MQTT 5 is spoken (spec R340): a server's `sessionExpirySec` and will
- * `properties` on a server that speaks 3.1.1, and the client's `auth` when no server speaks 5.
- */
-function checkVersionedOptions(options: LifecycleClientOptions, servers: readonly NormalisedServer[]): void {
-  servers.forEach((s, i) => {
-    if (s.protocolVersion === 5) return;
-    const key = `servers[${i}]`;
-    if (s.sessionExpirySec !== undefined)
-      throw new ConfigError(`${key}.sessionExpirySec`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
-    if (s.will?.properties !== undefined)
-      throw new ConfigError(`${key}.will.properties`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
-  });
-  if (options.auth !== undefined && !servers.some((s) => s.protocolVersion === 5))
-    throw new ConfigError('auth', `${NEEDS_V5}, and every server speaks 3.1.1 (4)`);
-}
-
-/** Inputs seen so far, by their JSON: the clients of a fleet mostly have one. */
-const inputs = new Map<string, ConnectionInput>();
-const MAX_SHARED_INPUTS = 256;
-
-/**
- * The statechart's input: an equal one made before, if any. Inputs are plain data that nothing
- * writes to, so clients with equal timings share one, rather than five small objects each.
- */
-function shared(input: ConnectionInput): ConnectionInput {
-  const key = JSON.stringify(input);
-  const known = inputs.get(key);
-  if (known !== undefined) return known;
-  if (inputs.size < MAX_SHARED_INPUTS) {
-    inputs.set(key, input);
-    sharedInputs.add(input);
-    sharedIds.set(input.servers, sharedIds.size);
-    sharedIds.set(input.options, sharedIds.size);
-  }
-  return input;
-}
-
-const sharedInputs = new Set<ConnectionInput>();
-const sharedIds = new Map<object, number>();
-
-/** Whether `input` is one that many clients may share (so caching by it pays off). */
-export function isSharedInput(input: ConnectionInput): boolean {
-  return sharedInputs.has(input);
-}
-
-/** A number naming the servers or options of a shared input; undefined for any other object. */
-export function sharedId(part: object): number | undefined {
-  return sharedIds.get(part);
 }

@@ -8,9 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { MqttClient } from '../adapters/node.js';
 import { InvalidArgumentError, InvalidTopicError, MessageDroppedError } from '../errors.js';
 import { v5Client } from '../test/support/fakeV5.js';
+import { flush } from '../test/support/promises.js';
 import type { ClientEvent, Message } from './types.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('publish properties (R290)', () => {
   it('R290: QoS 0, 1 and 2 publishes carry their properties on the MQTT 5 wire', async () => {

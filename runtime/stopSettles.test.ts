@@ -10,9 +10,8 @@ import type { SubscribeResult } from '../protocol/session.js';
 import { attachStore } from '../protocol/sessionLog.js';
 import { MemoryStore } from '../protocol/store.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { flush, outcome } from '../test/support/promises.js';
 import { type ClientEvent, MqttClient } from './client.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function setup(clean = true) {
   const net = fakeNetwork();
@@ -33,24 +32,10 @@ function setup(clean = true) {
   return { client, net, events, up };
 }
 
-/** The outcome of a publish promise, readable without awaiting it. */
-function track(promise: Promise<void>): { value: 'pending' | 'resolved' | MqttError } {
-  const seen: { value: 'pending' | 'resolved' | MqttError } = { value: 'pending' };
-  promise.then(
-    () => {
-      seen.value = 'resolved';
-    },
-    (error: MqttError) => {
-      seen.value = error;
-    },
-  );
-  return seen;
-}
-
 describe('R84: stopping settles what is pending', () => {
   it('a QoS 1 publish queued offline rejects with ClientClosedError at disconnect(), with a drop event (reason closed), and never goes out', async () => {
     const { client, net, events, up } = setup();
-    const queued = track(client.publish('q/1', 'x', { qos: 1 }));
+    const queued = outcome(client.publish('q/1', 'x', { qos: 1 }));
     await client.disconnect();
     await flush();
     expect(queued.value).toBeInstanceOf(ClientClosedError);
@@ -65,8 +50,8 @@ describe('R84: stopping settles what is pending', () => {
     const { client, up } = setup();
     client.connect();
     const wire = up(0);
-    const one = track(client.publish('f/1', 'a', { qos: 1 }));
-    const two = track(client.publish('f/2', 'b', { qos: 2 }));
+    const one = outcome(client.publish('f/1', 'a', { qos: 1 }));
+    const two = outcome(client.publish('f/2', 'b', { qos: 2 }));
     const pubrecFor = wire?.written.find((p) => p.cmd === 'publish' && p.qos === 2) as { messageId: number };
     wire?.reply({ cmd: 'pubrec', messageId: pubrecFor.messageId });
     await client.disconnect();
@@ -94,7 +79,7 @@ describe('R84: stopping settles what is pending', () => {
 
   it('a refusal that stops the client (onRefused stop) settles queued publishes the same way', async () => {
     const { client, net } = setup();
-    const queued = track(client.publish('r/1', 'x', { qos: 1 }));
+    const queued = outcome(client.publish('r/1', 'x', { qos: 1 }));
     const connecting = client.connect().catch((e: unknown) => e);
     net.connections[0]?.handlers.onOpen();
     net.connections[0]?.reply({ cmd: 'connack', returnCode: 5, sessionPresent: false });
@@ -105,7 +90,7 @@ describe('R84: stopping settles what is pending', () => {
 
   it('disconnect({ keepQueue: true }) keeps queued publishes for the next connect(); a later disconnect() settles them', async () => {
     const { client, net, up } = setup();
-    const kept = track(client.publish('k/1', 'x', { qos: 1 }));
+    const kept = outcome(client.publish('k/1', 'x', { qos: 1 }));
     await client.disconnect({ keepQueue: true });
     await flush();
     expect(kept.value).toBe('pending');
@@ -113,7 +98,7 @@ describe('R84: stopping settles what is pending', () => {
     await client.disconnect();
     await flush();
     expect(kept.value).toBeInstanceOf(ClientClosedError);
-    const again = track(client.publish('k/2', 'y', { qos: 1 }));
+    const again = outcome(client.publish('k/2', 'y', { qos: 1 }));
     await client.disconnect({ keepQueue: true });
     client.connect();
     const wire = up(0);
@@ -134,7 +119,7 @@ describe('R84: stopping settles what is pending', () => {
       session: { store: new MemoryStore() },
       storeRecovery: attachStore,
     });
-    const kept = track(client.publish('d/1', 'x', { qos: 1 }));
+    const kept = outcome(client.publish('d/1', 'x', { qos: 1 }));
     await client.disconnect();
     await flush();
     expect(kept.value).toBe('pending');

@@ -12,9 +12,8 @@ import { MemoryStore, type StoreRecord } from '../protocol/store.js';
 import { decodeLog, encodeHeader, encodeRecord } from '../protocol/storeCodec.js';
 import { decodeStoredProps, encodeStoredProps } from '../protocol/v5/storedProps.js';
 import { v5Client } from '../test/support/fakeV5.js';
+import { flush } from '../test/support/promises.js';
 import type { ClientEvent } from './types.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const properties = {
   userProperties: [

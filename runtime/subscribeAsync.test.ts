@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ClientClosedError, InvalidTopicError, SubscribeError } from '../errors.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
+import { flush } from '../test/support/promises.js';
 import { type Message, MqttClient } from './client.js';
 import { type GrantedSubscription, SubscribeRefusedError } from './subscribeAsync.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function setup() {
   const net = fakeNetwork();

@@ -9,8 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { MqttClient } from '../adapters/node.js';
 import { InvalidArgumentError } from '../errors.js';
 import { v5Client } from '../test/support/fakeV5.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { flush } from '../test/support/promises.js';
 
 describe('subscription options (R295, R296)', () => {
   it('R295: subscribeAsync writes each filter’s options; filters without keep the plain byte; a reconnect re-sends them', async () => {

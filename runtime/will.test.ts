@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { buildConnect } from '../protocol/connect.js';
 import { v5Client } from '../test/support/fakeV5.js';
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { flush } from '../test/support/promises.js';
 
 describe('will properties (R300)', () => {
   it('R300: the Will Delay Interval and the other will properties go in the MQTT 5 CONNECT', async () => {

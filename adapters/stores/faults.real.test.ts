@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
-import { encodePublish, encodeTopic } from '../../protocol/encode.js';
 import type { StoreRecord } from '../../protocol/store.js';
 import {
   asUser,
@@ -21,7 +20,7 @@ import {
   mountsUnavailable,
   mountTmpfs,
 } from '../../test/support/faultyDisks.js';
-import { faultyFs } from '../../test/support/faultyFs.js';
+import { caught, faultyFs, publishRecord } from '../../test/support/faultyFs.js';
 import { FileStore, openFileStore } from './file.js';
 import { nodeFs } from './fs.js';
 
@@ -36,24 +35,7 @@ function tempDir(): string {
   return dir;
 }
 
-const publish = (id: number): StoreRecord => {
-  const payload = `message ${id}`;
-  return {
-    type: 'publish',
-    packetId: id,
-    packet: encodePublish(encodeTopic('t'), payload, 1, false, false, id, payload.length),
-  };
-};
-
-function caught(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StoreError);
-    return error as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+const publish = (id: number): StoreRecord => publishRecord(id, `message ${id}`);
 
 const injected = (what: string, why: string) =>
   process.stderr.write(`faults.real: ${what} injected through the fs seam: ${why}\n`);

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../errors.js';
-import { encodePublish, encodeTopic } from '../../protocol/encode.js';
 import type { StoreFaultAction, StoreFaultPolicy, StoreRecord } from '../../protocol/store.js';
-import { faultyFs } from '../../test/support/faultyFs.js';
+import { caught, faultyFs, publishRecord } from '../../test/support/faultyFs.js';
 import { FileStore, type FileStoreOptions, openFileStore } from './file.js';
 
 let dir: string;
@@ -33,14 +32,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const publish = (id: number): StoreRecord => {
-  const payload = `m${id}`;
-  return {
-    type: 'publish',
-    packetId: id,
-    packet: encodePublish(encodeTopic('t'), payload, 1, false, false, id, payload.length),
-  };
-};
+const publish = (id: number): StoreRecord => publishRecord(id, `m${id}`);
 
 interface Heard {
   readonly error: StoreError;
@@ -65,16 +57,6 @@ function faultyStore(options: FileStoreOptions = {}) {
       wake = () => resolve(heard[0] as Heard);
     });
   return { ...f, store, heard, nextFault };
-}
-
-function caught(fn: () => unknown): StoreError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StoreError);
-    return error as StoreError;
-  }
-  throw new Error('expected a StoreError');
 }
 
 /** What a fresh open of the file reads back (the next process). */

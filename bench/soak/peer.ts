@@ -14,11 +14,8 @@
  * - `E <json>` for every client event, if asked to (the soak's trace).
  * Payloads are `<run>.<seq>`, unique across runs.
  */
-import { MqttClient } from '../../adapters/node.js';
-import { openFileStore } from '../../adapters/stores/file.js';
-import { childArgs, say, sayViolation } from '../../test/support/childIo.js';
-import { withWireCheck } from '../../test/support/wireCheck.js';
-import { WireValidator } from '../../test/support/wireValidator.js';
+import { childArgs, say } from '../../test/support/childIo.js';
+import { restartedClient } from '../../test/support/restartedClient.js';
 
 /** What the soak passes to a peer process. */
 export interface PeerArgs {
@@ -33,29 +30,16 @@ export interface PeerArgs {
 
 const args = childArgs<PeerArgs>();
 
-const store = openFileStore(args.store);
-const validator = new WireValidator({
-  restored: true,
-  onViolation: sayViolation,
-});
-const options = {
-  servers: [
-    {
-      host: '127.0.0.1',
-      port: args.port,
-      clientId: 'soak-a',
-      clean: false,
-      minDelayMs: 100,
-      maxDelayMs: 1000,
-    },
-  ],
-  keepAliveSec: 2,
-  pingTimeoutMs: 1000,
-  connectTimeoutMs: 2000,
-  jitter: 0.1,
-  session: { store, maxQueueLength: 50_000 },
-};
-const client = new MqttClient(withWireCheck(options, validator));
+const { client } = restartedClient(
+  { port: args.port, store: args.store, clientId: 'soak-a', minDelayMs: 100, maxDelayMs: 1000 },
+  {
+    keepAliveSec: 2,
+    pingTimeoutMs: 1000,
+    connectTimeoutMs: 2000,
+    jitter: 0.1,
+    session: { maxQueueLength: 50_000 },
+  },
+);
 client.onEvent((event) => {
   if (args.trace === true) say(`E ${JSON.stringify(event)}`);
   if (event.type === 'drop') say(`DROP ${event.topic} ${event.packetId}`);

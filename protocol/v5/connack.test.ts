@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import * as mqtt from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { ProtocolViolationError } from '../../errors.js';
-import { decodeV5, plain, someProperties, toMqttProps } from '../../test/support/mqtt5.js';
+import {
+  CONNACK_PROPERTIES,
+  decodeV5,
+  plain,
+  someProperties,
+  toMqttProps,
+} from '../../test/support/mqtt5.js';
 import { MAX_PACKET_BYTES } from '../decoder.js';
 import { type ConnackTerms, readConnackV5, type SentConnectV5, sentConnectOf } from './connack.js';
 import type { V5Connack } from './packets.js';
@@ -104,23 +110,7 @@ describe('readConnackV5 (R152)', () => {
   });
 
   it('end to end: any CONNACK mqtt-packet generates reads as its properties over the defaults', () => {
-    const props = someProperties([
-      'sessionExpiryInterval',
-      'receiveMaximum',
-      'maximumQoS',
-      'retainAvailable',
-      'maximumPacketSize',
-      'assignedClientIdentifier',
-      'topicAliasMaximum',
-      'reasonString',
-      'userProperties',
-      'wildcardSubscriptionAvailable',
-      'subscriptionIdentifiersAvailable',
-      'sharedSubscriptionAvailable',
-      'serverKeepAlive',
-      'responseInformation',
-      'serverReference',
-    ]);
+    const props = someProperties(CONNACK_PROPERTIES);
     fc.assert(
       fc.property(props, fc.boolean(), (p, present) => {
         const bytes = mqtt.generate(

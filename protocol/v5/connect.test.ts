@@ -12,21 +12,7 @@ import {
   topicName,
   userProperties,
 } from '../../test/support/mqtt5.js';
-import type { SentConnectV5 } from './connack.js';
 import { buildConnectV5, encodeConnectOptionsV5, type V5ConnectOptions } from './connect.js';
-import type { V5Connack } from './packets.js';
-
-const _SENT: SentConnectV5 = { clientId: 'c', clean: false, keepalive: 30 };
-const _connack = (
-  properties?: V5Connack['properties'],
-  reasonCode = 0,
-  sessionPresent = false,
-): V5Connack => ({
-  cmd: 'connack',
-  sessionPresent,
-  reasonCode,
-  ...(properties === undefined ? {} : { properties }),
-});
 
 describe('buildConnectV5 (R151)', () => {
   it('defaults: empty client id (the server assigns one), Clean Start, keep alive 60, no properties', () => {

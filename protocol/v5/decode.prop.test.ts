@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolViolationError, SizeLimitError } from '../../errors.js';
 import {
   ACK_PROPS,
+  CONNACK_PROPERTIES,
   decodeV5,
   expectWellFormed,
   messageId,
@@ -36,25 +37,7 @@ const serverPacket: fc.Arbitrary<{ ours: V5InboundPacket; theirs: mqtt.Packet }>
     .record({
       sessionPresent: fc.boolean(),
       reasonCode: fc.constantFrom(...serverCodes('CONNACK')),
-      properties: someProperties([
-        'sessionExpiryInterval',
-        'receiveMaximum',
-        'maximumQoS',
-        'retainAvailable',
-        'maximumPacketSize',
-        'assignedClientIdentifier',
-        'topicAliasMaximum',
-        'reasonString',
-        'userProperties',
-        'wildcardSubscriptionAvailable',
-        'subscriptionIdentifiersAvailable',
-        'sharedSubscriptionAvailable',
-        'serverKeepAlive',
-        'responseInformation',
-        'serverReference',
-        'authenticationMethod',
-        'authenticationData',
-      ]),
+      properties: someProperties([...CONNACK_PROPERTIES, 'authenticationMethod', 'authenticationData']),
     })
     .map(({ sessionPresent, reasonCode, properties }) => {
       const present = sessionPresent && reasonCode < 0x80;

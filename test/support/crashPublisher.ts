@@ -12,11 +12,8 @@
  * Its wire is checked in the process itself, with the id history of a restored store unknown.
  * Payloads are `<run>:<seq>`, so order across runs is (run, seq).
  */
-import { MqttClient } from '../../adapters/node.js';
-import { openFileStore } from '../../adapters/stores/file.js';
-import { childArgs, say, sayViolation, waitForGo } from './childIo.js';
-import { withWireCheck } from './wireCheck.js';
-import { WireValidator } from './wireValidator.js';
+import { childArgs, say, waitForGo } from './childIo.js';
+import { restartedClient } from './restartedClient.js';
 
 interface Args {
   readonly port: number;
@@ -31,26 +28,10 @@ const args = childArgs<Args>();
 // Loaded and waiting until the parent has killed the previous process.
 await waitForGo();
 
-const store = openFileStore(args.store);
-const validator = new WireValidator({
-  restored: true,
-  onViolation: sayViolation,
-});
-const options = {
-  servers: [
-    {
-      host: '127.0.0.1',
-      port: args.port,
-      clientId: args.clientId,
-      clean: false,
-      minDelayMs: 50,
-      maxDelayMs: 200,
-    },
-  ],
-  keepAliveSec: 10,
-  session: { store },
-};
-const client = new MqttClient(withWireCheck(options, validator));
+const { client, store } = restartedClient(
+  { port: args.port, store: args.store, clientId: args.clientId, minDelayMs: 50, maxDelayMs: 200 },
+  { keepAliveSec: 10 },
+);
 say(`OPEN ${client.session.queueLength}`);
 client.onEvent((event) => {
   if (event.type === 'drop') say(`DROP ${event.topic} ${event.packetId}`);

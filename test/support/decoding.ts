@@ -18,6 +18,23 @@ export function decoderWithLog(maxPacketBytes?: number) {
   return { decoder, packets, errors };
 }
 
+/**
+ * Pushes `stream` into `decoder` cut into chunks whose sizes cycle through `sizes` (one chunk when
+ * empty); each chunk is a plain Uint8Array copy, so nothing relies on the caller passing Buffers.
+ */
+export function pushChunked(
+  decoder: { push(chunk: Uint8Array): void },
+  stream: Uint8Array,
+  sizes: readonly number[],
+): void {
+  let off = 0;
+  for (let i = 0; off < stream.length; i++) {
+    const size = sizes.length === 0 ? stream.length : (sizes[i % sizes.length] as number);
+    decoder.push(Uint8Array.from(stream.subarray(off, off + size)));
+    off += size;
+  }
+}
+
 /** Decodes `bytes` pushed as one chunk. */
 export function decode(bytes: number[], maxPacketBytes?: number) {
   const log = decoderWithLog(maxPacketBytes);

@@ -3,7 +3,11 @@
  * `node:fs` calls, except those a test has told to fail with an errno code (EIO on a write or an
  * fdatasync, ENOSPC halfway through a write), which a real disk cannot be made to do on cue.
  */
+import { expect } from 'vitest';
 import { nodeFs, type StoreFs } from '../../adapters/stores/fs.js';
+import { StoreError } from '../../errors.js';
+import { encodePublish, encodeTopic } from '../../protocol/encode.js';
+import type { StoreRecord } from '../../protocol/store.js';
 
 type Call = keyof StoreFs;
 
@@ -60,4 +64,24 @@ export function faultyFs(): FaultyFs {
     heal: (call) => failing.delete(call),
     calls: (call) => counts.get(call) ?? 0,
   };
+}
+
+/** A QoS 1 PUBLISH record to `t` with packet id `id` and `payload`, as the session stores one. */
+export function publishRecord(id: number, payload: string): StoreRecord {
+  return {
+    type: 'publish',
+    packetId: id,
+    packet: encodePublish(encodeTopic('t'), payload, 1, false, false, id, payload.length),
+  };
+}
+
+/** The `StoreError` that `fn` throws; the test fails if it throws anything else, or nothing. */
+export function caught(fn: () => unknown): StoreError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected a StoreError');
 }

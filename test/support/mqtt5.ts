@@ -11,6 +11,7 @@ import { createV5Decoder } from '../../protocol/v5/decoder.js';
 import type { V5InboundPacket } from '../../protocol/v5/packets.js';
 import type { Properties, UserProperty } from '../../protocol/v5/properties.js';
 import { REASON_CODES, type ReasonPacket } from '../../protocol/v5/reasonCodes.js';
+import { pushChunked } from './decoding.js';
 
 /** What a v5 decoder emitted. */
 export type V5Event = { packet: V5InboundPacket } | { error: ProtocolError | SizeLimitError };
@@ -27,12 +28,7 @@ export function decodeV5(
     onPacket: (packet) => events.push({ packet }),
     onError: (error) => events.push({ error }),
   });
-  let off = 0;
-  for (let i = 0; off < stream.length; i++) {
-    const size = sizes.length === 0 ? stream.length : (sizes[i % sizes.length] as number);
-    decoder.push(Uint8Array.from(stream.subarray(off, off + size)));
-    off += size;
-  }
+  pushChunked(decoder, stream, sizes);
   return events;
 }
 
@@ -162,6 +158,25 @@ export const PROPERTY_VALUES: {
   subscriptionIdentifiersAvailable: fc.boolean(),
   sharedSubscriptionAvailable: fc.boolean(),
 };
+
+/** The properties a CONNACK may carry besides those of enhanced authentication (MQTT 5 3.2.2.3). */
+export const CONNACK_PROPERTIES = [
+  'sessionExpiryInterval',
+  'receiveMaximum',
+  'maximumQoS',
+  'retainAvailable',
+  'maximumPacketSize',
+  'assignedClientIdentifier',
+  'topicAliasMaximum',
+  'reasonString',
+  'userProperties',
+  'wildcardSubscriptionAvailable',
+  'subscriptionIdentifiersAvailable',
+  'sharedSubscriptionAvailable',
+  'serverKeepAlive',
+  'responseInformation',
+  'serverReference',
+] as const;
 
 /** Some of the named properties, with valid values. */
 export function someProperties<K extends keyof Properties>(

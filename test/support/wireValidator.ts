@@ -6,7 +6,7 @@
  * the test process, or by a TCP tap for clients in child processes.
  */
 import * as mqtt from 'mqtt-packet';
-import { DEFAULT_SESSION_OPTIONS } from '../../protocol/sessionTypes.js';
+import { DEFAULT_SESSION_OPTIONS } from '../../protocol/sessionOptions.js';
 import type { ViolationKind, WireConnection, WireValidatorOptions, WireViolation } from './wireTypes.js';
 import { V5Rules } from './wireV5.js';
 
