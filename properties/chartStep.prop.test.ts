@@ -16,7 +16,7 @@ import { chartStepper } from '../runtime/chartStep.js';
 import type { ConnectionSnapshot } from '../runtime/ports.js';
 import type { Step, StepAction, Stepper } from '../runtime/stepper.js';
 import { xstateStepper } from '../runtime/xstateStep.js';
-import { createHarness } from '../test/support/lifecycleHarness.js';
+import { createHarness, defaultOptions, mongooseOptions, server } from '../test/support/lifecycleHarness.js';
 import {
   applyCommand,
   type Command,
@@ -27,6 +27,8 @@ import {
   eventsOf,
   inputArb,
   numRuns,
+  protocolError,
+  transportError,
 } from './arbitraries.js';
 import { authEventArb, connackArb, disconnectArb } from './v5Arbitraries.js';
 
@@ -82,8 +84,18 @@ class Walk {
   constructor(
     readonly stepper: Stepper,
     readonly input: ConnectionInput,
+    from?: Walk,
   ) {
-    this.snapshot = this.#take(stepper.initialStep(input));
+    if (from === undefined) this.snapshot = this.#take(stepper.initialStep(input));
+    else {
+      this.snapshot = from.snapshot;
+      for (const [id, event] of from.timers) this.timers.set(id, event);
+    }
+  }
+
+  /** A walk that goes on from where this one is (snapshots are never changed in place). */
+  fork(): Walk {
+    return new Walk(this.stepper, this.input, this);
   }
 
   #actions: readonly StepAction[] = [];
@@ -164,7 +176,69 @@ function stableLeaves(config: StateConfig, path = ''): string[] {
   );
 }
 
+/** Every input event kind the chart reacts to, with the MQTT 5 and AUTH reason codes that decide differently. */
+const ALPHABET: readonly ConnectionEvent[] = [
+  { type: 'client.connect' },
+  { type: 'client.disconnect' },
+  { type: 'net.up' },
+  { type: 'transport.opened' },
+  { type: 'transport.closed' },
+  transportError,
+  protocolError,
+  { type: 'mqtt.connack', returnCode: 0, sessionPresent: true },
+  { type: 'mqtt.connack', returnCode: 3, sessionPresent: false },
+  { type: 'mqtt.connack', returnCode: 5, sessionPresent: false },
+  { type: 'mqtt.pingresp' },
+  { type: 'session.drained' },
+  { type: 'random.drawn', value: 0.3 },
+  { type: 'client.configure', servers: [server('c', 1, 2)], options: mongooseOptions },
+  { type: 'mqtt5.connack', reasonCode: 0, sessionPresent: false, serverKeepAliveMs: 0 },
+  { type: 'mqtt5.connack', reasonCode: 0x87, sessionPresent: false },
+  { type: 'mqtt5.connack', reasonCode: 0x89, sessionPresent: false },
+  { type: 'mqtt5.connack', reasonCode: 0x9c, sessionPresent: false, serverReference: ['ref-x'] },
+  { type: 'mqtt5.disconnect', reasonCode: 0 },
+  { type: 'mqtt5.disconnect', reasonCode: 0x87 },
+  { type: 'mqtt5.disconnect', reasonCode: 0x8b },
+  { type: 'mqtt5.disconnect', reasonCode: 0x8e },
+  { type: 'mqtt5.disconnect', reasonCode: 0x9d, serverReference: ['ref-y'] },
+  { type: 'mqtt5.auth', reasonCode: 0x18 },
+  { type: 'mqtt5.auth', reasonCode: 0 },
+  { type: 'client.reauthenticate' },
+];
+
 describe('the chart step (no xstate) and xstate step alike (R343-R345)', () => {
+  it('R344: from every configuration reachable with the event alphabet, every event and every pending timer steps alike', () => {
+    const configurations = new Set<string>();
+    for (const options of [
+      defaultOptions,
+      mongooseOptions,
+      { ...defaultOptions, onRefused: 'stop' as const },
+    ]) {
+      const input: ConnectionInput = { servers: [server('a', 1, 4), server('b', 2, 8)], options };
+      const start = [new Walk(chartStepper, input), new Walk(xstateStepper, input)] as const;
+      const seen = new Set<string>([JSON.stringify(start[1].snapshot.value)]);
+      const queue: (readonly [Walk, Walk])[] = [start];
+      for (let pair = queue.shift(); pair !== undefined; pair = queue.shift()) {
+        const [chartFrom, xstateFrom] = pair;
+        for (const event of [...ALPHABET, ...xstateFrom.timers.values()]) {
+          const chart = chartFrom.fork();
+          const xstate = xstateFrom.fork();
+          chart.apply(event);
+          xstate.apply(event);
+          agree(chart, xstate, `${JSON.stringify(xstateFrom.snapshot.value)} + ${event.type}`);
+          expect([...chart.timers.keys()]).toEqual([...xstate.timers.keys()]);
+          const key = JSON.stringify(xstate.snapshot.value);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          queue.push([chart, xstate]);
+        }
+      }
+      for (const key of seen) configurations.add(key);
+    }
+    // Every stable configuration: idle, stopped, 3 connecting, 2 backoff, and 3 x 2 x 2 x 2 connected.
+    expect(configurations.size).toBe(31);
+  });
+
   it('R344: equal values, contexts, statuses and actions at every step of random runs with timers, draws, MQTT 5 and AUTH events', () => {
     fc.assert(
       fc.property(runArb, ([input, moves]) => {
