@@ -207,8 +207,21 @@ const ALPHABET: readonly ConnectionEvent[] = [
   { type: 'client.reauthenticate' },
 ];
 
-describe('the chart step (no xstate) and xstate step alike (R343-R345)', () => {
-  it('R344: from every configuration reachable with the event alphabet, every event and every pending timer steps alike', () => {
+/** Partial state values to ask `matches()` about: names, paths and nested objects. */
+const PROBES: readonly (string | object)[] = [
+  'idle',
+  'online',
+  'backoff.waiting',
+  'online.connecting',
+  { online: 'connected' },
+  { online: { connecting: 'handshaking' } },
+  { online: { connected: { auth: 'reauthenticating' } } },
+  { online: { connected: { keepalive: 'off', delivery: 'ready' } } },
+  { backoff: 'drawing' },
+];
+
+describe('the chart step (no xstate) and xstate step alike (R343-R346)', () => {
+  it('R344, R346: from every configuration reachable with the event alphabet, every event and every pending timer steps alike, and matches() answers alike', () => {
     const configurations = new Set<string>();
     for (const options of [
       defaultOptions,
@@ -230,6 +243,9 @@ describe('the chart step (no xstate) and xstate step alike (R343-R345)', () => {
           expect([...chart.timers.keys()]).toEqual([...xstate.timers.keys()]);
           const key = JSON.stringify(xstate.snapshot.value);
           if (seen.has(key)) continue;
+          // R346: `matches()` answers alike, for the partial values the runtime asks about.
+          const answers = (w: Walk) => PROBES.map((probe) => w.snapshot.matches(probe));
+          expect(answers(chart)).toEqual(answers(xstate));
           seen.add(key);
           queue.push([chart, xstate]);
         }
