@@ -163,7 +163,7 @@ export interface DisconnectedParams {
 }
 
 /** The machine's context updates by action name (xstate `assign`s in setup.ts). */
-export const UPDATES = table<ContextUpdate>()({
+export const UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
   countAuthStep: (c) => ({ authSteps: c.authSteps + 1 }),
   resetAuth: () => ({ authSteps: 0 }),
   countAttempt: (c) => ({ attempt: c.attempt + 1 }),
@@ -234,7 +234,7 @@ export const recordTimeout = (
 });
 
 /** The machine's emitted events by action name (xstate `emit`s in setup.ts). */
-export const EMITS = table<EventBuilder>()({
+export const EMITS = /* @__PURE__ */ table<EventBuilder>()({
   emitConnecting: (c) => ({
     type: 'connecting',
     server: serverName(c),
@@ -278,7 +278,7 @@ export const emitDisconnected = (
 });
 
 /** The machine's guards by name. */
-export const GUARDS = table<Guard>()({
+export const GUARDS = /* @__PURE__ */ table<Guard>()({
   accepted: (_, e) =>
     (e.type === 'mqtt.connack' && e.returnCode === 0) || (e.type === 'mqtt5.connack' && e.reasonCode === 0),
   // Named per decision (not one guard with params) so the diagram says which rule a transition is.
@@ -305,7 +305,7 @@ export const GUARDS = table<Guard>()({
 });
 
 /** The machine's named delays, in ms. */
-export const DELAYS = table<Delay>()({
+export const DELAYS = /* @__PURE__ */ table<Delay>()({
   retryDelay: (c) => c.delayMs,
   connectTimeout: (c) => c.options.connectTimeoutMs,
   keepAlive: (c) => keepAliveMs(c),

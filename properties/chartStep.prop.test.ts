@@ -3,8 +3,9 @@
  * (spec R343-R345): for random inputs and random event sequences, with timers firing through the
  * events they raised, random draws, MQTT 5 CONNACKs, DISCONNECTs and AUTH, and reconfigurations,
  * both give equal values (as JSON, so journals record the same text), contexts, statuses and
- * action lists at every step; the walks reach every stable state of the chart; and a journal the
- * chart step recorded replays through xstate to the same states.
+ * action lists at every step; the walks reach every stable state of the chart; from each of the 31
+ * stable configurations every event of an alphabet and every pending timer steps alike; and a
+ * journal the chart step recorded replays through xstate to the same states.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import { chartStepper } from '../runtime/chartStep.js';
 import type { ConnectionSnapshot } from '../runtime/ports.js';
 import type { Step, StepAction, Stepper } from '../runtime/stepper.js';
 import { xstateStepper } from '../runtime/xstateStep.js';
-import { createHarness } from '../test/support/lifecycleHarness.js';
+import { createHarness, defaultOptions, mongooseOptions, server } from '../test/support/lifecycleHarness.js';
 import {
   applyCommand,
   type Command,
@@ -27,6 +28,8 @@ import {
   eventsOf,
   inputArb,
   numRuns,
+  protocolError,
+  transportError,
 } from './arbitraries.js';
 import { authEventArb, connackArb, disconnectArb } from './v5Arbitraries.js';
 
@@ -82,8 +85,18 @@ class Walk {
   constructor(
     readonly stepper: Stepper,
     readonly input: ConnectionInput,
+    from?: Walk,
   ) {
-    this.snapshot = this.#take(stepper.initialStep(input));
+    if (from === undefined) this.snapshot = this.#take(stepper.initialStep(input));
+    else {
+      this.snapshot = from.snapshot;
+      for (const [id, event] of from.timers) this.timers.set(id, event);
+    }
+  }
+
+  /** A walk that goes on from where this one is (snapshots are never changed in place). */
+  fork(): Walk {
+    return new Walk(this.stepper, this.input, this);
   }
 
   #actions: readonly StepAction[] = [];
@@ -164,7 +177,85 @@ function stableLeaves(config: StateConfig, path = ''): string[] {
   );
 }
 
-describe('the chart step (no xstate) and xstate step alike (R343-R345)', () => {
+/** Every input event kind the chart reacts to, with the MQTT 5 and AUTH reason codes that decide differently. */
+const ALPHABET: readonly ConnectionEvent[] = [
+  { type: 'client.connect' },
+  { type: 'client.disconnect' },
+  { type: 'net.up' },
+  { type: 'transport.opened' },
+  { type: 'transport.closed' },
+  transportError,
+  protocolError,
+  { type: 'mqtt.connack', returnCode: 0, sessionPresent: true },
+  { type: 'mqtt.connack', returnCode: 3, sessionPresent: false },
+  { type: 'mqtt.connack', returnCode: 5, sessionPresent: false },
+  { type: 'mqtt.pingresp' },
+  { type: 'session.drained' },
+  { type: 'random.drawn', value: 0.3 },
+  { type: 'client.configure', servers: [server('c', 1, 2)], options: mongooseOptions },
+  { type: 'mqtt5.connack', reasonCode: 0, sessionPresent: false, serverKeepAliveMs: 0 },
+  { type: 'mqtt5.connack', reasonCode: 0x87, sessionPresent: false },
+  { type: 'mqtt5.connack', reasonCode: 0x89, sessionPresent: false },
+  { type: 'mqtt5.connack', reasonCode: 0x9c, sessionPresent: false, serverReference: ['ref-x'] },
+  { type: 'mqtt5.disconnect', reasonCode: 0 },
+  { type: 'mqtt5.disconnect', reasonCode: 0x87 },
+  { type: 'mqtt5.disconnect', reasonCode: 0x8b },
+  { type: 'mqtt5.disconnect', reasonCode: 0x8e },
+  { type: 'mqtt5.disconnect', reasonCode: 0x9d, serverReference: ['ref-y'] },
+  { type: 'mqtt5.auth', reasonCode: 0x18 },
+  { type: 'mqtt5.auth', reasonCode: 0 },
+  { type: 'client.reauthenticate' },
+];
+
+/** Partial state values to ask `matches()` about: names, paths and nested objects. */
+const PROBES: readonly (string | object)[] = [
+  'idle',
+  'online',
+  'backoff.waiting',
+  'online.connecting',
+  { online: 'connected' },
+  { online: { connecting: 'handshaking' } },
+  { online: { connected: { auth: 'reauthenticating' } } },
+  { online: { connected: { keepalive: 'off', delivery: 'ready' } } },
+  { backoff: 'drawing' },
+];
+
+describe('the chart step (no xstate) and xstate step alike (R343-R346)', () => {
+  it('R344, R346: from every configuration reachable with the event alphabet, every event and every pending timer steps alike, and matches() answers alike', () => {
+    const configurations = new Set<string>();
+    for (const options of [
+      defaultOptions,
+      mongooseOptions,
+      { ...defaultOptions, onRefused: 'stop' as const },
+    ]) {
+      const input: ConnectionInput = { servers: [server('a', 1, 4), server('b', 2, 8)], options };
+      const start = [new Walk(chartStepper, input), new Walk(xstateStepper, input)] as const;
+      const seen = new Set<string>([JSON.stringify(start[1].snapshot.value)]);
+      const queue: (readonly [Walk, Walk])[] = [start];
+      for (let pair = queue.shift(); pair !== undefined; pair = queue.shift()) {
+        const [chartFrom, xstateFrom] = pair;
+        for (const event of [...ALPHABET, ...xstateFrom.timers.values()]) {
+          const chart = chartFrom.fork();
+          const xstate = xstateFrom.fork();
+          chart.apply(event);
+          xstate.apply(event);
+          agree(chart, xstate, `${JSON.stringify(xstateFrom.snapshot.value)} + ${event.type}`);
+          expect([...chart.timers.keys()]).toEqual([...xstate.timers.keys()]);
+          const key = JSON.stringify(xstate.snapshot.value);
+          if (seen.has(key)) continue;
+          // R346: `matches()` answers alike, for the partial values the runtime asks about.
+          const answers = (w: Walk) => PROBES.map((probe) => w.snapshot.matches(probe));
+          expect(answers(chart)).toEqual(answers(xstate));
+          seen.add(key);
+          queue.push([chart, xstate]);
+        }
+      }
+      for (const key of seen) configurations.add(key);
+    }
+    // Every stable configuration: idle, stopped, 3 connecting, 2 backoff, and 3 x 2 x 2 x 2 connected.
+    expect(configurations.size).toBe(31);
+  });
+
   it('R344: equal values, contexts, statuses and actions at every step of random runs with timers, draws, MQTT 5 and AUTH events', () => {
     fc.assert(
       fc.property(runArb, ([input, moves]) => {

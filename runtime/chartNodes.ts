@@ -105,7 +105,7 @@ export function buildTree(config: StateConfig): ChartTree {
     };
     byId.set(node.id, node);
     for (const child of keys)
-      node.children.push(make((cfg.states ?? {})[child] as StateConfig, child, node, [...path, child]));
+      node.children.push(make(cfg.states?.[child] as StateConfig, child, node, [...path, child]));
     pending.push([node, cfg]);
     return node;
   };
@@ -113,16 +113,16 @@ export function buildTree(config: StateConfig): ChartTree {
   // Transitions once every node exists, so targets resolve (xstate's `_initialize`).
   for (const [node, cfg] of pending) {
     if (cfg.initial !== undefined) node.initial = node.children.find((c) => c.key === cfg.initial);
-    const transitions = (event: string, value: TransitionsConfig) =>
+    const transitions = (value: TransitionsConfig) =>
       toArray(typeof value === 'string' ? { target: value } : value).map((t) => transition(node, t, byId));
-    for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(event, value));
+    for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(value));
     for (const [delay, value] of Object.entries(cfg.after ?? {})) {
       const event = `xstate.after.${delay}.${node.id}`;
       node.entry.push({ type: 'xstate.raise', after: delay, id: event });
       node.exit.push({ type: 'xstate.cancel', sendId: event });
-      node.on.set(event, [...(node.on.get(event) ?? []), ...transitions(event, value)]);
+      node.on.set(event, [...(node.on.get(event) ?? []), ...transitions(value)]);
     }
-    if (cfg.always !== undefined) node.always = transitions('', cfg.always);
+    if (cfg.always !== undefined) node.always = transitions(cfg.always);
   }
   return { root, byId };
 }

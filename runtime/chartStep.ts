@@ -136,6 +136,8 @@ function removeConflicting(
   enabled: readonly ChartTransition[],
   active: ReadonlySet<ChartNode>,
 ): ChartTransition[] {
+  // One transition conflicts with nothing (the common case: one event, one region handling it).
+  if (enabled.length < 2) return [...enabled];
   const filtered = new Set<ChartTransition>();
   for (const t1 of enabled) {
     let preempted = false;

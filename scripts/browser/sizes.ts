@@ -25,18 +25,18 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * the enhanced-authentication states (R310-R317), which every client carries (41,711 measured),
  * then to 46,100 when the MQTT 5 message features' hooks in the client (request(), publish
  * properties and their size checks, R290-R305) and the option-key tables (R338-R342) landed:
- * 45,572 measured. A regression away from the budget, recorded in R123. Lowered to 34,950 when
- * the default client stopped carrying xstate (R343: the chart step runs the statechart; 34,649
+ * 45,572 measured. A regression away from the budget, recorded in R123. Lowered to 34,985 when
+ * the default client stopped carrying xstate (R343: the chart step runs the statechart; 34,685
  * measured, ceiling 0.3 KB above it).
  */
-export const BROWSER_CEILING_GZIP_BYTES = 34_950;
+export const BROWSER_CEILING_GZIP_BYTES = 34_985;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included;
  * the subpaths of R185-R186 are not exports of it, nor is SCRAM, which browser/mqtt5 exports), about
  * 0.5 KB above its measured size (47,305 with the enhanced-authentication states, the MQTT 5
  * message hooks and the option-key tables). Raised to 49,900 with the chart step (R343): the whole
- * entry exports `createActorDriver`, so it carries xstate and the chart step both (49,373 measured).
+ * entry exports `createActorDriver`, so it carries xstate and the chart step both (49,404 measured).
  */
 export const BROWSER_ENTRY_CEILING_GZIP_BYTES = 49_900;
 
