@@ -89,6 +89,12 @@ export interface SessionIO {
     | {
         /** A PUBACK or PUBREC with a failure code, for the session's outbound state (R244). */
         acked(state: unknown, id: number, qos: 1 | 2, reasonCode: number): void;
+        /**
+         * An UNSUBACK with a non-zero reason code, for `filter`: emits its `unsuback` event and
+         * returns the error the unsubscribe fails with, an `UnsubscribeError` for 0x80 and above
+         * (R245). Here, since 3.1.1's UNSUBACK has no code (R360).
+         */
+        unsubscribe(io: SessionIO, id: number, filter: string, reasonCode: number): MqttError | undefined;
         /** The queued messages this broker's CONNACK terms refuse, dropped (R252). */
         queued(
           state: unknown,

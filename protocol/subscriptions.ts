@@ -2,7 +2,7 @@
  * The subscription half of the session: the registered filters in registration order, the
  * SUBSCRIBE/UNSUBSCRIBE requests awaiting their acks, and the re-subscription on every connect.
  */
-import { type ClientClosedError, SubscribeError, UnsubscribeError } from '../errors.js';
+import { type ClientClosedError, SubscribeError } from '../errors.js';
 import type { QoS } from './encode.js';
 import { utf8ByteLength } from './encodeBytes.js';
 import { encodeSubscribeList, encodeUnsubscribe } from './encodeSubscribe.js';
@@ -245,7 +245,7 @@ export class SubscriptionRegistry {
   /**
    * Handles an UNSUBACK; unknown ids are ignored. An MQTT 5 code other than 0x00 is in the event;
    * one of 0x80 or above (the broker refused) fails the unsubscribe's callbacks with an
-   * {@link UnsubscribeError} naming it (R245). 3.1.1 has no codes.
+   * `UnsubscribeError` naming it (R245), made by the MQTT 5 profile's `refusals` (R360). 3.1.1 has no codes.
    * @param id - The packet id.
    * @param codes - The UNSUBACK's reason codes (MQTT 5; one filter per UNSUBSCRIBE). @default none
    */
@@ -260,13 +260,8 @@ export class SubscriptionRegistry {
       for (const w of req.waiters) settle(w, undefined, this.io);
       return;
     }
-    const reason = this.io.reasonName?.(code, 'UNSUBACK');
-    this.io.emit(
-      reason === undefined
-        ? { type: 'unsuback', packetId: id, filter, reasonCode: code }
-        : { type: 'unsuback', packetId: id, filter, reasonCode: code, reason },
-    );
-    const error = code >= 0x80 ? new UnsubscribeError(filter, code, reason) : undefined;
+    // Only an MQTT 5 UNSUBACK has codes: the MQTT 5 profile's refusals tell them (R245, R360).
+    const error = this.io.refusals?.unsubscribe(this.io, id, filter, code);
     for (const w of req.waiters) settle(w, error, this.io);
   }
 
