@@ -226,18 +226,15 @@ export class SubscriptionRegistry {
       const qos: QoS | null = code === 0 || code === 1 || code === 2 ? code : null;
       const p = this.registrations?.get(filter);
       if (p !== undefined) this.registrations?.set(filter, packed(qosOf(p), qos));
-      // An MQTT 5 code above 0x80 says why (R245); 0x80 is also 3.1.1's only failure.
-      const why = code !== undefined && code > 0x80 ? code : undefined;
-      const reason = why === undefined ? undefined : this.io.reasonName?.(why, 'SUBACK');
-      this.io.emit(
-        why === undefined
-          ? { type: 'suback', packetId: id, filter, granted: qos }
-          : reason === undefined
-            ? { type: 'suback', packetId: id, filter, granted: qos, reasonCode: why }
-            : { type: 'suback', packetId: id, filter, granted: qos, reasonCode: why, reason },
-      );
+      // An MQTT 5 code above 0x80 says why (R245), as the MQTT 5 profile's refusals tell (R360);
+      // 0x80 is also 3.1.1's only failure.
+      const refused =
+        code !== undefined && code > 0x80
+          ? this.io.refusals?.subscribe(this.io, id, filter, code)
+          : undefined;
+      if (refused === undefined) this.io.emit({ type: 'suback', packetId: id, filter, granted: qos });
       const result: SubscribeResult =
-        qos === null ? { error: new SubscribeError(filter, why, reason) } : { granted: qos };
+        qos === null ? { error: refused ?? new SubscribeError(filter) } : { granted: qos };
       settleWaiters(req.waiters[i], filter, result, this.io);
     }
   }
