@@ -19,6 +19,7 @@ import type {
   TracerFactory,
   TransportFactory,
 } from './ports.js';
+import type { WireProfile } from './profile.js';
 import {
   type NormalisedServer,
   type ProtocolVersion,
@@ -371,8 +372,9 @@ const NEEDS_V5 = 'is MQTT 5 only: it needs protocolVersion 5';
  */
 function checkVersionedOptions(options: LifecycleClientOptions, servers: readonly NormalisedServer[]): void {
   servers.forEach((s, i) => {
-    if (s.protocolVersion === 5) return;
     const key = `servers[${i}]`;
+    // What only MQTT 5 can say is checked by its profile (R362), there whenever a server speaks 5.
+    if (s.protocolVersion === 5) return (options.mqtt5 as WireProfile).checkServer?.(s, key);
     if (s.sessionExpirySec !== undefined)
       throw new ConfigError(`${key}.sessionExpirySec`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
     if (s.will?.properties !== undefined)
