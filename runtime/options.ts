@@ -374,7 +374,10 @@ function checkVersionedOptions(options: LifecycleClientOptions, servers: readonl
   servers.forEach((s, i) => {
     const key = `servers[${i}]`;
     // What only MQTT 5 can say is checked by its profile (R362), there whenever a server speaks 5.
-    if (s.protocolVersion === 5) return (options.mqtt5 as WireProfile).checkServer?.(s, key);
+    if (s.protocolVersion === 5) {
+      (options.mqtt5 as WireProfile).checkServer?.(s, key);
+      return;
+    }
     if (s.sessionExpirySec !== undefined)
       throw new ConfigError(`${key}.sessionExpirySec`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
     if (s.will?.properties !== undefined)
