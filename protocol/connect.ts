@@ -208,8 +208,12 @@ function buildWill(will: WillOptions): NonNullable<ConnectPacket['will']> {
   };
 }
 
-/** `mqttlifeline_` and 8 hex digits (32 bits) from `random`. */
-function generateClientId(random: () => number): string {
+/**
+ * `mqttlifeline_` and 8 hex digits (32 bits) from `random`: the CONNECT's client id when none is
+ * given, and the one the lifecycle client keeps per server across reconnects.
+ * @param random - A source of numbers in [0, 1).
+ */
+export function generateClientId(random: () => number): string {
   // `>>> 0` maps a misbehaving source (1, NaN, negative) into range instead of failing.
   const bits = Math.floor(random() * 0x1_0000_0000) >>> 0;
   return GENERATED_CLIENT_ID_PREFIX + bits.toString(16).padStart(8, '0');

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type MqttError, PublishRefusedError } from '../errors.js';
+import { type MqttError, PublishRefusedError, SubscribeError, UnsubscribeError } from '../errors.js';
 import type { OutboundMessage } from './offlineQueue.js';
 import type { OutboundState } from './outboundState.js';
 import { type SessionIO, settle } from './sessionTypes.js';
@@ -24,11 +24,33 @@ import { type SessionIO, settle } from './sessionTypes.js';
  *   large for its Maximum Packet Size, above its Maximum QoS, retained when it has no retain. Each
  *   gets the typed error (event `drop`, reason `refused`), rather than a resend the broker would
  *   answer by closing the connection, again on every connection.
+ * - `subscribe(io, id, filter, code)`: a SUBACK code above 0x80: its event and the
+ *   `SubscribeError` naming it (R245); 3.1.1's only failure is 0x80 (R360).
+ * - `unsubscribe(io, id, filter, code)`: an UNSUBACK with a non-zero reason code: its event, and
+ *   for 0x80 or above an `UnsubscribeError` naming it (R245); only MQTT 5's UNSUBACK has codes (R360).
  */
 export type OutboundRefusals = NonNullable<SessionIO['refusals']>;
 
 /** The one {@link OutboundRefusals}, which the MQTT 5 profile hands to the session. */
 export const OUTBOUND_REFUSALS: OutboundRefusals = Object.freeze({
+  subscribe(io: SessionIO, id: number, filter: string, reasonCode: number): SubscribeError {
+    const reason = io.reasonName?.(reasonCode, 'SUBACK');
+    io.emit(
+      reason === undefined
+        ? { type: 'suback', packetId: id, filter, granted: null, reasonCode }
+        : { type: 'suback', packetId: id, filter, granted: null, reasonCode, reason },
+    );
+    return new SubscribeError(filter, reasonCode, reason);
+  },
+  unsubscribe(io: SessionIO, id: number, filter: string, reasonCode: number): MqttError | undefined {
+    const reason = io.reasonName?.(reasonCode, 'UNSUBACK');
+    io.emit(
+      reason === undefined
+        ? { type: 'unsuback', packetId: id, filter, reasonCode }
+        : { type: 'unsuback', packetId: id, filter, reasonCode, reason },
+    );
+    return reasonCode >= 0x80 ? new UnsubscribeError(filter, reasonCode, reason) : undefined;
+  },
   acked(state: unknown, id: number, qos: 1 | 2, reasonCode: number): void {
     const s = state as OutboundState;
     const m = s.inflight.get(id);

@@ -90,6 +90,18 @@ export interface SessionIO {
     | {
         /** A PUBACK or PUBREC with a failure code, for the session's outbound state (R244). */
         acked(state: unknown, id: number, qos: 1 | 2, reasonCode: number): void;
+        /**
+         * A SUBACK's reason code above 0x80 for `filter` (a refusal that says why, R245): emits its
+         * `suback` event and returns the `SubscribeError` naming the code. Here, since 3.1.1's only
+         * failure is 0x80 (R360).
+         */
+        subscribe(io: SessionIO, id: number, filter: string, reasonCode: number): SubscribeError;
+        /**
+         * An UNSUBACK with a non-zero reason code, for `filter`: emits its `unsuback` event and
+         * returns the error the unsubscribe fails with, an `UnsubscribeError` for 0x80 and above
+         * (R245). Here, since 3.1.1's UNSUBACK has no code (R360).
+         */
+        unsubscribe(io: SessionIO, id: number, filter: string, reasonCode: number): MqttError | undefined;
         /** The queued messages this broker's CONNACK terms refuse, dropped (R252). */
         queued(
           state: unknown,

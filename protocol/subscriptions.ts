@@ -210,7 +210,7 @@ export class SubscriptionRegistry {
   /**
    * Handles an UNSUBACK; unknown ids are ignored. An MQTT 5 code other than 0x00 is in the event;
    * one of 0x80 or above (the broker refused) fails the unsubscribe's callbacks with an
-   * {@link UnsubscribeError} naming it (R245). 3.1.1 has no codes.
+   * `UnsubscribeError` naming it (R245), made by the MQTT 5 profile's `refusals` (R360). 3.1.1 has no codes.
    * @param id - The packet id.
    * @param codes - The UNSUBACK's reason codes (MQTT 5; one filter per UNSUBSCRIBE). @default none
    */

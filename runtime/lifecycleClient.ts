@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journalFormat.js';
-import { buildConnect } from '../protocol/connect.js';
+import { buildConnect, generateClientId } from '../protocol/connect.js';
 import type { AuthRuntime } from './authSession.js';
 import { createChartStepDriver } from './chartStepDriver.js';
 import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
@@ -57,14 +57,9 @@ export const LIFECYCLE_CONFIG_KEYS = {
   inspect: true,
 } as const satisfies KeyTable<LifecycleClientConfig>;
 
-const hex8 = (random: () => number): string =>
-  Math.floor(random() * 0x1_0000_0000)
-    .toString(16)
-    .padStart(8, '0');
-
 /** One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume. */
 function clientIds(options: NormalisedOptions, previous: readonly string[], random: () => number): string[] {
-  return options.servers.map((s, i) => s.clientId || previous[i] || `mqttlifeline_${hex8(random)}`);
+  return options.servers.map((s, i) => s.clientId || previous[i] || generateClientId(random));
 }
 
 /**

@@ -11,8 +11,6 @@
 import { ConfigError } from '../errors.js';
 import type { ConnectOptions, WillOptions } from '../protocol/connect.js';
 import type { SessionOptions } from '../protocol/sessionTypes.js';
-import type { WillProperties } from '../protocol/v5Shapes.js';
-import type { TlsOptions } from './ports.js';
 import type { ServerConfig } from './servers.js';
 
 /** Every string key of `T`, required, set to true: what a key table must be, no more, no less. */
@@ -55,40 +53,6 @@ export const WILL_KEYS = {
   retain: true,
   properties: true,
 } as const satisfies KeyTable<WillOptions>;
-
-/** The keys of a will's MQTT 5 `properties`. */
-export const WILL_PROPERTY_KEYS = {
-  willDelayInterval: true,
-  payloadFormatIndicator: true,
-  messageExpiryInterval: true,
-  contentType: true,
-  responseTopic: true,
-  correlationData: true,
-  userProperties: true,
-} as const satisfies KeyTable<WillProperties>;
-
-/** The keys of a server's `tls`. */
-export const TLS_KEYS = {
-  ca: true,
-  caFile: true,
-  cert: true,
-  certFile: true,
-  key: true,
-  keyFile: true,
-  passphrase: true,
-  servername: true,
-  alpn: true,
-  minVersion: true,
-  ciphers: true,
-  psk: true,
-  dangerouslySkipVerification: true,
-} as const satisfies KeyTable<TlsOptions>;
-
-/** The keys of `tls.psk`. */
-export const PSK_KEYS = {
-  identity: true,
-  key: true,
-} as const satisfies KeyTable<NonNullable<TlsOptions['psk']>>;
 
 /** The keys of `session`. */
 export const SESSION_KEYS = {
@@ -215,8 +179,8 @@ export function checkClientKeys(options: unknown, table: Keys): void {
 }
 
 /**
- * Checks the keys of server `key` and of its nested objects: `will` and its `properties`, `tls`
- * and its `psk` (spec R338).
+ * Checks the keys of server `key` and of its nested objects: `will` (spec R338; its
+ * `properties` are the MQTT 5 profile's, R362); `tls` and its `psk` are the transport's `checkTls` (R361).
  * @param server - The server's config (anything but an object is left to `resolveServer`).
  * @param key - Its path, `servers[i]`.
  * @param client - The client's keys, for a key that belongs there.
@@ -226,12 +190,10 @@ export function checkServerKeys(server: ServerConfig, key: string, client: Keys)
   if (typeof server !== 'object' || server === null) return;
   checkKeys(server, key, SERVER_KEYS, [[client, 'the client'], SESSION]);
   const will = server.will;
+  // Its `properties` are MQTT 5's: the profile checks their keys (R362).
   checkKeys(will, `${key}.will`, WILL_KEYS);
-  if (typeof will === 'object' && will !== null)
-    checkKeys(will.properties, `${key}.will.properties`, WILL_PROPERTY_KEYS);
-  const tls = server.tls;
-  checkKeys(tls, `${key}.tls`, TLS_KEYS);
-  if (typeof tls === 'object' && tls !== null) checkKeys(tls.psk, `${key}.tls.psk`, PSK_KEYS);
+  // `tls` and its `psk` are checked by the transport that takes them (`checkTls`, R72, R361): a
+  // browser's WebSocket takes none, so the browser bundle carries neither table.
 }
 
 /** Options whose constructor is called by another's, with the table the outer one takes. */

@@ -20,6 +20,7 @@ import type { V5Auth, V5Connack, V5Disconnect } from '../protocol/v5/packets.js'
 import type { AuthOwner, AuthRuntime, AuthSession } from './authSession.js';
 import type { Transport } from './ports.js';
 import type { ReferencedServers } from './serverReference.js';
+import type { ServerConfig } from './servers.js';
 
 /** What the connection receives from a profile's decoder. */
 export type WirePacket = InboundPacket | V5Connack | V5Disconnect | V5Auth;
@@ -177,6 +178,12 @@ export interface WireProfile {
     retain: boolean,
     packetId: number,
   ): MqttError | undefined;
+  /**
+   * Checks what only an MQTT 5 server's config says (its will's `properties`, `sessionExpirySec`)
+   * when a client is constructed (R362); 3.1.1 servers may set neither.
+   * @throws {@link ConfigError} naming the offending key.
+   */
+  checkServer?(server: ServerConfig, key: string): void;
   /** What a broker's refusals do to the outbound flow (MQTT 5 only, spec R244, R252, R354). */
   readonly refusals?: OutboundRefusals;
   /**

@@ -36,6 +36,7 @@ import type { Mqtt5Profile, Transport } from './ports.js';
 import type { Connack, PropsHost, Refer, WireProfile, WireSink, WrittenConnect } from './profile.js';
 import { type RequestClient, type Requester, requesterOf } from './request.js';
 import { ReferencedServers } from './serverReference.js';
+import { checkV5Server } from './v5ServerCheck.js';
 import { toSession } from './v5Session.js';
 import { type V5Link, V5Transport } from './v5Transport.js';
 
@@ -245,6 +246,8 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
       return transport instanceof V5Transport ? transport.admit(length, qos, retain, packetId) : undefined;
     },
     disconnectWithWill: (): Uint8Array => encodeDisconnectV5(DISCONNECT_WITH_WILL),
+    // R362: a will's properties and the Session Expiry Interval are MQTT 5's settings.
+    checkServer: checkV5Server,
     // R354: only an MQTT 5 broker refuses a publish (R244) or queued messages by its terms (R252).
     refusals: OUTBOUND_REFUSALS,
     farewell(error: ErrorData): Uint8Array | undefined {

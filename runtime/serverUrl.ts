@@ -78,14 +78,14 @@ const LABEL = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_-]{0,61}[\p{L}\p{N}_])?$/u;
 function isIpv6(host: string): boolean {
   const [address = '', zone] = host.split('%', 2);
   if (zone !== undefined && !/^[\w.-]+$/.test(zone)) return false;
-  if (!/^[0-9a-fA-F:.]+$/.test(address) || !address.includes(':')) return false;
+  // Each part is checked below as hex or, the last, IPv4: no character check of the whole needed.
   const groups = address.split('::');
-  if (groups.length > 2) return false;
+  if (groups.length > 2 || !address.includes(':')) return false;
   const parts = groups.flatMap((g) => (g === '' ? [] : g.split(':')));
   const last = parts[parts.length - 1] ?? '';
   const v4 = IPV4.test(last);
   const hex = v4 ? parts.slice(0, -1) : parts;
-  if (!hex.every((p) => /^[0-9a-fA-F]{1,4}$/.test(p))) return false;
+  if (!hex.every((p) => /^[\da-f]{1,4}$/i.test(p))) return false;
   const words = hex.length + (v4 ? 2 : 0);
   return groups.length === 2 ? words < 8 : words === 8;
 }

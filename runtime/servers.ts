@@ -158,12 +158,7 @@ export function resolveServer(
     if (!path.startsWith('/'))
       throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
   }
-  const expiry = s.sessionExpirySec;
-  if (expiry !== undefined && !(Number.isInteger(expiry) && expiry >= 0 && expiry <= 0xffff_ffff))
-    throw new ConfigError(
-      `${key}.sessionExpirySec`,
-      `must be an integer 0..4294967295, got ${String(expiry)}`,
-    );
+  // `sessionExpirySec` is MQTT 5's: its range is the profile's check (R362).
   return Object.assign({}, s, credentials, {
     host,
     port,

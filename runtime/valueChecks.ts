@@ -4,6 +4,7 @@
  * MQTT 5 options given where no MQTT 5 is spoken (spec R340).
  */
 import { ConfigError } from '../errors.js';
+import type { WireProfile } from './profile.js';
 import type { NormalisedServer, ProtocolVersion } from './servers.js';
 
 /** A number option: finite and >= 0 (> 0 unless `allowZero`), `fallback` when unset. */
@@ -65,12 +66,16 @@ const NEEDS_V5 = 'is MQTT 5 only: it needs protocolVersion 5';
  * `properties` on a server that speaks 3.1.1, and the client's `auth` when no server speaks 5.
  */
 export function checkVersionedOptions(
-  options: { readonly auth?: unknown },
+  options: { readonly auth?: unknown; readonly mqtt5?: unknown },
   servers: readonly NormalisedServer[],
 ): void {
   servers.forEach((s, i) => {
-    if (s.protocolVersion === 5) return;
     const key = `servers[${i}]`;
+    // What only MQTT 5 can say is checked by its profile (R362), there whenever a server speaks 5.
+    if (s.protocolVersion === 5) {
+      (options.mqtt5 as WireProfile | undefined)?.checkServer?.(s, key);
+      return;
+    }
     if (s.sessionExpirySec !== undefined)
       throw new ConfigError(`${key}.sessionExpirySec`, `${NEEDS_V5}, and this server speaks 3.1.1 (4)`);
     if (s.will?.properties !== undefined)

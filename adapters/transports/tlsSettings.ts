@@ -6,7 +6,31 @@
  * @module
  */
 import { ConfigError } from '../../errors.js';
+import { checkKeys, type KeyTable } from '../../runtime/optionKeys.js';
 import type { TlsOptions } from '../../runtime/ports.js';
+
+/** The keys of a server's `tls`. */
+export const TLS_KEYS = {
+  ca: true,
+  caFile: true,
+  cert: true,
+  certFile: true,
+  key: true,
+  keyFile: true,
+  passphrase: true,
+  servername: true,
+  alpn: true,
+  minVersion: true,
+  ciphers: true,
+  psk: true,
+  dangerouslySkipVerification: true,
+} as const satisfies KeyTable<TlsOptions>;
+
+/** The keys of `tls.psk`. */
+export const PSK_KEYS = {
+  identity: true,
+  key: true,
+} as const satisfies KeyTable<NonNullable<TlsOptions['psk']>>;
 
 const isPem = (v: unknown): boolean => typeof v === 'string' || v instanceof Uint8Array;
 
@@ -18,10 +42,14 @@ const isPem = (v: unknown): boolean => typeof v === 'string' || v instanceof Uin
  *
  * @param tls - The settings (an object: the runtime has checked that).
  * @param key - The server's config key (for example `servers[0]`).
- * @throws {@link ConfigError} under `<key>.tls.<field>`; never repeats a key or a passphrase.
+ * @throws {@link ConfigError} under `<key>.tls.<field>`, an unknown key among them (R338, R361);
+ *   never repeats a key or a passphrase.
  */
 export function checkTlsSettings(tls: TlsOptions, key: string): void {
   const k = `${key}.tls`;
+  // Unknown keys first (R338), here rather than in the runtime's server check (R361).
+  checkKeys(tls, k, TLS_KEYS);
+  checkKeys(tls.psk, `${k}.psk`, PSK_KEYS);
   if (tls.ca !== undefined && !(isPem(tls.ca) || (Array.isArray(tls.ca) && tls.ca.every(isPem)))) {
     throw new ConfigError(`${k}.ca`, 'must be PEM text or bytes, or an array of them');
   }
