@@ -234,6 +234,8 @@ describe.runIf(haveMosquitto)(
           ackUnreadOlder: verdict.ackUnread.filter(
             (w) => Number(/, (\d+) finishes from/.exec(w)?.[1]) > RECENT,
           ).length,
+          // Finished while the process had no connection, killed before it had one again (R356).
+          heldWhileDown: verdict.heldWhileDown.length,
           unexplained: verdict.unexplained.length,
           sameProcess: verdict.sameProcess.length,
           brokerRenumbered: verdict.renumbered.length,
@@ -242,6 +244,10 @@ describe.runIf(haveMosquitto)(
         if (verdict.ackUnread.length > 0)
           console.log(
             `PUBACKs that left the client and were re-sent under their id: ${verdict.ackUnread.slice(0, 3).join('; ')}`,
+          );
+        if (verdict.heldWhileDown.length > 0)
+          console.log(
+            `Finished while disconnected, killed before the next connection: ${verdict.heldWhileDown.slice(0, 3).join('; ')}`,
           );
         const failed = lost.length + verdict.unexplained.length + verdict.sameProcess.length > 0;
         // A failed run leaves the same files as a traced one (without mosquitto's log), for a post-mortem.

@@ -67,3 +67,43 @@ describe('judgeHandOvers (R218)', () => {
     expect(v.renumbered).toEqual(['q1 2 #2 (run 1) then #7 (run 2)']);
   });
 });
+
+describe("judgeHandOvers with the client's trace (R356, R357)", () => {
+  const connected = 'W connected to 127.0.0.1:1883 (sessionPresent=1)';
+  const disconnected = 'W disconnected from 127.0.0.1:1883: ECONNRESET: reset';
+
+  it('allows a message finished while its process had no connection, killed before it had one again (R356)', () => {
+    const lines = [connected, ...range('q1', 1, 10).map(([t, p]) => `S ${t} ${p} #${p}`), disconnected];
+    lines.push(...range('q1', 1, 10).map(([t, p]) => `D ${t} ${p}`));
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
+    const v = judgeHandOvers([first, run(2, [['q1', 1]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([]);
+    expect(v.heldWhileDown).toEqual([
+      'q1 1 #1 (finished by run 1, 10 finishes from its end; handed again to run 2)',
+    ]);
+  });
+
+  it('does not excuse a finish while down once the process connected again: the ack was due then (R216, R356)', () => {
+    const lines = [connected, 'S q1 1 #1', disconnected, 'D q1 1', connected];
+    lines.push(...range('q1', 2, 10).flatMap(([t, p]) => [`S ${t} ${p} #${p}`, `D ${t} ${p}`]));
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
+    const v = judgeHandOvers([first, run(2, [['q1', 1]], [])], 3, QOS);
+    expect(v.heldWhileDown).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 1 #1 (finished by run 1, 10 finishes from its end; handed again to run 2) ack never written',
+    ]);
+  });
+
+  it('says whether the client wrote an unexplained ack: written, so lost on the way to the tap (R357)', () => {
+    const lines = [
+      connected,
+      ...range('q1', 1, 10).flatMap(([t, p]) => [`S ${t} ${p} #${p}`, `D ${t} ${p}`]),
+    ];
+    lines.push('W send PUBACK id=2');
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
+    const v = judgeHandOvers([first, run(2, [['q1', 2]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([
+      'q1 2 #2 (finished by run 1, 9 finishes from its end; handed again to run 2) ack written',
+    ]);
+  });
+});

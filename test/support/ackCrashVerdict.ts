@@ -1,8 +1,9 @@
 /**
  * The verdict of the acknowledge-after-processing crash test (test/integration/ackAfter.crash.test.ts,
  * docs/spec.md R218): from what each subscriber process printed (`S` when a handler started, `D`
- * when it finished) and what a wire tap saw each process write (its PUBACK and PUBREC ids), every
- * second hand-over of a message is sorted into allowed, the broker's doing, or unexplained.
+ * when it finished, `W` for the client's own trace of what it wrote and of its connection) and what
+ * a wire tap saw each process write (its PUBACK and PUBREC ids), every second hand-over of a message
+ * is sorted into allowed, the broker's doing, or unexplained.
  *
  * @module
  */
@@ -31,8 +32,53 @@ export interface Verdict {
    * the session over, and dropped it with the old connection (mosquitto 2.0.11, R218).
    */
   readonly ackUnread: string[];
-  /** Not explained by any of the above (the test fails on them). */
+  /**
+   * Finished while its process had no connection, which was killed before it had one again: the
+   * ack waited for the next connection (R216) and died with the process (R356). Allowed.
+   */
+  readonly heldWhileDown: string[];
+  /**
+   * Not explained by any of the above (the test fails on them). Each says whether the client's
+   * trace shows the ack handed to its transport (`ack written`: lost between client and tap) or
+   * not (`ack never written`: held by the client), when the process printed its trace (R357).
+   */
   readonly unexplained: string[];
+}
+
+/** What one process's `D` and `W` lines say about each finish and each ack it wrote. */
+interface RunTrace {
+  /** Per finished message: its place in the finish order, and whether it had a connection then. */
+  readonly finishes: Map<string, { at: number; down: boolean }>;
+  /** Packet ids of the PUBACK and PUBREC packets the client handed to its transport. */
+  readonly written: Set<number>;
+  /** The process printed its trace (`W` lines); older records have none. */
+  traced: boolean;
+  /** The finish count when it last printed `W connected`: later finishes while down had a connection after them. */
+  lastConnectedAt: number;
+}
+
+const WRITTEN_ACK = /^W send PUB(?:ACK|REC) id=(\d+)/;
+
+/** Reads the finish order, the connection state and the acks written from a process's lines. */
+function traceOf(lines: readonly string[]): RunTrace {
+  const trace: RunTrace = { finishes: new Map(), written: new Set(), traced: false, lastConnectedAt: -1 };
+  let down = true;
+  for (const line of lines) {
+    if (line.startsWith('D ')) {
+      trace.finishes.set(line.slice(2), { at: trace.finishes.size, down });
+      continue;
+    }
+    if (!line.startsWith('W ')) continue;
+    trace.traced = true;
+    // The lifecycle's own lines tell the state: a transport line can be an old connection closing late.
+    const ack = WRITTEN_ACK.exec(line);
+    if (ack !== null) trace.written.add(Number(ack[1]));
+    else if (line.startsWith('W connected to ')) {
+      down = false;
+      trace.lastConnectedAt = trace.finishes.size;
+    } else if (line.startsWith('W disconnected from ')) down = true;
+  }
+  return trace;
 }
 
 /**
@@ -48,23 +94,22 @@ export function judgeHandOvers(
   qos: Readonly<Record<string, number>>,
 ): Verdict {
   const handedOver = new Map<string, { run: number; id: number }[]>();
-  const finishedAt = runs.map((c) => {
-    const order = new Map<string, number>();
+  for (const c of runs) {
     for (const line of c.lines) {
-      if (line.startsWith('S ')) {
-        const [key = '', rest = ''] = line.slice(2).split(' #');
-        const times = handedOver.get(key) ?? [];
-        times.push({ run: c.run, id: Number(rest.split(' ')[0]) });
-        handedOver.set(key, times);
-      } else if (line.startsWith('D ')) order.set(line.slice(2), order.size);
+      if (!line.startsWith('S ')) continue;
+      const [key = '', rest = ''] = line.slice(2).split(' #');
+      const times = handedOver.get(key) ?? [];
+      times.push({ run: c.run, id: Number(rest.split(' ')[0]) });
+      handedOver.set(key, times);
     }
-    return order;
-  });
+  }
+  const traces = runs.map((c) => traceOf(c.lines));
   const verdict: Verdict = {
     redelivered: Object.fromEntries(Object.keys(qos).map((t) => [t, 0])),
     sameProcess: [],
     renumbered: [],
     ackUnread: [],
+    heldWhileDown: [],
     unexplained: [],
   };
   const counts = verdict.redelivered as Record<string, number>;
@@ -82,17 +127,26 @@ export function judgeHandOvers(
         continue;
       }
       counts[topic] = (counts[topic] ?? 0) + 1;
-      const order = finishedAt[before.run - 1] as Map<string, number>;
-      const at = order.get(key);
+      const trace = traces[before.run - 1] as RunTrace;
+      const finish = trace.finishes.get(key);
       // Allowed: the process died before its handler finished (R217).
-      if (at === undefined) continue;
-      const fromEnd = order.size - at;
+      if (finish === undefined) continue;
+      const fromEnd = trace.finishes.size - finish.at;
       const where = `${key} #${now.id} (finished by run ${before.run}, ${fromEnd} finishes from its end; handed again to run ${now.run})`;
       const acked = runs[before.run - 1]?.acksOnWire.has(before.id) ?? false;
       // A QoS 2 message whose PUBREC left was recorded first (R108): never handed over again (R217).
       if (acked && qos[topic] === 1) verdict.ackUnread.push(where);
-      else if (acked || fromEnd > recent) verdict.unexplained.push(where);
+      else if (acked) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
+      else if (trace.traced && finish.down && trace.lastConnectedAt <= finish.at)
+        verdict.heldWhileDown.push(where);
+      else if (fromEnd > recent) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
     }
   }
   return verdict;
+}
+
+/** What the client's trace says of an ack the verdict cannot explain (R357). */
+function writtenNote(trace: RunTrace, id: number): string {
+  if (!trace.traced) return '';
+  return trace.written.has(id) ? ' ack written' : ' ack never written';
 }

@@ -7,7 +7,11 @@
  * with synchronous writes to fd 1 so a line printed is a fact the parent can rely on:
  * - `SUBSCRIBED` once the broker granted both subscriptions;
  * - `S <topic> <payload> #<packet id>[ dup]` when its handler starts on a message, `D <topic> <payload>` when the
- *   handler is done with it (the client may acknowledge it from then on, spec R214).
+ *   handler is done with it (the client may acknowledge it from then on, spec R214);
+ * - `W <trace line>` for every packet the client hands its transport (`W send PUBACK id=7`) and every
+ *   lifecycle and transport step (`W connected to ...`, `W transport closed`): with `S` and `D` in
+ *   one stream, a post-mortem tells an ack the client never wrote (held in receive order, or while
+ *   disconnected, R214-R216) from one it wrote that never reached the wire (R218).
  */
 import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
@@ -38,6 +42,10 @@ const client = new MqttClient({
     },
   ],
   keepAliveSec: 10,
+  // The client's own trace (R90), minus the received packets: what it wrote, and when it was connected.
+  logger: (line) => {
+    if (!line.startsWith('recv ')) say(`W ${line}`);
+  },
   session: {
     store,
     // The application: a few ms of asynchronous work per message.
