@@ -95,6 +95,7 @@ describe.runIf(haveMosquitto)(
         store: join(dir, 'subscriber.session'),
         clientId: 'ack-subscriber',
         handleMs: 3,
+        run,
       };
       return spawnSubscriber(run, worker, args, () => {
         goMarks[run] = tap.packets.length;
@@ -102,17 +103,22 @@ describe.runIf(haveMosquitto)(
     }
 
     /**
-     * The PUBACK and PUBREC ids each run wrote. A connection belongs to the run told to go last
-     * before its first packet (its CONNECT): one that sent acks had got PUBLISH packets through
-     * the tap, so it was up before its process was killed and the next one told to go.
+     * The PUBACK and PUBREC ids each run wrote. Each process says its run in its CONNECT's user
+     * name (`run-<n>`), so a connection belongs to the run it names (R358). The run told to go last
+     * before the connection's first packet says the same unless the tap read a CONNECT late: those
+     * connections are counted in `disagree`, the evidence that timing could not have attributed them.
      */
-    function acksByRun(): Map<number, Set<number>> {
+    function acksByRun(): { acks: Map<number, Set<number>>; disagree: string[] } {
       const runOf = new Map<number, number>();
       const acks = new Map<number, Set<number>>();
+      const disagree: string[] = [];
       for (const [index, { connection, packet }] of tap.packets.entries()) {
         let run = runOf.get(connection);
         if (run === undefined) {
-          run = goMarks.findLastIndex((mark) => mark !== undefined && mark <= index);
+          const byTime = goMarks.findLastIndex((mark) => mark !== undefined && mark <= index);
+          const named = packet.cmd === 'connect' ? /^run-(\d+)$/.exec(packet.username ?? '') : null;
+          run = named === null ? byTime : Number(named[1]);
+          if (run !== byTime) disagree.push(`connection ${connection}: run ${run}, by time ${byTime}`);
           runOf.set(connection, run);
         }
         if (packet.cmd !== 'puback' && packet.cmd !== 'pubrec') continue;
@@ -120,7 +126,7 @@ describe.runIf(haveMosquitto)(
         set.add(packet.messageId ?? 0);
         acks.set(run, set);
       }
-      return acks;
+      return { acks, disagree };
     }
 
     it(
@@ -210,7 +216,7 @@ describe.runIf(haveMosquitto)(
         last.process.kill('SIGKILL');
         await last.exited;
 
-        const acks = acksByRun();
+        const { acks, disagree } = acksByRun();
         const records: RunRecord[] = runs.map((c) => ({
           run: c.run,
           lines: c.lines,
@@ -239,6 +245,8 @@ describe.runIf(haveMosquitto)(
           unexplained: verdict.unexplained.length,
           sameProcess: verdict.sameProcess.length,
           brokerRenumbered: verdict.renumbered.length,
+          // Connections the go-time rule would have given to another run than their CONNECT names (R358).
+          attributedByTimeOtherwise: disagree.length,
         };
         console.log(`ack-after crash test (ACK_CRASH_SEED=${SEED} replays it):`, JSON.stringify(report));
         if (verdict.ackUnread.length > 0)
@@ -263,6 +271,7 @@ describe.runIf(haveMosquitto)(
             c: connection,
             cmd: packet.cmd,
             id: 'messageId' in packet ? packet.messageId : undefined,
+            ...(packet.cmd === 'connect' ? { u: packet.username } : {}),
           }));
           writeFileSync(join(traceDir, 'tap.json'), JSON.stringify({ goMarks, packets }));
           writeFileSync(join(traceDir, 'published.json'), JSON.stringify(published));

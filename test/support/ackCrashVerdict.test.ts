@@ -90,11 +90,11 @@ describe("judgeHandOvers with the client's trace (R356, R357)", () => {
     const v = judgeHandOvers([first, run(2, [['q1', 1]], [])], 3, QOS);
     expect(v.heldWhileDown).toEqual([]);
     expect(v.unexplained).toEqual([
-      'q1 1 #1 (finished by run 1, 10 finishes from its end; handed again to run 2) ack never written',
+      'q1 1 #1 (finished by run 1, 10 finishes from its end; handed again to run 2) ack never handed to the transport',
     ]);
   });
 
-  it('says whether the client wrote an unexplained ack: written, so lost on the way to the tap (R357)', () => {
+  it('says whether the client handed an unexplained ack to its transport (R357)', () => {
     const lines = [
       connected,
       ...range('q1', 1, 10).flatMap(([t, p]) => [`S ${t} ${p} #${p}`, `D ${t} ${p}`]),
@@ -103,7 +103,7 @@ describe("judgeHandOvers with the client's trace (R356, R357)", () => {
     const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
     const v = judgeHandOvers([first, run(2, [['q1', 2]], [])], 3, QOS);
     expect(v.unexplained).toEqual([
-      'q1 2 #2 (finished by run 1, 9 finishes from its end; handed again to run 2) ack written',
+      'q1 2 #2 (finished by run 1, 9 finishes from its end; handed again to run 2) ack handed to the transport',
     ]);
   });
 });

@@ -39,8 +39,10 @@ export interface Verdict {
   readonly heldWhileDown: string[];
   /**
    * Not explained by any of the above (the test fails on them). Each says whether the client's
-   * trace shows the ack handed to its transport (`ack written`: lost between client and tap) or
-   * not (`ack never written`: held by the client), when the process printed its trace (R357).
+   * trace shows the ack handed to its transport (`ack handed to the transport`) or not (`ack never
+   * handed to the transport`: held by the client), when the process printed its trace (R357). The
+   * transport writes what it was handed at the end of the synchronous run, so an ack handed over
+   * before a later finish had reached the socket; one handed over later than that may not have.
    */
   readonly unexplained: string[];
 }
@@ -148,5 +150,5 @@ export function judgeHandOvers(
 /** What the client's trace says of an ack the verdict cannot explain (R357). */
 function writtenNote(trace: RunTrace, id: number): string {
   if (!trace.traced) return '';
-  return trace.written.has(id) ? ' ack written' : ' ack never written';
+  return trace.written.has(id) ? ' ack handed to the transport' : ' ack never handed to the transport';
 }

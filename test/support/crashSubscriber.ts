@@ -3,8 +3,10 @@
  * (test/integration/ackAfter.crash.test.ts): a subscriber on a file store with `clean: false` and
  * `session.handleMessage`, which the test SIGKILLs while it handles a steady stream and starts again.
  *
- * Argument: JSON `{ port, store, clientId, handleMs }`. It starts on a line on stdin. It prints,
- * with synchronous writes to fd 1 so a line printed is a fact the parent can rely on:
+ * Argument: JSON `{ port, store, clientId, handleMs, run }`; its CONNECT carries the user name
+ * `run-<run>`, so the test's wire tap knows which process each connection is (R358). It starts
+ * on a line on stdin. It prints, with synchronous writes to fd 1 so a line printed is a fact the
+ * parent can rely on:
  * - `SUBSCRIBED` once the broker granted both subscriptions;
  * - `S <topic> <payload> #<packet id>[ dup]` when its handler starts on a message, `D <topic> <payload>` when the
  *   handler is done with it (the client may acknowledge it from then on, spec R214);
@@ -22,6 +24,8 @@ interface Args {
   readonly store: string;
   readonly clientId: string;
   readonly handleMs: number;
+  /** Which process of the test this is. */
+  readonly run: number;
 }
 
 const args = childArgs<Args>();
@@ -36,6 +40,7 @@ const client = new MqttClient({
       host: '127.0.0.1',
       port: args.port,
       clientId: args.clientId,
+      username: `run-${args.run}`,
       clean: false,
       minDelayMs: 20,
       maxDelayMs: 100,
