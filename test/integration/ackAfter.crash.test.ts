@@ -154,6 +154,8 @@ describe.runIf(haveMosquitto)(
         };
 
         const runs: SubscriberRun[] = [];
+        // When each run was sent SIGKILL (epoch ms), for the post-mortem's timeline.
+        const killedAt: number[] = [];
         // Processes loaded ahead and waiting for `go`: starting Node takes longer than a run lasts.
         const ready: SubscriberRun[] = [];
         let spawned = 0;
@@ -176,6 +178,7 @@ describe.runIf(haveMosquitto)(
           // Every 10th kill lands during start-up and recovery; the others while it handles messages.
           if (run % 10 !== 0) await child.line('S ', 20_000);
           await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 150)));
+          killedAt[run] = performance.timeOrigin + performance.now();
           child.process.kill('SIGKILL');
           await child.exited;
         }
@@ -265,10 +268,11 @@ describe.runIf(haveMosquitto)(
           console.log(`ack-after crash test: runs, tap packets and verdict written to ${traceDir}`);
           writeFileSync(
             join(traceDir, 'runs.json'),
-            JSON.stringify(runs.map((c) => ({ run: c.run, lines: c.lines }))),
+            JSON.stringify(runs.map((c) => ({ run: c.run, killedAt: killedAt[c.run], lines: c.lines }))),
           );
-          const packets = tap.packets.map(({ connection, packet }) => ({
+          const packets = tap.packets.map(({ connection, packet, at }) => ({
             c: connection,
+            at: Number(at.toFixed(2)),
             cmd: packet.cmd,
             id: 'messageId' in packet ? packet.messageId : undefined,
             ...(packet.cmd === 'connect' ? { u: packet.username } : {}),

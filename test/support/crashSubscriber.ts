@@ -13,8 +13,12 @@
  * - `W <trace line>` for every packet the client hands its transport (`W send PUBACK id=7`) and every
  *   lifecycle and transport step (`W connected to ...`, `W transport closed`): with `S` and `D` in
  *   one stream, a post-mortem tells an ack the client never wrote (held in receive order, or while
- *   disconnected, R214-R216) from one it wrote that never reached the wire (R218).
+ *   disconnected, R214-R216) from one it wrote that never reached the wire (R218);
+ * - `K <ms> <bytes> <left>` after every write to the socket itself: when (epoch ms, to 0.01), how
+ *   many bytes, and how many of the socket's bytes the kernel had not yet taken (`writableLength`),
+ *   so a post-mortem tells bytes held in the process from bytes the kernel had (R357).
  */
+import { Socket } from 'node:net';
 import { MqttClient } from '../../adapters/node.js';
 import { openFileStore } from '../../adapters/stores/file.js';
 import { childArgs, say, waitForGo } from './childIo.js';
@@ -29,6 +33,17 @@ interface Args {
 }
 
 const args = childArgs<Args>();
+
+// The client's one socket (stdout is written with writeSync, stdin only read): every write to it.
+const socketWrite = Socket.prototype.write as (this: Socket, ...rest: unknown[]) => boolean;
+Socket.prototype.write = function (this: Socket, ...rest: unknown[]): boolean {
+  const written = socketWrite.apply(this, rest);
+  const chunk = rest[0] as { length?: number };
+  say(
+    `K ${(performance.timeOrigin + performance.now()).toFixed(2)} ${chunk.length ?? 0} ${this.writableLength}`,
+  );
+  return written;
+} as typeof Socket.prototype.write;
 
 // Loaded and waiting until the parent has killed the previous process.
 await waitForGo();

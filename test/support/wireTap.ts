@@ -15,6 +15,8 @@ export interface TappedPacket {
   /** Which client connection through the tap carried it (0, 1, ...). */
   readonly connection: number;
   readonly packet: mqtt.Packet;
+  /** When the tap parsed it: epoch ms, fractional (comparable with other processes on the host). */
+  readonly at: number;
 }
 
 /** A running tap. */
@@ -59,7 +61,7 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
       socket.once('close', () => sockets.delete(socket));
     }
     const parser = clientPacketParser((packet) => {
-      packets.push({ connection, packet });
+      packets.push({ connection, packet, at: performance.timeOrigin + performance.now() });
       for (const check of [...waiters]) check();
     });
     client.on('data', (chunk: Buffer) => {
