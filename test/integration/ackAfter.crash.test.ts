@@ -12,6 +12,7 @@
  * `ACK_CRASH_TRACE=<dir>` writes mosquitto's full log (`log_type all`), the tap's packets and every
  * process's lines there, for a post-mortem.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +130,18 @@ describe.runIf(haveMosquitto)(
       return { acks, disagree };
     }
 
+    /** `ss -tin` of the established sockets whose peer is the tap: the subscriber's side (Linux). */
+    function socketToTap(): string {
+      try {
+        return execFileSync('ss', ['-tinH', 'state', 'established', 'dport', '=', `:${tap.port}`], {
+          encoding: 'utf8',
+          timeout: 2000,
+        });
+      } catch (error) {
+        return `ss failed: ${String(error)}`;
+      }
+    }
+
     it(
       'every handler completes at least once; re-deliveries only of what a killed process had not acknowledged, or the broker had not read',
       async () => {
@@ -156,6 +169,7 @@ describe.runIf(haveMosquitto)(
         const runs: SubscriberRun[] = [];
         // When each run was sent SIGKILL (epoch ms), for the post-mortem's timeline.
         const killedAt: number[] = [];
+        const socketAtKill: string[] = [];
         // Processes loaded ahead and waiting for `go`: starting Node takes longer than a run lasts.
         const ready: SubscriberRun[] = [];
         let spawned = 0;
@@ -178,6 +192,9 @@ describe.runIf(haveMosquitto)(
           // Every 10th kill lands during start-up and recovery; the others while it handles messages.
           if (run % 10 !== 0) await child.line('S ', 20_000);
           await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 150)));
+          // Traced: what the kernel still held of the subscriber's socket to the tap (Send-Q, notsent,
+          // unacked) right before the kill; a SIGKILL with unread bytes resets and drops the rest.
+          if (TRACE !== undefined) socketAtKill[run] = socketToTap();
           killedAt[run] = performance.timeOrigin + performance.now();
           child.process.kill('SIGKILL');
           await child.exited;
@@ -268,7 +285,14 @@ describe.runIf(haveMosquitto)(
           console.log(`ack-after crash test: runs, tap packets and verdict written to ${traceDir}`);
           writeFileSync(
             join(traceDir, 'runs.json'),
-            JSON.stringify(runs.map((c) => ({ run: c.run, killedAt: killedAt[c.run], lines: c.lines }))),
+            JSON.stringify(
+              runs.map((c) => ({
+                run: c.run,
+                killedAt: killedAt[c.run],
+                socketAtKill: socketAtKill[c.run],
+                lines: c.lines,
+              })),
+            ),
           );
           const packets = tap.packets.map(({ connection, packet, at }) => ({
             c: connection,
