@@ -13,7 +13,7 @@
  * process's lines there, for a post-mortem.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient as MqttJsClient } from 'mqtt';
@@ -130,6 +130,27 @@ describe.runIf(haveMosquitto)(
       return { acks, disagree };
     }
 
+    /**
+     * The bytes the kernel has not had acknowledged by the tap (tx_queue in /proc/net/tcp) on the one
+     * established socket whose peer is the tap: the subscriber's. Undefined if there is not exactly
+     * one, or no /proc (not Linux): the verdict then has no evidence and falls back on RECENT.
+     */
+    function unsentToTap(): number | undefined {
+      let table: string;
+      try {
+        table = readFileSync('/proc/net/tcp', 'utf8');
+      } catch {
+        return undefined;
+      }
+      const port = tap.port.toString(16).toUpperCase().padStart(4, '0');
+      const queues = table
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter((f) => f[2]?.endsWith(`:${port}`) && f[3] === '01')
+        .map((f) => Number.parseInt(f[4]?.split(':')[0] ?? '', 16));
+      return queues.length === 1 ? queues[0] : undefined;
+    }
+
     /** `ss -tin` of the established sockets whose peer is the tap: the subscriber's side (Linux). */
     function socketToTap(): string {
       try {
@@ -170,6 +191,7 @@ describe.runIf(haveMosquitto)(
         // When each run was sent SIGKILL (epoch ms), for the post-mortem's timeline.
         const killedAt: number[] = [];
         const socketAtKill: string[] = [];
+        const unsentAtKill: (number | undefined)[] = [];
         // Processes loaded ahead and waiting for `go`: starting Node takes longer than a run lasts.
         const ready: SubscriberRun[] = [];
         let spawned = 0;
@@ -195,6 +217,8 @@ describe.runIf(haveMosquitto)(
           // Traced: what the kernel still held of the subscriber's socket to the tap (Send-Q, notsent,
           // unacked) right before the kill; a SIGKILL with unread bytes resets and drops the rest.
           if (TRACE !== undefined) socketAtKill[run] = socketToTap();
+          // What the kernel held of its socket to the tap, read in the same turn as the kill (R357).
+          unsentAtKill[run] = unsentToTap();
           killedAt[run] = performance.timeOrigin + performance.now();
           child.process.kill('SIGKILL');
           await child.exited;
@@ -241,6 +265,7 @@ describe.runIf(haveMosquitto)(
           run: c.run,
           lines: c.lines,
           acksOnWire: acks.get(c.run) ?? new Set(),
+          unsentAtKill: unsentAtKill[c.run],
         }));
         const verdict = judgeHandOvers(records, RECENT, TOPICS);
         const lost = published.filter((key) => !done.has(key));
@@ -262,6 +287,8 @@ describe.runIf(haveMosquitto)(
           ).length,
           // Finished while the process had no connection, killed before it had one again (R356).
           heldWhileDown: verdict.heldWhileDown.length,
+          // Written after the last byte the tap's side can have had when the process was killed (R357).
+          stranded: verdict.stranded.length,
           unexplained: verdict.unexplained.length,
           sameProcess: verdict.sameProcess.length,
           brokerRenumbered: verdict.renumbered.length,
@@ -290,6 +317,7 @@ describe.runIf(haveMosquitto)(
                 run: c.run,
                 killedAt: killedAt[c.run],
                 socketAtKill: socketAtKill[c.run],
+                unsentAtKill: unsentAtKill[c.run],
                 lines: c.lines,
               })),
             ),

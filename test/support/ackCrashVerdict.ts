@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { type RunTrace, traceOf } from './ackCrashLines.js';
 
 /** What one subscriber process left behind. */
 export interface RunRecord {
@@ -16,6 +17,11 @@ export interface RunRecord {
   readonly lines: readonly string[];
   /** Packet ids of the PUBACK and PUBREC packets its connections wrote, as the tap saw them. */
   readonly acksOnWire: ReadonlySet<number>;
+  /**
+   * Bytes of its socket to the tap that the kernel had not had acknowledged right before the kill
+   * (Send-Q, Linux), if read: with its `K` lines they tell which acks never left the process.
+   */
+  readonly unsentAtKill?: number | undefined;
 }
 
 /** The sorted hand-overs; every list names the message, its ids and runs, as evidence. */
@@ -38,6 +44,13 @@ export interface Verdict {
    */
   readonly heldWhileDown: string[];
   /**
+   * Written by the client after the last byte its peer can have received: still in Node's buffer
+   * or in the kernel's send queue when the process was killed, and a killed process with unread
+   * input resets its connection, which drops them (R357). Allowed, whatever their age: a loaded
+   * peer that reads slowly holds back tiny ack segments for hundreds of milliseconds.
+   */
+  readonly stranded: string[];
+  /**
    * Not explained by any of the above (the test fails on them). Each says whether the client's
    * trace shows the ack handed to its transport (`ack handed to the transport`) or not (`ack never
    * handed to the transport`: held by the client), when the process printed its trace (R357). The
@@ -45,42 +58,6 @@ export interface Verdict {
    * before a later finish had reached the socket; one handed over later than that may not have.
    */
   readonly unexplained: string[];
-}
-
-/** What one process's `D` and `W` lines say about each finish and each ack it wrote. */
-interface RunTrace {
-  /** Per finished message: its place in the finish order, and whether it had a connection then. */
-  readonly finishes: Map<string, { at: number; down: boolean }>;
-  /** Packet ids of the PUBACK and PUBREC packets the client handed to its transport. */
-  readonly written: Set<number>;
-  /** The process printed its trace (`W` lines); older records have none. */
-  traced: boolean;
-  /** The finish count when it last printed `W connected`: later finishes while down had a connection after them. */
-  lastConnectedAt: number;
-}
-
-const WRITTEN_ACK = /^W send PUB(?:ACK|REC) id=(\d+)/;
-
-/** Reads the finish order, the connection state and the acks written from a process's lines. */
-function traceOf(lines: readonly string[]): RunTrace {
-  const trace: RunTrace = { finishes: new Map(), written: new Set(), traced: false, lastConnectedAt: -1 };
-  let down = true;
-  for (const line of lines) {
-    if (line.startsWith('D ')) {
-      trace.finishes.set(line.slice(2), { at: trace.finishes.size, down });
-      continue;
-    }
-    if (!line.startsWith('W ')) continue;
-    trace.traced = true;
-    // The lifecycle's own lines tell the state: a transport line can be an old connection closing late.
-    const ack = WRITTEN_ACK.exec(line);
-    if (ack !== null) trace.written.add(Number(ack[1]));
-    else if (line.startsWith('W connected to ')) {
-      down = false;
-      trace.lastConnectedAt = trace.finishes.size;
-    } else if (line.startsWith('W disconnected from ')) down = true;
-  }
-  return trace;
 }
 
 /**
@@ -105,13 +82,14 @@ export function judgeHandOvers(
       handedOver.set(key, times);
     }
   }
-  const traces = runs.map((c) => traceOf(c.lines));
+  const traces = runs.map((c) => traceOf(c.lines, c.unsentAtKill));
   const verdict: Verdict = {
     redelivered: Object.fromEntries(Object.keys(qos).map((t) => [t, 0])),
     sameProcess: [],
     renumbered: [],
     ackUnread: [],
     heldWhileDown: [],
+    stranded: [],
     unexplained: [],
   };
   const counts = verdict.redelivered as Record<string, number>;

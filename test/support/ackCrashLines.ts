@@ -1,0 +1,103 @@
+/**
+ * Reads what one subscriber process of the acknowledge-after-processing crash test printed
+ * (test/support/crashSubscriber.ts) for the verdict (test/support/ackCrashVerdict.ts): the order
+ * its handlers finished in, whether it had a connection at each finish, which acks the client
+ * handed its transport (`W` lines), and which of those never left the process: with the bytes
+ * its socket took (`K` lines) and the bytes the kernel still held at the kill (R357).
+ *
+ * @module
+ */
+
+/** What one process's `D`, `W` and `K` lines say. */
+export interface RunTrace {
+  /** Per finished message: its place in the finish order, and whether it had a connection then. */
+  readonly finishes: Map<string, { at: number; down: boolean }>;
+  /** Packet ids of the PUBACK and PUBREC packets the client handed to its transport. */
+  readonly written: Set<number>;
+  /**
+   * Packet ids of PUBACK and PUBREC packets that had not left the process when it was killed:
+   * handed to the transport after the last byte the tap's side could have received. Undefined
+   * without the evidence (no `K` lines, no kernel count, or byte counts that do not add up).
+   */
+  readonly stranded: Set<number> | undefined;
+  /** The process printed its trace (`W` lines); older records have none. */
+  readonly traced: boolean;
+  /** The finish count when it last printed `W connected`: later finishes while down had no connection after them. */
+  readonly lastConnectedAt: number;
+}
+
+const WRITTEN = /^W send (\w+)(?: id=(\d+))?(?:.* size=(\d+))?/;
+/** Bytes of the packets the trace gives no size for (MQTT 3.1.1): the acks, PINGREQ, DISCONNECT. */
+const FIXED_SIZE: Readonly<Record<string, number>> = {
+  PUBACK: 4,
+  PUBREC: 4,
+  PUBREL: 4,
+  PUBCOMP: 4,
+  PINGREQ: 2,
+  DISCONNECT: 2,
+};
+
+/**
+ * Reads a process's lines.
+ * @param lines - Its stdout lines.
+ * @param unsentAtKill - Bytes of its socket the kernel had not had acknowledged by the peer right
+ *   before the kill (Send-Q); undefined when not read.
+ */
+export function traceOf(lines: readonly string[], unsentAtKill?: number): RunTrace {
+  const finishes = new Map<string, { at: number; down: boolean }>();
+  const written = new Set<number>();
+  // Every packet handed to the transport, in order, with its size, and the bytes handed by then.
+  const packets: { ack: number | undefined; end: number }[] = [];
+  let handed = 0;
+  let sized = true;
+  let socketBytes = 0;
+  let handedAtLastWrite = 0;
+  let pendingInNode = 0;
+  let traced = false;
+  let lastConnectedAt = -1;
+  let down = true;
+  let transports = 0;
+  for (const line of lines) {
+    if (line.startsWith('D ')) {
+      finishes.set(line.slice(2), { at: finishes.size, down });
+      continue;
+    }
+    if (line.startsWith('K ')) {
+      const [, , bytes = '0', left = '0'] = line.split(' ');
+      socketBytes += Number(bytes);
+      pendingInNode = Number(left);
+      handedAtLastWrite = handed;
+      continue;
+    }
+    if (!line.startsWith('W ')) continue;
+    traced = true;
+    if (line.startsWith('W transport open ')) transports++;
+    const packet = WRITTEN.exec(line);
+    if (packet !== null) {
+      const [, name = '', id, size] = packet;
+      const bytes = size === undefined ? FIXED_SIZE[name] : Number(size);
+      if (bytes === undefined) sized = false;
+      handed += bytes ?? 0;
+      const ack = (name === 'PUBACK' || name === 'PUBREC') && id !== undefined ? Number(id) : undefined;
+      if (ack !== undefined) written.add(ack);
+      packets.push({ ack, end: handed });
+      // The lifecycle's own lines tell the state: a transport line can be an old connection closing late.
+    } else if (line.startsWith('W connected to ')) {
+      down = false;
+      lastConnectedAt = finishes.size;
+    } else if (line.startsWith('W disconnected from ')) down = true;
+  }
+  let stranded: Set<number> | undefined;
+  // One connection (the kernel's count is of the last socket), whose socket took exactly what was
+  // handed over before its last write; else the sizes are not known and there is no evidence.
+  const consistent = transports === 1 && sized && socketBytes > 0 && socketBytes === handedAtLastWrite;
+  if (unsentAtKill !== undefined && consistent) {
+    // What the peer's kernel can have had: the socket's bytes, less what Node still buffered at
+    // its last write (an upper bound: it may have gone since) and what the kernel still held.
+    const reached = socketBytes - pendingInNode - unsentAtKill;
+    stranded = new Set(
+      packets.filter((p) => p.ack !== undefined && p.end > reached).map((p) => p.ack as number),
+    );
+  }
+  return { finishes, written, stranded, traced, lastConnectedAt };
+}
