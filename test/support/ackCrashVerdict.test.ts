@@ -107,3 +107,58 @@ describe("judgeHandOvers with the client's trace (R356, R357)", () => {
     ]);
   });
 });
+
+describe('judgeHandOvers with the socket evidence (R357)', () => {
+  const open = ['W transport open to 127.0.0.1:1883', 'W send CONNECT clientId="s" size=36', 'K 1.00 36 0'];
+  const connected = 'W connected to 127.0.0.1:1883 (sessionPresent=1)';
+  /** Messages 1..10 handled, each ack written to the socket on its own (4 bytes each). */
+  const handled = range('q1', 1, 10).flatMap(([t, p]) => [
+    `S ${t} ${p} #${p}`,
+    `D ${t} ${p}`,
+    `W send PUBACK id=${p}`,
+    `K 2.00 4 0`,
+  ]);
+  const lines = [...open, connected, ...handled];
+
+  it('allows an old finish whose ack was among the bytes the kernel still held at the kill', () => {
+    // The tap parsed acks 1..2; 32 bytes (acks 3..10) were still in the kernel's send queue.
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 32 };
+    const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([]);
+    expect(v.stranded).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2)',
+    ]);
+  });
+
+  it('fails an ack the kernel had delivered that the tap never parsed', () => {
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 4 };
+    const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
+    expect(v.stranded).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) ack delivered by the kernel',
+    ]);
+  });
+
+  it('has no evidence when the socket bytes do not add up: RECENT decides, as before', () => {
+    const odd = [...lines, 'K 3.00 5 0'];
+    const first: RunRecord = { run: 1, lines: odd, acksOnWire: new Set([1, 2]), unsentAtKill: 32 };
+    const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
+    expect(v.stranded).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) ack handed to the transport',
+    ]);
+  });
+
+  it("counts an ack handed to the transport after the socket's last write as stranded (it never left Node)", () => {
+    const unflushed = [...lines, 'S q1 11 #11', 'D q1 11', 'W send PUBACK id=11', 'D q1 12'];
+    const first: RunRecord = {
+      run: 1,
+      lines: unflushed,
+      acksOnWire: new Set(range('q1', 1, 10).map(([, p]) => p)),
+      unsentAtKill: 0,
+    };
+    const v = judgeHandOvers([first, run(2, [['q1', 11]], [])], 0, QOS);
+    expect(v.stranded).toHaveLength(1);
+    expect(v.unexplained).toEqual([]);
+  });
+});

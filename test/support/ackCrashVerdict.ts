@@ -119,6 +119,10 @@ export function judgeHandOvers(
       else if (acked) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
       else if (trace.traced && finish.down && trace.lastConnectedAt <= finish.at)
         verdict.heldWhileDown.push(where);
+      else if (trace.stranded?.has(before.id)) verdict.stranded.push(where);
+      // Evidence that it reached the peer's side, yet the tap never parsed it: a loss on the way.
+      else if (trace.stranded !== undefined && trace.written.has(before.id))
+        verdict.unexplained.push(`${where} ack delivered by the kernel`);
       else if (fromEnd > recent) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
     }
   }
