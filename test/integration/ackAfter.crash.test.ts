@@ -12,8 +12,7 @@
  * `ACK_CRASH_TRACE=<dir>` writes mosquitto's full log (`log_type all`), the tap's packets and every
  * process's lines there, for a post-mortem.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient as MqttJsClient } from 'mqtt';
@@ -22,6 +21,7 @@ import { buildForBench, freshBuildDir } from '../../bench/build.js';
 import { seededRandom } from '../../bench/scenarios/support.js';
 import { judgeHandOvers, type RunRecord } from '../support/ackCrashVerdict.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
+import { socketsTo, unsentTo } from '../support/socketQueues.js';
 import { type SubscriberRun, spawnSubscriber } from '../support/subscriberRuns.js';
 import { startWireTap, type WireTap } from '../support/wireTap.js';
 
@@ -130,39 +130,6 @@ describe.runIf(haveMosquitto)(
       return { acks, disagree };
     }
 
-    /**
-     * The bytes the kernel has not had acknowledged by the tap (tx_queue in /proc/net/tcp) on the one
-     * established socket whose peer is the tap: the subscriber's. Undefined if there is not exactly
-     * one, or no /proc (not Linux): the verdict then has no evidence and falls back on RECENT.
-     */
-    function unsentToTap(): number | undefined {
-      let table: string;
-      try {
-        table = readFileSync('/proc/net/tcp', 'utf8');
-      } catch {
-        return undefined;
-      }
-      const port = tap.port.toString(16).toUpperCase().padStart(4, '0');
-      const queues = table
-        .split('\n')
-        .map((line) => line.trim().split(/\s+/))
-        .filter((f) => f[2]?.endsWith(`:${port}`) && f[3] === '01')
-        .map((f) => Number.parseInt(f[4]?.split(':')[0] ?? '', 16));
-      return queues.length === 1 ? queues[0] : undefined;
-    }
-
-    /** `ss -tin` of the established sockets whose peer is the tap: the subscriber's side (Linux). */
-    function socketToTap(): string {
-      try {
-        return execFileSync('ss', ['-tinH', 'state', 'established', 'dport', '=', `:${tap.port}`], {
-          encoding: 'utf8',
-          timeout: 2000,
-        });
-      } catch (error) {
-        return `ss failed: ${String(error)}`;
-      }
-    }
-
     it(
       'every handler completes at least once; re-deliveries only of what a killed process had not acknowledged, or the broker had not read',
       async () => {
@@ -216,9 +183,9 @@ describe.runIf(haveMosquitto)(
           await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 150)));
           // Traced: what the kernel still held of the subscriber's socket to the tap (Send-Q, notsent,
           // unacked) right before the kill; a SIGKILL with unread bytes resets and drops the rest.
-          if (TRACE !== undefined) socketAtKill[run] = socketToTap();
+          if (TRACE !== undefined) socketAtKill[run] = socketsTo(tap.port);
           // What the kernel held of its socket to the tap, read in the same turn as the kill (R357).
-          unsentAtKill[run] = unsentToTap();
+          unsentAtKill[run] = unsentTo(tap.port);
           killedAt[run] = performance.timeOrigin + performance.now();
           child.process.kill('SIGKILL');
           await child.exited;
