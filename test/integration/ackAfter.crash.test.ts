@@ -109,7 +109,11 @@ describe.runIf(haveMosquitto)(
      * before the connection's first packet says the same unless the tap read a CONNECT late: those
      * connections are counted in `disagree`, the evidence that timing could not have attributed them.
      */
-    function acksByRun(): { acks: Map<number, Set<number>>; disagree: string[] } {
+    function acksByRun(): {
+      acks: Map<number, Set<number>>;
+      tapRead: Map<number, number | undefined>;
+      disagree: string[];
+    } {
       const runOf = new Map<number, number>();
       const acks = new Map<number, Set<number>>();
       const disagree: string[] = [];
@@ -127,7 +131,11 @@ describe.runIf(haveMosquitto)(
         set.add(packet.messageId ?? 0);
         acks.set(run, set);
       }
-      return { acks, disagree };
+      // The bytes the tap read from each run's connection, when it had exactly one (R357).
+      const tapRead = new Map<number, number | undefined>();
+      for (const [connection, run] of runOf)
+        tapRead.set(run, tapRead.has(run) ? undefined : tap.bytesFromClient[connection]);
+      return { acks, tapRead, disagree };
     }
 
     it(
@@ -227,12 +235,13 @@ describe.runIf(haveMosquitto)(
         last.process.kill('SIGKILL');
         await last.exited;
 
-        const { acks, disagree } = acksByRun();
+        const { acks, tapRead, disagree } = acksByRun();
         const records: RunRecord[] = runs.map((c) => ({
           run: c.run,
           lines: c.lines,
           acksOnWire: acks.get(c.run) ?? new Set(),
           unsentAtKill: unsentAtKill[c.run],
+          tapRead: tapRead.get(c.run),
         }));
         const verdict = judgeHandOvers(records, RECENT, TOPICS);
         const lost = published.filter((key) => !done.has(key));
@@ -296,7 +305,10 @@ describe.runIf(haveMosquitto)(
             id: 'messageId' in packet ? packet.messageId : undefined,
             ...(packet.cmd === 'connect' ? { u: packet.username } : {}),
           }));
-          writeFileSync(join(traceDir, 'tap.json'), JSON.stringify({ goMarks, packets }));
+          writeFileSync(
+            join(traceDir, 'tap.json'),
+            JSON.stringify({ goMarks, bytesFromClient: tap.bytesFromClient, packets }),
+          );
           writeFileSync(join(traceDir, 'published.json'), JSON.stringify(published));
           writeFileSync(join(traceDir, 'verdict.json'), JSON.stringify(verdict));
         }

@@ -15,11 +15,14 @@ export interface RunTrace {
   /** Packet ids of the PUBACK and PUBREC packets the client handed to its transport. */
   readonly written: Set<number>;
   /**
-   * Packet ids of PUBACK and PUBREC packets that had not left the process when it was killed:
-   * handed to the transport after the last byte the tap's side could have received. Undefined
-   * without the evidence (no `K` lines, no kernel count, or byte counts that do not add up).
+   * Packet ids of PUBACK and PUBREC packets that never reached the broker: handed to the transport
+   * after the last byte the tap read (in Node's buffer, in the kernel, or unread by the tap when the
+   * connection reset). Undefined without the evidence (no `K` lines, no kernel or tap count, or
+   * byte counts that do not add up).
    */
   readonly stranded: Set<number> | undefined;
+  /** Of `stranded`, those the peer's kernel had but the tap never read (lost at the reset). */
+  readonly unread: Set<number> | undefined;
   /** The process printed its trace (`W` lines); older records have none. */
   readonly traced: boolean;
   /** The finish count when it last printed `W connected`: later finishes while down had no connection after them. */
@@ -42,8 +45,9 @@ const FIXED_SIZE: Readonly<Record<string, number>> = {
  * @param lines - Its stdout lines.
  * @param unsentAtKill - Bytes of its socket the kernel had not had acknowledged by the peer right
  *   before the kill (Send-Q); undefined when not read.
+ * @param tapRead - Bytes the wire tap read from its connection (all it parsed and forwarded).
  */
-export function traceOf(lines: readonly string[], unsentAtKill?: number): RunTrace {
+export function traceOf(lines: readonly string[], unsentAtKill?: number, tapRead?: number): RunTrace {
   const finishes = new Map<string, { at: number; down: boolean }>();
   const written = new Set<number>();
   // Every packet handed to the transport, in order, with its size, and the bytes handed by then.
@@ -88,16 +92,21 @@ export function traceOf(lines: readonly string[], unsentAtKill?: number): RunTra
     } else if (line.startsWith('W disconnected from ')) down = true;
   }
   let stranded: Set<number> | undefined;
+  let unread: Set<number> | undefined;
   // One connection (the kernel's count is of the last socket), whose socket took exactly what was
   // handed over before its last write; else the sizes are not known and there is no evidence.
   const consistent = transports === 1 && sized && socketBytes > 0 && socketBytes === handedAtLastWrite;
-  if (unsentAtKill !== undefined && consistent) {
+  if (consistent && (unsentAtKill !== undefined || tapRead !== undefined)) {
     // What the peer's kernel can have had: the socket's bytes, less what Node still buffered at
     // its last write (an upper bound: it may have gone since) and what the kernel still held.
-    const reached = socketBytes - pendingInNode - unsentAtKill;
-    stranded = new Set(
-      packets.filter((p) => p.ack !== undefined && p.end > reached).map((p) => p.ack as number),
-    );
+    const reached = socketBytes - pendingInNode - (unsentAtKill ?? 0);
+    // What went on to the broker: only what the tap read. A tap that writes to a client which has
+    // just reset fails, and Node closes the socket with what it had not read yet (R357).
+    const forwarded = Math.min(reached, tapRead ?? reached);
+    const beyond = (from: number) =>
+      new Set(packets.filter((p) => p.ack !== undefined && p.end > from).map((p) => p.ack as number));
+    stranded = beyond(forwarded);
+    unread = new Set([...stranded].filter((id) => !beyond(reached).has(id)));
   }
-  return { finishes, written, stranded, traced, lastConnectedAt };
+  return { finishes, written, stranded, unread, traced, lastConnectedAt };
 }

@@ -130,12 +130,37 @@ describe('judgeHandOvers with the socket evidence (R357)', () => {
     ]);
   });
 
-  it('fails an ack the kernel had delivered that the tap never parsed', () => {
-    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 4 };
+  it('allows an ack the kernel delivered to the tap but the tap never read: lost at the reset, never forwarded', () => {
+    // The tap read CONNECT and acks 1..2 (44 bytes); acks 3..9 were in its kernel, 10 in ours.
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 4, tapRead: 44 };
+    const v = judgeHandOvers(
+      [
+        first,
+        run(
+          2,
+          [
+            ['q1', 3],
+            ['q1', 10],
+          ],
+          [],
+        ),
+      ],
+      3,
+      QOS,
+    );
+    expect(v.unexplained).toEqual([]);
+    expect(v.stranded).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) unread by the tap',
+      'q1 10 #10 (finished by run 1, 1 finishes from its end; handed again to run 2)',
+    ]);
+  });
+
+  it('fails an ack whose bytes the tap read but never parsed', () => {
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 0, tapRead: 76 };
     const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
     expect(v.stranded).toEqual([]);
     expect(v.unexplained).toEqual([
-      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) ack delivered by the kernel',
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) ack read by the tap',
     ]);
   });
 

@@ -22,6 +22,8 @@ export interface RunRecord {
    * (Send-Q, Linux), if read: with its `K` lines they tell which acks never left the process.
    */
   readonly unsentAtKill?: number | undefined;
+  /** Bytes the wire tap read from its connection, if it had exactly one. */
+  readonly tapRead?: number | undefined;
 }
 
 /** The sorted hand-overs; every list names the message, its ids and runs, as evidence. */
@@ -82,7 +84,7 @@ export function judgeHandOvers(
       handedOver.set(key, times);
     }
   }
-  const traces = runs.map((c) => traceOf(c.lines, c.unsentAtKill));
+  const traces = runs.map((c) => traceOf(c.lines, c.unsentAtKill, c.tapRead));
   const verdict: Verdict = {
     redelivered: Object.fromEntries(Object.keys(qos).map((t) => [t, 0])),
     sameProcess: [],
@@ -119,10 +121,11 @@ export function judgeHandOvers(
       else if (acked) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
       else if (trace.traced && finish.down && trace.lastConnectedAt <= finish.at)
         verdict.heldWhileDown.push(where);
-      else if (trace.stranded?.has(before.id)) verdict.stranded.push(where);
-      // Evidence that it reached the peer's side, yet the tap never parsed it: a loss on the way.
+      else if (trace.stranded?.has(before.id))
+        verdict.stranded.push(`${where}${trace.unread?.has(before.id) ? ' unread by the tap' : ''}`);
+      // Evidence that the tap read its bytes, yet never parsed the packet: a loss on the way.
       else if (trace.stranded !== undefined && trace.written.has(before.id))
-        verdict.unexplained.push(`${where} ack delivered by the kernel`);
+        verdict.unexplained.push(`${where} ack read by the tap`);
       else if (fromEnd > recent) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
     }
   }
