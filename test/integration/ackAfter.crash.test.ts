@@ -1,16 +1,20 @@
 /**
- * Acknowledge after processing, end to end (docs/spec.md R214-R218): a subscriber on a file store
- * with `clean: false` and `session.handleMessage` (a few ms of async work per message) is SIGKILLed
- * (ACK_CRASH_KILLS, default 20; 100 passed 4 of 5 runs, see spec R218) while mosquitto streams QoS 1 and QoS 2 messages to it,
- * and started again on the same store. Every message's handler completes at least once; a message
- * is handed to a second process only if the one before died with it unacknowledged (its handler
- * unfinished, or among the last messages it finished), or if the broker had not read its PUBACK
- * when the next process took the session over: the subscriber talks through a wire tap, which sees
- * each PUBACK leave, so those are counted apart with that evidence (R218). Never twice to one process.
+ * Acknowledge after processing, end to end (docs/spec.md R214-R218, R356-R358): a subscriber on a
+ * file store with `clean: false` and `session.handleMessage` (a few ms of async work per message)
+ * is SIGKILLed (ACK_CRASH_KILLS, default 20; 100 is the issue's figure, see R218 for how many of
+ * those runs passed) while mosquitto streams QoS 1 and QoS 2 messages to it, and started again on
+ * the same store. Every message's handler completes at least once; a message is handed to a second
+ * process only if the one before died with it unacknowledged (its handler unfinished; finished
+ * while disconnected; its ack held behind an unfinished handler; or its ack written after the last
+ * byte the tap read, so it never reached the broker: the bytes are counted, R357), or if the broker
+ * had not read its PUBACK when the next process took the session over: the subscriber talks
+ * through a wire tap, which sees each PUBACK leave, so those are counted apart (R218). Never twice
+ * to one process.
  *
  * Kill moments come from a seeded generator: the seed is printed, `ACK_CRASH_SEED=<n>` replays them.
  * `ACK_CRASH_TRACE=<dir>` writes mosquitto's full log (`log_type all`), the tap's packets and every
- * process's lines there, for a post-mortem.
+ * process's lines (with the client's trace and its socket writes) there, for a post-mortem; a
+ * failed run writes the same, without mosquitto's log, to a temp directory it prints.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
