@@ -27,6 +27,7 @@ import { judgeHandOvers, type RunRecord } from '../support/ackCrashVerdict.js';
 import { haveMosquitto, type MosquittoHandle, startMosquitto } from '../support/brokers.js';
 import { socketsTo, unsentTo } from '../support/socketQueues.js';
 import { type SubscriberRun, spawnSubscriber } from '../support/subscriberRuns.js';
+import { acksByRun } from '../support/tapRuns.js';
 import { startWireTap, type WireTap } from '../support/wireTap.js';
 
 /** 20 by default: each kill costs a Node start (1-3 s on a loaded machine); set 100 to run the issue's figure. */
@@ -105,41 +106,6 @@ describe.runIf(haveMosquitto)(
       return spawnSubscriber(run, worker, args, () => {
         goMarks[run] = tap.packets.length;
       });
-    }
-
-    /**
-     * The PUBACK and PUBREC ids each run wrote. Each process says its run in its CONNECT's user
-     * name (`run-<n>`), so a connection belongs to the run it names (R358). The run told to go last
-     * before the connection's first packet says the same unless the tap read a CONNECT late: those
-     * connections are counted in `disagree`, the evidence that timing could not have attributed them.
-     */
-    function acksByRun(): {
-      acks: Map<number, Set<number>>;
-      tapRead: Map<number, number | undefined>;
-      disagree: string[];
-    } {
-      const runOf = new Map<number, number>();
-      const acks = new Map<number, Set<number>>();
-      const disagree: string[] = [];
-      for (const [index, { connection, packet }] of tap.packets.entries()) {
-        let run = runOf.get(connection);
-        if (run === undefined) {
-          const byTime = goMarks.findLastIndex((mark) => mark !== undefined && mark <= index);
-          const named = packet.cmd === 'connect' ? /^run-(\d+)$/.exec(packet.username ?? '') : null;
-          run = named === null ? byTime : Number(named[1]);
-          if (run !== byTime) disagree.push(`connection ${connection}: run ${run}, by time ${byTime}`);
-          runOf.set(connection, run);
-        }
-        if (packet.cmd !== 'puback' && packet.cmd !== 'pubrec') continue;
-        const set = acks.get(run) ?? new Set<number>();
-        set.add(packet.messageId ?? 0);
-        acks.set(run, set);
-      }
-      // The bytes the tap read from each run's connection, when it had exactly one (R357).
-      const tapRead = new Map<number, number | undefined>();
-      for (const [connection, run] of runOf)
-        tapRead.set(run, tapRead.has(run) ? undefined : tap.bytesFromClient[connection]);
-      return { acks, tapRead, disagree };
     }
 
     it(
@@ -239,7 +205,7 @@ describe.runIf(haveMosquitto)(
         last.process.kill('SIGKILL');
         await last.exited;
 
-        const { acks, tapRead, disagree } = acksByRun();
+        const { acks, tapRead, disagree } = acksByRun(tap.packets, goMarks, tap.bytesFromClient);
         const records: RunRecord[] = runs.map((c) => ({
           run: c.run,
           lines: c.lines,
