@@ -23,6 +23,14 @@ export interface RunTrace {
   readonly stranded: Set<number> | undefined;
   /** Of `stranded`, those the peer's kernel had but the tap never read (lost at the reset). */
   readonly unread: Set<number> | undefined;
+  /**
+   * Acks handed to the transport and still not written to the socket when a later handler
+   * finished: the transport writes at the end of each synchronous run, and a finish is a later
+   * one, so this is the client holding bytes it should have written (the verdict fails on it).
+   */
+  readonly unflushed: Set<number>;
+  /** Whether `stranded` starts after what the tap read, or (without its count) what the peer's kernel had. */
+  readonly boundary: 'tap' | 'kernel';
   /** The process printed its trace (`W` lines); older records have none. */
   readonly traced: boolean;
   /** The finish count when it last printed `W connected`: later finishes while down had no connection after them. */
@@ -61,12 +69,17 @@ export function traceOf(lines: readonly string[], unsentAtKill?: number, tapRead
   let lastConnectedAt = -1;
   let down = true;
   let transports = 0;
+  const unflushed = new Set<number>();
+  let notYetWritten: number[] = [];
   for (const line of lines) {
     if (line.startsWith('D ')) {
       finishes.set(line.slice(2), { at: finishes.size, down });
+      for (const id of notYetWritten) unflushed.add(id);
+      notYetWritten = [];
       continue;
     }
     if (line.startsWith('K ')) {
+      notYetWritten = [];
       const [, , bytes = '0', left = '0'] = line.split(' ');
       socketBytes += Number(bytes);
       pendingInNode = Number(left);
@@ -83,7 +96,10 @@ export function traceOf(lines: readonly string[], unsentAtKill?: number, tapRead
       if (bytes === undefined) sized = false;
       handed += bytes ?? 0;
       const ack = (name === 'PUBACK' || name === 'PUBREC') && id !== undefined ? Number(id) : undefined;
-      if (ack !== undefined) written.add(ack);
+      if (ack !== undefined) {
+        written.add(ack);
+        notYetWritten.push(ack);
+      }
       packets.push({ ack, end: handed });
       // The lifecycle's own lines tell the state: a transport line can be an old connection closing late.
     } else if (line.startsWith('W connected to ')) {
@@ -108,5 +124,6 @@ export function traceOf(lines: readonly string[], unsentAtKill?: number, tapRead
     stranded = beyond(forwarded);
     unread = new Set([...stranded].filter((id) => !beyond(reached).has(id)));
   }
-  return { finishes, written, stranded, unread, traced, lastConnectedAt };
+  const boundary = tapRead === undefined ? 'kernel' : 'tap';
+  return { finishes, written, stranded, unread, unflushed, boundary, traced, lastConnectedAt };
 }

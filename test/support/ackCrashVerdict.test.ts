@@ -175,7 +175,8 @@ describe('judgeHandOvers with the socket evidence (R357)', () => {
   });
 
   it("counts an ack handed to the transport after the socket's last write as stranded (it never left Node)", () => {
-    const unflushed = [...lines, 'S q1 11 #11', 'D q1 11', 'W send PUBACK id=11', 'D q1 12'];
+    // Killed right after: in Node's buffer, before the end of that synchronous run.
+    const unflushed = [...lines, 'S q1 11 #11', 'D q1 11', 'W send PUBACK id=11'];
     const first: RunRecord = {
       run: 1,
       lines: unflushed,
@@ -185,5 +186,16 @@ describe('judgeHandOvers with the socket evidence (R357)', () => {
     const v = judgeHandOvers([first, run(2, [['q1', 11]], [])], 0, QOS);
     expect(v.stranded).toHaveLength(1);
     expect(v.unexplained).toEqual([]);
+  });
+
+  it('fails an ack handed to the transport and not written to the socket when a later handler finished', () => {
+    const stuck = [...lines, 'S q1 11 #11', 'S q1 12 #12', 'D q1 11', 'W send PUBACK id=11', 'D q1 12'];
+    const wire = new Set(range('q1', 1, 10).map(([, p]) => p));
+    const first: RunRecord = { run: 1, lines: stuck, acksOnWire: wire, unsentAtKill: 0, tapRead: 76 };
+    const v = judgeHandOvers([first, run(2, [['q1', 11]], [])], 3, QOS);
+    expect(v.stranded).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 11 #11 (finished by run 1, 2 finishes from its end; handed again to run 2) ack not written to the socket by the next finish',
+    ]);
   });
 });

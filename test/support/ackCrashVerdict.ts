@@ -121,11 +121,15 @@ export function judgeHandOvers(
       else if (acked) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
       else if (trace.traced && finish.down && trace.lastConnectedAt <= finish.at)
         verdict.heldWhileDown.push(where);
+      else if (trace.stranded !== undefined && trace.unflushed.has(before.id))
+        verdict.unexplained.push(`${where} ack not written to the socket by the next finish`);
       else if (trace.stranded?.has(before.id))
         verdict.stranded.push(`${where}${trace.unread?.has(before.id) ? ' unread by the tap' : ''}`);
       // Evidence that the tap read its bytes, yet never parsed the packet: a loss on the way.
       else if (trace.stranded !== undefined && trace.written.has(before.id))
-        verdict.unexplained.push(`${where} ack read by the tap`);
+        verdict.unexplained.push(
+          `${where} ${trace.boundary === 'tap' ? 'ack read by the tap' : "ack delivered to the peer's kernel"}`,
+        );
       else if (fromEnd > recent) verdict.unexplained.push(`${where}${writtenNote(trace, before.id)}`);
     }
   }
