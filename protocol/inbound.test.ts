@@ -275,6 +275,50 @@ describe('acknowledge after processing (R214-R217)', () => {
     expect(describePackets(h.take())).toEqual(['puback:4']);
   });
 
+  it('R359: a store that refuses a QoS 2 record mid-flush: no ack written twice, the rest written once it records', async () => {
+    class RefusingStore extends MemoryStore {
+      refuse = false;
+      override append(record: StoreRecord, urgent: boolean): boolean {
+        if (this.refuse && record.type === 'inbound') throw new Error('disk full');
+        return super.append(record, urgent);
+      }
+    }
+    const store = new RefusingStore();
+    const callbackError = vi.fn();
+    const pending = new Map<number, ReturnType<typeof deferred>>();
+    const h = createHarness(
+      {
+        store,
+        handleMessage: (m) => {
+          const d = deferred();
+          pending.set(m.packetId, d);
+          return d.promise;
+        },
+      },
+      { callbackError },
+    );
+    h.session.connected(false);
+    h.take();
+    h.session.handle(broker.publish('t', 'a', 1, 1));
+    h.session.handle(broker.publish('t', 'b', 2, 2));
+    h.session.handle(broker.publish('t', 'c', 1, 3));
+    h.take();
+    store.refuse = true;
+    pending.get(2)?.resolve();
+    pending.get(3)?.resolve();
+    pending.get(1)?.resolve();
+    await settled();
+    // 1 is acked; 2 cannot be recorded, so neither it nor 3 behind it is acknowledged yet.
+    expect(describePackets(h.take())).toEqual(['puback:1']);
+    expect(callbackError).toHaveBeenCalledOnce();
+    store.refuse = false;
+    h.session.handle(broker.publish('t', 'd', 1, 4));
+    pending.get(4)?.resolve();
+    await settled();
+    // The next flush starts at 2: PUBACK 1 again could acknowledge a new message the broker gave id 1.
+    expect(describePackets(h.take())).toEqual(['pubrec:2', 'puback:3', 'puback:4']);
+  });
+
   it('R217: with a store, a QoS 2 id is recorded only once its handler is done', async () => {
     const store = new MemoryStore();
     const d = deferred();

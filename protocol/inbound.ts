@@ -265,17 +265,26 @@ export class InboundFlow {
     this.flush();
   }
 
-  /** Writes the acks of the handled messages at the head of the receive order (R214). */
+  /**
+   * Writes the acks of the handled messages at the head of the receive order (R214). An entry
+   * leaves only once its ack is written, and every written one leaves even if a later one throws
+   * (a store refusing a QoS 2 record): written twice, an ack could hit a reused id (R359).
+   */
   private flush(): void {
     const handling = this.handling;
     let n = 0;
-    while (this.connectedNow && n < handling.length && (handling[n] as Handling).done) {
-      const entry = handling[n++] as Handling;
-      if (entry.epoch !== this.epoch) continue;
-      if (this.handlingById?.get(entry.id) === entry) this.handlingById.delete(entry.id);
-      this.acknowledge(entry.id, entry.qos, entry.print);
+    try {
+      while (this.connectedNow && n < handling.length && (handling[n] as Handling).done) {
+        const entry = handling[n] as Handling;
+        if (entry.epoch === this.epoch) {
+          this.acknowledge(entry.id, entry.qos, entry.print);
+          if (this.handlingById?.get(entry.id) === entry) this.handlingById.delete(entry.id);
+        }
+        n++;
+      }
+    } finally {
+      if (n > 0) handling.splice(0, n);
     }
-    if (n > 0) handling.splice(0, n);
   }
 
   private reportError(thrown: unknown): void {

@@ -67,3 +67,135 @@ describe('judgeHandOvers (R218)', () => {
     expect(v.renumbered).toEqual(['q1 2 #2 (run 1) then #7 (run 2)']);
   });
 });
+
+describe("judgeHandOvers with the client's trace (R356, R357)", () => {
+  const connected = 'W connected to 127.0.0.1:1883 (sessionPresent=1)';
+  const disconnected = 'W disconnected from 127.0.0.1:1883: ECONNRESET: reset';
+
+  it('allows a message finished while its process had no connection, killed before it had one again (R356)', () => {
+    const lines = [connected, ...range('q1', 1, 10).map(([t, p]) => `S ${t} ${p} #${p}`), disconnected];
+    lines.push(...range('q1', 1, 10).map(([t, p]) => `D ${t} ${p}`));
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
+    const v = judgeHandOvers([first, run(2, [['q1', 1]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([]);
+    expect(v.heldWhileDown).toEqual([
+      'q1 1 #1 (finished by run 1, 10 finishes from its end; handed again to run 2)',
+    ]);
+  });
+
+  it('does not excuse a finish while down once the process connected again: the ack was due then (R216, R356)', () => {
+    const lines = [connected, 'S q1 1 #1', disconnected, 'D q1 1', connected];
+    lines.push(...range('q1', 2, 10).flatMap(([t, p]) => [`S ${t} ${p} #${p}`, `D ${t} ${p}`]));
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
+    const v = judgeHandOvers([first, run(2, [['q1', 1]], [])], 3, QOS);
+    expect(v.heldWhileDown).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 1 #1 (finished by run 1, 10 finishes from its end; handed again to run 2) ack never handed to the transport',
+    ]);
+  });
+
+  it('says whether the client handed an unexplained ack to its transport (R357)', () => {
+    const lines = [
+      connected,
+      ...range('q1', 1, 10).flatMap(([t, p]) => [`S ${t} ${p} #${p}`, `D ${t} ${p}`]),
+    ];
+    lines.push('W send PUBACK id=2');
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set() };
+    const v = judgeHandOvers([first, run(2, [['q1', 2]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([
+      'q1 2 #2 (finished by run 1, 9 finishes from its end; handed again to run 2) ack handed to the transport',
+    ]);
+  });
+});
+
+describe('judgeHandOvers with the socket evidence (R357)', () => {
+  const open = ['W transport open to 127.0.0.1:1883', 'W send CONNECT clientId="s" size=36', 'K 1.00 36 0'];
+  const connected = 'W connected to 127.0.0.1:1883 (sessionPresent=1)';
+  /** Messages 1..10 handled, each ack written to the socket on its own (4 bytes each). */
+  const handled = range('q1', 1, 10).flatMap(([t, p]) => [
+    `S ${t} ${p} #${p}`,
+    `D ${t} ${p}`,
+    `W send PUBACK id=${p}`,
+    `K 2.00 4 0`,
+  ]);
+  const lines = [...open, connected, ...handled];
+
+  it('allows an old finish whose ack was among the bytes the kernel still held at the kill', () => {
+    // The tap parsed acks 1..2; 32 bytes (acks 3..10) were still in the kernel's send queue.
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 32 };
+    const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
+    expect(v.unexplained).toEqual([]);
+    expect(v.stranded).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2)',
+    ]);
+  });
+
+  it('allows an ack the kernel delivered to the tap but the tap never read: lost at the reset, never forwarded', () => {
+    // The tap read CONNECT and acks 1..2 (44 bytes); acks 3..9 were in its kernel, 10 in ours.
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 4, tapRead: 44 };
+    const v = judgeHandOvers(
+      [
+        first,
+        run(
+          2,
+          [
+            ['q1', 3],
+            ['q1', 10],
+          ],
+          [],
+        ),
+      ],
+      3,
+      QOS,
+    );
+    expect(v.unexplained).toEqual([]);
+    expect(v.stranded).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) unread by the tap',
+      'q1 10 #10 (finished by run 1, 1 finishes from its end; handed again to run 2)',
+    ]);
+  });
+
+  it('fails an ack whose bytes the tap read but never parsed', () => {
+    const first: RunRecord = { run: 1, lines, acksOnWire: new Set([1, 2]), unsentAtKill: 0, tapRead: 76 };
+    const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
+    expect(v.stranded).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) ack read by the tap',
+    ]);
+  });
+
+  it('has no evidence when the socket bytes do not add up: RECENT decides, as before', () => {
+    const odd = [...lines, 'K 3.00 5 0'];
+    const first: RunRecord = { run: 1, lines: odd, acksOnWire: new Set([1, 2]), unsentAtKill: 32 };
+    const v = judgeHandOvers([first, run(2, [['q1', 3]], [])], 3, QOS);
+    expect(v.stranded).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 3 #3 (finished by run 1, 8 finishes from its end; handed again to run 2) ack handed to the transport',
+    ]);
+  });
+
+  it("counts an ack handed to the transport after the socket's last write as stranded (it never left Node)", () => {
+    // Killed right after: in Node's buffer, before the end of that synchronous run.
+    const unflushed = [...lines, 'S q1 11 #11', 'D q1 11', 'W send PUBACK id=11'];
+    const first: RunRecord = {
+      run: 1,
+      lines: unflushed,
+      acksOnWire: new Set(range('q1', 1, 10).map(([, p]) => p)),
+      unsentAtKill: 0,
+    };
+    const v = judgeHandOvers([first, run(2, [['q1', 11]], [])], 0, QOS);
+    expect(v.stranded).toHaveLength(1);
+    expect(v.unexplained).toEqual([]);
+  });
+
+  it('fails an ack handed to the transport and not written to the socket when a later handler finished', () => {
+    const stuck = [...lines, 'S q1 11 #11', 'S q1 12 #12', 'D q1 11', 'W send PUBACK id=11', 'D q1 12'];
+    const wire = new Set(range('q1', 1, 10).map(([, p]) => p));
+    const first: RunRecord = { run: 1, lines: stuck, acksOnWire: wire, unsentAtKill: 0, tapRead: 76 };
+    const v = judgeHandOvers([first, run(2, [['q1', 11]], [])], 3, QOS);
+    expect(v.stranded).toEqual([]);
+    expect(v.unexplained).toEqual([
+      'q1 11 #11 (finished by run 1, 2 finishes from its end; handed again to run 2) ack not written to the socket by the next finish',
+    ]);
+  });
+});

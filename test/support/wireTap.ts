@@ -15,6 +15,8 @@ export interface TappedPacket {
   /** Which client connection through the tap carried it (0, 1, ...). */
   readonly connection: number;
   readonly packet: mqtt.Packet;
+  /** When the tap parsed it: epoch ms, fractional (comparable with other processes on the host). */
+  readonly at: number;
 }
 
 /** A running tap. */
@@ -23,6 +25,8 @@ export interface WireTap {
   readonly port: number;
   /** Every client packet so far, in wire order. */
   readonly packets: TappedPacket[];
+  /** Bytes read from each client connection (by its number): what the tap parsed and forwarded. */
+  readonly bytesFromClient: number[];
   /**
    * Resolves once `done(packets)` holds, checked now and after every client packet; rejects after
    * `timeoutMs` saying what it was waiting for.
@@ -41,6 +45,7 @@ export interface WireTap {
 /** Starts a tap on a free loopback port that forwards to `127.0.0.1:targetPort`. */
 export async function startWireTap(targetPort: number): Promise<WireTap> {
   const packets: TappedPacket[] = [];
+  const bytesFromClient: number[] = [];
   const waiters = new Set<() => void>();
   const sockets = new Set<net.Socket>();
   const validators: WireValidator[] = [];
@@ -59,10 +64,12 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
       socket.once('close', () => sockets.delete(socket));
     }
     const parser = clientPacketParser((packet) => {
-      packets.push({ connection, packet });
+      packets.push({ connection, packet, at: performance.timeOrigin + performance.now() });
       for (const check of [...waiters]) check();
     });
+    bytesFromClient[connection] = 0;
     client.on('data', (chunk: Buffer) => {
+      bytesFromClient[connection] = (bytesFromClient[connection] ?? 0) + chunk.length;
       feed.client(chunk);
       parser.parse(chunk);
       upstream.write(chunk);
@@ -79,6 +86,7 @@ export async function startWireTap(targetPort: number): Promise<WireTap> {
   return {
     port,
     packets,
+    bytesFromClient,
     until: (done, what, timeoutMs = 4000) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
