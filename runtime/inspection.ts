@@ -3,6 +3,9 @@
  * `inspect` observer for the connection machine, so inspectors written for actors (the Stately
  * inspector, `@statelyai/inspect`'s `createInspector`, the demo page) see a step-driven client the
  * same way (spec R120-R121). Made only when an observer is given: without one it costs nothing.
+The step driver does not import it: an entry point (Node's `nodeDefaults`) or the app
+(`inspection: stepInspection` with the browser entry) passes {@link stepInspection}, so a browser
+client that never inspects leaves this module out of its bundle (spec R367).
  *
  * @module
  */
@@ -95,3 +98,19 @@ export class StepInspection {
     this.snapshot(stopped, { type: 'xstate.stop' });
   }
 }
+
+/** Makes a step driver's {@link StepInspection}: what the `inspection` option takes (spec R367). */
+export type StepInspectionFactory = (
+  observer: InspectObserver,
+  logic: { readonly config: object },
+  send: (event: AnyEventObject) => void,
+  getSnapshot: () => object,
+) => StepInspection;
+
+/**
+ * The step driver's inspection, for the `inspection` option: with it the step driver sends an
+ * `inspect` observer what a live actor would (spec R120, R348). The Node entry wires it by
+ * default; with the browser entry pass `inspection: stepInspection` next to `inspect` (R367).
+ */
+export const stepInspection: StepInspectionFactory = (observer, logic, send, getSnapshot) =>
+  new StepInspection(observer, logic, send, getSnapshot);

@@ -20,7 +20,7 @@ import { Connection, type ConnectionConfig, clientState, type SessionPort } from
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
-import type { InspectObserver } from './inspection.js';
+import type { InspectObserver, StepInspectionFactory } from './inspection.js';
 import { checkClientKeys, type KeyTable, tableFor } from './optionKeys.js';
 import {
   LIFECYCLE_OPTION_KEYS,
@@ -45,6 +45,13 @@ export interface LifecycleClientConfig extends ConnectionConfig {
    * events, so `@statelyai/inspect`'s inspectors work unchanged (spec R120). @default none
    */
   readonly inspect?: InspectObserver;
+  /**
+   * What lets the step driver (the default) send `inspect` its events: `stepInspection`. The
+   * browser entry leaves it out of its bundle, so pass it there with `inspect`; without it,
+   * `inspect` with the step driver is a `ConfigError` (spec R367). The actor driver needs none.
+   * @default the entry point's (Node: `stepInspection`; browser: none)
+   */
+  readonly inspection?: StepInspectionFactory;
   /** @internal How the embedded client runs the statechart (see `DRIVER_FACTORY`). @default none */
   readonly [DRIVER_FACTORY]?: (options: DriverOptions) => LifecycleDriver;
 }
@@ -55,6 +62,7 @@ export const LIFECYCLE_CONFIG_KEYS = {
   closeGraceMs: true,
   journal: true,
   inspect: true,
+  inspection: true,
 } as const satisfies KeyTable<LifecycleClientConfig>;
 
 /** One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume. */
@@ -116,6 +124,7 @@ export class LifecycleClient {
       host: connection,
       record,
       inspect: config.inspect,
+      inspection: config.inspection,
     };
     const factory = config[DRIVER_FACTORY];
     this.#driver =
