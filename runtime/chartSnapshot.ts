@@ -1,6 +1,7 @@
 /**
  * The chart step's snapshot (chartStep.ts): the state value, context and status, with xstate's
- * `matches()` and a `toJSON()` shaped as xstate's, so inspectors serialise it alike. Equal
+ * `matches()`. What inspectors serialise (xstate's `toJSON()` shape) is added by the inspection
+ * (inspection.ts), so a client that never inspects carries none of it (spec R368). Equal
  * configurations share one value object, as xstateStep.ts shares xstate's.
  *
  * @module
@@ -31,21 +32,6 @@ export class ChartSnapshot implements ConnectionSnapshot {
 
   matches(value: StateValue): boolean {
     return matchesState(value, this.value);
-  }
-
-  /** What an inspector serialises: the fields of xstate's `toJSON()`, in its order. */
-  toJSON(): object {
-    const none = undefined;
-    return {
-      status: this.status,
-      output: none,
-      error: none,
-      context: this.context,
-      value: this.value,
-      children: {},
-      historyValue: {},
-      tags: [],
-    };
   }
 }
 

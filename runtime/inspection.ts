@@ -45,6 +45,31 @@ type Unrooted = InspectionEvent extends infer E
 // one process, so theirs are numbered across it to stay apart in an inspector.
 let nextSession = 0;
 
+/** The fields of xstate's snapshot `toJSON()`, in its order, for a snapshot that has none. */
+function xstateJson(this: { status: unknown; context: unknown; value: unknown }): object {
+  const none = undefined;
+  return {
+    status: this.status,
+    output: none,
+    error: none,
+    context: this.context,
+    value: this.value,
+    children: {},
+    historyValue: {},
+    tags: [],
+  };
+}
+
+/**
+ * `snapshot` as an inspector serialises it: xstate's own as it is; the chart step's (which has no
+ * `toJSON()`, spec R368) seen through an object that reads through to it and adds xstate's.
+ */
+function serialisable(snapshot: object): object {
+  return 'toJSON' in snapshot
+    ? snapshot
+    : Object.assign(Object.create(snapshot) as object, { toJSON: xstateJson });
+}
+
 /** Sends a step driver's inspection events, shaped as a root actor's. */
 export class StepInspection {
   readonly ref: InspectedRef;
@@ -58,7 +83,14 @@ export class StepInspection {
   ) {
     this.#observer = observer;
     const sessionId = `step:${nextSession++}`;
-    this.ref = { id: sessionId, sessionId, logic, _parent: undefined, send, getSnapshot };
+    this.ref = {
+      id: sessionId,
+      sessionId,
+      logic,
+      _parent: undefined,
+      send,
+      getSnapshot: () => serialisable(getSnapshot()),
+    };
   }
 
   #emit(event: Unrooted): void {
@@ -86,12 +118,12 @@ export class StepInspection {
 
   /** The state after processing `event`. */
   snapshot(snapshot: object, event: AnyEventObject): void {
-    this.#emit({ type: '@xstate.snapshot', snapshot: snapshot as Snapshot<unknown>, event });
+    this.#emit({ type: '@xstate.snapshot', snapshot: serialisable(snapshot) as Snapshot<unknown>, event });
   }
 
   /** The driver stopped: the last snapshot, marked stopped, as an actor's `stop()` reports it. */
   stopped(snapshot: object): void {
-    // A copy on the same prototype: a chart step's snapshot serialises through its `toJSON()`.
+    // A copy on the same prototype: xstate's snapshot serialises through its `toJSON()`.
     const stopped = Object.assign(Object.create(Object.getPrototypeOf(snapshot)) as object, snapshot, {
       status: 'stopped',
     });

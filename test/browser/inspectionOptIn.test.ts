@@ -64,6 +64,33 @@ describe('inspection is an opt-in of the browser entry (R367)', () => {
     expect(types).not.toContain('@xstate.microstep');
   });
 
+  it("R368: the chart step's snapshot has no toJSON of its own; an inspector is shown xstate's fields", () => {
+    const snapshots: object[] = [];
+    const client = new BrowserMqttClient({
+      ...base(),
+      inspect: (event) => {
+        if (event.type === '@xstate.snapshot') snapshots.push(event.snapshot);
+      },
+      inspection: stepInspection,
+    });
+    expect('toJSON' in client.lifecycle.getSnapshot()).toBe(false);
+    expect(JSON.parse(JSON.stringify(client.lifecycle.getSnapshot()))).toEqual({
+      status: 'active',
+      value: 'idle',
+      context: expect.any(Object),
+    });
+    expect(Object.keys(JSON.parse(JSON.stringify(snapshots[0])))).toEqual([
+      'status',
+      'context',
+      'value',
+      'children',
+      'historyValue',
+      'tags',
+    ]);
+    // What the inspector reads through the view is the snapshot's own.
+    expect((snapshots[0] as { value: unknown }).value).toBe('idle');
+  });
+
   it('R367: the actor driver inspects without it; so does every Node client', () => {
     const actor = heard(
       (inspect) => new BrowserMqttClient({ ...base(), driver: createActorDriver, inspect }),
@@ -93,6 +120,9 @@ describe('inspection is an opt-in of the browser entry (R367)', () => {
     ]);
     expect(client.code).not.toMatch(/StepInspection = class/);
     expect(client.code).not.toContain('@xstate.snapshot');
+    // R368: nor the snapshot's xstate-shaped JSON, which only an inspector reads.
+    expect(client.code).not.toContain('historyValue');
+    expect(whole.code).toContain('historyValue');
     expect(client.code).toContain('pass inspection: stepInspection');
     expect(whole.code).toMatch(/StepInspection = class/);
     expect(whole.code).toContain('@xstate.snapshot');
