@@ -76,6 +76,7 @@ export { type ConnectionSnapshot, createActorDriver, type DriverFactory } from '
 export {
   type InspectObserver,
   type StepInspectionFactory,
+  type StepInspector,
   stepInspection,
 } from './runtime/inspection.js';
 export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';

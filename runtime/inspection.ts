@@ -71,7 +71,7 @@ function serialisable(snapshot: object): object {
 }
 
 /** Sends a step driver's inspection events, shaped as a root actor's. */
-export class StepInspection {
+export class StepInspection implements StepInspector {
   readonly ref: InspectedRef;
   readonly #observer: InspectObserver;
 
@@ -131,13 +131,31 @@ export class StepInspection {
   }
 }
 
-/** Makes a step driver's {@link StepInspection}: what the `inspection` option takes (spec R367). */
+/** What the step driver tells its inspection as it runs (spec R120): each becomes `@xstate.*` events. */
+export interface StepInspector {
+  /** The actor exists (sent first, as an actor's constructor does). */
+  actor(): void;
+  /** An event reached the mailbox; `fromSelf` for delayed events the machine raised itself. */
+  event(event: AnyEventObject, fromSelf?: boolean): void;
+  /** An action is about to be carried out. */
+  action(type: string, params: unknown): void;
+  /** The state after processing `event`. */
+  snapshot(snapshot: object, event: AnyEventObject): void;
+  /** The driver stopped, in `snapshot`. */
+  stopped(snapshot: object): void;
+}
+
+/**
+ * Makes a step driver's inspection for `observer`: what the `inspection` option takes (spec
+ * R367). `logic` is what inspectors are shown as the actor's definition; `send` and `getSnapshot`
+ * are the driver's, for the inspected actor reference.
+ */
 export type StepInspectionFactory = (
   observer: InspectObserver,
   logic: { readonly config: object },
   send: (event: AnyEventObject) => void,
   getSnapshot: () => object,
-) => StepInspection;
+) => StepInspector;
 
 /**
  * The step driver's inspection, for the `inspection` option: with it the step driver sends an

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent, StateValue } from '../machines/journalFormat.js';
 import { effectOf } from './effects.js';
-import type { StepInspection, StepInspectionFactory } from './inspection.js';
+import type { StepInspectionFactory, StepInspector } from './inspection.js';
 import type {
   ConnectionSnapshot,
   DriverFactory,
@@ -60,7 +60,7 @@ class StepDriver implements LifecycleDriver {
   #processing = false;
   #stopped = false;
   /** The inspection events of an actor (spec R120), made only when an observer is given. */
-  readonly #inspection: StepInspection | undefined;
+  readonly #inspection: StepInspector | undefined;
   /** Whether timers keep the process alive (spec R50, R52). */
   #held = true;
 
