@@ -21,6 +21,7 @@ import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { InspectObserver, StepInspectionFactory } from './inspection.js';
+import { listen } from './listenerErrors.js';
 import { checkClientKeys, type KeyTable, tableFor } from './optionKeys.js';
 import {
   LIFECYCLE_OPTION_KEYS,
@@ -291,9 +292,7 @@ export class LifecycleClient {
   /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
   onLifecycle(listener: (event: LifecycleEvent) => void): () => void {
     this.connection.lifecycleListeners ??= new Set();
-    const listeners = this.connection.lifecycleListeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(this.connection.lifecycleListeners, listener);
   }
 
   /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
@@ -309,9 +308,7 @@ export class LifecycleClient {
   /** Calls `listener` when the connection is closed for a protocol error or a failed connect hook. */
   onProtocolError(listener: (error: ErrorData) => void): () => void {
     this.connection.protocolListeners ??= new Set();
-    const listeners = this.connection.protocolListeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(this.connection.protocolListeners, listener);
   }
 
   /** The journal so far (with `journal: true`). */

@@ -12,6 +12,7 @@ import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machin
 import type { JournalEntry, JournalEvent, StateValue } from '../machines/journalFormat.js';
 import { effectOf } from './effects.js';
 import type { StepInspectionFactory, StepInspector } from './inspection.js';
+import { listen } from './listenerErrors.js';
 import type {
   ConnectionSnapshot,
   DriverFactory,
@@ -109,9 +110,7 @@ class StepDriver implements LifecycleDriver {
 
   subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void {
     this.#listeners ??= new Set();
-    const listeners = this.#listeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(this.#listeners, listener);
   }
 
   stop(): void {
