@@ -64,6 +64,20 @@ describe('inspection is an opt-in of the browser entry (R367)', () => {
     expect(types).not.toContain('@xstate.microstep');
   });
 
+  it('R369: each chart step makes its own state value, equal to the one before for the same configuration', () => {
+    const values: unknown[] = [];
+    const client = new BrowserLifecycleClient(base());
+    client.subscribeSnapshots((snapshot) => values.push(snapshot.value));
+    client.connect();
+    void client.disconnect();
+    client.connect();
+    // idle -> connecting -> stopped -> connecting again: the same configuration, a value of its own.
+    const connecting = values.filter((v) => typeof v === 'object');
+    expect(connecting.length).toBeGreaterThanOrEqual(2);
+    expect(connecting[0]).toEqual(connecting.at(-1));
+    expect(connecting[0]).not.toBe(connecting.at(-1));
+  });
+
   it("R368: the chart step's snapshot has no toJSON of its own; an inspector is shown xstate's fields", () => {
     const snapshots: object[] = [];
     const client = new BrowserMqttClient({
@@ -124,6 +138,9 @@ describe('inspection is an opt-in of the browser entry (R367)', () => {
     expect(client.code).not.toContain('historyValue');
     expect(whole.code).toContain('historyValue');
     expect(client.code).toContain('pass inspection: stepInspection');
+    // R369: nor a memo of the chart's configurations, which only a fleet of chart-step clients would share.
+    expect(client.code).toContain('function snapshotOf(');
+    expect(client.code).not.toMatch(/configurations\.(get|set)\(/);
     expect(whole.code).toMatch(/StepInspection = class/);
     expect(whole.code).toContain('@xstate.snapshot');
   });
