@@ -4,7 +4,8 @@
  * peer. The machine and `replay()` alone live in the machine entry, so a client that only records
  * its journal does not carry the replay code. What a default client does not use is left to the
  * app to pass when it wants it: `driver: createActorDriver` for a live actor (spec R230),
- * `storeRecovery: attachStore` with a session store (R231).
+ * `storeRecovery: attachStore` with a session store (R231), `inspection: stepInspection` with an
+ * `inspect` observer (R367).
  *
  * @packageDocumentation
  */
@@ -72,7 +73,12 @@ export type {
   StoreFaultEvent,
 } from './runtime/client.js';
 export { type ConnectionSnapshot, createActorDriver, type DriverFactory } from './runtime/drivers.js';
-export type { InspectObserver } from './runtime/inspection.js';
+export {
+  type InspectObserver,
+  type StepInspectionFactory,
+  type StepInspector,
+  stepInspection,
+} from './runtime/inspection.js';
 export type { ClientState, LifecycleClientConfig } from './runtime/lifecycleClient.js';
 export type { ServerConfig } from './runtime/options.js';
 export type {

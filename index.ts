@@ -180,7 +180,12 @@ export {
   type MqttReplyEvent,
   type MqttSessionEvent,
 } from './runtime/embedded.js';
-export type { InspectObserver } from './runtime/inspection.js';
+export {
+  type InspectObserver,
+  type StepInspectionFactory,
+  type StepInspector,
+  stepInspection,
+} from './runtime/inspection.js';
 export type {
   ClientState,
   LifecycleClientConfig,

@@ -13,6 +13,7 @@ import { attachStore, type StoreRecovery } from '../protocol/sessionLog.js';
 import { type MqttClientOptions, MqttClient as RuntimeMqttClient } from '../runtime/client.js';
 import { createActorDriver } from '../runtime/drivers.js';
 import { createMqttClientLogic, type MqttClientLogic } from '../runtime/embedded.js';
+import { stepInspection } from '../runtime/inspection.js';
 import {
   type LifecycleClientConfig,
   LifecycleClient as RuntimeLifecycleClient,
@@ -39,6 +40,7 @@ export const nodeDefaults: RuntimeDefaults = {
   stepDriver: createStepDriver,
   storeRecovery: attachStore,
   mqtt5: V5_PROFILE,
+  inspection: stepInspection,
 };
 
 /**

@@ -13,6 +13,7 @@ import { attachStore } from '../protocol/sessionLog.js';
 import { MemoryStore } from '../protocol/store.js';
 import { MqttClient as RuntimeMqttClient } from '../runtime/client.js';
 import { createActorDriver } from '../runtime/drivers.js';
+import { stepInspection } from '../runtime/inspection.js';
 import { LifecycleClient as RuntimeLifecycleClient } from '../runtime/lifecycleClient.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { LifecycleClient as BrowserLifecycleClient, MqttClient as BrowserMqttClient } from './browser.js';
@@ -71,7 +72,12 @@ describe('the actor driver is passed in, not imported by the runtime (R230)', ()
         (inspect) => new BrowserLifecycleClient({ servers: [server()], driver: createActorDriver, inspect }),
       ),
     ).toBe(true);
-    expect(runsAnActor((inspect) => new BrowserMqttClient({ servers: [server()], inspect }))).toBe(false);
+    // The step driver's inspection is an opt-in there too (R367).
+    expect(
+      runsAnActor(
+        (inspect) => new BrowserMqttClient({ servers: [server()], inspect, inspection: stepInspection }),
+      ),
+    ).toBe(false);
   });
 });
 

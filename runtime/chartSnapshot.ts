@@ -1,7 +1,9 @@
 /**
  * The chart step's snapshot (chartStep.ts): the state value, context and status, with xstate's
- * `matches()` and a `toJSON()` shaped as xstate's, so inspectors serialise it alike. Equal
- * configurations share one value object, as xstateStep.ts shares xstate's.
+ * `matches()`. What inspectors serialise (xstate's `toJSON()` shape) is added by the inspection
+ * (inspection.ts), so a client that never inspects carries none of it (spec R368). Each step
+ * makes its own value: the chart step runs a browser's client, where no fleet of clients would
+ * share a memo of configurations (Node's fleets run xstate's step, which keeps one, R369).
  *
  * @module
  */
@@ -32,21 +34,6 @@ export class ChartSnapshot implements ConnectionSnapshot {
   matches(value: StateValue): boolean {
     return matchesState(value, this.value);
   }
-
-  /** What an inspector serialises: the fields of xstate's `toJSON()`, in its order. */
-  toJSON(): object {
-    const none = undefined;
-    return {
-      status: this.status,
-      output: none,
-      error: none,
-      context: this.context,
-      value: this.value,
-      children: {},
-      historyValue: {},
-      tags: [],
-    };
-  }
 }
 
 /** xstate's `matchesState`: whether `child` (a full state value) is in `parent` (a partial one). */
@@ -62,23 +49,13 @@ function matchesState(parent: StateValue, child: StateValue): boolean {
 const pathValue = (path: readonly string[]): StateValue =>
   path.length === 1 ? (path[0] as string) : { [path[0] as string]: pathValue(path.slice(1)) };
 
-/** Configurations seen, by their node ids in order: one value object and node list each. */
-const configurations = new Map<string, readonly [StateValue, readonly ChartNode[]]>();
-
-/** The snapshot of `nodes` (under `root`) with `context`; equal configurations share their value. */
+/** The snapshot of `nodes` (under `root`) with `context`. */
 export function snapshotOf(
   root: ChartNode,
   nodes: readonly ChartNode[],
   context: ConnectionContext,
 ): ChartSnapshot {
-  let key = '';
-  for (const node of nodes) key += `${node.id} `;
-  let known = configurations.get(key);
-  if (known === undefined) {
-    known = [stateValueOf(root, nodes), nodes];
-    configurations.set(key, known);
-  }
-  return new ChartSnapshot(known[0], context, known[1]);
+  return new ChartSnapshot(stateValueOf(root, nodes), context, nodes);
 }
 
 /** xstate's `getStateValue`: children in the order they appear in `nodes`. */

@@ -28,7 +28,7 @@ import { state$ } from '../streams/state.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
-import { callEach } from './listenerErrors.js';
+import { callEach, listen } from './listenerErrors.js';
 import { type KeyTable, passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
 import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
@@ -401,16 +401,14 @@ export class MqttClient {
   onMessage(listener: (message: Message) => void): () => void {
     const listeners = own(this.#messageListeners);
     this.#messageListeners = listeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(listeners, listener);
   }
 
   /** Calls `listener` with every client event. */
   onEvent(listener: (event: ClientEvent) => void): () => void {
     const listeners = own(this.#eventListeners);
     this.#eventListeners = listeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(listeners, listener);
   }
 
   /** The subscriptions in registration order, with the QoS each was granted. */

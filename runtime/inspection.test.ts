@@ -5,7 +5,7 @@ import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { defaultOptions, driverOption, server } from '../test/support/lifecycleHarness.js';
 import { createChartStepDriver } from './chartStepDriver.js';
 import { createActorDriver, type LifecycleHost } from './drivers.js';
-import type { InspectObserver } from './inspection.js';
+import { type InspectObserver, stepInspection } from './inspection.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import { createStepDriver } from './stepDriver.js';
 
@@ -35,6 +35,8 @@ function live(driver: 'actor' | 'step' | 'chart', inspect: InspectObserver) {
     clock,
     driver: driverOption(driver),
     inspect,
+    // The runtime alone, as the browser entry, inspects a step driver only when told how (R367).
+    inspection: stepInspection,
     random: () => 0.25,
     keepAliveSec: 10,
   });
@@ -115,6 +117,7 @@ describe('inspection (spec R120-R121)', () => {
         clock: new SimulatedClock(),
         host: quietHost,
         inspect: (event) => events.push(event),
+        inspection: stepInspection,
       });
       driver.send({ type: 'client.connect' });
       driver.stop();

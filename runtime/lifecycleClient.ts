@@ -20,7 +20,8 @@ import { Connection, type ConnectionConfig, clientState, type SessionPort } from
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
 import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
-import type { InspectObserver } from './inspection.js';
+import type { InspectObserver, StepInspectionFactory } from './inspection.js';
+import { listen } from './listenerErrors.js';
 import { checkClientKeys, type KeyTable, tableFor } from './optionKeys.js';
 import {
   LIFECYCLE_OPTION_KEYS,
@@ -45,6 +46,13 @@ export interface LifecycleClientConfig extends ConnectionConfig {
    * events, so `@statelyai/inspect`'s inspectors work unchanged (spec R120). @default none
    */
   readonly inspect?: InspectObserver;
+  /**
+   * What lets the step driver (the default) send `inspect` its events: `stepInspection`. The
+   * browser entry leaves it out of its bundle, so pass it there with `inspect`; without it,
+   * `inspect` with the step driver is a `ConfigError` (spec R367). The actor driver needs none.
+   * @default the entry point's (Node: `stepInspection`; browser: none)
+   */
+  readonly inspection?: StepInspectionFactory;
   /** @internal How the embedded client runs the statechart (see `DRIVER_FACTORY`). @default none */
   readonly [DRIVER_FACTORY]?: (options: DriverOptions) => LifecycleDriver;
 }
@@ -55,6 +63,7 @@ export const LIFECYCLE_CONFIG_KEYS = {
   closeGraceMs: true,
   journal: true,
   inspect: true,
+  inspection: true,
 } as const satisfies KeyTable<LifecycleClientConfig>;
 
 /** One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume. */
@@ -116,6 +125,7 @@ export class LifecycleClient {
       host: connection,
       record,
       inspect: config.inspect,
+      inspection: config.inspection,
     };
     const factory = config[DRIVER_FACTORY];
     this.#driver =
@@ -282,9 +292,7 @@ export class LifecycleClient {
   /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
   onLifecycle(listener: (event: LifecycleEvent) => void): () => void {
     this.connection.lifecycleListeners ??= new Set();
-    const listeners = this.connection.lifecycleListeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(this.connection.lifecycleListeners, listener);
   }
 
   /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
@@ -300,9 +308,7 @@ export class LifecycleClient {
   /** Calls `listener` when the connection is closed for a protocol error or a failed connect hook. */
   onProtocolError(listener: (error: ErrorData) => void): () => void {
     this.connection.protocolListeners ??= new Set();
-    const listeners = this.connection.protocolListeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(this.connection.protocolListeners, listener);
   }
 
   /** The journal so far (with `journal: true`). */

@@ -45,3 +45,14 @@ export function callEach<T>(
     }
   }
 }
+
+/**
+ * Adds `listener` to `listeners` and returns what removes it: the one way every `on*` and
+ * `subscribe` of the runtime registers a listener.
+ * @param listeners - The set to add to.
+ * @param listener - The listener.
+ */
+export function listen<T>(listeners: Set<T>, listener: T): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}

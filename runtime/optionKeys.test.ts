@@ -196,6 +196,7 @@ describe('the key tables (R342)', () => {
     expect(without(LIFECYCLE_CONFIG_KEYS, LIFECYCLE_OPTION_KEYS)).toEqual([
       'closeGraceMs',
       'inspect',
+      'inspection',
       'journal',
     ]);
     expect(without(CLIENT_OPTION_KEYS, LIFECYCLE_CONFIG_KEYS)).toEqual(['session', 'storeRecovery']);

@@ -9,6 +9,7 @@ import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { AuthMethod } from './auth.js';
+import type { StepInspectionFactory } from './inspection.js';
 import { checkServerKeys, type KeyTable } from './optionKeys.js';
 import type {
   DriverFactory,
@@ -193,6 +194,8 @@ export function withDefaults<
   T extends LifecycleClientOptions & {
     readonly storeRecovery?: StoreRecovery;
     readonly session?: { readonly store?: unknown };
+    readonly inspect?: unknown;
+    readonly inspection?: StepInspectionFactory;
   },
 >(options: T, defaults: RuntimeDefaults): T {
   // Plain JavaScript can call `new MqttClient()`: a typed error, not a TypeError from deep inside.
@@ -216,6 +219,8 @@ export function withDefaults<
   const storeRecovery =
     options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);
   const mqtt5 = options.mqtt5 ?? defaults.mqtt5;
+  // Only a client with an observer uses the step driver's inspection (spec R367), likewise.
+  const inspection = options.inspection ?? (options.inspect === undefined ? undefined : defaults.inspection);
   if (
     options.transport !== undefined &&
     options.clock !== undefined &&
@@ -223,7 +228,8 @@ export function withDefaults<
     options.tracer === tracer &&
     options.driver === driver &&
     options.storeRecovery === storeRecovery &&
-    options.mqtt5 === mqtt5
+    options.mqtt5 === mqtt5 &&
+    options.inspection === inspection
   )
     return options;
   const withPorts = Object.assign({}, options, {
@@ -235,7 +241,8 @@ export function withDefaults<
     mqtt5,
   });
   // Only a client with a session takes `storeRecovery`: no key for the others (spec R338).
-  return storeRecovery === undefined ? withPorts : Object.assign(withPorts, { storeRecovery });
+  if (storeRecovery !== undefined) Object.assign(withPorts, { storeRecovery });
+  return inspection === undefined ? withPorts : Object.assign(withPorts, { inspection });
 }
 
 const NO_TRANSPORT =

@@ -13,6 +13,7 @@ import { attachStore } from '../protocol/sessionLog.js';
 import { fakeNetwork } from '../test/support/fakeTransport.js';
 import { MqttClient } from './client.js';
 import { createActorDriver } from './drivers.js';
+import { stepInspection } from './inspection.js';
 import { LifecycleClient } from './lifecycleClient.js';
 import { withDefaults } from './options.js';
 import { V5_PROFILE } from './profileV5.js';
@@ -68,6 +69,8 @@ describe('ports and defaults (R47)', () => {
       stepDriver: createStepDriver,
       storeRecovery: attachStore,
       mqtt5: V5_PROFILE,
+      // The step driver's inspection too, off the browser's default path (R367).
+      inspection: stepInspection,
     });
     const clock = new SimulatedClock();
     const transport = fakeNetwork().factory;

@@ -11,7 +11,7 @@ import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machin
 import type { ConnectionContext } from '../machines/implementations.js';
 import type { JournalEntry, StateValue } from '../machines/journalFormat.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
-import type { InspectObserver } from './inspection.js';
+import type { InspectObserver, StepInspectionFactory } from './inspection.js';
 import type { TransportFactory, TransportScheme } from './transportPort.js';
 
 export { RESERVE_FULL } from '../protocol/reserveFull.js';
@@ -87,6 +87,11 @@ export interface RuntimeDefaults {
    * @default none
    */
   readonly mqtt5?: Mqtt5Profile;
+  /**
+   * What lets the step driver send an `inspect` observer its events (Node: `stepInspection`); an
+   * entry point that leaves it out keeps it out of its bundle (spec R367). @default none
+   */
+  readonly inspection?: StepInspectionFactory;
 }
 
 /**
@@ -222,6 +227,12 @@ export interface DriverOptions {
    * `@xstate.event`, `@xstate.action` and `@xstate.snapshot` events (spec R120). @default none
    */
   readonly inspect?: InspectObserver;
+  /**
+   * What makes the step driver's inspection events (`stepInspection`); a step driver given
+   * `inspect` without it throws a `ConfigError` under `inspect` (spec R367). The actor driver
+   * inspects natively and ignores it. @default none
+   */
+  readonly inspection?: StepInspectionFactory;
 }
 
 /**

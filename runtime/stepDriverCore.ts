@@ -6,10 +6,13 @@
  *
  * @module
  */
+
+import { ConfigError } from '../errors.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from '../machines/events.js';
 import type { JournalEntry, JournalEvent, StateValue } from '../machines/journalFormat.js';
 import { effectOf } from './effects.js';
-import { StepInspection } from './inspection.js';
+import type { StepInspectionFactory, StepInspector } from './inspection.js';
+import { listen } from './listenerErrors.js';
 import type {
   ConnectionSnapshot,
   DriverFactory,
@@ -25,10 +28,11 @@ type AnyEventObject = { readonly type: string };
 
 /**
  * A step driver factory on `stepper`: delayed raises become timers on the injected clock and
- * cancels clear them, so the runtime owns all of its timers.
+ * cancels clear them, so the runtime owns all of its timers. `inspection` is used when the
+ * options name none (Node's step driver names `stepInspection`; the chart step's none, R367).
  */
-export function stepDriverWith(stepper: Stepper): DriverFactory {
-  return (options) => new StepDriver(options, stepper);
+export function stepDriverWith(stepper: Stepper, inspection?: StepInspectionFactory): DriverFactory {
+  return (options) => new StepDriver(options, stepper, options.inspection ?? inspection);
 }
 
 const NO_TIMERS: readonly unknown[] = [];
@@ -57,27 +61,33 @@ class StepDriver implements LifecycleDriver {
   #processing = false;
   #stopped = false;
   /** The inspection events of an actor (spec R120), made only when an observer is given. */
-  readonly #inspection: StepInspection | undefined;
+  readonly #inspection: StepInspector | undefined;
   /** Whether timers keep the process alive (spec R50, R52). */
   #held = true;
 
-  constructor(options: DriverOptions, stepper: Stepper) {
+  constructor(options: DriverOptions, stepper: Stepper, makeInspection: StepInspectionFactory | undefined) {
     this.#stepper = stepper;
     this.#host = options.host;
     this.#clock = options.clock;
     this.#input = options.input;
     this.#record = options.record;
+    const observer = options.inspect;
+    // Never a silent observer: the browser entry leaves the inspection out unless passed (R367).
+    if (observer !== undefined && makeInspection === undefined)
+      throw new ConfigError(
+        'inspect',
+        "needs the step driver's inspection, which this entry point leaves out: pass inspection: stepInspection",
+      );
     const [initial, initialActions] = stepper.initialStep(options.input);
     this.#snapshot = initial;
-    const inspection =
-      options.inspect === undefined
-        ? undefined
-        : new StepInspection(
-            options.inspect,
-            stepper.logic,
-            (event) => this.#deliver(event),
-            () => this.#snapshot,
-          );
+    const inspection = observer
+      ? makeInspection?.(
+          observer,
+          stepper.logic,
+          (event) => this.#deliver(event),
+          () => this.#snapshot,
+        )
+      : undefined;
     this.#inspection = inspection;
     const init = { type: 'xstate.init', input: options.input };
     inspection?.actor();
@@ -100,9 +110,7 @@ class StepDriver implements LifecycleDriver {
 
   subscribe(listener: (snapshot: ConnectionSnapshot) => void): () => void {
     this.#listeners ??= new Set();
-    const listeners = this.#listeners;
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return listen(this.#listeners, listener);
   }
 
   stop(): void {

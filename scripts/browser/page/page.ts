@@ -7,7 +7,14 @@
  * @module
  */
 import type { InspectionEvent } from 'xstate';
-import { type ClientEvent, type Journal, MqttClient, type QoS, toJsonLines } from '../../../browser.js';
+import {
+  type ClientEvent,
+  type Journal,
+  MqttClient,
+  type QoS,
+  stepInspection,
+  toJsonLines,
+} from '../../../browser.js';
 import { fromJsonLines, type ReplayStep, replay } from '../../../machines/journal.js';
 import type { DemoConfig } from '../demoServer.js';
 import { describeValue } from '../stateNames.js';
@@ -127,6 +134,8 @@ async function main(): Promise<void> {
     keepAliveSec: 10,
     journal: true,
     inspect,
+    // The browser entry leaves the step driver's inspection out unless passed (spec R367).
+    inspection: stepInspection,
   });
   client.onEvent((event) => {
     const line = describeClientEvent(event);
