@@ -14,18 +14,16 @@ import { type ConnectionContext, initialContext } from './implementations.js';
  * What a 3.1.1 CONNACK does, in `handshaking` and in MQTT 5's `authenticating` alike (R81); MQTT
  * 5's CONNACK and the `authenticating` state are chartV5.ts's.
  */
-export const CONNACK_311 = {
-  'mqtt.connack': [
-    { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
-    // R81: a refusal that will not heal stops the client, reporting why.
-    {
-      guard: 'stopsOnRefusal',
-      target: '#conn.stopped',
-      actions: ['recordFailure', 'emitConnectError'],
-    },
-    { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
-  ],
-} as const;
+export const CONNACK_311 = [
+  { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
+  // R81: a refusal that will not heal stops the client, reporting why.
+  {
+    guard: 'stopsOnRefusal',
+    target: '#conn.stopped',
+    actions: ['recordFailure', 'emitConnectError'],
+  },
+  { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
+] as const;
 
 /**
  * The connection statechart's 3.1.1 base (spec R363): every state a 3.1.1 client can be in, with
@@ -93,7 +91,7 @@ export const baseChart = {
                   server: context.current,
                 }),
               },
-              on: CONNACK_311,
+              on: { 'mqtt.connack': CONNACK_311 },
             },
           },
         },

@@ -11,34 +11,34 @@
 import { CONNACK_311 } from './chartBase.js';
 
 /** What an MQTT 5 CONNACK does, in `handshaking` and in `authenticating` alike (R260-R270, R311). */
-const CONNACK_V5 = {
-  'mqtt5.connack': [
-    { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
-    {
-      guard: 'redirected',
-      target: '#conn.online',
-      reenter: true,
-      actions: ['recordFailure', 'emitConnectError', 'redirect'],
-    },
-    {
-      guard: 'stopsOnRefusal',
-      target: '#conn.stopped',
-      actions: ['recordFailure', 'emitConnectError'],
-    },
-    {
-      guard: 'busy',
-      target: '#conn.backoff',
-      actions: ['recordFailure', 'emitConnectError', 'busyBackoff'],
-    },
-    { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
-  ],
-} as const;
+const CONNACK_V5 = [
+  { guard: 'accepted', target: '#conn.online.connected', actions: 'adoptConnack' },
+  {
+    guard: 'redirected',
+    target: '#conn.online',
+    reenter: true,
+    actions: ['recordFailure', 'emitConnectError', 'redirect'],
+  },
+  {
+    guard: 'stopsOnRefusal',
+    target: '#conn.stopped',
+    actions: ['recordFailure', 'emitConnectError'],
+  },
+  {
+    guard: 'busy',
+    target: '#conn.backoff',
+    actions: ['recordFailure', 'emitConnectError', 'busyBackoff'],
+  },
+  { target: '#conn.backoff', actions: ['recordFailure', 'emitConnectError'] },
+] as const;
 
 /** One broker AUTH 0x18 answered: counted (R312), and the runtime's method computes the answer. */
 const AUTH_STEP = ['countAuthStep', 'answerAuth'] as const;
 
+/** `disconnected` told of a session the broker ended (R262). */
+const DISCONNECTED = { type: 'emitDisconnected', params: { byUser: false } } as const;
 /** A session the broker ends: the error recorded, `disconnected` told (R262). */
-const DROPPED = ['recordFailure', { type: 'emitDisconnected', params: { byUser: false } }] as const;
+const DROPPED = ['recordFailure', DISCONNECTED] as const;
 
 /** The MQTT 5 extension of the connection statechart, merged into the base by `mergeChart`. */
 export const mqtt5Chart = {
@@ -52,7 +52,7 @@ export const mqtt5Chart = {
           states: {
             handshaking: {
               on: {
-                ...CONNACK_V5,
+                'mqtt5.connack': CONNACK_V5,
                 // R310: the broker's AUTH 0x18 starts the exchange the CONNECT's method asked for.
                 'mqtt5.auth': { guard: 'authContinues', target: 'authenticating', actions: AUTH_STEP },
               },
@@ -60,8 +60,8 @@ export const mqtt5Chart = {
             // R310-R311: CONNECT with an Authentication Method, AUTH 0x18 both ways, until CONNACK.
             authenticating: {
               on: {
-                ...CONNACK_311, // as in `handshaking` (R81)
-                ...CONNACK_V5,
+                'mqtt.connack': CONNACK_311, // as in `handshaking` (R81)
+                'mqtt5.connack': CONNACK_V5,
                 'mqtt5.auth': { guard: 'authContinues', actions: AUTH_STEP },
                 // R315: an authentication failure is a refusal: it stops under `onRefused: 'stop'`.
                 'mqtt5.disconnect': {
@@ -82,15 +82,19 @@ export const mqtt5Chart = {
                 guard: 'failsOver',
                 target: '#conn.online',
                 reenter: true,
-                actions: [...DROPPED, 'failOver'],
+                actions: ['recordFailure', DISCONNECTED, 'failOver'],
               },
               {
                 guard: 'redirected',
                 target: '#conn.online',
                 reenter: true,
-                actions: [...DROPPED, 'redirect'],
+                actions: ['recordFailure', DISCONNECTED, 'redirect'],
               },
-              { guard: 'busy', target: '#conn.backoff', actions: [...DROPPED, 'busyBackoff'] },
+              {
+                guard: 'busy',
+                target: '#conn.backoff',
+                actions: ['recordFailure', DISCONNECTED, 'busyBackoff'],
+              },
               { target: '#conn.backoff', actions: DROPPED },
             ],
           },

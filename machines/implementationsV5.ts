@@ -78,7 +78,8 @@ export const V5_UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
   recordFailure: (_, e) => ({ lastError: (v5Error(e) as ErrorData | null) ?? errorOf(e) }),
 });
 
+// Object.assign, not spreads, so a bundler can drop them unused (it keeps a spread: a getter could run).
 /** The whole machine's guards: the base's with the MQTT 5 extension's. */
-export const ALL_GUARDS = { ...GUARDS, ...V5_GUARDS };
+export const ALL_GUARDS = /* @__PURE__ */ Object.assign({}, GUARDS, V5_GUARDS);
 /** The whole machine's context updates: the base's with the MQTT 5 extension's. */
-export const ALL_UPDATES = { ...UPDATES, ...V5_UPDATES };
+export const ALL_UPDATES = /* @__PURE__ */ Object.assign({}, UPDATES, V5_UPDATES);
