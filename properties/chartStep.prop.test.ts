@@ -356,11 +356,11 @@ describe('the chart step (no xstate) and xstate step alike (R343-R346)', () => {
   });
 });
 
-describe('the chart step on the 3.1.1 base (R363, R364)', () => {
+describe('the chart step on the 3.1.1 base (R363-R365)', () => {
   const ALPHABET_311 = ALPHABET.filter((event) => !isMqtt5(event));
   const MQTT5_EVENTS = ALPHABET.filter(isMqtt5);
 
-  it('R364: from every configuration a 3.1.1 client reaches, every 3.1.1 event and timer steps as the whole xstate machine does, and an MQTT 5 event changes nothing and does nothing', () => {
+  it('R364, R365: from every configuration a 3.1.1 client reaches, every 3.1.1 event and timer steps as the whole xstate machine does, and an MQTT 5 event changes nothing and does nothing', () => {
     expect(ALPHABET_311.length).toBeGreaterThan(12);
     expect(MQTT5_EVENTS.length).toBeGreaterThan(10);
     let ignored = 0;
@@ -384,7 +384,7 @@ describe('the chart step on the 3.1.1 base (R363, R364)', () => {
     expect(ignored).toBeGreaterThanOrEqual(MQTT5_EVENTS.length * configurations.size);
   });
 
-  it('R364: equal values, contexts, statuses and actions at every step of random 3.1.1 runs', () => {
+  it('R365: equal values, contexts, statuses and actions at every step of random 3.1.1 runs', () => {
     fc.assert(
       fc.property(run311Arb, ([input, moves]) => {
         walk(input, moves, baseStepper);
@@ -393,7 +393,7 @@ describe('the chart step on the 3.1.1 base (R363, R364)', () => {
     );
   });
 
-  it('R363: a 3.1.1 client is in the same states on the base as on the whole chart: every stable state but the MQTT 5 ones', () => {
+  it('R363, R365: a 3.1.1 client is in the same states on the base as on the whole chart: every stable state but the MQTT 5 ones', () => {
     const seen = new Set<string>();
     for (const [input, moves] of fc.sample(run311Arb, { numRuns: 300, seed: 363 }))
       for (const leaf of walk(input, moves, baseStepper)) seen.add(leaf);

@@ -1,5 +1,5 @@
 /**
- * The MQTT 5 parts of the statechart come with the MQTT 5 profile (spec R363, R364): the default
+ * The MQTT 5 parts of the statechart come with the MQTT 5 profile (spec R363-R366): the default
  * browser client's chart step carries the 3.1.1 base chart and its implementations only, and the
  * MQTT 5 extension (chartV5.ts, implementationsV5.ts, v5.ts) with the whole chart arrives with
  * `mqtt-lifeline/browser/mqtt5`.
@@ -25,8 +25,8 @@ async function built(entry: string): Promise<{ code: string; modules: string[] }
   return { code, modules: [...code.matchAll(/^\/\/ (\S+\.ts)$/gm)].map((m) => m[1] as string) };
 }
 
-describe('the MQTT 5 part of the statechart is the profile’s (R363, R364)', () => {
-  it('R364: the default browser client carries the base chart and none of the MQTT 5 extension; the MQTT 5 client carries both', async () => {
+describe('the MQTT 5 part of the statechart is the profile’s (R366)', () => {
+  it('R366: the default browser client carries the base chart and none of the MQTT 5 extension; the MQTT 5 client carries both', async () => {
     const [client, withMqtt5] = await Promise.all([
       built('scripts/browser/defaultClient.ts'),
       built('scripts/browser/withMqtt5.ts'),
