@@ -1,6 +1,6 @@
 /**
  * The chart step: the connection statechart's pure step without xstate. It interprets
- * machines/chart.ts with the plain implementations of machines/implementations.ts, following
+ * a chart (chartMachines.ts) with the plain implementations of machines/, following
  * xstate v5's algorithm (its `macrostep`, `microstep`, `transitionNode`, `computeExitSet`,
  * `computeEntrySet`) for exactly the features the chart uses (chartFeatures.ts checks them), and
  * returns what xstateStep.ts returns: the next snapshot and the actions, in xstate's order and
@@ -12,103 +12,36 @@
  *
  * @module
  */
-import { baseChart } from '../machines/chartBase.js';
 import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import {
   type ConnectionContext,
-  type ContextUpdate,
   DELAYS,
   EFFECT_NAMES,
   EMITS,
   emitDisconnected,
-  GUARDS,
   type Guard,
   initialContext,
-  recordTimeout,
-  UPDATES,
 } from '../machines/implementations.js';
-import type { StateValue } from '../machines/journalFormat.js';
 import {
-  buildTree,
-  type ChartAction,
-  type ChartNode,
-  type ChartTransition,
-  type StateConfig,
-} from './chartNodes.js';
+  type ChartDefinition,
+  currentChart,
+  type Machine,
+  machineOf,
+  machines,
+  type Params,
+  rootOf,
+  snapshotOf,
+} from './chartMachines.js';
+import type { ChartAction, ChartNode, ChartTransition } from './chartNodes.js';
 import { ChartSnapshot } from './chartSnapshot.js';
 import type { ConnectionSnapshot } from './ports.js';
 import type { StepAction, Stepper } from './stepper.js';
 
 type Event = { readonly type: string };
-type Params = Parameters<typeof recordTimeout>[2] & Parameters<typeof emitDisconnected>[2];
-
-type Update = (c: ConnectionContext, e: ConnectionEvent, p: Params) => Partial<ConnectionContext>;
 const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
   Record<string, (c: ConnectionContext, e: ConnectionEvent, p: Params) => unknown>
 >;
 const EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES);
-
-/**
- * A chart and the guards and context updates the chart step runs it with (spec R364): the 3.1.1
- * base's, or the whole chart's, which the MQTT 5 profile gives (chartStepV5.ts). The emitted
- * events, delays and effects are the base's in both.
- */
-export interface ChartDefinition {
-  /** The chart: machines/chartBase.ts's `baseChart` or machines/chart.ts's `connectionChart`. */
-  readonly chart: object;
-  /** Its guards by name. */
-  readonly guards: Readonly<Record<string, Guard>>;
-  /** Its context updates by action name (`recordTimeout` is added). */
-  readonly updates: Readonly<Record<string, ContextUpdate>>;
-}
-
-/** A definition's node tree, tables and configurations seen (one value object and node list each). */
-interface Machine {
-  readonly root: ChartNode;
-  readonly guards: Readonly<Record<string, Guard>>;
-  readonly updates: Readonly<Record<string, Update>>;
-  readonly configurations: Map<string, readonly [StateValue, readonly ChartNode[]]>;
-}
-
-/** The 3.1.1 base: what the chart step steps unless the MQTT 5 profile gave it the whole chart. */
-export const BASE_CHART: ChartDefinition = { chart: baseChart, guards: GUARDS, updates: UPDATES };
-
-/** The whole chart, once the MQTT 5 profile gave it (chartStepV5.ts). */
-let whole: ChartDefinition | undefined;
-
-/**
- * Makes every chart step client created from now on step `definition` (the whole chart) instead
- * of the 3.1.1 base; one made before keeps stepping the base (it was made without the profile).
- */
-export function stepChart(definition: ChartDefinition): void {
-  whole = definition;
-}
-
-/** Machines by definition and by root node: a snapshot's nodes name their machine. */
-const machines = new Map<object, Machine>();
-
-/**
- * The machine of a definition, its tree built on first use. That the chart uses only what this
- * step supports is checked by chartFeatures.test.ts rather than here, so browsers do not carry
- * the check (R347); an unknown target or action still throws here.
- */
-function machineOf(definition: ChartDefinition): Machine {
-  let machine = machines.get(definition);
-  if (machine === undefined) {
-    machine = {
-      root: buildTree(definition.chart as StateConfig).root,
-      guards: definition.guards,
-      // The params an action gets are the ones its config gives; the table types them all alike.
-      updates: { ...definition.updates, recordTimeout } as unknown as Readonly<Record<string, Update>>,
-      configurations: new Map(),
-    };
-    machines.set(definition, machine);
-    machines.set(machine.root, machine);
-  }
-  return machine;
-}
-
-const rootOf = (node: ChartNode): ChartNode => (node.parent === undefined ? node : rootOf(node.parent));
 
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
   let marker = child;
@@ -317,32 +250,6 @@ const initialNodes = (node: ChartNode): ChartNode[] => [
       : []),
 ];
 
-/** The snapshot of `nodes` with `context`; equal configurations share their value (as xstate's). */
-function snapshotOf(
-  machine: Machine,
-  nodes: readonly ChartNode[],
-  context: ConnectionContext,
-): ChartSnapshot {
-  let key = '';
-  for (const node of nodes) key += `${node.id} `;
-  let known = machine.configurations.get(key);
-  if (known === undefined) {
-    known = [stateValueOf(machine.root, nodes), nodes];
-    machine.configurations.set(key, known);
-  }
-  return new ChartSnapshot(known[0], context, known[1]);
-}
-
-/** xstate's `getStateValue`: children in the order they appear in `nodes`. */
-function stateValueOf(node: ChartNode, nodes: readonly ChartNode[]): StateValue {
-  const children = nodes.filter((n) => n.parent === node);
-  const first = children[0];
-  if (node.type === 'compound' && first !== undefined && first.type === 'atomic') return first.key;
-  const value: Record<string, StateValue> = {};
-  for (const child of children) value[child.key] = stateValueOf(child, nodes);
-  return value;
-}
-
 /** The chart step of a snapshot: its own machine's, whichever stepper made it. */
 function pureStep(snapshot: ConnectionSnapshot, event: Event): readonly [ConnectionSnapshot, StepAction[]] {
   const from = snapshot as ChartSnapshot;
@@ -388,7 +295,9 @@ function stepperOf(definition: () => ChartDefinition): Stepper {
  * whole chart when the MQTT 5 profile has given it ({@link stepChart}), else on the 3.1.1 base,
  * and keeps to the chart it started on.
  */
-export const chartStepper: Stepper = /* @__PURE__ */ stepperOf(() => whole ?? BASE_CHART);
+export const chartStepper: Stepper = /* @__PURE__ */ stepperOf(currentChart);
 
 /** The stepper of the chart step on `definition` alone, whatever the profile gave (for the tests). */
 export const chartStepperFor = (definition: ChartDefinition): Stepper => stepperOf(() => definition);
+
+export { BASE_CHART, type ChartDefinition, stepChart } from './chartMachines.js';

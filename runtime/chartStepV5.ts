@@ -9,7 +9,7 @@
  */
 import { connectionChart } from '../machines/chart.js';
 import { ALL_GUARDS, ALL_UPDATES } from '../machines/implementationsV5.js';
-import { type ChartDefinition, stepChart } from './chartStep.js';
+import { type ChartDefinition, stepChart } from './chartMachines.js';
 
 /** The whole chart and its guards and updates: what xstate's machine runs (machines/setup.ts). */
 export const WHOLE_CHART: ChartDefinition = {
