@@ -1,7 +1,7 @@
 /**
  * The charts the chart step (chartStep.ts) runs (spec R364): the 3.1.1 base, or the whole chart
  * once the MQTT 5 profile gave it (chartStepV5.ts), each built once into a node tree with its
- * guards and context updates, and the snapshots of each tree's configurations.
+ * guards and context updates.
  *
  * @module
  */
@@ -16,9 +16,7 @@ import {
   recordTimeout,
   UPDATES,
 } from '../machines/implementations.js';
-import type { StateValue } from '../machines/journalFormat.js';
 import { buildTree, type ChartNode, type StateConfig } from './chartNodes.js';
-import { ChartSnapshot } from './chartSnapshot.js';
 
 /** The params of the actions that take them. */
 export type Params = Parameters<typeof recordTimeout>[2] & Parameters<typeof emitDisconnected>[2];
@@ -39,7 +37,7 @@ export interface ChartDefinition {
   readonly updates: Readonly<Record<string, ContextUpdate>>;
 }
 
-/** A definition's node tree, tables and configurations seen (one value object and node list each). */
+/** A definition's node tree and tables. */
 export interface Machine {
   /** The tree's root node. */
   readonly root: ChartNode;
@@ -47,8 +45,6 @@ export interface Machine {
   readonly guards: Readonly<Record<string, Guard>>;
   /** The definition's context updates by action name, `recordTimeout` included. */
   readonly updates: Readonly<Record<string, Update>>;
-  /** Configurations seen, by their node ids in order: one value object and node list each. */
-  readonly configurations: Map<string, readonly [StateValue, readonly ChartNode[]]>;
 }
 
 /** The 3.1.1 base: what the chart step steps unless the MQTT 5 profile gave it the whole chart. */
@@ -84,7 +80,6 @@ export function machineOf(definition: ChartDefinition): Machine {
       guards: definition.guards,
       // The params an action gets are the ones its config gives; the table types them all alike.
       updates: { ...definition.updates, recordTimeout } as unknown as Readonly<Record<string, Update>>,
-      configurations: new Map(),
     };
     machines.set(definition, machine);
     machines.set(machine.root, machine);
@@ -95,29 +90,3 @@ export function machineOf(definition: ChartDefinition): Machine {
 /** The root of the tree `node` is in. */
 export const rootOf = (node: ChartNode): ChartNode =>
   node.parent === undefined ? node : rootOf(node.parent);
-
-/** The snapshot of `nodes` with `context`; equal configurations share their value (as xstate's). */
-export function snapshotOf(
-  machine: Machine,
-  nodes: readonly ChartNode[],
-  context: ConnectionContext,
-): ChartSnapshot {
-  let key = '';
-  for (const node of nodes) key += `${node.id} `;
-  let known = machine.configurations.get(key);
-  if (known === undefined) {
-    known = [stateValueOf(machine.root, nodes), nodes];
-    machine.configurations.set(key, known);
-  }
-  return new ChartSnapshot(known[0], context, known[1]);
-}
-
-/** xstate's `getStateValue`: children in the order they appear in `nodes`. */
-function stateValueOf(node: ChartNode, nodes: readonly ChartNode[]): StateValue {
-  const children = nodes.filter((n) => n.parent === node);
-  const first = children[0];
-  if (node.type === 'compound' && first !== undefined && first.type === 'atomic') return first.key;
-  const value: Record<string, StateValue> = {};
-  for (const child of children) value[child.key] = stateValueOf(child, nodes);
-  return value;
-}

@@ -62,23 +62,13 @@ function matchesState(parent: StateValue, child: StateValue): boolean {
 const pathValue = (path: readonly string[]): StateValue =>
   path.length === 1 ? (path[0] as string) : { [path[0] as string]: pathValue(path.slice(1)) };
 
-/** Configurations seen, by their node ids in order: one value object and node list each. */
-const configurations = new Map<string, readonly [StateValue, readonly ChartNode[]]>();
-
-/** The snapshot of `nodes` (under `root`) with `context`; equal configurations share their value. */
+/** The snapshot of `nodes` (under `root`) with `context`. */
 export function snapshotOf(
   root: ChartNode,
   nodes: readonly ChartNode[],
   context: ConnectionContext,
 ): ChartSnapshot {
-  let key = '';
-  for (const node of nodes) key += `${node.id} `;
-  let known = configurations.get(key);
-  if (known === undefined) {
-    known = [stateValueOf(root, nodes), nodes];
-    configurations.set(key, known);
-  }
-  return new ChartSnapshot(known[0], context, known[1]);
+  return new ChartSnapshot(stateValueOf(root, nodes), context, nodes);
 }
 
 /** xstate's `getStateValue`: children in the order they appear in `nodes`. */

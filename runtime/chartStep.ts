@@ -30,10 +30,9 @@ import {
   machines,
   type Params,
   rootOf,
-  snapshotOf,
 } from './chartMachines.js';
 import type { ChartAction, ChartNode, ChartTransition } from './chartNodes.js';
-import { ChartSnapshot } from './chartSnapshot.js';
+import { ChartSnapshot, snapshotOf } from './chartSnapshot.js';
 import type { ConnectionSnapshot } from './ports.js';
 import type { StepAction, Stepper } from './stepper.js';
 
@@ -260,7 +259,7 @@ function pureStep(snapshot: ConnectionSnapshot, event: Event): readonly [Connect
   let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
   nodes = settle(nodes, run);
   if (run.context === from.context && nodes === before) return [from, run.actions];
-  return [snapshotOf(machine, nodes, run.context), run.actions];
+  return [snapshotOf(machine.root, nodes, run.context), run.actions];
 }
 
 /** A stepper whose clients start on `definition()`'s machine. */
@@ -284,7 +283,7 @@ function stepperOf(definition: () => ChartDefinition): Stepper {
         run,
         true,
       );
-      return [snapshotOf(machine, settle(entered, run), run.context), run.actions];
+      return [snapshotOf(machine.root, settle(entered, run), run.context), run.actions];
     },
     pureStep,
   };
