@@ -3,23 +3,16 @@
  * updates, emitted events, guards and delays as ordinary functions, with no xstate import, so that
  * the browser's chart step (runtime/chartStep.ts) runs the machine without xstate's interpreter.
  * machines/setup.ts wraps the same functions with xstate's `assign`, `emit` and `setup()` for the
- * real machine, so both run one definition. Pure, like the machine.
+ * real machine, so both run one definition. Pure, like the machine. These are the 3.1.1 base's
+ * (spec R363): what only MQTT 5 events or `client.reauthenticate` reach, and the MQTT 5 branches of
+ * the shared ones, are implementationsV5.ts's, so a chart step without the MQTT 5 profile carries
+ * no v5.ts.
  *
  * @module
  */
 import { ConnackError, type ErrorData, TimeoutError, TransportError } from '../errors.js';
-import { jittered, nextEnabledServer, nextRetry, type ServerTiming } from './backoff.js';
+import { jittered, nextRetry, type ServerTiming } from './backoff.js';
 import type { ConnectionEvent, ConnectionInput, LifecycleEvent } from './events.js';
-import {
-  AUTH_CONTINUE,
-  AUTH_REFUSALS,
-  connackDecision,
-  MAX_REDIRECTS,
-  redirectRing,
-  SERVER_MOVED,
-  v5Decision,
-  v5Error,
-} from './v5.js';
 
 /** The statechart's context: JSON-safe, no credentials, no addresses. */
 export interface ConnectionContext {
@@ -74,7 +67,7 @@ export type Guard = (context: ConnectionContext, event: ConnectionEvent) => bool
 export type Delay = (context: ConnectionContext) => number;
 
 /** Types each member of a table as `T` (full arity), keeping the table's names. */
-const table =
+export const table =
   <T>() =>
   <K extends string>(members: { readonly [N in K]: T }): { readonly [N in K]: T } =>
     members;
@@ -114,7 +107,7 @@ const pingTimeoutMs = (c: ConnectionContext): number =>
 
 // Failures are built as the library's typed errors and kept as their plain data (JSON-safe, for
 // the journal and events); the API edge turns the data back into the error (`errorFromData`).
-const errorOf = (event: ConnectionEvent): ErrorData => {
+export const errorOf = (event: ConnectionEvent): ErrorData => {
   switch (event.type) {
     case 'transport.error':
     case 'mqtt.error':
@@ -123,9 +116,6 @@ const errorOf = (event: ConnectionEvent): ErrorData => {
       return new TransportError('the connection was closed', { code: 'TRANSPORT_CLOSED' }).toData();
     case 'mqtt.connack':
       return new ConnackError(event.returnCode).toData();
-    case 'mqtt5.connack':
-    case 'mqtt5.disconnect':
-      return v5Error(event) as ErrorData;
     default:
       // Only the named timeouts reach here, and they use recordTimeout.
       return new TransportError(`unexpected ${event.type}`).toData();
@@ -137,14 +127,13 @@ const SERVER_UNAVAILABLE = 3;
 
 /**
  * Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3
- * (spec R81); for MQTT 5, the one table of R242 and R260 (`v5.ts`'s `connackDecision`).
+ * (spec R81); MQTT 5's are implementationsV5.ts's.
  */
 const finalRefusal = (event: ConnectionEvent): boolean =>
-  (event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== SERVER_UNAVAILABLE) ||
-  (event.type === 'mqtt5.connack' && connackDecision(event.reasonCode, event.serverReference) === 'refuse');
+  event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== SERVER_UNAVAILABLE;
 
 /** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
-const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
+export const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
 
 const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
   new TimeoutError(
@@ -162,32 +151,14 @@ export interface DisconnectedParams {
   readonly byUser: boolean;
 }
 
-/** The machine's context updates by action name (xstate `assign`s in setup.ts). */
+/** The 3.1.1 base's context updates by action name (xstate `assign`s in setup.ts). */
 export const UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
-  countAuthStep: (c) => ({ authSteps: c.authSteps + 1 }),
   resetAuth: () => ({ authSteps: 0 }),
   countAttempt: (c) => ({ attempt: c.attempt + 1 }),
   resetSchedule: () => ({ t: 0 }),
   restart: (c) => ({ t: 0, attempt: 0, current: firstEnabled(c.servers), returnTo: null, moves: 0 }),
-  /** R269, R270: what an accepting CONNACK says about this connection. */
-  adoptConnack: (c, e) => ({
-    serverKeepAliveMs: e.type === 'mqtt5.connack' ? (e.serverKeepAliveMs ?? null) : null,
-    assignedClientId: (e.type === 'mqtt5.connack' ? e.assignedClientId : undefined) ?? c.assignedClientId,
-  }),
-  /** R265-R267: the next attempt goes to the referenced server (runs after the error events). */
-  redirect: (c, e) =>
-    e.type === 'mqtt5.connack' || e.type === 'mqtt5.disconnect'
-      ? { ...redirectRing(c, e.serverReference ?? [], e.reasonCode === SERVER_MOVED), moves: c.moves + 1 }
-      : c,
-  /** R264: the next enabled server at once, on a fresh schedule. */
-  failOver: (c) => ({
-    current: nextEnabledServer(c.servers, home(c)),
-    returnTo: null,
-    t: 0,
-    moves: c.moves + 1,
-  }),
-  /** R263: the wait is at least the server's max (t = max/2 doubles to max, keeping R13's switch). */
-  busyBackoff: (c) => ({ t: Math.max(c.t, (c.servers[home(c)]?.maxMs ?? 0) / 2) }),
+  /** What an accepting CONNACK says about this connection: a 3.1.1 one, no Server Keep Alive (R269). */
+  adoptConnack: (c) => ({ serverKeepAliveMs: null, assignedClientId: c.assignedClientId }),
   clearMoves: () => ({ moves: 0 }),
   recordFailure: (_, e) => ({ lastError: errorOf(e) }),
   // Runs after the error events, so they name the server that failed, not the next one. The
@@ -277,27 +248,10 @@ export const emitDisconnected = (
   error: params.byUser ? null : c.lastError,
 });
 
-/** The machine's guards by name. */
+/** The 3.1.1 base's guards by name. */
 export const GUARDS = /* @__PURE__ */ table<Guard>()({
-  accepted: (_, e) =>
-    (e.type === 'mqtt.connack' && e.returnCode === 0) || (e.type === 'mqtt5.connack' && e.reasonCode === 0),
-  // Named per decision (not one guard with params) so the diagram says which rule a transition is.
-  /** R262: 0x8E, another client took the session over. */
-  takenOver: (_, e) => v5Decision(e) === 'takeover',
-  /** R263: the broker is busy or over quota. */
-  busy: (_, e) => v5Decision(e) === 'backoff',
-  /** R264, R268: 0x8B, and the loop bound allows an immediate move. */
-  failsOver: (c, e) => v5Decision(e) === 'failover' && c.moves < MAX_REDIRECTS,
-  /** R265, R268: 0x9C / 0x9D with a Server Reference, and the loop bound allows an immediate move. */
-  redirected: (c, e) => v5Decision(e) === 'redirect' && c.moves < MAX_REDIRECTS,
+  accepted: (_, e) => e.type === 'mqtt.connack' && e.returnCode === 0,
   stopsOnRefusal: (c, e) => c.options.onRefused === 'stop' && finalRefusal(e),
-  /** R310: a broker AUTH 0x18, Continue authentication. */
-  authContinues: (_, e) => e.type === 'mqtt5.auth' && e.reasonCode === AUTH_CONTINUE,
-  /** R314: a broker AUTH 0x00, Success: the re-authentication is done. */
-  authSucceeded: (_, e) => e.type === 'mqtt5.auth' && e.reasonCode === 0,
-  /** R315: a DISCONNECT refusing the authentication, under `onRefused: 'stop'`. */
-  authRefusedStops: (c, e) =>
-    c.options.onRefused === 'stop' && e.type === 'mqtt5.disconnect' && AUTH_REFUSALS.has(e.reasonCode),
   resetsOnConnack: (c) => c.options.reset === 'connack',
   hasConnectTimeout: (c) => c.options.connectTimeoutMs > 0,
   hasPingTimeout: (c) => pingTimeoutMs(c) > 0,

@@ -1,7 +1,8 @@
 /**
  * The `setup()` half of the connection statechart (docs/spec.md): its actions, guards and delays
  * by name, for xstate. The implementations themselves are plain functions in implementations.ts
- * (no xstate import), which the browser's chart step runs directly; here each is wrapped in
+ * (no xstate import; the MQTT 5 extension's in implementationsV5.ts), which the browser's chart
+ * step runs directly; here each is wrapped in
  * xstate's `assign` or `emit`, so the real machine and the chart step share one definition.
  */
 import { assign, emit, setup } from 'xstate';
@@ -12,10 +13,9 @@ import {
   EMITS,
   emitDisconnected,
   firstEnabled,
-  GUARDS,
   recordTimeout,
-  UPDATES,
 } from './implementations.js';
+import { ALL_GUARDS as GUARDS, ALL_UPDATES as UPDATES } from './implementationsV5.js';
 
 export type { ConnectionContext };
 export { firstEnabled };

@@ -5,15 +5,20 @@
  * both give equal values (as JSON, so journals record the same text), contexts, statuses and
  * action lists at every step; the walks reach every stable state of the chart; from each of the 31
  * stable configurations every event of an alphabet and every pending timer steps alike; and a
- * journal the chart step recorded replays through xstate to the same states.
+ * journal the chart step recorded replays through xstate to the same states. The chart step on the
+ * 3.1.1 base alone (R363, R364) steps as xstate's whole machine on every 3.1.1-only sequence, and
+ * ignores the MQTT 5 events, as xstate does an event no state takes.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { connectionChart } from '../machines/chart.js';
-import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
+import { connectionMachine } from '../machines/connection.js';
+import type { ConnectionEvent, ConnectionInput, LifecycleOptions } from '../machines/events.js';
+import { ALL_GUARDS, ALL_UPDATES } from '../machines/implementationsV5.js';
 import { checkReplay, journalHeader } from '../machines/journal.js';
 import type { StateConfig } from '../runtime/chartNodes.js';
-import { chartStepper } from '../runtime/chartStep.js';
+import { BASE_CHART, chartStepper, chartStepperFor } from '../runtime/chartStep.js';
+import { WHOLE_CHART } from '../runtime/chartStepV5.js';
 import type { ConnectionSnapshot } from '../runtime/ports.js';
 import type { Step, StepAction, Stepper } from '../runtime/stepper.js';
 import { xstateStepper } from '../runtime/xstateStep.js';
@@ -36,8 +41,13 @@ import { authEventArb, connackArb, disconnectArb } from './v5Arbitraries.js';
 /** An input event, or "the pending timer number `pick` fires" (its raised event is the input). */
 type Move = { readonly event: ConnectionEvent } | { readonly fire: number };
 
+/** The whole chart's chart step, and the 3.1.1 base's alone (R364), whatever the profile gave. */
+const wholeStepper = chartStepperFor(WHOLE_CHART);
+const baseStepper = chartStepperFor(BASE_CHART);
+
 const events = (arb: fc.Arbitrary<ConnectionEvent>) => arb.map((event): Move[] => [{ event }]);
-const moveArb: fc.Arbitrary<Move[]> = fc.oneof(
+/** Moves a 3.1.1 client makes: commands (3.1.1 CONNACKs among them), timers, draws, sessions. */
+const moves311 = [
   {
     arbitrary: commandArb().map((c): Move[] =>
       c.c === 'tick' ? [{ fire: Math.floor(c.ms) }] : eventsOf(c).map((event) => ({ event })),
@@ -46,6 +56,25 @@ const moveArb: fc.Arbitrary<Move[]> = fc.oneof(
   },
   { arbitrary: fc.nat().map((fire): Move[] => [{ fire }]), weight: 4 },
   { arbitrary: events(drawArb.map((value) => ({ type: 'random.drawn', value }))), weight: 2 },
+  // Straight to a 3.1.1 session, so the walks spend time connected.
+  {
+    arbitrary: fc
+      .tuple(fc.boolean(), fc.constantFrom(0, 0, 3, 5), fc.boolean())
+      .map(([client, returnCode, sessionPresent]): Move[] => [
+        ...(client ? [{ event: { type: 'client.connect' } } as const] : []),
+        { event: { type: 'transport.opened' } },
+        { event: { type: 'mqtt.connack', returnCode, sessionPresent } },
+      ]),
+    weight: 3,
+  },
+  { arbitrary: events(fc.constant<ConnectionEvent>({ type: 'session.drained' })), weight: 1 },
+];
+const run311Arb = fc.tuple(
+  inputArb,
+  fc.array(fc.oneof(...moves311), { maxLength: 60 }).map((moves) => moves.flat()),
+);
+const moveArb: fc.Arbitrary<Move[]> = fc.oneof(
+  ...moves311,
   { arbitrary: events(connackArb), weight: 2 },
   { arbitrary: events(disconnectArb), weight: 2 },
   { arbitrary: events(authEventArb), weight: 3 },
@@ -138,8 +167,8 @@ function agree(chart: Walk, xstate: Walk, at: string): void {
 }
 
 /** Runs `moves` through both steppers, checking after each; returns the atomic states seen. */
-function walk(input: ConnectionInput, moves: readonly Move[]): Set<string> {
-  const chart = new Walk(chartStepper, input);
+function walk(input: ConnectionInput, moves: readonly Move[], stepper = wholeStepper): Set<string> {
+  const chart = new Walk(stepper, input);
   const xstate = new Walk(xstateStepper, input);
   const seen = new Set<string>();
   agree(chart, xstate, 'initial');
@@ -220,40 +249,64 @@ const PROBES: readonly (string | object)[] = [
   { backoff: 'drawing' },
 ];
 
+/** The events only an MQTT 5 profile's client hears (R353, R364). */
+const isMqtt5 = (event: ConnectionEvent): boolean =>
+  event.type.startsWith('mqtt5.') || event.type === 'client.reauthenticate';
+
+/** The option sets of the sweeps: the default, Mongoose's, stopping on refusals. */
+const OPTION_SETS: readonly LifecycleOptions[] = [
+  defaultOptions,
+  mongooseOptions,
+  { ...defaultOptions, onRefused: 'stop' },
+];
+
+/**
+ * From every configuration `stepper` reaches with `alphabet` (and the timers pending), under the
+ * option sets, every event of the alphabet and every pending timer steps as xstate's whole
+ * machine does, and `matches()` answers alike; `also` is told each configuration reached.
+ * Returns the configurations (state values as JSON).
+ */
+function sweep(
+  stepper: Stepper,
+  alphabet: readonly ConnectionEvent[],
+  also: (chart: Walk, xstate: Walk) => void = () => {},
+  optionSets = OPTION_SETS,
+): Set<string> {
+  const configurations = new Set<string>();
+  for (const options of optionSets) {
+    const input: ConnectionInput = { servers: [server('a', 1, 4), server('b', 2, 8)], options };
+    const start = [new Walk(stepper, input), new Walk(xstateStepper, input)] as const;
+    also(...start);
+    const seen = new Set<string>([JSON.stringify(start[1].snapshot.value)]);
+    const queue: (readonly [Walk, Walk])[] = [start];
+    for (let pair = queue.shift(); pair !== undefined; pair = queue.shift()) {
+      const [chartFrom, xstateFrom] = pair;
+      for (const event of [...alphabet, ...xstateFrom.timers.values()]) {
+        const chart = chartFrom.fork();
+        const xstate = xstateFrom.fork();
+        chart.apply(event);
+        xstate.apply(event);
+        agree(chart, xstate, `${JSON.stringify(xstateFrom.snapshot.value)} + ${event.type}`);
+        expect([...chart.timers.keys()]).toEqual([...xstate.timers.keys()]);
+        const key = JSON.stringify(xstate.snapshot.value);
+        if (seen.has(key)) continue;
+        // R346: `matches()` answers alike, for the partial values the runtime asks about.
+        const answers = (w: Walk) => PROBES.map((probe) => w.snapshot.matches(probe));
+        expect(answers(chart)).toEqual(answers(xstate));
+        also(chart, xstate);
+        seen.add(key);
+        queue.push([chart, xstate]);
+      }
+    }
+    for (const key of seen) configurations.add(key);
+  }
+  return configurations;
+}
+
 describe('the chart step (no xstate) and xstate step alike (R343-R346)', () => {
   it('R344, R346: from every configuration reachable with the event alphabet, every event and every pending timer steps alike, and matches() answers alike', () => {
-    const configurations = new Set<string>();
-    for (const options of [
-      defaultOptions,
-      mongooseOptions,
-      { ...defaultOptions, onRefused: 'stop' as const },
-    ]) {
-      const input: ConnectionInput = { servers: [server('a', 1, 4), server('b', 2, 8)], options };
-      const start = [new Walk(chartStepper, input), new Walk(xstateStepper, input)] as const;
-      const seen = new Set<string>([JSON.stringify(start[1].snapshot.value)]);
-      const queue: (readonly [Walk, Walk])[] = [start];
-      for (let pair = queue.shift(); pair !== undefined; pair = queue.shift()) {
-        const [chartFrom, xstateFrom] = pair;
-        for (const event of [...ALPHABET, ...xstateFrom.timers.values()]) {
-          const chart = chartFrom.fork();
-          const xstate = xstateFrom.fork();
-          chart.apply(event);
-          xstate.apply(event);
-          agree(chart, xstate, `${JSON.stringify(xstateFrom.snapshot.value)} + ${event.type}`);
-          expect([...chart.timers.keys()]).toEqual([...xstate.timers.keys()]);
-          const key = JSON.stringify(xstate.snapshot.value);
-          if (seen.has(key)) continue;
-          // R346: `matches()` answers alike, for the partial values the runtime asks about.
-          const answers = (w: Walk) => PROBES.map((probe) => w.snapshot.matches(probe));
-          expect(answers(chart)).toEqual(answers(xstate));
-          seen.add(key);
-          queue.push([chart, xstate]);
-        }
-      }
-      for (const key of seen) configurations.add(key);
-    }
     // Every stable configuration: idle, stopped, 3 connecting, 2 backoff, and 3 x 2 x 2 x 2 connected.
-    expect(configurations.size).toBe(31);
+    expect(sweep(wholeStepper, ALPHABET).size).toBe(31);
   });
 
   it('R344: equal values, contexts, statuses and actions at every step of random runs with timers, draws, MQTT 5 and AUTH events', () => {
@@ -300,5 +353,86 @@ describe('the chart step (no xstate) and xstate step alike (R343-R346)', () => {
       }),
       { numRuns: numRuns(100) },
     );
+  });
+});
+
+describe('the chart step on the 3.1.1 base (R363-R365)', () => {
+  const ALPHABET_311 = ALPHABET.filter((event) => !isMqtt5(event));
+  const MQTT5_EVENTS = ALPHABET.filter(isMqtt5);
+
+  it('R364, R365: from every configuration a 3.1.1 client reaches, every 3.1.1 event and timer steps as the whole xstate machine does, and an MQTT 5 event changes nothing and does nothing', () => {
+    expect(ALPHABET_311.length).toBeGreaterThan(12);
+    expect(MQTT5_EVENTS.length).toBeGreaterThan(10);
+    let ignored = 0;
+    const configurations = sweep(
+      baseStepper,
+      ALPHABET_311,
+      (chart) => {
+        // As xstate does with an event no active state takes: the same snapshot, no actions.
+        for (const event of MQTT5_EVENTS) {
+          const [next, actions] = baseStepper.pureStep(chart.snapshot, event, chart.input);
+          expect(next).toBe(chart.snapshot);
+          expect(actions).toEqual([]);
+          ignored += 1;
+        }
+      },
+      // Keep-alive off: a 3.1.1 server has no Server Keep Alive to turn it off (R269).
+      [...OPTION_SETS, { ...defaultOptions, keepAliveMs: 0 }],
+    );
+    // idle, stopped, opening, handshaking, 2 backoff, and keepalive 3 x stability 2 x auth.idle x delivery 2.
+    expect(configurations.size).toBe(18);
+    expect(ignored).toBeGreaterThanOrEqual(MQTT5_EVENTS.length * configurations.size);
+  });
+
+  it('R365: equal values, contexts, statuses and actions at every step of random 3.1.1 runs', () => {
+    fc.assert(
+      fc.property(run311Arb, ([input, moves]) => {
+        walk(input, moves, baseStepper);
+      }),
+      { numRuns: numRuns(200) },
+    );
+  });
+
+  it('R363, R365: a 3.1.1 client is in the same states on the base as on the whole chart: every stable state but the MQTT 5 ones', () => {
+    const seen = new Set<string>();
+    for (const [input, moves] of fc.sample(run311Arb, { numRuns: 300, seed: 363 }))
+      for (const leaf of walk(input, moves, baseStepper)) seen.add(leaf);
+    const whole = stableLeaves(connectionChart as unknown as StateConfig);
+    expect(whole.filter((leaf) => !seen.has(leaf))).toEqual([
+      'online.connecting.authenticating',
+      'online.connected.auth.reauthenticating',
+    ]);
+  });
+
+  it('R364: the chart step steps the base until the MQTT 5 profile gives it the whole chart; a client keeps the chart it started on', async () => {
+    // A fresh copy of the module, as in a browser bundle without the profile.
+    vi.resetModules();
+    const fresh = await import('../runtime/chartStep.js');
+    const input: ConnectionInput = { servers: [server('a', 1, 4)], options: defaultOptions };
+    const handshaking = (stepper: Stepper): ConnectionSnapshot => {
+      let [snapshot] = stepper.initialStep(input);
+      for (const event of [{ type: 'client.connect' }, { type: 'transport.opened' }])
+        [snapshot] = stepper.pureStep(snapshot, event, input);
+      return snapshot;
+    };
+    const auth = { type: 'mqtt5.auth', reasonCode: 0x18 } as const;
+    expect(fresh.chartStepper.logic.config).toBe(fresh.BASE_CHART.chart);
+    const early = handshaking(fresh.chartStepper);
+    fresh.stepChart({ chart: connectionChart, guards: ALL_GUARDS, updates: ALL_UPDATES });
+    expect(fresh.chartStepper.logic.config).toBe(connectionChart);
+    const late = handshaking(fresh.chartStepper);
+    // The client made before the profile stays on the base: it ignores the AUTH.
+    const [still, none] = fresh.chartStepper.pureStep(early, auth, input);
+    expect(still).toBe(early);
+    expect(none).toEqual([]);
+    const [authenticating, actions] = fresh.chartStepper.pureStep(late, auth, input);
+    expect(authenticating.value).toEqual({ online: { connecting: 'authenticating' } });
+    expect(actions.map((a) => a.type)).toEqual(['answerAuth']);
+  });
+
+  it("R363: the merged chart is the machine's config, and the harness gave the chart step the whole chart", () => {
+    expect(connectionMachine.config).toEqual(connectionChart);
+    expect(chartStepper.logic.config).toBe(connectionChart);
+    expect(baseStepper.logic.config).toBe(BASE_CHART.chart);
   });
 });

@@ -6,7 +6,9 @@
  *
  * @module
  */
-import { DELAYS, EFFECT_NAMES, EMITS, GUARDS, UPDATES } from '../machines/implementations.js';
+import { DELAYS, EFFECT_NAMES, EMITS } from '../machines/implementations.js';
+// The whole chart's names: the base's and the MQTT 5 extension's (R363).
+import { ALL_GUARDS as GUARDS, ALL_UPDATES as UPDATES } from '../machines/implementationsV5.js';
 
 const STATE_KEYS = new Set(['type', 'initial', 'states', 'on', 'after', 'always', 'entry', 'exit']);
 const ROOT_KEYS = new Set([...STATE_KEYS, 'id', 'context']);

@@ -88,10 +88,11 @@ export function buildTree(config: StateConfig): ChartTree {
   const byId = new Map<string, ChartNode>();
   const machineId = config.id ?? '(machine)';
   const pending: [ChartNode, StateConfig][] = [];
-  const make = (cfg: StateConfig, key: string, parent: ChartNode | undefined, path: string[]): ChartNode => {
+  const make = (cfg: StateConfig, key: string, parent: ChartNode | undefined): ChartNode => {
     const keys = Object.keys(cfg.states ?? {});
     const node: ChartNode = {
-      id: parent === undefined ? machineId : [machineId, ...path].join('.'),
+      // xstate's ids: the machine's, then each key on the path (`conn.online.connecting`).
+      id: parent === undefined ? machineId : `${parent.id}.${key}`,
       key,
       parent,
       order: byId.size,
@@ -104,12 +105,11 @@ export function buildTree(config: StateConfig): ChartTree {
       always: undefined,
     };
     byId.set(node.id, node);
-    for (const child of keys)
-      node.children.push(make(cfg.states?.[child] as StateConfig, child, node, [...path, child]));
+    for (const child of keys) node.children.push(make(cfg.states?.[child] as StateConfig, child, node));
     pending.push([node, cfg]);
     return node;
   };
-  const root = make(config, machineId, undefined, []);
+  const root = make(config, machineId, undefined);
   // Transitions once every node exists, so targets resolve (xstate's `_initialize`).
   for (const [node, cfg] of pending) {
     if (cfg.initial !== undefined) node.initial = node.children.find((c) => c.key === cfg.initial);

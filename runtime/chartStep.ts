@@ -1,16 +1,17 @@
 /**
  * The chart step: the connection statechart's pure step without xstate. It interprets
- * machines/chart.ts with the plain implementations of machines/implementations.ts, following
+ * a chart (chartMachines.ts) with the plain implementations of machines/, following
  * xstate v5's algorithm (its `macrostep`, `microstep`, `transitionNode`, `computeExitSet`,
  * `computeEntrySet`) for exactly the features the chart uses (chartFeatures.ts checks them), and
  * returns what xstateStep.ts returns: the next snapshot and the actions, in xstate's order and
  * shapes (effects with params, `xstate.emit` with the event, a delayed `xstate.raise` with the
  * event, id and delay, `xstate.cancel` with the sendId). properties/chartStep.prop.test.ts holds
  * the two steps equal (R343-R345). The browser's default client runs on it, so it carries no xstate.
+ * It steps the 3.1.1 base chart (machines/chartBase.ts) unless the MQTT 5 profile has given it the
+ * whole chart (chartStepV5.ts, R364), so the default client carries no MQTT 5 part of the chart.
  *
  * @module
  */
-import { connectionChart } from '../machines/chart.js';
 import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import {
   type ConnectionContext,
@@ -18,43 +19,28 @@ import {
   EFFECT_NAMES,
   EMITS,
   emitDisconnected,
-  GUARDS,
+  type Guard,
   initialContext,
-  recordTimeout,
-  UPDATES,
 } from '../machines/implementations.js';
 import {
-  buildTree,
-  type ChartAction,
-  type ChartNode,
-  type ChartTransition,
-  type ChartTree,
-} from './chartNodes.js';
+  type ChartDefinition,
+  currentChart,
+  type Machine,
+  machineOf,
+  machines,
+  type Params,
+  rootOf,
+} from './chartMachines.js';
+import type { ChartAction, ChartNode, ChartTransition } from './chartNodes.js';
 import { ChartSnapshot, snapshotOf } from './chartSnapshot.js';
 import type { ConnectionSnapshot } from './ports.js';
 import type { StepAction, Stepper } from './stepper.js';
 
 type Event = { readonly type: string };
-type Params = Parameters<typeof recordTimeout>[2] & Parameters<typeof emitDisconnected>[2];
-
-type Update = (c: ConnectionContext, e: ConnectionEvent, p: Params) => Partial<ConnectionContext>;
-// The params an action gets are the ones its config gives; the table types them all alike.
-const UPDATE = { ...UPDATES, recordTimeout } as unknown as Readonly<Record<string, Update>>;
 const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
   Record<string, (c: ConnectionContext, e: ConnectionEvent, p: Params) => unknown>
 >;
 const EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES);
-
-let tree: ChartTree | undefined;
-/**
- * The chart's node tree, built on first use. That the chart uses only what this step supports is
- * checked by chartFeatures.test.ts rather than here, so browsers do not carry the check (R347);
- * an unknown target or action still throws here.
- */
-function chart(): ChartTree {
-  tree ??= buildTree(connectionChart);
-  return tree;
-}
 
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
   let marker = child;
@@ -71,17 +57,14 @@ const properAncestors = (node: ChartNode, upTo: ChartNode | undefined): ChartNod
 
 /** One macrostep's working state. */
 interface Run {
+  readonly machine: Machine;
   context: ConnectionContext;
   readonly event: ConnectionEvent;
   readonly actions: StepAction[];
 }
 
 const guardPasses = (t: ChartTransition, run: Run): boolean =>
-  t.guard === undefined ||
-  (GUARDS[t.guard as keyof typeof GUARDS] as (c: ConnectionContext, e: ConnectionEvent) => boolean)(
-    run.context,
-    run.event,
-  );
+  t.guard === undefined || (run.machine.guards[t.guard] as Guard)(run.context, run.event);
 
 /** `StateNode.next`: the first enabled transition of `node` for the event. */
 function next(node: ChartNode, run: Run): ChartTransition[] {
@@ -118,7 +101,7 @@ function domainOf(t: ChartTransition): ChartNode | undefined {
   const [head, ...tail] = [...targets, t.source] as unknown as [ChartNode, ...ChartNode[]];
   for (const ancestor of properAncestors(head, undefined))
     if (tail.every((s) => isDescendant(s, ancestor))) return ancestor;
-  return t.reenter ? undefined : chart().root;
+  return t.reenter ? undefined : rootOf(t.source);
 }
 
 function exitSet(transitions: readonly ChartTransition[], active: ReadonlySet<ChartNode>): ChartNode[] {
@@ -212,7 +195,7 @@ function perform(actions: readonly ChartAction[], run: Run): void {
     const params = (
       typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
     ) as Params;
-    const update = UPDATE[type];
+    const update = run.machine.updates[type];
     if (update !== undefined) run.context = { ...run.context, ...update(run.context, run.event, params) };
     else if (EMIT[type] !== undefined)
       run.actions.push({
@@ -266,32 +249,54 @@ const initialNodes = (node: ChartNode): ChartNode[] => [
       : []),
 ];
 
-/** The stepper of the chart step: the same port as xstate's (stepper.ts). */
-export const chartStepper: Stepper = {
-  logic: { config: connectionChart },
-  initialStep(input: ConnectionInput) {
-    const { root } = chart();
-    const run: Run = {
-      context: initialContext(input),
-      event: { type: 'xstate.init', input } as never,
-      actions: [],
-    };
-    const entered = microstep(
-      [{ source: root, target: initialNodes(root), reenter: true, guard: undefined, actions: [] }],
-      [root],
-      run,
-      true,
-    );
-    return [snapshotOf(root, settle(entered, run), run.context), run.actions];
-  },
-  pureStep(snapshot: ConnectionSnapshot, event: Event) {
-    const from = snapshot as ChartSnapshot;
-    const run: Run = { context: from.context, event: event as ConnectionEvent, actions: [] };
-    const before = ChartSnapshot.nodesOf(from);
-    const transitions = select(chart().root, new Set(before), run);
-    let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
-    nodes = settle(nodes, run);
-    if (run.context === from.context && nodes === before) return [from, run.actions];
-    return [snapshotOf(chart().root, nodes, run.context), run.actions];
-  },
-};
+/** The chart step of a snapshot: its own machine's, whichever stepper made it. */
+function pureStep(snapshot: ConnectionSnapshot, event: Event): readonly [ConnectionSnapshot, StepAction[]] {
+  const from = snapshot as ChartSnapshot;
+  const before = ChartSnapshot.nodesOf(from);
+  const machine = machines.get(rootOf(before[0] as ChartNode)) as Machine;
+  const run: Run = { machine, context: from.context, event: event as ConnectionEvent, actions: [] };
+  const transitions = select(machine.root, new Set(before), run);
+  let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
+  nodes = settle(nodes, run);
+  if (run.context === from.context && nodes === before) return [from, run.actions];
+  return [snapshotOf(machine.root, nodes, run.context), run.actions];
+}
+
+/** A stepper whose clients start on `definition()`'s machine. */
+function stepperOf(definition: () => ChartDefinition): Stepper {
+  return {
+    get logic() {
+      return { config: definition().chart };
+    },
+    initialStep(input: ConnectionInput) {
+      const machine = machineOf(definition());
+      const { root } = machine;
+      const run: Run = {
+        machine,
+        context: initialContext(input),
+        event: { type: 'xstate.init', input } as never,
+        actions: [],
+      };
+      const entered = microstep(
+        [{ source: root, target: initialNodes(root), reenter: true, guard: undefined, actions: [] }],
+        [root],
+        run,
+        true,
+      );
+      return [snapshotOf(machine.root, settle(entered, run), run.context), run.actions];
+    },
+    pureStep,
+  };
+}
+
+/**
+ * The stepper of the chart step: the same port as xstate's (stepper.ts). A client starts on the
+ * whole chart when the MQTT 5 profile has given it ({@link stepChart}), else on the 3.1.1 base,
+ * and keeps to the chart it started on.
+ */
+export const chartStepper: Stepper = /* @__PURE__ */ stepperOf(currentChart);
+
+/** The stepper of the chart step on `definition` alone, whatever the profile gave (for the tests). */
+export const chartStepperFor = (definition: ChartDefinition): Stepper => stepperOf(() => definition);
+
+export { BASE_CHART, type ChartDefinition, stepChart } from './chartMachines.js';

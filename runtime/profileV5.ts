@@ -31,6 +31,7 @@ import { violation } from '../protocol/v5/reader.js';
 import { hex, PACKET_TOO_LARGE, PROTOCOL_ERROR, reasonName } from '../protocol/v5/reasonCodes.js';
 import { InboundTopicAliases } from '../protocol/v5/topicAlias.js';
 import { AUTH_RUNTIME, type AuthOwner, type AuthSession } from './authSession.js';
+import { stepWholeChart } from './chartStepV5.js';
 import { createOutboundProps, type OutboundPropsFactory } from './outboundProps.js';
 import type { Mqtt5Profile, Transport } from './ports.js';
 import type { Connack, PropsHost, Refer, WireProfile, WireSink, WrittenConnect } from './profile.js';
@@ -114,6 +115,9 @@ export function createV5Profile(options: Mqtt5ProfileOptions = {}): V5WireProfil
     options.outboundTopicAliases ?? DEFAULT_OUTBOUND_TOPIC_ALIASES,
     'outboundTopicAliases',
   );
+  // R364: a client with this profile may hear MQTT 5 events, so the chart step steps the whole
+  // chart (made before the client, as the profile is its option); without it, the 3.1.1 base.
+  stepWholeChart();
   return Object.freeze({
     version: 5 as const,
     // R290: the table of outbound MQTT 5 properties, here so a 3.1.1-only bundle carries none of it.

@@ -30,8 +30,10 @@ export const BROWSER_BUDGET_GZIP_BYTES = 30_000;
  * measured, ceiling 0.3 KB above it). Lowered to 32,804 when the MQTT 5-only code moved behind
  * the MQTT 5 profile (R350-R355) and the SUBACK/UNSUBACK reason codes, the `tls` key tables and
  * the MQTT 5 server checks followed (R360-R362): 32,504 measured, ceiling 0.3 KB above it.
+ * Lowered to 31,931 when the MQTT 5 parts of the statechart moved behind the profile (R363-R366):
+ * 31,631 measured, ceiling 0.3 KB above it.
  */
-export const BROWSER_CEILING_GZIP_BYTES = 32_804;
+export const BROWSER_CEILING_GZIP_BYTES = 31_931;
 
 /**
  * The ceiling of the whole browser entry (every export, the opt-in parts of R230-R231 included;

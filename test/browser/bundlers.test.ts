@@ -33,7 +33,7 @@ function entryFiles(ids: readonly string[]): string[] {
   return ids
     .filter((path) => path.includes('node_modules/mqtt-lifeline/'))
     .map((path) => path.slice(path.indexOf('mqtt-lifeline/')))
-    .filter((path) => !/^mqtt-lifeline\/dist\/[A-Za-z]+-[\w-]{8}\.(mjs|cjs)$/.test(path))
+    .filter((path) => !/^mqtt-lifeline\/dist\/[A-Za-z0-9]+-[\w-]{8}\.(mjs|cjs)$/.test(path))
     .sort();
 }
 
