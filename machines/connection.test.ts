@@ -293,6 +293,16 @@ describe.each<DriverKind>(['actor', 'step', 'chart'])('connection statechart (%s
     expect(h.driver.getSnapshot().context.nominalMs).toBe(5000);
   });
 
+  it('holds new publishes behind the replay: delivery is replaying until session.drained, then ready (R34)', () => {
+    const h = connecting(noJitter);
+    accept(h, true);
+    expect(h.driver.getSnapshot().matches({ online: { connected: { delivery: 'replaying' } } })).toBe(true);
+    expect(h.emitted.filter((e) => e.type === 'ready')).toHaveLength(0);
+    h.send({ type: 'session.drained' });
+    expect(h.driver.getSnapshot().matches({ online: { connected: { delivery: 'ready' } } })).toBe(true);
+    expect(h.emitted.filter((e) => e.type === 'ready')).toHaveLength(1);
+  });
+
   it('emits Mongoose-style lifecycle events in order (R29-R33)', () => {
     const h = connecting(noJitter);
     refuse(h);

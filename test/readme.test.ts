@@ -194,7 +194,7 @@ async function startTlsBroker(spec: string, ports: Map<string, number>): Promise
   };
 }
 
-describe('README', () => {
+describe('README: every example runs and prints what it says (R88)', () => {
   const blocks = examples(README);
 
   it('has examples that say what they print; a skipped one says why', () => {
