@@ -3,33 +3,26 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import { type Observable, throwError } from 'rxjs';
-import {
-  ClientClosedError,
-  ConfigError,
-  InvalidArgumentError,
-  type StoreError,
-  SubscribeError,
-} from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, type StoreError, SubscribeError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
-  MqttSession,
+  type MqttSession,
   type PublishCallback,
   type PublishResult,
   type QoS,
-  type SessionOptions,
   type SubscriptionInfo,
 } from '../protocol/session.js';
-import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { type RequestSender, request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
+import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './clientOptions.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
+import { LifecycleClient } from './lifecycleClient.js';
 import { callEach, listen } from './listenerErrors.js';
-import { type KeyTable, passOn, tableFor } from './optionKeys.js';
+import { passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
 import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
 import type { RequestClient, RequestOptions } from './request.js';
@@ -44,6 +37,7 @@ import type {
   TopicObserver,
 } from './types.js';
 
+export { CLIENT_OPTION_KEYS, type MqttClientOptions } from './clientOptions.js';
 export type {
   ClientEvent,
   DrainEvent,
@@ -55,26 +49,6 @@ export type {
   SubscribeOptions,
   TopicObserver,
 } from './types.js';
-
-/** Options of {@link MqttClient}. */
-export interface MqttClientOptions extends LifecycleClientConfig {
-  /** Queue, in-flight window and QoS limits. @default DEFAULT_SESSION_OPTIONS (MONGOOSE_SESSION_OPTIONS with the mongoose profile) */
-  readonly session?: SessionOptions;
-  /**
-   * What restores the session from `session.store` (`attachStore`). The Node entry supplies it;
-   * the browser entry leaves it out of its bundle, so pass `attachStore` there with a store
-   * (spec R231).
-   * @default the entry point's (Node: `attachStore`; browser: none, and a store is a `ConfigError`)
-   */
-  readonly storeRecovery?: StoreRecovery;
-}
-
-/** The options of `MqttClient`'s constructor. */
-export const CLIENT_OPTION_KEYS = {
-  ...LIFECYCLE_CONFIG_KEYS,
-  session: true,
-  storeRecovery: true,
-} as const satisfies KeyTable<MqttClientOptions>;
 
 // Stand-in for a client's listener sets until their first entry: shared by every client and
 // never written to, so an idle client holds no empty hash tables of its own.
@@ -512,21 +486,5 @@ export class MqttClient {
     if (routes === undefined || !routes.has(filter)) return;
     // R245: an MQTT 5 code says why.
     routes.refuse(filter, new SubscribeError(filter, reasonCode, reason));
-  }
-}
-
-/** The session, with a bad option named as the client's key (`session.maxInflight`). */
-function sessionFor(
-  io: ConstructorParameters<typeof MqttSession>[0],
-  options: SessionOptions | undefined,
-  recovery: StoreRecovery | undefined,
-): MqttSession {
-  try {
-    return new MqttSession(io, options, undefined, recovery);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new ConfigError(`session.${error.key}`, error.message.slice(error.key.length + 2), {
-      cause: error,
-    });
   }
 }
