@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import { type Observable, throwError } from 'rxjs';
-import { ClientClosedError, InvalidArgumentError, type StoreError, SubscribeError } from '../errors.js';
+import { ClientClosedError, InvalidArgumentError, type StoreError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   type MqttSession,
@@ -18,6 +18,7 @@ import { messages$, subscribe } from '../streams/messages.js';
 import { type RequestSender, request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './clientOptions.js';
+import { observeTopic, refuseTopic } from './clientTopics.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { LifecycleClient } from './lifecycleClient.js';
@@ -268,16 +269,7 @@ export class MqttClient {
   addTopicObserver(filter: string, qos: QoS, observer: TopicObserver): () => void {
     // What an observer throws is reported and reaches no other (R63).
     this.#routes ??= new TopicRoutes((thrown) => this.lifecycle.reportListenerError('topicObserver', thrown));
-    const routes = this.#routes;
-    // A new filter is subscribed first: an invalid one throws before the routes hold it.
-    if (!routes.has(filter)) this.session.subscribe(filter, qos);
-    routes.add(filter, observer);
-    let removed = false;
-    return () => {
-      if (removed) return;
-      removed = true;
-      if (routes.remove(filter, observer)) this.session.unsubscribe(filter);
-    };
+    return observeTopic(this.#routes, this.session, filter, qos, observer);
   }
 
   /**
@@ -444,7 +436,7 @@ export class MqttClient {
         // Every refusal errors the filter's streams (a resubscription's after a reconnect too),
         // after listeners have seen the suback itself.
         if (this.#eventListeners.size > 0) this.#emit(event);
-        if (event.granted === null) this.#refuse(event.filter, event.reasonCode, event.reason);
+        if (event.granted === null) refuseTopic(this.#routes, event.filter, event.reasonCode, event.reason);
         return;
       case 'stopped':
         // Listeners hear `stopped` after the drops of what it settled (R84).
@@ -479,12 +471,5 @@ export class MqttClient {
     this.#keepQueue = false;
     if (keep) return;
     this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
-  }
-
-  #refuse(filter: string, reasonCode: number | undefined, reason: string | undefined): void {
-    const routes = this.#routes;
-    if (routes === undefined || !routes.has(filter)) return;
-    // R245: an MQTT 5 code says why.
-    routes.refuse(filter, new SubscribeError(filter, reasonCode, reason));
   }
 }
