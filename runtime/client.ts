@@ -3,7 +3,7 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import { type Observable, throwError } from 'rxjs';
-import { ClientClosedError, InvalidArgumentError, type StoreError } from '../errors.js';
+import { ClientClosedError, type StoreError } from '../errors.js';
 import {
   MONGOOSE_SESSION_OPTIONS,
   type MqttSession,
@@ -26,7 +26,8 @@ import { callEach, listen } from './listenerErrors.js';
 import { passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
 import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
-import type { RequestClient, RequestOptions } from './request.js';
+import { profileRequester } from './profileRequester.js';
+import type { RequestOptions } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import { TopicRoutes } from './topicRoutes.js';
 import type {
@@ -396,21 +397,9 @@ export class MqttClient {
     return outboundPropsOf(this.lifecycle.connection, this.session);
   }
 
-  /**
-   * The requester of `request()` (R297), which the MQTT 5 profile makes (R350): a client without
-   * that profile carries none of its code.
-   * @throws {@link InvalidArgumentError} without the MQTT 5 profile.
-   */
+  /** The requester of `request()`, from the MQTT 5 profile (R297, R350); throws without it. */
   #requester(): RequestSender<RequestOptions> {
-    const profile = this.lifecycle.connection.config.mqtt5 as
-      | { readonly requester?: (client: RequestClient) => RequestSender<RequestOptions> }
-      | undefined;
-    if (profile?.requester === undefined) {
-      throw new InvalidArgumentError(
-        "request() is MQTT 5 only (Response Topic, Correlation Data), and this client has no MQTT 5 profile: pass `mqtt5` from 'mqtt-lifeline/browser/mqtt5'",
-      );
-    }
-    return profile.requester(this);
+    return profileRequester(this.lifecycle.connection.config.mqtt5, this);
   }
 
   #requests(): PendingRequests {
