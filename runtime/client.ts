@@ -4,13 +4,12 @@
  */
 import { type Observable, throwError } from 'rxjs';
 import { ClientClosedError, type StoreError } from '../errors.js';
-import {
-  MONGOOSE_SESSION_OPTIONS,
-  type MqttSession,
-  type PublishCallback,
-  type PublishResult,
-  type QoS,
-  type SubscriptionInfo,
+import type {
+  MqttSession,
+  PublishCallback,
+  PublishResult,
+  QoS,
+  SubscriptionInfo,
 } from '../protocol/session.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { events$ } from '../streams/events.js';
@@ -88,17 +87,10 @@ export class MqttClient {
     if (typeof options === 'object' && options !== null)
       passOn(options, tableFor(options, CLIENT_OPTION_KEYS));
     this.lifecycle = new LifecycleClient(options);
-    const mongoose = options.profile === 'mongoose';
     // Plain ports: the session writes to the connection, which writes to the transport; the
     // connection hands packets to the session and every event here, ahead of any listener.
     const connection = this.lifecycle.connection;
-    // No merged copy without session options: clients with the defaults share one resolved set.
-    const base = mongoose ? MONGOOSE_SESSION_OPTIONS : undefined;
-    this.session = sessionFor(
-      connection,
-      options.session === undefined ? base : { ...base, ...options.session },
-      options.storeRecovery,
-    );
+    this.session = sessionFor(connection, options);
     connection.session = this.session;
     adoptRestoredProps(connection, this.session);
     connection.events = this;

@@ -3,7 +3,7 @@
  * from them (apart from the client's behaviour).
  */
 import { ConfigError } from '../errors.js';
-import { MqttSession, type SessionOptions } from '../protocol/session.js';
+import { MONGOOSE_SESSION_OPTIONS, MqttSession, type SessionOptions } from '../protocol/session.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
 import { LIFECYCLE_CONFIG_KEYS, type LifecycleClientConfig } from './lifecycleConfig.js';
 import type { KeyTable } from './optionKeys.js';
@@ -28,14 +28,19 @@ export const CLIENT_OPTION_KEYS = {
   storeRecovery: true,
 } as const satisfies KeyTable<MqttClientOptions>;
 
-/** The session, with a bad option named as the client's key (`session.maxInflight`). */
+/**
+ * The client's session: the `mongoose` profile's session defaults under `options.session`, and a
+ * bad option named as the client's key (`session.maxInflight`).
+ */
 export function sessionFor(
   io: ConstructorParameters<typeof MqttSession>[0],
-  options: SessionOptions | undefined,
-  recovery: StoreRecovery | undefined,
+  options: MqttClientOptions,
 ): MqttSession {
+  // No merged copy without session options: clients with the defaults share one resolved set.
+  const base = options.profile === 'mongoose' ? MONGOOSE_SESSION_OPTIONS : undefined;
+  const session = options.session === undefined ? base : { ...base, ...options.session };
   try {
-    return new MqttSession(io, options, undefined, recovery);
+    return new MqttSession(io, session, undefined, options.storeRecovery);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(`session.${error.key}`, error.message.slice(error.key.length + 2), {
