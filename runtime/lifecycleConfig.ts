@@ -51,7 +51,12 @@ export function clientIds(
   return options.servers.map((s, i) => s.clientId || previous[i] || generateClientId(random));
 }
 
-// Static CONNECT options are checked up front, so a bad one is a synchronous, typed error.
+/**
+ * Builds each server's CONNECT once, so that a bad static CONNECT option is a synchronous, typed
+ * error of the constructor or `configure` rather than a failed connection later.
+ * @param options - The normalised options.
+ * @param ids - The client id of each server, in order.
+ */
 export function checkConnectOptions(options: NormalisedOptions, ids: readonly string[]): void {
   for (let i = 0; i < options.servers.length; i++) {
     const server = options.servers[i] as NormalisedOptions['servers'][number];
