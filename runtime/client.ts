@@ -3,36 +3,30 @@
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
 import { type Observable, throwError } from 'rxjs';
-import {
-  ClientClosedError,
-  ConfigError,
-  InvalidArgumentError,
-  type StoreError,
-  SubscribeError,
-} from '../errors.js';
-import {
-  MONGOOSE_SESSION_OPTIONS,
+import { ClientClosedError, type StoreError } from '../errors.js';
+import type {
   MqttSession,
-  type PublishCallback,
-  type PublishResult,
-  type QoS,
-  type SessionOptions,
-  type SubscriptionInfo,
+  PublishCallback,
+  PublishResult,
+  QoS,
+  SubscriptionInfo,
 } from '../protocol/session.js';
-import type { StoreRecovery } from '../protocol/sessionLog.js';
 import type { StoreFaultAction } from '../protocol/store.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { type RequestSender, request$ } from '../streams/request.js';
 import { state$ } from '../streams/state.js';
+import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './clientOptions.js';
+import { observeTopic, refuseTopic } from './clientTopics.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import { LIFECYCLE_CONFIG_KEYS, LifecycleClient, type LifecycleClientConfig } from './lifecycleClient.js';
+import { LifecycleClient } from './lifecycleClient.js';
 import { callEach, listen } from './listenerErrors.js';
-import { type KeyTable, passOn, tableFor } from './optionKeys.js';
+import { passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
 import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
-import type { RequestClient, RequestOptions } from './request.js';
+import { profileRequester } from './profileRequester.js';
+import type { RequestOptions } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
 import { TopicRoutes } from './topicRoutes.js';
 import type {
@@ -44,6 +38,7 @@ import type {
   TopicObserver,
 } from './types.js';
 
+export { CLIENT_OPTION_KEYS, type MqttClientOptions } from './clientOptions.js';
 export type {
   ClientEvent,
   DrainEvent,
@@ -55,26 +50,6 @@ export type {
   SubscribeOptions,
   TopicObserver,
 } from './types.js';
-
-/** Options of {@link MqttClient}. */
-export interface MqttClientOptions extends LifecycleClientConfig {
-  /** Queue, in-flight window and QoS limits. @default DEFAULT_SESSION_OPTIONS (MONGOOSE_SESSION_OPTIONS with the mongoose profile) */
-  readonly session?: SessionOptions;
-  /**
-   * What restores the session from `session.store` (`attachStore`). The Node entry supplies it;
-   * the browser entry leaves it out of its bundle, so pass `attachStore` there with a store
-   * (spec R231).
-   * @default the entry point's (Node: `attachStore`; browser: none, and a store is a `ConfigError`)
-   */
-  readonly storeRecovery?: StoreRecovery;
-}
-
-/** The options of `MqttClient`'s constructor. */
-export const CLIENT_OPTION_KEYS = {
-  ...LIFECYCLE_CONFIG_KEYS,
-  session: true,
-  storeRecovery: true,
-} as const satisfies KeyTable<MqttClientOptions>;
 
 // Stand-in for a client's listener sets until their first entry: shared by every client and
 // never written to, so an idle client holds no empty hash tables of its own.
@@ -112,17 +87,10 @@ export class MqttClient {
     if (typeof options === 'object' && options !== null)
       passOn(options, tableFor(options, CLIENT_OPTION_KEYS));
     this.lifecycle = new LifecycleClient(options);
-    const mongoose = options.profile === 'mongoose';
     // Plain ports: the session writes to the connection, which writes to the transport; the
     // connection hands packets to the session and every event here, ahead of any listener.
     const connection = this.lifecycle.connection;
-    // No merged copy without session options: clients with the defaults share one resolved set.
-    const base = mongoose ? MONGOOSE_SESSION_OPTIONS : undefined;
-    this.session = sessionFor(
-      connection,
-      options.session === undefined ? base : { ...base, ...options.session },
-      options.storeRecovery,
-    );
+    this.session = sessionFor(connection, options);
     connection.session = this.session;
     adoptRestoredProps(connection, this.session);
     connection.events = this;
@@ -294,16 +262,7 @@ export class MqttClient {
   addTopicObserver(filter: string, qos: QoS, observer: TopicObserver): () => void {
     // What an observer throws is reported and reaches no other (R63).
     this.#routes ??= new TopicRoutes((thrown) => this.lifecycle.reportListenerError('topicObserver', thrown));
-    const routes = this.#routes;
-    // A new filter is subscribed first: an invalid one throws before the routes hold it.
-    if (!routes.has(filter)) this.session.subscribe(filter, qos);
-    routes.add(filter, observer);
-    let removed = false;
-    return () => {
-      if (removed) return;
-      removed = true;
-      if (routes.remove(filter, observer)) this.session.unsubscribe(filter);
-    };
+    return observeTopic(this.#routes, this.session, filter, qos, observer);
   }
 
   /**
@@ -430,21 +389,9 @@ export class MqttClient {
     return outboundPropsOf(this.lifecycle.connection, this.session);
   }
 
-  /**
-   * The requester of `request()` (R297), which the MQTT 5 profile makes (R350): a client without
-   * that profile carries none of its code.
-   * @throws {@link InvalidArgumentError} without the MQTT 5 profile.
-   */
+  /** The requester of `request()`, from the MQTT 5 profile (R297, R350); throws without it. */
   #requester(): RequestSender<RequestOptions> {
-    const profile = this.lifecycle.connection.config.mqtt5 as
-      | { readonly requester?: (client: RequestClient) => RequestSender<RequestOptions> }
-      | undefined;
-    if (profile?.requester === undefined) {
-      throw new InvalidArgumentError(
-        "request() is MQTT 5 only (Response Topic, Correlation Data), and this client has no MQTT 5 profile: pass `mqtt5` from 'mqtt-lifeline/browser/mqtt5'",
-      );
-    }
-    return profile.requester(this);
+    return profileRequester(this.lifecycle.connection.config.mqtt5, this);
   }
 
   #requests(): PendingRequests {
@@ -470,7 +417,7 @@ export class MqttClient {
         // Every refusal errors the filter's streams (a resubscription's after a reconnect too),
         // after listeners have seen the suback itself.
         if (this.#eventListeners.size > 0) this.#emit(event);
-        if (event.granted === null) this.#refuse(event.filter, event.reasonCode, event.reason);
+        if (event.granted === null) refuseTopic(this.#routes, event.filter, event.reasonCode, event.reason);
         return;
       case 'stopped':
         // Listeners hear `stopped` after the drops of what it settled (R84).
@@ -505,28 +452,5 @@ export class MqttClient {
     this.#keepQueue = false;
     if (keep) return;
     this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
-  }
-
-  #refuse(filter: string, reasonCode: number | undefined, reason: string | undefined): void {
-    const routes = this.#routes;
-    if (routes === undefined || !routes.has(filter)) return;
-    // R245: an MQTT 5 code says why.
-    routes.refuse(filter, new SubscribeError(filter, reasonCode, reason));
-  }
-}
-
-/** The session, with a bad option named as the client's key (`session.maxInflight`). */
-function sessionFor(
-  io: ConstructorParameters<typeof MqttSession>[0],
-  options: SessionOptions | undefined,
-  recovery: StoreRecovery | undefined,
-): MqttSession {
-  try {
-    return new MqttSession(io, options, undefined, recovery);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    throw new ConfigError(`session.${error.key}`, error.message.slice(error.key.length + 2), {
-      cause: error,
-    });
   }
 }

@@ -13,16 +13,20 @@ import {
 } from '../errors.js';
 import type { ConnectionEvent, LifecycleEvent } from '../machines/events.js';
 import { type Journal, type JournalEntry, journalHeader } from '../machines/journalFormat.js';
-import { buildConnect, generateClientId } from '../protocol/connect.js';
 import type { AuthRuntime } from './authSession.js';
 import { createChartStepDriver } from './chartStepDriver.js';
-import { Connection, type ConnectionConfig, clientState, type SessionPort } from './connection.js';
+import { Connection, clientState, type SessionPort } from './connection.js';
 import { type ConnectCallOptions, ConnectWaiters } from './connectWaiters.js';
-import type { ConnectionSnapshot, DriverOptions, LifecycleDriver } from './drivers.js';
-import { connectOptionsOf } from './handshake.js';
-import type { InspectObserver, StepInspectionFactory } from './inspection.js';
+import type { ConnectionSnapshot, LifecycleDriver } from './drivers.js';
+import {
+  checkConnectOptions,
+  clientIds,
+  journalRecorder,
+  LIFECYCLE_CONFIG_KEYS,
+  type LifecycleClientConfig,
+} from './lifecycleConfig.js';
 import { listen } from './listenerErrors.js';
-import { checkClientKeys, type KeyTable, tableFor } from './optionKeys.js';
+import { checkClientKeys, tableFor } from './optionKeys.js';
 import {
   LIFECYCLE_OPTION_KEYS,
   type LifecycleClientOptions,
@@ -34,42 +38,8 @@ import { DRIVER_FACTORY, type RuntimeClock } from './ports.js';
 import type { ClientState } from './types.js';
 
 export type { SessionPort } from './connection.js';
+export { LIFECYCLE_CONFIG_KEYS, type LifecycleClientConfig } from './lifecycleConfig.js';
 export type { ClientState } from './types.js';
-
-/** Options of {@link LifecycleClient}. */
-export interface LifecycleClientConfig extends ConnectionConfig {
-  /** Keep every journal entry in memory (`true`) or stream each to a function. @default false */
-  readonly journal?: boolean | ((entry: JournalEntry) => void);
-  /**
-   * An XState inspection observer (`createActor`'s `inspect`), with either driver: it hears the
-   * connection machine's `@xstate.actor`, `@xstate.event`, `@xstate.action` and `@xstate.snapshot`
-   * events, so `@statelyai/inspect`'s inspectors work unchanged (spec R120). @default none
-   */
-  readonly inspect?: InspectObserver;
-  /**
-   * What lets the step driver (the default) send `inspect` its events: `stepInspection`. The
-   * browser entry leaves it out of its bundle, so pass it there with `inspect`; without it,
-   * `inspect` with the step driver is a `ConfigError` (spec R367). The actor driver needs none.
-   * @default the entry point's (Node: `stepInspection`; browser: none)
-   */
-  readonly inspection?: StepInspectionFactory;
-  /** @internal How the embedded client runs the statechart (see `DRIVER_FACTORY`). @default none */
-  readonly [DRIVER_FACTORY]?: (options: DriverOptions) => LifecycleDriver;
-}
-
-/** The options of `LifecycleClient`'s constructor. */
-export const LIFECYCLE_CONFIG_KEYS = {
-  ...LIFECYCLE_OPTION_KEYS,
-  closeGraceMs: true,
-  journal: true,
-  inspect: true,
-  inspection: true,
-} as const satisfies KeyTable<LifecycleClientConfig>;
-
-/** One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume. */
-function clientIds(options: NormalisedOptions, previous: readonly string[], random: () => number): string[] {
-  return options.servers.map((s, i) => s.clientId || previous[i] || generateClientId(random));
-}
 
 /**
  * A connection kept alive by the statechart. It exposes lifecycle events and the bytes path;
@@ -89,7 +59,8 @@ export class LifecycleClient {
     const ids = clientIds(options, [], random);
     checkConnectOptions(options, ids);
     // Ports last, so a bad option value is reported first.
-    if (config.clock === undefined)
+    const clock = config.clock;
+    if (clock === undefined)
       throw new ConfigError(
         'clock',
         "no clock: pass one, or construct the client from an entry point such as 'mqtt-lifeline', which supplies one",
@@ -103,25 +74,14 @@ export class LifecycleClient {
       );
     this.#initialInput = options.input;
     this.#entries = config.journal === true ? [] : null;
-    const sink = config.journal;
-    const record =
-      typeof sink === 'function'
-        ? // A throwing journal sink must not abort the statechart's step (R63).
-          (entry: JournalEntry) => {
-            try {
-              sink(entry);
-            } catch (thrown) {
-              this.reportListenerError('journal', thrown);
-            }
-          }
-        : this.#entries !== null
-          ? (entry: JournalEntry) => this.#entries?.push(entry)
-          : undefined;
-    const connection = new Connection(config.clock, random, config, options, ids);
+    const record = journalRecorder(config.journal, this.#entries, (thrown) =>
+      this.reportListenerError('journal', thrown),
+    );
+    const connection = new Connection(clock, random, config, options, ids);
     this.connection = connection;
     const driverOptions = {
       input: options.input,
-      clock: config.clock,
+      clock,
       host: connection,
       record,
       inspect: config.inspect,
@@ -387,20 +347,5 @@ export class LifecycleClient {
   /** Delivers an input event to the statechart (for adapters and tests). */
   send(event: ConnectionEvent): void {
     this.#driver.send(event);
-  }
-}
-
-// Static CONNECT options are checked up front, so a bad one is a synchronous, typed error.
-function checkConnectOptions(options: NormalisedOptions, ids: readonly string[]): void {
-  for (let i = 0; i < options.servers.length; i++) {
-    const server = options.servers[i] as NormalisedOptions['servers'][number];
-    const connect = connectOptionsOf(server as ServerConfig, ids[i]);
-    // Will properties are MQTT 5's (R300): the 3.1.1 check refuses them, so an MQTT 5 server's
-    // will is checked here without them (its CONNECT builder checks them when it connects).
-    const will = connect.will;
-    if (server.protocolVersion === 5 && will?.properties !== undefined) {
-      const { properties: _, ...plain } = will;
-      buildConnect({ ...connect, will: plain });
-    } else buildConnect(connect);
   }
 }
