@@ -17,57 +17,35 @@ import { encodeDisconnect, encodePingreq } from '../protocol/encode.js';
 import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { SentConnectV5 } from '../protocol/v5/connack.js';
 import type { AuthSession } from './authSession.js';
+import {
+  CLIENT_EVENT,
+  type ConnectionConfig,
+  clientState,
+  type EventPort,
+  NO_EVENTS,
+  type SessionPort,
+} from './connectionPorts.js';
 import type { ConnectWaiters } from './connectWaiters.js';
-import type { ConnectionSnapshot, LifecycleDriver, LifecycleHost } from './drivers.js';
+import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { LifecycleClientOptions, NormalisedOptions, NormalisedServer } from './options.js';
+import type { NormalisedOptions, NormalisedServer } from './options.js';
 import type { OutboundProps } from './outboundProps.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
 import type { ReferencedServers, RingServer } from './serverReference.js';
-import type { ClientEvent, ClientState } from './types.js';
+import type { ClientEvent } from './types.js';
 import { openWire, type WireHost } from './wire.js';
 
-/** The session layer as the connection sees it (the MQTT session lives there). */
-export interface SessionPort {
-  /** CONNACK rc=0 arrived, with the broker's Receive Maximum (R243); writes go to the new transport. */
-  connected(sessionPresent: boolean, receiveMaximum: number): void;
-  /** The transport is gone. */
-  disconnected(): void;
-  /** A packet the lifecycle does not handle (PUBLISH, acks, SUBACK, UNSUBACK). */
-  handle(packet: Exclude<WirePacket, { readonly cmd: 'connack' | 'pingresp' | 'disconnect' | 'auth' }>): void;
-}
-
-/** The connection's configuration: the lifecycle options plus what only the runtime reads. */
-export interface ConnectionConfig extends LifecycleClientOptions {
-  /** Grace period for a closing transport to flush before it is destroyed, in ms. @default 1000 */
-  readonly closeGraceMs?: number;
-}
-
-const ignore = (): void => {};
-
-/** The key of {@link EventPort}'s method: a symbol, so the owner's public API does not grow. */
-export const CLIENT_EVENT: unique symbol = Symbol('mqtt-lifeline.clientEvent');
-
-/**
- * Where a connection's events go: its owner itself (a method, not a closure per client: many
- * idle clients in one process each pay for one).
- */
-export interface EventPort {
-  [CLIENT_EVENT](event: ClientEvent): void;
-}
-
-const NO_EVENTS: EventPort = Object.freeze({ [CLIENT_EVENT]: ignore });
-
-/** The coarse state of a snapshot (cheap: it runs for every received packet). */
-export function clientState(snapshot: ConnectionSnapshot): ClientState {
-  const value = snapshot.value;
-  if (typeof value === 'string') return value as ClientState;
-  if ('backoff' in value) return 'backoff';
-  return 'connected' in (value.online as object) ? 'connected' : 'connecting';
-}
+// Its ports and configuration live in `connectionPorts.ts`; importers keep importing them here.
+export {
+  CLIENT_EVENT,
+  type ConnectionConfig,
+  clientState,
+  type EventPort,
+  type SessionPort,
+} from './connectionPorts.js';
 
 /**
  * One object per client with prototype methods, rather than a closure per effect: many idle
