@@ -25,6 +25,7 @@ import {
   NO_EVENTS,
   type SessionPort,
 } from './connectionPorts.js';
+import { connackArrived, v5PacketArrived } from './connectionReceive.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
 import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
@@ -311,46 +312,16 @@ export class Connection
   packetArrived(generation: number, packet: WirePacket): void {
     if (generation !== this.#generation) return;
     switch (packet.cmd) {
-      case 'connack': {
-        const snapshot = this.driver.getSnapshot();
-        const handshaking =
-          snapshot.matches({ online: { connecting: 'handshaking' } }) ||
-          snapshot.matches({ online: { connecting: 'authenticating' } });
-        const answer = this.profile.answerConnack(packet, handshaking, this.sentConnect, this.#refer);
-        if (answer instanceof ProtocolError) {
-          this.failed(generation, answer.toData());
-          return;
-        }
-        // R316: the broker's last word of the exchange verifies before the session is trusted.
-        const unproven = this.profile.authentication?.unproven(this.auth, packet, answer);
-        if (unproven !== undefined) {
-          this.failed(generation, unproven);
-          return;
-        }
-        this.receiveMaximum = this.profile.receiveMaximum(packet);
-        this.profile.negotiated?.(packet, this.transport);
-        this.driver.send(answer);
+      case 'connack':
+        connackArrived(this, generation, packet, this.#refer);
         return;
-      }
       case 'pingresp':
         this.driver.send({ type: 'mqtt.pingresp' });
         return;
       case 'auth':
-      case 'disconnect': {
-        // MQTT 5's own packets (a 3.1.1 decoder yields neither): its profile answers an AUTH, checked
-        // by its authentication (R316), and a DISCONNECT, which the statechart decides (R262-R268).
-        const answer = this.profile.answerPacket?.(
-          packet,
-          this.auth,
-          this.sentConnect,
-          this.driver.getSnapshot(),
-          this.#refer,
-        );
-        if (answer === undefined) return;
-        if ('code' in answer) this.failed(generation, answer);
-        else this.driver.send(answer);
+      case 'disconnect':
+        v5PacketArrived(this, generation, packet, this.#refer);
         return;
-      }
       default:
         // [MQTT-3.2.0-1]: the first packet from the server must be CONNACK.
         if (clientState(this.driver.getSnapshot()) !== 'connected') {
