@@ -48,20 +48,19 @@ export function connackArrived(
   const handshaking =
     snapshot.matches({ online: { connecting: 'handshaking' } }) ||
     snapshot.matches({ online: { connecting: 'authenticating' } });
-  const profile = host.profile;
-  const answer = profile.answerConnack(packet, handshaking, host.sentConnect, refer);
+  const answer = host.profile.answerConnack(packet, handshaking, host.sentConnect, refer);
   if (answer instanceof ProtocolError) {
     host.failed(generation, answer.toData());
     return;
   }
   // R316: the broker's last word of the exchange verifies before the session is trusted.
-  const unproven = profile.authentication?.unproven(host.auth, packet, answer);
+  const unproven = host.profile.authentication?.unproven(host.auth, packet, answer);
   if (unproven !== undefined) {
     host.failed(generation, unproven);
     return;
   }
-  host.receiveMaximum = profile.receiveMaximum(packet);
-  profile.negotiated?.(packet, host.transport);
+  host.receiveMaximum = host.profile.receiveMaximum(packet);
+  host.profile.negotiated?.(packet, host.transport);
   host.driver.send(answer);
 }
 
