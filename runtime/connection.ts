@@ -27,10 +27,10 @@ import {
 } from './connectionPorts.js';
 import type { ConnectWaiters } from './connectWaiters.js';
 import type { LifecycleDriver, LifecycleHost } from './drivers.js';
-import { connectOptionsOf, type HandshakeHost, sendConnect } from './handshake.js';
+import { type HandshakeHost, sendConnect } from './handshake.js';
 import { TransportLifetime } from './lifetime.js';
 import { callEach, type ListenerErrorSink, logListenerError } from './listenerErrors.js';
-import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { NormalisedOptions } from './options.js';
 import type { OutboundProps } from './outboundProps.js';
 import type { Logger, RuntimeClock, Tracer } from './ports.js';
 import { V4_PROFILE, type WirePacket, type WireProfile } from './profile.js';
@@ -50,6 +50,7 @@ export {
 // Imported last so the bundler emits it next to this class: apart, the default browser client's
 // gzip grows by about 40 bytes (the code compresses against the class that calls it).
 import { connackArrived, v5PacketArrived } from './connectionReceive.js';
+import { connectOptionsFor, ringServer } from './connectionServer.js';
 
 /**
  * One object per client with prototype methods, rather than a closure per effect: many idle
@@ -251,34 +252,17 @@ export class Connection
     this.session?.disconnected();
   }
 
-  /**
-   * Server `index` of the statechart's ring: a configured one, or beyond them one a broker referred
-   * the client to, found by the label the ring names it by (spec R246).
-   */
+  /** Server `index` of the statechart's ring, configured or referred (spec R246). */
   serverAt(
     index: number,
     label: string | undefined = this.driver.getSnapshot().context.servers[index]?.name,
   ): RingServer {
-    const servers = this.options.servers;
-    if (this.#referenced !== undefined) return this.#referenced.at(index, label, servers);
-    // No broker referred the client anywhere: the ring is the configured servers (R246).
-    const configured = servers[index];
-    return configured === undefined
-      ? { server: servers[0] as NormalisedServer, template: 0 }
-      : { server: configured, template: index };
+    return ringServer(this.#referenced, this.options.servers, index, label);
   }
 
-  /**
-   * The static CONNECT options of a server, with its client id: the broker's Assigned Client
-   * Identifier when the CONNECT asks for a session (Clean Start 0) and one was assigned (R270).
-   */
+  /** The static CONNECT options of a server, with its client id (R270). */
   connectOptions(server: number): ConnectOptions {
-    const { server: s, template } = this.serverAt(server);
-    const assigned = this.driver.getSnapshot().context.assignedClientId;
-    const clientId = s.clean === false && assigned !== null ? assigned : this.clientIds[template];
-    const options = connectOptionsOf(s, clientId);
-    // R319, R310: MQTT 5's own CONNECT fields come from its profile (3.1.1 has none).
-    return this.profile.connectOptions?.(options, s, this) ?? options;
+    return connectOptionsFor(this, server);
   }
 
   /** The statechart's `answerAuth` (spec R310, R313). */
