@@ -51,7 +51,7 @@ import {
   type SessionPort,
 } from './connectionPorts.js';
 import { connackArrived, v5PacketArrived } from './connectionReceive.js';
-import { connectOptionsFor, ringServer } from './connectionServer.js';
+import { connectOptionsFor, ringServer, speak } from './connectionServer.js';
 
 /**
  * One object per client with prototype methods, rather than a closure per effect: many idle
@@ -345,15 +345,7 @@ export class Connection
     this.#template = template;
     // `normaliseOptions` made sure a server of version 5 comes with the profile (R235).
     const profile = s.protocolVersion === 5 ? (this.config.mqtt5 as WireProfile) : V4_PROFILE;
-    this.profile = profile;
-    this.refusals = profile.refusals;
-    // Only a profile with CONNACK terms checks publishes (R249): 3.1.1's path pays nothing.
-    const admit = profile.admit;
-    this.admit =
-      admit === undefined
-        ? undefined
-        : (length, qos, retain, packetId) =>
-            admit.call(profile, this.transport, length, qos, retain, packetId);
+    speak(this, profile);
     // Tracing is decided once per connection, so a client without a logger pays nothing per packet.
     const tracer = this.tracer;
     this.adopt(() => openWire(this, generation, server, s, this.config, tracer, profile));

@@ -2,15 +2,18 @@
  * Which server a connection's (`connection.ts`) transport goes to and what its CONNECT says:
  * server `index` of the statechart's ring, configured or referred by a broker (spec R246), and
  * the CONNECT options it gets, with the broker's Assigned Client Identifier when the CONNECT asks
- * for a session (R270). Internal: not in the index.
+ * for a session (R270), and the protocol version it speaks there (R235). Internal: not in the
+ * index.
  *
  * @module
  */
 import type { ConnectOptions } from '../protocol/connect.js';
+import type { SessionIO } from '../protocol/sessionTypes.js';
 import type { AuthOwner } from './authSession.js';
 import type { LifecycleDriver } from './drivers.js';
 import { connectOptionsOf } from './handshake.js';
 import type { NormalisedOptions, NormalisedServer } from './options.js';
+import type { Transport } from './ports.js';
 import type { WireProfile } from './profile.js';
 import type { ReferencedServers, RingServer } from './serverReference.js';
 
@@ -57,4 +60,28 @@ export function connectOptionsFor(host: ServerHost, server: number): ConnectOpti
   const options = connectOptionsOf(s, clientId);
   // R319, R310: MQTT 5's own CONNECT fields come from its profile (3.1.1 has none).
   return host.profile.connectOptions?.(options, s, host) ?? options;
+}
+
+/** The part of a connection that the protocol version of its transport sets. */
+export interface SpeakerHost {
+  /** The current transport, if any. */
+  readonly transport: Transport | null;
+  /** What the current transport's protocol version changes (spec R235). */
+  profile: WireProfile;
+  /** SessionIO: the profile's check of QoS 1 and 2 publishes (MQTT 5, spec R249). */
+  admit: SessionIO['admit'];
+  /** SessionIO: what the profile's broker refusals do (MQTT 5, spec R244, R252, R354). */
+  refusals: SessionIO['refusals'];
+}
+
+/** Makes `profile` the protocol version the connection speaks on its new transport (R235). */
+export function speak(host: SpeakerHost, profile: WireProfile): void {
+  host.profile = profile;
+  host.refusals = profile.refusals;
+  // Only a profile with CONNACK terms checks publishes (R249): 3.1.1's path pays nothing.
+  const admit = profile.admit;
+  host.admit =
+    admit === undefined
+      ? undefined
+      : (length, qos, retain, packetId) => admit.call(profile, host.transport, length, qos, retain, packetId);
 }
