@@ -303,7 +303,7 @@ describe.each<DriverKind>(['actor', 'step', 'chart'])('connection statechart (%s
     expect(h.emitted.filter((e) => e.type === 'ready')).toHaveLength(1);
   });
 
-  it('emits Mongoose-style lifecycle events in order (R29-R33)', () => {
+  it('emits Mongoose-style lifecycle events in order; connected carries server and sessionPresent (R29, R30, R31, R33)', () => {
     const h = connecting(noJitter);
     refuse(h);
     h.tick(2000);
@@ -321,6 +321,24 @@ describe.each<DriverKind>(['actor', 'step', 'chart'])('connection statechart (%s
       'backoff',
     ]);
     expect(h.emitted[4]).toEqual({ type: 'connected', server: 'mqtt', serverIndex: 0, sessionPresent: true });
+  });
+
+  it('disconnected only when a session that was up ends, with a null error when the user asked for it (R32)', () => {
+    const h = connecting(noJitter);
+    refuse(h); // an attempt that never had a session: connect.error, not disconnected
+    expect(h.emitted.filter((e) => e.type === 'disconnected')).toHaveLength(0);
+    h.tick(2000);
+    accept(h);
+    h.send({ type: 'transport.closed' });
+    const dropped = h.emitted.filter((e) => e.type === 'disconnected');
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]).toMatchObject({ error: { code: 'TRANSPORT_CLOSED' } });
+    h.send({ type: 'client.connect' });
+    accept(h);
+    h.send({ type: 'client.disconnect' });
+    const byUser = h.emitted.filter((e) => e.type === 'disconnected');
+    expect(byUser).toHaveLength(2);
+    expect(byUser[1]).toMatchObject({ error: null });
   });
 
   it('connect.error names the server that failed, backoff the server it will retry (R30, R33)', () => {

@@ -93,7 +93,7 @@ describe('journal and drivers', () => {
     );
   });
 
-  it('R41, R42: the journal is JSON lines of names and timings only, survives a round trip and replays to the same states', () => {
+  it('R2, R41, R42: every input is a plain JSON event: the journal is JSON lines of names and timings only, survives a round trip and replays to the same states', () => {
     fc.assert(
       fc.property(runArb, ([input, commands, draws]) => {
         const { h, steps } = run(input, commands, draws, 'actor');

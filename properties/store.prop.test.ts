@@ -224,7 +224,7 @@ const torn = fc.oneof(
 );
 
 describe('session log recovery against a model (R100-R107)', () => {
-  it('recovers exactly the pending set of any prefix of events, with or without a torn record after it', async () => {
+  it('recovery is a fold: exactly the pending set of any prefix of events, with or without a torn record after it (R101)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { maxLength: 60 }), fc.nat(), torn, async (ops, crashAt, tear) => {
         const points = await run(ops);

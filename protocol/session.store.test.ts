@@ -32,6 +32,26 @@ describe('a session restored from its store (R110-R113)', () => {
     expect(events).toEqual([]);
   });
 
+  it('holds every restored id before anything new is published: a new message never takes an id the broker may still hold (R103)', () => {
+    const store = new MemoryStore();
+    const h = createHarness({ store });
+    h.session.connected(true);
+    h.session.publish('t/a', 'a', 1, false); // id 1: written, no PUBACK
+    h.session.publish('t/b', 'b', 2, false); // id 2: PUBREC-ed, PUBREL owed
+    h.session.handle(broker.pubrec(2));
+    h.session.disconnected();
+    // The process dies; a new one publishes before its first connection.
+    const next = createHarness({ store });
+    next.session.publish('t/new', 'n', 1, false);
+    next.session.connected(true);
+    const written = describePackets(next.take());
+    const fresh = written.find((p) => p.endsWith(':t/new'));
+    expect(written).toContain('pubrel:2');
+    expect(written).toContain('publish:1:dup:t/a');
+    expect(fresh).toBeDefined();
+    expect(['publish:1:t/new', 'publish:2:t/new']).not.toContain(fresh);
+  });
+
   it('completes a restored flow on its acknowledgement and reaches replay.done (R111)', () => {
     const store = new MemoryStore();
     const h = createHarness({ store });
