@@ -9,8 +9,8 @@ import { createActor } from 'xstate';
 import { clientOptions } from '../adapters/cli/connection.js';
 import { MongooseMqtt } from '../adapters/mongoose/index.js';
 import { MqttClient as BrowserClient } from '../browser.js';
-import { ConfigError } from '../errors.js';
 import { LifecycleClient, MqttClient, mqttClientLogic, scramSha256 } from '../index.js';
+import { configError } from '../test/support/configError.js';
 import { CLIENT_OPTION_KEYS } from './client.js';
 import { ACTOR_INPUT_KEYS } from './embedded.js';
 import { LIFECYCLE_CONFIG_KEYS } from './lifecycleClient.js';
@@ -19,17 +19,6 @@ import { LIFECYCLE_OPTION_KEYS } from './options.js';
 
 const servers = [{ host: '127.0.0.1', port: 1 }];
 const loose = (options: object) => options as ConstructorParameters<typeof MqttClient>[0];
-
-/** The ConfigError `build` throws (fails the test if it throws nothing or something else). */
-function configError(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('unknown options (R338, R339)', () => {
   it.each([

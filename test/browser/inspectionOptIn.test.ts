@@ -3,6 +3,7 @@
  * made by `stepInspection`, which the browser entry leaves out unless the app passes it next to
  * `inspect`; the Node entry wires it by default, and the actor driver inspects natively.
  */
+
 import { describe, expect, it } from 'vitest';
 import { type InspectionEvent, SimulatedClock } from 'xstate';
 import { MqttClient as NodeMqttClient, nodeDefaults } from '../../adapters/node.js';
@@ -10,30 +11,19 @@ import {
   LifecycleClient as BrowserLifecycleClient,
   MqttClient as BrowserMqttClient,
   browserDefaults,
-  ConfigError,
   createActorDriver,
   stepInspection,
 } from '../../browser.js';
 import type { LifecycleClientConfig } from '../../runtime/lifecycleClient.js';
 import { withDefaults } from '../../runtime/options.js';
 import { bundle } from '../../scripts/browser/bundle.js';
+import { configError } from '../support/configError.js';
 import { fakeNetwork } from '../support/fakeTransport.js';
 
 /** A client's options on a fake network and a simulated clock: nothing leaves the process. */
 function base() {
   const net = fakeNetwork();
   return { servers: [{ host: 'h', transport: net.factory }], clock: new SimulatedClock() };
-}
-
-/** The ConfigError `build` throws (fails the test if it throws nothing or something else). */
-function configError(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('no ConfigError');
 }
 
 /** The types of what the observer heard through `make`'s client's construction and connect(). */

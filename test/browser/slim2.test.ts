@@ -3,11 +3,13 @@
  * each piece works where it is configured (the MQTT 5 profile, Node's transports) and is absent
  * from the default browser client's bundle.
  */
+
 import { describe, expect, it, vi } from 'vitest';
 import { MqttClient } from '../../adapters/node.js';
-import { ConfigError, SubscribeError, UnsubscribeError } from '../../errors.js';
+import { SubscribeError, UnsubscribeError } from '../../errors.js';
 import type { InboundPacket } from '../../protocol/decoder.js';
 import { bundle } from '../../scripts/browser/bundle.js';
+import { configError } from '../support/configError.js';
 import { connectedHarness, createHarness } from '../support/sessionHarness.js';
 
 /** The default client's and the MQTT 5 client's unminified bundles, built once. */
@@ -18,17 +20,6 @@ async function bundles(): Promise<{ client: string; withMqtt5: string }> {
     build('scripts/browser/withMqtt5.ts'),
   ]);
   return { client: client.code, withMqtt5: withMqtt5.code };
-}
-
-/** The ConfigError `build` throws (fails the test if it throws nothing or something else). */
-function configError(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('no ConfigError');
 }
 
 const unsuback = (messageId: number, code: number): InboundPacket =>
