@@ -38,12 +38,16 @@ export { SUBSCRIBE_BATCH_BYTES } from './subscribeBatch.js';
 export class SubscriptionRegistry {
   // The tables are made on first use and the transient ones dropped when empty: many sessions
   // subscribe to nothing, and an idle one has no request in flight.
-  private registrations: Map<string, Packed> | undefined;
+  #registrations: Map<string, Packed> | undefined;
   /** Callbacks of `subscribe` calls whose SUBSCRIBE has not been sent yet, by filter. */
-  private waiting: Map<string, Waiters> | undefined;
-  private requests: Map<number, Request> | undefined;
-  private unsent: Map<string, UnsubscribeCallback[]> | undefined;
-  private connected = false;
+  #waiting: Map<string, Waiters> | undefined;
+  #requests: Map<number, Request> | undefined;
+  #unsent: Map<string, UnsubscribeCallback[]> | undefined;
+  #connected = false;
+  readonly #ids: PacketIdAllocator;
+  readonly #io: SessionIO;
+  readonly #session: { readonly maxQos: QoS };
+  readonly #batch: number;
 
   /**
    * @param ids - The packet-id allocator shared with PUBLISH.
@@ -51,12 +55,12 @@ export class SubscriptionRegistry {
    * @param session - Where the session's current maximum QoS is read (`maxQos`).
    * @param batch - The most filters in one SUBSCRIBE (`maxFiltersPerSubscribe`).
    */
-  constructor(
-    private readonly ids: PacketIdAllocator,
-    private readonly io: SessionIO,
-    private readonly session: { readonly maxQos: QoS },
-    private readonly batch: number,
-  ) {}
+  constructor(ids: PacketIdAllocator, io: SessionIO, session: { readonly maxQos: QoS }, batch: number) {
+    this.#ids = ids;
+    this.#io = io;
+    this.#session = session;
+    this.#batch = batch;
+  }
 
   /**
    * Registers (or updates, keeping its position) a filter and sends SUBSCRIBE when connected.
@@ -65,8 +69,8 @@ export class SubscriptionRegistry {
    * @param done - Called with the SUBACK's outcome.
    */
   subscribe(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
-    this.register(filter, qos, done);
-    if (this.connected) this.sendSubscribes([filter].values());
+    this.#register(filter, qos, done);
+    if (this.#connected) this.#sendSubscribes([filter].values());
   }
 
   /**
@@ -79,35 +83,35 @@ export class SubscriptionRegistry {
   subscribeAll(list: readonly { readonly filter: string; readonly qos: QoS }[], batch: SubscribeBatch): void {
     for (let i = 0; i < list.length; i++) {
       const { filter, qos } = list[i] as { readonly filter: string; readonly qos: QoS };
-      this.register(filter, qos, undefined);
+      this.#register(filter, qos, undefined);
     }
     // Connected, the batch goes straight into the SUBSCRIBEs' waiters: no table round trip.
-    if (this.connected) this.sendSubscribes(batch.first.keys(), batch);
-    else for (const filter of batch.first.keys()) this.wait(filter, batch, false);
+    if (this.#connected) this.#sendSubscribes(batch.first.keys(), batch);
+    else for (const filter of batch.first.keys()) this.#wait(filter, batch, false);
   }
 
-  private register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
-    this.registrations ??= new Map();
-    const old = this.registrations.get(filter);
+  #register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
+    this.#registrations ??= new Map();
+    const old = this.#registrations.get(filter);
     // Setting a key already held keeps its position: an update keeps the registration order.
-    this.registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
-    if (done !== undefined) this.wait(filter, done, false);
+    this.#registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
+    if (done !== undefined) this.#wait(filter, done, false);
   }
 
   /** Adds waiters to those of `filter`'s next SUBSCRIBE, ahead of the others when `first`. */
-  private wait(filter: string, waiters: Waiters, first: boolean): void {
-    this.waiting ??= new Map();
-    const held = this.waiting.get(filter);
+  #wait(filter: string, waiters: Waiters, first: boolean): void {
+    this.#waiting ??= new Map();
+    const held = this.#waiting.get(filter);
     const joined = joinWaiters(held, waiters, first);
-    if (joined !== held) this.waiting.set(filter, joined);
+    if (joined !== held) this.#waiting.set(filter, joined);
   }
 
   /** Takes the waiters of `filter`'s next SUBSCRIBE. */
-  private takeWaiters(filter: string): Waiters | undefined {
-    const waiters = this.waiting?.get(filter);
+  #takeWaiters(filter: string): Waiters | undefined {
+    const waiters = this.#waiting?.get(filter);
     if (waiters === undefined) return undefined;
-    this.waiting?.delete(filter);
-    if (this.waiting?.size === 0) this.waiting = undefined;
+    this.#waiting?.delete(filter);
+    if (this.#waiting?.size === 0) this.#waiting = undefined;
     return waiters;
   }
 
@@ -117,14 +121,14 @@ export class SubscriptionRegistry {
    * @param done - Called on UNSUBACK.
    */
   unsubscribe(filter: string, done: UnsubscribeCallback | undefined): void {
-    if (this.registrations?.delete(filter) === true) {
-      const waiters = this.takeWaiters(filter);
-      if (waiters !== undefined) this.cancel(filter, waiters);
+    if (this.#registrations?.delete(filter) === true) {
+      const waiters = this.#takeWaiters(filter);
+      if (waiters !== undefined) this.#cancel(filter, waiters);
     }
     const waiters = done === undefined ? [] : [done];
-    if (this.connected && this.sendUnsubscribe(filter, waiters)) return;
-    this.unsent ??= new Map();
-    const unsent = this.unsent;
+    if (this.#connected && this.#sendUnsubscribe(filter, waiters)) return;
+    this.#unsent ??= new Map();
+    const unsent = this.#unsent;
     unsent.set(filter, (unsent.get(filter) ?? []).concat(waiters));
   }
 
@@ -134,7 +138,7 @@ export class SubscriptionRegistry {
    */
   list(): SubscriptionInfo[] {
     const out: SubscriptionInfo[] = [];
-    for (const [filter, p] of this.registrations ?? []) {
+    for (const [filter, p] of this.#registrations ?? []) {
       const granted = grantedOf(p);
       out.push(granted === undefined ? { filter, qos: qosOf(p) } : { filter, qos: qosOf(p), granted });
     }
@@ -147,30 +151,30 @@ export class SubscriptionRegistry {
    *   offline unsubscribes simply succeed.
    */
   onConnected(sessionPresent: boolean): void {
-    this.connected = true;
-    const unsent = this.unsent;
-    this.unsent = undefined;
+    this.#connected = true;
+    const unsent = this.#unsent;
+    this.#unsent = undefined;
     for (const [filter, waiters] of unsent ?? []) {
-      if (!sessionPresent) for (const w of waiters) settle(w, undefined, this.io);
-      else if (!this.sendUnsubscribe(filter, waiters)) {
-        this.unsent ??= new Map();
-        this.unsent.set(filter, waiters);
+      if (!sessionPresent) for (const w of waiters) settle(w, undefined, this.#io);
+      else if (!this.#sendUnsubscribe(filter, waiters)) {
+        this.#unsent ??= new Map();
+        this.#unsent.set(filter, waiters);
       }
     }
-    if (this.registrations !== undefined) this.sendSubscribes(this.registrations.keys());
+    if (this.#registrations !== undefined) this.#sendSubscribes(this.#registrations.keys());
   }
 
   /** The socket is gone: unacknowledged requests are sent again on the next connection. */
   onDisconnected(): void {
-    this.connected = false;
-    const requests = this.requests;
+    this.#connected = false;
+    const requests = this.#requests;
     if (requests === undefined) return;
-    this.requests = undefined;
-    for (const id of requests.keys()) this.ids.release(id);
+    this.#requests = undefined;
+    for (const id of requests.keys()) this.#ids.release(id);
     for (const req of requests.values()) {
       if (req.kind === 'unsubscribe') {
-        this.unsent ??= new Map();
-        const unsent = this.unsent;
+        this.#unsent ??= new Map();
+        const unsent = this.#unsent;
         unsent.set(req.filter, req.waiters.concat(unsent.get(req.filter) ?? []));
         continue;
       }
@@ -179,8 +183,8 @@ export class SubscriptionRegistry {
         const filter = filters[i] as string;
         const waiters = req.waiters[i];
         if (waiters === undefined) continue;
-        if (this.registrations?.has(filter) !== true) this.cancel(filter, waiters);
-        else this.wait(filter, waiters, true);
+        if (this.#registrations?.has(filter) !== true) this.#cancel(filter, waiters);
+        else this.#wait(filter, waiters, true);
       }
     }
   }
@@ -192,18 +196,18 @@ export class SubscriptionRegistry {
    * @param granted - The SUBACK's return codes.
    */
   onSuback(id: number, granted: readonly number[]): void {
-    const req = this.requests?.get(id);
+    const req = this.#requests?.get(id);
     if (req === undefined || req.kind !== 'subscribe') return;
-    this.forget(id);
+    this.#forget(id);
     const { filters } = req;
     for (let i = 0; i < filters.length; i++) {
       const filter = filters[i] as string;
       const code = granted[i];
-      const p = this.registrations?.get(filter);
+      const p = this.#registrations?.get(filter);
       // The grant is recorded before the event, so a listener's list() shows it.
-      if (p !== undefined) this.registrations?.set(filter, packed(qosOf(p), grantOf(code)));
-      const result = subackOutcome(this.io, id, filter, code);
-      settleWaiters(req.waiters[i], filter, result, this.io);
+      if (p !== undefined) this.#registrations?.set(filter, packed(qosOf(p), grantOf(code)));
+      const result = subackOutcome(this.#io, id, filter, code);
+      settleWaiters(req.waiters[i], filter, result, this.#io);
     }
   }
 
@@ -215,11 +219,11 @@ export class SubscriptionRegistry {
    * @param codes - The UNSUBACK's reason codes (MQTT 5; one filter per UNSUBSCRIBE). @default none
    */
   onUnsuback(id: number, codes?: readonly number[]): void {
-    const req = this.requests?.get(id);
+    const req = this.#requests?.get(id);
     if (req === undefined || req.kind !== 'unsubscribe') return;
-    this.forget(id);
-    const error = unsubackOutcome(this.io, id, req.filter, codes?.[0]);
-    for (const w of req.waiters) settle(w, error, this.io);
+    this.#forget(id);
+    const error = unsubackOutcome(this.#io, id, req.filter, codes?.[0]);
+    for (const w of req.waiters) settle(w, error, this.#io);
   }
 
   /**
@@ -228,27 +232,27 @@ export class SubscriptionRegistry {
    * UNSUBSCRIBEs not sent yet. Call when disconnected.
    */
   abandon(error: () => ClientClosedError): void {
-    const waiting = this.waiting;
-    this.waiting = undefined;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
     for (const [filter, waiters] of waiting ?? []) {
-      settleWaiters(waiters, filter, () => ({ error: error() }), this.io);
+      settleWaiters(waiters, filter, () => ({ error: error() }), this.#io);
     }
-    for (const [filter, waiters] of this.unsent ?? []) {
-      this.unsent?.set(filter, []);
-      for (const w of waiters) settle(w, error(), this.io);
+    for (const [filter, waiters] of this.#unsent ?? []) {
+      this.#unsent?.set(filter, []);
+      for (const w of waiters) settle(w, error(), this.#io);
     }
   }
 
   /** Ends an acknowledged request: its id is free again, and an empty table is let go. */
-  private forget(id: number): void {
-    this.requests?.delete(id);
-    if (this.requests?.size === 0) this.requests = undefined;
-    this.ids.release(id);
+  #forget(id: number): void {
+    this.#requests?.delete(id);
+    if (this.#requests?.size === 0) this.#requests = undefined;
+    this.#ids.release(id);
   }
 
-  private allocate(): number {
+  #allocate(): number {
     try {
-      return this.ids.next();
+      return this.#ids.next();
     } catch {
       return 0; // all ids held by publishes: the request waits for the next connection
     }
@@ -260,13 +264,13 @@ export class SubscriptionRegistry {
    * ids run out the rest waits for the next connection. Every batch is written at once: none waits
    * for the SUBACK of the one before (spec R333).
    */
-  private sendSubscribes(filters: Iterator<string>, batch?: SubscribeBatch): void {
+  #sendSubscribes(filters: Iterator<string>, batch?: SubscribeBatch): void {
     sendInGroups(
       filters,
-      this.batch,
-      (group) => this.sendSubscribe(group, batch),
+      this.#batch,
+      (group) => this.#sendSubscribe(group, batch),
       // No packet id: what is left waits for the next connection, the batch with it.
-      batch === undefined ? undefined : (filter) => this.wait(filter, batch, false),
+      batch === undefined ? undefined : (filter) => this.#wait(filter, batch, false),
     );
   }
 
@@ -274,36 +278,36 @@ export class SubscriptionRegistry {
    * One SUBSCRIBE for `group`, with `batch` waiting behind each filter's earlier waiters; false
    * when no packet id is free.
    */
-  private sendSubscribe(group: SubscribeGroup, batch?: SubscribeBatch): boolean {
-    const id = this.allocate();
+  #sendSubscribe(group: SubscribeGroup, batch?: SubscribeBatch): boolean {
+    const id = this.#allocate();
     if (id === 0) return false;
-    const max = this.session.maxQos;
+    const max = this.#session.maxQos;
     const { filters } = group;
     const qos: QoS[] = new Array(filters.length);
     const waiters: (Waiters | undefined)[] = new Array(filters.length);
     for (let i = 0; i < filters.length; i++) {
       const filter = filters[i] as string;
-      qos[i] = Math.min(qosOf(this.registrations?.get(filter) ?? 0), max) as QoS;
-      const held = this.waiting === undefined ? undefined : this.takeWaiters(filter);
+      qos[i] = Math.min(qosOf(this.#registrations?.get(filter) ?? 0), max) as QoS;
+      const held = this.#waiting === undefined ? undefined : this.#takeWaiters(filter);
       waiters[i] = batch === undefined ? held : joinWaiters(held, batch, false);
     }
-    this.requests ??= new Map();
-    this.requests.set(id, { kind: 'subscribe', filters, waiters });
-    this.io.write(encodeSubscribeList(id, filters, qos, group.lengths));
+    this.#requests ??= new Map();
+    this.#requests.set(id, { kind: 'subscribe', filters, waiters });
+    this.#io.write(encodeSubscribeList(id, filters, qos, group.lengths));
     return true;
   }
 
-  private sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {
-    const id = this.allocate();
+  #sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {
+    const id = this.#allocate();
     if (id === 0) return false;
-    this.requests ??= new Map();
-    this.requests.set(id, { kind: 'unsubscribe', filter, waiters });
-    this.io.write(encodeUnsubscribe(id, [filter]));
+    this.#requests ??= new Map();
+    this.#requests.set(id, { kind: 'unsubscribe', filter, waiters });
+    this.#io.write(encodeUnsubscribe(id, [filter]));
     return true;
   }
 
-  private cancel(filter: string, waiters: Waiters): void {
+  #cancel(filter: string, waiters: Waiters): void {
     if (Array.isArray(waiters) && waiters.length === 0) return;
-    settleWaiters(waiters, filter, { error: new SubscriptionCancelledError(filter) }, this.io);
+    settleWaiters(waiters, filter, { error: new SubscriptionCancelledError(filter) }, this.#io);
   }
 }
