@@ -42,31 +42,33 @@ export class InboundFlow {
    * (`null` when the guard is off or the id was restored from a store). Bounded by the id space;
    * made on the first such message (most sessions never receive QoS 2).
    */
-  private awaitingRelease: Map<number, Fingerprint | null> | undefined;
-  private released: ReleasedMemory | undefined;
+  #awaitingRelease: Map<number, Fingerprint | null> | undefined;
+  #released: ReleasedMemory | undefined;
   /** Messages handed to `handleMessage`, in receive order, until their ack is written (R214). */
-  private handling: Handling[] = [];
-  private handlingById: Map<number, Handling> | undefined;
+  #handling: Handling[] = [];
+  #handlingById: Map<number, Handling> | undefined;
   /** Connections so far (R211); the guard matches only messages delivered on an earlier one. */
-  private connection = 0;
+  #connection = 0;
   /** Broker sessions so far: a CONNACK without the session starts a new one (R216). */
-  private epoch = 0;
-  private connectedNow = false;
+  #epoch = 0;
+  #connectedNow = false;
   /** Records delivered and released ids when the session has a store (spec R100-R115). */
   log: SessionLog | undefined = undefined;
+  readonly #io: SessionIO;
+  readonly #options: InboundOptions;
 
   /**
    * @param io - Where acks and `message` events go.
    * @param options - The guard's memory and the message handler.
    */
-  constructor(
-    private readonly io: SessionIO,
-    private readonly options: InboundOptions,
-  ) {}
+  constructor(io: SessionIO, options: InboundOptions) {
+    this.#io = io;
+    this.#options = options;
+  }
 
   /** How many inbound QoS 2 ids await PUBREL. */
   get awaitingReleaseCount(): number {
-    return this.awaitingRelease?.size ?? 0;
+    return this.#awaitingRelease?.size ?? 0;
   }
 
   /**
@@ -75,15 +77,15 @@ export class InboundFlow {
    * @param sessionPresent - The CONNACK's session-present flag.
    */
   connected(sessionPresent: boolean): void {
-    this.connection++;
-    this.connectedNow = true;
+    this.#connection++;
+    this.#connectedNow = true;
     if (!sessionPresent) this.forgetSession();
-    this.flush();
+    this.#flush();
   }
 
   /** The connection is gone: acks wait for the next one. */
   disconnected(): void {
-    this.connectedNow = false;
+    this.#connectedNow = false;
   }
 
   /**
@@ -94,52 +96,52 @@ export class InboundFlow {
     const id = p.messageId ?? 0;
     const qos = p.qos;
     if (qos === 0) {
-      this.deliver(p);
+      this.#deliver(p);
       return;
     }
-    const held = qos === 2 ? this.awaitingRelease?.get(id) : undefined;
+    const held = qos === 2 ? this.#awaitingRelease?.get(id) : undefined;
     if (qos === 2) {
       // A repeated PUBLISH before PUBREL gets PUBREC again but is not delivered (MQTT 3.1.1),
       // unless it carries another message: the broker dropped the flow (its PUBREL is lost) and
       // reused the id, and holding on would swallow the new message (R213).
       if (held === null || (held !== undefined && sameMessage(held, p.topic, p.payload))) {
-        this.io.write(encodePubrec(id));
+        this.#io.write(encodePubrec(id));
         return;
       }
     }
     // Re-sent while its handler runs (R215): its ack is written when the handler is done. Another
     // message under that id means the broker reused it (mosquitto 2.0.11 does): a new message.
-    const busy = this.handlingById?.get(id);
+    const busy = this.#handlingById?.get(id);
     if (busy !== undefined && sameMessage(busy.key, p.topic, p.payload)) return;
     let print: Fingerprint | null = null;
-    if (qos === 2 && this.options.qos2Memory > 0) {
-      const again = this.released?.take(id, p.topic, p.payload, this.connection);
+    if (qos === 2 && this.#options.qos2Memory > 0) {
+      const again = this.#released?.take(id, p.topic, p.payload, this.#connection);
       if (again !== undefined) {
-        this.io.emit({ type: 'resend.ignored', packetId: id, topic: p.topic });
-        this.acknowledge(id, 2, again);
+        this.#io.emit({ type: 'resend.ignored', packetId: id, topic: p.topic });
+        this.#acknowledge(id, 2, again);
         return;
       }
-      print = fingerprint(p.topic, p.payload, this.connection);
+      print = fingerprint(p.topic, p.payload, this.#connection);
       // The id awaited PUBREL for another message: the broker abandoned that flow (R213). Should it
       // send that message again under this id later, on a later connection, it is a re-send too
       // (an aedes + Redis cluster does, once this new message is complete: R283).
       if (held != null) {
-        this.released ??= new ReleasedMemory(this.options.qos2Memory);
-        this.released.remember(id, held);
+        this.#released ??= new ReleasedMemory(this.#options.qos2Memory);
+        this.#released.remember(id, held);
       }
     }
-    const handler = this.options.handleMessage;
+    const handler = this.#options.handleMessage;
     if (handler === undefined) {
-      this.deliver(p);
-      this.acknowledge(id, qos, print);
+      this.#deliver(p);
+      this.#acknowledge(id, qos, print);
       return;
     }
-    const key = print ?? fingerprint(p.topic, p.payload, this.connection);
-    const entry: Handling = { id, qos, print, key, epoch: this.epoch, done: false };
-    this.handling.push(entry);
-    this.handlingById ??= new Map();
-    this.handlingById.set(id, entry);
-    this.deliver(p, entry);
+    const key = print ?? fingerprint(p.topic, p.payload, this.#connection);
+    const entry: Handling = { id, qos, print, key, epoch: this.#epoch, done: false };
+    this.#handling.push(entry);
+    this.#handlingById ??= new Map();
+    this.#handlingById.set(id, entry);
+    this.#deliver(p, entry);
   }
 
   /**
@@ -148,17 +150,17 @@ export class InboundFlow {
    * @param id - The packet id.
    */
   release(id: number): void {
-    const awaiting = this.awaitingRelease;
+    const awaiting = this.#awaitingRelease;
     const print = awaiting?.get(id);
     if (print !== undefined) {
       awaiting?.delete(id);
       if (print !== null) {
-        this.released ??= new ReleasedMemory(this.options.qos2Memory);
-        this.released.remember(id, print);
+        this.#released ??= new ReleasedMemory(this.#options.qos2Memory);
+        this.#released.remember(id, print);
       }
       this.log?.release(id);
     }
-    this.io.write(encodePubcomp(id));
+    this.#io.write(encodePubcomp(id));
   }
 
   /**
@@ -167,11 +169,11 @@ export class InboundFlow {
    * message that reuses it. Acks of messages still being handled are never written (R216).
    */
   forgetSession(): void {
-    if (this.awaitingRelease !== undefined) this.log?.forget();
-    this.awaitingRelease = undefined;
-    this.released?.clear();
-    this.epoch++;
-    this.handlingById = undefined;
+    if (this.#awaitingRelease !== undefined) this.log?.forget();
+    this.#awaitingRelease = undefined;
+    this.#released?.clear();
+    this.#epoch++;
+    this.#handlingById = undefined;
   }
 
   /**
@@ -182,30 +184,30 @@ export class InboundFlow {
    */
   restoreInbound(ids: Iterable<number>, prints?: ReadonlyMap<number, StoredPrint>): void {
     for (const id of ids) {
-      this.awaitingRelease ??= new Map();
+      this.#awaitingRelease ??= new Map();
       const print = prints?.get(id);
-      this.awaitingRelease.set(id, print === undefined ? null : { ...print, connection: 0 });
+      this.#awaitingRelease.set(id, print === undefined ? null : { ...print, connection: 0 });
     }
   }
 
   /** Writes PUBACK, or records the QoS 2 id (R108) and writes PUBREC. */
-  private acknowledge(id: number, qos: 1 | 2, print: Fingerprint | null): void {
+  #acknowledge(id: number, qos: 1 | 2, print: Fingerprint | null): void {
     if (qos === 1) {
-      this.io.write(encodePuback(id));
+      this.#io.write(encodePuback(id));
       return;
     }
-    this.awaitingRelease ??= new Map();
-    this.awaitingRelease.set(id, print);
+    this.#awaitingRelease ??= new Map();
+    this.#awaitingRelease.set(id, print);
     // After delivery and before PUBREC: a crash in between redelivers rather than loses (R108).
     // The fingerprint goes too, so a restarted client still tells a re-send from a reused id (R213).
     this.log?.inbound(
       id,
       print === null ? undefined : { topic: print.topic, length: print.length, hash: print.hash },
     );
-    this.io.write(encodePubrec(id));
+    this.#io.write(encodePubrec(id));
   }
 
-  private deliver(p: InboundPublish, entry?: Handling): void {
+  #deliver(p: InboundPublish, entry?: Handling): void {
     // MQTT 5 properties (R293) only where the v5 decoder found some: 3.1.1 keeps its one shape.
     const props = p.messageProperties;
     const message: Extract<SessionEvent, { type: 'message' }> =
@@ -229,8 +231,8 @@ export class InboundFlow {
             packetId: p.messageId ?? 0,
             properties: props,
           };
-    this.io.emit(message);
-    const handler = this.options.handleMessage;
+    this.#io.emit(message);
+    const handler = this.#options.handleMessage;
     if (handler === undefined) return;
     let result: unknown;
     try {
@@ -238,31 +240,31 @@ export class InboundFlow {
     } catch (thrown) {
       // A throwing handler still gets its message acknowledged (R63): one bad message must not
       // hold every later ack behind it.
-      this.reportError(thrown);
+      this.#reportError(thrown);
     }
     if (entry === undefined) return;
     if (!isThenable(result)) {
-      this.finish(entry);
+      this.#finish(entry);
       return;
     }
     const finish = () => {
       // Called from a promise: a store that cannot record (R102) is reported, not left unhandled;
       // the entry stays at the head, so the next flush tries again.
       try {
-        this.finish(entry);
+        this.#finish(entry);
       } catch (thrown) {
-        this.reportError(thrown);
+        this.#reportError(thrown);
       }
     };
     result.then(finish, (reason: unknown) => {
-      this.reportError(reason);
+      this.#reportError(reason);
       finish();
     });
   }
 
-  private finish(entry: Handling): void {
+  #finish(entry: Handling): void {
     entry.done = true;
-    this.flush();
+    this.#flush();
   }
 
   /**
@@ -270,15 +272,15 @@ export class InboundFlow {
    * leaves only once its ack is written, and every written one leaves even if a later one throws
    * (a store refusing a QoS 2 record): written twice, an ack could hit a reused id (R359).
    */
-  private flush(): void {
-    const handling = this.handling;
+  #flush(): void {
+    const handling = this.#handling;
     let n = 0;
     try {
-      while (this.connectedNow && n < handling.length && (handling[n] as Handling).done) {
+      while (this.#connectedNow && n < handling.length && (handling[n] as Handling).done) {
         const entry = handling[n] as Handling;
-        if (entry.epoch === this.epoch) {
-          this.acknowledge(entry.id, entry.qos, entry.print);
-          if (this.handlingById?.get(entry.id) === entry) this.handlingById.delete(entry.id);
+        if (entry.epoch === this.#epoch) {
+          this.#acknowledge(entry.id, entry.qos, entry.print);
+          if (this.#handlingById?.get(entry.id) === entry) this.#handlingById.delete(entry.id);
         }
         n++;
       }
@@ -287,8 +289,8 @@ export class InboundFlow {
     }
   }
 
-  private reportError(thrown: unknown): void {
-    if (this.io.callbackError !== undefined) this.io.callbackError(thrown);
+  #reportError(thrown: unknown): void {
+    if (this.#io.callbackError !== undefined) this.#io.callbackError(thrown);
     else
       queueMicrotask(() => {
         throw thrown;

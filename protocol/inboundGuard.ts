@@ -60,14 +60,17 @@ export function sameMessage(print: Fingerprint, topic: string, payload: Uint8Arr
  * abandoned message again under its old id, on a later connection, is sending it again too.
  */
 export class ReleasedMemory {
-  private readonly byId = new Map<number, readonly Fingerprint[]>();
+  readonly #byId = new Map<number, readonly Fingerprint[]>();
+  readonly #capacity: number;
 
   /** @param capacity - Most ids remembered (at least 1). */
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
 
   /** How many ids are remembered. */
   get size(): number {
-    return this.byId.size;
+    return this.#byId.size;
   }
 
   /**
@@ -78,11 +81,11 @@ export class ReleasedMemory {
    * @param print - Its fingerprint.
    */
   remember(id: number, print: Fingerprint): void {
-    const byId = this.byId;
+    const byId = this.#byId;
     const kept = byId.get(id)?.[0];
     byId.delete(id);
     byId.set(id, kept === undefined ? [print] : [print, kept]);
-    if (byId.size > this.capacity) {
+    if (byId.size > this.#capacity) {
       // Maps iterate in insertion order: the first key is the oldest release.
       for (const oldest of byId.keys()) {
         byId.delete(oldest);
@@ -99,14 +102,14 @@ export class ReleasedMemory {
    * @returns The original fingerprint when it is a re-send, else `undefined`.
    */
   take(id: number, topic: string, payload: Uint8Array, connection: number): Fingerprint | undefined {
-    const known = this.byId.get(id);
+    const known = this.#byId.get(id);
     if (known === undefined) return undefined;
-    this.byId.delete(id);
+    this.#byId.delete(id);
     return known.find((print) => print.connection < connection && sameMessage(print, topic, payload));
   }
 
   /** Forgets everything: the broker's session is new, so it re-sends nothing. */
   clear(): void {
-    this.byId.clear();
+    this.#byId.clear();
   }
 }

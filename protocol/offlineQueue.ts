@@ -29,18 +29,18 @@ export interface OutboundMessage {
  * with a moving head: `shift` is O(1), and the dead prefix is compacted once it is half the array.
  */
 export class OfflineQueue {
-  private items: (OutboundMessage | undefined)[] = [];
-  private head = 0;
-  private byteCount = 0;
+  #items: (OutboundMessage | undefined)[] = [];
+  #head = 0;
+  #byteCount = 0;
 
   /** The number of messages queued. */
   get length(): number {
-    return this.items.length - this.head;
+    return this.#items.length - this.#head;
   }
 
   /** The payload bytes of the queued messages. */
   get bytes(): number {
-    return this.byteCount;
+    return this.#byteCount;
   }
 
   /**
@@ -48,8 +48,8 @@ export class OfflineQueue {
    * @param message - The message.
    */
   push(message: OutboundMessage): void {
-    this.items.push(message);
-    this.byteCount += message.size;
+    this.#items.push(message);
+    this.#byteCount += message.size;
   }
 
   /**
@@ -57,7 +57,7 @@ export class OfflineQueue {
    * @returns The oldest message, or `undefined` when empty.
    */
   peek(): OutboundMessage | undefined {
-    return this.items[this.head];
+    return this.#items[this.#head];
   }
 
   /**
@@ -65,16 +65,16 @@ export class OfflineQueue {
    * @returns The oldest message, or `undefined` when empty.
    */
   shift(): OutboundMessage | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const message = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (message) this.byteCount -= message.size;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (this.#head >= this.#items.length) return undefined;
+    const message = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (message) this.#byteCount -= message.size;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
     }
     return message;
   }
@@ -87,9 +87,9 @@ export class OfflineQueue {
   prepend(messages: Iterable<OutboundMessage>): void {
     const front = [...messages];
     if (front.length === 0) return;
-    for (const m of front) this.byteCount += m.size;
-    this.items = front.concat(this.toArray());
-    this.head = 0;
+    for (const m of front) this.#byteCount += m.size;
+    this.#items = front.concat(this.toArray());
+    this.#head = 0;
   }
 
   /**
@@ -101,10 +101,10 @@ export class OfflineQueue {
     const kept: OutboundMessage[] = [];
     const removed: OutboundMessage[] = [];
     for (const m of this.toArray()) (predicate(m) ? removed : kept).push(m);
-    this.items = kept;
-    this.head = 0;
-    this.byteCount = 0;
-    for (const m of kept) this.byteCount += m.size;
+    this.#items = kept;
+    this.#head = 0;
+    this.#byteCount = 0;
+    for (const m of kept) this.#byteCount += m.size;
     return removed;
   }
 
@@ -113,6 +113,6 @@ export class OfflineQueue {
    * @returns A new array.
    */
   toArray(): OutboundMessage[] {
-    return this.items.slice(this.head) as OutboundMessage[];
+    return this.#items.slice(this.#head) as OutboundMessage[];
   }
 }

@@ -61,9 +61,9 @@ export class OutboundFlow {
       const refusal = admit(publishSize(encodedTopic.length, size, qos), qos, retain, 0);
       if (refusal !== undefined) throw refusal;
     }
-    if (!makeRoom(s, size)) return this.refuse(topic, qos, done, fullReason(s, size));
+    if (!makeRoom(s, size)) return this.#refuse(topic, qos, done, fullReason(s, size));
     const packetId = s.allocate();
-    if (packetId === 0) return this.refuse(topic, qos, done, 'all 65535 packet ids are in use');
+    if (packetId === 0) return this.#refuse(topic, qos, done, 'all 65535 packet ids are in use');
     const packet = encodePublish(encodedTopic, payload, qos, retain, false, packetId, size);
     // Arguments are evaluated only with a store: without one the runtime is not asked (R304).
     s.log?.accepted(packetId, packet, s.io.annex?.(packetId));
@@ -79,10 +79,10 @@ export class OutboundFlow {
     };
     if (s.connected && s.pending.length === 0 && s.hasSlot()) {
       s.send(message);
-      return this.result(packetId, 'sent');
+      return this.#result(packetId, 'sent');
     }
     s.pending.push(message);
-    return this.result(packetId, 'queued');
+    return this.#result(packetId, 'queued');
   }
 
   /**
@@ -249,12 +249,7 @@ export class OutboundFlow {
     for (const id of s.releasing.keys()) s.io.write(encodePubrel(id));
   }
 
-  private refuse(
-    topic: string,
-    qos: 1 | 2,
-    done: PublishCallback | undefined,
-    reason: string,
-  ): PublishResult {
+  #refuse(topic: string, qos: 1 | 2, done: PublishCallback | undefined, reason: string): PublishResult {
     const s = this.state;
     if (s.options.maxQueueLength === 0 && !s.connected) {
       s.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
@@ -273,10 +268,10 @@ export class OutboundFlow {
         s.io,
       );
     }
-    return this.result(0, 'dropped');
+    return this.#result(0, 'dropped');
   }
 
-  private result(packetId: number, disposition: PublishResult['disposition']): PublishResult {
+  #result(packetId: number, disposition: PublishResult['disposition']): PublishResult {
     const io = this.state.io;
     return { packetId, disposition, writable: io.needsDrain === undefined || !io.needsDrain() };
   }

@@ -29,9 +29,9 @@ function checkPacketId(id: number, what: string): void {
  * QoS 0 publish must release its id as soon as it is sent.
  */
 export class PacketIdAllocator {
-  private last: number;
+  #last: number;
   /** The ids in use; made on the first one, as an idle session needs none. */
-  private held: Set<number> | undefined;
+  #held: Set<number> | undefined;
 
   /**
    * @param start - The id that counts as issued last, so the first `next()` returns `start + 1`
@@ -43,12 +43,12 @@ export class PacketIdAllocator {
     if (!Number.isInteger(start) || start < 0 || start > MAX_ID) {
       throw new InvalidArgumentError(`start must be an integer from 0 to 65535, got ${start}`);
     }
-    this.last = start;
+    this.#last = start;
   }
 
   /** The number of ids in use. */
   get inUse(): number {
-    return this.held?.size ?? 0;
+    return this.#held?.size ?? 0;
   }
 
   /**
@@ -58,14 +58,14 @@ export class PacketIdAllocator {
    * @throws {@link MqttError} with code `QUEUE_FULL` when all 65535 ids are in use.
    */
   next(): number {
-    this.held ??= new Set();
-    const held = this.held;
+    this.#held ??= new Set();
+    const held = this.#held;
     if (held.size >= MAX_ID) throw new MqttError('QUEUE_FULL', 'all 65535 packet ids are in use');
-    let id = this.last;
+    let id = this.#last;
     // Terminates: at least one id is free, and the walk visits every id within 65535 steps.
     do id = id >= MAX_ID ? 1 : id + 1;
     while (held.has(id));
-    this.last = id;
+    this.#last = id;
     held.add(id);
     return id;
   }
@@ -79,8 +79,8 @@ export class PacketIdAllocator {
    */
   hold(id: number): void {
     checkPacketId(id, 'hold');
-    this.held ??= new Set();
-    this.held.add(id);
+    this.#held ??= new Set();
+    this.#held.add(id);
   }
 
   /**
@@ -92,7 +92,7 @@ export class PacketIdAllocator {
    */
   release(id: number): void {
     checkPacketId(id, 'release');
-    this.held?.delete(id);
+    this.#held?.delete(id);
   }
 
   /**
@@ -102,6 +102,6 @@ export class PacketIdAllocator {
    * @returns True when `id` is held.
    */
   isInUse(id: number): boolean {
-    return this.held?.has(id) ?? false;
+    return this.#held?.has(id) ?? false;
   }
 }

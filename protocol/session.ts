@@ -67,7 +67,7 @@ export { SubscriptionCancelledError } from './subscriptionCancelled.js';
  */
 export class MqttSession extends SessionLink {
   /** The last QoS 0 publish found the transport at or above its high-water mark. */
-  private full = false;
+  #full = false;
 
   /**
    * Publishes a message. QoS 0 is written now or dropped; QoS >= 1 is sent now or queued.
@@ -97,10 +97,10 @@ export class MqttSession extends SessionLink {
       return this.outbound.publish(topic, encodedTopic, payload, size, effective, retain, done);
     const io = this.io;
     if (!this.connectedNow) return dropOffline(io, topic, done);
-    if (this.full && io.bufferedBytes() > this.options.maxBufferedBytes)
+    if (this.#full && io.bufferedBytes() > this.options.maxBufferedBytes)
       return dropBufferFull(io, topic, this.options.maxBufferedBytes, done);
     const full = writeQos0(io, encodedTopic, payload, size, retain);
-    this.full = full;
+    this.#full = full;
     if (done !== undefined) settleWhenFlushed(io, topic, done);
     return full ? SENT_FULL : SENT;
   }

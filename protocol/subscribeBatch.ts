@@ -19,7 +19,7 @@ export class SubscribeGroup {
   readonly filters: string[] = [];
   /** Their UTF-8 byte lengths. */
   readonly lengths: number[] = [];
-  private bytes = 0;
+  #bytes = 0;
 
   /**
    * Whether a filter of `length` UTF-8 bytes must start the next SUBSCRIBE (spec R163).
@@ -28,14 +28,14 @@ export class SubscribeGroup {
    */
   full(batch: number, length: number): boolean {
     const n = this.filters.length;
-    return n > 0 && (n >= batch || this.bytes + 3 + length > SUBSCRIBE_BATCH_BYTES);
+    return n > 0 && (n >= batch || this.#bytes + 3 + length > SUBSCRIBE_BATCH_BYTES);
   }
 
   /** Appends a filter with its UTF-8 byte length. */
   add(filter: string, length: number): void {
     this.filters.push(filter);
     this.lengths.push(length);
-    this.bytes += 3 + length;
+    this.#bytes += 3 + length;
   }
 }
 

@@ -13,10 +13,12 @@ import { settle } from './sessionTypes.js';
 export class SubscribeBatch {
   /** The distinct filters in list order, each with the index of its first entry. */
   readonly first = new Map<string, number>();
-  private readonly results: SubscribeResult[];
+  readonly #results: SubscribeResult[];
   /** Pairs (entry, first entry of the same filter) for the filters listed more than once. */
-  private dups: number[] | undefined;
-  private left: number;
+  #dups: number[] | undefined;
+  #left: number;
+  readonly #done: ((results: SubscribeResult[]) => void) | undefined;
+  readonly #io: SessionIO;
 
   /**
    * @param filters - The list's filters, in order (a filter may be listed twice).
@@ -25,36 +27,38 @@ export class SubscribeBatch {
    */
   constructor(
     filters: readonly { readonly filter: string }[],
-    private readonly done: ((results: SubscribeResult[]) => void) | undefined,
-    private readonly io: SessionIO,
+    done: ((results: SubscribeResult[]) => void) | undefined,
+    io: SessionIO,
   ) {
-    this.results = new Array(filters.length);
+    this.#done = done;
+    this.#io = io;
+    this.#results = new Array(filters.length);
     const first = this.first;
     for (let i = 0; i < filters.length; i++) {
       const filter = (filters[i] as { readonly filter: string }).filter;
       const at = first.get(filter);
       if (at === undefined) first.set(filter, i);
       else {
-        this.dups ??= [];
-        this.dups.push(i, at);
+        this.#dups ??= [];
+        this.#dups.push(i, at);
       }
     }
-    this.left = first.size;
+    this.#left = first.size;
   }
 
   /** Records `filter`'s outcome; the last one calls `done`. */
   settle(filter: string, result: SubscribeResult): void {
     const i = this.first.get(filter);
-    if (i === undefined || this.results[i] !== undefined) return;
-    this.results[i] = result;
-    if (--this.left !== 0) return;
-    const dups = this.dups;
+    if (i === undefined || this.#results[i] !== undefined) return;
+    this.#results[i] = result;
+    if (--this.#left !== 0) return;
+    const dups = this.#dups;
     if (dups !== undefined) {
       for (let k = 0; k < dups.length; k += 2) {
-        this.results[dups[k] as number] = this.results[dups[k + 1] as number] as SubscribeResult;
+        this.#results[dups[k] as number] = this.#results[dups[k + 1] as number] as SubscribeResult;
       }
     }
-    settle(this.done, this.results, this.io);
+    settle(this.#done, this.#results, this.#io);
   }
 }
 

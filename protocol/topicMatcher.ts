@@ -71,17 +71,17 @@ function levelsOf(filter: string): string[] {
  * @typeParam T - What each filter holds, for example a subscription record.
  */
 export class TopicMatcher<T> {
-  private readonly root: TrieNode<T> = newNode();
-  private count = 0;
-  private seq = 0;
+  readonly #root: TrieNode<T> = newNode();
+  #count = 0;
+  #seq = 0;
   /** Reused by `match` so a lookup allocates only its result and the split levels. */
-  private readonly scratch: Entry<T>[] = [];
+  readonly #scratch: Entry<T>[] = [];
   /** How many non-empty buckets the current `match` collected; one bucket needs no sort. */
-  private buckets = 0;
+  #buckets = 0;
 
   /** The number of `(filter, value)` pairs held. */
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   /**
@@ -94,7 +94,7 @@ export class TopicMatcher<T> {
    */
   add(filter: string, value: T): void {
     validateTopicFilter(filter);
-    let node = this.root;
+    let node = this.#root;
     let key: 'values' | 'hash' = 'values';
     for (const level of levelsOf(filter)) {
       if (level === '#') {
@@ -116,10 +116,10 @@ export class TopicMatcher<T> {
     }
     const bucket = node[key];
     if (bucket?.some((e) => e.value === value && e.filter === filter)) return;
-    const entry = { seq: this.seq++, value, filter };
+    const entry = { seq: this.#seq++, value, filter };
     if (bucket === undefined) node[key] = [entry];
     else bucket.push(entry);
-    this.count++;
+    this.#count++;
   }
 
   /**
@@ -131,8 +131,8 @@ export class TopicMatcher<T> {
    * @returns True when the pair was held and is now removed; false when it was not held.
    */
   remove(filter: string, value: T): boolean {
-    const removed = this.removeAt(this.root, levelsOf(filter), 0, value, filter);
-    if (removed) this.count--;
+    const removed = this.#removeAt(this.#root, levelsOf(filter), 0, value, filter);
+    if (removed) this.#count--;
     return removed;
   }
 
@@ -146,11 +146,11 @@ export class TopicMatcher<T> {
    * @returns A new array (the caller may keep or change it); empty when nothing matches.
    */
   match(topic: string): T[] {
-    const found = this.scratch;
-    this.buckets = 0;
-    this.collect(this.root, topic.split('/'), 0, topic.charCodeAt(0) === 0x24 /* $ */);
+    const found = this.#scratch;
+    this.#buckets = 0;
+    this.#collect(this.#root, topic.split('/'), 0, topic.charCodeAt(0) === 0x24 /* $ */);
     // Each bucket is already in insertion order; entries from several need merging by `seq`.
-    if (this.buckets > 1) found.sort((a, b) => a.seq - b.seq);
+    if (this.#buckets > 1) found.sort((a, b) => a.seq - b.seq);
     const result = new Array<T>(found.length);
     for (let i = 0; i < found.length; i++) result[i] = (found[i] as Entry<T>).value;
     // Drop the references so removed values can be collected.
@@ -158,33 +158,33 @@ export class TopicMatcher<T> {
     return result;
   }
 
-  private collect(node: TrieNode<T>, levels: string[], depth: number, dollar: boolean): void {
+  #collect(node: TrieNode<T>, levels: string[], depth: number, dollar: boolean): void {
     // [MQTT-4.7.2-1]: a wildcard in the first level does not match a topic starting with `$`.
     const wildcards = !(dollar && depth === 0);
     // `x/#` matches everything below `x` and `x` itself, so its bucket applies at any depth here.
-    if (wildcards) this.take(node.hash);
+    if (wildcards) this.#take(node.hash);
     const level = levels[depth];
     if (level === undefined) {
-      this.take(node.values);
+      this.#take(node.values);
       return;
     }
     const child = node.children?.get(level);
-    if (child !== undefined) this.collect(child, levels, depth + 1, dollar);
-    if (wildcards && node.plus !== undefined) this.collect(node.plus, levels, depth + 1, dollar);
+    if (child !== undefined) this.#collect(child, levels, depth + 1, dollar);
+    if (wildcards && node.plus !== undefined) this.#collect(node.plus, levels, depth + 1, dollar);
   }
 
-  private take(bucket: Entry<T>[] | undefined): void {
+  #take(bucket: Entry<T>[] | undefined): void {
     if (bucket === undefined) return;
-    this.buckets++;
-    for (const entry of bucket) this.scratch.push(entry);
+    this.#buckets++;
+    for (const entry of bucket) this.#scratch.push(entry);
   }
 
-  private removeAt(node: TrieNode<T>, levels: string[], depth: number, value: T, filter: string): boolean {
+  #removeAt(node: TrieNode<T>, levels: string[], depth: number, value: T, filter: string): boolean {
     const level = levels[depth];
     if (level === undefined) return removeValue(node, 'values', value, filter);
     if (level === '#') return depth === levels.length - 1 && removeValue(node, 'hash', value, filter);
     const child = level === '+' ? node.plus : node.children?.get(level);
-    if (child === undefined || !this.removeAt(child, levels, depth + 1, value, filter)) return false;
+    if (child === undefined || !this.#removeAt(child, levels, depth + 1, value, filter)) return false;
     if (isEmpty(child)) {
       if (level === '+') node.plus = undefined;
       else {

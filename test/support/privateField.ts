@@ -23,10 +23,11 @@ export async function privateField(owner: object, name: string): Promise<unknown
     scope[PROBE] = owner;
     const { result } = await session.post('Runtime.evaluate', { expression: `globalThis.${PROBE}` });
     if (result.objectId === undefined) throw new Error('the inspector gave no handle on the object');
-    const { privateProperties } = await session.post('Runtime.getProperties', {
+    // The protocol's reply lists private fields too; Node's typings leave that member out.
+    const { privateProperties } = (await session.post('Runtime.getProperties', {
       objectId: result.objectId,
       ownProperties: true,
-    });
+    })) as { privateProperties?: { name: string; value?: { objectId?: string; value?: unknown } }[] };
     const field = privateProperties?.find((p) => p.name === `#${name}`);
     if (field?.value === undefined) throw new Error(`no private field #${name}`);
     // A primitive comes back by value; an object as a handle, which the page stores for us.
