@@ -66,11 +66,6 @@ export class InboundFlow {
     this.#options = options;
   }
 
-  /** How many inbound QoS 2 ids await PUBREL. */
-  get awaitingReleaseCount(): number {
-    return this.#awaitingRelease?.size ?? 0;
-  }
-
   /**
    * A connection is up: forgets the session's inbound state unless the broker kept it, then writes
    * the acks of messages handled while the connection was down (R216).
@@ -79,7 +74,7 @@ export class InboundFlow {
   connected(sessionPresent: boolean): void {
     this.#connection++;
     this.#connectedNow = true;
-    if (!sessionPresent) this.forgetSession();
+    if (!sessionPresent) this.#forgetSession();
     this.#flush();
   }
 
@@ -168,7 +163,7 @@ export class InboundFlow {
    * is new: the broker will send no PUBREL for them, and a stale id would swallow the next QoS 2
    * message that reuses it. Acks of messages still being handled are never written (R216).
    */
-  forgetSession(): void {
+  #forgetSession(): void {
     if (this.#awaitingRelease !== undefined) this.log?.forget();
     this.#awaitingRelease = undefined;
     this.#released?.clear();

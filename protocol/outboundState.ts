@@ -27,7 +27,7 @@ export interface Releasing {
 }
 
 // Stands in for a session's empty message tables: shared by every session and never written to
-// (writes go through `ownInflight` / `ownReleasing`), so an idle session holds no hash tables.
+// (writes go through `#ownInflight` / `ownReleasing`), so an idle session holds no hash tables.
 const NONE: ReadonlyMap<number, never> = new Map<number, never>();
 
 /**
@@ -100,18 +100,13 @@ export class OutboundState {
     return this.inflight.size + this.releasing.size - this.orphans;
   }
 
-  /** QoS 2 ids awaiting PUBCOMP (including those released for dropped messages). */
-  get releasingCount(): number {
-    return this.releasing.size;
-  }
-
   /** True from `startReplay` until everything that predates the connection is acknowledged. */
   get isReplaying(): boolean {
     return this.replaying;
   }
 
   /** `inflight` for writing, made on first use. */
-  ownInflight(): Map<number, OutboundMessage> {
+  #ownInflight(): Map<number, OutboundMessage> {
     if (this.inflight === NONE) this.inflight = new Map();
     return this.inflight as Map<number, OutboundMessage>;
   }
@@ -133,7 +128,7 @@ export class OutboundState {
    * @param m - A message in flight.
    */
   land(m: OutboundMessage): void {
-    this.ownInflight().delete(m.packetId);
+    this.#ownInflight().delete(m.packetId);
     this.inflightBytes -= m.size;
     if (m.qos === 2) this.inflightQos2--;
   }
@@ -183,7 +178,7 @@ export class OutboundState {
     if (m.written) this.markDup(m);
     else this.log?.sent(m.packetId);
     m.written = true;
-    this.ownInflight().set(m.packetId, m);
+    this.#ownInflight().set(m.packetId, m);
     this.inflightBytes += m.size;
     if (m.qos === 2) this.inflightQos2++;
     this.io.write(m.packet);

@@ -31,7 +31,7 @@ export abstract class SessionLink {
   protected readonly options: ResolvedSessionOptions;
   protected readonly outbound: OutboundFlow;
   protected readonly subs: SubscriptionRegistry;
-  protected readonly inbound: InboundFlow;
+  readonly #inbound: InboundFlow;
   protected readonly topics = new TopicCache();
   protected currentMaxQos: QoS;
   protected connectedNow = false;
@@ -56,7 +56,7 @@ export abstract class SessionLink {
     this.currentMaxQos = this.options.maxQos;
     this.packetIds = packetIds;
     this.outbound = new OutboundFlow(packetIds, io, this.options);
-    this.inbound = new InboundFlow(io, this.options);
+    this.#inbound = new InboundFlow(io, this.options);
     // The registry reads `maxQos` from the session itself, rather than through a closure.
     this.subs = new SubscriptionRegistry(packetIds, io, this, this.options.maxFiltersPerSubscribe);
     const store = this.options.store;
@@ -65,12 +65,12 @@ export abstract class SessionLink {
       const subs = this.subs;
       const log = recovery(store, {
         restoreOutbound: (messages, releasing) => this.outbound.state.restoreOutbound(messages, releasing),
-        restoreInbound: (ids, prints) => this.inbound.restoreInbound(ids, prints),
+        restoreInbound: (ids, prints) => this.#inbound.restoreInbound(ids, prints),
         restoreSubscription: (filter, qos) => subs.subscribe(filter, qos, undefined),
         restoreAnnex: (packetId, annex) => io.restoreAnnex?.(packetId, annex),
       });
       this.outbound.state.log = log;
-      this.inbound.log = log;
+      this.#inbound.log = log;
     }
   }
 
@@ -137,7 +137,7 @@ export abstract class SessionLink {
     if (this.connectedNow) this.disconnected();
     this.connectedNow = true;
     this.outbound.state.window = Math.min(this.options.maxInflight, receiveMaximum);
-    this.inbound.connected(sessionPresent);
+    this.#inbound.connected(sessionPresent);
     this.outbound.resume(sessionPresent);
     this.subs.onConnected(sessionPresent);
     this.outbound.startReplay();
@@ -151,7 +151,7 @@ export abstract class SessionLink {
   disconnected(): void {
     if (!this.connectedNow) return;
     this.connectedNow = false;
-    this.inbound.disconnected();
+    this.#inbound.disconnected();
     this.outbound.disconnected();
     this.subs.onDisconnected();
   }
@@ -189,7 +189,7 @@ export abstract class SessionLink {
     if (!this.connectedNow) return;
     switch (packet.cmd) {
       case 'publish':
-        this.inbound.receive(packet);
+        this.#inbound.receive(packet);
         return;
       // An MQTT 5 failure code (0x80 and above) refuses the publish (R244); 3.1.1 acks have none.
       case 'puback':
@@ -206,7 +206,7 @@ export abstract class SessionLink {
         this.outbound.onPubcomp(packet.messageId);
         return;
       case 'pubrel':
-        this.inbound.release(packet.messageId);
+        this.#inbound.release(packet.messageId);
         return;
       case 'suback':
         this.subs.onSuback(packet.messageId, packet.granted);
