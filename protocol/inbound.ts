@@ -6,7 +6,7 @@ import type { InboundPublish } from './decoder.js';
 import { encodePuback, encodePubcomp, encodePubrec } from './encode.js';
 import { type Fingerprint, fingerprint, ReleasedMemory, sameMessage } from './inboundGuard.js';
 import type { SessionLog } from './sessionLog.js';
-import type { MessageHandler, SessionEvent, SessionIO } from './sessionTypes.js';
+import { type MessageHandler, report, type SessionEvent, type SessionIO } from './sessionTypes.js';
 import type { StoredPrint } from './store.js';
 
 /** A QoS 1/2 message handed to `handleMessage` whose acknowledgement is not written yet (R214). */
@@ -235,7 +235,7 @@ export class InboundFlow {
     } catch (thrown) {
       // A throwing handler still gets its message acknowledged (R63): one bad message must not
       // hold every later ack behind it.
-      this.#reportError(thrown);
+      report(this.#io, thrown);
     }
     if (entry === undefined) return;
     if (!isThenable(result)) {
@@ -248,11 +248,11 @@ export class InboundFlow {
       try {
         this.#finish(entry);
       } catch (thrown) {
-        this.#reportError(thrown);
+        report(this.#io, thrown);
       }
     };
     result.then(finish, (reason: unknown) => {
-      this.#reportError(reason);
+      report(this.#io, reason);
       finish();
     });
   }
@@ -282,14 +282,6 @@ export class InboundFlow {
     } finally {
       if (n > 0) handling.splice(0, n);
     }
-  }
-
-  #reportError(thrown: unknown): void {
-    if (this.#io.callbackError !== undefined) this.#io.callbackError(thrown);
-    else
-      queueMicrotask(() => {
-        throw thrown;
-      });
   }
 }
 

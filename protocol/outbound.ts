@@ -10,6 +10,7 @@ import { OutboundState } from './outboundState.js';
 import type { PacketIdAllocator } from './packetIds.js';
 import { fullReason, makeRoom } from './queueAdmission.js';
 import {
+  dropUnsent,
   type PublishCallback,
   type PublishResult,
   type ResolvedSessionOptions,
@@ -252,21 +253,19 @@ export class OutboundFlow {
   #refuse(topic: string, qos: 1 | 2, done: PublishCallback | undefined, reason: string): PublishResult {
     const s = this.state;
     if (s.options.maxQueueLength === 0 && !s.connected) {
-      s.io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos });
-      settle(
+      dropUnsent(
+        s.io,
+        'offline',
+        topic,
+        qos,
         done,
         new NotConnectedError('not connected and the queue is disabled (session.maxQueueLength = 0)'),
-        s.io,
       );
     } else if (s.options.overflow === 'reject') {
       throw new MessageDroppedError('QUEUE_FULL', `publish refused (overflow 'reject'): ${reason}`);
     } else {
-      s.io.emit({ type: 'drop', reason: 'overflow', topic, packetId: 0, qos });
-      settle(
-        done,
-        new MessageDroppedError('QUEUE_FULL', `publish dropped (queue overflow): ${reason}`),
-        s.io,
-      );
+      const error = new MessageDroppedError('QUEUE_FULL', `publish dropped (queue overflow): ${reason}`);
+      dropUnsent(s.io, 'overflow', topic, qos, done, error);
     }
     return this.#result(0, 'dropped');
   }

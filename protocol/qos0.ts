@@ -9,6 +9,7 @@
 import { MessageDroppedError, NotConnectedError } from '../errors.js';
 import { encodePublish, encodePublishInto, publishSize } from './encode.js';
 import {
+  dropUnsent,
   type PublishCallback,
   type PublishResult,
   RESERVE_FULL,
@@ -29,8 +30,7 @@ const DROPPED_FULL: PublishResult = Object.freeze({ packetId: 0, disposition: 'd
  * @returns The shared `dropped` result.
  */
 export function dropOffline(io: SessionIO, topic: string, done: PublishCallback | undefined): PublishResult {
-  io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
-  settle(done, new NotConnectedError(), io);
+  dropUnsent(io, 'offline', topic, 0, done, new NotConnectedError());
   return DROPPED;
 }
 
@@ -45,12 +45,11 @@ export function dropBufferFull(
   maxBufferedBytes: number,
   done: PublishCallback | undefined,
 ): PublishResult {
-  io.emit({ type: 'drop', reason: 'buffer-full', topic, packetId: 0, qos: 0 });
   const error = new MessageDroppedError(
     'QUEUE_FULL',
     `the transport holds more than ${maxBufferedBytes} bytes`,
   );
-  settle(done, error, io);
+  dropUnsent(io, 'buffer-full', topic, 0, done, error);
   return DROPPED_FULL;
 }
 
@@ -65,11 +64,13 @@ export function settleWhenFlushed(io: SessionIO, topic: string, done: PublishCal
       settle(done, undefined, io);
       return;
     }
-    io.emit({ type: 'drop', reason: 'offline', topic, packetId: 0, qos: 0 });
-    settle(
+    dropUnsent(
+      io,
+      'offline',
+      topic,
+      0,
       done,
       new MessageDroppedError('MESSAGE_DROPPED', 'the connection closed before the message was written'),
-      io,
     );
   });
 }

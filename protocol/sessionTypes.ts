@@ -356,10 +356,44 @@ export function settle<A>(callback: ((arg: A) => void) | undefined, arg: A, io: 
   try {
     callback(arg);
   } catch (error) {
-    if (io.callbackError !== undefined) io.callbackError(error);
-    else
-      queueMicrotask(() => {
-        throw error;
-      });
+    report(io, error);
   }
+}
+
+/**
+ * Reports what a user's callback or message handler threw: to `io.callbackError` (the client
+ * reports it, spec R63), or without one rethrown from a microtask.
+ *
+ * @param io - The session's I/O.
+ * @param thrown - What was thrown.
+ */
+export function report(io: SessionIO, thrown: unknown): void {
+  if (io.callbackError !== undefined) io.callbackError(thrown);
+  else
+    queueMicrotask(() => {
+      throw thrown;
+    });
+}
+
+/**
+ * Drops a publish that never got a packet id (QoS 0, or QoS >= 1 refused before it was queued):
+ * emits its `drop` event (packet id 0), then settles `done` with `error`.
+ *
+ * @param io - The session's I/O.
+ * @param reason - The event's reason.
+ * @param topic - The publish's topic.
+ * @param qos - Its QoS.
+ * @param done - Its callback, if any.
+ * @param error - What `done` gets.
+ */
+export function dropUnsent(
+  io: SessionIO,
+  reason: DropReason,
+  topic: string,
+  qos: QoS,
+  done: PublishCallback | undefined,
+  error: MqttError,
+): void {
+  io.emit({ type: 'drop', reason, topic, packetId: 0, qos });
+  settle(done, error, io);
 }
