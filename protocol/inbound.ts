@@ -53,7 +53,7 @@ export class InboundFlow {
   #epoch = 0;
   #connectedNow = false;
   /** Records delivered and released ids when the session has a store (spec R100-R115). */
-  log: SessionLog | undefined = undefined;
+  log: SessionLog | undefined;
   readonly #io: SessionIO;
   readonly #options: InboundOptions;
 

@@ -68,11 +68,6 @@ export class ReleasedMemory {
     this.#capacity = capacity;
   }
 
-  /** How many ids are remembered. */
-  get size(): number {
-    return this.#byId.size;
-  }
-
   /**
    * Remembers a released message, or one whose flow the broker abandoned (R213). A message
    * remembered for the id since its last PUBLISH (an abandoned one) is kept with it; anything

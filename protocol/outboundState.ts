@@ -62,7 +62,7 @@ export class OutboundState {
   /** How many messages from before this connection are not yet acknowledged or dropped. */
   replayLeft = 0;
   /** Records the flow's events when the session has a store (spec R100-R115). */
-  log: SessionLog | undefined = undefined;
+  log: SessionLog | undefined;
 
   /**
    * @param ids - The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE.
@@ -87,22 +87,12 @@ export class OutboundState {
     return this.pending.bytes + this.inflightBytes;
   }
 
-  /** QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC. */
-  get inflightCount(): number {
-    return this.inflight.size;
-  }
-
   /**
    * Window slots taken (spec R60): messages awaiting PUBACK (QoS 1) or PUBCOMP (QoS 2, past
    * PUBREC too, as MQTT 5's Receive Maximum counts). Orphaned ids hold no slot.
    */
   get windowCount(): number {
     return this.inflight.size + this.releasing.size - this.orphans;
-  }
-
-  /** True from `startReplay` until everything that predates the connection is acknowledged. */
-  get isReplaying(): boolean {
-    return this.replaying;
   }
 
   /** `inflight` for writing, made on first use. */

@@ -86,7 +86,7 @@ export abstract class SessionLink {
 
   /** True while messages from before the current connection are still unacknowledged. */
   get isReplaying(): boolean {
-    return this.outbound.state.isReplaying;
+    return this.outbound.state.replaying;
   }
 
   /** The most filters one SUBSCRIBE carries (`maxFiltersPerSubscribe`, spec R164). */
@@ -106,7 +106,7 @@ export abstract class SessionLink {
 
   /** QoS >= 1 publishes on the wire awaiting PUBACK/PUBREC. */
   get inflightCount(): number {
-    return this.outbound.state.inflightCount;
+    return this.outbound.state.inflight.size;
   }
 
   /**
