@@ -72,16 +72,13 @@ export function validateTopicName(topic: string): void {
  * @throws {@link InvalidTopicError} naming the rule the filter breaks.
  */
 export function validateTopicFilter(filter: string): void {
-  if (filter.charCodeAt(0) === DOLLAR && filter.startsWith('$share/')) {
-    // Rare: the string rules over the whole filter, then the share name, then the filter part.
-    const whole = scan(filter, 'topic filter', 0, true);
-    if (whole !== undefined && !isLevelProblem(whole)) throw new InvalidTopicError(filter, whole);
+  let problem = scan(filter, 'topic filter', 0, true);
+  if (problem === undefined || isLevelProblem(problem)) {
+    // A shared subscription's filter (rare): the string rules over the whole filter came first,
+    // then the share name, then the filter part's wildcard rules. 0: an ordinary filter.
     const start = checkSharedFilter(filter);
-    const part = scan(filter, 'topic filter', start, true);
-    if (part !== undefined) throw new InvalidTopicError(filter, part);
-    return;
+    if (start !== 0) problem = scan(filter, 'topic filter', start, true);
   }
-  const problem = scan(filter, 'topic filter', 0, true);
   if (problem !== undefined) throw new InvalidTopicError(filter, problem);
 }
 
