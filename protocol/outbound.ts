@@ -23,8 +23,9 @@ import {
  * PUBACK/PUBREC/PUBCOMP, and the resume/replay around reconnects.
  */
 export class OutboundFlow {
+  // `declare`: the constructor assigns it, so no class field need define it first (smaller bundle).
   /** The message tables and the primitives that move them. */
-  readonly state: OutboundState;
+  declare readonly state: OutboundState;
 
   /**
    * @param ids - The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE.

@@ -54,7 +54,7 @@ export class OutboundState {
    * The window in effect (spec R60, R243): `maxInflight`, or the broker's Receive Maximum when it
    * is smaller (MQTT 5). Set on every CONNACK.
    */
-  window: number;
+  declare window: number;
   /** Whether a connection is up. */
   connected = false;
   /** Whether the replay of messages from before this connection is still running. */
@@ -69,13 +69,20 @@ export class OutboundState {
    * @param io - Where packets and events go.
    * @param options - The session's resolved options.
    */
-  constructor(
-    readonly ids: PacketIdAllocator,
-    readonly io: SessionIO,
-    readonly options: ResolvedSessionOptions,
-  ) {
+  constructor(ids: PacketIdAllocator, io: SessionIO, options: ResolvedSessionOptions) {
+    this.ids = ids;
+    this.io = io;
+    this.options = options;
     this.window = options.maxInflight;
   }
+
+  // `declare`: the constructor assigns these, so no class field need define them first (smaller bundle).
+  /** The packet-id allocator shared with SUBSCRIBE/UNSUBSCRIBE. */
+  declare readonly ids: PacketIdAllocator;
+  /** Where packets and events go. */
+  declare readonly io: SessionIO;
+  /** The session's resolved options. */
+  declare readonly options: ResolvedSessionOptions;
 
   /** Messages held against `maxQueueLength`: queued plus in flight awaiting PUBACK/PUBREC. */
   get queueLength(): number {

@@ -26,14 +26,17 @@ const NO_RECOVERY =
  * so a session is still one object per client.
  */
 export abstract class SessionLink {
+  // `declare`: the constructor assigns these, so no class field need define them first (smaller bundle).
   /** The packet-id allocator shared by PUBLISH, SUBSCRIBE and UNSUBSCRIBE. */
-  readonly packetIds: PacketIdAllocator;
-  protected readonly options: ResolvedSessionOptions;
-  protected readonly outbound: OutboundFlow;
-  protected readonly subs: SubscriptionRegistry;
+  declare readonly packetIds: PacketIdAllocator;
+  declare protected readonly options: ResolvedSessionOptions;
+  declare protected readonly outbound: OutboundFlow;
+  declare protected readonly subs: SubscriptionRegistry;
   readonly #inbound: InboundFlow;
   protected readonly topics = new TopicCache();
-  protected currentMaxQos: QoS;
+  declare protected currentMaxQos: QoS;
+  /** The runtime's socket and event sink. */
+  declare protected readonly io: SessionIO;
   protected connectedNow = false;
 
   /**
@@ -47,11 +50,12 @@ export abstract class SessionLink {
    * @throws {@link ConfigError} when an option is invalid.
    */
   constructor(
-    protected readonly io: SessionIO,
+    io: SessionIO,
     options?: SessionOptions,
     packetIds: PacketIdAllocator = new PacketIdAllocator(),
     recovery?: StoreRecovery,
   ) {
+    this.io = io;
     this.options = resolveSessionOptions(options);
     this.currentMaxQos = this.options.maxQos;
     this.packetIds = packetIds;
