@@ -39,8 +39,7 @@ export class SubscribeBatch {
       const at = first.get(filter);
       if (at === undefined) first.set(filter, i);
       else {
-        this.#dups ??= [];
-        this.#dups.push(i, at);
+        (this.#dups ??= []).push(i, at);
       }
     }
     this.#left = first.size;

@@ -91,19 +91,19 @@ export class SubscriptionRegistry {
   }
 
   #register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
-    this.#registrations ??= new Map();
-    const old = this.#registrations.get(filter);
+    const registrations = (this.#registrations ??= new Map());
+    const old = registrations.get(filter);
     // Setting a key already held keeps its position: an update keeps the registration order.
-    this.#registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
+    registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
     if (done !== undefined) this.#wait(filter, done, false);
   }
 
   /** Adds waiters to those of `filter`'s next SUBSCRIBE, ahead of the others when `first`. */
   #wait(filter: string, waiters: Waiters, first: boolean): void {
-    this.#waiting ??= new Map();
-    const held = this.#waiting.get(filter);
+    const waiting = (this.#waiting ??= new Map());
+    const held = waiting.get(filter);
     const joined = joinWaiters(held, waiters, first);
-    if (joined !== held) this.#waiting.set(filter, joined);
+    if (joined !== held) waiting.set(filter, joined);
   }
 
   /** Takes the waiters of `filter`'s next SUBSCRIBE. */
@@ -127,8 +127,7 @@ export class SubscriptionRegistry {
     }
     const waiters = done === undefined ? [] : [done];
     if (this.#connected && this.#sendUnsubscribe(filter, waiters)) return;
-    this.#unsent ??= new Map();
-    const unsent = this.#unsent;
+    const unsent = (this.#unsent ??= new Map());
     unsent.set(filter, (unsent.get(filter) ?? []).concat(waiters));
   }
 
@@ -157,8 +156,7 @@ export class SubscriptionRegistry {
     for (const [filter, waiters] of unsent ?? []) {
       if (!sessionPresent) for (const w of waiters) settle(w, undefined, this.#io);
       else if (!this.#sendUnsubscribe(filter, waiters)) {
-        this.#unsent ??= new Map();
-        this.#unsent.set(filter, waiters);
+        (this.#unsent ??= new Map()).set(filter, waiters);
       }
     }
     if (this.#registrations !== undefined) this.#sendSubscribes(this.#registrations.keys());
@@ -173,8 +171,7 @@ export class SubscriptionRegistry {
     for (const id of requests.keys()) this.#ids.release(id);
     for (const req of requests.values()) {
       if (req.kind === 'unsubscribe') {
-        this.#unsent ??= new Map();
-        const unsent = this.#unsent;
+        const unsent = (this.#unsent ??= new Map());
         unsent.set(req.filter, req.waiters.concat(unsent.get(req.filter) ?? []));
         continue;
       }
@@ -291,8 +288,7 @@ export class SubscriptionRegistry {
       const held = this.#waiting === undefined ? undefined : this.#takeWaiters(filter);
       waiters[i] = batch === undefined ? held : joinWaiters(held, batch, false);
     }
-    this.#requests ??= new Map();
-    this.#requests.set(id, { kind: 'subscribe', filters, waiters });
+    (this.#requests ??= new Map()).set(id, { kind: 'subscribe', filters, waiters });
     this.#io.write(encodeSubscribeList(id, filters, qos, group.lengths));
     return true;
   }
@@ -300,8 +296,7 @@ export class SubscriptionRegistry {
   #sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {
     const id = this.#allocate();
     if (id === 0) return false;
-    this.#requests ??= new Map();
-    this.#requests.set(id, { kind: 'unsubscribe', filter, waiters });
+    (this.#requests ??= new Map()).set(id, { kind: 'unsubscribe', filter, waiters });
     this.#io.write(encodeUnsubscribe(id, [filter]));
     return true;
   }

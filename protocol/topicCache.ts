@@ -38,8 +38,7 @@ export class TopicCache {
     }
     validateTopicName(topic);
     bytes = encodeTopic(topic);
-    this.#entries ??= new Map();
-    const entries = this.#entries;
+    const entries = (this.#entries ??= new Map());
     if (entries.size >= this.#capacity) {
       const oldest = entries.keys().next().value;
       if (oldest !== undefined) entries.delete(oldest);

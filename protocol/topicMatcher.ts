@@ -102,15 +102,14 @@ export class TopicMatcher<T> {
         break;
       }
       if (level === '+') {
-        node.plus ??= newNode();
-        node = node.plus;
+        node = node.plus ??= newNode();
         continue;
       }
-      node.children ??= new Map();
-      let child = node.children.get(level);
+      const children = (node.children ??= new Map());
+      let child = children.get(level);
       if (child === undefined) {
         child = newNode();
-        node.children.set(level, child);
+        children.set(level, child);
       }
       node = child;
     }
