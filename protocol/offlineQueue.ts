@@ -84,11 +84,10 @@ export class OfflineQueue {
    * the messages that were in flight (all older than any queued one) must be replayed first.
    * @param messages - Messages in publish order.
    */
-  prepend(messages: Iterable<OutboundMessage>): void {
-    const front = [...messages];
-    if (front.length === 0) return;
-    for (const m of front) this.#byteCount += m.size;
-    this.#items = front.concat(this.toArray());
+  prepend(messages: readonly OutboundMessage[]): void {
+    if (messages.length === 0) return;
+    for (const m of messages) this.#byteCount += m.size;
+    this.#items = messages.concat(this.toArray());
     this.#head = 0;
   }
 
