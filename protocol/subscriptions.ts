@@ -81,10 +81,7 @@ export class SubscriptionRegistry {
    *   (no callback per entry, spec R333).
    */
   subscribeAll(list: readonly { readonly filter: string; readonly qos: QoS }[], batch: SubscribeBatch): void {
-    for (let i = 0; i < list.length; i++) {
-      const { filter, qos } = list[i] as { readonly filter: string; readonly qos: QoS };
-      this.#register(filter, qos, undefined);
-    }
+    for (const { filter, qos } of list) this.#register(filter, qos, undefined);
     // Connected, the batch goes straight into the SUBSCRIBEs' waiters: no table round trip.
     if (this.#connected) this.#sendSubscribes(batch.first.keys(), batch);
     else for (const filter of batch.first.keys()) this.#wait(filter, batch, false);
@@ -108,10 +105,12 @@ export class SubscriptionRegistry {
 
   /** Takes the waiters of `filter`'s next SUBSCRIBE. */
   #takeWaiters(filter: string): Waiters | undefined {
-    const waiters = this.#waiting?.get(filter);
-    if (waiters === undefined) return undefined;
-    this.#waiting?.delete(filter);
-    if (this.#waiting?.size === 0) this.#waiting = undefined;
+    const waiting = this.#waiting;
+    const waiters = waiting?.get(filter);
+    if (waiting !== undefined && waiters !== undefined) {
+      waiting.delete(filter);
+      if (waiting.size === 0) this.#waiting = undefined;
+    }
     return waiters;
   }
 
