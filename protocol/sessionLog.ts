@@ -38,22 +38,24 @@ export type StoreRecovery = (store: SessionStore, target: RestoreTarget) => Sess
  */
 export class SessionLog {
   #compactQueued = false;
+  readonly #store: SessionStore;
+  readonly #image: SessionImage;
 
   /**
    * @param store - The store.
    * @param image - The state its log holds now.
    */
-  constructor(
-    private readonly store: SessionStore,
-    private readonly image: SessionImage,
-  ) {}
+  constructor(store: SessionStore, image: SessionImage) {
+    this.#store = store;
+    this.#image = image;
+  }
 
   /**
    * A QoS >= 1 message got its packet id; urgent, as its PUBLISH may be written next. `annex` is
    * what the runtime keeps with it (spec R304).
    */
   accepted(packetId: number, packet: Uint8Array, annex?: Uint8Array): void {
-    this.add(
+    this.#add(
       annex === undefined
         ? { type: 'publish', packetId, packet }
         : { type: 'publish', packetId, packet, annex },
@@ -63,27 +65,27 @@ export class SessionLog {
 
   /** A message's first write to a socket (a lost record only costs DUP = 0 on one re-send). */
   sent(packetId: number): void {
-    this.add({ type: 'sent', packetId }, false);
+    this.#add({ type: 'sent', packetId }, false);
   }
 
   /** PUBREL is owed for `packetId`; urgent: once PUBREL is written the broker may reuse the id. */
   pubrec(packetId: number): void {
-    this.add({ type: 'pubrec', packetId }, true);
+    this.#add({ type: 'pubrec', packetId }, true);
   }
 
   /** An outbound flow ended (a lost record only costs one QoS 1 duplicate or one extra PUBREL). */
   complete(packetId: number): void {
-    this.add({ type: 'complete', packetId }, false);
+    this.#add({ type: 'complete', packetId }, false);
   }
 
   /** A message was dropped; urgent, so a message reported dropped is never sent after a restart. */
   drop(packetId: number): void {
-    this.add({ type: 'drop', packetId }, true);
+    this.#add({ type: 'drop', packetId }, true);
   }
 
   /** An inbound QoS 2 message was delivered; urgent, as its PUBREC is written next. */
   inbound(packetId: number, print?: StoredPrint): void {
-    this.add(
+    this.#add(
       print === undefined ? { type: 'inbound', packetId } : { type: 'inbound', packetId, print },
       true,
     );
@@ -91,34 +93,34 @@ export class SessionLog {
 
   /** An inbound id was released; urgent, as its PUBCOMP lets the broker reuse the id. */
   release(packetId: number): void {
-    this.add({ type: 'release', packetId }, true);
+    this.#add({ type: 'release', packetId }, true);
   }
 
   /** The broker's session is new: inbound ids are forgotten. */
   forget(): void {
-    this.add({ type: 'forget' }, true);
+    this.#add({ type: 'forget' }, true);
   }
 
   /** A subscription was registered or changed. */
   subscribe(filter: string, qos: QoS): void {
-    this.add({ type: 'subscribe', filter, qos }, true);
+    this.#add({ type: 'subscribe', filter, qos }, true);
   }
 
   /** A subscription was removed. */
   unsubscribe(filter: string): void {
-    this.add({ type: 'unsubscribe', filter }, true);
+    this.#add({ type: 'unsubscribe', filter }, true);
   }
 
-  private add(record: StoreRecord, urgent: boolean): void {
+  #add(record: StoreRecord, urgent: boolean): void {
     // Stored first: a record the store refused (R202) is not in the state a compaction writes.
-    const full = this.store.append(record, urgent);
-    this.image.apply(record);
+    const full = this.#store.append(record, urgent);
+    this.#image.apply(record);
     if (!full || this.#compactQueued) return;
     // After the current call stack, so a compaction never sees a half-applied session step.
     this.#compactQueued = true;
     queueMicrotask(() => {
       this.#compactQueued = false;
-      this.store.compact(this.image.records());
+      this.#store.compact(this.#image.records());
     });
   }
 }
