@@ -273,6 +273,6 @@ export class OutboundFlow {
 
   #result(packetId: number, disposition: PublishResult['disposition']): PublishResult {
     const io = this.state.io;
-    return { packetId, disposition, writable: io.needsDrain === undefined || !io.needsDrain() };
+    return { packetId, disposition, writable: io.needsDrain?.() !== true };
   }
 }

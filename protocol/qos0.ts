@@ -87,7 +87,7 @@ export function writeQos0(
   size: number,
   retain: boolean,
 ): boolean {
-  const at = io.reserve === undefined ? -1 : io.reserve(publishSize(topic.length, size, 0));
+  const at = io.reserve?.(publishSize(topic.length, size, 0)) ?? -1;
   const buffer = io.outBuffer;
   if (at < 0 || buffer === undefined) {
     io.write(encodePublish(topic, payload, 0, retain, false, 0, size));
