@@ -95,7 +95,7 @@ export class OutboundFlow {
   onPuback(id: number): void {
     const s = this.state;
     const m = s.inflight.get(id);
-    if (m === undefined || m.qos !== 1) return;
+    if (m?.qos !== 1) return;
     s.land(m);
     s.ids.release(id);
     s.log?.complete(id);
@@ -118,9 +118,9 @@ export class OutboundFlow {
     const s = this.state;
     const m = s.inflight.get(id);
     // Recorded before PUBREL is written: after PUBCOMP the broker may reuse the id (spec R103).
-    if (m !== undefined && m.qos === 2) s.log?.pubrec(id);
+    if (m?.qos === 2) s.log?.pubrec(id);
     s.io.write(encodePubrel(id));
-    if (m === undefined || m.qos !== 2) return;
+    if (m?.qos !== 2) return;
     s.land(m);
     // The payload is no longer needed: from here on only the id is held (as in Mongoose).
     s.ownReleasing().set(id, { done: m.done, orphan: false, replay: m.replay });

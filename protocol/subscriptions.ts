@@ -193,7 +193,7 @@ export class SubscriptionRegistry {
    */
   onSuback(id: number, granted: readonly number[]): void {
     const req = this.#requests?.get(id);
-    if (req === undefined || req.kind !== 'subscribe') return;
+    if (req?.kind !== 'subscribe') return;
     this.#forget(id);
     const { filters } = req;
     for (let i = 0; i < filters.length; i++) {
@@ -216,7 +216,7 @@ export class SubscriptionRegistry {
    */
   onUnsuback(id: number, codes?: readonly number[]): void {
     const req = this.#requests?.get(id);
-    if (req === undefined || req.kind !== 'unsubscribe') return;
+    if (req?.kind !== 'unsubscribe') return;
     this.#forget(id);
     const error = unsubackOutcome(this.#io, id, req.filter, codes?.[0]);
     for (const w of req.waiters) settle(w, error, this.#io);
