@@ -217,9 +217,7 @@ export abstract class SessionLink {
         return;
       case 'unsuback':
         this.subs.onUnsuback(packet.messageId, packet.granted);
-        return;
-      default:
-        return;
+      // Other packets (CONNACK, PINGRESP) are the runtime's: nothing to do here.
     }
   }
 }
