@@ -121,7 +121,8 @@ export class InboundFlow {
       // send that message again under this id later, on a later connection, it is a re-send too
       // (an aedes + Redis cluster does, once this new message is complete: R283).
       if (held != null) {
-        (this.#released ??= new ReleasedMemory(this.#options.qos2Memory)).remember(id, held);
+        this.#released ??= new ReleasedMemory(this.#options.qos2Memory);
+        this.#released.remember(id, held);
       }
     }
     const handler = this.#options.handleMessage;
@@ -133,7 +134,8 @@ export class InboundFlow {
     const key = print ?? fingerprint(p.topic, p.payload, this.#connection);
     const entry: Handling = { id, qos, print, key, epoch: this.#epoch, done: false };
     this.#handling.push(entry);
-    (this.#handlingById ??= new Map()).set(id, entry);
+    this.#handlingById ??= new Map();
+    this.#handlingById.set(id, entry);
     this.#deliver(p, entry);
   }
 
@@ -148,7 +150,8 @@ export class InboundFlow {
     if (print !== undefined) {
       awaiting?.delete(id);
       if (print !== null) {
-        (this.#released ??= new ReleasedMemory(this.#options.qos2Memory)).remember(id, print);
+        this.#released ??= new ReleasedMemory(this.#options.qos2Memory);
+        this.#released.remember(id, print);
       }
       this.log?.release(id);
     }
@@ -176,8 +179,9 @@ export class InboundFlow {
    */
   restoreInbound(ids: Iterable<number>, prints?: ReadonlyMap<number, StoredPrint>): void {
     for (const id of ids) {
+      this.#awaitingRelease ??= new Map();
       const print = prints?.get(id);
-      (this.#awaitingRelease ??= new Map()).set(id, print === undefined ? null : { ...print, connection: 0 });
+      this.#awaitingRelease.set(id, print === undefined ? null : { ...print, connection: 0 });
     }
   }
 
@@ -187,7 +191,8 @@ export class InboundFlow {
       this.#io.write(encodePuback(id));
       return;
     }
-    (this.#awaitingRelease ??= new Map()).set(id, print);
+    this.#awaitingRelease ??= new Map();
+    this.#awaitingRelease.set(id, print);
     // After delivery and before PUBREC: a crash in between redelivers rather than loses (R108).
     // The fingerprint goes too, so a restarted client still tells a re-send from a reused id (R213).
     this.log?.inbound(

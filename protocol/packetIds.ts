@@ -58,7 +58,8 @@ export class PacketIdAllocator {
    * @throws {@link MqttError} with code `QUEUE_FULL` when all 65535 ids are in use.
    */
   next(): number {
-    const held = (this.#held ??= new Set());
+    this.#held ??= new Set();
+    const held = this.#held;
     if (held.size >= MAX_ID) throw new MqttError('QUEUE_FULL', 'all 65535 packet ids are in use');
     let id = this.#last;
     // Terminates: at least one id is free, and the walk visits every id within 65535 steps.
@@ -78,7 +79,8 @@ export class PacketIdAllocator {
    */
   hold(id: number): void {
     checkPacketId(id, 'hold');
-    (this.#held ??= new Set()).add(id);
+    this.#held ??= new Set();
+    this.#held.add(id);
   }
 
   /**

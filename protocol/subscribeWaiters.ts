@@ -39,7 +39,8 @@ export class SubscribeBatch {
       const at = first.get(filter);
       if (at === undefined) first.set(filter, i);
       else {
-        (this.#dups ??= []).push(i, at);
+        this.#dups ??= [];
+        this.#dups.push(i, at);
       }
     }
     this.#left = first.size;

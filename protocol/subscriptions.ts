@@ -88,19 +88,19 @@ export class SubscriptionRegistry {
   }
 
   #register(filter: string, qos: QoS, done: SubscribeCallback | undefined): void {
-    const registrations = (this.#registrations ??= new Map());
-    const old = registrations.get(filter);
+    this.#registrations ??= new Map();
+    const old = this.#registrations.get(filter);
     // Setting a key already held keeps its position: an update keeps the registration order.
-    registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
+    this.#registrations.set(filter, old === undefined ? packed(qos, undefined) : (old & ~3) | qos);
     if (done !== undefined) this.#wait(filter, done, false);
   }
 
   /** Adds waiters to those of `filter`'s next SUBSCRIBE, ahead of the others when `first`. */
   #wait(filter: string, waiters: Waiters, first: boolean): void {
-    const waiting = (this.#waiting ??= new Map());
-    const held = waiting.get(filter);
+    this.#waiting ??= new Map();
+    const held = this.#waiting.get(filter);
     const joined = joinWaiters(held, waiters, first);
-    if (joined !== held) waiting.set(filter, joined);
+    if (joined !== held) this.#waiting.set(filter, joined);
   }
 
   /** Takes the waiters of `filter`'s next SUBSCRIBE. */
@@ -126,7 +126,8 @@ export class SubscriptionRegistry {
     }
     const waiters = done === undefined ? [] : [done];
     if (this.#connected && this.#sendUnsubscribe(filter, waiters)) return;
-    const unsent = (this.#unsent ??= new Map());
+    this.#unsent ??= new Map();
+    const unsent = this.#unsent;
     unsent.set(filter, (unsent.get(filter) ?? []).concat(waiters));
   }
 
@@ -155,7 +156,8 @@ export class SubscriptionRegistry {
     for (const [filter, waiters] of unsent ?? []) {
       if (!sessionPresent) for (const w of waiters) settle(w, undefined, this.#io);
       else if (!this.#sendUnsubscribe(filter, waiters)) {
-        (this.#unsent ??= new Map()).set(filter, waiters);
+        this.#unsent ??= new Map();
+        this.#unsent.set(filter, waiters);
       }
     }
     if (this.#registrations !== undefined) this.#sendSubscribes(this.#registrations.keys());
@@ -170,7 +172,8 @@ export class SubscriptionRegistry {
     for (const id of requests.keys()) this.#ids.release(id);
     for (const req of requests.values()) {
       if (req.kind === 'unsubscribe') {
-        const unsent = (this.#unsent ??= new Map());
+        this.#unsent ??= new Map();
+        const unsent = this.#unsent;
         unsent.set(req.filter, req.waiters.concat(unsent.get(req.filter) ?? []));
         continue;
       }
@@ -287,7 +290,8 @@ export class SubscriptionRegistry {
       const held = this.#waiting === undefined ? undefined : this.#takeWaiters(filter);
       waiters[i] = batch === undefined ? held : joinWaiters(held, batch, false);
     }
-    (this.#requests ??= new Map()).set(id, { kind: 'subscribe', filters, waiters });
+    this.#requests ??= new Map();
+    this.#requests.set(id, { kind: 'subscribe', filters, waiters });
     this.#io.write(encodeSubscribeList(id, filters, qos, group.lengths));
     return true;
   }
@@ -295,7 +299,8 @@ export class SubscriptionRegistry {
   #sendUnsubscribe(filter: string, waiters: UnsubscribeCallback[]): boolean {
     const id = this.#allocate();
     if (id === 0) return false;
-    (this.#requests ??= new Map()).set(id, { kind: 'unsubscribe', filter, waiters });
+    this.#requests ??= new Map();
+    this.#requests.set(id, { kind: 'unsubscribe', filter, waiters });
     this.#io.write(encodeUnsubscribe(id, [filter]));
     return true;
   }

@@ -38,7 +38,8 @@ export class TopicCache {
     }
     validateTopicName(topic);
     bytes = encodeTopic(topic);
-    const entries = (this.#entries ??= new Map());
+    this.#entries ??= new Map();
+    const entries = this.#entries;
     if (entries.size >= this.#capacity) {
       const oldest = entries.keys().next().value;
       if (oldest !== undefined) entries.delete(oldest);

@@ -102,14 +102,15 @@ export class TopicMatcher<T> {
         break;
       }
       if (level === '+') {
-        node = node.plus ??= newNode();
+        node.plus ??= newNode();
+        node = node.plus;
         continue;
       }
-      const children = (node.children ??= new Map());
-      let child = children.get(level);
+      node.children ??= new Map();
+      let child = node.children.get(level);
       if (child === undefined) {
         child = newNode();
-        children.set(level, child);
+        node.children.set(level, child);
       }
       node = child;
     }
