@@ -8,6 +8,7 @@ import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
+import { got } from '../protocol/sessionOptions.js';
 import type { AuthMethod } from './auth.js';
 import type { StepInspectionFactory } from './inspection.js';
 import { checkServerKeys, type KeyTable } from './optionKeys.js';
@@ -200,10 +201,7 @@ export function withDefaults<
 >(options: T, defaults: RuntimeDefaults): T {
   // Plain JavaScript can call `new MqttClient()`: a typed error, not a TypeError from deep inside.
   if (typeof options !== 'object' || options === null)
-    throw new ConfigError(
-      'options',
-      `must be an object such as { servers: [{ url }] }, got ${String(options)}`,
-    );
+    throw new ConfigError('options', `must be an object such as { servers: [{ url }] }${got(options)}`);
   const logger = options.logger ?? defaults.logger;
   // The tracer matters only with a logger: without one the options stay as given.
   const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
@@ -291,8 +289,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   });
   if (!timings.some((t) => t.enabled))
     throw new ConfigError('servers', 'at least one server must be enabled');
-  const jitter = positive('jitter', options.jitter, 0.1, true);
-  if (jitter >= 1) throw new ConfigError('jitter', `must be below 1, got ${jitter}`);
+  const jitter = options.jitter ?? 0.1;
+  // Written so that NaN fails too (and a string, which `>=` would compare as a number).
+  if (!(typeof jitter === 'number' && jitter >= 0 && jitter < 1))
+    throw new ConfigError('jitter', `must be a number from 0 to below 1${got(jitter)}`);
   const lifecycle: LifecycleOptions = {
     reset: options.reset ?? (mongoose ? 'connack' : 'stable'),
     stableConnectionMs: positive(

@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
+import { checkInt, got } from '../protocol/sessionOptions.js';
 
 /** How a server is reached: plain TCP, TLS, WebSocket, WebSocket over TLS. */
 export type ServerScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';
@@ -58,7 +59,7 @@ function versionOf(query: string, key: string): 4 | 5 {
   if (match === null) {
     throw new ConfigError(
       key,
-      `the only query an mqtt:// URL takes is ?protocolVersion=4 or ?protocolVersion=5, got ${JSON.stringify(query)}`,
+      `the only query an mqtt:// URL takes is ?protocolVersion=4 or ?protocolVersion=5${got(query)}`,
     );
   }
   return match[1] === '5' ? 5 : 4;
@@ -119,14 +120,7 @@ export function checkHost(host: unknown, key: string): string {
 
 /** Checks a port number (1..65535). */
 export function checkPort(port: unknown, key: string): number {
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    // JSON.stringify so a string '1883' reads as one, not as the valid number 1883.
-    throw new ConfigError(
-      key,
-      `must be an integer from 1 to 65535, got ${JSON.stringify(port) ?? String(port)}`,
-    );
-  }
-  return port;
+  return checkInt(key, port, 1, 65535);
 }
 
 function decode(text: string, key: string, what: string): string {
@@ -178,9 +172,9 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   // An IPv6 zone is percent-encoded in a URL (RFC 6874: `[fe80::1%25eth0]`).
   const host = checkHost(hostText.startsWith('[') ? hostText.replace('%25', '%') : hostText, key);
   if (portText !== undefined && !/^\d{1,5}$/.test(portText)) {
-    throw new ConfigError(key, `port must be an integer from 1 to 65535, got ${JSON.stringify(portText)}`);
+    throw new ConfigError(key, `port must be an integer from 1 to 65535${got(portText)}`);
   }
-  const port = portText === undefined ? DEFAULT_PORTS[scheme] : checkPort(Number(portText), key);
+  const port = portText === undefined ? DEFAULT_PORTS[scheme] : checkInt(key, Number(portText), 1, 65535);
   let path: string | undefined;
   let protocolVersion: 4 | 5 | undefined;
   const query = rest.indexOf('?');

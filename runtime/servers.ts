@@ -8,10 +8,10 @@
  */
 import { ConfigError } from '../errors.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import { checkInt, checkOneOf, got } from '../protocol/sessionOptions.js';
 import type { TlsOptions, TransportFactory, TransportScheme } from './ports.js';
 import {
   checkHost,
-  checkPort,
   DEFAULT_PORTS,
   DEFAULT_WS_PATH,
   isTlsScheme,
@@ -91,6 +91,9 @@ export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport' | 'prot
   readonly protocolVersion?: ProtocolVersion;
 };
 
+/** The schemes a server's `protocol` may name. */
+const SCHEMES = Object.keys(DEFAULT_PORTS) as TransportScheme[];
+
 /** A `url` field and the separate fields next to it must not disagree. */
 function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
   if (given !== undefined && given !== fromUrl) {
@@ -113,7 +116,7 @@ export function resolveServer(
 ): ResolvedServer {
   // MQTT.js users write a server as a URL string: say what a server is here.
   if (typeof s !== 'object' || s === null)
-    throw new ConfigError(key, `a server is { url } or { host, port }, got ${JSON.stringify(s)}`);
+    throw new ConfigError(key, `a server is { url } or { host, port }${got(s)}`);
   let protocol: TransportScheme;
   let host: string;
   let port: number;
@@ -134,12 +137,9 @@ export function resolveServer(
     if (s.password === undefined && u.password !== undefined)
       credentials = { ...credentials, password: u.password };
   } else {
-    protocol = s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt');
-    if (DEFAULT_PORTS[protocol] === undefined) {
-      throw new ConfigError(`${key}.protocol`, `must be mqtt, mqtts, ws or wss, got ${String(protocol)}`);
-    }
+    protocol = checkOneOf(`${key}.protocol`, s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt'), SCHEMES);
     host = checkHost(s.host, `${key}.host`);
-    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkPort(s.port, `${key}.port`);
+    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkInt(`${key}.port`, s.port, 1, 65535);
     path = s.path;
   }
   if (s.tls !== undefined && !isTlsScheme(protocol)) {
@@ -155,8 +155,7 @@ export function resolveServer(
   const ws = isWebSocketScheme(protocol);
   if (ws) {
     path = s.path ?? path ?? DEFAULT_WS_PATH;
-    if (!path.startsWith('/'))
-      throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
+    if (!path.startsWith('/')) throw new ConfigError(`${key}.path`, `must start with /${got(path)}`);
   }
   // `sessionExpirySec` is MQTT 5's: its range is the profile's check (R362).
   return Object.assign({}, s, credentials, {
