@@ -246,46 +246,50 @@ export function withDefaults<
 const NO_TRANSPORT =
   "no transport: pass one (the server's or the client's `transport`), or construct the client from an entry point such as 'mqtt-lifeline', which supplies one";
 
-const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
-
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
-  const mongoose = (options.profile ?? 'default') === 'mongoose';
+  const mongoose = options.profile === 'mongoose';
   if (!Array.isArray(options.servers))
     throw new ConfigError('servers', 'must be an array of servers such as [{ url: "mqtt://host" }]');
   if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
   const protocolVersion = versionOf('protocolVersion', options.protocolVersion, 4, mongoose);
-  const pingTimeoutFor = (key: string, keepAlive: number) =>
-    positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
-  const perServerKeepAlive: number[] = [];
-  const resolved: ResolvedServer[] = [];
+  const pingTimeoutFor = (keepAlive: number) =>
+    positive('pingTimeoutMs', options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
+  const servers: NormalisedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
+    const transport = s.transport ?? options.transport;
     checkServerKeys(s, key, LIFECYCLE_OPTION_KEYS);
-    resolved.push(resolveServer(s, key, s.transport ?? options.transport));
+    const resolved = resolveServer(s, key, transport);
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
       throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
-    if ((s.transport ?? options.transport) === undefined)
-      throw new ConfigError(`${key}.transport`, NO_TRANSPORT);
-    const name = s.name ?? defaultName(i);
+    if (transport === undefined) throw new ConfigError(`${key}.transport`, NO_TRANSPORT);
+    const name = s.name ?? (i === 0 ? 'mqtt' : `mqtt${i}`);
     const enabled = s.enabled ?? true;
     const own = keepAliveOf(`${key}.keepAliveSec`, s.keepAliveSec, keepAliveSec, mongoose);
-    perServerKeepAlive.push(own);
+    // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
+    // followed by more keys costs V8 a large out-of-object property store.
+    servers.push(
+      Object.assign(resolved, {
+        name,
+        keepAliveSec: own,
+        protocolVersion: versionOf(
+          `${key}.protocolVersion`,
+          resolved.protocolVersion,
+          protocolVersion,
+          mongoose,
+        ),
+        transport,
+      }),
+    );
     // Only a server with its own keep alive carries liveness timings; the others use the client's.
     // (Literals, not a spread plus keys, which V8 stores with a large property backing per object.)
     return s.keepAliveSec === undefined
       ? { name, enabled, minMs, maxMs }
-      : {
-          name,
-          enabled,
-          minMs,
-          maxMs,
-          keepAliveMs: own * 1000,
-          pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', own),
-        };
+      : { name, enabled, minMs, maxMs, keepAliveMs: own * 1000, pingTimeoutMs: pingTimeoutFor(own) };
   });
   if (!timings.some((t) => t.enabled))
     throw new ConfigError('servers', 'at least one server must be enabled');
@@ -303,26 +307,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     ),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, mongoose ? 0 : 30_000, true),
     keepAliveMs: keepAliveSec * 1000,
-    pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', keepAliveSec),
+    pingTimeoutMs: pingTimeoutFor(keepAliveSec),
     jitter,
     onRefused: onRefusedOf(options.onRefused, mongoose),
   };
-  // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
-  // followed by more keys costs V8 a large out-of-object property store.
-  const servers = options.servers.map(
-    (s, i): NormalisedServer =>
-      Object.assign(resolved[i] as ResolvedServer, {
-        name: timings[i]?.name as string,
-        keepAliveSec: perServerKeepAlive[i],
-        protocolVersion: versionOf(
-          `servers[${i}].protocolVersion`,
-          resolved[i]?.protocolVersion,
-          protocolVersion,
-          mongoose,
-        ),
-        transport: (s.transport ?? options.transport) as TransportFactory,
-      }),
-  );
   if (options.mqtt5 === undefined && servers.some((s) => s.protocolVersion === 5)) {
     throw new ConfigError(
       'protocolVersion',
