@@ -219,28 +219,22 @@ export function withDefaults<
   const mqtt5 = options.mqtt5 ?? defaults.mqtt5;
   // Only a client with an observer uses the step driver's inspection (spec R367), likewise.
   const inspection = options.inspection ?? (options.inspect === undefined ? undefined : defaults.inspection);
-  if (
-    options.transport !== undefined &&
-    options.clock !== undefined &&
-    options.logger === logger &&
-    options.tracer === tracer &&
-    options.driver === driver &&
-    options.storeRecovery === storeRecovery &&
-    options.mqtt5 === mqtt5 &&
-    options.inspection === inspection
-  )
-    return options;
-  const withPorts = Object.assign({}, options, {
+  const ports: Record<string, unknown> = {
     transport: options.transport ?? defaults.transport,
     clock: options.clock ?? defaults.clock,
     logger,
     tracer,
     driver,
     mqtt5,
-  });
-  // Only a client with a session takes `storeRecovery`: no key for the others (spec R338).
-  if (storeRecovery !== undefined) Object.assign(withPorts, { storeRecovery });
-  return inspection === undefined ? withPorts : Object.assign(withPorts, { inspection });
+  };
+  // Only a client with a session takes `storeRecovery`, only one with an observer `inspection`:
+  // no key for the others (spec R338).
+  if (storeRecovery !== undefined) ports.storeRecovery = storeRecovery;
+  if (inspection !== undefined) ports.inspection = inspection;
+  // The options themselves when they already name every port: no copy per client.
+  for (const port in ports)
+    if (ports[port] !== (options as Record<string, unknown>)[port]) return Object.assign({}, options, ports);
+  return options;
 }
 
 const NO_TRANSPORT =
