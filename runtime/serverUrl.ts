@@ -174,36 +174,29 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   if (portText !== undefined && !/^\d{1,5}$/.test(portText)) {
     throw new ConfigError(key, `port must be an integer from 1 to 65535${got(portText)}`);
   }
-  const port = portText === undefined ? DEFAULT_PORTS[scheme] : checkInt(key, Number(portText), 1, 65535);
-  let path: string | undefined;
-  let protocolVersion: 4 | 5 | undefined;
+  const parsed: { -readonly [K in keyof ServerUrl]: ServerUrl[K] } = {
+    scheme,
+    host,
+    port: portText === undefined ? DEFAULT_PORTS[scheme] : checkInt(key, Number(portText), 1, 65535),
+  };
   const query = rest.indexOf('?');
   if (isWebSocketScheme(scheme)) {
-    path = rest === '' ? DEFAULT_WS_PATH : rest.startsWith('?') ? `${DEFAULT_WS_PATH}${rest}` : rest;
+    parsed.path = rest === '' ? DEFAULT_WS_PATH : rest.startsWith('?') ? `${DEFAULT_WS_PATH}${rest}` : rest;
   } else if (query !== -1 && (query === 0 || rest.slice(0, query) === '/')) {
-    protocolVersion = versionOf(rest.slice(query), key);
+    parsed.protocolVersion = versionOf(rest.slice(query), key);
   } else if (rest !== '' && rest !== '/') {
     throw new ConfigError(
       key,
       `${scheme}:// takes no path (got ${JSON.stringify(rest)}); for MQTT over WebSocket use ws:// or wss://`,
     );
   }
-  let username: string | undefined;
-  let password: string | undefined;
   if (userInfo !== undefined) {
     const sep = userInfo.indexOf(':');
-    username = decode(sep === -1 ? userInfo : userInfo.slice(0, sep), key, 'user name');
-    if (sep !== -1) password = decode(userInfo.slice(sep + 1), key, 'password');
+    const username = decode(sep === -1 ? userInfo : userInfo.slice(0, sep), key, 'user name');
+    if (username !== '') parsed.username = username;
+    if (sep !== -1) parsed.password = decode(userInfo.slice(sep + 1), key, 'password');
   }
-  return {
-    scheme,
-    host,
-    port,
-    ...(path !== undefined ? { path } : {}),
-    ...(username !== undefined && username !== '' ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
-  };
+  return parsed;
 }
 
 /**
