@@ -88,17 +88,15 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
 /** Levenshtein distance of `a` and `b`, or 3 once it is certainly more than 2. */
 function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let previous = [...Array(b.length + 1).keys()];
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+    for (let j = 1; j <= b.length; j++)
       row[j] = Math.min(
         (previous[j] as number) + 1,
         (row[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
-    }
     previous = row;
   }
   return previous[b.length] as number;
