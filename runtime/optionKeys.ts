@@ -185,11 +185,10 @@ export function checkClientKeys(options: unknown, table: Keys): void {
  * @throws {@link ConfigError} for an unknown key.
  */
 export function checkServerKeys(server: ServerConfig, key: string, client: Keys): void {
-  if (typeof server !== 'object' || server === null) return;
   checkKeys(server, key, SERVER_KEYS, [[client, 'the client'], SESSION]);
-  const will = server.will;
-  // Its `properties` are MQTT 5's: the profile checks their keys (R362).
-  checkKeys(will, `${key}.will`, WILL_KEYS);
+  // Its `properties` are MQTT 5's: the profile checks their keys (R362). (`?.`: a null server is
+  // left to `resolveServer`, like anything else but an object.)
+  checkKeys(server?.will, `${key}.will`, WILL_KEYS);
   // `tls` and its `psk` are checked by the transport that takes them (`checkTls`, R72, R361): a
   // browser's WebSocket takes none, so the browser bundle carries neither table.
 }
@@ -214,9 +213,9 @@ export function passOn(options: object, table: Keys): void {
  * @param fallback - What that constructor itself takes.
  */
 export function tableFor(options: unknown, fallback: Keys): Keys {
-  if (typeof options !== 'object' || options === null) return fallback;
-  const table = outerTables.get(options);
+  // A WeakMap answers undefined for what cannot be a key (anything but an object).
+  const table = outerTables.get(options as object);
   if (table === undefined) return fallback;
-  outerTables.delete(options);
+  outerTables.delete(options as object);
   return table;
 }

@@ -57,10 +57,7 @@ export interface ServerUrl {
 function versionOf(query: string, key: string): 4 | 5 {
   const match = /^\?protocolVersion=([45])$/.exec(query);
   if (match === null) {
-    throw new ConfigError(
-      key,
-      `the only query an mqtt:// URL takes is ?protocolVersion=4 or ?protocolVersion=5${got(query)}`,
-    );
+    throw new ConfigError(key, `the only query an mqtt:// URL takes is ?protocolVersion=4 or 5${got(query)}`);
   }
   return match[1] === '5' ? 5 : 4;
 }
