@@ -36,10 +36,10 @@ export interface LifecycleClientConfig extends ConnectionConfig {
 /** The options of `LifecycleClient`'s constructor. */
 export const LIFECYCLE_CONFIG_KEYS = {
   ...LIFECYCLE_OPTION_KEYS,
-  closeGraceMs: true,
-  journal: true,
-  inspect: true,
-  inspection: true,
+  closeGraceMs: 1,
+  journal: 1,
+  inspect: 1,
+  inspection: 1,
 } as const satisfies KeyTable<LifecycleClientConfig>;
 
 /** One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume. */
