@@ -21,13 +21,7 @@ import type {
   TracerFactory,
   TransportFactory,
 } from './ports.js';
-import {
-  type NormalisedServer,
-  type ProtocolVersion,
-  type ResolvedServer,
-  resolveServer,
-  type ServerConfig,
-} from './servers.js';
+import { type NormalisedServer, type ProtocolVersion, resolveServer, type ServerConfig } from './servers.js';
 import { shared } from './sharedInputs.js';
 import { checkVersionedOptions, keepAliveOf, onRefusedOf, positive, versionOf } from './valueChecks.js';
 

@@ -80,7 +80,7 @@ function isIpv6(host: string): boolean {
   const groups = address.split('::');
   if (groups.length > 2 || !address.includes(':')) return false;
   const parts = groups.flatMap((g) => (g === '' ? [] : g.split(':')));
-  const last = parts[parts.length - 1] ?? '';
+  const last = parts.at(-1) ?? '';
   const v4 = IPV4.test(last);
   const hex = v4 ? parts.slice(0, -1) : parts;
   if (!hex.every((p) => /^[\da-f]{1,4}$/i.test(p))) return false;
@@ -105,11 +105,9 @@ export function checkHost(host: unknown, key: string): string {
   }
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (IPV4.test(bare) || isIpv6(bare)) return bare;
-  const name = bare.endsWith('.') ? bare.slice(0, -1) : bare;
-  const labels = name.split('.');
+  const name = bare.replace(/\.$/, '');
   // An all-numeric name that is not a valid IPv4 address (`300.1.1.1`, `1.2.3`) is a typo.
-  const numeric = labels.every((l) => /^\d+$/.test(l));
-  if (name.length > 253 || numeric || !labels.every((l) => LABEL.test(l))) {
+  if (name.length > 253 || /^[\d.]+$/.test(name) || !name.split('.').every((l) => LABEL.test(l))) {
     throw new ConfigError(key, `${JSON.stringify(host)} is not a host name or IP address`);
   }
   return bare;
