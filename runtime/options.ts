@@ -242,8 +242,9 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
   const protocolVersion = versionOf('protocolVersion', options.protocolVersion, 4, mongoose);
-  const pingTimeoutFor = (keepAlive: number) =>
-    positive('pingTimeoutMs', options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
+  // A deadline of the client's, in ms; 0 is none, all the mongoose profile has.
+  const deadline = (name: 'pingTimeoutMs' | 'stableConnectionMs' | 'connectTimeoutMs', fallback: number) =>
+    positive(name, options[name], mongoose ? 0 : fallback, true);
   const servers: NormalisedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
@@ -277,7 +278,14 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     // (Literals, not a spread plus keys, which V8 stores with a large property backing per object.)
     return s.keepAliveSec === undefined
       ? { name, enabled, minMs, maxMs }
-      : { name, enabled, minMs, maxMs, keepAliveMs: own * 1000, pingTimeoutMs: pingTimeoutFor(own) };
+      : {
+          name,
+          enabled,
+          minMs,
+          maxMs,
+          keepAliveMs: own * 1000,
+          pingTimeoutMs: deadline('pingTimeoutMs', own * 500),
+        };
   });
   if (!timings.some((t) => t.enabled))
     throw new ConfigError('servers', 'at least one server must be enabled');
@@ -287,15 +295,10 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     throw new ConfigError('jitter', `must be a number from 0 to below 1${got(jitter)}`);
   const lifecycle: LifecycleOptions = {
     reset: options.reset ?? (mongoose ? 'connack' : 'stable'),
-    stableConnectionMs: positive(
-      'stableConnectionMs',
-      options.stableConnectionMs,
-      mongoose ? 0 : 30_000,
-      true,
-    ),
-    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, mongoose ? 0 : 30_000, true),
+    stableConnectionMs: deadline('stableConnectionMs', 30_000),
+    connectTimeoutMs: deadline('connectTimeoutMs', 30_000),
     keepAliveMs: keepAliveSec * 1000,
-    pingTimeoutMs: pingTimeoutFor(keepAliveSec),
+    pingTimeoutMs: deadline('pingTimeoutMs', keepAliveSec * 500),
     jitter,
     onRefused: onRefusedOf(options.onRefused, mongoose),
   };

@@ -59,7 +59,7 @@ function versionOf(query: string, key: string): 4 | 5 {
   if (match === null) {
     throw new ConfigError(key, `the only query an mqtt:// URL takes is ?protocolVersion=4 or 5${got(query)}`);
   }
-  return match[1] === '5' ? 5 : 4;
+  return Number(match[1]) as 4 | 5;
 }
 
 /** Whether a scheme runs over TLS. */
