@@ -58,19 +58,17 @@ export function checkOneOf<T extends string>(key: string, value: unknown, allowe
   return value as T;
 }
 
-const SAFE = Number.MAX_SAFE_INTEGER;
-
 /** The integer options and their ranges, in the order they are checked. */
 const RANGES: readonly (readonly [keyof ResolvedSessionOptions, number, number])[] = [
   // The queue can never hold more than the 65535 packet ids there are.
   ['maxQueueLength', 0, 0xffff],
-  ['maxQueueBytes', 0, SAFE],
+  ['maxQueueBytes', 0, Number.MAX_SAFE_INTEGER],
   ['maxInflight', 1, 0xffff],
   ['maxInflightQos2', 1, 0xffff],
   ['maxFiltersPerSubscribe', 1, 0xffff],
   ['maxQos', 0, 2],
   ['maxPayloadBytes', 0, MAX_PAYLOAD_BYTES],
-  ['maxBufferedBytes', 0, SAFE],
+  ['maxBufferedBytes', 0, Number.MAX_SAFE_INTEGER],
   ['qos2Memory', 0, 0xffff],
 ];
 
