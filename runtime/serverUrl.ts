@@ -140,10 +140,7 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   if (typeof url !== 'string') throw new ConfigError(key, `must be a string, got ${typeof url}`);
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)(#.*)?$/i.exec(url.trim());
   if (match === null) {
-    throw new ConfigError(
-      key,
-      'must look like mqtt://host[:port], mqtts://, ws://host[:port]/path or wss://',
-    );
+    throw new ConfigError(key, 'must look like mqtt[s]://host[:port] or ws[s]://host[:port]/path');
   }
   const [, rawScheme = '', authority = '', rest = '', fragment] = match;
   const scheme = ALIASES[rawScheme.toLowerCase()];
@@ -182,7 +179,7 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   } else if (rest !== '' && rest !== '/') {
     throw new ConfigError(
       key,
-      `${scheme}:// takes no path (got ${JSON.stringify(rest)}); for MQTT over WebSocket use ws:// or wss://`,
+      `${scheme}:// takes no path${got(rest)}; for MQTT over WebSocket use ws:// or wss://`,
     );
   }
   if (userInfo !== undefined) {
