@@ -79,13 +79,14 @@ const RANGES: readonly (readonly [keyof ResolvedSessionOptions, number, number])
  * @returns Complete options.
  * @throws {@link ConfigError} naming the first invalid option.
  */
-export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSessionOptions {
+export function resolveSessionOptions(options?: SessionOptions): ResolvedSessionOptions {
   // Clients with the same options share one frozen object: a fleet holds one, not one each.
   if (options === MONGOOSE_SESSION_OPTIONS) {
     resolvedMongoose ??= resolveOnce(options);
     return resolvedMongoose;
   }
-  for (const _ in options) return resolveOnce(options);
+  // (`for in` over undefined runs no round.)
+  for (const _ in options) return resolveOnce(options as SessionOptions);
   return DEFAULT_SESSION_OPTIONS;
 }
 
