@@ -142,7 +142,14 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   if (match === null) {
     throw new ConfigError(key, 'must look like mqtt[s]://host[:port] or ws[s]://host[:port]/path');
   }
-  const [, rawScheme = '', authority = '', rest = '', fragment] = match;
+  // Groups 1 to 3 always take part in a match.
+  const [, rawScheme, authority, rest, fragment] = match as unknown as readonly [
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
   const scheme = ALIASES[rawScheme.toLowerCase()];
   if (scheme === undefined) {
     throw new ConfigError(key, `unknown scheme ${JSON.stringify(rawScheme)}: use mqtt, mqtts, ws or wss`);
