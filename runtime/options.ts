@@ -237,9 +237,11 @@ const NO_TRANSPORT =
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
   const mongoose = options.profile === 'mongoose';
-  if (!Array.isArray(options.servers))
-    throw new ConfigError('servers', 'must be an array of servers such as [{ url: "mqtt://host" }]');
-  if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
+  if (!Array.isArray(options.servers) || options.servers.length === 0)
+    throw new ConfigError(
+      'servers',
+      'must be an array of at least one server, such as [{ url: "mqtt://host" }]',
+    );
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
   const protocolVersion = versionOf('protocolVersion', options.protocolVersion, 4, mongoose);
   // A deadline of the client's, in ms; 0 is none, all the mongoose profile has.

@@ -79,6 +79,15 @@ describe('choices (R82)', () => {
   });
 });
 
+describe('the server list (R82)', () => {
+  it('is an array of at least one server: one message says both', () => {
+    for (const servers of [[], 'mqtt://h', undefined])
+      expect(messageOf({ servers: servers as never })).toBe(
+        'servers: must be an array of at least one server, such as [{ url: "mqtt://host" }]',
+      );
+  });
+});
+
 describe('numbers with other rules (R82)', () => {
   it('jitter is a number from 0 up to, not including, 1: a string that compares as one is refused too', () => {
     for (const [jitter, shown] of [
