@@ -154,8 +154,9 @@ function hintFor(key: string, table: Keys, homes: readonly Home[]): string {
  */
 export function checkKeys(value: unknown, path: string, table: Keys, homes: readonly Home[] = []): void {
   if (typeof value !== 'object' || value === null) return;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key) || has(table, key)) continue;
+  // Own enumerable string keys: no symbol, nothing inherited.
+  for (const key of Object.keys(value)) {
+    if (has(table, key)) continue;
     throw new ConfigError(
       path === '' ? key : `${path}.${key}`,
       `unknown option${hintFor(key, table, homes)}`,
