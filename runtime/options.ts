@@ -8,7 +8,7 @@ import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
-import { got } from '../protocol/sessionOptions.js';
+import { checkOneOf, got } from '../protocol/sessionOptions.js';
 import type { AuthMethod } from './auth.js';
 import type { StepInspectionFactory } from './inspection.js';
 import { checkServerKeys, type KeyTable } from './optionKeys.js';
@@ -23,7 +23,7 @@ import type {
 } from './ports.js';
 import { type NormalisedServer, type ProtocolVersion, resolveServer, type ServerConfig } from './servers.js';
 import { shared } from './sharedInputs.js';
-import { checkVersionedOptions, keepAliveOf, onRefusedOf, positive, versionOf } from './valueChecks.js';
+import { checkVersionedOptions, keepAliveOf, positive, versionOf } from './valueChecks.js';
 
 export type { NormalisedServer, ProtocolVersion, ServerConfig } from './servers.js';
 export { isSharedInput, sharedId } from './sharedInputs.js';
@@ -302,7 +302,13 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
     keepAliveMs: keepAliveSec * 1000,
     pingTimeoutMs: deadline('pingTimeoutMs', keepAliveSec * 500),
     jitter,
-    onRefused: onRefusedOf(options.onRefused, mongoose),
+    // Unset: 'retry' with the mongoose profile, as Mongoose does, else 'stop' (R81).
+    onRefused:
+      options.onRefused === undefined
+        ? mongoose
+          ? 'retry'
+          : 'stop'
+        : checkOneOf('onRefused', options.onRefused, ['retry', 'stop'] as const),
   };
   if (options.mqtt5 === undefined && servers.some((s) => s.protocolVersion === 5)) {
     throw new ConfigError(

@@ -4,7 +4,7 @@
  * MQTT 5 options given where no MQTT 5 is spoken (spec R340).
  */
 import { ConfigError } from '../errors.js';
-import { checkInt, checkOneOf, got } from '../protocol/sessionOptions.js';
+import { checkInt, got } from '../protocol/sessionOptions.js';
 import type { WireProfile } from './profile.js';
 import type { NormalisedServer, ProtocolVersion } from './servers.js';
 
@@ -46,12 +46,6 @@ export function versionOf(
   if (v === 5 && mongoose)
     throw new ConfigError(key, 'the mongoose profile speaks MQTT 3.1.1 only (4), got 5');
   return v;
-}
-
-/** The `onRefused` option: 'retry' or 'stop'; unset, 'retry' with the mongoose profile, else 'stop'. */
-export function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
-  if (value === undefined) return mongoose ? 'retry' : 'stop';
-  return checkOneOf('onRefused', value, ['retry', 'stop']);
 }
 
 const NEEDS_V5 = 'is MQTT 5 only: it needs protocolVersion 5';
