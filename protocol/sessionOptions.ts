@@ -1,6 +1,8 @@
 /**
  * The defaults of the session's options and their checks: {@link SessionOptions} as a session
- * runs with them, the Mongoose OS set, and the resolution of what a caller gave.
+ * runs with them, the Mongoose OS set, and the resolution of what a caller gave. Also the checks
+ * every option check uses to say a range or a choice (`checkInt`, `checkOneOf`, `got`): the
+ * protocol layer's, so that the runtime's option checks can share them.
  */
 import { ConfigError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES } from './encode.js';

@@ -1,7 +1,8 @@
 /**
  * The checks of single option values that `normaliseOptions` makes (each a `ConfigError` naming
- * its key): numbers and their ranges, the keep alive, the protocol version, `onRefused`, and the
- * MQTT 5 options given where no MQTT 5 is spoken (spec R340).
+ * its key): numbers and their ranges, the keep alive, the protocol version, and the MQTT 5
+ * options given where no MQTT 5 is spoken (spec R340). Ranges and choices are said by the
+ * session options' `checkInt` and `checkOneOf`, so that every such message reads alike.
  */
 import { ConfigError } from '../errors.js';
 import { checkInt, got } from '../protocol/sessionOptions.js';
