@@ -197,29 +197,26 @@ export function withDefaults<
   if (typeof options !== 'object' || options === null)
     throw new ConfigError('options', `must be an object such as { servers: [{ url }] }${got(options)}`);
   const logger = options.logger ?? defaults.logger;
-  // The tracer matters only with a logger: without one the options stay as given.
-  const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
-  // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
-  // `'step'` (or none) becomes the entry point's step driver, when it names one (spec R343).
-  const driver =
-    options.driver === 'actor'
-      ? (defaults.actorDriver ?? 'actor')
-      : options.driver === undefined || options.driver === 'step'
-        ? (defaults.stepDriver ?? options.driver)
-        : options.driver;
   // Only an MqttClient's session with a store uses it (spec R231): other options stay as given.
   const storeRecovery =
     options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);
-  const mqtt5 = options.mqtt5 ?? defaults.mqtt5;
   // Only a client with an observer uses the step driver's inspection (spec R367), likewise.
   const inspection = options.inspection ?? (options.inspect === undefined ? undefined : defaults.inspection);
   const ports: Record<string, unknown> = {
     transport: options.transport ?? defaults.transport,
     clock: options.clock ?? defaults.clock,
     logger,
-    tracer,
-    driver,
-    mqtt5,
+    // The tracer matters only with a logger: without one the options stay as given.
+    tracer: logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer),
+    // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
+    // `'step'` (or none) becomes the entry point's step driver, when it names one (spec R343).
+    driver:
+      options.driver === 'actor'
+        ? (defaults.actorDriver ?? 'actor')
+        : options.driver === undefined || options.driver === 'step'
+          ? (defaults.stepDriver ?? options.driver)
+          : options.driver,
+    mqtt5: options.mqtt5 ?? defaults.mqtt5,
   };
   // Only a client with a session takes `storeRecovery`, only one with an observer `inspection`:
   // no key for the others (spec R338).
