@@ -1,6 +1,8 @@
 /**
  * The defaults of the session's options and their checks: {@link SessionOptions} as a session
- * runs with them, the Mongoose OS set, and the resolution of what a caller gave.
+ * runs with them, the Mongoose OS set, and the resolution of what a caller gave. Also the checks
+ * every option check uses to say a range or a choice (`checkInt`, `checkOneOf`, `got`): the
+ * protocol layer's, so that the runtime's option checks can share them.
  */
 import { ConfigError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES } from './encode.js';
@@ -29,11 +31,48 @@ export const MONGOOSE_SESSION_OPTIONS: SessionOptions = Object.freeze({
   onCleanSession: 'resend',
 });
 
-function checkInt(key: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(key, `must be an integer from ${min} to ${max}, got ${value}`);
-  }
+/** Closes a message with the value got: a string quoted, so that '5' does not read as the number 5. */
+export const got = (value: unknown): string =>
+  `, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+
+/**
+ * Checks an integer option (every config check of a range says it the same way).
+ * @returns `value`, an integer from `min` to `max`.
+ * @throws {@link ConfigError} under `key`: "must be an integer from `min` to `max`, got ...".
+ */
+export function checkInt(key: string, value: unknown, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max)
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}${got(value)}`);
+  return value as number;
 }
+
+/**
+ * Checks a choice among strings.
+ * @returns `value`, one of `allowed`.
+ * @throws {@link ConfigError} under `key`: "must be 'a', 'b' or 'c', got ...".
+ */
+export function checkOneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    const quoted = allowed.map((a) => `'${a}'`);
+    const last = quoted.pop();
+    throw new ConfigError(key, `must be ${quoted.join(', ')} or ${last}${got(value)}`);
+  }
+  return value as T;
+}
+
+/** The integer options and their ranges, in the order they are checked. */
+const RANGES: readonly (readonly [keyof ResolvedSessionOptions, number, number])[] = [
+  // The queue can never hold more than the 65535 packet ids there are.
+  ['maxQueueLength', 0, 0xffff],
+  ['maxQueueBytes', 0, Number.MAX_SAFE_INTEGER],
+  ['maxInflight', 1, 0xffff],
+  ['maxInflightQos2', 1, 0xffff],
+  ['maxFiltersPerSubscribe', 1, 0xffff],
+  ['maxQos', 0, 2],
+  ['maxPayloadBytes', 0, MAX_PAYLOAD_BYTES],
+  ['maxBufferedBytes', 0, Number.MAX_SAFE_INTEGER],
+  ['qos2Memory', 0, 0xffff],
+];
 
 /**
  * Applies defaults and checks ranges.
@@ -42,13 +81,14 @@ function checkInt(key: string, value: number, min: number, max: number): void {
  * @returns Complete options.
  * @throws {@link ConfigError} naming the first invalid option.
  */
-export function resolveSessionOptions(options: SessionOptions = {}): ResolvedSessionOptions {
+export function resolveSessionOptions(options?: SessionOptions): ResolvedSessionOptions {
   // Clients with the same options share one frozen object: a fleet holds one, not one each.
   if (options === MONGOOSE_SESSION_OPTIONS) {
     resolvedMongoose ??= resolveOnce(options);
     return resolvedMongoose;
   }
-  for (const _ in options) return resolveOnce(options);
+  // (`for in` over undefined runs no round.)
+  for (const _ in options) return resolveOnce(options as SessionOptions);
   return DEFAULT_SESSION_OPTIONS;
 }
 
@@ -59,27 +99,11 @@ function resolveOnce(options: SessionOptions): ResolvedSessionOptions {
   const maxInflightQos2 =
     options.maxInflightQos2 ?? options.maxInflight ?? DEFAULT_SESSION_OPTIONS.maxInflightQos2;
   const o: ResolvedSessionOptions = { ...DEFAULT_SESSION_OPTIONS, ...options, maxInflightQos2 };
-  // The queue can never hold more than the 65535 packet ids there are.
-  checkInt('maxQueueLength', o.maxQueueLength, 0, 0xffff);
-  checkInt('maxQueueBytes', o.maxQueueBytes, 0, Number.MAX_SAFE_INTEGER);
-  checkInt('maxInflight', o.maxInflight, 1, 0xffff);
-  checkInt('maxInflightQos2', o.maxInflightQos2, 1, 0xffff);
-  checkInt('maxFiltersPerSubscribe', o.maxFiltersPerSubscribe, 1, 0xffff);
-  checkInt('maxQos', o.maxQos, 0, 2);
-  checkInt('maxPayloadBytes', o.maxPayloadBytes, 0, MAX_PAYLOAD_BYTES);
-  checkInt('maxBufferedBytes', o.maxBufferedBytes, 0, Number.MAX_SAFE_INTEGER);
-  checkInt('qos2Memory', o.qos2Memory, 0, 0xffff);
+  for (const [key, min, max] of RANGES) checkInt(key, o[key], min, max);
   if (o.handleMessage !== undefined && typeof o.handleMessage !== 'function') {
     throw new ConfigError('handleMessage', 'must be a function');
   }
-  if (!['drop-oldest', 'drop-newest', 'reject'].includes(o.overflow)) {
-    throw new ConfigError(
-      'overflow',
-      `must be 'drop-oldest', 'drop-newest' or 'reject', got ${String(o.overflow)}`,
-    );
-  }
-  if (o.onCleanSession !== 'resend' && o.onCleanSession !== 'fail') {
-    throw new ConfigError('onCleanSession', `must be 'resend' or 'fail', got ${String(o.onCleanSession)}`);
-  }
+  checkOneOf('overflow', o.overflow, ['drop-oldest', 'drop-newest', 'reject']);
+  checkOneOf('onCleanSession', o.onCleanSession, ['resend', 'fail']);
   return o;
 }

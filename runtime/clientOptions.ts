@@ -24,8 +24,8 @@ export interface MqttClientOptions extends LifecycleClientConfig {
 /** The options of `MqttClient`'s constructor. */
 export const CLIENT_OPTION_KEYS = {
   ...LIFECYCLE_CONFIG_KEYS,
-  session: true,
-  storeRecovery: true,
+  session: 1,
+  storeRecovery: 1,
 } as const satisfies KeyTable<MqttClientOptions>;
 
 /**

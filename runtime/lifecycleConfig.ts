@@ -36,10 +36,10 @@ export interface LifecycleClientConfig extends ConnectionConfig {
 /** The options of `LifecycleClient`'s constructor. */
 export const LIFECYCLE_CONFIG_KEYS = {
   ...LIFECYCLE_OPTION_KEYS,
-  closeGraceMs: true,
-  journal: true,
-  inspect: true,
-  inspection: true,
+  closeGraceMs: 1,
+  journal: 1,
+  inspect: 1,
+  inspection: 1,
 } as const satisfies KeyTable<LifecycleClientConfig>;
 
 /** One generated id per server, kept across reconnects (and reconfigurations) so a persistent session can resume. */
@@ -58,17 +58,17 @@ export function clientIds(
  * @param ids - The client id of each server, in order.
  */
 export function checkConnectOptions(options: NormalisedOptions, ids: readonly string[]): void {
-  for (let i = 0; i < options.servers.length; i++) {
-    const server = options.servers[i] as NormalisedOptions['servers'][number];
+  options.servers.forEach((server, i) => {
     const connect = connectOptionsOf(server as ServerConfig, ids[i]);
     // Will properties are MQTT 5's (R300): the 3.1.1 check refuses them, so an MQTT 5 server's
     // will is checked here without them (its CONNECT builder checks them when it connects).
     const will = connect.will;
-    if (server.protocolVersion === 5 && will?.properties !== undefined) {
-      const { properties: _, ...plain } = will;
-      buildConnect({ ...connect, will: plain });
-    } else buildConnect(connect);
-  }
+    buildConnect(
+      server.protocolVersion === 5 && will !== undefined
+        ? { ...connect, will: { ...will, properties: undefined } }
+        : connect,
+    );
+  });
 }
 
 /**

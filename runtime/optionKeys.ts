@@ -13,66 +13,72 @@ import type { ConnectOptions, WillOptions } from '../protocol/connect.js';
 import type { SessionOptions } from '../protocol/sessionTypes.js';
 import type { ServerConfig } from './servers.js';
 
-/** Every string key of `T`, required, set to true: what a key table must be, no more, no less. */
-export type KeyTable<T> = { readonly [K in Extract<keyof T, string>]-?: true };
+/**
+ * What a key table holds for each of its keys: only the key's presence counts. 1 is one byte less
+ * than `!0` (`true` minified) for every key in the bundle; `true` is as good.
+ */
+export type KeyMark = 1 | true;
+
+/** Every string key of `T`, required, marked: what a key table must be, no more, no less. */
+export type KeyTable<T> = { readonly [K in Extract<keyof T, string>]-?: KeyMark };
 
 /** The CONNECT options a server carries. */
 const CONNECT_OPTION_KEYS = {
-  clientId: true,
-  clean: true,
-  keepAliveSec: true,
-  username: true,
-  password: true,
-  will: true,
+  clientId: 1,
+  clean: 1,
+  keepAliveSec: 1,
+  username: 1,
+  password: 1,
+  will: 1,
 } as const satisfies KeyTable<ConnectOptions>;
 
 /** The keys of one server of `servers`. */
 export const SERVER_KEYS = {
   ...CONNECT_OPTION_KEYS,
-  name: true,
-  url: true,
-  host: true,
-  port: true,
-  protocol: true,
-  path: true,
-  tls: true,
-  enabled: true,
-  minDelayMs: true,
-  maxDelayMs: true,
-  transport: true,
-  maxIncomingPacketBytes: true,
-  protocolVersion: true,
-  sessionExpirySec: true,
+  name: 1,
+  url: 1,
+  host: 1,
+  port: 1,
+  protocol: 1,
+  path: 1,
+  tls: 1,
+  enabled: 1,
+  minDelayMs: 1,
+  maxDelayMs: 1,
+  transport: 1,
+  maxIncomingPacketBytes: 1,
+  protocolVersion: 1,
+  sessionExpirySec: 1,
 } as const satisfies KeyTable<ServerConfig>;
 
 /** The keys of a server's `will`. */
 export const WILL_KEYS = {
-  topic: true,
-  payload: true,
-  qos: true,
-  retain: true,
-  properties: true,
+  topic: 1,
+  payload: 1,
+  qos: 1,
+  retain: 1,
+  properties: 1,
 } as const satisfies KeyTable<WillOptions>;
 
 /** The keys of `session`. */
 export const SESSION_KEYS = {
-  maxQueueLength: true,
-  maxQueueBytes: true,
-  overflow: true,
-  maxInflight: true,
-  maxInflightQos2: true,
-  maxFiltersPerSubscribe: true,
-  maxQos: true,
-  onCleanSession: true,
-  maxPayloadBytes: true,
-  maxBufferedBytes: true,
-  store: true,
-  qos2Memory: true,
-  handleMessage: true,
+  maxQueueLength: 1,
+  maxQueueBytes: 1,
+  overflow: 1,
+  maxInflight: 1,
+  maxInflightQos2: 1,
+  maxFiltersPerSubscribe: 1,
+  maxQos: 1,
+  onCleanSession: 1,
+  maxPayloadBytes: 1,
+  maxBufferedBytes: 1,
+  store: 1,
+  qos2Memory: 1,
+  handleMessage: 1,
 } as const satisfies KeyTable<SessionOptions>;
 
 /** A key table: the keys an options object takes. */
-export type Keys = Readonly<Record<string, true>>;
+export type Keys = Readonly<Record<string, KeyMark>>;
 
 const has = (table: Keys, key: string): boolean => Object.hasOwn(table, key);
 
@@ -88,17 +94,15 @@ const ELSEWHERE: Readonly<Record<string, string>> = {
 /** Levenshtein distance of `a` and `b`, or 3 once it is certainly more than 2. */
 function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let previous = [...Array(b.length + 1).keys()];
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+    for (let j = 1; j <= b.length; j++)
       row[j] = Math.min(
         (previous[j] as number) + 1,
         (row[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
+        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
-    }
     previous = row;
   }
   return previous[b.length] as number;
@@ -150,8 +154,9 @@ function hintFor(key: string, table: Keys, homes: readonly Home[]): string {
  */
 export function checkKeys(value: unknown, path: string, table: Keys, homes: readonly Home[] = []): void {
   if (typeof value !== 'object' || value === null) return;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key) || has(table, key)) continue;
+  // Own enumerable string keys: no symbol, nothing inherited.
+  for (const key of Object.keys(value)) {
+    if (has(table, key)) continue;
     throw new ConfigError(
       path === '' ? key : `${path}.${key}`,
       `unknown option${hintFor(key, table, homes)}`,
@@ -187,11 +192,10 @@ export function checkClientKeys(options: unknown, table: Keys): void {
  * @throws {@link ConfigError} for an unknown key.
  */
 export function checkServerKeys(server: ServerConfig, key: string, client: Keys): void {
-  if (typeof server !== 'object' || server === null) return;
   checkKeys(server, key, SERVER_KEYS, [[client, 'the client'], SESSION]);
-  const will = server.will;
-  // Its `properties` are MQTT 5's: the profile checks their keys (R362).
-  checkKeys(will, `${key}.will`, WILL_KEYS);
+  // Its `properties` are MQTT 5's: the profile checks their keys (R362). (`?.`: a null server is
+  // left to `resolveServer`, like anything else but an object.)
+  checkKeys(server?.will, `${key}.will`, WILL_KEYS);
   // `tls` and its `psk` are checked by the transport that takes them (`checkTls`, R72, R361): a
   // browser's WebSocket takes none, so the browser bundle carries neither table.
 }
@@ -216,9 +220,9 @@ export function passOn(options: object, table: Keys): void {
  * @param fallback - What that constructor itself takes.
  */
 export function tableFor(options: unknown, fallback: Keys): Keys {
-  if (typeof options !== 'object' || options === null) return fallback;
-  const table = outerTables.get(options);
+  // A WeakMap answers undefined for what cannot be a key (anything but an object).
+  const table = outerTables.get(options as object);
   if (table === undefined) return fallback;
-  outerTables.delete(options);
+  outerTables.delete(options as object);
   return table;
 }

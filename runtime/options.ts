@@ -8,6 +8,7 @@ import type { ServerTiming } from '../machines/backoff.js';
 import type { ConnectionInput, LifecycleOptions } from '../machines/events.js';
 import type { ConnectOptions } from '../protocol/connect.js';
 import type { StoreRecovery } from '../protocol/sessionLog.js';
+import { checkOneOf, got } from '../protocol/sessionOptions.js';
 import type { AuthMethod } from './auth.js';
 import type { StepInspectionFactory } from './inspection.js';
 import { checkServerKeys, type KeyTable } from './optionKeys.js';
@@ -20,15 +21,9 @@ import type {
   TracerFactory,
   TransportFactory,
 } from './ports.js';
-import {
-  type NormalisedServer,
-  type ProtocolVersion,
-  type ResolvedServer,
-  resolveServer,
-  type ServerConfig,
-} from './servers.js';
+import { type NormalisedServer, type ProtocolVersion, resolveServer, type ServerConfig } from './servers.js';
 import { shared } from './sharedInputs.js';
-import { checkVersionedOptions, keepAliveOf, onRefusedOf, positive, versionOf } from './valueChecks.js';
+import { checkVersionedOptions, keepAliveOf, positive, versionOf } from './valueChecks.js';
 
 export type { NormalisedServer, ProtocolVersion, ServerConfig } from './servers.js';
 export { isSharedInput, sharedId } from './sharedInputs.js';
@@ -157,27 +152,27 @@ export interface LifecycleClientOptions {
 
 /** The options of {@link LifecycleClientOptions}: what `configure()` takes. */
 export const LIFECYCLE_OPTION_KEYS = {
-  servers: true,
-  profile: true,
-  reset: true,
-  stableConnectionMs: true,
-  connectTimeoutMs: true,
-  keepAliveSec: true,
-  pingTimeoutMs: true,
-  jitter: true,
-  onRefused: true,
-  random: true,
-  clock: true,
-  transport: true,
-  driver: true,
-  connectHook: true,
-  auth: true,
-  protocolVersion: true,
-  mqtt5: true,
-  maxIncomingPacketBytes: true,
-  logger: true,
-  tracer: true,
-  onListenerError: true,
+  servers: 1,
+  profile: 1,
+  reset: 1,
+  stableConnectionMs: 1,
+  connectTimeoutMs: 1,
+  keepAliveSec: 1,
+  pingTimeoutMs: 1,
+  jitter: 1,
+  onRefused: 1,
+  random: 1,
+  clock: 1,
+  transport: 1,
+  driver: 1,
+  connectHook: 1,
+  auth: 1,
+  protocolVersion: 1,
+  mqtt5: 1,
+  maxIncomingPacketBytes: 1,
+  logger: 1,
+  tracer: 1,
+  onListenerError: 1,
 } as const satisfies KeyTable<LifecycleClientOptions>;
 
 /** The normalised result: the statechart's input and the per-server runtime configs. */
@@ -200,82 +195,84 @@ export function withDefaults<
 >(options: T, defaults: RuntimeDefaults): T {
   // Plain JavaScript can call `new MqttClient()`: a typed error, not a TypeError from deep inside.
   if (typeof options !== 'object' || options === null)
-    throw new ConfigError(
-      'options',
-      `must be an object such as { servers: [{ url }] }, got ${String(options)}`,
-    );
+    throw new ConfigError('options', `must be an object such as { servers: [{ url }] }${got(options)}`);
   const logger = options.logger ?? defaults.logger;
-  // The tracer matters only with a logger: without one the options stay as given.
-  const tracer = logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer);
-  // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
-  // `'step'` (or none) becomes the entry point's step driver, when it names one (spec R343).
-  const driver =
-    options.driver === 'actor'
-      ? (defaults.actorDriver ?? 'actor')
-      : options.driver === undefined || options.driver === 'step'
-        ? (defaults.stepDriver ?? options.driver)
-        : options.driver;
   // Only an MqttClient's session with a store uses it (spec R231): other options stay as given.
   const storeRecovery =
     options.storeRecovery ?? (options.session?.store === undefined ? undefined : defaults.storeRecovery);
-  const mqtt5 = options.mqtt5 ?? defaults.mqtt5;
   // Only a client with an observer uses the step driver's inspection (spec R367), likewise.
   const inspection = options.inspection ?? (options.inspect === undefined ? undefined : defaults.inspection);
-  if (
-    options.transport !== undefined &&
-    options.clock !== undefined &&
-    options.logger === logger &&
-    options.tracer === tracer &&
-    options.driver === driver &&
-    options.storeRecovery === storeRecovery &&
-    options.mqtt5 === mqtt5 &&
-    options.inspection === inspection
-  )
-    return options;
-  const withPorts = Object.assign({}, options, {
+  const ports: Record<string, unknown> = {
     transport: options.transport ?? defaults.transport,
     clock: options.clock ?? defaults.clock,
     logger,
-    tracer,
-    driver,
-    mqtt5,
-  });
-  // Only a client with a session takes `storeRecovery`: no key for the others (spec R338).
-  if (storeRecovery !== undefined) Object.assign(withPorts, { storeRecovery });
-  return inspection === undefined ? withPorts : Object.assign(withPorts, { inspection });
+    // The tracer matters only with a logger: without one the options stay as given.
+    tracer: logger === undefined ? options.tracer : (options.tracer ?? defaults.tracer),
+    // `'actor'` becomes the entry point's actor driver, when it has one (spec R230).
+    // `'step'` (or none) becomes the entry point's step driver, when it names one (spec R343).
+    driver:
+      options.driver === 'actor'
+        ? (defaults.actorDriver ?? 'actor')
+        : options.driver === undefined || options.driver === 'step'
+          ? (defaults.stepDriver ?? options.driver)
+          : options.driver,
+    mqtt5: options.mqtt5 ?? defaults.mqtt5,
+  };
+  // Only a client with a session takes `storeRecovery`, only one with an observer `inspection`:
+  // no key for the others (spec R338).
+  if (storeRecovery !== undefined) ports.storeRecovery = storeRecovery;
+  if (inspection !== undefined) ports.inspection = inspection;
+  // The options themselves when they already name every port: no copy per client.
+  for (const port in ports)
+    if (ports[port] !== (options as Record<string, unknown>)[port]) return Object.assign({}, options, ports);
+  return options;
 }
 
 const NO_TRANSPORT =
   "no transport: pass one (the server's or the client's `transport`), or construct the client from an entry point such as 'mqtt-lifeline', which supplies one";
 
-const defaultName = (index: number): string => (index === 0 ? 'mqtt' : `mqtt${index}`);
-
 /** Checks options and turns them into the statechart's input (timings only, no credentials). */
 export function normaliseOptions(options: LifecycleClientOptions): NormalisedOptions {
-  const mongoose = (options.profile ?? 'default') === 'mongoose';
-  if (!Array.isArray(options.servers))
-    throw new ConfigError('servers', 'must be an array of servers such as [{ url: "mqtt://host" }]');
-  if (options.servers.length === 0) throw new ConfigError('servers', 'at least one server is required');
+  const mongoose = options.profile === 'mongoose';
+  if (!Array.isArray(options.servers) || options.servers.length === 0)
+    throw new ConfigError(
+      'servers',
+      'must be an array of at least one server, such as [{ url: "mqtt://host" }]',
+    );
   const keepAliveSec = keepAliveOf('keepAliveSec', options.keepAliveSec, 60, mongoose);
   const protocolVersion = versionOf('protocolVersion', options.protocolVersion, 4, mongoose);
-  const pingTimeoutFor = (key: string, keepAlive: number) =>
-    positive(key, options.pingTimeoutMs, mongoose ? 0 : keepAlive * 500, true);
-  const perServerKeepAlive: number[] = [];
-  const resolved: ResolvedServer[] = [];
+  // A deadline of the client's, in ms; 0 is none, all the mongoose profile has.
+  const deadline = (name: 'pingTimeoutMs' | 'stableConnectionMs' | 'connectTimeoutMs', fallback: number) =>
+    positive(name, options[name], mongoose ? 0 : fallback, true);
+  const servers: NormalisedServer[] = [];
   const timings: ServerTiming[] = options.servers.map((s, i) => {
     const key = `servers[${i}]`;
+    const transport = s.transport ?? options.transport;
     checkServerKeys(s, key, LIFECYCLE_OPTION_KEYS);
-    resolved.push(resolveServer(s, key, s.transport ?? options.transport));
+    const resolved = resolveServer(s, key, transport);
     const minMs = positive(`${key}.minDelayMs`, s.minDelayMs, 2000, false);
     const maxMs = positive(`${key}.maxDelayMs`, s.maxDelayMs, 60_000, false);
     if (maxMs < minMs)
       throw new ConfigError(`${key}.maxDelayMs`, `must be >= minDelayMs (${minMs}), got ${maxMs}`);
-    if ((s.transport ?? options.transport) === undefined)
-      throw new ConfigError(`${key}.transport`, NO_TRANSPORT);
-    const name = s.name ?? defaultName(i);
+    if (transport === undefined) throw new ConfigError(`${key}.transport`, NO_TRANSPORT);
+    const name = s.name ?? (i === 0 ? 'mqtt' : `mqtt${i}`);
     const enabled = s.enabled ?? true;
     const own = keepAliveOf(`${key}.keepAliveSec`, s.keepAliveSec, keepAliveSec, mongoose);
-    perServerKeepAlive.push(own);
+    // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
+    // followed by more keys costs V8 a large out-of-object property store.
+    servers.push(
+      Object.assign(resolved, {
+        name,
+        keepAliveSec: own,
+        protocolVersion: versionOf(
+          `${key}.protocolVersion`,
+          resolved.protocolVersion,
+          protocolVersion,
+          mongoose,
+        ),
+        transport,
+      }),
+    );
     // Only a server with its own keep alive carries liveness timings; the others use the client's.
     // (Literals, not a spread plus keys, which V8 stores with a large property backing per object.)
     return s.keepAliveSec === undefined
@@ -286,43 +283,30 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
           minMs,
           maxMs,
           keepAliveMs: own * 1000,
-          pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', own),
+          pingTimeoutMs: deadline('pingTimeoutMs', own * 500),
         };
   });
   if (!timings.some((t) => t.enabled))
     throw new ConfigError('servers', 'at least one server must be enabled');
-  const jitter = positive('jitter', options.jitter, 0.1, true);
-  if (jitter >= 1) throw new ConfigError('jitter', `must be below 1, got ${jitter}`);
+  const jitter = options.jitter ?? 0.1;
+  // Written so that NaN fails too (and a string, which `>=` would compare as a number).
+  if (!(typeof jitter === 'number' && jitter >= 0 && jitter < 1))
+    throw new ConfigError('jitter', `must be a number from 0 to below 1${got(jitter)}`);
   const lifecycle: LifecycleOptions = {
     reset: options.reset ?? (mongoose ? 'connack' : 'stable'),
-    stableConnectionMs: positive(
-      'stableConnectionMs',
-      options.stableConnectionMs,
-      mongoose ? 0 : 30_000,
-      true,
-    ),
-    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, mongoose ? 0 : 30_000, true),
+    stableConnectionMs: deadline('stableConnectionMs', 30_000),
+    connectTimeoutMs: deadline('connectTimeoutMs', 30_000),
     keepAliveMs: keepAliveSec * 1000,
-    pingTimeoutMs: pingTimeoutFor('pingTimeoutMs', keepAliveSec),
+    pingTimeoutMs: deadline('pingTimeoutMs', keepAliveSec * 500),
     jitter,
-    onRefused: onRefusedOf(options.onRefused, mongoose),
+    // Unset: 'retry' with the mongoose profile, as Mongoose does, else 'stop' (R81).
+    onRefused:
+      options.onRefused === undefined
+        ? mongoose
+          ? 'retry'
+          : 'stop'
+        : checkOneOf('onRefused', options.onRefused, ['retry', 'stop'] as const),
   };
-  // Each client keeps these copies: `Object.assign` gives a compact object, where a spread
-  // followed by more keys costs V8 a large out-of-object property store.
-  const servers = options.servers.map(
-    (s, i): NormalisedServer =>
-      Object.assign(resolved[i] as ResolvedServer, {
-        name: timings[i]?.name as string,
-        keepAliveSec: perServerKeepAlive[i],
-        protocolVersion: versionOf(
-          `servers[${i}].protocolVersion`,
-          resolved[i]?.protocolVersion,
-          protocolVersion,
-          mongoose,
-        ),
-        transport: (s.transport ?? options.transport) as TransportFactory,
-      }),
-  );
   if (options.mqtt5 === undefined && servers.some((s) => s.protocolVersion === 5)) {
     throw new ConfigError(
       'protocolVersion',

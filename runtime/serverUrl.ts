@@ -5,6 +5,7 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
+import { checkInt, got } from '../protocol/sessionOptions.js';
 
 /** How a server is reached: plain TCP, TLS, WebSocket, WebSocket over TLS. */
 export type ServerScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';
@@ -56,12 +57,9 @@ export interface ServerUrl {
 function versionOf(query: string, key: string): 4 | 5 {
   const match = /^\?protocolVersion=([45])$/.exec(query);
   if (match === null) {
-    throw new ConfigError(
-      key,
-      `the only query an mqtt:// URL takes is ?protocolVersion=4 or ?protocolVersion=5, got ${JSON.stringify(query)}`,
-    );
+    throw new ConfigError(key, `the only query an mqtt:// URL takes is ?protocolVersion=4 or 5${got(query)}`);
   }
-  return match[1] === '5' ? 5 : 4;
+  return Number(match[1]) as 4 | 5;
 }
 
 /** Whether a scheme runs over TLS. */
@@ -82,7 +80,7 @@ function isIpv6(host: string): boolean {
   const groups = address.split('::');
   if (groups.length > 2 || !address.includes(':')) return false;
   const parts = groups.flatMap((g) => (g === '' ? [] : g.split(':')));
-  const last = parts[parts.length - 1] ?? '';
+  const last = parts.at(-1) ?? '';
   const v4 = IPV4.test(last);
   const hex = v4 ? parts.slice(0, -1) : parts;
   if (!hex.every((p) => /^[\da-f]{1,4}$/i.test(p))) return false;
@@ -107,11 +105,9 @@ export function checkHost(host: unknown, key: string): string {
   }
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (IPV4.test(bare) || isIpv6(bare)) return bare;
-  const name = bare.endsWith('.') ? bare.slice(0, -1) : bare;
-  const labels = name.split('.');
+  const name = bare.replace(/\.$/, '');
   // An all-numeric name that is not a valid IPv4 address (`300.1.1.1`, `1.2.3`) is a typo.
-  const numeric = labels.every((l) => /^\d+$/.test(l));
-  if (name.length > 253 || numeric || !labels.every((l) => LABEL.test(l))) {
+  if (name.length > 253 || /^[\d.]+$/.test(name) || !name.split('.').every((l) => LABEL.test(l))) {
     throw new ConfigError(key, `${JSON.stringify(host)} is not a host name or IP address`);
   }
   return bare;
@@ -119,14 +115,7 @@ export function checkHost(host: unknown, key: string): string {
 
 /** Checks a port number (1..65535). */
 export function checkPort(port: unknown, key: string): number {
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    // JSON.stringify so a string '1883' reads as one, not as the valid number 1883.
-    throw new ConfigError(
-      key,
-      `must be an integer from 1 to 65535, got ${JSON.stringify(port) ?? String(port)}`,
-    );
-  }
-  return port;
+  return checkInt(key, port, 1, 65535);
 }
 
 function decode(text: string, key: string, what: string): string {
@@ -151,12 +140,16 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   if (typeof url !== 'string') throw new ConfigError(key, `must be a string, got ${typeof url}`);
   const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)(#.*)?$/i.exec(url.trim());
   if (match === null) {
-    throw new ConfigError(
-      key,
-      'must look like mqtt://host[:port], mqtts://, ws://host[:port]/path or wss://',
-    );
+    throw new ConfigError(key, 'must look like mqtt[s]://host[:port] or ws[s]://host[:port]/path');
   }
-  const [, rawScheme = '', authority = '', rest = '', fragment] = match;
+  // Groups 1 to 3 always take part in a match.
+  const [, rawScheme, authority, rest, fragment] = match as unknown as readonly [
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
   const scheme = ALIASES[rawScheme.toLowerCase()];
   if (scheme === undefined) {
     throw new ConfigError(key, `unknown scheme ${JSON.stringify(rawScheme)}: use mqtt, mqtts, ws or wss`);
@@ -178,38 +171,31 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
   // An IPv6 zone is percent-encoded in a URL (RFC 6874: `[fe80::1%25eth0]`).
   const host = checkHost(hostText.startsWith('[') ? hostText.replace('%25', '%') : hostText, key);
   if (portText !== undefined && !/^\d{1,5}$/.test(portText)) {
-    throw new ConfigError(key, `port must be an integer from 1 to 65535, got ${JSON.stringify(portText)}`);
+    throw new ConfigError(key, `port must be an integer from 1 to 65535${got(portText)}`);
   }
-  const port = portText === undefined ? DEFAULT_PORTS[scheme] : checkPort(Number(portText), key);
-  let path: string | undefined;
-  let protocolVersion: 4 | 5 | undefined;
+  const parsed: { -readonly [K in keyof ServerUrl]: ServerUrl[K] } = {
+    scheme,
+    host,
+    port: portText === undefined ? DEFAULT_PORTS[scheme] : checkInt(key, Number(portText), 1, 65535),
+  };
   const query = rest.indexOf('?');
   if (isWebSocketScheme(scheme)) {
-    path = rest === '' ? DEFAULT_WS_PATH : rest.startsWith('?') ? `${DEFAULT_WS_PATH}${rest}` : rest;
+    parsed.path = rest === '' ? DEFAULT_WS_PATH : rest.startsWith('?') ? `${DEFAULT_WS_PATH}${rest}` : rest;
   } else if (query !== -1 && (query === 0 || rest.slice(0, query) === '/')) {
-    protocolVersion = versionOf(rest.slice(query), key);
+    parsed.protocolVersion = versionOf(rest.slice(query), key);
   } else if (rest !== '' && rest !== '/') {
     throw new ConfigError(
       key,
-      `${scheme}:// takes no path (got ${JSON.stringify(rest)}); for MQTT over WebSocket use ws:// or wss://`,
+      `${scheme}:// takes no path${got(rest)}; for MQTT over WebSocket use ws:// or wss://`,
     );
   }
-  let username: string | undefined;
-  let password: string | undefined;
   if (userInfo !== undefined) {
     const sep = userInfo.indexOf(':');
-    username = decode(sep === -1 ? userInfo : userInfo.slice(0, sep), key, 'user name');
-    if (sep !== -1) password = decode(userInfo.slice(sep + 1), key, 'password');
+    const username = decode(sep === -1 ? userInfo : userInfo.slice(0, sep), key, 'user name');
+    if (username !== '') parsed.username = username;
+    if (sep !== -1) parsed.password = decode(userInfo.slice(sep + 1), key, 'password');
   }
-  return {
-    scheme,
-    host,
-    port,
-    ...(path !== undefined ? { path } : {}),
-    ...(username !== undefined && username !== '' ? { username } : {}),
-    ...(password !== undefined ? { password } : {}),
-    ...(protocolVersion !== undefined ? { protocolVersion } : {}),
-  };
+  return parsed;
 }
 
 /**

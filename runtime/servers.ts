@@ -8,10 +8,10 @@
  */
 import { ConfigError } from '../errors.js';
 import type { ConnectOptions } from '../protocol/connect.js';
+import { checkInt, checkOneOf, got } from '../protocol/sessionOptions.js';
 import type { TlsOptions, TransportFactory, TransportScheme } from './ports.js';
 import {
   checkHost,
-  checkPort,
   DEFAULT_PORTS,
   DEFAULT_WS_PATH,
   isTlsScheme,
@@ -91,6 +91,9 @@ export type ResolvedServer = Omit<NormalisedServer, 'name' | 'transport' | 'prot
   readonly protocolVersion?: ProtocolVersion;
 };
 
+/** The schemes a server's `protocol` may name. */
+const SCHEMES = Object.keys(DEFAULT_PORTS) as TransportScheme[];
+
 /** A `url` field and the separate fields next to it must not disagree. */
 function agree(key: string, field: string, given: unknown, fromUrl: unknown): void {
   if (given !== undefined && given !== fromUrl) {
@@ -113,13 +116,17 @@ export function resolveServer(
 ): ResolvedServer {
   // MQTT.js users write a server as a URL string: say what a server is here.
   if (typeof s !== 'object' || s === null)
-    throw new ConfigError(key, `a server is { url } or { host, port }, got ${JSON.stringify(s)}`);
+    throw new ConfigError(key, `a server is { url } or { host, port }${got(s)}`);
+  // A copy with where and how to connect resolved; `sessionExpirySec` is MQTT 5's: its range is the
+  // profile's check (R362).
+  const server: { -readonly [K in keyof ResolvedServer]: ResolvedServer[K] } = Object.assign(
+    {},
+    s,
+  ) as ResolvedServer;
   let protocol: TransportScheme;
   let host: string;
   let port: number;
   let path: string | undefined;
-  // What the URL says that separate fields did not: credentials and the protocol version.
-  let credentials: { username?: string; password?: string; protocolVersion?: ProtocolVersion } = {};
   if (s.url !== undefined) {
     const u = parseServerUrl(s.url, `${key}.url`);
     agree(key, 'protocol', s.protocol, u.scheme);
@@ -128,41 +135,33 @@ export function resolveServer(
     if (s.host !== undefined && checkHost(s.host, `${key}.host`) !== u.host)
       agree(key, 'host', s.host, u.host);
     ({ scheme: protocol, host, port, path } = u);
-    if (u.protocolVersion !== undefined) credentials = { protocolVersion: u.protocolVersion };
-    if (s.username === undefined && u.username !== undefined)
-      credentials = { ...credentials, username: u.username };
-    if (s.password === undefined && u.password !== undefined)
-      credentials = { ...credentials, password: u.password };
+    // What the URL says that separate fields did not: credentials and the protocol version.
+    if (u.protocolVersion !== undefined) server.protocolVersion = u.protocolVersion;
+    if (s.username === undefined && u.username !== undefined) server.username = u.username;
+    if (s.password === undefined && u.password !== undefined) server.password = u.password;
   } else {
-    protocol = s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt');
-    if (DEFAULT_PORTS[protocol] === undefined) {
-      throw new ConfigError(`${key}.protocol`, `must be mqtt, mqtts, ws or wss, got ${String(protocol)}`);
-    }
+    protocol = checkOneOf(`${key}.protocol`, s.protocol ?? (s.tls !== undefined ? 'mqtts' : 'mqtt'), SCHEMES);
     host = checkHost(s.host, `${key}.host`);
-    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkPort(s.port, `${key}.port`);
+    port = s.port === undefined ? DEFAULT_PORTS[protocol] : checkInt(`${key}.port`, s.port, 1, 65535);
     path = s.path;
   }
-  if (s.tls !== undefined && !isTlsScheme(protocol)) {
-    // Certificates or a PSK for a plain connection are a mistake that would send secrets in the clear.
-    throw new ConfigError(`${key}.tls`, `is set but the server is ${protocol}://; use mqtts:// or wss://`);
-  }
   if (s.tls !== undefined) {
+    // Certificates or a PSK for a plain connection are a mistake that would send secrets in the clear.
+    if (!isTlsScheme(protocol))
+      throw new ConfigError(`${key}.tls`, `is set but the server is ${protocol}://; use mqtts:// or wss://`);
     if (typeof s.tls !== 'object' || s.tls === null) throw new ConfigError(`${key}.tls`, 'must be an object');
     // The transport that takes the settings checks them (Node's TLS and `ws`; spec R72), so a
     // browser bundle does not carry checks for settings it cannot use.
     transport?.checkTls?.(s.tls, key);
   }
-  const ws = isWebSocketScheme(protocol);
-  if (ws) {
+  server.host = host;
+  server.port = port;
+  server.protocol = protocol;
+  if (isWebSocketScheme(protocol)) {
     path = s.path ?? path ?? DEFAULT_WS_PATH;
-    if (!path.startsWith('/'))
-      throw new ConfigError(`${key}.path`, `must start with /, got ${JSON.stringify(path)}`);
+    if (!path.startsWith('/')) throw new ConfigError(`${key}.path`, `must start with /${got(path)}`);
+    server.path = path;
+    server.url = webSocketUrl(protocol as 'ws' | 'wss', host, port, path);
   }
-  // `sessionExpirySec` is MQTT 5's: its range is the profile's check (R362).
-  return Object.assign({}, s, credentials, {
-    host,
-    port,
-    protocol,
-    ...(ws ? { path, url: webSocketUrl(protocol as 'ws' | 'wss', host, port, path as string) } : {}),
-  });
+  return server;
 }

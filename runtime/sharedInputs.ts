@@ -18,19 +18,18 @@ export function shared(input: ConnectionInput): ConnectionInput {
   if (known !== undefined) return known;
   if (inputs.size < MAX_SHARED_INPUTS) {
     inputs.set(key, input);
-    sharedInputs.add(input);
     sharedIds.set(input.servers, sharedIds.size);
     sharedIds.set(input.options, sharedIds.size);
   }
   return input;
 }
 
-const sharedInputs = new Set<ConnectionInput>();
 const sharedIds = new Map<object, number>();
 
 /** Whether `input` is one that many clients may share (so caching by it pays off). */
 export function isSharedInput(input: ConnectionInput): boolean {
-  return sharedInputs.has(input);
+  // Its options object is made with it and named only when it is shared (no second set kept).
+  return sharedIds.has(input.options);
 }
 
 /** A number naming the servers or options of a shared input; undefined for any other object. */

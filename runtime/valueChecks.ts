@@ -1,9 +1,11 @@
 /**
  * The checks of single option values that `normaliseOptions` makes (each a `ConfigError` naming
- * its key): numbers and their ranges, the keep alive, the protocol version, `onRefused`, and the
- * MQTT 5 options given where no MQTT 5 is spoken (spec R340).
+ * its key): numbers and their ranges, the keep alive, the protocol version, and the MQTT 5
+ * options given where no MQTT 5 is spoken (spec R340). Ranges and choices are said by the
+ * session options' `checkInt` and `checkOneOf`, so that every such message reads alike.
  */
 import { ConfigError } from '../errors.js';
+import { checkInt, got } from '../protocol/sessionOptions.js';
 import type { WireProfile } from './profile.js';
 import type { NormalisedServer, ProtocolVersion } from './servers.js';
 
@@ -16,7 +18,7 @@ export function positive(
 ): number {
   const v = value ?? fallback;
   if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ConfigError(key, `must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${String(value)}`);
+    throw new ConfigError(key, `must be a finite number ${allowZero ? '>= 0' : '> 0'}${got(value)}`);
   }
   return v;
 }
@@ -28,10 +30,7 @@ export function keepAliveOf(
   fallback: number,
   mongoose: boolean,
 ): number {
-  const raw = positive(key, value, fallback, true);
-  if (!Number.isInteger(raw) || raw > 65535) {
-    throw new ConfigError(key, `must be an integer from 0 to 65535, got ${raw}`);
-  }
+  const raw = checkInt(key, value ?? fallback, 0, 65535);
   // Mongoose cannot turn keep alive off: 0 becomes 60.
   return mongoose && raw === 0 ? 60 : raw;
 }
@@ -44,19 +43,10 @@ export function versionOf(
   mongoose: boolean,
 ): ProtocolVersion {
   const v = value ?? fallback;
-  if (v !== 4 && v !== 5)
-    throw new ConfigError(key, `must be 4 (MQTT 3.1.1) or 5 (MQTT 5), got ${String(v)}`);
+  if (v !== 4 && v !== 5) throw new ConfigError(key, `must be 4 (MQTT 3.1.1) or 5 (MQTT 5)${got(v)}`);
   if (v === 5 && mongoose)
     throw new ConfigError(key, 'the mongoose profile speaks MQTT 3.1.1 only (4), got 5');
   return v;
-}
-
-/** The `onRefused` option: 'retry' or 'stop'; unset, 'retry' with the mongoose profile, else 'stop'. */
-export function onRefusedOf(value: unknown, mongoose: boolean): 'retry' | 'stop' {
-  if (value === undefined) return mongoose ? 'retry' : 'stop';
-  if (value !== 'retry' && value !== 'stop')
-    throw new ConfigError('onRefused', `must be 'retry' or 'stop', got ${String(value)}`);
-  return value;
 }
 
 const NEEDS_V5 = 'is MQTT 5 only: it needs protocolVersion 5';
