@@ -140,7 +140,7 @@ function hintFor(key: string, table: Keys, homes: readonly Home[]): string {
     const there = closest(key, other);
     if (there !== undefined) return `: did you mean \`${there}\` (an option of ${name})?`;
   }
-  return ELSEWHERE[key] === undefined ? '' : `: ${ELSEWHERE[key]}`;
+  return Object.hasOwn(ELSEWHERE, key) ? `: ${ELSEWHERE[key]}` : '';
 }
 
 /**

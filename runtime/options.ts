@@ -293,7 +293,12 @@ export function normaliseOptions(options: LifecycleClientOptions): NormalisedOpt
   if (!(typeof jitter === 'number' && jitter >= 0 && jitter < 1))
     throw new ConfigError('jitter', `must be a number from 0 to below 1${got(jitter)}`);
   const lifecycle: LifecycleOptions = {
-    reset: options.reset ?? (mongoose ? 'connack' : 'stable'),
+    reset:
+      options.reset === undefined
+        ? mongoose
+          ? 'connack'
+          : 'stable'
+        : checkOneOf('reset', options.reset, ['connack', 'stable'] as const),
     stableConnectionMs: deadline('stableConnectionMs', 30_000),
     connectTimeoutMs: deadline('connectTimeoutMs', 30_000),
     keepAliveMs: keepAliveSec * 1000,

@@ -150,7 +150,9 @@ export function parseServerUrl(url: string, key = 'url'): ServerUrl {
     string,
     string?,
   ];
-  const scheme = ALIASES[rawScheme.toLowerCase()];
+  // Own keys only, so `constructor://` is an unknown scheme, not Object's constructor.
+  const lower = rawScheme.toLowerCase();
+  const scheme = Object.hasOwn(ALIASES, lower) ? ALIASES[lower] : undefined;
   if (scheme === undefined) {
     throw new ConfigError(key, `unknown scheme ${JSON.stringify(rawScheme)}: use mqtt, mqtts, ws or wss`);
   }

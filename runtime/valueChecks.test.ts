@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveSessionOptions } from '../protocol/sessionOptions.js';
 import type { SessionOptions } from '../protocol/sessionTypes.js';
 import { configError } from '../test/support/configError.js';
+import { CLIENT_OPTION_KEYS } from './clientOptions.js';
+import { checkClientKeys } from './optionKeys.js';
 import { type LifecycleClientOptions, normaliseOptions } from './options.js';
 import type { TransportFactory } from './ports.js';
 
@@ -69,6 +71,27 @@ describe('choices (R82)', () => {
     expect(messageOf({ onRefused: 'never' as 'stop' })).toBe(
       `onRefused: must be 'retry' or 'stop', got "never"`,
     );
+  });
+
+  it("reset is 'connack' or 'stable' (R82): a typo is refused, not taken as the default", () => {
+    expect(messageOf({ reset: 'foo' as 'stable' })).toBe(`reset: must be 'connack' or 'stable', got "foo"`);
+    expect(
+      normaliseOptions({ servers: [{ host: 'h' }], transport, reset: 'connack' }).input.options.reset,
+    ).toBe('connack');
+  });
+
+  it('a URL scheme is one of its own spellings, and no name Object.prototype has (R70)', () => {
+    for (const scheme of ['constructor', 'toString', 'valueOf'])
+      expect(messageOf({ servers: [{ url: `${scheme}://h` }] })).toBe(
+        `servers[0].url: unknown scheme "${scheme}": use mqtt, mqtts, ws or wss`,
+      );
+  });
+
+  it('an unknown key named like an Object.prototype member gets no hint from the prototype (R338)', () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty'])
+      expect(configError(() => checkClientKeys({ [key]: 1 }, CLIENT_OPTION_KEYS)).message).toBe(
+        `${key}: unknown option`,
+      );
   });
 
   it("a server's protocol is one of the four schemes, and no name Object.prototype has (R70)", () => {
