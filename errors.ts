@@ -5,6 +5,9 @@
  * A failure is built as one of these classes where it happens (transport, decoder, machine, connect
  * hook); events and the journal carry it as plain data ({@link ErrorData}, from `toData()`), and an
  * API call that fails rejects with the class again ({@link errorFromData}). Spec R82.
+ *
+ * Fields are `declare`d and set by the constructors: the same own properties, without the class
+ * field definitions the compiler would otherwise emit for each (bytes in every browser bundle).
  */
 
 /** The stable codes carried by {@link MqttError.code}. */
@@ -86,7 +89,7 @@ export interface ErrorData {
 /** Base class of every error mqtt-lifeline throws or rejects with. */
 export class MqttError extends Error {
   /** The error's stable code. */
-  readonly code: MqttErrorCode;
+  declare readonly code: MqttErrorCode;
   constructor(code: MqttErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'MqttError';
@@ -109,7 +112,7 @@ export class InvalidArgumentError extends MqttError {
 /** A configuration value is invalid; `key` names it (for example `mqtt1.reconnect_timeout_min`). */
 export class ConfigError extends MqttError {
   /** The dotted path of the offending key. */
-  readonly key: string;
+  declare readonly key: string;
   constructor(key: string, message: string, options?: ErrorOptions) {
     super('INVALID_CONFIG', `${key}: ${message}`, options);
     this.name = 'ConfigError';
@@ -120,7 +123,7 @@ export class ConfigError extends MqttError {
 /** A topic name or filter breaks MQTT 3.1.1 section 4.7. */
 export class InvalidTopicError extends MqttError {
   /** The rejected topic. */
-  readonly topic: string;
+  declare readonly topic: string;
   constructor(topic: string, reason: string, options?: ErrorOptions) {
     super('INVALID_TOPIC', `invalid topic ${JSON.stringify(topic)}: ${reason}`, options);
     this.name = 'InvalidTopicError';
@@ -131,11 +134,11 @@ export class InvalidTopicError extends MqttError {
 /** A payload or packet is larger than the configured or protocol limit. */
 export class SizeLimitError extends MqttError {
   /** The size that was seen, in bytes. */
-  readonly size: number;
+  declare readonly size: number;
   /** The limit, in bytes. */
-  readonly limit: number;
+  declare readonly limit: number;
   /** The option that sets the limit (`session.maxQueueBytes`), when there is one. */
-  readonly option: string | undefined;
+  declare readonly option: string | undefined;
   constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number, option?: string) {
     const what = code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet';
     super(
@@ -171,7 +174,7 @@ export class ProtocolError extends MqttError {
  */
 export class ProtocolViolationError extends ProtocolError {
   /** The reason code of the DISCONNECT the client sends (0x80-0xA2). */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ProtocolViolationError';
@@ -189,7 +192,7 @@ export class ProtocolViolationError extends ProtocolError {
  */
 export class ServerDisconnectError extends MqttError {
   /** The DISCONNECT's reason code. */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('SERVER_DISCONNECT', message, options);
     this.name = 'ServerDisconnectError';
@@ -207,7 +210,7 @@ export class ServerDisconnectError extends MqttError {
  */
 export class PublishRefusedError extends MqttError {
   /** The PUBACK's or PUBREC's reason code (0x80 and above). */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('PUBLISH_REFUSED', message, options);
     this.name = 'PublishRefusedError';
@@ -233,7 +236,7 @@ export const CONNACK_REASONS: Readonly<Record<number, string>> = {
  */
 export class ConnackError extends MqttError {
   /** The CONNACK return code (1-5 in MQTT 3.1.1), or its reason code (0x80 and above in MQTT 5). */
-  readonly returnCode: number;
+  declare readonly returnCode: number;
   /**
    * @param returnCode - The return or reason code.
    * @param message - The message, when the caller knows the code's name (MQTT 5 reason codes).
@@ -275,7 +278,7 @@ export class TimeoutError extends MqttError {
  */
 export class TransportError extends MqttError {
   /** Why the transport failed. */
-  readonly reason: TransportErrorReason;
+  declare readonly reason: TransportErrorReason;
   constructor(
     message: string,
     options?: ErrorOptions & { code?: 'TRANSPORT_ERROR' | 'TRANSPORT_CLOSED'; reason?: TransportErrorReason },
@@ -321,9 +324,9 @@ export class MessageDroppedError extends MqttError {
  */
 export class SubscribeError extends MqttError {
   /** The filter the broker refused. */
-  readonly filter: string;
+  declare readonly filter: string;
   /** The SUBACK's code for the filter. @default 0x80 */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   /**
    * @param filter - The filter refused.
    * @param reasonCode - The SUBACK's code. @default 0x80
@@ -347,9 +350,9 @@ export class SubscribeError extends MqttError {
  */
 export class UnsubscribeError extends MqttError {
   /** The filter the broker refused to unsubscribe. */
-  readonly filter: string;
+  declare readonly filter: string;
   /** The UNSUBACK's code for the filter. */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   /**
    * @param filter - The filter.
    * @param reasonCode - The UNSUBACK's code.
@@ -370,7 +373,7 @@ export class UnsubscribeError extends MqttError {
 /** A received payload could not be decoded (by `json()` or `decode()`); `cause` is the parser's error. */
 export class DecodeError extends MqttError {
   /** The topic of the message that did not decode. */
-  readonly topic: string;
+  declare readonly topic: string;
   constructor(topic: string, options?: ErrorOptions) {
     const cause = options?.cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -484,9 +487,9 @@ export type StoreFault =
  */
 export class StoreError extends MqttError {
   /** The store's file. */
-  readonly path: string;
+  declare readonly path: string;
   /** Why, as a stable name (spec R201). */
-  readonly fault: StoreFault;
+  declare readonly fault: StoreFault;
   constructor(
     code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO',
     path: string,
@@ -529,7 +532,7 @@ function describeThrown(thrown: unknown): string {
  */
 export class ListenerError extends MqttError {
   /** Which kind of callback threw. */
-  readonly listener: ListenerKind;
+  declare readonly listener: ListenerKind;
   constructor(listener: ListenerKind, cause: unknown) {
     super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${describeThrown(cause)}`, {
       cause,
@@ -549,7 +552,7 @@ export class ListenerError extends MqttError {
  */
 export class CapabilityError extends MqttError {
   /** The reason code the broker would have answered with. */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('BROKER_CAPABILITY', message, options);
     this.name = 'CapabilityError';
