@@ -78,22 +78,24 @@ export interface WillOptions {
   readonly properties?: WillProperties;
 }
 
-/** A CONNECT packet, checked and ready to encode: strings as given, binary fields as private copies. */
+/**
+ * A CONNECT packet, checked and ready to encode: strings as given, binary fields as private copies;
+ * an absent field is `undefined`. The fixed parts (protocol name and level) are the encoder's.
+ */
 export interface ConnectPacket {
-  readonly cmd: 'connect';
-  readonly protocolId: 'MQTT';
-  readonly protocolVersion: 4;
   readonly clientId: string;
   readonly clean: boolean;
   readonly keepalive: number;
-  readonly username?: string;
-  readonly password?: Uint8Array;
-  readonly will?: {
-    readonly topic: string;
-    readonly payload: Uint8Array;
-    readonly qos: QoS;
-    readonly retain: boolean;
-  };
+  readonly username: string | undefined;
+  readonly password: Uint8Array | undefined;
+  readonly will:
+    | {
+        readonly topic: string;
+        readonly payload: Uint8Array;
+        readonly qos: QoS;
+        readonly retain: boolean;
+      }
+    | undefined;
 }
 
 /** The prefix of generated client identifiers. */
@@ -113,26 +115,24 @@ const MAX_FIELD_BYTES = 65_535;
  * @throws {@link InvalidTopicError} (from `validateTopicName`) on an invalid will topic.
  */
 export function buildConnect(options: ConnectOptions, random: () => number = Math.random): ConnectPacket {
+  const { username, password, will } = options;
   const keepalive = options.keepAliveSec ?? 60;
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65_535) {
     throw new InvalidArgumentError(`keepAliveSec must be an integer from 0 to 65535, got ${keepalive}`);
   }
   const clientId = options.clientId || generateClientId(random);
   checkString('clientId', clientId);
-  if (options.username !== undefined) checkString('username', options.username);
-  if (options.password !== undefined && options.username === undefined) {
+  if (username !== undefined) checkString('username', username);
+  if (password !== undefined && username === undefined) {
     throw new InvalidArgumentError('a password requires a username [MQTT-3.1.2-22]');
   }
   return {
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
     clientId,
     clean: options.clean ?? true,
     keepalive,
-    ...(options.username === undefined ? {} : { username: options.username }),
-    ...(options.password === undefined ? {} : { password: toBytes('password', options.password) }),
-    ...(options.will === undefined ? {} : { will: buildWill(options.will) }),
+    username,
+    password: password === undefined ? password : toBytes('password', password),
+    will: will === undefined ? will : buildWill(will),
   };
 }
 
