@@ -141,22 +141,15 @@ export function decodeBody(
   if (type === 2) return decodeConnack(buf[start] as number, buf[start + 1] as number);
   const messageId = ((buf[start] as number) << 8) | (buf[start + 1] as number);
   if (messageId === 0) return `${TYPE_NAMES[type]} packet identifier must not be 0 [MQTT-2.3.1-1]`;
-  switch (type) {
-    case 4:
-      return { cmd: 'puback', messageId };
-    case 5:
-      return { cmd: 'pubrec', messageId };
-    case 6:
-      return { cmd: 'pubrel', messageId };
-    case 7:
-      return { cmd: 'pubcomp', messageId };
-    case 11:
-      // mqtt-packet's type requires `granted`; 3.1.1 UNSUBACKs carry none, so it stays empty.
-      return { cmd: 'unsuback', messageId, granted: [] };
-    default:
-      return decodeSuback(messageId, buf, start + 2, end);
-  }
+  if (type === 9) return decodeSuback(messageId, buf, start + 2, end);
+  // mqtt-packet's type requires `granted`; 3.1.1 UNSUBACKs carry none, so it stays empty.
+  if (type === 11) return { cmd: 'unsuback', messageId, granted: [] };
+  // PUBACK, PUBREC, PUBREL or PUBCOMP: only the packet identifier.
+  return { cmd: CMDS[type] as 'puback' | 'pubrec' | 'pubrel' | 'pubcomp', messageId };
 }
+
+// mqtt-packet's `cmd` of each packet type (`puback` ...), computed once rather than per packet.
+const CMDS = TYPE_NAMES.map((name) => name.toLowerCase());
 
 function decodeConnack(ackFlags: number, returnCode: number): InboundPacket | string {
   if (ackFlags > 1) return 'CONNACK acknowledge flags bits 7-1 are reserved and must be 0 [3.2.2.1]';
