@@ -140,12 +140,9 @@ export class SizeLimitError extends MqttError {
   /** The option that sets the limit (`session.maxQueueBytes`), when there is one. */
   declare readonly option: string | undefined;
   constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number, option?: string) {
-    const what = code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet';
     super(
       code,
-      option === undefined
-        ? `${what} of ${size} bytes exceeds the limit of ${limit} bytes`
-        : `${what} of ${size} bytes exceeds ${option} (${limit} bytes)`,
+      `${code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet'} of ${size} bytes exceeds ${option === undefined ? `the limit of ${limit} bytes` : `${option} (${limit} bytes)`}`,
     );
     this.name = 'SizeLimitError';
     this.size = size;

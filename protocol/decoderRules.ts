@@ -101,23 +101,13 @@ export function checkFirstByte(first: number): string | undefined {
  */
 export function checkRemainingLength(first: number, length: number): string | undefined {
   const type = first >> 4;
-  let min = 2;
-  let max = 2;
-  if (type === 3) {
-    // Topic length, at least one topic byte [MQTT-4.7.3-1], and a packet id when QoS > 0.
-    min = (first & 0x06) === 0 ? 3 : 5;
-    max = Number.POSITIVE_INFINITY;
-  } else if (type === 9) {
-    // Packet id and at least one return code, since a SUBSCRIBE carries at least one filter.
-    min = 3;
-    max = Number.POSITIVE_INFINITY;
-  } else if (type === 13) {
-    min = 0;
-    max = 0;
-  }
-  if (length >= min && length <= max) return undefined;
-  const expected = min === max ? `${min}` : `at least ${min}`;
-  return `${TYPE_NAMES[type]} remaining length must be ${expected}, got ${length}`;
+  // PUBLISH: topic length, at least one topic byte [MQTT-4.7.3-1], and a packet id when QoS > 0.
+  // SUBACK: packet id and at least one return code, since a SUBSCRIBE carries at least one filter.
+  // PINGRESP: nothing. The other acks: the packet id (CONNACK: flags and return code).
+  const open = type === 3 || type === 9;
+  const min = type === 3 ? ((first & 0x06) === 0 ? 3 : 5) : type === 9 ? 3 : type === 13 ? 0 : 2;
+  if (open ? length >= min : length === min) return undefined;
+  return `${TYPE_NAMES[type]} remaining length must be ${open ? 'at least ' : ''}${min}, got ${length}`;
 }
 
 /**
