@@ -7,15 +7,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from './encode.js';
-import {
-  alloc,
-  utf8ByteLength,
-  utf8Bytes,
-  varintSize,
-  writeUint16,
-  writeUtf8,
-  writeVarint,
-} from './encodeBytes.js';
+import { alloc, utf8ByteLength, utf8Bytes, varintSize, writeUint16, writeVarint } from './encodeBytes.js';
 import { validateTopicName } from './topics.js';
 import type { WillProperties } from './v5Shapes.js';
 
@@ -158,14 +150,14 @@ const PROTOCOL_HEADER = [0, 4, 0x4d, 0x51, 0x54, 0x54, 4] as const;
  */
 export function encodePacket(packet: ConnectPacket): Uint8Array {
   const will = packet.will;
-  // Payload order [MQTT-3.1.3-1]: client id, will topic, will message, user name, password.
-  const fields = [packet.clientId, will?.topic, will?.payload, packet.username, packet.password];
-  const lengths = fields.map((f) =>
-    f === undefined ? 0 : typeof f === 'string' ? utf8ByteLength(f) : f.length,
+  // Payload order [MQTT-3.1.3-1]: client id, will topic, will message, user name, password; the
+  // strings as UTF-8 bytes first (a CONNECT is rare, so clarity wins over saving the copies).
+  const fields = [packet.clientId, will?.topic, will?.payload, packet.username, packet.password].map((f) =>
+    typeof f === 'string' ? utf8Bytes(f) : f,
   );
-  let remaining = PROTOCOL_HEADER.length + 1 + 2;
-  for (let i = 0; i < fields.length; i++)
-    if (fields[i] !== undefined) remaining += 2 + (lengths[i] as number);
+  // The protocol header, the flags byte and the keep-alive, then each field with its length.
+  let remaining = PROTOCOL_HEADER.length + 3;
+  for (const field of fields) if (field !== undefined) remaining += 2 + field.length;
   const buf = alloc(1 + varintSize(remaining) + remaining);
   buf[0] = 0x10;
   let at = writeVarint(buf, 1, remaining);
@@ -177,16 +169,11 @@ export function encodePacket(packet: ConnectPacket): Uint8Array {
     (will === undefined ? 0 : (will.retain ? 0x20 : 0) | (will.qos << 3) | 0x04) |
     (packet.clean ? 0x02 : 0);
   at = writeUint16(buf, at, packet.keepalive);
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
+  for (const field of fields) {
     if (field === undefined) continue;
-    const length = lengths[i] as number;
-    at = writeUint16(buf, at, length);
-    if (typeof field === 'string') at = writeUtf8(buf, at, field, length);
-    else {
-      buf.set(field, at);
-      at += length;
-    }
+    at = writeUint16(buf, at, field.length);
+    buf.set(field, at);
+    at += field.length;
   }
   return buf;
 }
