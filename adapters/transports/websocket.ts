@@ -44,6 +44,12 @@ export interface WebSocketTransportOptions {
 }
 
 const OPEN = 1;
+// The transport's own lifecycle, in the only order it moves: `end()` may lead to `destroy()`, and
+// either to the close.
+const ACTIVE = 0;
+const ENDING = 1;
+const DESTROYED = 2;
+const CLOSED = 3;
 /** `write` reports backpressure above this many buffered bytes. */
 const HIGH_WATER_BYTES = 64 * 1024;
 
@@ -58,9 +64,7 @@ class BrowserWsTransport implements Transport {
   readonly #socket: WebSocketLike;
   readonly #classify: WebSocketTransportOptions['classify'];
   #opened = false;
-  #ending = false;
-  #destroyed = false;
-  #closed = false;
+  #state: typeof ACTIVE | typeof ENDING | typeof DESTROYED | typeof CLOSED = ACTIVE;
   /** The first error's data, held until `close` (whose code says more than a browser's error). */
   #error: ErrorData | null = null;
   #errorSeen = false;
@@ -102,13 +106,13 @@ class BrowserWsTransport implements Transport {
     this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
-      if (this.#ending || this.#destroyed) return;
+      if (this.#state !== ACTIVE) return;
       this.#opened = true;
       this.#handlers.onOpen();
       this.#flush();
     };
     socket.onmessage = (event) => {
-      if (this.#destroyed || this.#closed) return;
+      if (this.#state >= DESTROYED) return;
       const data = event.data;
       if (data instanceof ArrayBuffer) {
         this.#handlers.onData(new Uint8Array(data));
@@ -116,7 +120,7 @@ class BrowserWsTransport implements Transport {
       }
       // MQTT over WebSocket is binary only (MQTT 3.1.1 6.0). The close handshake may never be
       // answered by such a peer, so the owner hears of the close now.
-      if (!this.#ending)
+      if (this.#state === ACTIVE)
         this.#handlers.onError(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
       socket.close(1002);
       this.#finish();
@@ -132,8 +136,8 @@ class BrowserWsTransport implements Transport {
   }
 
   #onClose(code: number | undefined, why: string | undefined): void {
-    if (this.#closed) return;
-    const requested = this.#ending || this.#destroyed;
+    if (this.#state === CLOSED) return;
+    const requested = this.#state !== ACTIVE;
     // A close we did not ask for is an error, unless the server closed normally after opening.
     const normal = this.#opened && (code === 1000 || code === 1005) && !this.#errorSeen;
     if (!requested && !normal) {
@@ -146,8 +150,8 @@ class BrowserWsTransport implements Transport {
   }
 
   #finish(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
     this.#pending = [];
     this.#pendingBytes = 0;
     const socket = this.#socket;
@@ -157,12 +161,8 @@ class BrowserWsTransport implements Transport {
     this.#handlers.onClose();
   }
 
-  #writable(): boolean {
-    return !(this.#ending || this.#destroyed || this.#closed);
-  }
-
   write(bytes: Uint8Array): boolean {
-    if (!this.#writable()) return false;
+    if (this.#state !== ACTIVE) return false;
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
     if (!this.#flushQueued) {
@@ -172,17 +172,17 @@ class BrowserWsTransport implements Transport {
     return this.bufferedBytes < HIGH_WATER_BYTES;
   }
   get bufferedBytes(): number {
-    return this.#closed || this.#destroyed ? 0 : this.#socket.bufferedAmount + this.#pendingBytes;
+    return this.#state >= DESTROYED ? 0 : this.#socket.bufferedAmount + this.#pendingBytes;
   }
   end(): void {
-    if (!this.#writable()) return;
+    if (this.#state !== ACTIVE) return;
     this.#flush();
-    this.#ending = true;
+    this.#state = ENDING;
     this.#socket.close(1000);
   }
   destroy(): void {
-    if (this.#destroyed || this.#closed) return;
-    this.#destroyed = true;
+    if (this.#state >= DESTROYED) return;
+    this.#state = DESTROYED;
     this.#socket.close();
     // A browser cannot abort a close handshake; the owner gets `onClose` now, not when the peer answers.
     queueMicrotask(() => this.#finish());
