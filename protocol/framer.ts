@@ -147,7 +147,7 @@ export class StreamDecoder<P, F> implements Decoder {
     this.#sink.onError(error);
   }
 
-  /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 to stop. */
+  /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 once it failed. */
   #readHeader(buf: Uint8Array, off: number): number {
     const len = buf.length;
     while (off < len) {
@@ -156,29 +156,36 @@ export class StreamDecoder<P, F> implements Decoder {
         this.#first = byte;
         this.#headerBytes = 1;
         const problem = this.#rules.checkFirstByte(byte);
-        if (problem !== undefined) return this.#stop(this.#rules.toError(problem));
+        if (problem !== undefined) {
+          this.#fail(this.#rules.toError(problem));
+          return -1;
+        }
         continue;
       }
       this.#lengthSoFar += (byte & 0x7f) * this.#multiplier;
       this.#multiplier *= 128;
       this.#headerBytes++;
       if ((byte & 0x80) !== 0) {
-        if (this.#headerBytes === 5) return this.#stop(this.#rules.toError(this.#rules.varintTooLong()));
+        if (this.#headerBytes === 5) {
+          this.#fail(this.#rules.toError(this.#rules.varintTooLong()));
+          return -1;
+        }
         continue;
       }
       const size = this.#headerBytes + this.#lengthSoFar;
-      if (size > this.#limit) return this.#stop(new SizeLimitError('PACKET_TOO_LARGE', size, this.#limit));
+      if (size > this.#limit) {
+        this.#fail(new SizeLimitError('PACKET_TOO_LARGE', size, this.#limit));
+        return -1;
+      }
       const problem = this.#rules.checkRemainingLength(this.#first, this.#lengthSoFar);
-      if (problem !== undefined) return this.#stop(this.#rules.toError(problem));
+      if (problem !== undefined) {
+        this.#fail(this.#rules.toError(problem));
+        return -1;
+      }
       this.#bodyLength = this.#lengthSoFar;
       return off;
     }
     return off;
-  }
-
-  #stop(error: ProtocolError | SizeLimitError): number {
-    this.#fail(error);
-    return -1;
   }
 
   /** Appends `count` bytes of `buf` at `off` to the body of a packet that spans chunks. */
