@@ -41,9 +41,7 @@ const DISCONNECT = 0xe0;
  * @param topic - A valid topic name or filter (not checked here).
  * @returns Its UTF-8 bytes, without the length prefix.
  */
-export function encodeTopic(topic: string): Uint8Array {
-  return utf8Bytes(topic);
-}
+export const encodeTopic: (topic: string) => Uint8Array = utf8Bytes;
 
 /**
  * Encodes a PUBLISH packet in one allocation.
