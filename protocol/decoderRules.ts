@@ -169,7 +169,7 @@ export function checkConnackAnswers(
   connack: { readonly sessionPresent: boolean; readonly returnCode: number },
   connect: SentConnect | undefined,
 ): string | undefined {
-  if (connect === undefined) return 'CONNACK before any CONNECT was written: it answers nothing';
+  if (connect === undefined) return 'CONNACK before any CONNECT was written';
   if (connect.clean && connack.sessionPresent) {
     return 'CONNACK accepting a CleanSession=1 CONNECT must have session present 0 [MQTT-3.2.2-1]';
   }
