@@ -216,24 +216,13 @@ export function generateClientId(random: () => number): string {
 export function checkString(name: string, value: string): void {
   if (typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
   if (value.includes('\u0000')) throw new InvalidArgumentError(`${name} must not contain U+0000`);
-  // A lone surrogate has no UTF-8 encoding; the encoder would turn it into U+FFFD.
-  if (!wellFormed(value)) throw new InvalidArgumentError(`${name} contains a lone surrogate`);
+  // A lone surrogate has no UTF-8 encoding; the encoder would turn it into U+FFFD. With the `u`
+  // flag a pair reads as one code point, so only a lone surrogate is in category Cs.
+  if (/\p{Cs}/u.test(value)) throw new InvalidArgumentError(`${name} contains a lone surrogate`);
   const bytes = utf8ByteLength(value);
   if (bytes > MAX_FIELD_BYTES) {
     throw new InvalidArgumentError(`${name} is ${bytes} UTF-8 bytes, over the limit of ${MAX_FIELD_BYTES}`);
   }
-}
-
-/** Whether `s` has no lone surrogate (the test of ES2024 `String.prototype.isWellFormed`). */
-function wellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdfff) continue;
-    const next = s.charCodeAt(i + 1);
-    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i++;
-  }
-  return true;
 }
 
 /**
