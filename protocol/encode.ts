@@ -129,7 +129,7 @@ export function encodePublishInto(
 export function withDup(packet: Uint8Array): Uint8Array {
   const copy = alloc(packet.length);
   copy.set(packet);
-  copy[0] = (copy[0] ?? 0) | 0x08;
+  copy[0] = (copy[0] as number) | 0x08;
   return copy;
 }
 

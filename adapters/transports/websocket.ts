@@ -202,11 +202,7 @@ export function createWebsocketTransport(options: WebSocketTransportOptions = {}
     if (target.tls !== undefined) {
       return transportFailure(
         handlers,
-        failure(
-          context,
-          'TLS_CONFIG',
-          'tls options cannot apply to a browser WebSocket; its trust store decides',
-        ),
+        failure(context, 'TLS_CONFIG', 'a browser WebSocket takes no tls options: its trust store decides'),
       );
     }
     const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
