@@ -71,11 +71,10 @@ export class StreamDecoder<P, F> implements Decoder {
   #busy = false;
   #queued: Uint8Array[] | null = null;
   // Fixed header of the current packet: bytes read so far (0 = between packets), first byte,
-  // and the remaining length decoded so far with the weight of its next 7-bit group.
+  // and the remaining length decoded so far.
   #headerBytes = 0;
   #first = 0;
   #lengthSoFar = 0;
-  #multiplier = 1;
   // The current packet's remaining length once its header is complete, else -1.
   #bodyLength = -1;
   // Body bytes of a packet that spans chunks.
@@ -134,7 +133,6 @@ export class StreamDecoder<P, F> implements Decoder {
   #clear(): void {
     this.#headerBytes = 0;
     this.#lengthSoFar = 0;
-    this.#multiplier = 1;
     this.#bodyLength = -1;
     this.#body = null;
     this.#bodyFill = 0;
@@ -162,8 +160,9 @@ export class StreamDecoder<P, F> implements Decoder {
         }
         continue;
       }
-      this.#lengthSoFar += (byte & 0x7f) * this.#multiplier;
-      this.#multiplier *= 128;
+      // Length byte k (from 1, header byte k + 1) carries bits 7(k-1) and up; at most 4 of them,
+      // so the shift stays below 2^28, well inside 32-bit integers.
+      this.#lengthSoFar += (byte & 0x7f) << (7 * (this.#headerBytes - 1));
       this.#headerBytes++;
       if ((byte & 0x80) !== 0) {
         if (this.#headerBytes === 5) {
