@@ -65,9 +65,11 @@ class BrowserWsTransport implements Transport {
   readonly #classify: WebSocketTransportOptions['classify'];
   #opened = false;
   #state: typeof ACTIVE | typeof ENDING | typeof DESTROYED | typeof CLOSED = ACTIVE;
-  /** The first error's data, held until `close` (whose code says more than a browser's error). */
-  #error: ErrorData | null = null;
-  #errorSeen = false;
+  /**
+   * The first classified error's data, held until `close` (whose code says more than a browser's
+   * error): `undefined` until an error event, `null` while none could be classified.
+   */
+  #error: ErrorData | null | undefined;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #flushQueued = false;
@@ -126,11 +128,9 @@ class BrowserWsTransport implements Transport {
       this.#finish();
     };
     socket.onerror = (event) => {
-      this.#errorSeen = true;
       const error = (event as { error?: unknown } | null)?.error;
-      if (this.#classify !== undefined && error instanceof Error) {
-        this.#error ??= this.#classify(this.#context, error);
-      }
+      this.#error ??=
+        this.#classify !== undefined && error instanceof Error ? this.#classify(this.#context, error) : null;
     };
     socket.onclose = (event) => this.#onClose(event.code, event.reason);
   }
@@ -139,7 +139,7 @@ class BrowserWsTransport implements Transport {
     if (this.#state === CLOSED) return;
     const requested = this.#state !== ACTIVE;
     // A close we did not ask for is an error, unless the server closed normally after opening.
-    const normal = this.#opened && (code === 1000 || code === 1005) && !this.#errorSeen;
+    const normal = this.#opened && (code === 1000 || code === 1005) && this.#error === undefined;
     if (!requested && !normal) {
       const detail = `close code ${code ?? 'none'}${why ? `: ${why}` : ''}`;
       const reason: TransportErrorReason = this.#opened ? 'CONNECTION_RESET' : 'WS_HANDSHAKE';
