@@ -72,9 +72,7 @@ class BrowserWsTransport implements Transport {
   #error: ErrorData | null | undefined;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
-  #flushQueued = false;
   readonly #flush = (): void => {
-    this.#flushQueued = false;
     if (this.#socket.readyState !== OPEN || this.#pending.length === 0) return;
     const chunks = this.#pending;
     this.#pending = [];
@@ -165,10 +163,9 @@ class BrowserWsTransport implements Transport {
     if (this.#state !== ACTIVE) return false;
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(this.#flush);
-    }
+    // The first chunk of a run queues the flush that sends the run as one frame. Chunks written
+    // before open stay pending (the flush waits for OPEN) and go out with the open's flush.
+    if (this.#pending.length === 1) queueMicrotask(this.#flush);
     return this.bufferedBytes < HIGH_WATER_BYTES;
   }
   get bufferedBytes(): number {

@@ -1,7 +1,8 @@
 /**
- * The browser WebSocket transport's error events (spec R75), on a scripted fake `WebSocket`: an
+ * The browser WebSocket transport on a scripted fake `WebSocket`: its error events (spec R75), an
  * error event makes the following close an error even when its code is normal, and with a
- * `classify` function the first error it can read is the one reported, held until the close.
+ * `classify` function the first error it can read is the one reported, held until the close; and
+ * its frames (R76), one per synchronous run of writes.
  */
 import { describe, expect, it } from 'vitest';
 import type { ErrorData } from '../../errors.js';
@@ -22,7 +23,10 @@ class FakeSocket implements WebSocketLike {
   constructor() {
     FakeSocket.last = this;
   }
-  send(): void {}
+  readonly sent: number[][] = [];
+  send(data: Uint8Array): void {
+    this.sent.push([...data]);
+  }
   close(): void {}
   open(): void {
     this.readyState = 1;
@@ -46,8 +50,8 @@ function start(classify?: (context: unknown, cause: unknown) => ErrorData) {
     WebSocket: FakeSocket as unknown as WebSocketConstructor,
     ...(classify === undefined ? {} : { classify }),
   });
-  factory({ scheme: 'ws', host: 'h', port: 1, url: 'ws://h:1/mqtt' }, handlers);
-  return { socket: FakeSocket.last as FakeSocket, seen, errors };
+  const transport = factory({ scheme: 'ws', host: 'h', port: 1, url: 'ws://h:1/mqtt' }, handlers);
+  return { socket: FakeSocket.last as FakeSocket, seen, errors, transport };
 }
 
 const data = (message: string): ErrorData => ({ code: 'TRANSPORT_ERROR', reason: 'OTHER', message });
@@ -94,5 +98,25 @@ describe('browser WebSocket error events (R75)', () => {
     expect(errors[0]?.message).toBe(
       'ws ws://h:1/mqtt: the WebSocket handshake failed (close code 1006: gone)',
     );
+  });
+});
+
+describe('browser WebSocket frames (R76)', () => {
+  it('R76: writes before open go out as one frame at open; each later synchronous run is one frame', async () => {
+    const { socket, transport } = start();
+    transport.write(Uint8Array.of(1));
+    await Promise.resolve();
+    transport.write(Uint8Array.of(2, 3));
+    await Promise.resolve();
+    expect(socket.sent).toEqual([]);
+    socket.open();
+    expect(socket.sent).toEqual([[1, 2, 3]]);
+    transport.write(Uint8Array.of(4));
+    transport.write(Uint8Array.of(5));
+    expect(socket.sent).toHaveLength(1);
+    await Promise.resolve();
+    transport.write(Uint8Array.of(6));
+    await Promise.resolve();
+    expect(socket.sent).toEqual([[1, 2, 3], [4, 5], [6]]);
   });
 });
