@@ -133,10 +133,11 @@ export function buildConnect(options: ConnectOptions, random: () => number = Mat
  *
  * @param options - What to connect with.
  * @param random - Source of the generated client identifier; returns a number in [0, 1).
+ *   @default Math.random (as {@link buildConnect})
  * @returns The encoded packet.
  * @throws As {@link buildConnect}.
  */
-export function encodeConnect(options: ConnectOptions, random: () => number = Math.random): Uint8Array {
+export function encodeConnect(options: ConnectOptions, random?: () => number): Uint8Array {
   return encodePacket(buildConnect(options, random));
 }
 
