@@ -331,10 +331,9 @@ export class SubscribeError extends MqttError {
    * @param reason - The code's name, added to the message. @default none
    */
   constructor(filter: string, reasonCode = 0x80, reason?: string) {
-    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
     super(
       'SUBSCRIBE_FAILED',
-      `the broker refused the subscription to ${JSON.stringify(filter)}${reason === undefined ? '' : `: ${reason} (reason code ${hex})`}`,
+      `the broker refused the subscription to ${JSON.stringify(filter)}${reason === undefined ? '' : `: ${reason} (reason code 0x${reasonCode.toString(16).toUpperCase()})`}`,
     );
     this.filter = filter;
     this.reasonCode = reasonCode;
@@ -357,10 +356,9 @@ export class UnsubscribeError extends MqttError {
    * @param reason - The code's name, added to the message. @default none
    */
   constructor(filter: string, reasonCode: number, reason?: string) {
-    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
     super(
       'UNSUBSCRIBE_FAILED',
-      `the broker refused to unsubscribe ${JSON.stringify(filter)}: ${reason ?? 'refused'} (reason code ${hex})`,
+      `the broker refused to unsubscribe ${JSON.stringify(filter)}: ${reason ?? 'refused'} (reason code 0x${reasonCode.toString(16).toUpperCase()})`,
     );
     this.filter = filter;
     this.reasonCode = reasonCode;
