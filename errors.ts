@@ -285,8 +285,8 @@ export class TransportError extends MqttError {
     this.reason = options?.reason ?? 'OTHER';
   }
   override toData(): ErrorData {
-    if (this.code === 'TRANSPORT_CLOSED') return { code: this.code, message: this.message };
-    return { code: this.code, message: this.message, reason: this.reason };
+    const data = super.toData();
+    return this.code === 'TRANSPORT_CLOSED' ? data : { ...data, reason: this.reason };
   }
 }
 
