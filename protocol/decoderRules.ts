@@ -182,12 +182,9 @@ function decodeSuback(
   start: number,
   end: number,
 ): InboundPacket | string {
-  const granted: number[] = [];
-  for (let i = start; i < end; i++) {
-    const code = buf[i] as number;
-    if (code > 2 && code !== 0x80) return `SUBACK return code ${code} is reserved [MQTT-3.9.3-2]`;
-    granted.push(code);
-  }
+  const granted = Array.from(buf.subarray(start, end));
+  const reserved = granted.find((code) => code > 2 && code !== 0x80);
+  if (reserved !== undefined) return `SUBACK return code ${reserved} is reserved [MQTT-3.9.3-2]`;
   return { cmd: 'suback', messageId, granted };
 }
 
