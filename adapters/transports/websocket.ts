@@ -62,7 +62,6 @@ class BrowserWsTransport implements Transport {
   readonly #context: FailureContext;
   readonly #handlers: TransportHandlers;
   readonly #socket: WebSocketLike;
-  readonly #classify: WebSocketTransportOptions['classify'];
   #opened = false;
   #state: typeof ACTIVE | typeof ENDING | typeof DESTROYED | typeof CLOSED = ACTIVE;
   /**
@@ -100,7 +99,6 @@ class BrowserWsTransport implements Transport {
     classify: WebSocketTransportOptions['classify'],
   ) {
     this.#context = context;
-    this.#classify = classify;
     this.#handlers = handlers;
     const socket = new Ctor(url, 'mqtt');
     this.#socket = socket;
@@ -121,14 +119,13 @@ class BrowserWsTransport implements Transport {
       // MQTT over WebSocket is binary only (MQTT 3.1.1 6.0). The close handshake may never be
       // answered by such a peer, so the owner hears of the close now.
       if (this.#state === ACTIVE)
-        this.#handlers.onError(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
+        this.#handlers.onError(failure(context, 'WS_PROTOCOL', 'the server sent a text frame'));
       socket.close(1002);
       this.#finish();
     };
     socket.onerror = (event) => {
       const error = (event as { error?: unknown } | null)?.error;
-      this.#error ??=
-        this.#classify !== undefined && error instanceof Error ? this.#classify(this.#context, error) : null;
+      this.#error ??= classify !== undefined && error instanceof Error ? classify(context, error) : null;
     };
     socket.onclose = (event) => this.#onClose(event.code, event.reason);
   }
