@@ -5,6 +5,9 @@
  * A failure is built as one of these classes where it happens (transport, decoder, machine, connect
  * hook); events and the journal carry it as plain data ({@link ErrorData}, from `toData()`), and an
  * API call that fails rejects with the class again ({@link errorFromData}). Spec R82.
+ *
+ * Fields are `declare`d and set by the constructors: the same own properties, without the class
+ * field definitions the compiler would otherwise emit for each (bytes in every browser bundle).
  */
 
 /** The stable codes carried by {@link MqttError.code}. */
@@ -85,11 +88,11 @@ export interface ErrorData {
 
 /** Base class of every error mqtt-lifeline throws or rejects with. */
 export class MqttError extends Error {
+  override name = 'MqttError';
   /** The error's stable code. */
-  readonly code: MqttErrorCode;
+  declare readonly code: MqttErrorCode;
   constructor(code: MqttErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'MqttError';
     this.code = code;
   }
   /** This error as plain data, for events and journals. */
@@ -100,51 +103,48 @@ export class MqttError extends Error {
 
 /** A caller passed a value the API does not accept (a programmer error). */
 export class InvalidArgumentError extends MqttError {
+  override name = 'InvalidArgumentError';
   constructor(message: string, options?: ErrorOptions) {
     super('INVALID_ARGUMENT', message, options);
-    this.name = 'InvalidArgumentError';
   }
 }
 
 /** A configuration value is invalid; `key` names it (for example `mqtt1.reconnect_timeout_min`). */
 export class ConfigError extends MqttError {
+  override name = 'ConfigError';
   /** The dotted path of the offending key. */
-  readonly key: string;
+  declare readonly key: string;
   constructor(key: string, message: string, options?: ErrorOptions) {
     super('INVALID_CONFIG', `${key}: ${message}`, options);
-    this.name = 'ConfigError';
     this.key = key;
   }
 }
 
 /** A topic name or filter breaks MQTT 3.1.1 section 4.7. */
 export class InvalidTopicError extends MqttError {
+  override name = 'InvalidTopicError';
   /** The rejected topic. */
-  readonly topic: string;
+  declare readonly topic: string;
   constructor(topic: string, reason: string, options?: ErrorOptions) {
     super('INVALID_TOPIC', `invalid topic ${JSON.stringify(topic)}: ${reason}`, options);
-    this.name = 'InvalidTopicError';
     this.topic = topic;
   }
 }
 
 /** A payload or packet is larger than the configured or protocol limit. */
 export class SizeLimitError extends MqttError {
+  override name = 'SizeLimitError';
   /** The size that was seen, in bytes. */
-  readonly size: number;
+  declare readonly size: number;
   /** The limit, in bytes. */
-  readonly limit: number;
+  declare readonly limit: number;
   /** The option that sets the limit (`session.maxQueueBytes`), when there is one. */
-  readonly option: string | undefined;
+  declare readonly option: string | undefined;
   constructor(code: 'PAYLOAD_TOO_LARGE' | 'PACKET_TOO_LARGE', size: number, limit: number, option?: string) {
-    const what = code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet';
     super(
       code,
-      option === undefined
-        ? `${what} of ${size} bytes exceeds the limit of ${limit} bytes`
-        : `${what} of ${size} bytes exceeds ${option} (${limit} bytes)`,
+      `${code === 'PAYLOAD_TOO_LARGE' ? 'payload' : 'packet'} of ${size} bytes exceeds ${option === undefined ? `the limit of ${limit} bytes` : `${option} (${limit} bytes)`}`,
     );
-    this.name = 'SizeLimitError';
     this.size = size;
     this.limit = limit;
     this.option = option;
@@ -157,9 +157,9 @@ export class SizeLimitError extends MqttError {
 
 /** The broker sent something MQTT 3.1.1 forbids; the client closes the connection. */
 export class ProtocolError extends MqttError {
+  override name = 'ProtocolError';
   constructor(message: string, options?: ErrorOptions) {
     super('PROTOCOL_ERROR', message, options);
-    this.name = 'ProtocolError';
   }
 }
 
@@ -170,11 +170,11 @@ export class ProtocolError extends MqttError {
  * allowed, 0x95 (Packet too large)... The message ends with the code and its name.
  */
 export class ProtocolViolationError extends ProtocolError {
+  override name = 'ProtocolViolationError';
   /** The reason code of the DISCONNECT the client sends (0x80-0xA2). */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'ProtocolViolationError';
     this.reasonCode = reasonCode;
   }
   override toData(): ErrorData {
@@ -188,11 +188,11 @@ export class ProtocolViolationError extends ProtocolError {
  * Reason String when it sent one. The client retries on its schedule, as for a lost connection.
  */
 export class ServerDisconnectError extends MqttError {
+  override name = 'ServerDisconnectError';
   /** The DISCONNECT's reason code. */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('SERVER_DISCONNECT', message, options);
-    this.name = 'ServerDisconnectError';
     this.reasonCode = reasonCode;
   }
   override toData(): ErrorData {
@@ -206,11 +206,11 @@ export class ServerDisconnectError extends MqttError {
  * did not take the message; the message names the code.
  */
 export class PublishRefusedError extends MqttError {
+  override name = 'PublishRefusedError';
   /** The PUBACK's or PUBREC's reason code (0x80 and above). */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('PUBLISH_REFUSED', message, options);
-    this.name = 'PublishRefusedError';
     this.reasonCode = reasonCode;
   }
   override toData(): ErrorData {
@@ -232,8 +232,9 @@ export const CONNACK_REASONS: Readonly<Record<number, string>> = {
  * return code's meaning and the code: `connection refused: bad user name or password (return code 4)`.
  */
 export class ConnackError extends MqttError {
+  override name = 'ConnackError';
   /** The CONNACK return code (1-5 in MQTT 3.1.1), or its reason code (0x80 and above in MQTT 5). */
-  readonly returnCode: number;
+  declare readonly returnCode: number;
   /**
    * @param returnCode - The return or reason code.
    * @param message - The message, when the caller knows the code's name (MQTT 5 reason codes).
@@ -245,7 +246,6 @@ export class ConnackError extends MqttError {
       message ??
         `connection refused: ${CONNACK_REASONS[returnCode] ?? 'unknown reason'} (return code ${returnCode})`,
     );
-    this.name = 'ConnackError';
     this.returnCode = returnCode;
   }
   override toData(): ErrorData {
@@ -259,13 +259,13 @@ export class ConnackError extends MqttError {
  * (`whenState`'s `timeoutMs`).
  */
 export class TimeoutError extends MqttError {
+  override name = 'TimeoutError';
   constructor(
     code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT' | 'WAIT_TIMEOUT',
     message: string,
     options?: ErrorOptions,
   ) {
     super(code, message, options);
-    this.name = 'TimeoutError';
   }
 }
 
@@ -274,43 +274,43 @@ export class TimeoutError extends MqttError {
  * CA, refused ...), or the peer closed it (`TRANSPORT_CLOSED`).
  */
 export class TransportError extends MqttError {
+  override name = 'TransportError';
   /** Why the transport failed. */
-  readonly reason: TransportErrorReason;
+  declare readonly reason: TransportErrorReason;
   constructor(
     message: string,
     options?: ErrorOptions & { code?: 'TRANSPORT_ERROR' | 'TRANSPORT_CLOSED'; reason?: TransportErrorReason },
   ) {
     super(options?.code ?? 'TRANSPORT_ERROR', message, options);
-    this.name = 'TransportError';
     this.reason = options?.reason ?? 'OTHER';
   }
   override toData(): ErrorData {
-    if (this.code === 'TRANSPORT_CLOSED') return { code: this.code, message: this.message };
-    return { code: this.code, message: this.message, reason: this.reason };
+    const data = super.toData();
+    return this.code === 'TRANSPORT_CLOSED' ? data : { ...data, reason: this.reason };
   }
 }
 
 /** The connect hook threw or rejected: the attempt fails with this (its `cause` is what the hook threw). */
 export class ConnectHookError extends MqttError {
+  override name = 'ConnectHookError';
   constructor(message: string, options?: ErrorOptions) {
     super('CONNECT_HOOK_FAILED', message, options);
-    this.name = 'ConnectHookError';
   }
 }
 
 /** An operation needs a connection and there is none (and it cannot be queued). */
 export class NotConnectedError extends MqttError {
+  override name = 'NotConnectedError';
   constructor(message = 'not connected') {
     super('NOT_CONNECTED', message);
-    this.name = 'NotConnectedError';
   }
 }
 
 /** A queued message was dropped (queue overflow, or its session was lost). */
 export class MessageDroppedError extends MqttError {
+  override name = 'MessageDroppedError';
   constructor(code: 'QUEUE_FULL' | 'MESSAGE_DROPPED', message: string) {
     super(code, message);
-    this.name = 'MessageDroppedError';
   }
 }
 
@@ -320,22 +320,21 @@ export class MessageDroppedError extends MqttError {
  * supported ...; spec R245).
  */
 export class SubscribeError extends MqttError {
+  override name = 'SubscribeError';
   /** The filter the broker refused. */
-  readonly filter: string;
+  declare readonly filter: string;
   /** The SUBACK's code for the filter. @default 0x80 */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   /**
    * @param filter - The filter refused.
    * @param reasonCode - The SUBACK's code. @default 0x80
    * @param reason - The code's name, added to the message. @default none
    */
   constructor(filter: string, reasonCode = 0x80, reason?: string) {
-    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
     super(
       'SUBSCRIBE_FAILED',
-      `the broker refused the subscription to ${JSON.stringify(filter)}${reason === undefined ? '' : `: ${reason} (reason code ${hex})`}`,
+      `the broker refused the subscription to ${JSON.stringify(filter)}${reason === undefined ? '' : `: ${reason} (reason code 0x${reasonCode.toString(16).toUpperCase()})`}`,
     );
-    this.name = 'SubscribeError';
     this.filter = filter;
     this.reasonCode = reasonCode;
   }
@@ -346,22 +345,21 @@ export class SubscribeError extends MqttError {
  * the client no longer routes the filter's messages, and the broker may still send them.
  */
 export class UnsubscribeError extends MqttError {
+  override name = 'UnsubscribeError';
   /** The filter the broker refused to unsubscribe. */
-  readonly filter: string;
+  declare readonly filter: string;
   /** The UNSUBACK's code for the filter. */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   /**
    * @param filter - The filter.
    * @param reasonCode - The UNSUBACK's code.
    * @param reason - The code's name, added to the message. @default none
    */
   constructor(filter: string, reasonCode: number, reason?: string) {
-    const hex = `0x${reasonCode.toString(16).toUpperCase()}`;
     super(
       'UNSUBSCRIBE_FAILED',
-      `the broker refused to unsubscribe ${JSON.stringify(filter)}: ${reason ?? 'refused'} (reason code ${hex})`,
+      `the broker refused to unsubscribe ${JSON.stringify(filter)}: ${reason ?? 'refused'} (reason code 0x${reasonCode.toString(16).toUpperCase()})`,
     );
-    this.name = 'UnsubscribeError';
     this.filter = filter;
     this.reasonCode = reasonCode;
   }
@@ -369,13 +367,13 @@ export class UnsubscribeError extends MqttError {
 
 /** A received payload could not be decoded (by `json()` or `decode()`); `cause` is the parser's error. */
 export class DecodeError extends MqttError {
+  override name = 'DecodeError';
   /** The topic of the message that did not decode. */
-  readonly topic: string;
+  declare readonly topic: string;
   constructor(topic: string, options?: ErrorOptions) {
     const cause = options?.cause;
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('DECODE_FAILED', `could not decode the payload on ${JSON.stringify(topic)}: ${reason}`, options);
-    this.name = 'DecodeError';
     this.topic = topic;
   }
 }
@@ -385,9 +383,9 @@ export class DecodeError extends MqttError {
  * client gave up (its `cause` is then the error that made it stop).
  */
 export class ClientClosedError extends MqttError {
+  override name = 'ClientClosedError';
   constructor(message = 'the client was disconnected', options?: ErrorOptions) {
     super('CLIENT_CLOSED', message, options);
-    this.name = 'ClientClosedError';
   }
 }
 
@@ -483,10 +481,11 @@ export type StoreFault =
  * `onFault` policy (spec R200-R209).
  */
 export class StoreError extends MqttError {
+  override name = 'StoreError';
   /** The store's file. */
-  readonly path: string;
+  declare readonly path: string;
   /** Why, as a stable name (spec R201). */
-  readonly fault: StoreFault;
+  declare readonly fault: StoreFault;
   constructor(
     code: 'STORE_CORRUPT' | 'STORE_LOCKED' | 'STORE_IO',
     path: string,
@@ -494,7 +493,6 @@ export class StoreError extends MqttError {
     options?: ErrorOptions & { fault?: StoreFault },
   ) {
     super(code, `session store ${path}: ${reason}`, options);
-    this.name = 'StoreError';
     this.path = path;
     this.fault =
       options?.fault ?? (code === 'STORE_LOCKED' ? 'LOCKED' : code === 'STORE_CORRUPT' ? 'CORRUPT' : 'OTHER');
@@ -528,13 +526,13 @@ function describeThrown(thrown: unknown): string {
  * was still acknowledged and the other listeners still called. `cause` is what was thrown.
  */
 export class ListenerError extends MqttError {
+  override name = 'ListenerError';
   /** Which kind of callback threw. */
-  readonly listener: ListenerKind;
+  declare readonly listener: ListenerKind;
   constructor(listener: ListenerKind, cause: unknown) {
     super('LISTENER_ERROR', `a ${listener} callback threw (the client went on): ${describeThrown(cause)}`, {
       cause,
     });
-    this.name = 'ListenerError';
     this.listener = listener;
   }
 }
@@ -548,11 +546,11 @@ export class ListenerError extends MqttError {
  * capability, e.g. `the broker does not support retained messages (CONNACK Retain Available 0)`.
  */
 export class CapabilityError extends MqttError {
+  override name = 'CapabilityError';
   /** The reason code the broker would have answered with. */
-  readonly reasonCode: number;
+  declare readonly reasonCode: number;
   constructor(reasonCode: number, message: string, options?: ErrorOptions) {
     super('BROKER_CAPABILITY', message, options);
-    this.name = 'CapabilityError';
     this.reasonCode = reasonCode;
   }
   override toData(): ErrorData {

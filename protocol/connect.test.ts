@@ -105,6 +105,12 @@ describe('buildConnect', () => {
   it('refuses strings that are not valid MQTT UTF-8', () => {
     expect(() => buildConnect({ clientId: 'a\uD800' })).toThrow(InvalidArgumentError);
     expect(() => buildConnect({ username: 'a\u0000' })).toThrow(InvalidArgumentError);
+    // A low surrogate before a high one pairs with nothing; a high-low pair is one code point.
+    expect(() => buildConnect({ clientId: '\uDC00\uD800' })).toThrow(/clientId contains a lone surrogate/);
+    expect(() => buildConnect({ username: '\uD83D\uDE00\uDE00' })).toThrow(
+      /username contains a lone surrogate/,
+    );
+    expect(roundTrip({ clientId: 'a\uD83D\uDE00', username: '\uD83D\uDE00' }).username).toBe('\uD83D\uDE00');
   });
 
   it('copies binary fields, so later changes to the caller array do not leak in', () => {

@@ -7,15 +7,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import type { QoS } from './encode.js';
-import {
-  alloc,
-  utf8ByteLength,
-  utf8Bytes,
-  varintSize,
-  writeUint16,
-  writeUtf8,
-  writeVarint,
-} from './encodeBytes.js';
+import { alloc, utf8ByteLength, utf8Bytes, varintSize, writeUint16, writeVarint } from './encodeBytes.js';
 import { validateTopicName } from './topics.js';
 import type { WillProperties } from './v5Shapes.js';
 
@@ -78,22 +70,24 @@ export interface WillOptions {
   readonly properties?: WillProperties;
 }
 
-/** A CONNECT packet, checked and ready to encode: strings as given, binary fields as private copies. */
+/**
+ * A CONNECT packet, checked and ready to encode: strings as given, binary fields as private copies;
+ * an absent field is `undefined`. The fixed parts (protocol name and level) are the encoder's.
+ */
 export interface ConnectPacket {
-  readonly cmd: 'connect';
-  readonly protocolId: 'MQTT';
-  readonly protocolVersion: 4;
   readonly clientId: string;
   readonly clean: boolean;
   readonly keepalive: number;
-  readonly username?: string;
-  readonly password?: Uint8Array;
-  readonly will?: {
-    readonly topic: string;
-    readonly payload: Uint8Array;
-    readonly qos: QoS;
-    readonly retain: boolean;
-  };
+  readonly username: string | undefined;
+  readonly password: Uint8Array | undefined;
+  readonly will:
+    | {
+        readonly topic: string;
+        readonly payload: Uint8Array;
+        readonly qos: QoS;
+        readonly retain: boolean;
+      }
+    | undefined;
 }
 
 /** The prefix of generated client identifiers. */
@@ -113,26 +107,24 @@ const MAX_FIELD_BYTES = 65_535;
  * @throws {@link InvalidTopicError} (from `validateTopicName`) on an invalid will topic.
  */
 export function buildConnect(options: ConnectOptions, random: () => number = Math.random): ConnectPacket {
+  const { username, password, will } = options;
   const keepalive = options.keepAliveSec ?? 60;
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65_535) {
     throw new InvalidArgumentError(`keepAliveSec must be an integer from 0 to 65535, got ${keepalive}`);
   }
   const clientId = options.clientId || generateClientId(random);
   checkString('clientId', clientId);
-  if (options.username !== undefined) checkString('username', options.username);
-  if (options.password !== undefined && options.username === undefined) {
+  if (username !== undefined) checkString('username', username);
+  if (password !== undefined && username === undefined) {
     throw new InvalidArgumentError('a password requires a username [MQTT-3.1.2-22]');
   }
   return {
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
     clientId,
     clean: options.clean ?? true,
     keepalive,
-    ...(options.username === undefined ? {} : { username: options.username }),
-    ...(options.password === undefined ? {} : { password: toBytes('password', options.password) }),
-    ...(options.will === undefined ? {} : { will: buildWill(options.will) }),
+    username,
+    password: password === undefined ? password : toBytes('password', password),
+    will: will === undefined ? will : buildWill(will),
   };
 }
 
@@ -141,10 +133,11 @@ export function buildConnect(options: ConnectOptions, random: () => number = Mat
  *
  * @param options - What to connect with.
  * @param random - Source of the generated client identifier; returns a number in [0, 1).
+ *   @default Math.random (as {@link buildConnect})
  * @returns The encoded packet.
  * @throws As {@link buildConnect}.
  */
-export function encodeConnect(options: ConnectOptions, random: () => number = Math.random): Uint8Array {
+export function encodeConnect(options: ConnectOptions, random?: () => number): Uint8Array {
   return encodePacket(buildConnect(options, random));
 }
 
@@ -158,14 +151,14 @@ const PROTOCOL_HEADER = [0, 4, 0x4d, 0x51, 0x54, 0x54, 4] as const;
  */
 export function encodePacket(packet: ConnectPacket): Uint8Array {
   const will = packet.will;
-  // Payload order [MQTT-3.1.3-1]: client id, will topic, will message, user name, password.
-  const fields = [packet.clientId, will?.topic, will?.payload, packet.username, packet.password];
-  const lengths = fields.map((f) =>
-    f === undefined ? 0 : typeof f === 'string' ? utf8ByteLength(f) : f.length,
+  // Payload order [MQTT-3.1.3-1]: client id, will topic, will message, user name, password; the
+  // strings as UTF-8 bytes first (a CONNECT is rare, so clarity wins over saving the copies).
+  const fields = [packet.clientId, will?.topic, will?.payload, packet.username, packet.password].map((f) =>
+    typeof f === 'string' ? utf8Bytes(f) : f,
   );
-  let remaining = PROTOCOL_HEADER.length + 1 + 2;
-  for (let i = 0; i < fields.length; i++)
-    if (fields[i] !== undefined) remaining += 2 + (lengths[i] as number);
+  // The protocol header, the flags byte and the keep-alive, then each field with its length.
+  let remaining = PROTOCOL_HEADER.length + 3;
+  for (const field of fields) if (field !== undefined) remaining += 2 + field.length;
   const buf = alloc(1 + varintSize(remaining) + remaining);
   buf[0] = 0x10;
   let at = writeVarint(buf, 1, remaining);
@@ -177,16 +170,11 @@ export function encodePacket(packet: ConnectPacket): Uint8Array {
     (will === undefined ? 0 : (will.retain ? 0x20 : 0) | (will.qos << 3) | 0x04) |
     (packet.clean ? 0x02 : 0);
   at = writeUint16(buf, at, packet.keepalive);
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
+  for (const field of fields) {
     if (field === undefined) continue;
-    const length = lengths[i] as number;
-    at = writeUint16(buf, at, length);
-    if (typeof field === 'string') at = writeUtf8(buf, at, field, length);
-    else {
-      buf.set(field, at);
-      at += length;
-    }
+    at = writeUint16(buf, at, field.length);
+    buf.set(field, at);
+    at += field.length;
   }
   return buf;
 }
@@ -229,24 +217,13 @@ export function generateClientId(random: () => number): string {
 export function checkString(name: string, value: string): void {
   if (typeof value !== 'string') throw new InvalidArgumentError(`${name} must be a string`);
   if (value.includes('\u0000')) throw new InvalidArgumentError(`${name} must not contain U+0000`);
-  // A lone surrogate has no UTF-8 encoding; the encoder would turn it into U+FFFD.
-  if (!wellFormed(value)) throw new InvalidArgumentError(`${name} contains a lone surrogate`);
+  // A lone surrogate has no UTF-8 encoding; the encoder would turn it into U+FFFD. With the `u`
+  // flag a pair reads as one code point, so only a lone surrogate is in category Cs.
+  if (/\p{Cs}/u.test(value)) throw new InvalidArgumentError(`${name} contains a lone surrogate`);
   const bytes = utf8ByteLength(value);
   if (bytes > MAX_FIELD_BYTES) {
     throw new InvalidArgumentError(`${name} is ${bytes} UTF-8 bytes, over the limit of ${MAX_FIELD_BYTES}`);
   }
-}
-
-/** Whether `s` has no lone surrogate (the test of ES2024 `String.prototype.isWellFormed`). */
-function wellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const unit = s.charCodeAt(i);
-    if (unit < 0xd800 || unit > 0xdfff) continue;
-    const next = s.charCodeAt(i + 1);
-    if (unit > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
-    i++;
-  }
-  return true;
 }
 
 /**

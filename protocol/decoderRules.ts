@@ -101,23 +101,13 @@ export function checkFirstByte(first: number): string | undefined {
  */
 export function checkRemainingLength(first: number, length: number): string | undefined {
   const type = first >> 4;
-  let min = 2;
-  let max = 2;
-  if (type === 3) {
-    // Topic length, at least one topic byte [MQTT-4.7.3-1], and a packet id when QoS > 0.
-    min = (first & 0x06) === 0 ? 3 : 5;
-    max = Number.POSITIVE_INFINITY;
-  } else if (type === 9) {
-    // Packet id and at least one return code, since a SUBSCRIBE carries at least one filter.
-    min = 3;
-    max = Number.POSITIVE_INFINITY;
-  } else if (type === 13) {
-    min = 0;
-    max = 0;
-  }
-  if (length >= min && length <= max) return undefined;
-  const expected = min === max ? `${min}` : `at least ${min}`;
-  return `${TYPE_NAMES[type]} remaining length must be ${expected}, got ${length}`;
+  // PUBLISH: topic length, at least one topic byte [MQTT-4.7.3-1], and a packet id when QoS > 0.
+  // SUBACK: packet id and at least one return code, since a SUBSCRIBE carries at least one filter.
+  // PINGRESP: nothing. The other acks: the packet id (CONNACK: flags and return code).
+  const open = type === 3 || type === 9;
+  const min = type === 3 ? ((first & 0x06) === 0 ? 3 : 5) : type === 9 ? 3 : type === 13 ? 0 : 2;
+  if (open ? length >= min : length === min) return undefined;
+  return `${TYPE_NAMES[type]} remaining length must be ${open ? 'at least ' : ''}${min}, got ${length}`;
 }
 
 /**
@@ -141,22 +131,15 @@ export function decodeBody(
   if (type === 2) return decodeConnack(buf[start] as number, buf[start + 1] as number);
   const messageId = ((buf[start] as number) << 8) | (buf[start + 1] as number);
   if (messageId === 0) return `${TYPE_NAMES[type]} packet identifier must not be 0 [MQTT-2.3.1-1]`;
-  switch (type) {
-    case 4:
-      return { cmd: 'puback', messageId };
-    case 5:
-      return { cmd: 'pubrec', messageId };
-    case 6:
-      return { cmd: 'pubrel', messageId };
-    case 7:
-      return { cmd: 'pubcomp', messageId };
-    case 11:
-      // mqtt-packet's type requires `granted`; 3.1.1 UNSUBACKs carry none, so it stays empty.
-      return { cmd: 'unsuback', messageId, granted: [] };
-    default:
-      return decodeSuback(messageId, buf, start + 2, end);
-  }
+  if (type === 9) return decodeSuback(messageId, buf, start + 2, end);
+  // mqtt-packet's type requires `granted`; 3.1.1 UNSUBACKs carry none, so it stays empty.
+  if (type === 11) return { cmd: 'unsuback', messageId, granted: [] };
+  // PUBACK, PUBREC, PUBREL or PUBCOMP: only the packet identifier.
+  return { cmd: CMDS[type] as 'puback' | 'pubrec' | 'pubrel' | 'pubcomp', messageId };
 }
+
+// mqtt-packet's `cmd` of each packet type (`puback` ...), computed once rather than per packet.
+const CMDS = TYPE_NAMES.map((name) => name.toLowerCase());
 
 function decodeConnack(ackFlags: number, returnCode: number): InboundPacket | string {
   if (ackFlags > 1) return 'CONNACK acknowledge flags bits 7-1 are reserved and must be 0 [3.2.2.1]';
@@ -186,7 +169,7 @@ export function checkConnackAnswers(
   connack: { readonly sessionPresent: boolean; readonly returnCode: number },
   connect: SentConnect | undefined,
 ): string | undefined {
-  if (connect === undefined) return 'CONNACK before any CONNECT was written: it answers nothing';
+  if (connect === undefined) return 'CONNACK before any CONNECT was written';
   if (connect.clean && connack.sessionPresent) {
     return 'CONNACK accepting a CleanSession=1 CONNECT must have session present 0 [MQTT-3.2.2-1]';
   }
@@ -199,12 +182,9 @@ function decodeSuback(
   start: number,
   end: number,
 ): InboundPacket | string {
-  const granted: number[] = [];
-  for (let i = start; i < end; i++) {
-    const code = buf[i] as number;
-    if (code > 2 && code !== 0x80) return `SUBACK return code ${code} is reserved [MQTT-3.9.3-2]`;
-    granted.push(code);
-  }
+  const granted = Array.from(buf.subarray(start, end));
+  const reserved = granted.find((code) => code > 2 && code !== 0x80);
+  if (reserved !== undefined) return `SUBACK return code ${reserved} is reserved [MQTT-3.9.3-2]`;
   return { cmd: 'suback', messageId, granted };
 }
 

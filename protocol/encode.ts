@@ -41,9 +41,7 @@ const DISCONNECT = 0xe0;
  * @param topic - A valid topic name or filter (not checked here).
  * @returns Its UTF-8 bytes, without the length prefix.
  */
-export function encodeTopic(topic: string): Uint8Array {
-  return utf8Bytes(topic);
-}
+export const encodeTopic: (topic: string) => Uint8Array = utf8Bytes;
 
 /**
  * Encodes a PUBLISH packet in one allocation.
@@ -131,7 +129,7 @@ export function encodePublishInto(
 export function withDup(packet: Uint8Array): Uint8Array {
   const copy = alloc(packet.length);
   copy.set(packet);
-  copy[0] = (copy[0] ?? 0) | 0x08;
+  copy[0] = (copy[0] as number) | 0x08;
   return copy;
 }
 
@@ -149,49 +147,37 @@ function encodeAck(first: number, packetId: number): Uint8Array {
  * @param packetId - The id of the PUBLISH being acknowledged.
  * @returns The 4-byte packet.
  */
-export function encodePuback(packetId: number): Uint8Array {
-  return encodeAck(PUBACK, packetId);
-}
+export const encodePuback = (packetId: number): Uint8Array => encodeAck(PUBACK, packetId);
 
 /**
  * Encodes a PUBREC (the first answer to an inbound QoS 2 PUBLISH).
  * @param packetId - The id of the PUBLISH being received.
  * @returns The 4-byte packet.
  */
-export function encodePubrec(packetId: number): Uint8Array {
-  return encodeAck(PUBREC, packetId);
-}
+export const encodePubrec = (packetId: number): Uint8Array => encodeAck(PUBREC, packetId);
 
 /**
  * Encodes a PUBREL (the answer to a PUBREC for an outbound QoS 2 PUBLISH), with flags 0b0010.
  * @param packetId - The id of the PUBLISH being released.
  * @returns The 4-byte packet.
  */
-export function encodePubrel(packetId: number): Uint8Array {
-  return encodeAck(PUBREL, packetId);
-}
+export const encodePubrel = (packetId: number): Uint8Array => encodeAck(PUBREL, packetId);
 
 /**
  * Encodes a PUBCOMP (the answer to an inbound PUBREL).
  * @param packetId - The id of the PUBREL being completed.
  * @returns The 4-byte packet.
  */
-export function encodePubcomp(packetId: number): Uint8Array {
-  return encodeAck(PUBCOMP, packetId);
-}
+export const encodePubcomp = (packetId: number): Uint8Array => encodeAck(PUBCOMP, packetId);
 
 /**
  * Encodes a PINGREQ. A new array each time, so no caller can corrupt a shared one.
  * @returns The 2-byte packet.
  */
-export function encodePingreq(): Uint8Array {
-  return Uint8Array.of(PINGREQ, 0);
-}
+export const encodePingreq = (): Uint8Array => Uint8Array.of(PINGREQ, 0);
 
 /**
  * Encodes a DISCONNECT.
  * @returns The 2-byte packet.
  */
-export function encodeDisconnect(): Uint8Array {
-  return Uint8Array.of(DISCONNECT, 0);
-}
+export const encodeDisconnect = (): Uint8Array => Uint8Array.of(DISCONNECT, 0);

@@ -8,7 +8,7 @@ import { utf8Length } from './topics.js';
 /** The two `Buffer` statics used when present (Node); never imported, so browsers need no polyfill. */
 interface NodeBufferStatics {
   allocUnsafe(size: number): Uint8Array;
-  byteLength(s: string, encoding: 'utf8'): number;
+  byteLength(s: string): number;
 }
 
 // Portable first: Uint8Array and a cached TextEncoder work in every runtime. Under Node, where
@@ -79,7 +79,7 @@ export function writeUint16(buf: Uint8Array, offset: number, value: number): num
  * @returns Its encoded length.
  */
 export const utf8ByteLength: (s: string) => number = NodeBuffer
-  ? (s) => NodeBuffer.byteLength(s, 'utf8')
+  ? (s) => NodeBuffer.byteLength(s) // UTF-8 is its default encoding
   : portable.utf8ByteLength;
 
 /**

@@ -2,7 +2,15 @@
  * Encoders for SUBSCRIBE and UNSUBSCRIBE, split from `encode.ts` (import them from there).
  */
 import type { QoS } from './encode.js';
-import { alloc, utf8ByteLength, varintSize, writeUint16, writeUtf8, writeVarint } from './encodeBytes.js';
+import {
+  alloc,
+  utf8ByteLength,
+  utf8Bytes,
+  varintSize,
+  writeUint16,
+  writeUtf8,
+  writeVarint,
+} from './encodeBytes.js';
 
 /** SUBSCRIBE and UNSUBSCRIBE must carry the flags 0b0010 [MQTT-3.8.1-1, MQTT-3.10.1-1]. */
 const SUBSCRIBE = 0x82;
@@ -81,15 +89,15 @@ function writeAscii(buf: Uint8Array, at: number, s: string): number {
  * @returns The whole packet.
  */
 export function encodeUnsubscribe(packetId: number, filters: readonly string[]): Uint8Array {
-  const lengths = filters.map((f) => utf8ByteLength(f));
+  const encoded = filters.map((f) => utf8Bytes(f));
   let remaining = 2;
-  for (const n of lengths) remaining += 2 + n;
+  for (const f of encoded) remaining += 2 + f.length;
   const buf = alloc(1 + varintSize(remaining) + remaining);
   buf[0] = UNSUBSCRIBE;
   let at = writeUint16(buf, writeVarint(buf, 1, remaining), packetId);
-  filters.forEach((f, i) => {
-    const n = lengths[i] ?? 0;
-    at = writeUtf8(buf, writeUint16(buf, at, n), f, n);
-  });
+  for (const f of encoded) {
+    buf.set(f, writeUint16(buf, at, f.length));
+    at += 2 + f.length;
+  }
   return buf;
 }

@@ -71,11 +71,10 @@ export class StreamDecoder<P, F> implements Decoder {
   #busy = false;
   #queued: Uint8Array[] | null = null;
   // Fixed header of the current packet: bytes read so far (0 = between packets), first byte,
-  // and the remaining length decoded so far with the weight of its next 7-bit group.
+  // and the remaining length decoded so far.
   #headerBytes = 0;
   #first = 0;
   #lengthSoFar = 0;
-  #multiplier = 1;
   // The current packet's remaining length once its header is complete, else -1.
   #bodyLength = -1;
   // Body bytes of a packet that spans chunks.
@@ -134,7 +133,6 @@ export class StreamDecoder<P, F> implements Decoder {
   #clear(): void {
     this.#headerBytes = 0;
     this.#lengthSoFar = 0;
-    this.#multiplier = 1;
     this.#bodyLength = -1;
     this.#body = null;
     this.#bodyFill = 0;
@@ -147,7 +145,7 @@ export class StreamDecoder<P, F> implements Decoder {
     this.#sink.onError(error);
   }
 
-  /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 to stop. */
+  /** Reads header bytes from `buf` at `off`; returns the new offset, or -1 once it failed. */
   #readHeader(buf: Uint8Array, off: number): number {
     const len = buf.length;
     while (off < len) {
@@ -156,29 +154,37 @@ export class StreamDecoder<P, F> implements Decoder {
         this.#first = byte;
         this.#headerBytes = 1;
         const problem = this.#rules.checkFirstByte(byte);
-        if (problem !== undefined) return this.#stop(this.#rules.toError(problem));
+        if (problem !== undefined) {
+          this.#fail(this.#rules.toError(problem));
+          return -1;
+        }
         continue;
       }
-      this.#lengthSoFar += (byte & 0x7f) * this.#multiplier;
-      this.#multiplier *= 128;
+      // Length byte k (from 1, header byte k + 1) carries bits 7(k-1) and up; at most 4 of them,
+      // so the shift stays below 2^28, well inside 32-bit integers.
+      this.#lengthSoFar += (byte & 0x7f) << (7 * (this.#headerBytes - 1));
       this.#headerBytes++;
       if ((byte & 0x80) !== 0) {
-        if (this.#headerBytes === 5) return this.#stop(this.#rules.toError(this.#rules.varintTooLong()));
+        if (this.#headerBytes === 5) {
+          this.#fail(this.#rules.toError(this.#rules.varintTooLong()));
+          return -1;
+        }
         continue;
       }
       const size = this.#headerBytes + this.#lengthSoFar;
-      if (size > this.#limit) return this.#stop(new SizeLimitError('PACKET_TOO_LARGE', size, this.#limit));
+      if (size > this.#limit) {
+        this.#fail(new SizeLimitError('PACKET_TOO_LARGE', size, this.#limit));
+        return -1;
+      }
       const problem = this.#rules.checkRemainingLength(this.#first, this.#lengthSoFar);
-      if (problem !== undefined) return this.#stop(this.#rules.toError(problem));
+      if (problem !== undefined) {
+        this.#fail(this.#rules.toError(problem));
+        return -1;
+      }
       this.#bodyLength = this.#lengthSoFar;
       return off;
     }
     return off;
-  }
-
-  #stop(error: ProtocolError | SizeLimitError): number {
-    this.#fail(error);
-    return -1;
   }
 
   /** Appends `count` bytes of `buf` at `off` to the body of a packet that spans chunks. */

@@ -39,7 +39,7 @@ const EXPLAIN: Readonly<Record<PortableReason, string>> = {
   UNSUPPORTED_SCHEME: 'scheme not supported here',
   TLS_CONFIG: 'the TLS settings cannot be used',
   WS_HANDSHAKE: 'the WebSocket handshake failed',
-  WS_PROTOCOL: 'the WebSocket connection broke the MQTT over WebSocket rules',
+  WS_PROTOCOL: 'MQTT over WebSocket rules broken',
   OTHER: 'transport failure',
 };
 

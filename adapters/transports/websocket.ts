@@ -44,6 +44,12 @@ export interface WebSocketTransportOptions {
 }
 
 const OPEN = 1;
+// The transport's own lifecycle, in the only order it moves: `end()` may lead to `destroy()`, and
+// either to the close.
+const ACTIVE = 0;
+const ENDING = 1;
+const DESTROYED = 2;
+const CLOSED = 3;
 /** `write` reports backpressure above this many buffered bytes. */
 const HIGH_WATER_BYTES = 64 * 1024;
 
@@ -56,19 +62,16 @@ class BrowserWsTransport implements Transport {
   readonly #context: FailureContext;
   readonly #handlers: TransportHandlers;
   readonly #socket: WebSocketLike;
-  readonly #classify: WebSocketTransportOptions['classify'];
   #opened = false;
-  #ending = false;
-  #destroyed = false;
-  #closed = false;
-  /** The first error's data, held until `close` (whose code says more than a browser's error). */
-  #error: ErrorData | null = null;
-  #errorSeen = false;
+  #state: typeof ACTIVE | typeof ENDING | typeof DESTROYED | typeof CLOSED = ACTIVE;
+  /**
+   * The first classified error's data, held until `close` (whose code says more than a browser's
+   * error): `undefined` until an error event, `null` while none could be classified.
+   */
+  #error: ErrorData | null | undefined;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
-  #flushQueued = false;
   readonly #flush = (): void => {
-    this.#flushQueued = false;
     if (this.#socket.readyState !== OPEN || this.#pending.length === 0) return;
     const chunks = this.#pending;
     this.#pending = [];
@@ -96,19 +99,18 @@ class BrowserWsTransport implements Transport {
     classify: WebSocketTransportOptions['classify'],
   ) {
     this.#context = context;
-    this.#classify = classify;
     this.#handlers = handlers;
     const socket = new Ctor(url, 'mqtt');
     this.#socket = socket;
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
-      if (this.#ending || this.#destroyed) return;
+      if (this.#state !== ACTIVE) return;
       this.#opened = true;
       this.#handlers.onOpen();
       this.#flush();
     };
     socket.onmessage = (event) => {
-      if (this.#destroyed || this.#closed) return;
+      if (this.#state >= DESTROYED) return;
       const data = event.data;
       if (data instanceof ArrayBuffer) {
         this.#handlers.onData(new Uint8Array(data));
@@ -116,26 +118,23 @@ class BrowserWsTransport implements Transport {
       }
       // MQTT over WebSocket is binary only (MQTT 3.1.1 6.0). The close handshake may never be
       // answered by such a peer, so the owner hears of the close now.
-      if (!this.#ending)
-        this.#handlers.onError(failure(this.#context, 'WS_PROTOCOL', 'the server sent a text frame'));
+      if (this.#state === ACTIVE)
+        this.#handlers.onError(failure(context, 'WS_PROTOCOL', 'the server sent a text frame'));
       socket.close(1002);
       this.#finish();
     };
     socket.onerror = (event) => {
-      this.#errorSeen = true;
       const error = (event as { error?: unknown } | null)?.error;
-      if (this.#classify !== undefined && error instanceof Error) {
-        this.#error ??= this.#classify(this.#context, error);
-      }
+      this.#error ??= classify !== undefined && error instanceof Error ? classify(context, error) : null;
     };
     socket.onclose = (event) => this.#onClose(event.code, event.reason);
   }
 
   #onClose(code: number | undefined, why: string | undefined): void {
-    if (this.#closed) return;
-    const requested = this.#ending || this.#destroyed;
+    if (this.#state === CLOSED) return;
+    const requested = this.#state !== ACTIVE;
     // A close we did not ask for is an error, unless the server closed normally after opening.
-    const normal = this.#opened && (code === 1000 || code === 1005) && !this.#errorSeen;
+    const normal = this.#opened && (code === 1000 || code === 1005) && this.#error === undefined;
     if (!requested && !normal) {
       const detail = `close code ${code ?? 'none'}${why ? `: ${why}` : ''}`;
       const reason: TransportErrorReason = this.#opened ? 'CONNECTION_RESET' : 'WS_HANDSHAKE';
@@ -146,8 +145,8 @@ class BrowserWsTransport implements Transport {
   }
 
   #finish(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
     this.#pending = [];
     this.#pendingBytes = 0;
     const socket = this.#socket;
@@ -157,32 +156,27 @@ class BrowserWsTransport implements Transport {
     this.#handlers.onClose();
   }
 
-  #writable(): boolean {
-    return !(this.#ending || this.#destroyed || this.#closed);
-  }
-
   write(bytes: Uint8Array): boolean {
-    if (!this.#writable()) return false;
+    if (this.#state !== ACTIVE) return false;
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.length;
-    if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(this.#flush);
-    }
+    // The first chunk of a run queues the flush that sends the run as one frame. Chunks written
+    // before open stay pending (the flush waits for OPEN) and go out with the open's flush.
+    if (this.#pending.length === 1) queueMicrotask(this.#flush);
     return this.bufferedBytes < HIGH_WATER_BYTES;
   }
   get bufferedBytes(): number {
-    return this.#closed || this.#destroyed ? 0 : this.#socket.bufferedAmount + this.#pendingBytes;
+    return this.#state >= DESTROYED ? 0 : this.#socket.bufferedAmount + this.#pendingBytes;
   }
   end(): void {
-    if (!this.#writable()) return;
+    if (this.#state !== ACTIVE) return;
     this.#flush();
-    this.#ending = true;
+    this.#state = ENDING;
     this.#socket.close(1000);
   }
   destroy(): void {
-    if (this.#destroyed || this.#closed) return;
-    this.#destroyed = true;
+    if (this.#state >= DESTROYED) return;
+    this.#state = DESTROYED;
     this.#socket.close();
     // A browser cannot abort a close handshake; the owner gets `onClose` now, not when the peer answers.
     queueMicrotask(() => this.#finish());
@@ -202,11 +196,7 @@ export function createWebsocketTransport(options: WebSocketTransportOptions = {}
     if (target.tls !== undefined) {
       return transportFailure(
         handlers,
-        failure(
-          context,
-          'TLS_CONFIG',
-          'tls options cannot apply to a browser WebSocket; its trust store decides',
-        ),
+        failure(context, 'TLS_CONFIG', 'a browser WebSocket takes no tls options: its trust store decides'),
       );
     }
     const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
