@@ -64,7 +64,11 @@ export class SubscribeRefusedError extends SubscribeError {
 export class PendingRequests {
   readonly #rejects = new Set<(error: MqttError) => void>();
 
-  constructor(private readonly session: MqttSession) {}
+  readonly #session: MqttSession;
+
+  constructor(session: MqttSession) {
+    this.#session = session;
+  }
 
   /** `subscribeAsync`: see `MqttClient.subscribeAsync`. */
   subscribe(request: SubscribeRequest, qos: QoS): Promise<GrantedSubscription[]> {
@@ -76,7 +80,7 @@ export class PendingRequests {
     );
     return this.#track<GrantedSubscription[]>((resolve, reject) => {
       // Throws (bad filter or QoS) before anything is registered: the promise rejects with it.
-      this.session.subscribeMany(entries, (results) => {
+      this.#session.subscribeMany(entries, (results) => {
         const outcomes = entries.map(({ filter }, i) => ({ filter, qos: grantedOf(results[i]) }));
         const closed = results.find(isClosed);
         if (closed !== undefined) return reject(closed.error);
@@ -89,7 +93,7 @@ export class PendingRequests {
             outcomes[i]?.qos === null &&
             !(r !== undefined && 'error' in r && r.error instanceof SubscriptionCancelledError)
           )
-            this.session.unsubscribe(filter);
+            this.#session.unsubscribe(filter);
         });
         reject(new SubscribeRefusedError(outcomes));
       });
@@ -109,7 +113,7 @@ export class PendingRequests {
         if (failed === undefined) resolve();
         else reject(failed);
       };
-      for (const filter of list) this.session.unsubscribe(filter, each);
+      for (const filter of list) this.#session.unsubscribe(filter, each);
     });
   }
 
