@@ -68,22 +68,29 @@ const handlers = {
   },
 };
 
+/** What a transport's decoder sink reads of its wire. */
+interface PacketsWire {
+  readonly connection: WireHost;
+  readonly generation: number;
+  /** The option a PACKET_TOO_LARGE names (spec R83). */
+  readonly packetLimitOption: string;
+}
+
 /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
 class Packets implements WireSink {
+  readonly #wire: PacketsWire;
   constructor(
-    readonly wire: {
-      readonly connection: WireHost;
-      readonly generation: number;
-      readonly packetLimitOption: string;
-    },
+    wire: PacketsWire,
     readonly maxPacketBytes: number,
-  ) {}
+  ) {
+    this.#wire = wire;
+  }
   onPacket(packet: WirePacket): void {
-    const wire = this.wire;
+    const wire = this.#wire;
     wire.connection.packetArrived(wire.generation, packet);
   }
   onError(error: MqttError): void {
-    const wire = this.wire;
+    const wire = this.#wire;
     const data =
       error instanceof SizeLimitError
         ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, wire.packetLimitOption).toData()
