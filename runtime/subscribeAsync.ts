@@ -72,9 +72,7 @@ export class PendingRequests {
 
   /** `subscribeAsync`: see `MqttClient.subscribeAsync`. */
   subscribe(request: SubscribeRequest, qos: QoS): Promise<GrantedSubscription[]> {
-    const list = (
-      typeof request === 'string' || !Array.isArray(request) ? [request] : request
-    ) as SubscribeEntry[];
+    const list = (Array.isArray(request) ? request : [request]) as SubscribeEntry[];
     const entries = list.map((e) =>
       typeof e === 'string' ? { filter: e, qos } : { filter: e.filter, qos: e.qos ?? qos },
     );
@@ -139,8 +137,7 @@ export class PendingRequests {
           resolve(value);
         }, fail);
       } catch (error) {
-        this.#rejects.delete(fail);
-        reject(error);
+        fail(error as MqttError);
       }
     });
   }
