@@ -56,7 +56,8 @@ const ignore = (): void => {};
 
 function checkLimit(name: string, value: number | undefined): number {
   if (value === undefined) return Infinity;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0)
+  // `!(value > 0)` is true for NaN too.
+  if (typeof value !== 'number' || !(value > 0))
     throw new InvalidArgumentError(`connect(): ${name} must be a number > 0, got ${String(value)}`);
   return value;
 }
