@@ -47,15 +47,15 @@ interface WireState {
  */
 const handlers = {
   onOpen(this: WireState): void {
-    const connection = this.connection;
-    if (this.generation === connection.generation) connection.driver.send({ type: 'transport.opened' });
+    if (this.generation === this.connection.generation)
+      this.connection.driver.send({ type: 'transport.opened' });
   },
   onData(this: WireState, chunk: Uint8Array): void {
     if (this.generation === this.connection.generation) this.decoder.push(chunk);
   },
   onError(this: WireState, error: ErrorData): void {
-    const connection = this.connection;
-    if (this.generation === connection.generation) connection.driver.send({ type: 'transport.error', error });
+    if (this.generation === this.connection.generation)
+      this.connection.driver.send({ type: 'transport.error', error });
   },
   onDrain(this: WireState): void {
     if (this.generation === this.connection.generation) this.connection.writable(true);
@@ -63,8 +63,7 @@ const handlers = {
   onClose(this: WireState): void {
     if (this.closed) return;
     this.closed = true;
-    const connection = this.connection;
-    connection.released(this.generation === connection.generation);
+    this.connection.released(this.generation === this.connection.generation);
   },
 };
 
