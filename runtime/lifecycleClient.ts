@@ -156,16 +156,15 @@ export class LifecycleClient {
    */
   configure(config: Partial<LifecycleClientOptions>): void {
     checkClientKeys(config, LIFECYCLE_OPTION_KEYS);
-    const connection = this.#c;
     // `Object.assign`, not spreads: the copy is kept, and V8 stores a merged spread with a large
     // out-of-object property backing.
-    const nextConfig: LifecycleClientConfig = Object.assign({}, connection.config, config);
+    const nextConfig: LifecycleClientConfig = Object.assign({}, this.#c.config, config);
     const next = normaliseOptions(nextConfig);
-    const ids = clientIds(next, connection.clientIds, connection.random);
+    const ids = clientIds(next, this.#c.clientIds, this.#c.random);
     checkConnectOptions(next, ids);
-    connection.options = next;
-    connection.config = nextConfig;
-    connection.clientIds = ids;
+    this.#c.options = next;
+    this.#c.config = nextConfig;
+    this.#c.clientIds = ids;
     this.#driver.send({ type: 'client.configure', servers: next.input.servers, options: next.input.options });
   }
 
@@ -205,13 +204,12 @@ export class LifecycleClient {
    * connected to an MQTT 5 server, or when the session goes down before the exchange ends.
    */
   reauthenticate(): Promise<void> {
-    const connection = this.#c;
     // The MQTT 5 profile carries enhanced authentication (R313) and says why it cannot run (not
     // connected to an MQTT 5 server); without it the `auth` option cannot be set (R340).
-    const runtime = (connection.config.mqtt5 as { readonly authentication?: AuthRuntime } | undefined)
+    const runtime = (this.#c.config.mqtt5 as { readonly authentication?: AuthRuntime } | undefined)
       ?.authentication;
     return (
-      runtime?.reauthenticate(this.#driver, connection) ??
+      runtime?.reauthenticate(this.#driver, this.#c) ??
       Promise.reject(new InvalidArgumentError('reauthenticate() needs the `auth` option'))
     );
   }
