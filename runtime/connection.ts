@@ -158,8 +158,7 @@ export class Connection
       if (!connects.pending) this.connects = undefined;
     }
     // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
-    const servers = this.options.servers;
-    this.tracer?.lifecycle(event, this.#referenced?.traced(event, servers) ?? servers);
+    this.tracer?.lifecycle(event, this.#referenced?.traced(event, this.options.servers) ?? this.options.servers);
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
