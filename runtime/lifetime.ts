@@ -67,8 +67,7 @@ export abstract class TransportLifetime extends TransportFlow {
     const handle = this.clock.setTimeout(() => transport.destroy(), this.closeGraceMs);
     if (!this.held) this.clock.unref?.(handle);
     // The grace timer must not outlive a transport that closed in time.
-    const waiter = () => this.clock.clearTimeout(handle);
-    this.#waitClosed(waiter);
+    this.#waitClosed(() => this.clock.clearTimeout(handle));
   }
 
   /**
