@@ -2,7 +2,7 @@
  * The MQTT client: the statechart-driven lifecycle plus the MQTT session. Publishing and receiving
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
-import { type Observable, throwError } from 'rxjs';
+
 import { ClientClosedError, type StoreError } from '../errors.js';
 import type {
   MqttSession,
@@ -15,6 +15,7 @@ import type { StoreFaultAction } from '../protocol/store.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { type RequestSender, request$ } from '../streams/request.js';
+import { type Observable, throwError } from '../streams/rx.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './clientOptions.js';
 import { observeTopic, refuseTopic } from './clientTopics.js';

@@ -1,5 +1,5 @@
-import { filter, Observable, type OperatorFunction } from 'rxjs';
 import type { ClientEvent } from '../runtime/types.js';
+import { filter, Observable, type OperatorFunction } from './rx.js';
 import type { StreamSource } from './source.js';
 
 /**

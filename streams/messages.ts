@@ -1,7 +1,7 @@
-import { map, Observable, type OperatorFunction } from 'rxjs';
 import type { QoS } from '../protocol/session.js';
 import type { Message } from '../runtime/types.js';
 import { type DecodeOptions, decode } from './decode.js';
+import { map, Observable, type OperatorFunction } from './rx.js';
 import type { StreamSource } from './source.js';
 
 /** Every message the client receives, whichever subscription it matched (or none). */
