@@ -21,7 +21,6 @@ import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './client
 import { observeTopic, refuseTopic } from './clientTopics.js';
 import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import { LifecycleClient } from './lifecycleClient.js';
 import { callEach, listen } from './listenerErrors.js';
 import { passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
@@ -51,6 +50,10 @@ export type {
   SubscribeOptions,
   TopicObserver,
 } from './types.js';
+
+// Imported after the others, so that the bundler emits the lifecycle client (and the connection
+// under it) right before this class, whose code compresses against theirs: 15 bytes less gzip.
+import { LifecycleClient } from './lifecycleClient.js';
 
 // Stand-in for a client's listener sets until their first entry: shared by every client and
 // never written to, so an idle client holds no empty hash tables of its own.
