@@ -19,7 +19,6 @@ import { type Observable, throwError } from '../streams/rx.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './clientOptions.js';
 import { observeTopic, refuseTopic } from './clientTopics.js';
-import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
 import { callEach, listen } from './listenerErrors.js';
 import { passOn, tableFor } from './optionKeys.js';
@@ -51,8 +50,10 @@ export type {
   TopicObserver,
 } from './types.js';
 
-// Imported after the others, so that the bundler emits the lifecycle client (and the connection
-// under it) right before this class, whose code compresses against theirs: 15 bytes less gzip.
+// Imported after the others, so that the bundler emits the connection and the lifecycle client
+// right before this class, whose code compresses against theirs: the default browser client's
+// gzip is 54 bytes smaller than with these two in alphabetical place.
+import { CLIENT_EVENT } from './connection.js';
 import { LifecycleClient } from './lifecycleClient.js';
 
 // Stand-in for a client's listener sets until their first entry: shared by every client and
