@@ -141,14 +141,6 @@ export class Connection
     this.events[CLIENT_EVENT](event);
   }
 
-  protected get closeGraceMs(): number {
-    return this.config.closeGraceMs ?? 1000;
-  }
-
-  protected currentClosed(): void {
-    this.driver.send({ type: 'transport.closed' });
-  }
-
   // --- the statechart's effects ---
 
   emitted(event: LifecycleEvent): void {
@@ -158,7 +150,10 @@ export class Connection
       if (!connects.pending) this.connects = undefined;
     }
     // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
-    this.tracer?.lifecycle(event, this.#referenced?.traced(event, this.options.servers) ?? this.options.servers);
+    this.tracer?.lifecycle(
+      event,
+      this.#referenced?.traced(event, this.options.servers) ?? this.options.servers,
+    );
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
