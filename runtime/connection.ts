@@ -110,7 +110,11 @@ export class Connection
     return this.#referenced?.labels(text, this.#template) ?? [];
   };
 
-  #generation = 0;
+  /**
+   * The generation of the current transport: events of an older one are stale (spec R28). Its
+   * readers see it through read-only interfaces (`WireHost`, `HandshakeHost`); only this class moves it.
+   */
+  generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
   #forwarding = false;
   /** The configured logger and tracer factory, and the tracer built from them (R90). */
@@ -130,11 +134,6 @@ export class Connection
     this.config = config;
     this.options = options;
     this.clientIds = clientIds;
-  }
-
-  /** The generation of the current transport: events of an older one are stale (spec R28). */
-  get generation(): number {
-    return this.#generation;
   }
 
   emit(event: ClientEvent): void {
@@ -240,7 +239,7 @@ export class Connection
     try {
       session.connected(sessionPresent, this.receiveMaximum);
     } catch (error) {
-      this.#storeFailed(this.#generation, error);
+      this.#storeFailed(this.generation, error);
     }
   }
   sessionDown(): void {
@@ -280,7 +279,7 @@ export class Connection
    * after the DISCONNECT the protocol version sends for it, if any, once CONNECT is out (R237).
    */
   failed(generation: number, error: ErrorData): void {
-    if (generation !== this.#generation) return;
+    if (generation !== this.generation) return;
     if (this.sentConnect !== undefined) {
       const farewell = this.profile.farewell(error);
       if (farewell !== undefined) this.write(farewell);
@@ -292,7 +291,7 @@ export class Connection
 
   /** A packet decoded from transport `generation` (a stale one is ignored). */
   packetArrived(generation: number, packet: WirePacket): void {
-    if (generation !== this.#generation) return;
+    if (generation !== this.generation) return;
     switch (packet.cmd) {
       case 'connack':
         connackArrived(this, generation, packet, this.#refer);
@@ -332,7 +331,7 @@ export class Connection
   }
 
   openTransport(server: number, name: string): void {
-    const generation = ++this.#generation;
+    const generation = ++this.generation;
     this.sentConnect = undefined;
     this.auth?.reset();
     const { server: s, template } = this.serverAt(server, name);
@@ -349,7 +348,7 @@ export class Connection
     const transport = this.transport;
     this.transport = null;
     // From here on, this transport's events are stale (spec R28).
-    this.#generation += 1;
+    this.generation += 1;
     if (transport === null) return;
     this.writable(false);
     this.endTransport(transport);
