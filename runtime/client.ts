@@ -163,7 +163,7 @@ export class MqttClient {
       if (!keepQueue) this.#onStopped();
       this.#pending?.stopped(); // R168, whatever is kept
     } else this.#keepQueue = keepQueue; // read by the `stopped` event, which may come later
-    return this.#l.disconnect(options.sendWill === true ? { sendWill: true } : {});
+    return this.#l.disconnect(options); // which reads only `sendWill`
   }
 
   /**
