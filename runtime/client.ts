@@ -70,11 +70,7 @@ function own<T>(set: ReadonlySet<T>): Set<T> {
  * resubscribes by itself (docs/spec.md); queues QoS >= 1 publishes while offline.
  */
 export class MqttClient {
-  /** The lifecycle part (statechart, transport, journal). */
-  readonly lifecycle: LifecycleClient;
-  /** The MQTT session (queues, acknowledgements, subscriptions). */
-  readonly session: MqttSession;
-  // The same two under names the minifier shortens (`#private`): most methods reach them.
+  // The lifecycle client and the session, under names the minifier shortens: most methods reach them.
   readonly #l: LifecycleClient;
   readonly #s: MqttSession;
   #eventListeners: ReadonlySet<(event: ClientEvent) => void> = NO_LISTENERS;
@@ -95,18 +91,26 @@ export class MqttClient {
     if (typeof options === 'object' && options !== null)
       passOn(options, tableFor(options, CLIENT_OPTION_KEYS));
     const lifecycle = new LifecycleClient(options);
-    this.lifecycle = lifecycle;
     this.#l = lifecycle;
     // Plain ports: the session writes to the connection, which writes to the transport; the
     // connection hands packets to the session and every event here, ahead of any listener.
     const connection = lifecycle.connection;
     const session = sessionFor(connection, options);
-    this.session = session;
     this.#s = session;
     connection.session = session;
     adoptRestoredProps(connection, session);
     connection.events = this;
     options.session?.store?.onFault?.((error, action) => this.#storeFault(error, action));
+  }
+
+  /** The lifecycle part (statechart, transport, journal). */
+  get lifecycle(): LifecycleClient {
+    return this.#l;
+  }
+
+  /** The MQTT session (queues, acknowledgements, subscriptions). */
+  get session(): MqttSession {
+    return this.#s;
   }
 
   /** The coarse state: the current one at once, then every change. */

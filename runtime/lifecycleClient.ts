@@ -46,9 +46,7 @@ export type { ClientState } from './types.js';
  * `MqttClient` adds the MQTT session (publish / subscribe) on top.
  */
 export class LifecycleClient {
-  /** The connection: transport, receive path, effects; the session's I/O. */
-  readonly connection: Connection;
-  // The same connection under a name the minifier shortens: this class reaches it in every method.
+  // The connection, under a name the minifier shortens: this class reaches it in every method.
   readonly #c: Connection;
   readonly #initialInput: NormalisedOptions['input'];
   readonly #driver: LifecycleDriver;
@@ -80,7 +78,6 @@ export class LifecycleClient {
       this.reportListenerError('journal', thrown),
     );
     const connection = new Connection(clock, random, config, options, ids);
-    this.connection = connection;
     this.#c = connection;
     const driverOptions = {
       input: options.input,
@@ -289,6 +286,11 @@ export class LifecycleClient {
     return new InvalidArgumentError(
       'sendWill needs an MQTT 5 server (protocolVersion 5): an MQTT 3.1.1 DISCONNECT always discards the will',
     );
+  }
+
+  /** The connection: transport, receive path, effects; the session's I/O. */
+  get connection(): Connection {
+    return this.#c;
   }
 
   /** The servers as configured (normalised). */
