@@ -103,11 +103,12 @@ class Wire implements TransportHandlers, WireState {
   /** This transport's `onClose` was seen. */
   closed = false;
   readonly decoder: Decoder;
-  readonly onOpen = handlers.onOpen;
-  readonly onData = handlers.onData;
-  readonly onError = handlers.onError;
-  readonly onDrain = handlers.onDrain;
-  readonly onClose = handlers.onClose;
+  /** The shared handlers, as this wire's own properties (see {@link handlers}). */
+  declare readonly onOpen: typeof handlers.onOpen;
+  declare readonly onData: typeof handlers.onData;
+  declare readonly onError: typeof handlers.onError;
+  declare readonly onDrain: typeof handlers.onDrain;
+  declare readonly onClose: typeof handlers.onClose;
   constructor(
     readonly connection: WireHost,
     readonly generation: number,
@@ -117,6 +118,7 @@ class Wire implements TransportHandlers, WireState {
     tracer: Tracer | undefined,
     profile: WireProfile,
   ) {
+    Object.assign(this, handlers);
     const packets = new Packets(this, maxPacketBytes);
     this.decoder = profile.decoder(
       tracer === undefined
