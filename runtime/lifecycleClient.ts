@@ -65,9 +65,8 @@ export class LifecycleClient {
         'clock',
         "no clock: pass one, or construct the client from an entry point such as 'mqtt-lifeline', which supplies one",
       );
-    const driver = config.driver;
     // The runtime never imports the actor driver, so a bundle that does not use it leaves it out (R230).
-    if (driver === 'actor')
+    if (config.driver === 'actor')
       throw new ConfigError(
         'driver',
         "'actor' needs the actor driver, which this entry point leaves out: pass driver: createActorDriver",
@@ -87,12 +86,11 @@ export class LifecycleClient {
       inspect: config.inspect,
       inspection: config.inspection,
     };
-    const factory = config[DRIVER_FACTORY];
     this.#driver =
-      factory !== undefined
-        ? factory(driverOptions)
-        : typeof driver === 'function'
-          ? driver(driverOptions)
+      config[DRIVER_FACTORY] !== undefined
+        ? config[DRIVER_FACTORY](driverOptions)
+        : typeof config.driver === 'function'
+          ? config.driver(driverOptions)
           : // The runtime's own default carries no xstate; Node's entry names xstate's step (R343).
             createChartStepDriver(driverOptions);
     connection.driver = this.#driver;
