@@ -23,7 +23,6 @@ import type { ConnectCallOptions } from './connectWaiters.js';
 import { callEach, listen } from './listenerErrors.js';
 import { passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
-import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
 import { profileRequester } from './profileRequester.js';
 import type { RequestOptions } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
@@ -50,11 +49,12 @@ export type {
   TopicObserver,
 } from './types.js';
 
-// Imported after the others, so that the bundler emits the connection and the lifecycle client
-// right before this class, whose code compresses against theirs: the default browser client's
-// gzip is 54 bytes smaller than with these two in alphabetical place.
+// Imported after the others, so that the bundler emits the connection, the lifecycle client and
+// the MQTT 5 hooks right before this class, whose code compresses against theirs: the default
+// browser client's gzip is 61 bytes smaller than with these in alphabetical place.
 import { CLIENT_EVENT } from './connection.js';
 import { LifecycleClient } from './lifecycleClient.js';
+import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
 
 // Stand-in for a client's listener sets until their first entry: shared by every client and
 // never written to, so an idle client holds no empty hash tables of its own.
