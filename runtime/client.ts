@@ -2,7 +2,7 @@
  * The MQTT client: the statechart-driven lifecycle plus the MQTT session. Publishing and receiving
  * go from the session straight to the transport and back; the actor sees lifecycle events only.
  */
-import { type Observable, throwError } from 'rxjs';
+
 import { ClientClosedError, type StoreError } from '../errors.js';
 import type {
   MqttSession,
@@ -15,16 +15,14 @@ import type { StoreFaultAction } from '../protocol/store.js';
 import { events$ } from '../streams/events.js';
 import { messages$, subscribe } from '../streams/messages.js';
 import { type RequestSender, request$ } from '../streams/request.js';
+import { type Observable, throwError } from '../streams/rx.js';
 import { state$ } from '../streams/state.js';
 import { CLIENT_OPTION_KEYS, type MqttClientOptions, sessionFor } from './clientOptions.js';
 import { observeTopic, refuseTopic } from './clientTopics.js';
-import { CLIENT_EVENT } from './connection.js';
 import type { ConnectCallOptions } from './connectWaiters.js';
-import { LifecycleClient } from './lifecycleClient.js';
 import { callEach, listen } from './listenerErrors.js';
 import { passOn, tableFor } from './optionKeys.js';
 import type { OutboundProps } from './outboundProps.js';
-import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
 import { profileRequester } from './profileRequester.js';
 import type { RequestOptions } from './request.js';
 import { type GrantedSubscription, PendingRequests, type SubscribeRequest } from './subscribeAsync.js';
@@ -51,6 +49,13 @@ export type {
   TopicObserver,
 } from './types.js';
 
+// Imported after the others, so that the bundler emits the connection, the lifecycle client and
+// the MQTT 5 hooks right before this class, whose code compresses against theirs: the default
+// browser client's gzip is 61 bytes smaller than with these in alphabetical place.
+import { CLIENT_EVENT } from './connection.js';
+import { LifecycleClient } from './lifecycleClient.js';
+import { adoptRestoredProps, hasV5Options, outboundPropsOf } from './outboundPropsHooks.js';
+
 // Stand-in for a client's listener sets until their first entry: shared by every client and
 // never written to, so an idle client holds no empty hash tables of its own.
 const NO_LISTENERS: ReadonlySet<never> = new Set<never>();
@@ -65,10 +70,9 @@ function own<T>(set: ReadonlySet<T>): Set<T> {
  * resubscribes by itself (docs/spec.md); queues QoS >= 1 publishes while offline.
  */
 export class MqttClient {
-  /** The lifecycle part (statechart, transport, journal). */
-  readonly lifecycle: LifecycleClient;
-  /** The MQTT session (queues, acknowledgements, subscriptions). */
-  readonly session: MqttSession;
+  // The lifecycle client and the session, under names the minifier shortens: most methods reach them.
+  readonly #l: LifecycleClient;
+  readonly #s: MqttSession;
   #eventListeners: ReadonlySet<(event: ClientEvent) => void> = NO_LISTENERS;
   #messageListeners: ReadonlySet<(message: Message) => void> = NO_LISTENERS;
   /** The consumers of `addTopicObserver`, made with the first (spec R332). */
@@ -86,15 +90,27 @@ export class MqttClient {
     // The lifecycle client checks the keys, against this client's table (spec R338).
     if (typeof options === 'object' && options !== null)
       passOn(options, tableFor(options, CLIENT_OPTION_KEYS));
-    this.lifecycle = new LifecycleClient(options);
+    const lifecycle = new LifecycleClient(options);
+    this.#l = lifecycle;
     // Plain ports: the session writes to the connection, which writes to the transport; the
     // connection hands packets to the session and every event here, ahead of any listener.
-    const connection = this.lifecycle.connection;
-    this.session = sessionFor(connection, options);
-    connection.session = this.session;
-    adoptRestoredProps(connection, this.session);
+    const connection = lifecycle.connection;
+    const session = sessionFor(connection, options);
+    this.#s = session;
+    connection.session = session;
+    adoptRestoredProps(connection, session);
     connection.events = this;
     options.session?.store?.onFault?.((error, action) => this.#storeFault(error, action));
+  }
+
+  /** The lifecycle part (statechart, transport, journal). */
+  get lifecycle(): LifecycleClient {
+    return this.#l;
+  }
+
+  /** The MQTT session (queues, acknowledgements, subscriptions). */
+  get session(): MqttSession {
+    return this.#s;
   }
 
   /** The coarse state: the current one at once, then every change. */
@@ -124,7 +140,7 @@ export class MqttClient {
    * `ClientClosedError` on `disconnect()`.
    */
   connect(options?: ConnectCallOptions): Promise<void> {
-    return this.lifecycle.connect(options);
+    return this.#l.connect(options);
   }
 
   /**
@@ -142,16 +158,16 @@ export class MqttClient {
   disconnect(options: { keepQueue?: boolean; sendWill?: boolean } = {}): Promise<void> {
     if (options.sendWill === true) {
       // Checked first: a refused sendWill must change nothing (the queue setting included).
-      const refused = this.lifecycle.disconnectRefusal(options);
+      const refused = this.#l.disconnectRefusal(options);
       if (refused !== undefined) return Promise.reject(refused);
     }
-    const keepQueue = options.keepQueue ?? this.session.durable;
-    if (this.lifecycle.state === 'stopped') {
+    const keepQueue = options.keepQueue ?? this.#s.durable;
+    if (this.#l.state === 'stopped') {
       // No `stopped` event comes again, so what an earlier stop kept settles here.
       if (!keepQueue) this.#onStopped();
       this.#pending?.stopped(); // R168, whatever is kept
     } else this.#keepQueue = keepQueue; // read by the `stopped` event, which may come later
-    return this.lifecycle.disconnect(options.sendWill === true ? { sendWill: true } : {});
+    return this.#l.disconnect(options); // which reads only `sendWill`
   }
 
   /**
@@ -161,34 +177,34 @@ export class MqttClient {
    * @returns this client.
    */
   unref(): this {
-    this.lifecycle.unref();
+    this.#l.unref();
     return this;
   }
 
   /** Undoes {@link MqttClient.unref}: the client keeps the process alive again (the default). */
   ref(): this {
-    this.lifecycle.ref();
+    this.#l.ref();
     return this;
   }
 
   /** Replaces the configuration and, if connecting or connected, reconnects with it (spec R26). */
   configure(config: Parameters<LifecycleClient['configure']>[0]): void {
-    this.lifecycle.configure(config);
+    this.#l.configure(config);
   }
 
   /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
   get connectHook(): LifecycleClient['connectHook'] {
-    return this.lifecycle.connectHook;
+    return this.#l.connectHook;
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
   setConnectHook(hook: Parameters<LifecycleClient['setConnectHook']>[0]): void {
-    this.lifecycle.setConnectHook(hook);
+    this.#l.setConnectHook(hook);
   }
 
   /** The coarse state. */
   get state(): ClientState {
-    return this.lifecycle.state;
+    return this.#l.state;
   }
 
   /**
@@ -196,12 +212,12 @@ export class MqttClient {
    * keeping the session and its in-flight messages. See `LifecycleClient.reauthenticate`.
    */
   reauthenticate(): Promise<void> {
-    return this.lifecycle.reauthenticate();
+    return this.#l.reauthenticate();
   }
 
   /** Whether the MQTT session is up. */
   isConnected(): boolean {
-    return this.lifecycle.isConnected();
+    return this.#l.isConnected();
   }
 
   /**
@@ -217,7 +233,7 @@ export class MqttClient {
     retain: boolean,
     done?: PublishCallback,
   ): PublishResult {
-    return this.session.publish(topic, payload, qos, retain, done);
+    return this.#s.publish(topic, payload, qos, retain, done);
   }
 
   /**
@@ -232,7 +248,7 @@ export class MqttClient {
       const done: PublishCallback = (error) => (error === undefined ? resolve() : reject(error));
       const qos = options.qos ?? 0;
       const retain = options.retain ?? false;
-      if (options.properties === undefined) this.session.publish(topic, payload, qos, retain, done);
+      if (options.properties === undefined) this.#s.publish(topic, payload, qos, retain, done);
       // MQTT 5 properties (spec R290-R292): kept beside the session, added on the way out.
       else this.#props().publish(topic, payload, qos, retain, options.properties, done);
     });
@@ -243,7 +259,7 @@ export class MqttClient {
    * `writableNeedDrain`): publishing more only grows the buffer (spec R55).
    */
   get needsDrain(): boolean {
-    return this.lifecycle.needsDrain;
+    return this.#l.needsDrain;
   }
 
   /**
@@ -251,7 +267,7 @@ export class MqttClient {
    * next `drain` event or when the connection closes (spec R55).
    */
   whenWritable(): Promise<void> {
-    return this.lifecycle.whenWritable();
+    return this.#l.whenWritable();
   }
 
   /**
@@ -261,8 +277,8 @@ export class MqttClient {
    */
   addTopicObserver(filter: string, qos: QoS, observer: TopicObserver): () => void {
     // What an observer throws is reported and reaches no other (R63).
-    this.#routes ??= new TopicRoutes((thrown) => this.lifecycle.reportListenerError('topicObserver', thrown));
-    return observeTopic(this.#routes, this.session, filter, qos, observer);
+    this.#routes ??= new TopicRoutes((thrown) => this.#l.reportListenerError('topicObserver', thrown));
+    return observeTopic(this.#routes, this.#s, filter, qos, observer);
   }
 
   /**
@@ -372,36 +388,36 @@ export class MqttClient {
 
   /** The subscriptions in registration order, with the QoS each was granted. */
   subscriptions(): SubscriptionInfo[] {
-    return this.session.subscriptions();
+    return this.#s.subscriptions();
   }
 
   /** Caps the QoS of later publishes and subscriptions (Mongoose `set_max_qos`); raising back works. */
   setMaxQos(qos: QoS): void {
-    this.session.setMaxQos(qos);
+    this.#s.setMaxQos(qos);
   }
 
   /** Payload bytes queued or in flight plus what the transport still buffers (Mongoose `num_unsent_bytes`). */
   numUnsentBytes(): number {
-    return this.session.numUnsentBytes();
+    return this.#s.numUnsentBytes();
   }
 
   #props(): OutboundProps {
-    return outboundPropsOf(this.lifecycle.connection, this.session);
+    return outboundPropsOf(this.#l.connection, this.#s);
   }
 
   /** The requester of `request()`, from the MQTT 5 profile (R297, R350); throws without it. */
   #requester(): RequestSender<RequestOptions> {
-    return profileRequester(this.lifecycle.connection.config.mqtt5, this);
+    return profileRequester(this.#l.connection.config.mqtt5, this);
   }
 
   #requests(): PendingRequests {
-    this.#pending ??= new PendingRequests(this.session);
+    this.#pending ??= new PendingRequests(this.#s);
     return this.#pending;
   }
 
   // Every call into user code is guarded (R63): a throw is reported and never reaches the receive path.
   #emit(event: ClientEvent): void {
-    callEach(this.#eventListeners, event, 'event', this.lifecycle);
+    callEach(this.#eventListeners, event, 'event', this.#l);
   }
 
   /** @internal The connection's event port: every event, ahead of any listener. */
@@ -410,7 +426,7 @@ export class MqttClient {
       case 'message': {
         const routes = this.#routes;
         if (routes !== undefined && routes.size > 0) routes.deliver(event);
-        callEach(this.#messageListeners, event, 'message', this.lifecycle);
+        callEach(this.#messageListeners, event, 'message', this.#l);
         break;
       }
       case 'suback':
@@ -427,7 +443,7 @@ export class MqttClient {
       case 'replay.done':
         // Listeners hear replay.done before the statechart's `ready` that it causes.
         this.#emit(event);
-        this.lifecycle.sessionDrained();
+        this.#l.sessionDrained();
         return;
       default:
         break;
@@ -442,7 +458,7 @@ export class MqttClient {
    */
   #storeFault(error: StoreError, action: StoreFaultAction): void {
     const { code, fault, path, message } = error;
-    this.lifecycle.connection.emit({ type: 'store.fault', code, fault, path, message, action });
+    this.#l.connection.emit({ type: 'store.fault', code, fault, path, message, action });
     if (action === 'stop') queueMicrotask(() => void this.disconnect());
   }
 
@@ -451,6 +467,6 @@ export class MqttClient {
     const keep = this.#keepQueue;
     this.#keepQueue = false;
     if (keep) return;
-    this.session.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
+    this.#s.abandon(() => new ClientClosedError('the client stopped before it was acknowledged'));
   }
 }

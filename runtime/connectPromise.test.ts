@@ -158,6 +158,10 @@ describe.each(['actor', 'step', 'chart'] as const)('connect() promise (%s driver
     const { client, net } = setup();
     expect(() => client.connect({ timeoutMs: -1 })).toThrow(InvalidArgumentError);
     expect(() => client.connect({ attempts: 0 })).toThrow(InvalidArgumentError);
+    expect(() => client.connect({ timeoutMs: Number.NaN })).toThrow(
+      'connect(): timeoutMs must be a number > 0, got NaN',
+    );
+    expect(() => client.connect({ attempts: '3' as unknown as number })).toThrow(InvalidArgumentError);
     expect(net.connections).toHaveLength(0);
     expect(client.state).toBe('idle');
   });

@@ -55,8 +55,9 @@ export interface ConnectWaitersHost {
 const ignore = (): void => {};
 
 function checkLimit(name: string, value: number | undefined): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0)
+  if (value === undefined) return Infinity;
+  // `!(value > 0)` is true for NaN too.
+  if (typeof value !== 'number' || !(value > 0))
     throw new InvalidArgumentError(`connect(): ${name} must be a number > 0, got ${String(value)}`);
   return value;
 }
@@ -89,11 +90,11 @@ export class ConnectWaiters {
   wait(options: ConnectCallOptions | undefined): Promise<void> {
     const timeoutMs = checkLimit('timeoutMs', options?.timeoutMs);
     const attempts = checkLimit('attempts', options?.attempts);
-    const plain = timeoutMs === Number.POSITIVE_INFINITY && attempts === Number.POSITIVE_INFINITY;
+    const plain = timeoutMs === Infinity && attempts === Infinity;
     if (plain && this.#plain !== undefined) return this.#plain;
     const promise = new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, attempts, failures: 0, timer: undefined };
-      if (timeoutMs !== Number.POSITIVE_INFINITY) {
+      if (timeoutMs !== Infinity) {
         waiter.timer = this.#host.clock.setTimeout(() => {
           waiter.timer = undefined;
           const cause = this.#lastError === undefined ? undefined : this.#host.revive(this.#lastError);

@@ -110,7 +110,11 @@ export class Connection
     return this.#referenced?.labels(text, this.#template) ?? [];
   };
 
-  #generation = 0;
+  /**
+   * The generation of the current transport: events of an older one are stale (spec R28). Its
+   * readers see it through read-only interfaces (`WireHost`, `HandshakeHost`); only this class moves it.
+   */
+  generation = 0;
   /** A `listener.error` is being forwarded: a listener of it that throws is not forwarded again. */
   #forwarding = false;
   /** The configured logger and tracer factory, and the tracer built from them (R90). */
@@ -132,21 +136,8 @@ export class Connection
     this.clientIds = clientIds;
   }
 
-  /** The generation of the current transport: events of an older one are stale (spec R28). */
-  get generation(): number {
-    return this.#generation;
-  }
-
   emit(event: ClientEvent): void {
     this.events[CLIENT_EVENT](event);
-  }
-
-  protected get closeGraceMs(): number {
-    return this.config.closeGraceMs ?? 1000;
-  }
-
-  protected currentClosed(): void {
-    this.driver.send({ type: 'transport.closed' });
   }
 
   // --- the statechart's effects ---
@@ -158,8 +149,10 @@ export class Connection
       if (!connects.pending) this.connects = undefined;
     }
     // By the event's label: an actor's snapshot is not yet the new ring while it emits (R246).
-    const servers = this.options.servers;
-    this.tracer?.lifecycle(event, this.#referenced?.traced(event, servers) ?? servers);
+    this.tracer?.lifecycle(
+      event,
+      this.#referenced?.traced(event, this.options.servers) ?? this.options.servers,
+    );
     this.emit(event);
     const listeners = this.lifecycleListeners;
     // Listeners run inside the statechart's step: a throw must not abort it (R63).
@@ -246,7 +239,7 @@ export class Connection
     try {
       session.connected(sessionPresent, this.receiveMaximum);
     } catch (error) {
-      this.#storeFailed(this.#generation, error);
+      this.#storeFailed(this.generation, error);
     }
   }
   sessionDown(): void {
@@ -286,7 +279,7 @@ export class Connection
    * after the DISCONNECT the protocol version sends for it, if any, once CONNECT is out (R237).
    */
   failed(generation: number, error: ErrorData): void {
-    if (generation !== this.#generation) return;
+    if (generation !== this.generation) return;
     if (this.sentConnect !== undefined) {
       const farewell = this.profile.farewell(error);
       if (farewell !== undefined) this.write(farewell);
@@ -298,7 +291,7 @@ export class Connection
 
   /** A packet decoded from transport `generation` (a stale one is ignored). */
   packetArrived(generation: number, packet: WirePacket): void {
-    if (generation !== this.#generation) return;
+    if (generation !== this.generation) return;
     switch (packet.cmd) {
       case 'connack':
         connackArrived(this, generation, packet, this.#refer);
@@ -338,7 +331,7 @@ export class Connection
   }
 
   openTransport(server: number, name: string): void {
-    const generation = ++this.#generation;
+    const generation = ++this.generation;
     this.sentConnect = undefined;
     this.auth?.reset();
     const { server: s, template } = this.serverAt(server, name);
@@ -355,7 +348,7 @@ export class Connection
     const transport = this.transport;
     this.transport = null;
     // From here on, this transport's events are stale (spec R28).
-    this.#generation += 1;
+    this.generation += 1;
     if (transport === null) return;
     this.writable(false);
     this.endTransport(transport);

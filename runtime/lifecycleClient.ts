@@ -46,8 +46,8 @@ export type { ClientState } from './types.js';
  * `MqttClient` adds the MQTT session (publish / subscribe) on top.
  */
 export class LifecycleClient {
-  /** The connection: transport, receive path, effects; the session's I/O. */
-  readonly connection: Connection;
+  // The connection, under a name the minifier shortens: this class reaches it in every method.
+  readonly #c: Connection;
   readonly #initialInput: NormalisedOptions['input'];
   readonly #driver: LifecycleDriver;
   readonly #entries: JournalEntry[] | null;
@@ -65,9 +65,8 @@ export class LifecycleClient {
         'clock',
         "no clock: pass one, or construct the client from an entry point such as 'mqtt-lifeline', which supplies one",
       );
-    const driver = config.driver;
     // The runtime never imports the actor driver, so a bundle that does not use it leaves it out (R230).
-    if (driver === 'actor')
+    if (config.driver === 'actor')
       throw new ConfigError(
         'driver',
         "'actor' needs the actor driver, which this entry point leaves out: pass driver: createActorDriver",
@@ -78,7 +77,7 @@ export class LifecycleClient {
       this.reportListenerError('journal', thrown),
     );
     const connection = new Connection(clock, random, config, options, ids);
-    this.connection = connection;
+    this.#c = connection;
     const driverOptions = {
       input: options.input,
       clock,
@@ -87,12 +86,11 @@ export class LifecycleClient {
       inspect: config.inspect,
       inspection: config.inspection,
     };
-    const factory = config[DRIVER_FACTORY];
     this.#driver =
-      factory !== undefined
-        ? factory(driverOptions)
-        : typeof driver === 'function'
-          ? driver(driverOptions)
+      config[DRIVER_FACTORY] !== undefined
+        ? config[DRIVER_FACTORY](driverOptions)
+        : typeof config.driver === 'function'
+          ? config.driver(driverOptions)
           : // The runtime's own default carries no xstate; Node's entry names xstate's step (R343).
             createChartStepDriver(driverOptions);
     connection.driver = this.#driver;
@@ -111,7 +109,7 @@ export class LifecycleClient {
    */
   connect(options?: ConnectCallOptions): Promise<void> {
     if (this.isConnected()) return Promise.resolve();
-    const connection = this.connection;
+    const connection = this.#c;
     // A will asked for by an earlier `disconnect({ sendWill })` is not asked for again.
     connection.sendWillOnDisconnect = false;
     const waiters =
@@ -141,9 +139,9 @@ export class LifecycleClient {
   disconnect(options: { readonly sendWill?: boolean } = {}): Promise<void> {
     const refused = this.disconnectRefusal(options);
     if (refused !== undefined) return Promise.reject(refused);
-    this.connection.sendWillOnDisconnect = options.sendWill === true;
+    this.#c.sendWillOnDisconnect = options.sendWill === true;
     this.#driver.send({ type: 'client.disconnect' });
-    return this.connection.whenClosed();
+    return this.#c.whenClosed();
   }
 
   /**
@@ -153,16 +151,15 @@ export class LifecycleClient {
    */
   configure(config: Partial<LifecycleClientOptions>): void {
     checkClientKeys(config, LIFECYCLE_OPTION_KEYS);
-    const connection = this.connection;
     // `Object.assign`, not spreads: the copy is kept, and V8 stores a merged spread with a large
     // out-of-object property backing.
-    const nextConfig: LifecycleClientConfig = Object.assign({}, connection.config, config);
+    const nextConfig: LifecycleClientConfig = Object.assign({}, this.#c.config, config);
     const next = normaliseOptions(nextConfig);
-    const ids = clientIds(next, connection.clientIds, connection.random);
+    const ids = clientIds(next, this.#c.clientIds, this.#c.random);
     checkConnectOptions(next, ids);
-    connection.options = next;
-    connection.config = nextConfig;
-    connection.clientIds = ids;
+    this.#c.options = next;
+    this.#c.config = nextConfig;
+    this.#c.clientIds = ids;
     this.#driver.send({ type: 'client.configure', servers: next.input.servers, options: next.input.options });
   }
 
@@ -184,8 +181,8 @@ export class LifecycleClient {
   }
 
   #hold(held: boolean): void {
-    if (this.connection.held === held) return;
-    this.connection.hold(held);
+    if (this.#c.held === held) return;
+    this.#c.hold(held);
     if (held) this.#driver.ref();
     else this.#driver.unref();
   }
@@ -202,13 +199,12 @@ export class LifecycleClient {
    * connected to an MQTT 5 server, or when the session goes down before the exchange ends.
    */
   reauthenticate(): Promise<void> {
-    const connection = this.connection;
     // The MQTT 5 profile carries enhanced authentication (R313) and says why it cannot run (not
     // connected to an MQTT 5 server); without it the `auth` option cannot be set (R340).
-    const runtime = (connection.config.mqtt5 as { readonly authentication?: AuthRuntime } | undefined)
+    const runtime = (this.#c.config.mqtt5 as { readonly authentication?: AuthRuntime } | undefined)
       ?.authentication;
     return (
-      runtime?.reauthenticate(this.#driver, connection) ??
+      runtime?.reauthenticate(this.#driver, this.#c) ??
       Promise.reject(new InvalidArgumentError('reauthenticate() needs the `auth` option'))
     );
   }
@@ -246,29 +242,29 @@ export class LifecycleClient {
    * @param thrown - What it threw.
    */
   reportListenerError(kind: ListenerKind, thrown: unknown): void {
-    this.connection.reportListenerError(kind, thrown);
+    this.#c.reportListenerError(kind, thrown);
   }
 
   /** Calls `listener` with every lifecycle event; returns an unsubscribe function. */
   onLifecycle(listener: (event: LifecycleEvent) => void): () => void {
-    this.connection.lifecycleListeners ??= new Set();
-    return listen(this.connection.lifecycleListeners, listener);
+    this.#c.lifecycleListeners ??= new Set();
+    return listen(this.#c.lifecycleListeners, listener);
   }
 
   /** The connect hook in use (from the options or the last `setConnectHook`), if any. */
   get connectHook(): LifecycleClientOptions['connectHook'] {
-    return this.connection.config.connectHook;
+    return this.#c.config.connectHook;
   }
 
   /** Replaces the connect hook (Mongoose `set_connect_fn`); it runs before every later CONNECT. */
   setConnectHook(hook: LifecycleClientOptions['connectHook']): void {
-    this.connection.config = Object.assign({}, this.connection.config, { connectHook: hook });
+    this.#c.config = Object.assign({}, this.#c.config, { connectHook: hook });
   }
 
   /** Calls `listener` when the connection is closed for a protocol error or a failed connect hook. */
   onProtocolError(listener: (error: ErrorData) => void): () => void {
-    this.connection.protocolListeners ??= new Set();
-    return listen(this.connection.protocolListeners, listener);
+    this.#c.protocolListeners ??= new Set();
+    return listen(this.#c.protocolListeners, listener);
   }
 
   /** The journal so far (with `journal: true`). */
@@ -284,35 +280,40 @@ export class LifecycleClient {
    */
   disconnectRefusal(options: { readonly sendWill?: boolean }): InvalidArgumentError | undefined {
     if (options.sendWill !== true) return undefined;
-    if (this.connection.options.servers.some((s) => s.protocolVersion === 5)) return undefined;
+    if (this.#c.options.servers.some((s) => s.protocolVersion === 5)) return undefined;
     return new InvalidArgumentError(
       'sendWill needs an MQTT 5 server (protocolVersion 5): an MQTT 3.1.1 DISCONNECT always discards the will',
     );
   }
 
+  /** The connection: transport, receive path, effects; the session's I/O. */
+  get connection(): Connection {
+    return this.#c;
+  }
+
   /** The servers as configured (normalised). */
   get servers(): readonly ServerConfig[] {
-    return this.connection.options.servers;
+    return this.#c.options.servers;
   }
 
   /** The clock in use. */
   get clock(): RuntimeClock {
-    return this.connection.clock;
+    return this.#c.clock;
   }
 
   /** Attaches the session layer: packets other than CONNACK and PINGRESP go to it. */
   attachSession(session: SessionPort): void {
-    this.connection.session = session;
+    this.#c.session = session;
   }
 
   /** Writes bytes to the current transport; false when there is none or it is above its high-water mark. */
   write(bytes: Uint8Array): boolean {
-    return this.connection.write(bytes);
+    return this.#c.write(bytes);
   }
 
   /** Bytes the transport has not yet handed to the operating system. */
   get bufferedBytes(): number {
-    return this.connection.bufferedBytes();
+    return this.#c.bufferedBytes();
   }
 
   /**
@@ -320,7 +321,7 @@ export class LifecycleClient {
    * operating system (Node's `writableNeedDrain`): stop writing until {@link LifecycleClient.whenWritable}.
    */
   get needsDrain(): boolean {
-    return this.connection.needsDrain();
+    return this.#c.needsDrain();
   }
 
   /**
@@ -328,7 +329,7 @@ export class LifecycleClient {
    * else when it drains or the connection closes (when nothing is buffered any more).
    */
   whenWritable(): Promise<void> {
-    return this.connection.whenWritable();
+    return this.#c.whenWritable();
   }
 
   /**
@@ -336,7 +337,7 @@ export class LifecycleClient {
    * `callback(false)` if the connection closes first or there is none (spec R54).
    */
   whenFlushed(callback: (flushed: boolean) => void): void {
-    this.connection.whenFlushed(callback);
+    this.#c.whenFlushed(callback);
   }
 
   /** Tells the statechart that the replay from before this connection is complete. */

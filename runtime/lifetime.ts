@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import type { LifecycleDriver } from './drivers.js';
 import { TransportFlow } from './flow.js';
 import type { RuntimeClock, Transport } from './ports.js';
 
@@ -22,10 +24,10 @@ export abstract class TransportLifetime extends TransportFlow {
 
   /** The clock the grace timer runs on. */
   abstract readonly clock: RuntimeClock;
-  /** Grace period for a closing transport to flush before it is destroyed, in ms. */
-  protected abstract readonly closeGraceMs: number;
-  /** Tells the statechart the current transport closed. */
-  protected abstract currentClosed(): void;
+  /** Its `closeGraceMs`: how long a closing transport may flush before it is destroyed (ms, default 1000). */
+  abstract readonly config: { readonly closeGraceMs?: number | undefined };
+  /** The statechart, told when the current transport closed. */
+  abstract readonly driver: Pick<LifecycleDriver, 'send'>;
 
   /** Lets the current and later transports keep the process alive, or not (spec R50, R52). */
   hold(held: boolean): void {
@@ -64,11 +66,10 @@ export abstract class TransportLifetime extends TransportFlow {
     transport.end();
     // Closed at once: no grace timer to clear later, and none to hold the process.
     if (this.#open === 0) return;
-    const handle = this.clock.setTimeout(() => transport.destroy(), this.closeGraceMs);
+    const handle = this.clock.setTimeout(() => transport.destroy(), this.config.closeGraceMs ?? 1000);
     if (!this.held) this.clock.unref?.(handle);
     // The grace timer must not outlive a transport that closed in time.
-    const waiter = () => this.clock.clearTimeout(handle);
-    this.#waitClosed(waiter);
+    this.#waitClosed(() => this.clock.clearTimeout(handle));
   }
 
   /**
@@ -77,7 +78,7 @@ export abstract class TransportLifetime extends TransportFlow {
    */
   released(current: boolean): void {
     this.#open -= 1;
-    if (current) this.currentClosed();
+    if (current) this.driver.send({ type: 'transport.closed' });
     const waiters = this.#closeWaiters;
     if (this.#open > 0 || waiters === undefined) return;
     this.#closeWaiters = undefined;

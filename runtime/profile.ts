@@ -208,13 +208,9 @@ export const V4_PROFILE: WireProfile = Object.freeze({
   connect(options: ConnectOptions): WrittenConnect {
     return { bytes: encodeConnect(options), sent: (options.clean ?? true) ? SENT_CLEAN : SENT_SESSION };
   },
-  decoder(sink: WireSink): Decoder {
-    return createDecoder(sink);
-  },
-  answerConnack(packet: Connack | V5Connack, handshaking: boolean, sent: SentConnect | undefined) {
-    // The 3.1.1 decoder makes only 3.1.1 CONNACKs.
-    return answerConnack(packet as Connack, handshaking, sent);
-  },
+  decoder: createDecoder,
+  // The 3.1.1 decoder makes only 3.1.1 CONNACKs.
+  answerConnack: answerConnack as WireProfile['answerConnack'],
   receiveMaximum: (): number => 65_535,
   transport: (transport: Transport): Transport => transport,
   // A 3.1.1 client just closes the connection [MQTT-4.8.0-1].

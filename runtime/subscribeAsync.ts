@@ -64,19 +64,21 @@ export class SubscribeRefusedError extends SubscribeError {
 export class PendingRequests {
   readonly #rejects = new Set<(error: MqttError) => void>();
 
-  constructor(private readonly session: MqttSession) {}
+  readonly #session: MqttSession;
+
+  constructor(session: MqttSession) {
+    this.#session = session;
+  }
 
   /** `subscribeAsync`: see `MqttClient.subscribeAsync`. */
   subscribe(request: SubscribeRequest, qos: QoS): Promise<GrantedSubscription[]> {
-    const list = (
-      typeof request === 'string' || !Array.isArray(request) ? [request] : request
-    ) as SubscribeEntry[];
+    const list = (Array.isArray(request) ? request : [request]) as SubscribeEntry[];
     const entries = list.map((e) =>
       typeof e === 'string' ? { filter: e, qos } : { filter: e.filter, qos: e.qos ?? qos },
     );
     return this.#track<GrantedSubscription[]>((resolve, reject) => {
       // Throws (bad filter or QoS) before anything is registered: the promise rejects with it.
-      this.session.subscribeMany(entries, (results) => {
+      this.#session.subscribeMany(entries, (results) => {
         const outcomes = entries.map(({ filter }, i) => ({ filter, qos: grantedOf(results[i]) }));
         const closed = results.find(isClosed);
         if (closed !== undefined) return reject(closed.error);
@@ -89,7 +91,7 @@ export class PendingRequests {
             outcomes[i]?.qos === null &&
             !(r !== undefined && 'error' in r && r.error instanceof SubscriptionCancelledError)
           )
-            this.session.unsubscribe(filter);
+            this.#session.unsubscribe(filter);
         });
         reject(new SubscribeRefusedError(outcomes));
       });
@@ -109,7 +111,7 @@ export class PendingRequests {
         if (failed === undefined) resolve();
         else reject(failed);
       };
-      for (const filter of list) this.session.unsubscribe(filter, each);
+      for (const filter of list) this.#session.unsubscribe(filter, each);
     });
   }
 
@@ -135,8 +137,7 @@ export class PendingRequests {
           resolve(value);
         }, fail);
       } catch (error) {
-        this.#rejects.delete(fail);
-        reject(error);
+        fail(error as MqttError);
       }
     });
   }

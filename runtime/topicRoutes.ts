@@ -16,22 +16,25 @@ type Held = TopicObserver | Set<TopicObserver>;
  * are found in the order their filters were added, then in the order each filter's were.
  */
 export class TopicRoutes {
-  private readonly filters = new Map<string, Held>();
-  private readonly matcher = new TopicMatcher<string>();
+  readonly #filters = new Map<string, Held>();
+  readonly #matcher = new TopicMatcher<string>();
+  readonly #report: (thrown: unknown) => void;
 
   /**
    * @param report - Called with what a consumer threw (spec R63); the others still get theirs.
    */
-  constructor(private readonly report: (thrown: unknown) => void) {}
+  constructor(report: (thrown: unknown) => void) {
+    this.#report = report;
+  }
 
   /** How many filters have consumers. */
   get size(): number {
-    return this.filters.size;
+    return this.#filters.size;
   }
 
   /** Whether `filter` has a consumer. */
   has(filter: string): boolean {
-    return this.filters.has(filter);
+    return this.#filters.has(filter);
   }
 
   /**
@@ -41,15 +44,15 @@ export class TopicRoutes {
    * @returns True when `filter` had no consumer before (the caller subscribes to it).
    */
   add(filter: string, observer: TopicObserver): boolean {
-    const held = this.filters.get(filter);
+    const held = this.#filters.get(filter);
     if (held === undefined) {
       // The matcher validates first: an invalid filter throws before anything is held.
-      this.matcher.add(filter, filter);
-      this.filters.set(filter, observer);
+      this.#matcher.add(filter, filter);
+      this.#filters.set(filter, observer);
       return true;
     }
     if (held instanceof Set) held.add(observer);
-    else if (held !== observer) this.filters.set(filter, new Set([held, observer]));
+    else if (held !== observer) this.#filters.set(filter, new Set([held, observer]));
     return false;
   }
 
@@ -58,24 +61,24 @@ export class TopicRoutes {
    * @returns True when that was its last consumer (the caller unsubscribes from it).
    */
   remove(filter: string, observer: TopicObserver): boolean {
-    const held = this.filters.get(filter);
+    const held = this.#filters.get(filter);
     if (held === undefined) return false;
     if (held instanceof Set) {
       if (!held.delete(observer)) return false;
-      if (held.size === 1) this.filters.set(filter, held.values().next().value as TopicObserver);
+      if (held.size === 1) this.#filters.set(filter, held.values().next().value as TopicObserver);
       return false;
     }
     if (held !== observer) return false;
-    this.filters.delete(filter);
-    this.matcher.remove(filter, filter);
+    this.#filters.delete(filter);
+    this.#matcher.remove(filter, filter);
     return true;
   }
 
   /** Hands `message` to every consumer of every filter matching its topic. */
   deliver(message: Message): void {
-    const report = this.report;
-    for (const filter of this.matcher.match(message.topic)) {
-      const held = this.filters.get(filter);
+    const report = this.#report;
+    for (const filter of this.#matcher.match(message.topic)) {
+      const held = this.#filters.get(filter);
       if (held === undefined) continue;
       if (!(held instanceof Set)) call(held, message, report);
       else for (const o of held) call(o, message, report);
@@ -84,13 +87,13 @@ export class TopicRoutes {
 
   /** Errors every consumer of `filter` (a SUBACK refused it). */
   refuse(filter: string, error: SubscribeError): void {
-    const held = this.filters.get(filter);
+    const held = this.#filters.get(filter);
     if (held === undefined) return;
     for (const o of held instanceof Set ? [...held] : [held]) {
       try {
         o.error(error);
       } catch (thrown) {
-        this.report(thrown);
+        this.#report(thrown);
       }
     }
   }

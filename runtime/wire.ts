@@ -47,15 +47,15 @@ interface WireState {
  */
 const handlers = {
   onOpen(this: WireState): void {
-    const connection = this.connection;
-    if (this.generation === connection.generation) connection.driver.send({ type: 'transport.opened' });
+    if (this.generation === this.connection.generation)
+      this.connection.driver.send({ type: 'transport.opened' });
   },
   onData(this: WireState, chunk: Uint8Array): void {
     if (this.generation === this.connection.generation) this.decoder.push(chunk);
   },
   onError(this: WireState, error: ErrorData): void {
-    const connection = this.connection;
-    if (this.generation === connection.generation) connection.driver.send({ type: 'transport.error', error });
+    if (this.generation === this.connection.generation)
+      this.connection.driver.send({ type: 'transport.error', error });
   },
   onDrain(this: WireState): void {
     if (this.generation === this.connection.generation) this.connection.writable(true);
@@ -63,27 +63,33 @@ const handlers = {
   onClose(this: WireState): void {
     if (this.closed) return;
     this.closed = true;
-    const connection = this.connection;
-    connection.released(this.generation === connection.generation);
+    this.connection.released(this.generation === this.connection.generation);
   },
 };
 
+/** What a transport's decoder sink reads of its wire. */
+interface PacketsWire {
+  readonly connection: WireHost;
+  readonly generation: number;
+  /** The option a PACKET_TOO_LARGE names (spec R83). */
+  readonly packetLimitOption: string;
+}
+
 /** The decoder's options and sink for one transport: what it decodes goes to the connection. */
 class Packets implements WireSink {
+  readonly #wire: PacketsWire;
   constructor(
-    readonly wire: {
-      readonly connection: WireHost;
-      readonly generation: number;
-      readonly packetLimitOption: string;
-    },
+    wire: PacketsWire,
     readonly maxPacketBytes: number,
-  ) {}
+  ) {
+    this.#wire = wire;
+  }
   onPacket(packet: WirePacket): void {
-    const wire = this.wire;
+    const wire = this.#wire;
     wire.connection.packetArrived(wire.generation, packet);
   }
   onError(error: MqttError): void {
-    const wire = this.wire;
+    const wire = this.#wire;
     const data =
       error instanceof SizeLimitError
         ? new SizeLimitError('PACKET_TOO_LARGE', error.size, error.limit, wire.packetLimitOption).toData()
@@ -97,11 +103,12 @@ class Wire implements TransportHandlers, WireState {
   /** This transport's `onClose` was seen. */
   closed = false;
   readonly decoder: Decoder;
-  readonly onOpen = handlers.onOpen;
-  readonly onData = handlers.onData;
-  readonly onError = handlers.onError;
-  readonly onDrain = handlers.onDrain;
-  readonly onClose = handlers.onClose;
+  /** The shared handlers, as this wire's own properties (see {@link handlers}). */
+  declare readonly onOpen: typeof handlers.onOpen;
+  declare readonly onData: typeof handlers.onData;
+  declare readonly onError: typeof handlers.onError;
+  declare readonly onDrain: typeof handlers.onDrain;
+  declare readonly onClose: typeof handlers.onClose;
   constructor(
     readonly connection: WireHost,
     readonly generation: number,
@@ -111,6 +118,7 @@ class Wire implements TransportHandlers, WireState {
     tracer: Tracer | undefined,
     profile: WireProfile,
   ) {
+    Object.assign(this, handlers);
     const packets = new Packets(this, maxPacketBytes);
     this.decoder = profile.decoder(
       tracer === undefined

@@ -1,5 +1,5 @@
-import { filter, Observable, type OperatorFunction } from 'rxjs';
 import type { ClientEvent } from '../runtime/types.js';
+import { Observable } from './rx.js';
 import type { StreamSource } from './source.js';
 
 /**
@@ -14,11 +14,5 @@ export function events$(source: StreamSource): Observable<ClientEvent> {
   return new Observable<ClientEvent>((subscriber) => source.onEvent((event) => subscriber.next(event)));
 }
 
-/** Keeps the events of the given types, narrowed to them. */
-export function ofType<T extends ClientEvent['type']>(
-  ...types: readonly T[]
-): OperatorFunction<ClientEvent, Extract<ClientEvent, { type: T }>> {
-  return filter((event): event is Extract<ClientEvent, { type: T }> =>
-    (types as readonly string[]).includes(event.type),
-  );
-}
+// In its own module with the rxjs operator it needs, which a bundle without it leaves out.
+export { ofType } from './ofType.js';

@@ -1,7 +1,6 @@
-import { map, Observable, type OperatorFunction } from 'rxjs';
 import type { QoS } from '../protocol/session.js';
 import type { Message } from '../runtime/types.js';
-import { type DecodeOptions, decode } from './decode.js';
+import { Observable } from './rx.js';
 import type { StreamSource } from './source.js';
 
 /** Every message the client receives, whichever subscription it matched (or none). */
@@ -31,20 +30,5 @@ export function subscribe(
   );
 }
 
-/** Maps each message to its payload decoded as UTF-8 text. */
-export function text(): OperatorFunction<Message, string> {
-  const decoder = new TextDecoder();
-  return map((message) => decoder.decode(message.payload));
-}
-
-/**
- * Maps each message to its payload parsed as JSON. A payload that is not JSON is dropped and
- * handed to `options.onError` (default `'skip'`); the subscription goes on (spec R87).
- *
- * @example
- * client.subscribe('sensors/+/temp').pipe(json({ onError: (e) => console.warn(e.message) }))
- */
-export function json<T = unknown>(options: DecodeOptions = {}): OperatorFunction<Message, T> {
-  const decoder = new TextDecoder();
-  return decode((message) => JSON.parse(decoder.decode(message.payload)) as T, options);
-}
+// In their own module with the rxjs operators they need, which a bundle without them leaves out.
+export { json, text } from './payloads.js';

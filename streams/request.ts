@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { Observable } from 'rxjs';
+
 import type { MqttError } from '../errors.js';
 import type { Message } from '../runtime/types.js';
+import { Observable } from './rx.js';
 
 /** What sends requests: the client's requester (`runtime/request.ts`). */
 export interface RequestSender<O> {

@@ -1,5 +1,5 @@
-import { distinctUntilChanged, Observable } from 'rxjs';
 import type { ClientState } from '../runtime/types.js';
+import { distinctUntilChanged, Observable } from './rx.js';
 import type { StreamSource } from './source.js';
 
 /**

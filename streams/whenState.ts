@@ -41,7 +41,7 @@ export function whenState(
     first(),
   );
   const { timeoutMs, scheduler = asyncScheduler } = options;
-  if (timeoutMs === undefined || timeoutMs === Number.POSITIVE_INFINITY) return reached;
+  if (timeoutMs === undefined || timeoutMs === Infinity) return reached;
   const timedOut = () =>
     throwError(() => new TimeoutError('WAIT_TIMEOUT', `the client was not ${state} within ${timeoutMs} ms`));
   return reached.pipe(timeout({ first: timeoutMs, scheduler, with: timedOut }));
