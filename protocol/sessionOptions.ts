@@ -1,11 +1,10 @@
 /**
  * The defaults of the session's options and their checks: {@link SessionOptions} as a session
- * runs with them, the Mongoose OS set, and the resolution of what a caller gave. Also the checks
- * every option check uses to say a range or a choice (`checkInt`, `checkOneOf`, `got`): the
- * protocol layer's, so that the runtime's option checks can share them.
+ * runs with them, the Mongoose OS set, and the resolution of what a caller gave.
  */
 import { ConfigError } from '../errors.js';
 import { MAX_PAYLOAD_BYTES } from './encode.js';
+import { checkInt, checkOneOf } from './optionChecks.js';
 import type { ResolvedSessionOptions, SessionOptions } from './sessionTypes.js';
 
 /** The defaults of {@link SessionOptions}. */
@@ -30,35 +29,6 @@ export const MONGOOSE_SESSION_OPTIONS: SessionOptions = Object.freeze({
   maxInflight: 1,
   onCleanSession: 'resend',
 });
-
-/** Closes a message with the value got: a string quoted, so that '5' does not read as the number 5. */
-export const got = (value: unknown): string =>
-  `, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
-
-/**
- * Checks an integer option (every config check of a range says it the same way).
- * @returns `value`, an integer from `min` to `max`.
- * @throws {@link ConfigError} under `key`: "must be an integer from `min` to `max`, got ...".
- */
-export function checkInt(key: string, value: unknown, min: number, max: number): number {
-  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max)
-    throw new ConfigError(key, `must be an integer from ${min} to ${max}${got(value)}`);
-  return value as number;
-}
-
-/**
- * Checks a choice among strings.
- * @returns `value`, one of `allowed`.
- * @throws {@link ConfigError} under `key`: "must be 'a', 'b' or 'c', got ...".
- */
-export function checkOneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
-    const quoted = allowed.map((a) => `'${a}'`);
-    const last = quoted.pop();
-    throw new ConfigError(key, `must be ${quoted.join(', ')} or ${last}${got(value)}`);
-  }
-  return value as T;
-}
 
 /** The integer options and their ranges, in the order they are checked. */
 const RANGES: readonly (readonly [keyof ResolvedSessionOptions, number, number])[] = [

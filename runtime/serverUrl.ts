@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import { checkInt, got } from '../protocol/sessionOptions.js';
+import { checkInt, got } from '../protocol/optionChecks.js';
 
 /** How a server is reached: plain TCP, TLS, WebSocket, WebSocket over TLS. */
 export type ServerScheme = 'mqtt' | 'mqtts' | 'ws' | 'wss';

@@ -8,7 +8,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { ConnectOptions } from '../protocol/connect.js';
-import { checkInt, checkOneOf, got } from '../protocol/sessionOptions.js';
+import { checkInt, checkOneOf, got } from '../protocol/optionChecks.js';
 import type { TlsOptions, TransportFactory, TransportScheme } from './ports.js';
 import {
   checkHost,

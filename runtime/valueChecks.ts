@@ -5,7 +5,7 @@
  * session options' `checkInt` and `checkOneOf`, so that every such message reads alike.
  */
 import { ConfigError } from '../errors.js';
-import { checkInt, got } from '../protocol/sessionOptions.js';
+import { checkInt, got } from '../protocol/optionChecks.js';
 import type { WireProfile } from './profile.js';
 import type { NormalisedServer, ProtocolVersion } from './servers.js';
 
