@@ -8,19 +8,18 @@
  * @module
  */
 import type { ConnectionEvent } from '../machines/events.js';
-import type { ConnectionContext } from '../machines/implementations.js';
+import { type ConnectionContext, DELAYS } from '../machines/implementations.js';
 
 /** Params as a chart action gives them: an object, or a function of the context and event. */
 export type ParamsConfig =
   | object
   | ((args: { readonly context: ConnectionContext; readonly event: ConnectionEvent }) => unknown);
 
-/** An action of the chart: a name, `{ type, params }`, or a built-in delayed raise or cancel. */
-export type ChartAction =
-  | string
-  | { readonly type: string; readonly params?: ParamsConfig }
-  | { readonly type: 'xstate.raise'; readonly after: string; readonly id: string }
-  | { readonly type: 'xstate.cancel'; readonly sendId: string };
+/**
+ * An action of the chart: a name or `{ type, params }`; a delay's `xstate.raise` (params made of
+ * the context) and `xstate.cancel` are built so, and the chart step runs them as it runs effects.
+ */
+export type ChartAction = string | { readonly type: string; readonly params?: ParamsConfig };
 
 /** A transition, its targets resolved. */
 export interface ChartTransition {
@@ -77,22 +76,15 @@ export type ActionsConfig = ChartAction | readonly ChartAction[];
 const toArray = <T>(value: T | readonly T[] | undefined): readonly T[] =>
   value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
 
-/** The tree of `config`: its root and its nodes by id. */
-export interface ChartTree {
-  readonly root: ChartNode;
-  readonly byId: ReadonlyMap<string, ChartNode>;
-}
-
-/** Builds the node tree of a chart config. */
-export function buildTree(config: StateConfig): ChartTree {
+/** Builds the node tree of a chart config and returns its root. */
+export function buildTree(config: StateConfig): ChartNode {
   const byId = new Map<string, ChartNode>();
-  const machineId = config.id ?? '(machine)';
   const pending: [ChartNode, StateConfig][] = [];
   const make = (cfg: StateConfig, key: string, parent: ChartNode | undefined): ChartNode => {
     const keys = Object.keys(cfg.states ?? {});
     const node: ChartNode = {
       // xstate's ids: the machine's, then each key on the path (`conn.online.connecting`).
-      id: parent === undefined ? machineId : `${parent.id}.${key}`,
+      id: parent === undefined ? key : `${parent.id}.${key}`,
       key,
       parent,
       order: byId.size,
@@ -109,7 +101,7 @@ export function buildTree(config: StateConfig): ChartTree {
     pending.push([node, cfg]);
     return node;
   };
-  const root = make(config, machineId, undefined);
+  const root = make(config, config.id ?? '(machine)', undefined);
   // Transitions once every node exists, so targets resolve (xstate's `_initialize`).
   for (const [node, cfg] of pending) {
     if (cfg.initial !== undefined) node.initial = node.children.find((c) => c.key === cfg.initial);
@@ -117,14 +109,21 @@ export function buildTree(config: StateConfig): ChartTree {
       toArray(typeof value === 'string' ? { target: value } : value).map((t) => transition(node, t, byId));
     for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(value));
     for (const [delay, value] of Object.entries(cfg.after ?? {})) {
-      const event = `xstate.after.${delay}.${node.id}`;
-      node.entry.push({ type: 'xstate.raise', after: delay, id: event });
-      node.exit.push({ type: 'xstate.cancel', sendId: event });
-      node.on.set(event, [...(node.on.get(event) ?? []), ...transitions(value)]);
+      const id = `xstate.after.${delay}.${node.id}`;
+      node.entry.push({
+        type: 'xstate.raise',
+        params: ({ context }) => ({
+          event: { type: id },
+          id,
+          delay: DELAYS[delay as keyof typeof DELAYS](context),
+        }),
+      });
+      node.exit.push({ type: 'xstate.cancel', params: { sendId: id } });
+      node.on.set(id, [...(node.on.get(id) ?? []), ...transitions(value)]);
     }
     if (cfg.always !== undefined) node.always = transitions(cfg.always);
   }
-  return { root, byId };
+  return root;
 }
 
 function transition(

@@ -15,7 +15,6 @@
 import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import {
   type ConnectionContext,
-  DELAYS,
   EFFECT_NAMES,
   EMITS,
   emitDisconnected,
@@ -40,7 +39,7 @@ type Event = { readonly type: string };
 const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
   Record<string, (c: ConnectionContext, e: ConnectionEvent, p: Params) => unknown>
 >;
-const EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES);
+const EFFECTS: ReadonlySet<string> = new Set([...EFFECT_NAMES, 'xstate.raise', 'xstate.cancel']);
 
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
   let marker = child;
@@ -177,21 +176,13 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
   return enter;
 }
 
-/** Resolves and carries out `actions`: updates apply to the context, the rest are collected. */
+/**
+ * Resolves and carries out `actions`: updates apply to the context, the rest are collected
+ * (effects, and the delays' `xstate.raise` and `xstate.cancel` alike, with their params).
+ */
 function perform(actions: readonly ChartAction[], run: Run): void {
   for (const action of actions) {
-    if (typeof action !== 'string' && 'after' in action) {
-      const event = { type: action.id };
-      const delay = DELAYS[action.after as keyof typeof DELAYS](run.context);
-      run.actions.push({ type: 'xstate.raise', params: { event, id: action.id, delay } });
-      continue;
-    }
-    if (typeof action !== 'string' && 'sendId' in action) {
-      run.actions.push({ type: 'xstate.cancel', params: { sendId: action.sendId } });
-      continue;
-    }
-    const type = typeof action === 'string' ? action : action.type;
-    const config = typeof action === 'string' ? undefined : action.params;
+    const [type, config] = typeof action === 'string' ? [action] : [action.type, action.params];
     const params = (
       typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
     ) as Params;
@@ -212,15 +203,13 @@ function microstep(
   transitions: readonly ChartTransition[],
   nodes: readonly ChartNode[],
   run: Run,
-  initial = false,
 ): readonly ChartNode[] {
   const active = new Set(nodes);
   const filtered = removeConflicting(transitions, active);
-  if (!initial)
-    for (const s of exitSet(filtered, active).sort((a, b) => b.order - a.order)) {
-      perform(s.exit, run);
-      active.delete(s);
-    }
+  for (const s of exitSet(filtered, active).sort((a, b) => b.order - a.order)) {
+    perform(s.exit, run);
+    active.delete(s);
+  }
   for (const t of filtered) perform(t.actions, run);
   const enter = entrySet(filtered);
   for (const s of [...enter].sort((a, b) => a.order - b.order)) {
@@ -277,12 +266,9 @@ function stepperOf(definition: () => ChartDefinition): Stepper {
         event: { type: 'xstate.init', input } as never,
         actions: [],
       };
-      const entered = microstep(
-        [{ source: root, target: initialNodes(root), reenter: true, guard: undefined, actions: [] }],
-        [root],
-        run,
-        true,
-      );
+      // xstate's initial microstep enters exactly these, in document order (a pre-order walk).
+      const entered = initialNodes(root);
+      for (const node of entered) perform(node.entry, run);
       return [snapshotOf(machine.root, settle(entered, run), run.context), run.actions];
     },
     pureStep,
