@@ -41,11 +41,9 @@ const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
 >;
 const EFFECTS: ReadonlySet<string> = new Set([...EFFECT_NAMES, 'xstate.raise', 'xstate.cancel']);
 
-const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
-  let marker = child;
-  while (marker.parent !== undefined && marker.parent !== parent) marker = marker.parent;
-  return marker.parent === parent;
-};
+/** xstate's `isDescendant` (every node is one of `undefined`'s, the root included). */
+const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean =>
+  child.parent === parent || (child.parent !== undefined && isDescendant(child.parent, parent));
 
 const properAncestors = (node: ChartNode, upTo: ChartNode | undefined): ChartNode[] => {
   const ancestors: ChartNode[] = [];
@@ -65,18 +63,14 @@ interface Run {
 const guardPasses = (t: ChartTransition, run: Run): boolean =>
   t.guard === undefined || (run.machine.guards[t.guard] as Guard)(run.context, run.event);
 
-/** `StateNode.next`: the first enabled transition of `node` for the event. */
-function next(node: ChartNode, run: Run): ChartTransition[] {
-  for (const t of node.on.get(run.event.type) ?? []) if (guardPasses(t, run)) return [t];
-  return [];
-}
-
 /** `transitionNode`: the deepest enabled transitions, per region of a parallel state. */
 function select(node: ChartNode, active: ReadonlySet<ChartNode>, run: Run): ChartTransition[] {
-  if (node.type === 'atomic') return next(node, run);
   let inner: ChartTransition[] = [];
   for (const child of node.children) if (active.has(child)) inner = inner.concat(select(child, active, run));
-  return inner.length > 0 ? inner : next(node, run);
+  if (inner.length > 0) return inner;
+  // `StateNode.next`: the node's first enabled transition for the event.
+  const t = node.on.get(run.event.type)?.find((t) => guardPasses(t, run));
+  return t === undefined ? [] : [t];
 }
 
 /** `selectEventlessTransitions`: per atomic state, the first enabled `always` up its ancestors. */
@@ -84,14 +78,15 @@ function selectAlways(nodes: readonly ChartNode[], run: Run): ChartTransition[] 
   const enabled = new Set<ChartTransition>();
   for (const atomic of nodes) {
     if (atomic.type !== 'atomic') continue;
-    search: for (const s of [atomic, ...properAncestors(atomic, undefined)])
-      for (const t of s.always ?? [])
-        if (guardPasses(t, run)) {
-          enabled.add(t);
-          break search;
-        }
+    for (let s: ChartNode | undefined = atomic; s !== undefined; s = s.parent) {
+      const t = s.always?.find((t) => guardPasses(t, run));
+      if (t !== undefined) {
+        enabled.add(t);
+        break;
+      }
+    }
   }
-  return removeConflicting([...enabled], new Set(nodes));
+  return removeConflicting(enabled, new Set(nodes));
 }
 
 function domainOf(t: ChartTransition): ChartNode | undefined {
@@ -103,30 +98,29 @@ function domainOf(t: ChartTransition): ChartNode | undefined {
   return t.reenter ? undefined : rootOf(t.source);
 }
 
-function exitSet(transitions: readonly ChartTransition[], active: ReadonlySet<ChartNode>): ChartNode[] {
+function exitSet(transitions: Iterable<ChartTransition>, active: ReadonlySet<ChartNode>): Set<ChartNode> {
   const exits = new Set<ChartNode>();
   for (const t of transitions) {
     if (!t.target?.length) continue;
+    // xstate also exits the domain when it is the source of a reentering transition: never, as a
+    // reentering transition's domain is a proper ancestor of its source (or none, at the root).
     const domain = domainOf(t);
-    if (t.reenter && t.source === domain) exits.add(domain);
     for (const s of active) if (isDescendant(s, domain)) exits.add(s);
   }
-  return [...exits];
+  return exits;
 }
 
 function removeConflicting(
-  enabled: readonly ChartTransition[],
+  enabled: Iterable<ChartTransition>,
   active: ReadonlySet<ChartNode>,
 ): ChartTransition[] {
-  // One transition conflicts with nothing (the common case: one event, one region handling it).
-  if (enabled.length < 2) return [...enabled];
   const filtered = new Set<ChartTransition>();
   for (const t1 of enabled) {
     let preempted = false;
     const remove = new Set<ChartTransition>();
-    const exits1 = new Set(exitSet([t1], active));
+    const exits1 = exitSet([t1], active);
     for (const t2 of filtered) {
-      if (!exitSet([t2], active).some((s) => exits1.has(s))) continue;
+      if (![...exitSet([t2], active)].some((s) => exits1.has(s))) continue;
       if (isDescendant(t1.source, t2.source)) remove.add(t2);
       else {
         preempted = true;
@@ -160,7 +154,8 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
   for (const t of transitions) {
     const domain = domainOf(t);
     for (const s of t.target ?? []) {
-      if (t.source !== s || t.source !== domain || t.reenter) enter.add(s);
+      // xstate's `|| t.reenter` adds nothing: a reentering transition's domain is never its source.
+      if (t.source !== s || t.source !== domain) enter.add(s);
       descendants(s);
     }
     const reentrancy = t.source.parent === undefined && t.reenter ? undefined : domain;
@@ -206,7 +201,7 @@ function microstep(
 ): readonly ChartNode[] {
   const active = new Set(nodes);
   const filtered = removeConflicting(transitions, active);
-  for (const s of exitSet(filtered, active).sort((a, b) => b.order - a.order)) {
+  for (const s of [...exitSet(filtered, active)].sort((a, b) => b.order - a.order)) {
     perform(s.exit, run);
     active.delete(s);
   }
@@ -244,11 +239,11 @@ function pureStep(snapshot: ConnectionSnapshot, event: Event): readonly [Connect
   const before = ChartSnapshot.nodesOf(from);
   const machine = machines.get(rootOf(before[0] as ChartNode)) as Machine;
   const run: Run = { machine, context: from.context, event: event as ConnectionEvent, actions: [] };
-  const transitions = select(machine.root, new Set(before), run);
-  let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
-  nodes = settle(nodes, run);
-  if (run.context === from.context && nodes === before) return [from, run.actions];
-  return [snapshotOf(machine.root, nodes, run.context), run.actions];
+  // As xstate's macrostep: a microstep on the event's transitions (none: the same nodes), then the eventless ones.
+  const nodes = settle(microstep(select(machine.root, new Set(before), run), before, run), run);
+  const next =
+    run.context === from.context && nodes === before ? from : snapshotOf(machine.root, nodes, run.context);
+  return [next, run.actions];
 }
 
 /** A stepper whose clients start on `definition()`'s machine. */
