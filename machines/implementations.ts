@@ -135,12 +135,6 @@ const finalRefusal = (event: ConnectionEvent): boolean =>
 /** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
 export const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
 
-const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
-  new TimeoutError(
-    code,
-    code === 'CONNECT_TIMEOUT' ? `no CONNACK within ${ms} ms` : `no PINGRESP within ${ms} ms`,
-  ).toData();
-
 /** The params of `recordTimeout`. */
 export interface TimeoutParams {
   readonly code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT';
@@ -163,16 +157,7 @@ export const UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
   recordFailure: (_, e) => ({ lastError: errorOf(e) }),
   // Runs after the error events, so they name the server that failed, not the next one. The
   // schedule step shared by every path into backoff (spec R10-R13); it ends any 0x9C detour (R266).
-  advanceSchedule: (c) => {
-    const next = nextRetry(c.servers, { current: home(c), t: c.t });
-    return {
-      current: next.current,
-      t: next.t,
-      nominalMs: next.nominalMs,
-      switched: next.switched,
-      returnTo: null,
-    };
-  },
+  advanceSchedule: (c) => ({ ...nextRetry(c.servers, { current: home(c), t: c.t }), returnTo: null }),
   applyJitter: (c, e) => ({
     delayMs: e.type === 'random.drawn' ? jittered(c.nominalMs, c.options.jitter, e.value) : c.nominalMs,
   }),
@@ -196,13 +181,14 @@ export const UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
 export const recordTimeout = (
   c: ConnectionContext,
   _: ConnectionEvent,
-  params: TimeoutParams,
-): Partial<ConnectionContext> => ({
-  lastError: timeoutError(
-    params.code,
-    params.code === 'CONNECT_TIMEOUT' ? c.options.connectTimeoutMs : pingTimeoutMs(c),
-  ),
-});
+  { code }: TimeoutParams,
+): Partial<ConnectionContext> => {
+  const connect = code === 'CONNECT_TIMEOUT';
+  const ms = connect ? c.options.connectTimeoutMs : pingTimeoutMs(c);
+  return {
+    lastError: new TimeoutError(code, `no ${connect ? 'CONNACK' : 'PINGRESP'} within ${ms} ms`).toData(),
+  };
+};
 
 /** The machine's emitted events by action name (xstate `emit`s in setup.ts). */
 export const EMITS = /* @__PURE__ */ table<EventBuilder>()({
