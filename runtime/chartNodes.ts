@@ -25,7 +25,7 @@ export type ChartAction = string | { readonly type: string; readonly params?: Pa
 export interface ChartTransition {
   readonly source: ChartNode;
   readonly target: readonly ChartNode[] | undefined;
-  readonly reenter: boolean;
+  readonly reenter: boolean | undefined;
   readonly guard: string | undefined;
   readonly actions: readonly ChartAction[];
 }
@@ -39,11 +39,11 @@ export interface ChartNode {
   readonly order: number;
   readonly type: 'atomic' | 'compound' | 'parallel';
   readonly children: ChartNode[];
-  initial: ChartNode | undefined;
+  initial?: ChartNode;
   readonly entry: ChartAction[];
   readonly exit: ChartAction[];
   readonly on: Map<string, ChartTransition[]>;
-  always: ChartTransition[] | undefined;
+  always?: ChartTransition[];
 }
 
 /** The subset of a state's config the chart step reads (chartFeatures.ts checks for the rest). */
@@ -90,11 +90,9 @@ export function buildTree(config: StateConfig): ChartNode {
       order: byId.size,
       type: cfg.type === 'parallel' ? 'parallel' : keys.length > 0 ? 'compound' : 'atomic',
       children: [],
-      initial: undefined,
       entry: [...toArray(cfg.entry)],
       exit: [...toArray(cfg.exit)],
       on: new Map(),
-      always: undefined,
     };
     byId.set(node.id, node);
     for (const child of keys) node.children.push(make(cfg.states?.[child] as StateConfig, child, node));
@@ -134,7 +132,7 @@ function transition(
   return {
     source,
     target: config.target === undefined ? undefined : [resolve(source, config.target, byId)],
-    reenter: config.reenter ?? false,
+    reenter: config.reenter,
     guard: config.guard,
     actions: toArray(config.actions),
   };
