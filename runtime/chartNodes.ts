@@ -21,10 +21,10 @@ export type ParamsConfig =
  */
 export type ChartAction = string | { readonly type: string; readonly params?: ParamsConfig };
 
-/** A transition, its targets resolved. */
+/** A transition, its target resolved (one state, or none: chartFeatures.ts rejects lists). */
 export interface ChartTransition {
   readonly source: ChartNode;
-  readonly target: readonly ChartNode[] | undefined;
+  readonly target: ChartNode | undefined;
   readonly reenter: boolean | undefined;
   readonly guard: string | undefined;
   readonly actions: readonly ChartAction[];
@@ -131,7 +131,7 @@ function transition(
 ): ChartTransition {
   return {
     source,
-    target: config.target === undefined ? undefined : [resolve(source, config.target, byId)],
+    target: config.target === undefined ? undefined : resolve(source, config.target, byId),
     reenter: config.reenter,
     guard: config.guard,
     actions: toArray(config.actions),

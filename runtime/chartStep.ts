@@ -45,13 +45,6 @@ const EFFECTS: ReadonlySet<string> = new Set([...EFFECT_NAMES, 'xstate.raise', '
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean =>
   child.parent === parent || (child.parent !== undefined && isDescendant(child.parent, parent));
 
-const properAncestors = (node: ChartNode, upTo: ChartNode | undefined): ChartNode[] => {
-  const ancestors: ChartNode[] = [];
-  if (upTo === node) return ancestors;
-  for (let m = node.parent; m !== undefined && m !== upTo; m = m.parent) ancestors.push(m);
-  return ancestors;
-};
-
 /** One macrostep's working state. */
 interface Run {
   readonly machine: Machine;
@@ -89,22 +82,25 @@ function selectAlways(nodes: readonly ChartNode[], run: Run): ChartTransition[] 
   return removeConflicting(enabled, new Set(nodes));
 }
 
-function domainOf(t: ChartTransition): ChartNode | undefined {
-  const targets = t.target ?? [];
-  if (!t.reenter && targets.every((s) => s === t.source || isDescendant(s, t.source))) return t.source;
-  const [head, ...tail] = [...targets, t.source] as unknown as [ChartNode, ...ChartNode[]];
-  for (const ancestor of properAncestors(head, undefined))
-    if (tail.every((s) => isDescendant(s, ancestor))) return ancestor;
-  return t.reenter ? undefined : rootOf(t.source);
+/**
+ * `getTransitionDomain` of a transition with a target: its source when it stays inside it, else
+ * the nearest proper ancestor of the target that holds the source (`findLCCA`), else none
+ * (reentering) or the root.
+ */
+function domainOf(t: ChartTransition, target: ChartNode): ChartNode | undefined {
+  if (!t.reenter && (target === t.source || isDescendant(target, t.source))) return t.source;
+  let lcca = target.parent;
+  while (lcca !== undefined && !isDescendant(t.source, lcca)) lcca = lcca.parent;
+  return lcca ?? (t.reenter ? undefined : rootOf(t.source));
 }
 
 function exitSet(transitions: Iterable<ChartTransition>, active: ReadonlySet<ChartNode>): Set<ChartNode> {
   const exits = new Set<ChartNode>();
   for (const t of transitions) {
-    if (!t.target?.length) continue;
+    if (t.target === undefined) continue;
     // xstate also exits the domain when it is the source of a reentering transition: never, as a
     // reentering transition's domain is a proper ancestor of its source (or none, at the root).
-    const domain = domainOf(t);
+    const domain = domainOf(t, t.target);
     for (const s of active) if (isDescendant(s, domain)) exits.add(s);
   }
   return exits;
@@ -152,21 +148,21 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
     }
   };
   for (const t of transitions) {
-    const domain = domainOf(t);
-    for (const s of t.target ?? []) {
-      // xstate's `|| t.reenter` adds nothing: a reentering transition's domain is never its source.
-      if (t.source !== s || t.source !== domain) enter.add(s);
-      descendants(s);
-    }
+    if (t.target === undefined) continue;
+    const domain = domainOf(t, t.target);
+    // xstate's `|| t.reenter` adds nothing: a reentering transition's domain is never its source.
+    if (t.source !== t.target || t.source !== domain) enter.add(t.target);
+    descendants(t.target);
+    // `addAncestorStatesToEnter`: the target's proper ancestors below the domain, then a parallel domain.
     const reentrancy = t.source.parent === undefined && t.reenter ? undefined : domain;
-    for (const s of t.target ?? []) {
-      const ancestors = properAncestors(s, domain);
-      if (domain?.type === 'parallel') ancestors.push(domain);
-      for (const ancestor of ancestors) {
-        if (reentrancy === undefined || isDescendant(ancestor, reentrancy)) enter.add(ancestor);
-        if (ancestor.type === 'parallel') parallelChildren(ancestor);
-      }
-    }
+    const ancestor = (node: ChartNode): void => {
+      if (reentrancy === undefined || isDescendant(node, reentrancy)) enter.add(node);
+      if (node.type === 'parallel') parallelChildren(node);
+    };
+    if (t.target !== domain)
+      for (let node = t.target.parent; node !== undefined && node !== domain; node = node.parent)
+        ancestor(node);
+    if (domain?.type === 'parallel') ancestor(domain);
   }
   return enter;
 }
