@@ -94,36 +94,27 @@ function domainOf(t: ChartTransition, target: ChartNode): ChartNode | undefined 
   return lcca ?? (t.reenter ? undefined : rootOf(t.source));
 }
 
-function exitSet(transitions: Iterable<ChartTransition>, active: ReadonlySet<ChartNode>): Set<ChartNode> {
-  const exits = new Set<ChartNode>();
-  for (const t of transitions) {
-    if (t.target === undefined) continue;
-    // xstate also exits the domain when it is the source of a reentering transition: never, as a
-    // reentering transition's domain is a proper ancestor of its source (or none, at the root).
-    const domain = domainOf(t, t.target);
-    for (const s of active) if (isDescendant(s, domain)) exits.add(s);
-  }
-  return exits;
-}
+/**
+ * `computeExitSet`, node by node: whether `t` exits `node`, an active node under its domain (none
+ * without a target). xstate also exits the domain when it is the source of a reentering
+ * transition: never, as a reentering transition's domain is a proper ancestor of its source.
+ */
+const exits = (t: ChartTransition, node: ChartNode): boolean =>
+  t.target !== undefined && isDescendant(node, domainOf(t, t.target));
 
+/** `removeConflictingTransitions`: of two whose exits meet, the one from the deeper source, else the first. */
 function removeConflicting(
   enabled: Iterable<ChartTransition>,
   active: ReadonlySet<ChartNode>,
 ): ChartTransition[] {
   const filtered = new Set<ChartTransition>();
-  for (const t1 of enabled) {
-    let preempted = false;
-    const remove = new Set<ChartTransition>();
-    const exits1 = exitSet([t1], active);
-    for (const t2 of filtered) {
-      if (![...exitSet([t2], active)].some((s) => exits1.has(s))) continue;
-      if (isDescendant(t1.source, t2.source)) remove.add(t2);
-      else {
-        preempted = true;
-        break;
+  next: for (const t1 of enabled) {
+    const remove: ChartTransition[] = [];
+    for (const t2 of filtered)
+      if ([...active].some((s) => exits(t1, s) && exits(t2, s))) {
+        if (!isDescendant(t1.source, t2.source)) continue next;
+        remove.push(t2);
       }
-    }
-    if (preempted) continue;
     for (const t of remove) filtered.delete(t);
     filtered.add(t1);
   }
@@ -197,7 +188,8 @@ function microstep(
 ): readonly ChartNode[] {
   const active = new Set(nodes);
   const filtered = removeConflicting(transitions, active);
-  for (const s of [...exitSet(filtered, active)].sort((a, b) => b.order - a.order)) {
+  const exited = [...active].filter((s) => filtered.some((t) => exits(t, s)));
+  for (const s of exited.sort((a, b) => b.order - a.order)) {
     perform(s.exit, run);
     active.delete(s);
   }
