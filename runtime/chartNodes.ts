@@ -103,8 +103,17 @@ export function buildTree(config: StateConfig): ChartNode {
   // Transitions once every node exists, so targets resolve (xstate's `_initialize`).
   for (const [node, cfg] of pending) {
     if (cfg.initial !== undefined) node.initial = node.children.find((c) => c.key === cfg.initial);
-    const transitions = (value: TransitionsConfig) =>
-      toArray(typeof value === 'string' ? { target: value } : value).map((t) => transition(node, t, byId));
+    const transitions = (value: TransitionsConfig): ChartTransition[] =>
+      toArray(typeof value === 'string' ? { target: value } : value).map((t) => {
+        // A target: `#id`, or a path from the source's parent (a sibling).
+        const target =
+          t.target === undefined
+            ? undefined
+            : byId.get(t.target.startsWith('#') ? t.target.slice(1) : `${node.parent?.id}.${t.target}`);
+        if (target === undefined && t.target !== undefined)
+          throw new Error(`chart: no state ${t.target} from #${node.id}`);
+        return { source: node, target, reenter: t.reenter, guard: t.guard, actions: toArray(t.actions) };
+      });
     for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(value));
     for (const [delay, value] of Object.entries(cfg.after ?? {})) {
       const id = `xstate.after.${delay}.${node.id}`;
@@ -122,30 +131,4 @@ export function buildTree(config: StateConfig): ChartNode {
     if (cfg.always !== undefined) node.always = transitions(cfg.always);
   }
   return root;
-}
-
-function transition(
-  source: ChartNode,
-  config: TransitionConfig,
-  byId: ReadonlyMap<string, ChartNode>,
-): ChartTransition {
-  return {
-    source,
-    target: config.target === undefined ? undefined : resolve(source, config.target, byId),
-    reenter: config.reenter,
-    guard: config.guard,
-    actions: toArray(config.actions),
-  };
-}
-
-/** A target: `#id`, or a path from the source's parent (a sibling). */
-function resolve(source: ChartNode, target: string, byId: ReadonlyMap<string, ChartNode>): ChartNode {
-  let found: ChartNode | undefined;
-  if (target.startsWith('#')) found = byId.get(target.slice(1));
-  else {
-    found = source.parent;
-    for (const key of target.split('.')) found = found?.children.find((c) => c.key === key);
-  }
-  if (found === undefined) throw new Error(`chart: no state ${target} from #${source.id}`);
-  return found;
 }
