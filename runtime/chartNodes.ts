@@ -19,7 +19,10 @@ export type ParamsConfig =
  * An action of the chart: a name or `{ type, params }`; a delay's `xstate.raise` (params made of
  * the context) and `xstate.cancel` are built so, and the chart step runs them as it runs effects.
  */
-export type ChartAction = string | { readonly type: string; readonly params?: ParamsConfig };
+export interface ChartAction {
+  readonly type: string;
+  readonly params?: ParamsConfig;
+}
 
 /** A transition, its target resolved (one state, or none: chartFeatures.ts rejects lists). */
 export interface ChartTransition {
@@ -71,10 +74,14 @@ export interface TransitionConfig {
 }
 
 /** One or more actions. */
-export type ActionsConfig = ChartAction | readonly ChartAction[];
+export type ActionsConfig = string | ChartAction | readonly (string | ChartAction)[];
 
 const toArray = <T>(value: T | readonly T[] | undefined): readonly T[] =>
   value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
+
+/** A config's actions as `{ type, params }` objects, so the chart step reads one shape. */
+const actions = (value: ActionsConfig | undefined): ChartAction[] =>
+  toArray(value).map((a) => (typeof a === 'string' ? { type: a } : a));
 
 /** Builds the node tree of a chart config and returns its root. */
 export function buildTree(config: StateConfig): ChartNode {
@@ -90,8 +97,8 @@ export function buildTree(config: StateConfig): ChartNode {
       order: byId.size,
       type: cfg.type === 'parallel' ? 'parallel' : keys.length > 0 ? 'compound' : 'atomic',
       children: [],
-      entry: [...toArray(cfg.entry)],
-      exit: [...toArray(cfg.exit)],
+      entry: actions(cfg.entry),
+      exit: actions(cfg.exit),
       on: new Map(),
     };
     byId.set(node.id, node);
@@ -112,7 +119,7 @@ export function buildTree(config: StateConfig): ChartNode {
             : byId.get(t.target.startsWith('#') ? t.target.slice(1) : `${node.parent?.id}.${t.target}`);
         if (target === undefined && t.target !== undefined)
           throw new Error(`chart: no state ${t.target} from #${node.id}`);
-        return { source: node, target, reenter: t.reenter, guard: t.guard, actions: toArray(t.actions) };
+        return { source: node, target, reenter: t.reenter, guard: t.guard, actions: actions(t.actions) };
       });
     for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(value));
     for (const [delay, value] of Object.entries(cfg.after ?? {})) {

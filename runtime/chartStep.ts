@@ -163,8 +163,7 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
  * (effects, and the delays' `xstate.raise` and `xstate.cancel` alike, with their params).
  */
 function perform(actions: readonly ChartAction[], run: Run): void {
-  for (const action of actions) {
-    const [type, config] = typeof action === 'string' ? [action] : [action.type, action.params];
+  for (const { type, params: config } of actions) {
     const params = (
       typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
     ) as Params;
