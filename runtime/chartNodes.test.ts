@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildTree, type ChartNode } from './chartNodes.js';
+import { chartStepperFor } from './chartStep.js';
 
 const chart = (target: string) => ({
   id: 'm',
@@ -47,5 +48,19 @@ describe('the chart step node tree (R343)', () => {
     expect(raise?.params({ context: { delayMs: 250 } })).toEqual({ event: { type: id }, id, delay: 250 });
     expect(b.exit).toEqual([{ type: 'xstate.cancel', params: { sendId: id } }]);
     expect(b.on.get(id)?.[0]?.target?.id).toBe('m.a');
+  });
+
+  it('R343: an action that is no update, emitted event or effect throws when it runs; an effect is collected with its params', () => {
+    const stepper = (entry: unknown) =>
+      chartStepperFor({
+        chart: { id: 'm', initial: 'a', states: { a: { entry } } },
+        guards: {},
+        updates: {},
+      });
+    const input = { servers: [], options: {} } as never;
+    expect(() => stepper('nope').initialStep(input)).toThrow('chart: unknown action nope');
+    expect(() => stepper('xstate.stop').initialStep(input)).toThrow('chart: unknown action xstate.stop');
+    const [, actions] = stepper({ type: 'sendConnect', params: { server: 2 } }).initialStep(input);
+    expect(actions).toEqual([{ type: 'sendConnect', params: { server: 2 } }]);
   });
 });

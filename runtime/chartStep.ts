@@ -15,7 +15,6 @@
 import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import {
   type ConnectionContext,
-  EFFECT_NAMES,
   EMITS,
   emitDisconnected,
   type Guard,
@@ -32,6 +31,7 @@ import {
 } from './chartMachines.js';
 import type { ChartAction, ChartNode, ChartTransition } from './chartNodes.js';
 import { ChartSnapshot, snapshotOf } from './chartSnapshot.js';
+import { effectOf } from './effects.js';
 import type { ConnectionSnapshot } from './ports.js';
 import type { StepAction, Stepper } from './stepper.js';
 
@@ -39,7 +39,6 @@ type Event = { readonly type: string };
 const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
   Record<string, (c: ConnectionContext, e: ConnectionEvent, p: Params) => unknown>
 >;
-const EFFECTS: ReadonlySet<string> = new Set([...EFFECT_NAMES, 'xstate.raise', 'xstate.cancel']);
 
 /** xstate's `isDescendant` (every node is one of `undefined`'s, the root included). */
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean =>
@@ -174,7 +173,9 @@ function perform(actions: readonly ChartAction[], run: Run): void {
         type: 'xstate.emit',
         params: { event: EMIT[type](run.context, run.event, params) },
       });
-    else if (EFFECTS.has(type)) run.actions.push({ type, params });
+    // An effect the drivers carry out (effects.ts), or a delay's raise or cancel.
+    else if (effectOf(type) !== undefined || type === 'xstate.raise' || type === 'xstate.cancel')
+      run.actions.push({ type, params });
     else throw new Error(`chart: unknown action ${type}`);
   }
 }
