@@ -62,7 +62,7 @@ export function snapshotOf(
 function stateValueOf(node: ChartNode, nodes: readonly ChartNode[]): StateValue {
   const children = nodes.filter((n) => n.parent === node);
   const first = children[0];
-  if (node.type === 'compound' && first !== undefined && first.type === 'atomic') return first.key;
+  if (node.type === 'compound' && first?.type === 'atomic') return first.key;
   const value: Record<string, StateValue> = {};
   for (const child of children) value[child.key] = stateValueOf(child, nodes);
   return value;

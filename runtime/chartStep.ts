@@ -44,16 +44,15 @@ const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
 const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean =>
   child.parent === parent || (child.parent !== undefined && isDescendant(child.parent, parent));
 
-/** One macrostep's working state. */
-interface Run {
-  readonly machine: Machine;
+/** One macrostep's working state, on its machine's tree and tables. */
+interface Run extends Machine {
   context: ConnectionContext;
   readonly event: ConnectionEvent;
   readonly actions: StepAction[];
 }
 
 const guardPasses = (t: ChartTransition, run: Run): boolean =>
-  t.guard === undefined || (run.machine.guards[t.guard] as Guard)(run.context, run.event);
+  t.guard === undefined || (run.guards[t.guard] as Guard)(run.context, run.event);
 
 /** `transitionNode`: the deepest enabled transitions, per region of a parallel state. */
 function select(node: ChartNode, active: ReadonlySet<ChartNode>, run: Run): ChartTransition[] {
@@ -166,7 +165,7 @@ function perform(actions: readonly ChartAction[], run: Run): void {
     const params = (
       typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
     ) as Params;
-    const update = run.machine.updates[type];
+    const update = run.updates[type];
     if (update !== undefined) run.context = { ...run.context, ...update(run.context, run.event, params) };
     else if (EMIT[type] !== undefined)
       run.actions.push({
@@ -226,7 +225,7 @@ function pureStep(snapshot: ConnectionSnapshot, event: Event): readonly [Connect
   const from = snapshot as ChartSnapshot;
   const before = ChartSnapshot.nodesOf(from);
   const machine = machines.get(rootOf(before[0] as ChartNode)) as Machine;
-  const run: Run = { machine, context: from.context, event: event as ConnectionEvent, actions: [] };
+  const run: Run = { ...machine, context: from.context, event: event as ConnectionEvent, actions: [] };
   // As xstate's macrostep: a microstep on the event's transitions (none: the same nodes), then the eventless ones.
   const nodes = settle(microstep(select(machine.root, new Set(before), run), before, run), run);
   const next =
@@ -244,7 +243,7 @@ function stepperOf(definition: () => ChartDefinition): Stepper {
       const machine = machineOf(definition());
       const { root } = machine;
       const run: Run = {
-        machine,
+        ...machine,
         context: initialContext(input),
         event: { type: 'xstate.init', input } as never,
         actions: [],
@@ -252,7 +251,7 @@ function stepperOf(definition: () => ChartDefinition): Stepper {
       // xstate's initial microstep enters exactly these, in document order (a pre-order walk).
       const entered = initialNodes(root);
       for (const node of entered) perform(node.entry, run);
-      return [snapshotOf(machine.root, settle(entered, run), run.context), run.actions];
+      return [snapshotOf(root, settle(entered, run), run.context), run.actions];
     },
     pureStep,
   };

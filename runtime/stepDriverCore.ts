@@ -118,7 +118,7 @@ class StepDriver implements LifecycleDriver {
     const timers = this.#timers;
     this.#timers = NO_TIMERS;
     for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
-    if (this.#queue !== undefined) this.#queue.length = 0;
+    this.#queue?.splice(0);
     this.#inspection?.stopped(this.#snapshot);
   }
 
