@@ -162,9 +162,8 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
  */
 function perform(actions: readonly ChartAction[], run: Run): void {
   for (const { type, params: config } of actions) {
-    const params = (
-      typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
-    ) as Params;
+    // A params function reads the run's context and event, as xstate's reads `{ context, event }`.
+    const params = (typeof config === 'function' ? config(run) : config) as Params;
     const update = run.updates[type];
     if (update !== undefined) run.context = { ...run.context, ...update(run.context, run.event, params) };
     else if (EMIT[type] !== undefined)
