@@ -122,16 +122,6 @@ export const errorOf = (event: ConnectionEvent): ErrorData => {
   }
 };
 
-/** 3.1.1 return code 3, "server unavailable": the broker saying "later" (spec R81). */
-const SERVER_UNAVAILABLE = 3;
-
-/**
- * Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3
- * (spec R81); MQTT 5's are implementationsV5.ts's.
- */
-const finalRefusal = (event: ConnectionEvent): boolean =>
-  event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== SERVER_UNAVAILABLE;
-
 /** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
 export const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
 
@@ -237,7 +227,10 @@ export const emitDisconnected = (
 /** The 3.1.1 base's guards by name. */
 export const GUARDS = /* @__PURE__ */ table<Guard>()({
   accepted: (_, e) => e.type === 'mqtt.connack' && e.returnCode === 0,
-  stopsOnRefusal: (c, e) => c.options.onRefused === 'stop' && finalRefusal(e),
+  // Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3,
+  // "server unavailable", the broker saying "later" (spec R81); MQTT 5's are implementationsV5.ts's.
+  stopsOnRefusal: (c, e) =>
+    c.options.onRefused === 'stop' && e.type === 'mqtt.connack' && e.returnCode !== 0 && e.returnCode !== 3,
   resetsOnConnack: (c) => c.options.reset === 'connack',
   hasConnectTimeout: (c) => c.options.connectTimeoutMs > 0,
   hasPingTimeout: (c) => pingTimeoutMs(c) > 0,
