@@ -39,8 +39,6 @@ export interface NextRetry extends ScheduleState {
 /** The seed value of `t` when it is 0: Mongoose doubles it before use, so the first delay is `clamp(2 s, min, max)`. */
 export const INITIAL_T_MS = 1000;
 
-const clamp = (value: number, min: number, max: number): number => Math.min(Math.max(value, min), max);
-
 /**
  * The next enabled server after `current` in ring order, or `current` itself when no other is
  * enabled (spec R13: with no backup the client stays on the primary at max).
@@ -73,7 +71,8 @@ export function nextRetry(servers: readonly ServerTiming[], state: ScheduleState
   }
   if (t <= 0) t = INITIAL_T_MS;
   const server = servers[current] as ServerTiming;
-  const nominalMs = clamp(2 * t, server.minMs, server.maxMs);
+  // clamp(2t, min, max)
+  const nominalMs = Math.min(Math.max(2 * t, server.minMs), server.maxMs);
   return { current, t: nominalMs, nominalMs, switched };
 }
 

@@ -122,24 +122,8 @@ export const errorOf = (event: ConnectionEvent): ErrorData => {
   }
 };
 
-/** 3.1.1 return code 3, "server unavailable": the broker saying "later" (spec R81). */
-const SERVER_UNAVAILABLE = 3;
-
-/**
- * Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3
- * (spec R81); MQTT 5's are implementationsV5.ts's.
- */
-const finalRefusal = (event: ConnectionEvent): boolean =>
-  event.type === 'mqtt.connack' && event.returnCode !== 0 && event.returnCode !== SERVER_UNAVAILABLE;
-
 /** The ring server of the schedule: the one a 0x9C detour left, else the current one (R266). */
 export const home = (c: ConnectionContext): number => c.returnTo ?? c.current;
-
-const timeoutError = (code: 'CONNECT_TIMEOUT' | 'PING_TIMEOUT', ms: number): ErrorData =>
-  new TimeoutError(
-    code,
-    code === 'CONNECT_TIMEOUT' ? `no CONNACK within ${ms} ms` : `no PINGRESP within ${ms} ms`,
-  ).toData();
 
 /** The params of `recordTimeout`. */
 export interface TimeoutParams {
@@ -163,16 +147,7 @@ export const UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
   recordFailure: (_, e) => ({ lastError: errorOf(e) }),
   // Runs after the error events, so they name the server that failed, not the next one. The
   // schedule step shared by every path into backoff (spec R10-R13); it ends any 0x9C detour (R266).
-  advanceSchedule: (c) => {
-    const next = nextRetry(c.servers, { current: home(c), t: c.t });
-    return {
-      current: next.current,
-      t: next.t,
-      nominalMs: next.nominalMs,
-      switched: next.switched,
-      returnTo: null,
-    };
-  },
+  advanceSchedule: (c) => ({ ...nextRetry(c.servers, { current: home(c), t: c.t }), returnTo: null }),
   applyJitter: (c, e) => ({
     delayMs: e.type === 'random.drawn' ? jittered(c.nominalMs, c.options.jitter, e.value) : c.nominalMs,
   }),
@@ -196,13 +171,14 @@ export const UPDATES = /* @__PURE__ */ table<ContextUpdate>()({
 export const recordTimeout = (
   c: ConnectionContext,
   _: ConnectionEvent,
-  params: TimeoutParams,
-): Partial<ConnectionContext> => ({
-  lastError: timeoutError(
-    params.code,
-    params.code === 'CONNECT_TIMEOUT' ? c.options.connectTimeoutMs : pingTimeoutMs(c),
-  ),
-});
+  { code }: TimeoutParams,
+): Partial<ConnectionContext> => {
+  const connect = code === 'CONNECT_TIMEOUT';
+  const ms = connect ? c.options.connectTimeoutMs : pingTimeoutMs(c);
+  return {
+    lastError: new TimeoutError(code, `no ${connect ? 'CONNACK' : 'PINGRESP'} within ${ms} ms`).toData(),
+  };
+};
 
 /** The machine's emitted events by action name (xstate `emit`s in setup.ts). */
 export const EMITS = /* @__PURE__ */ table<EventBuilder>()({
@@ -251,7 +227,10 @@ export const emitDisconnected = (
 /** The 3.1.1 base's guards by name. */
 export const GUARDS = /* @__PURE__ */ table<Guard>()({
   accepted: (_, e) => e.type === 'mqtt.connack' && e.returnCode === 0,
-  stopsOnRefusal: (c, e) => c.options.onRefused === 'stop' && finalRefusal(e),
+  // Return codes that will not heal by retrying with the same CONNECT: every 3.1.1 refusal but 3,
+  // "server unavailable", the broker saying "later" (spec R81); MQTT 5's are implementationsV5.ts's.
+  stopsOnRefusal: (c, e) =>
+    c.options.onRefused === 'stop' && e.type === 'mqtt.connack' && e.returnCode !== 0 && e.returnCode !== 3,
   resetsOnConnack: (c) => c.options.reset === 'connack',
   hasConnectTimeout: (c) => c.options.connectTimeoutMs > 0,
   hasPingTimeout: (c) => pingTimeoutMs(c) > 0,

@@ -76,7 +76,7 @@ export function machineOf(definition: ChartDefinition): Machine {
   let machine = machines.get(definition);
   if (machine === undefined) {
     machine = {
-      root: buildTree(definition.chart as StateConfig).root,
+      root: buildTree(definition.chart as StateConfig),
       guards: definition.guards,
       // The params an action gets are the ones its config gives; the table types them all alike.
       updates: { ...definition.updates, recordTimeout } as unknown as Readonly<Record<string, Update>>,

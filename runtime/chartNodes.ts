@@ -8,25 +8,27 @@
  * @module
  */
 import type { ConnectionEvent } from '../machines/events.js';
-import type { ConnectionContext } from '../machines/implementations.js';
+import { type ConnectionContext, DELAYS } from '../machines/implementations.js';
 
 /** Params as a chart action gives them: an object, or a function of the context and event. */
 export type ParamsConfig =
   | object
   | ((args: { readonly context: ConnectionContext; readonly event: ConnectionEvent }) => unknown);
 
-/** An action of the chart: a name, `{ type, params }`, or a built-in delayed raise or cancel. */
-export type ChartAction =
-  | string
-  | { readonly type: string; readonly params?: ParamsConfig }
-  | { readonly type: 'xstate.raise'; readonly after: string; readonly id: string }
-  | { readonly type: 'xstate.cancel'; readonly sendId: string };
+/**
+ * An action of the chart: a name or `{ type, params }`; a delay's `xstate.raise` (params made of
+ * the context) and `xstate.cancel` are built so, and the chart step runs them as it runs effects.
+ */
+export interface ChartAction {
+  readonly type: string;
+  readonly params?: ParamsConfig;
+}
 
-/** A transition, its targets resolved. */
+/** A transition, its target resolved (one state, or none: chartFeatures.ts rejects lists). */
 export interface ChartTransition {
   readonly source: ChartNode;
-  readonly target: readonly ChartNode[] | undefined;
-  readonly reenter: boolean;
+  readonly target: ChartNode | undefined;
+  readonly reenter: boolean | undefined;
   readonly guard: string | undefined;
   readonly actions: readonly ChartAction[];
 }
@@ -40,11 +42,11 @@ export interface ChartNode {
   readonly order: number;
   readonly type: 'atomic' | 'compound' | 'parallel';
   readonly children: ChartNode[];
-  initial: ChartNode | undefined;
+  initial?: ChartNode;
   readonly entry: ChartAction[];
   readonly exit: ChartAction[];
   readonly on: Map<string, ChartTransition[]>;
-  always: ChartTransition[] | undefined;
+  always?: ChartTransition[];
 }
 
 /** The subset of a state's config the chart step reads (chartFeatures.ts checks for the rest). */
@@ -72,83 +74,68 @@ export interface TransitionConfig {
 }
 
 /** One or more actions. */
-export type ActionsConfig = ChartAction | readonly ChartAction[];
+export type ActionsConfig = string | ChartAction | readonly (string | ChartAction)[];
 
 const toArray = <T>(value: T | readonly T[] | undefined): readonly T[] =>
   value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
 
-/** The tree of `config`: its root and its nodes by id. */
-export interface ChartTree {
-  readonly root: ChartNode;
-  readonly byId: ReadonlyMap<string, ChartNode>;
-}
+/** A config's actions as `{ type, params }` objects, so the chart step reads one shape. */
+const actions = (value: ActionsConfig | undefined): ChartAction[] =>
+  toArray(value).map((a) => (typeof a === 'string' ? { type: a } : a));
 
-/** Builds the node tree of a chart config. */
-export function buildTree(config: StateConfig): ChartTree {
+/** Builds the node tree of a chart config and returns its root. */
+export function buildTree(config: StateConfig): ChartNode {
   const byId = new Map<string, ChartNode>();
-  const machineId = config.id ?? '(machine)';
   const pending: [ChartNode, StateConfig][] = [];
   const make = (cfg: StateConfig, key: string, parent: ChartNode | undefined): ChartNode => {
     const keys = Object.keys(cfg.states ?? {});
     const node: ChartNode = {
       // xstate's ids: the machine's, then each key on the path (`conn.online.connecting`).
-      id: parent === undefined ? machineId : `${parent.id}.${key}`,
+      id: parent === undefined ? key : `${parent.id}.${key}`,
       key,
       parent,
       order: byId.size,
       type: cfg.type === 'parallel' ? 'parallel' : keys.length > 0 ? 'compound' : 'atomic',
       children: [],
-      initial: undefined,
-      entry: [...toArray(cfg.entry)],
-      exit: [...toArray(cfg.exit)],
+      entry: actions(cfg.entry),
+      exit: actions(cfg.exit),
       on: new Map(),
-      always: undefined,
     };
     byId.set(node.id, node);
     for (const child of keys) node.children.push(make(cfg.states?.[child] as StateConfig, child, node));
     pending.push([node, cfg]);
     return node;
   };
-  const root = make(config, machineId, undefined);
+  const root = make(config, config.id ?? '(machine)', undefined);
   // Transitions once every node exists, so targets resolve (xstate's `_initialize`).
   for (const [node, cfg] of pending) {
     if (cfg.initial !== undefined) node.initial = node.children.find((c) => c.key === cfg.initial);
-    const transitions = (value: TransitionsConfig) =>
-      toArray(typeof value === 'string' ? { target: value } : value).map((t) => transition(node, t, byId));
+    const transitions = (value: TransitionsConfig): ChartTransition[] =>
+      toArray(typeof value === 'string' ? { target: value } : value).map((t) => {
+        // A target: `#id`, or a path from the source's parent (a sibling).
+        const target =
+          t.target === undefined
+            ? undefined
+            : byId.get(t.target.startsWith('#') ? t.target.slice(1) : `${node.parent?.id}.${t.target}`);
+        if (target === undefined && t.target !== undefined)
+          throw new Error(`chart: no state ${t.target} from #${node.id}`);
+        return { source: node, target, reenter: t.reenter, guard: t.guard, actions: actions(t.actions) };
+      });
     for (const [event, value] of Object.entries(cfg.on ?? {})) node.on.set(event, transitions(value));
     for (const [delay, value] of Object.entries(cfg.after ?? {})) {
-      const event = `xstate.after.${delay}.${node.id}`;
-      node.entry.push({ type: 'xstate.raise', after: delay, id: event });
-      node.exit.push({ type: 'xstate.cancel', sendId: event });
-      node.on.set(event, [...(node.on.get(event) ?? []), ...transitions(value)]);
+      const id = `xstate.after.${delay}.${node.id}`;
+      node.entry.push({
+        type: 'xstate.raise',
+        params: ({ context }) => ({
+          event: { type: id },
+          id,
+          delay: DELAYS[delay as keyof typeof DELAYS](context),
+        }),
+      });
+      node.exit.push({ type: 'xstate.cancel', params: { sendId: id } });
+      node.on.set(id, [...(node.on.get(id) ?? []), ...transitions(value)]);
     }
     if (cfg.always !== undefined) node.always = transitions(cfg.always);
   }
-  return { root, byId };
-}
-
-function transition(
-  source: ChartNode,
-  config: TransitionConfig,
-  byId: ReadonlyMap<string, ChartNode>,
-): ChartTransition {
-  return {
-    source,
-    target: config.target === undefined ? undefined : [resolve(source, config.target, byId)],
-    reenter: config.reenter ?? false,
-    guard: config.guard,
-    actions: toArray(config.actions),
-  };
-}
-
-/** A target: `#id`, or a path from the source's parent (a sibling). */
-function resolve(source: ChartNode, target: string, byId: ReadonlyMap<string, ChartNode>): ChartNode {
-  let found: ChartNode | undefined;
-  if (target.startsWith('#')) found = byId.get(target.slice(1));
-  else {
-    found = source.parent;
-    for (const key of target.split('.')) found = found?.children.find((c) => c.key === key);
-  }
-  if (found === undefined) throw new Error(`chart: no state ${target} from #${source.id}`);
-  return found;
+  return root;
 }

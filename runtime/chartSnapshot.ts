@@ -38,7 +38,8 @@ export class ChartSnapshot implements ConnectionSnapshot {
 
 /** xstate's `matchesState`: whether `child` (a full state value) is in `parent` (a partial one). */
 function matchesState(parent: StateValue, child: StateValue): boolean {
-  const p = typeof parent === 'string' && parent.includes('.') ? pathValue(parent.split('.')) : parent;
+  // A dotted path is the nested value ('a.b' is { a: 'b' }); a plain name stays itself.
+  const p = typeof parent === 'string' ? pathValue(parent.split('.')) : parent;
   if (typeof child === 'string') return typeof p === 'string' && p === child;
   if (typeof p === 'string') return p in child;
   return Object.keys(p).every(
@@ -62,7 +63,7 @@ export function snapshotOf(
 function stateValueOf(node: ChartNode, nodes: readonly ChartNode[]): StateValue {
   const children = nodes.filter((n) => n.parent === node);
   const first = children[0];
-  if (node.type === 'compound' && first !== undefined && first.type === 'atomic') return first.key;
+  if (node.type === 'compound' && first?.type === 'atomic') return first.key;
   const value: Record<string, StateValue> = {};
   for (const child of children) value[child.key] = stateValueOf(child, nodes);
   return value;

@@ -15,8 +15,6 @@
 import type { ConnectionEvent, ConnectionInput } from '../machines/events.js';
 import {
   type ConnectionContext,
-  DELAYS,
-  EFFECT_NAMES,
   EMITS,
   emitDisconnected,
   type Guard,
@@ -33,6 +31,7 @@ import {
 } from './chartMachines.js';
 import type { ChartAction, ChartNode, ChartTransition } from './chartNodes.js';
 import { ChartSnapshot, snapshotOf } from './chartSnapshot.js';
+import { effectOf } from './effects.js';
 import type { ConnectionSnapshot } from './ports.js';
 import type { StepAction, Stepper } from './stepper.js';
 
@@ -40,44 +39,29 @@ type Event = { readonly type: string };
 const EMIT = { ...EMITS, emitDisconnected } as unknown as Readonly<
   Record<string, (c: ConnectionContext, e: ConnectionEvent, p: Params) => unknown>
 >;
-const EFFECTS: ReadonlySet<string> = new Set(EFFECT_NAMES);
 
-const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean => {
-  let marker = child;
-  while (marker.parent !== undefined && marker.parent !== parent) marker = marker.parent;
-  return marker.parent === parent;
-};
+/** xstate's `isDescendant` (every node is one of `undefined`'s, the root included). */
+const isDescendant = (child: ChartNode, parent: ChartNode | undefined): boolean =>
+  child.parent === parent || (child.parent !== undefined && isDescendant(child.parent, parent));
 
-const properAncestors = (node: ChartNode, upTo: ChartNode | undefined): ChartNode[] => {
-  const ancestors: ChartNode[] = [];
-  if (upTo === node) return ancestors;
-  for (let m = node.parent; m !== undefined && m !== upTo; m = m.parent) ancestors.push(m);
-  return ancestors;
-};
-
-/** One macrostep's working state. */
-interface Run {
-  readonly machine: Machine;
+/** One macrostep's working state, on its machine's tree and tables. */
+interface Run extends Machine {
   context: ConnectionContext;
   readonly event: ConnectionEvent;
   readonly actions: StepAction[];
 }
 
 const guardPasses = (t: ChartTransition, run: Run): boolean =>
-  t.guard === undefined || (run.machine.guards[t.guard] as Guard)(run.context, run.event);
-
-/** `StateNode.next`: the first enabled transition of `node` for the event. */
-function next(node: ChartNode, run: Run): ChartTransition[] {
-  for (const t of node.on.get(run.event.type) ?? []) if (guardPasses(t, run)) return [t];
-  return [];
-}
+  t.guard === undefined || (run.guards[t.guard] as Guard)(run.context, run.event);
 
 /** `transitionNode`: the deepest enabled transitions, per region of a parallel state. */
 function select(node: ChartNode, active: ReadonlySet<ChartNode>, run: Run): ChartTransition[] {
-  if (node.type === 'atomic') return next(node, run);
   let inner: ChartTransition[] = [];
   for (const child of node.children) if (active.has(child)) inner = inner.concat(select(child, active, run));
-  return inner.length > 0 ? inner : next(node, run);
+  if (inner.length > 0) return inner;
+  // `StateNode.next`: the node's first enabled transition for the event.
+  const t = node.on.get(run.event.type)?.find((t) => guardPasses(t, run));
+  return t === undefined ? [] : [t];
 }
 
 /** `selectEventlessTransitions`: per atomic state, the first enabled `always` up its ancestors. */
@@ -85,56 +69,50 @@ function selectAlways(nodes: readonly ChartNode[], run: Run): ChartTransition[] 
   const enabled = new Set<ChartTransition>();
   for (const atomic of nodes) {
     if (atomic.type !== 'atomic') continue;
-    search: for (const s of [atomic, ...properAncestors(atomic, undefined)])
-      for (const t of s.always ?? [])
-        if (guardPasses(t, run)) {
-          enabled.add(t);
-          break search;
-        }
-  }
-  return removeConflicting([...enabled], new Set(nodes));
-}
-
-function domainOf(t: ChartTransition): ChartNode | undefined {
-  const targets = t.target ?? [];
-  if (!t.reenter && targets.every((s) => s === t.source || isDescendant(s, t.source))) return t.source;
-  const [head, ...tail] = [...targets, t.source] as unknown as [ChartNode, ...ChartNode[]];
-  for (const ancestor of properAncestors(head, undefined))
-    if (tail.every((s) => isDescendant(s, ancestor))) return ancestor;
-  return t.reenter ? undefined : rootOf(t.source);
-}
-
-function exitSet(transitions: readonly ChartTransition[], active: ReadonlySet<ChartNode>): ChartNode[] {
-  const exits = new Set<ChartNode>();
-  for (const t of transitions) {
-    if (!t.target?.length) continue;
-    const domain = domainOf(t);
-    if (t.reenter && t.source === domain) exits.add(domain);
-    for (const s of active) if (isDescendant(s, domain)) exits.add(s);
-  }
-  return [...exits];
-}
-
-function removeConflicting(
-  enabled: readonly ChartTransition[],
-  active: ReadonlySet<ChartNode>,
-): ChartTransition[] {
-  // One transition conflicts with nothing (the common case: one event, one region handling it).
-  if (enabled.length < 2) return [...enabled];
-  const filtered = new Set<ChartTransition>();
-  for (const t1 of enabled) {
-    let preempted = false;
-    const remove = new Set<ChartTransition>();
-    const exits1 = new Set(exitSet([t1], active));
-    for (const t2 of filtered) {
-      if (!exitSet([t2], active).some((s) => exits1.has(s))) continue;
-      if (isDescendant(t1.source, t2.source)) remove.add(t2);
-      else {
-        preempted = true;
+    for (let s: ChartNode | undefined = atomic; s !== undefined; s = s.parent) {
+      const t = s.always?.find((t) => guardPasses(t, run));
+      if (t !== undefined) {
+        enabled.add(t);
         break;
       }
     }
-    if (preempted) continue;
+  }
+  return removeConflicting(enabled, new Set(nodes));
+}
+
+/**
+ * `getTransitionDomain` of a transition with a target: its source when it stays inside it, else
+ * the nearest proper ancestor of the target that holds the source (`findLCCA`), else none
+ * (reentering) or the root.
+ */
+function domainOf(t: ChartTransition, target: ChartNode): ChartNode | undefined {
+  if (!t.reenter && (target === t.source || isDescendant(target, t.source))) return t.source;
+  let lcca = target.parent;
+  while (lcca !== undefined && !isDescendant(t.source, lcca)) lcca = lcca.parent;
+  return lcca ?? (t.reenter ? undefined : rootOf(t.source));
+}
+
+/**
+ * `computeExitSet`, node by node: whether `t` exits `node`, an active node under its domain (none
+ * without a target). xstate also exits the domain when it is the source of a reentering
+ * transition: never, as a reentering transition's domain is a proper ancestor of its source.
+ */
+const exits = (t: ChartTransition, node: ChartNode): boolean =>
+  t.target !== undefined && isDescendant(node, domainOf(t, t.target));
+
+/** `removeConflictingTransitions`: of two whose exits meet, the one from the deeper source, else the first. */
+function removeConflicting(
+  enabled: Iterable<ChartTransition>,
+  active: ReadonlySet<ChartNode>,
+): ChartTransition[] {
+  const filtered = new Set<ChartTransition>();
+  next: for (const t1 of enabled) {
+    const remove: ChartTransition[] = [];
+    for (const t2 of filtered)
+      if ([...active].some((s) => exits(t1, s) && exits(t2, s))) {
+        if (!isDescendant(t1.source, t2.source)) continue next;
+        remove.push(t2);
+      }
     for (const t of remove) filtered.delete(t);
     filtered.add(t1);
   }
@@ -159,50 +137,43 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
     }
   };
   for (const t of transitions) {
-    const domain = domainOf(t);
-    for (const s of t.target ?? []) {
-      if (t.source !== s || t.source !== domain || t.reenter) enter.add(s);
-      descendants(s);
-    }
+    if (t.target === undefined) continue;
+    const domain = domainOf(t, t.target);
+    // xstate's `|| t.reenter` adds nothing: a reentering transition's domain is never its source.
+    if (t.source !== t.target || t.source !== domain) enter.add(t.target);
+    descendants(t.target);
+    // `addAncestorStatesToEnter`: the target's proper ancestors below the domain, then a parallel domain.
     const reentrancy = t.source.parent === undefined && t.reenter ? undefined : domain;
-    for (const s of t.target ?? []) {
-      const ancestors = properAncestors(s, domain);
-      if (domain?.type === 'parallel') ancestors.push(domain);
-      for (const ancestor of ancestors) {
-        if (reentrancy === undefined || isDescendant(ancestor, reentrancy)) enter.add(ancestor);
-        if (ancestor.type === 'parallel') parallelChildren(ancestor);
-      }
-    }
+    const ancestor = (node: ChartNode): void => {
+      if (reentrancy === undefined || isDescendant(node, reentrancy)) enter.add(node);
+      if (node.type === 'parallel') parallelChildren(node);
+    };
+    if (t.target !== domain)
+      for (let node = t.target.parent; node !== undefined && node !== domain; node = node.parent)
+        ancestor(node);
+    if (domain?.type === 'parallel') ancestor(domain);
   }
   return enter;
 }
 
-/** Resolves and carries out `actions`: updates apply to the context, the rest are collected. */
+/**
+ * Resolves and carries out `actions`: updates apply to the context, the rest are collected
+ * (effects, and the delays' `xstate.raise` and `xstate.cancel` alike, with their params).
+ */
 function perform(actions: readonly ChartAction[], run: Run): void {
-  for (const action of actions) {
-    if (typeof action !== 'string' && 'after' in action) {
-      const event = { type: action.id };
-      const delay = DELAYS[action.after as keyof typeof DELAYS](run.context);
-      run.actions.push({ type: 'xstate.raise', params: { event, id: action.id, delay } });
-      continue;
-    }
-    if (typeof action !== 'string' && 'sendId' in action) {
-      run.actions.push({ type: 'xstate.cancel', params: { sendId: action.sendId } });
-      continue;
-    }
-    const type = typeof action === 'string' ? action : action.type;
-    const config = typeof action === 'string' ? undefined : action.params;
-    const params = (
-      typeof config === 'function' ? config({ context: run.context, event: run.event }) : config
-    ) as Params;
-    const update = run.machine.updates[type];
+  for (const { type, params: config } of actions) {
+    // A params function reads the run's context and event, as xstate's reads `{ context, event }`.
+    const params = (typeof config === 'function' ? config(run) : config) as Params;
+    const update = run.updates[type];
     if (update !== undefined) run.context = { ...run.context, ...update(run.context, run.event, params) };
     else if (EMIT[type] !== undefined)
       run.actions.push({
         type: 'xstate.emit',
         params: { event: EMIT[type](run.context, run.event, params) },
       });
-    else if (EFFECTS.has(type)) run.actions.push({ type, params });
+    // An effect the drivers carry out (effects.ts), or a delay's raise or cancel.
+    else if (effectOf(type) !== undefined || type === 'xstate.raise' || type === 'xstate.cancel')
+      run.actions.push({ type, params });
     else throw new Error(`chart: unknown action ${type}`);
   }
 }
@@ -212,15 +183,14 @@ function microstep(
   transitions: readonly ChartTransition[],
   nodes: readonly ChartNode[],
   run: Run,
-  initial = false,
 ): readonly ChartNode[] {
   const active = new Set(nodes);
   const filtered = removeConflicting(transitions, active);
-  if (!initial)
-    for (const s of exitSet(filtered, active).sort((a, b) => b.order - a.order)) {
-      perform(s.exit, run);
-      active.delete(s);
-    }
+  const exited = [...active].filter((s) => filtered.some((t) => exits(t, s)));
+  for (const s of exited.sort((a, b) => b.order - a.order)) {
+    perform(s.exit, run);
+    active.delete(s);
+  }
   for (const t of filtered) perform(t.actions, run);
   const enter = entrySet(filtered);
   for (const s of [...enter].sort((a, b) => a.order - b.order)) {
@@ -254,12 +224,12 @@ function pureStep(snapshot: ConnectionSnapshot, event: Event): readonly [Connect
   const from = snapshot as ChartSnapshot;
   const before = ChartSnapshot.nodesOf(from);
   const machine = machines.get(rootOf(before[0] as ChartNode)) as Machine;
-  const run: Run = { machine, context: from.context, event: event as ConnectionEvent, actions: [] };
-  const transitions = select(machine.root, new Set(before), run);
-  let nodes = transitions.length > 0 ? microstep(transitions, before, run) : before;
-  nodes = settle(nodes, run);
-  if (run.context === from.context && nodes === before) return [from, run.actions];
-  return [snapshotOf(machine.root, nodes, run.context), run.actions];
+  const run: Run = { ...machine, context: from.context, event: event as ConnectionEvent, actions: [] };
+  // As xstate's macrostep: a microstep on the event's transitions (none: the same nodes), then the eventless ones.
+  const nodes = settle(microstep(select(machine.root, new Set(before), run), before, run), run);
+  const next =
+    run.context === from.context && nodes === before ? from : snapshotOf(machine.root, nodes, run.context);
+  return [next, run.actions];
 }
 
 /** A stepper whose clients start on `definition()`'s machine. */
@@ -272,18 +242,15 @@ function stepperOf(definition: () => ChartDefinition): Stepper {
       const machine = machineOf(definition());
       const { root } = machine;
       const run: Run = {
-        machine,
+        ...machine,
         context: initialContext(input),
         event: { type: 'xstate.init', input } as never,
         actions: [],
       };
-      const entered = microstep(
-        [{ source: root, target: initialNodes(root), reenter: true, guard: undefined, actions: [] }],
-        [root],
-        run,
-        true,
-      );
-      return [snapshotOf(machine.root, settle(entered, run), run.context), run.actions];
+      // xstate's initial microstep enters exactly these, in document order (a pre-order walk).
+      const entered = initialNodes(root);
+      for (const node of entered) perform(node.entry, run);
+      return [snapshotOf(root, settle(entered, run), run.context), run.actions];
     },
     pureStep,
   };

@@ -118,7 +118,7 @@ class StepDriver implements LifecycleDriver {
     const timers = this.#timers;
     this.#timers = NO_TIMERS;
     for (let i = 1; i < timers.length; i += 2) this.#clock.clearTimeout(timers[i]);
-    if (this.#queue !== undefined) this.#queue.length = 0;
+    this.#queue?.splice(0);
     this.#inspection?.stopped(this.#snapshot);
   }
 
@@ -182,14 +182,13 @@ class StepDriver implements LifecycleDriver {
 
   #log(event: AnyEventObject, state: StateValue): void {
     if (this.#record === undefined || event.type === 'xstate.init') return;
-    this.#seq += 1;
-    this.#record({ seq: this.#seq, at: this.#clock.now(), event: event as JournalEvent, state });
+    this.#record({ seq: ++this.#seq, at: this.#clock.now(), event: event as JournalEvent, state });
   }
 
   #execute(action: StepAction): void {
     const params = action.params as Record<string, unknown> | undefined;
     const host = this.#host;
-    this.#inspection?.action(action.type, action.params);
+    this.#inspection?.action(action.type, params);
     switch (action.type) {
       case 'xstate.raise': {
         const { event, id, delay } = params as { event: AnyEventObject; id?: string; delay?: number };
