@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { bundle } from '../../scripts/browser/bundle.js';
 import {
   BROWSER_BUDGET_GZIP_BYTES,
-  BROWSER_CEILING_GZIP_BYTES,
   BROWSER_ENTRY_CEILING_GZIP_BYTES,
   measureSizes,
 } from '../../scripts/browser/sizes.js';
@@ -42,20 +41,19 @@ describe('the browser bundle (spec R122-R123, R232)', () => {
     expect(entry.parts.map((part) => part.name)).toContain('xstate');
   });
 
-  it('the default browser client, without xstate and with rxjs out, stays under its measured ceiling (R123, R232, R343)', async () => {
+  it('the default browser client, without xstate and with rxjs out, meets the 30 KB budget (R123, R232, R343, R370)', async () => {
     const [client, ...others] = await measureSizes();
     expect(client?.name).toMatch(/^default browser client: \{ MqttClient \}/);
     expect(client?.budget).toBe(BROWSER_BUDGET_GZIP_BYTES);
-    // The 30 KB budget is missed (R123 records by how much); the ceiling stops it from drifting.
-    expect(client?.gzipBytes).toBeLessThanOrEqual(BROWSER_CEILING_GZIP_BYTES);
+    expect(client?.gzipBytes).toBeLessThanOrEqual(BROWSER_BUDGET_GZIP_BYTES);
     // The whole entry carries the opt-in parts too, so it is larger, and held by its own ceiling.
     const entry = others.find((row) => row.name.startsWith('whole browser entry'));
     expect(entry?.gzipBytes).toBeGreaterThan(client?.gzipBytes ?? Number.POSITIVE_INFINITY);
     expect(entry?.gzipBytes).toBeLessThanOrEqual(BROWSER_ENTRY_CEILING_GZIP_BYTES);
-    // MQTT.js, measured the same way, is the comparison the report prints: 2.3 times ours since
-    // the MQTT 5 hooks and option-key tables (R123; it was 2.5 times and more before them).
+    // MQTT.js, measured the same way, is the comparison the report prints: 3.5 times ours since
+    // the budget was met (R370).
     const mqttjs = others.find((row) => row.name.startsWith('MQTT.js'));
-    expect(mqttjs?.gzipBytes).toBeGreaterThan(2.25 * (client?.gzipBytes ?? 0));
+    expect(mqttjs?.gzipBytes).toBeGreaterThan(3.4 * (client?.gzipBytes ?? 0));
   });
 
   it('keeps Node-only code off the browser path (R123)', async () => {
