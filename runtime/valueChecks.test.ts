@@ -1,5 +1,5 @@
 /**
- * What a bad option value's ConfigError says (spec R82): its key, the rule (the range or the
+ * What a bad option value's ConfigError says (spec R82, R371): its key, the rule (the range or the
  * choices) and the value got, a string quoted so that '5' does not read as the number 5. The
  * checks share one message builder (checkInt, checkOneOf, got), so these pin its wording.
  */
@@ -23,7 +23,7 @@ const messageOf = (options: Partial<LifecycleClientOptions>): string =>
 const sessionMessageOf = (options: Record<string, unknown>): string =>
   configError(() => resolveSessionOptions(options as SessionOptions)).message;
 
-describe('integer ranges (R82)', () => {
+describe('integer ranges (R82, R371)', () => {
   it.each([
     [{ maxQueueLength: -1 }, 'maxQueueLength: must be an integer from 0 to 65535, got -1'],
     [{ maxInflight: 0 }, 'maxInflight: must be an integer from 1 to 65535, got 0'],
@@ -58,7 +58,7 @@ describe('integer ranges (R82)', () => {
   });
 });
 
-describe('choices (R82)', () => {
+describe('choices (R82, R371)', () => {
   it.each([
     [{ overflow: 'spill' }, `overflow: must be 'drop-oldest', 'drop-newest' or 'reject', got "spill"`],
     [{ onCleanSession: 'keep' }, `onCleanSession: must be 'resend' or 'fail', got "keep"`],
@@ -73,28 +73,28 @@ describe('choices (R82)', () => {
     );
   });
 
-  it("reset is 'connack' or 'stable' (R82): a typo is refused, not taken as the default", () => {
+  it("reset is 'connack' or 'stable' (R82, R371): a typo is refused, not taken as the default", () => {
     expect(messageOf({ reset: 'foo' as 'stable' })).toBe(`reset: must be 'connack' or 'stable', got "foo"`);
     expect(
       normaliseOptions({ servers: [{ host: 'h' }], transport, reset: 'connack' }).input.options.reset,
     ).toBe('connack');
   });
 
-  it('a URL scheme is one of its own spellings, and no name Object.prototype has (R70)', () => {
+  it('a URL scheme is one of its own spellings, and no name Object.prototype has (R70, R372)', () => {
     for (const scheme of ['constructor', 'toString', 'valueOf'])
       expect(messageOf({ servers: [{ url: `${scheme}://h` }] })).toBe(
         `servers[0].url: unknown scheme "${scheme}": use mqtt, mqtts, ws or wss`,
       );
   });
 
-  it('an unknown key named like an Object.prototype member gets no hint from the prototype (R338)', () => {
+  it('an unknown key named like an Object.prototype member gets no hint from the prototype (R338, R372)', () => {
     for (const key of ['constructor', 'toString', 'hasOwnProperty'])
       expect(configError(() => checkClientKeys({ [key]: 1 }, CLIENT_OPTION_KEYS)).message).toBe(
         `${key}: unknown option`,
       );
   });
 
-  it("a server's protocol is one of the four schemes, and no name Object.prototype has (R70)", () => {
+  it("a server's protocol is one of the four schemes, and no name Object.prototype has (R70, R372)", () => {
     for (const protocol of ['http', 'constructor', 'toString'])
       expect(messageOf({ servers: [{ host: 'h', protocol: protocol as 'mqtt' }] })).toBe(
         `servers[0].protocol: must be 'mqtt', 'mqtts', 'ws' or 'wss', got "${protocol}"`,
