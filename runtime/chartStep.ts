@@ -143,9 +143,9 @@ function entrySet(transitions: readonly ChartTransition[]): Set<ChartNode> {
     if (t.source !== t.target || t.source !== domain) enter.add(t.target);
     descendants(t.target);
     // `addAncestorStatesToEnter`: the target's proper ancestors below the domain, then a parallel domain.
-    const reentrancy = t.source.parent === undefined && t.reenter ? undefined : domain;
+    // xstate's reentrancy domain is none for a reentering transition of the root: so is its domain.
     const ancestor = (node: ChartNode): void => {
-      if (reentrancy === undefined || isDescendant(node, reentrancy)) enter.add(node);
+      if (domain === undefined || isDescendant(node, domain)) enter.add(node);
       if (node.type === 'parallel') parallelChildren(node);
     };
     if (t.target !== domain)
